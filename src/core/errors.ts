@@ -1,0 +1,108 @@
+/** Why an import failed; the `reason` of an ImportSuccess=False condition (DESIGN §4). */
+export type ImportReason =
+  | 'NotFound'
+  | 'Unauthorized'
+  | 'Forbidden'
+  | 'TooManyRequests'
+  | 'InvalidManifest'
+  | 'TLSError'
+  | 'Unreachable'
+  | 'InternalError';
+
+/** Base of every error the program raises on purpose; anything else is a bug. */
+export abstract class ImagestreamsError extends Error {
+  abstract readonly code: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A reference that does not follow the distribution/reference grammar. */
+export class InvalidReferenceError extends ImagestreamsError {
+  readonly code = 'INVALID_REFERENCE';
+}
+
+/** A platform string that cannot be parsed as os/arch[/variant][:osversion]. */
+export class InvalidPlatformError extends ImagestreamsError {
+  readonly code = 'INVALID_PLATFORM';
+}
+
+/** Wrong command-line usage. */
+export class UsageError extends ImagestreamsError {
+  readonly code = 'USAGE';
+}
+
+/** Anything that goes wrong talking to a registry or reading an image layout. */
+export class RegistryError extends ImagestreamsError {
+  readonly code = 'REGISTRY';
+  readonly reason: ImportReason;
+  readonly status: number | undefined;
+  constructor(reason: ImportReason, message: string, options?: { status?: number; cause?: unknown }) {
+    super(message, options);
+    this.reason = reason;
+    this.status = options?.status;
+  }
+}
+
+/** A location in a YAML file, 1-based. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface CatalogProblem {
+  location: SourceLocation;
+  message: string;
+}
+
+/** One or more problems found in a catalog; each carries file:line:column. */
+export class CatalogError extends ImagestreamsError {
+  readonly code = 'CATALOG';
+  readonly problems: CatalogProblem[];
+  constructor(problems: CatalogProblem[]) {
+    super(problems.map(formatCatalogProblem).join('\n'));
+    this.problems = problems;
+  }
+}
+
+export function formatCatalogProblem(problem: CatalogProblem): string {
+  const { file, line, column } = problem.location;
+  return `${file}:${line}:${column}: error: ${problem.message}`;
+}
+
+/** The state file cannot be read, is corrupt, or is newer than this program. */
+export class StateError extends ImagestreamsError {
+  readonly code = 'STATE';
+}
+
+/** Information held in a state lock file. */
+export interface LockInfo {
+  id: string;
+  operation: string;
+  who: string;
+  pid: number;
+  created: string;
+  path?: string;
+}
+
+/** The state is locked by another process. */
+export class LockError extends ImagestreamsError {
+  readonly code = 'LOCKED';
+  readonly info: LockInfo | undefined;
+  constructor(message: string, info?: LockInfo) {
+    super(message);
+    this.info = info;
+  }
+}
+
+/** A saved plan cannot be applied to the current state or catalog. */
+export class PlanMismatchError extends ImagestreamsError {
+  readonly code = 'PLAN_MISMATCH';
+}
+
+/** The user declined, or could not be asked, to confirm an apply. */
+export class NotConfirmedError extends ImagestreamsError {
+  readonly code = 'NOT_CONFIRMED';
+}
