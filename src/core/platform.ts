@@ -103,3 +103,13 @@ export function platformMatches(wanted: Platform, candidate: Platform): boolean 
   if (wanted.osVersion !== undefined && wanted.osVersion !== candidate.osVersion) return false;
   return true;
 }
+
+/**
+ * Parses a platform preference: like parsePlatform, but a preference written without a variant keeps none
+ * (so `linux/arm` matches arm/v6 and arm/v7, where parsePlatform would default it to v7).
+ */
+export function parsePlatformPreference(text: string): Platform {
+  const platform = parsePlatform(text);
+  if (text.split(':')[0]!.split('/').length === 2) delete platform.variant;
+  return platform;
+}

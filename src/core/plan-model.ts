@@ -1,0 +1,85 @@
+import type { ImportMode, ReferencePolicy, TagSpec } from './catalog.js';
+import type { ImportReason } from './errors.js';
+import type { LegacyRule, TagItem } from './state-model.js';
+
+export const PLAN_FORMAT_VERSION = '1.0';
+
+export type ChangeAction = 'create' | 'update' | 'delete' | 'noop';
+export type ChangeReason = 'new_tag' | 'spec_changed' | 'upstream_moved' | 'reimport_requested' | 'removed_from_catalog';
+export type RowAction = 'create' | 'update' | 'delete' | 'noop';
+
+/** One platform's digest before and after; attestations are not rows. */
+export interface PlatformRow {
+  platform: string;
+  action: RowAction;
+  before: string | null;
+  after: string | null;
+}
+
+/** An item as planned: what apply will record, less the time and generation it is recorded with. */
+export type PlannedItem = Omit<TagItem, 'created' | 'generation'>;
+
+export interface PlannedChange {
+  address: string;
+  stream: string;
+  tag: string;
+  action: ChangeAction;
+  /** Null for noop. */
+  reason: ChangeReason | null;
+  from: string;
+  importMode: ImportMode;
+  referencePolicy: ReferencePolicy;
+  scheduled: boolean;
+  /** For Legacy imports of a list: the rule that chose the child. */
+  selectedBy: LegacyRule | null;
+  /** The spec apply records (null for delete). */
+  spec: TagSpec | null;
+  /** Line diff of the tag's old and new spec, when it changed. */
+  specDiff: string | null;
+  before: TagItem | null;
+  after: PlannedItem | null;
+  platforms: PlatformRow[];
+}
+
+/** A pinned tag whose upstream moved: informational, not applied. */
+export interface PlannedDrift {
+  address: string;
+  from: string;
+  importMode: ImportMode;
+  current: string;
+  upstream: string;
+  platforms: PlatformRow[];
+}
+
+export interface PlannedError {
+  address: string;
+  reason: ImportReason;
+  message: string;
+}
+
+export interface PlanSummary {
+  create: number;
+  update: number;
+  delete: number;
+  noop: number;
+  drift: number;
+  error: number;
+}
+
+export interface Plan {
+  formatVersion: typeof PLAN_FORMAT_VERSION;
+  /** When the plan was made (ISO 8601). */
+  createdAt: string;
+  priorState: { lineage: string; serial: number } | null;
+  catalog: { path: string; sha256: string };
+  /** Addresses the plan was restricted to with --target (empty: all). */
+  targets: string[];
+  changes: PlannedChange[];
+  drift: PlannedDrift[];
+  errors: PlannedError[];
+  summary: PlanSummary;
+}
+
+export function hasChanges(plan: Plan): boolean {
+  return plan.summary.create + plan.summary.update + plan.summary.delete > 0;
+}

@@ -1,0 +1,233 @@
+import { diffLines } from 'diff';
+import type { CatalogTag, TagSpec } from './catalog.js';
+import type { ImportReason } from './errors.js';
+import {
+  type ChangeAction,
+  type ChangeReason,
+  PLAN_FORMAT_VERSION,
+  type Plan,
+  type PlannedChange,
+  type PlannedDrift,
+  type PlannedError,
+  type PlannedItem,
+  type PlatformRow,
+  type PlanSummary,
+} from './plan-model.js';
+import type { ManifestEntry, State, TagItem, TagState } from './state-model.js';
+
+/** What refreshing a tag against its source found. */
+export type Observation =
+  /** The source still resolves to the tag's current item (or was not asked: --refresh=false, digest-pinned source). */
+  | { kind: 'unchanged' }
+  /** The source was resolved and its manifest read: this is what an import would record. */
+  | { kind: 'resolved'; item: PlannedItem }
+  | { kind: 'error'; reason: ImportReason; message: string };
+
+export interface PlanInput {
+  catalog: { displayPath: string; sha256: string; tags: CatalogTag[] };
+  state: State | null;
+  /** By address, for every catalog tag in scope. */
+  observations: ReadonlyMap<string, Observation>;
+  targets: string[];
+  reimport: ReadonlySet<string>;
+  now: Date;
+}
+
+/** True when `address` (`stream:tag`) is selected by `targets` (`stream` or `stream:tag`); no targets select all. */
+export function inScope(address: string, targets: readonly string[]): boolean {
+  if (targets.length === 0) return true;
+  const stream = address.slice(0, address.indexOf(':'));
+  return targets.some((t) => t === address || t === stream);
+}
+
+export function tagState(state: State | null, stream: string, tag: string): TagState | undefined {
+  return state?.streams[stream]?.tags[tag];
+}
+
+export function specEquals(a: TagSpec, b: TagSpec): boolean {
+  return (
+    a.from === b.from &&
+    a.importMode === b.importMode &&
+    a.referencePolicy === b.referencePolicy &&
+    a.scheduled === b.scheduled &&
+    a.insecure === b.insecure &&
+    a.preferPlatform === b.preferPlatform
+  );
+}
+
+/** Why a tag must be imported whatever its upstream says; undefined when only an upstream move could make it change. */
+export function importReason(tag: CatalogTag, prior: TagState | undefined, reimport: ReadonlySet<string>): ChangeReason | undefined {
+  if (!prior?.items[0]) return 'new_tag';
+  if (!specEquals(prior.spec, tag.spec)) return 'spec_changed';
+  if (reimport.has(tag.address) || reimport.has(tag.stream)) return 'reimport_requested';
+  return undefined;
+}
+
+/** Computes the plan: pure data from the catalog, the state and what refresh observed. */
+export function computePlan(input: PlanInput): Plan {
+  const changes: PlannedChange[] = [];
+  const drift: PlannedDrift[] = [];
+  const errors: PlannedError[] = [];
+  const inCatalog = new Set<string>();
+
+  for (const tag of input.catalog.tags) {
+    inCatalog.add(tag.address);
+    if (!inScope(tag.address, input.targets)) continue;
+    const prior = tagState(input.state, tag.stream, tag.tag);
+    const observation = input.observations.get(tag.address) ?? { kind: 'unchanged' };
+    if (observation.kind === 'error') {
+      errors.push({ address: tag.address, reason: observation.reason, message: observation.message });
+      continue;
+    }
+    const planned = planTag(tag, prior, observation, input.reimport);
+    if ('drift' in planned) {
+      drift.push(planned.drift);
+      changes.push(planned.change);
+    } else changes.push(planned);
+  }
+
+  for (const [address, stream, tag, prior] of stateTags(input.state)) {
+    if (inCatalog.has(address) || !inScope(address, input.targets)) continue;
+    changes.push(deletion(address, stream, tag, prior));
+  }
+
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    createdAt: input.now.toISOString(),
+    priorState: input.state ? { lineage: input.state.lineage, serial: input.state.serial } : null,
+    catalog: { path: input.catalog.displayPath, sha256: input.catalog.sha256 },
+    targets: [...input.targets],
+    changes,
+    drift,
+    errors,
+    summary: summarize(changes, drift, errors),
+  };
+}
+
+type TagPlan = PlannedChange | { change: PlannedChange; drift: PlannedDrift };
+
+function planTag(
+  tag: CatalogTag,
+  prior: TagState | undefined,
+  observation: Exclude<Observation, { kind: 'error' }>,
+  reimport: ReadonlySet<string>,
+): TagPlan {
+  const current = prior?.items[0] ?? null;
+  const forced = importReason(tag, prior, reimport);
+  const resolved = observation.kind === 'resolved' ? observation.item : null;
+  if (forced) {
+    if (!resolved) throw new Error(`tag ${tag.address} must be imported but its source was not resolved`);
+    return change(tag, forced === 'new_tag' ? 'create' : 'update', forced, prior, resolved);
+  }
+  if (!resolved || !current || resolved.sourceDigest === current.sourceDigest) {
+    return change(tag, 'noop', null, prior, current);
+  }
+  if (tag.spec.scheduled) return change(tag, 'update', 'upstream_moved', prior, resolved);
+  return {
+    change: change(tag, 'noop', null, prior, current),
+    drift: {
+      address: tag.address,
+      from: tag.spec.from,
+      importMode: tag.spec.importMode,
+      current: current.digest,
+      upstream: resolved.digest,
+      platforms: platformRows(current.manifests, resolved.manifests),
+    },
+  };
+}
+
+function change(
+  tag: CatalogTag,
+  action: ChangeAction,
+  reason: ChangeReason | null,
+  prior: TagState | undefined,
+  after: PlannedItem | null,
+): PlannedChange {
+  const before = prior?.items[0] ?? null;
+  return {
+    address: tag.address,
+    stream: tag.stream,
+    tag: tag.tag,
+    action,
+    reason,
+    from: tag.spec.from,
+    importMode: tag.spec.importMode,
+    referencePolicy: tag.spec.referencePolicy,
+    scheduled: tag.spec.scheduled,
+    selectedBy: after?.selectedBy ?? null,
+    spec: tag.spec,
+    specDiff: prior && !specEquals(prior.spec, tag.spec) ? specDiff(prior.spec, tag.spec) : null,
+    before,
+    after,
+    platforms: platformRows(before?.manifests ?? [], after?.manifests ?? []),
+  };
+}
+
+function deletion(address: string, stream: string, tag: string, prior: TagState): PlannedChange {
+  const before = prior.items[0] ?? null;
+  return {
+    address,
+    stream,
+    tag,
+    action: 'delete',
+    reason: 'removed_from_catalog',
+    from: prior.spec.from,
+    importMode: prior.spec.importMode,
+    referencePolicy: prior.spec.referencePolicy,
+    scheduled: prior.spec.scheduled,
+    selectedBy: null,
+    spec: null,
+    specDiff: null,
+    before,
+    after: null,
+    platforms: platformRows(before?.manifests ?? [], []),
+  };
+}
+
+function* stateTags(state: State | null): Generator<[string, string, string, TagState]> {
+  for (const [stream, streamState] of Object.entries(state?.streams ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [tag, prior] of Object.entries(streamState.tags).sort(([a], [b]) => a.localeCompare(b))) {
+      yield [`${stream}:${tag}`, stream, tag, prior];
+    }
+  }
+}
+
+/** Per-platform rows between two sets of manifests, attestations left out, in the order the manifests come. */
+export function platformRows(before: ManifestEntry[], after: ManifestEntry[]): PlatformRow[] {
+  const visible = (entries: ManifestEntry[]) => entries.filter((e) => !e.attestation);
+  const old = new Map(visible(before).map((e) => [e.platform, e.digest]));
+  const rows: PlatformRow[] = [];
+  for (const entry of visible(after)) {
+    const previous = old.get(entry.platform);
+    old.delete(entry.platform);
+    const action = previous === undefined ? 'create' : previous === entry.digest ? 'noop' : 'update';
+    rows.push({ platform: entry.platform, action, before: previous ?? null, after: entry.digest });
+  }
+  for (const [platform, digest] of old) rows.push({ platform, action: 'delete', before: digest, after: null });
+  return rows;
+}
+
+const SPEC_KEYS: (keyof TagSpec)[] = ['from', 'importMode', 'referencePolicy', 'scheduled', 'insecure', 'preferPlatform'];
+
+/** The old and new spec as `key: value` lines, diffed line by line (`-`, `+`, or two spaces). */
+export function specDiff(before: TagSpec, after: TagSpec): string {
+  const text = (spec: TagSpec) => SPEC_KEYS.map((k) => `${k}: ${spec[k] ?? 'null'}\n`).join('');
+  const out: string[] = [];
+  for (const part of diffLines(text(before), text(after))) {
+    const prefix = part.added ? '+ ' : part.removed ? '- ' : '  ';
+    for (const line of part.value.replace(/\n$/, '').split('\n')) out.push(`${prefix}${line}`);
+  }
+  return out.join('\n');
+}
+
+function summarize(changes: PlannedChange[], drift: PlannedDrift[], errors: PlannedError[]): PlanSummary {
+  const count = (action: ChangeAction) => changes.filter((c) => c.action === action).length;
+  return {
+    create: count('create'),
+    update: count('update'),
+    delete: count('delete'),
+    noop: count('noop'),
+    drift: drift.length,
+    error: errors.length,
+  };
+}

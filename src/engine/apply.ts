@@ -1,0 +1,106 @@
+import type { ImportReason } from '../core/errors.js';
+import { RegistryError } from '../core/errors.js';
+import type { Plan, PlannedChange, PlannedItem } from '../core/plan-model.js';
+import type { ManifestEntry, TagCondition, TagItem, TagState } from '../core/state-model.js';
+import { imageMetadata } from '../registry/image-details.js';
+import type { ImageRepository } from '../registry/repository.js';
+import type { StateStore } from '../state/index.js';
+import { mapConcurrent } from './concurrency.js';
+
+export type ApplyEvent =
+  | { type: 'start'; address: string; action: PlannedChange['action'] }
+  | { type: 'done'; address: string; action: PlannedChange['action']; digest: string | null }
+  | { type: 'failed'; address: string; reason: ImportReason; message: string };
+
+export interface ApplyOptions {
+  store: StateStore;
+  /** The repository a change imports from (its tag's source). */
+  openRepository: (change: PlannedChange) => ImageRepository;
+  concurrency: number;
+  now?: () => Date;
+  onEvent?: (event: ApplyEvent) => void;
+}
+
+export interface ApplyResult {
+  imported: string[];
+  removed: string[];
+  failed: { address: string; reason: ImportReason; message: string }[];
+}
+
+/**
+ * Performs the changes of a plan: imports exactly the planned digests, records each completed import in the state
+ * journal as it lands, turns failures into conditions (keeping the tag's previous items), and commits once at the end.
+ */
+export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
+  const result: ApplyResult = { imported: [], removed: [], failed: [] };
+  const generation = options.store.priorSerial + 1;
+  const now = options.now ?? (() => new Date());
+  const work = plan.changes.filter((c) => c.action !== 'noop');
+  await mapConcurrent(work, options.concurrency, async (change) => {
+    options.onEvent?.({ type: 'start', address: change.address, action: change.action });
+    if (change.action === 'delete') {
+      await options.store.record({ op: 'deleteTag', stream: change.stream, tag: change.tag });
+      result.removed.push(change.address);
+      options.onEvent?.({ type: 'done', address: change.address, action: change.action, digest: null });
+      return;
+    }
+    const prior = options.store.state.streams[change.stream]?.tags[change.tag];
+    try {
+      const item = await importItem(options.openRepository(change), change.after!, now(), generation);
+      await options.store.record({ op: 'setTag', stream: change.stream, tag: change.tag, value: succeeded(change, prior, item) });
+      result.imported.push(change.address);
+      options.onEvent?.({ type: 'done', address: change.address, action: change.action, digest: item.digest });
+    } catch (error) {
+      if (!(error instanceof RegistryError)) throw error;
+      const value = failed(change, prior, error, generation, now());
+      await options.store.record({ op: 'setTag', stream: change.stream, tag: change.tag, value });
+      result.failed.push({ address: change.address, reason: error.reason, message: error.message });
+      options.onEvent?.({ type: 'failed', address: change.address, reason: error.reason, message: error.message });
+    }
+  });
+  await options.store.commit();
+  return result;
+}
+
+/**
+ * Fetches the planned manifests by digest (each verified) and reads every image's config for its metadata:
+ * 1 request for the item, 1 per child of a list, 1 per config.
+ */
+async function importItem(repo: ImageRepository, planned: PlannedItem, created: Date, generation: number): Promise<TagItem> {
+  const top = await repo.getManifest(planned.digest);
+  let manifests: ManifestEntry[];
+  if (top.manifest.kind === 'image') {
+    const image = await imageMetadata(repo, top.manifest);
+    manifests = planned.manifests.map((m) => (m.digest === top.digest ? { ...m, image } : m));
+  } else {
+    manifests = await mapConcurrent(planned.manifests, 8, async (entry) => {
+      if (entry.attestation) return entry;
+      const child = await repo.getManifest(entry.digest);
+      return child.manifest.kind === 'image' ? { ...entry, image: await imageMetadata(repo, child.manifest) } : entry;
+    });
+  }
+  return { ...planned, manifests, created: created.toISOString(), generation };
+}
+
+function succeeded(change: PlannedChange, prior: TagState | undefined, item: TagItem): TagState {
+  const items = prior?.items ?? [];
+  return {
+    spec: change.spec!,
+    items: items[0]?.digest === item.digest ? items : [item, ...items],
+    conditions: [],
+  };
+}
+
+/** A failed import keeps the tag's items and the spec they were imported with, so the next plan tries again. */
+function failed(change: PlannedChange, prior: TagState | undefined, error: RegistryError, generation: number, at: Date): TagState {
+  const previous = prior?.conditions.find((c) => c.type === 'ImportSuccess');
+  const condition: TagCondition = {
+    type: 'ImportSuccess',
+    status: 'False',
+    reason: error.reason,
+    message: error.message,
+    generation,
+    lastTransitionTime: previous?.lastTransitionTime ?? at.toISOString(),
+  };
+  return { spec: prior?.spec ?? change.spec!, items: prior?.items ?? [], conditions: [condition] };
+}

@@ -1,0 +1,50 @@
+import type { Catalog, CatalogTag } from '../core/catalog.js';
+import { UsageError } from '../core/errors.js';
+import type { Plan } from '../core/plan-model.js';
+import { computePlan, inScope } from '../core/planner.js';
+import type { State } from '../core/state-model.js';
+import type { ImageRepository } from '../registry/repository.js';
+import { refreshTags } from './refresh.js';
+
+export interface PlanOptions {
+  targets: string[];
+  reimport: string[];
+  refresh: boolean;
+  concurrency: number;
+  openTag: (tag: CatalogTag) => ImageRepository;
+  now?: Date;
+}
+
+/** Refreshes the catalog's tags against their sources and computes the plan. */
+export async function planCatalog(catalog: Catalog, state: State | null, options: PlanOptions): Promise<Plan> {
+  checkAddresses(catalog, state, [...options.targets, ...options.reimport]);
+  const reimport = new Set(options.reimport);
+  const observations = await refreshTags(catalog.tags, state, {
+    targets: options.targets,
+    reimport,
+    refresh: options.refresh,
+    concurrency: options.concurrency,
+    openRepository: options.openTag,
+  });
+  return computePlan({
+    catalog,
+    state,
+    observations,
+    targets: options.targets,
+    reimport,
+    now: options.now ?? new Date(),
+  });
+}
+
+/** Every --target and --reimport address must name a stream or tag of the catalog or the state. */
+function checkAddresses(catalog: Catalog, state: State | null, addresses: string[]): void {
+  const known = [
+    ...catalog.tags.map((t) => t.address),
+    ...Object.entries(state?.streams ?? {}).flatMap(([s, st]) => Object.keys(st.tags).map((t) => `${s}:${t}`)),
+  ];
+  for (const address of addresses) {
+    if (!known.some((k) => inScope(k, [address]))) {
+      throw new UsageError(`${JSON.stringify(address)} matches no stream or tag of the catalog or the state (use STREAM or STREAM:TAG)`);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import type { CatalogTag } from '../core/catalog.js';
+import { RegistryError } from '../core/errors.js';
+import { importReason, inScope, type Observation, tagState } from '../core/planner.js';
+import type { State } from '../core/state-model.js';
+import type { ImageRepository } from '../registry/repository.js';
+import { mapConcurrent } from './concurrency.js';
+import { resolveItem, sourceReference } from './resolve-item.js';
+
+export interface RefreshOptions {
+  targets: string[];
+  reimport: ReadonlySet<string>;
+  /** false: do not ask registries about tags that need no import (Terraform's -refresh=false). */
+  refresh: boolean;
+  concurrency: number;
+  openRepository: (tag: CatalogTag) => ImageRepository;
+}
+
+/**
+ * Observes each catalog tag in scope: one HEAD for a tag that needs no import (a GET only when its upstream moved),
+ * the manifest by digest for tags that must be imported, nothing at all for digest-pinned sources already imported.
+ */
+export async function refreshTags(tags: CatalogTag[], state: State | null, options: RefreshOptions): Promise<Map<string, Observation>> {
+  const selected = tags.filter((t) => inScope(t.address, options.targets));
+  const observations = await mapConcurrent(selected, options.concurrency, (tag) => observe(tag, state, options));
+  return new Map(selected.map((tag, i) => [tag.address, observations[i]!]));
+}
+
+async function observe(tag: CatalogTag, state: State | null, options: RefreshOptions): Promise<Observation> {
+  const prior = tagState(state, tag.stream, tag.tag);
+  const mustImport = importReason(tag, prior, options.reimport) !== undefined;
+  const pinnedByDigest = tag.source.ref.digest !== undefined;
+  if (!mustImport && (!options.refresh || pinnedByDigest)) return { kind: 'unchanged' };
+  try {
+    const repo = options.openRepository(tag);
+    const head = await repo.head(sourceReference(tag));
+    if (!mustImport && head.digest === prior?.items[0]?.sourceDigest) return { kind: 'unchanged' };
+    const fetched = await repo.getManifest(head.digest);
+    return { kind: 'resolved', item: await resolveItem(repo, tag, fetched) };
+  } catch (error) {
+    if (error instanceof RegistryError) return { kind: 'error', reason: error.reason, message: error.message };
+    throw error;
+  }
+}

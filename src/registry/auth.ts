@@ -1,0 +1,156 @@
+import { RegistryError } from '../core/errors.js';
+import type { CredentialStore, FoundCredential } from '../credentials/types.js';
+import { readCapped } from './body.js';
+import type { Challenge } from './challenge.js';
+import { headerValue, type HttpResponse } from './transport.js';
+
+/** What the client needs of a credential store. */
+export type CredentialProvider = Pick<CredentialStore, 'find'> & Partial<Pick<CredentialStore, 'describeSources'>>;
+
+/** Sends one token request; the client supplies retries, limits and TLS. */
+export type TokenFetch = (request: {
+  method: 'GET' | 'POST';
+  url: URL;
+  headers: Record<string, string>;
+  body?: string;
+}) => Promise<HttpResponse>;
+
+interface CachedToken {
+  token: string;
+  expiresAt: number;
+}
+
+const MAX_TOKEN_RESPONSE = 1024 * 1024;
+const MIN_TOKEN_LIFETIME_S = 60;
+const EXPIRY_MARGIN_MS = 5_000;
+
+/** Bearer tokens cached by (realm, service, scope) until they expire; concurrent requests for one token share a fetch. */
+export class TokenCache {
+  private readonly tokens = new Map<string, Promise<CachedToken>>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async get(challenge: Challenge, scope: string, fetchToken: () => Promise<CachedToken>): Promise<string> {
+    const key = cacheKey(challenge, scope);
+    const cached = this.tokens.get(key);
+    if (cached) {
+      const token = await cached.catch(() => undefined);
+      if (token && token.expiresAt > this.now()) return token.token;
+      if (this.tokens.get(key) === cached) this.tokens.delete(key);
+      return this.get(challenge, scope, fetchToken);
+    }
+    const pending = fetchToken();
+    this.tokens.set(key, pending);
+    pending.catch(() => this.tokens.delete(key));
+    return (await pending).token;
+  }
+
+  invalidate(challenge: Challenge, scope: string): void {
+    this.tokens.delete(cacheKey(challenge, scope));
+  }
+}
+
+function cacheKey(challenge: Challenge, scope: string): string {
+  return `${challenge.params.realm ?? ''}\u0000${challenge.params.service ?? ''}\u0000${scope}`;
+}
+
+/**
+ * Fetches a bearer token from the challenge's realm (Docker token spec): anonymous or Basic-authenticated GET, or an
+ * OAuth2 `refresh_token` POST for identity tokens.
+ */
+export async function fetchToken(
+  challenge: Challenge,
+  scope: string,
+  found: FoundCredential | undefined,
+  send: TokenFetch,
+  now: () => number = Date.now,
+): Promise<CachedToken> {
+  const realm = realmUrl(challenge);
+  const service = challenge.params.service;
+  const credential = found?.credential;
+  let res: HttpResponse;
+  if (credential?.kind === 'identityToken') {
+    const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credential.token, client_id: 'imagestreams' });
+    if (service) form.set('service', service);
+    if (scope) form.set('scope', scope);
+    res = await send({
+      method: 'POST',
+      url: realm,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
+  } else {
+    const url = new URL(realm);
+    if (service) url.searchParams.set('service', service);
+    if (scope) url.searchParams.set('scope', scope);
+    const headers: Record<string, string> = {};
+    if (credential?.kind === 'basic') {
+      url.searchParams.set('account', credential.username);
+      headers.authorization = basicAuthorization(credential.username, credential.password);
+    }
+    res = await send({ method: 'GET', url, headers });
+  }
+  return parseTokenResponse(res, realm, found, now);
+}
+
+async function parseTokenResponse(
+  res: HttpResponse,
+  realm: URL,
+  found: FoundCredential | undefined,
+  now: () => number,
+): Promise<CachedToken> {
+  const body = await readCapped(res, MAX_TOKEN_RESPONSE, `token response from ${realm.host}`);
+  if (res.status === 401 || res.status === 403) {
+    const who = found ? `the credentials from ${found.source}` : 'anonymous access';
+    throw new RegistryError(
+      res.status === 401 ? 'Unauthorized' : 'Forbidden',
+      `token server ${realm.origin}${realm.pathname} refused ${who}`,
+      { status: res.status },
+    );
+  }
+  if (res.status >= 300) {
+    const reason = res.status === 429 ? 'TooManyRequests' : 'InternalError';
+    throw new RegistryError(reason, `token server ${realm.origin}${realm.pathname} answered HTTP ${res.status}`, {
+      status: res.status,
+    });
+  }
+  let doc: { token?: unknown; access_token?: unknown; expires_in?: unknown; issued_at?: unknown };
+  try {
+    doc = JSON.parse(Buffer.from(body).toString('utf8'));
+  } catch {
+    throw new RegistryError('InternalError', `token server ${realm.host} answered with invalid JSON`);
+  }
+  const token = typeof doc.token === 'string' && doc.token ? doc.token : doc.access_token;
+  if (typeof token !== 'string' || token === '') {
+    throw new RegistryError('InternalError', `token server ${realm.host} answered without a token`);
+  }
+  const lifetime = Math.max(MIN_TOKEN_LIFETIME_S, typeof doc.expires_in === 'number' ? doc.expires_in : 0);
+  return { token, expiresAt: now() + lifetime * 1000 - EXPIRY_MARGIN_MS };
+}
+
+function realmUrl(challenge: Challenge): URL {
+  const realm = challenge.params.realm;
+  let url: URL | undefined;
+  try {
+    url = realm ? new URL(realm) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new RegistryError('InternalError', `registry sent a Bearer challenge with an invalid realm ${JSON.stringify(realm)}`);
+  }
+  return url;
+}
+
+export function basicAuthorization(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+}
+
+export function pullScope(repository: string): string {
+  return `repository:${repository}:pull`;
+}
+
+/** The error code of a `WWW-Authenticate` Bearer challenge, e.g. `insufficient_scope`. */
+export function challengeError(res: HttpResponse): string | undefined {
+  return /error="?([a-z_]+)/i.exec(headerValue(res.headers, 'www-authenticate') ?? '')?.[1];
+}

@@ -1,0 +1,53 @@
+import { RegistryError } from '../core/errors.js';
+import { digestAlgorithm, digestOf } from '../core/digest.js';
+import type { HttpResponse } from './transport.js';
+import { headerValue } from './transport.js';
+
+/**
+ * Reads a response body into memory, refusing more than `maxBytes` (by Content-Length when declared, and while reading
+ * whatever it declared). `what` names the body in the error.
+ */
+export async function readCapped(res: HttpResponse, maxBytes: number, what: string): Promise<Uint8Array> {
+  const declared = Number(headerValue(res.headers, 'content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    res.body.destroy();
+    throw tooLarge(what, declared, maxBytes);
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of res.body) {
+    const buf = chunk as Buffer;
+    total += buf.length;
+    if (total > maxBytes) {
+      res.body.destroy();
+      throw tooLarge(what, total, maxBytes, true);
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** Discards a body so the connection can be reused. */
+export async function drain(res: HttpResponse): Promise<void> {
+  try {
+    await res.body.dump({ limit: 64 * 1024 });
+  } catch {
+    // the connection is dropped instead; nothing to report
+  }
+}
+
+function tooLarge(what: string, size: number, max: number, atLeast = false): RegistryError {
+  const mib = (n: number) => `${(n / (1024 * 1024)).toFixed(n < 1024 * 1024 ? 3 : 1)} MiB`;
+  return new RegistryError(
+    'InvalidManifest',
+    `${what} is ${atLeast ? 'more than ' : ''}${mib(size)}, over the ${mib(max)} limit; refused`,
+  );
+}
+
+/** Throws InvalidManifest unless `bytes` hash to `expected` (with the algorithm `expected` names). */
+export function verifyDigest(bytes: Uint8Array, expected: string, what: string): void {
+  const actual = digestOf(bytes, digestAlgorithm(expected));
+  if (actual !== expected) {
+    throw new RegistryError('InvalidManifest', `${what}: content digest ${actual} does not match the expected ${expected}`);
+  }
+}

@@ -1,0 +1,313 @@
+import { RegistryError } from '../core/errors.js';
+import {
+  basicAuthorization,
+  type CredentialProvider,
+  fetchToken,
+  pullScope,
+  TokenCache,
+} from './auth.js';
+import type { FoundCredential } from '../credentials/types.js';
+import { drain, readCapped } from './body.js';
+import { type Challenge, parseChallenges, preferredChallenge } from './challenge.js';
+import { RequestLimiter } from './limiter.js';
+import { isPlainHttpAnswer, isTlsError, networkError } from './network-errors.js';
+import { DEFAULT_RETRY_POLICY, isRetryableError, isRetryableStatus, parseRetryAfter, type RetryPolicy, retryDelay, sleep } from './retry.js';
+import { headerValue, headerValues, type HttpRequest, type HttpResponse, Transport, type TransportOptions } from './transport.js';
+
+export interface RegistryClientOptions {
+  /** Registry as written in references: `host[:port]`, `docker.io` for Docker Hub. */
+  registry: string;
+  insecure: boolean;
+  caFiles: string[];
+  clientCertFile?: string;
+  clientKeyFile?: string;
+  maxConcurrency: number;
+  requestsPerSecond?: number;
+  credentials?: CredentialProvider;
+  retry: RetryPolicy;
+  connectTimeoutMs: number;
+  bodyTimeoutMs: number;
+  env: NodeJS.ProcessEnv;
+  userAgent: string;
+}
+
+export const DEFAULT_CLIENT_OPTIONS = {
+  insecure: false,
+  caFiles: [] as string[],
+  maxConcurrency: 8,
+  retry: DEFAULT_RETRY_POLICY,
+  connectTimeoutMs: 15_000,
+  bodyTimeoutMs: 60_000,
+  userAgent: 'imagestreams',
+};
+
+export interface RegistryRequest {
+  method: 'GET' | 'HEAD';
+  /** Path below the API root, e.g. `/v2/library/alpine/manifests/latest`. */
+  path: string;
+  /** Repository the request is about (token scope, credential lookup). */
+  repository: string;
+  accept?: string;
+  /** Follow redirects (blob downloads); credentials never cross to another origin. */
+  followRedirects?: boolean;
+}
+
+interface Endpoint {
+  base: URL;
+  challenge: Challenge | undefined;
+}
+
+const MAX_REDIRECTS = 5;
+const MAX_ERROR_BODY = 64 * 1024;
+
+/** Docker Hub's API lives on another host than its name in references. */
+export function apiHostOf(registry: string): string {
+  return registry === 'docker.io' ? 'registry-1.docker.io' : registry;
+}
+
+/** One registry host: scheme detection and ping, auth, retries, limits and redirects for every request to it. */
+export class RegistryClient {
+  readonly apiHost: string;
+  private endpoint: Promise<Endpoint> | undefined;
+  private readonly tokens = new TokenCache();
+  private readonly limiter: RequestLimiter;
+  private readonly transports = new Map<string, Transport>();
+  private readonly credentialsByRepo = new Map<string, Promise<FoundCredential | undefined>>();
+
+  constructor(readonly options: RegistryClientOptions) {
+    this.apiHost = apiHostOf(options.registry);
+    this.limiter = new RequestLimiter(options.maxConcurrency, options.requestsPerSecond);
+  }
+
+  /** Sends a request with auth, retries and limits; returns whatever status the registry finally answered. */
+  async request(req: RegistryRequest): Promise<HttpResponse> {
+    const endpoint = await this.resolveEndpoint();
+    let url = new URL(req.path, endpoint.base);
+    let authorization = await this.authorization(endpoint, req.repository);
+    let reauthenticated = false;
+    for (let redirects = 0; ; ) {
+      const headers: Record<string, string> = { 'user-agent': this.options.userAgent };
+      if (req.accept) headers.accept = req.accept;
+      if (authorization) headers.authorization = authorization;
+      const res = await this.send({ method: req.method, url, headers });
+      if (res.status === 401 && !reauthenticated && authorization !== undefined && endpoint.challenge?.scheme === 'bearer') {
+        reauthenticated = true;
+        await drain(res);
+        authorization = await this.reauthorize(endpoint, req.repository, res);
+        continue;
+      }
+      const location = headerValue(res.headers, 'location');
+      if (req.followRedirects && isRedirect(res.status) && location) {
+        await drain(res);
+        if (++redirects > MAX_REDIRECTS) throw new RegistryError('InternalError', `too many redirects fetching ${req.path}`);
+        const next = new URL(location, url);
+        if (url.protocol === 'https:' && next.protocol !== 'https:') {
+          throw new RegistryError('InternalError', `refusing a redirect from https to ${next.protocol}//${next.host}`);
+        }
+        if (next.origin !== url.origin) authorization = undefined;
+        url = next;
+        continue;
+      }
+      return res;
+    }
+  }
+
+  /** Turns a non-success response into a RegistryError naming `what` (e.g. `manifest quay.io/a/b:1`). */
+  async statusError(res: HttpResponse, what: string, repository: string): Promise<RegistryError> {
+    const body = res.status === 401 || res.status >= 400 ? await readErrorBody(res) : undefined;
+    const codes = registryErrorCodes(body);
+    const status = res.status;
+    switch (true) {
+      case status === 401:
+        return new RegistryError('Unauthorized', await this.unauthorizedMessage(what, repository), { status });
+      case status === 403:
+        return new RegistryError('Forbidden', `access to ${what} is denied (HTTP 403)${detail(body)}`, { status });
+      case status === 404:
+        return new RegistryError('NotFound', notFoundMessage(what, this.options.registry, repository, codes), { status });
+      case status === 429:
+        return new RegistryError('TooManyRequests', `${what}: the registry is rate limiting requests (HTTP 429), retries exhausted`, {
+          status,
+        });
+      default:
+        return new RegistryError('InternalError', `${what}: the registry answered HTTP ${status}${detail(body)}`, { status });
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.transports.values()].map((t) => t.close()));
+  }
+
+  private async unauthorizedMessage(what: string, repository: string): Promise<string> {
+    const found = await this.credentialFor(repository);
+    if (found) return `authentication failed for ${what}: the credentials for ${this.options.registry} from ${found.source} were refused`;
+    const sources = this.options.credentials?.describeSources?.() ?? [];
+    const where = sources.length > 0 ? ` (looked in: ${sources.join(', ')})` : '';
+    return `authentication required for ${what}: no credentials found for ${this.options.registry}${where}`;
+  }
+
+  private resolveEndpoint(): Promise<Endpoint> {
+    this.endpoint ??= this.ping();
+    this.endpoint.catch(() => {
+      this.endpoint = undefined;
+    });
+    return this.endpoint;
+  }
+
+  /** GET /v2/ over https (or http when insecure and TLS fails) to learn the scheme and the auth challenge. */
+  private async ping(): Promise<Endpoint> {
+    const https = new URL(`https://${this.apiHost}/v2/`);
+    try {
+      return await this.pingAt(https);
+    } catch (error) {
+      if (!this.options.insecure || error instanceof RegistryError) throw error;
+      return this.pingAt(new URL(`http://${this.apiHost}/v2/`)).catch((httpError) => {
+        throw isTlsError(error) || isPlainHttpAnswer(error) ? networkError(httpError, this.options.registry, true) : error;
+      });
+    }
+  }
+
+  private async pingAt(url: URL): Promise<Endpoint> {
+    const res = await this.sendRaw({ method: 'GET', url, headers: { 'user-agent': this.options.userAgent } });
+    const challenges = parseChallenges(headerValues(res.headers, 'www-authenticate'));
+    await drain(res);
+    if (res.status === 200) return { base: new URL('/', url), challenge: undefined };
+    if (res.status === 401) {
+      const challenge = preferredChallenge(challenges);
+      if (!challenge) {
+        throw new RegistryError('Unauthorized', `registry ${this.options.registry} asks for an authentication scheme this client does not support`);
+      }
+      return { base: new URL('/', url), challenge };
+    }
+    if (res.status === 404) {
+      throw new RegistryError('NotFound', `${this.options.registry} does not serve the registry API (GET /v2/ answered 404)`, { status: 404 });
+    }
+    throw new RegistryError(res.status === 429 ? 'TooManyRequests' : 'InternalError', `registry ${this.options.registry} answered HTTP ${res.status} to GET /v2/`, { status: res.status });
+  }
+
+  private async authorization(endpoint: Endpoint, repository: string, scope = pullScope(repository)): Promise<string | undefined> {
+    const challenge = endpoint.challenge;
+    if (!challenge) return undefined;
+    const found = await this.credentialFor(repository);
+    if (challenge.scheme === 'basic') {
+      return found?.credential.kind === 'basic' ? basicAuthorization(found.credential.username, found.credential.password) : undefined;
+    }
+    if (found?.credential.kind === 'registryToken') return `Bearer ${found.credential.token}`;
+    const token = await this.tokens.get(challenge, scope, () =>
+      fetchToken(challenge, scope, found, (r) => this.send({ ...r, headers: { ...r.headers, 'user-agent': this.options.userAgent } })),
+    );
+    return `Bearer ${token}`;
+  }
+
+  /** After a 401 with a token: drop it and ask again, for the scope the new challenge names (insufficient_scope). */
+  private async reauthorize(endpoint: Endpoint, repository: string, res: HttpResponse): Promise<string | undefined> {
+    const fresh = preferredChallenge(parseChallenges(headerValues(res.headers, 'www-authenticate')));
+    const scope = fresh?.params.scope ?? pullScope(repository);
+    if (endpoint.challenge) this.tokens.invalidate(endpoint.challenge, scope);
+    const challenge = fresh?.scheme === 'bearer' ? fresh : endpoint.challenge;
+    return this.authorization({ ...endpoint, challenge }, repository, scope);
+  }
+
+  private credentialFor(repository: string): Promise<FoundCredential | undefined> {
+    let found = this.credentialsByRepo.get(repository);
+    if (!found) {
+      found = this.resolveEndpoint().then((endpoint) =>
+        this.options.credentials?.find({
+          host: this.options.registry,
+          scheme: endpoint.base.protocol === 'http:' ? 'http' : 'https',
+          repository,
+        }),
+      );
+      this.credentialsByRepo.set(repository, found);
+    }
+    return found;
+  }
+
+  /** One request with retries on 408/429/5xx and connection resets, within the registry's limits. */
+  private async send(req: HttpRequest): Promise<HttpResponse> {
+    try {
+      return await this.sendRaw(req);
+    } catch (error) {
+      throw networkError(error, this.options.registry, this.options.insecure);
+    }
+  }
+
+  private async sendRaw(req: HttpRequest): Promise<HttpResponse> {
+    const policy = this.options.retry;
+    for (let attempt = 0; ; attempt++) {
+      let res: HttpResponse;
+      try {
+        res = await this.limiter.run(() => this.transportFor(req.url).send(req));
+      } catch (error) {
+        if (attempt < policy.maxRetries && isRetryableError(error)) {
+          await sleep(retryDelay(attempt, undefined, policy));
+          continue;
+        }
+        throw error;
+      }
+      if (!isRetryableStatus(res.status) || attempt >= policy.maxRetries) return res;
+      const retryAfter = parseRetryAfter(headerValue(res.headers, 'retry-after'));
+      if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) return res;
+      await drain(res);
+      await sleep(retryDelay(attempt, retryAfter, policy));
+    }
+  }
+
+  private transportFor(url: URL): Transport {
+    let transport = this.transports.get(url.origin);
+    if (!transport) {
+      const options: TransportOptions = {
+        insecure: this.options.insecure,
+        caFiles: this.options.caFiles,
+        connections: this.options.maxConcurrency,
+        connectTimeoutMs: this.options.connectTimeoutMs,
+        bodyTimeoutMs: this.options.bodyTimeoutMs,
+        env: this.options.env,
+      };
+      if (this.options.clientCertFile) options.clientCertFile = this.options.clientCertFile;
+      if (this.options.clientKeyFile) options.clientKeyFile = this.options.clientKeyFile;
+      transport = new Transport(options);
+      this.transports.set(url.origin, transport);
+    }
+    return transport;
+  }
+}
+
+function isRedirect(status: number): boolean {
+  return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
+}
+
+async function readErrorBody(res: HttpResponse): Promise<string | undefined> {
+  try {
+    return Buffer.from(await readCapped(res, MAX_ERROR_BODY, 'error body')).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function registryErrorCodes(body: string | undefined): string[] {
+  if (!body) return [];
+  try {
+    const doc = JSON.parse(body) as { errors?: { code?: unknown }[] };
+    return (doc.errors ?? []).map((e) => String(e.code ?? ''));
+  } catch {
+    return [];
+  }
+}
+
+function detail(body: string | undefined): string {
+  if (!body) return '';
+  try {
+    const doc = JSON.parse(body) as { errors?: { message?: unknown }[] };
+    const message = doc.errors?.[0]?.message;
+    return typeof message === 'string' && message ? `: ${message.slice(0, 200)}` : '';
+  } catch {
+    return '';
+  }
+}
+
+function notFoundMessage(what: string, registry: string, repository: string, codes: string[]): string {
+  if (codes.includes('NAME_UNKNOWN')) return `${what} not found: repository ${registry}/${repository} does not exist`;
+  if (codes.includes('MANIFEST_UNKNOWN')) return `${what} not found: the repository exists but has no such tag or digest`;
+  if (codes.includes('BLOB_UNKNOWN')) return `${what} not found: the repository has no such blob`;
+  return `${what} not found (HTTP 404)`;
+}

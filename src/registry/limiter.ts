@@ -1,0 +1,43 @@
+/** Bounds the requests to one registry: at most `concurrency` at once and `requestsPerSecond` started per second. */
+export class RequestLimiter {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  private nextStart = 0;
+
+  constructor(
+    private readonly concurrency: number,
+    private readonly requestsPerSecond?: number,
+  ) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    await this.acquire();
+    try {
+      await this.pace();
+      return await task();
+    } finally {
+      this.release();
+    }
+  }
+
+  private acquire(): Promise<void> {
+    if (this.active < this.concurrency) {
+      this.active++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
+  }
+
+  private async pace(): Promise<void> {
+    if (!this.requestsPerSecond) return;
+    const now = Date.now();
+    const start = Math.max(now, this.nextStart);
+    this.nextStart = start + 1000 / this.requestsPerSecond;
+    if (start > now) await new Promise((resolve) => setTimeout(resolve, start - now));
+  }
+}

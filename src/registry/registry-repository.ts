@@ -1,0 +1,86 @@
+import { isDigest, sha256Digest } from '../core/digest.js';
+import { RegistryError } from '../core/errors.js';
+import { normalizeContentType, parseManifest } from '../core/manifest.js';
+import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES } from '../core/media-types.js';
+import { drain, readCapped, verifyDigest } from './body.js';
+import type { RegistryClient } from './client.js';
+import type { FetchedManifest, ImageRepository, ManifestHead } from './repository.js';
+import { headerValue } from './transport.js';
+
+/** A repository in a remote registry, spoken to with the distribution API. */
+export class RegistryRepository implements ImageRepository {
+  readonly name: string;
+
+  constructor(
+    private readonly client: RegistryClient,
+    readonly repository: string,
+  ) {
+    this.name = `${client.options.registry}/${repository}`;
+  }
+
+  /** HEAD with the full Accept set; falls back to GET when the registry gives no digest or refuses HEAD. */
+  async head(reference: string): Promise<ManifestHead> {
+    const res = await this.client.request({
+      method: 'HEAD',
+      path: this.manifestPath(reference),
+      repository: this.repository,
+      accept: MANIFEST_ACCEPT,
+    });
+    await drain(res);
+    const digest = headerValue(res.headers, 'docker-content-digest');
+    const mediaType = normalizeContentType(headerValue(res.headers, 'content-type'));
+    const size = Number(headerValue(res.headers, 'content-length'));
+    const usable = res.status === 200 && digest && isDigest(digest) && mediaType && Number.isFinite(size);
+    if (usable && (!isDigest(reference) || digest === reference)) return { digest, mediaType, size };
+    if (res.status === 401 || res.status === 403 || res.status === 429 || res.status >= 500) {
+      throw await this.client.statusError(res, this.describe(reference), this.repository);
+    }
+    const fetched = await this.getManifest(reference);
+    return { digest: fetched.digest, mediaType: fetched.mediaType, size: fetched.size };
+  }
+
+  async getManifest(reference: string): Promise<FetchedManifest> {
+    const what = this.describe(reference);
+    const res = await this.client.request({
+      method: 'GET',
+      path: this.manifestPath(reference),
+      repository: this.repository,
+      accept: MANIFEST_ACCEPT,
+    });
+    if (res.status !== 200) throw await this.client.statusError(res, what, this.repository);
+    const bytes = await readCapped(res, MAX_MANIFEST_BYTES, what);
+    const served = headerValue(res.headers, 'docker-content-digest');
+    const expected = isDigest(reference) ? reference : served && isDigest(served) ? served : undefined;
+    if (expected) verifyDigest(bytes, expected, what);
+    const digest = expected ?? sha256Digest(bytes);
+    const manifest = parseManifest(bytes, headerValue(res.headers, 'content-type'), what);
+    return { digest, mediaType: manifest.mediaType, size: bytes.length, bytes, manifest };
+  }
+
+  async getBlob(digest: string, maxBytes: number): Promise<Uint8Array> {
+    if (!isDigest(digest)) throw new RegistryError('InvalidManifest', `invalid blob digest ${JSON.stringify(digest)}`);
+    const what = `blob ${this.name}@${digest}`;
+    const res = await this.client.request({
+      method: 'GET',
+      path: `/v2/${this.repository}/blobs/${digest}`,
+      repository: this.repository,
+      followRedirects: true,
+    });
+    if (res.status !== 200) throw await this.client.statusError(res, what, this.repository);
+    const bytes = await readCapped(res, maxBytes, what);
+    verifyDigest(bytes, digest, what);
+    return bytes;
+  }
+
+  pullSpec(digest: string): string {
+    return `${this.name}@${digest}`;
+  }
+
+  private manifestPath(reference: string): string {
+    return `/v2/${this.repository}/manifests/${reference}`;
+  }
+
+  private describe(reference: string): string {
+    return isDigest(reference) ? `${this.name}@${reference}` : `${this.name}:${reference}`;
+  }
+}

@@ -1,0 +1,106 @@
+import { homedir } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import type { ImageSourceReference } from '../core/reference.js';
+import type { CredentialProvider } from './auth.js';
+import { certsDirFiles, defaultCertsDirs } from './certs-dir.js';
+import { DEFAULT_CLIENT_OPTIONS, RegistryClient, type RegistryClientOptions } from './client.js';
+import { LayoutRepository } from './layout-repository.js';
+import { RegistryRepository } from './registry-repository.js';
+import type { ImageRepository } from './repository.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
+
+/** Per-registry settings as the catalog (or command-line flags) give them. */
+export interface RegistryConnectionSettings {
+  /** Identifies the settings entry (the catalog key); clients are shared per host and entry. */
+  key: string;
+  insecure?: boolean;
+  caFiles?: string[];
+  clientCertFile?: string;
+  clientKeyFile?: string;
+  maxConcurrency?: number;
+  requestsPerSecond?: number;
+}
+
+export interface RepositoriesOptions {
+  /** Settings for a registry host and repository (most specific catalog entry), if any. */
+  settingsFor?: (registry: string, repository: string) => RegistryConnectionSettings | undefined;
+  credentials?: CredentialProvider;
+  env?: NodeJS.ProcessEnv;
+  homeDir?: string;
+  /** Directories searched for `<host:port>/` certificates; docker's and podman's by default. */
+  certsDirs?: string[];
+  retry?: Partial<RetryPolicy>;
+  connectTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  userAgent?: string;
+}
+
+export interface OpenOptions {
+  /** The tag's own `insecure` (OpenShift importPolicy.insecure); ORed with the registry's. */
+  insecure?: boolean;
+  /** For `oci:` sources: the path as written, for names in messages and pull specs. */
+  displayPath?: string;
+}
+
+/** Opens image repositories of either back end, sharing one client (connections, tokens, limits) per registry. */
+export class Repositories {
+  private readonly clients = new Map<string, RegistryClient>();
+
+  constructor(private readonly options: RepositoriesOptions = {}) {}
+
+  open(source: ImageSourceReference, openOptions: OpenOptions = {}): ImageRepository {
+    if (source.transport === 'layout') {
+      const dir = isAbsolute(source.ref.path) ? source.ref.path : resolve(source.ref.path);
+      return new LayoutRepository(dir, openOptions.displayPath ?? source.ref.path);
+    }
+    const { registry, repository } = source.ref;
+    return new RegistryRepository(this.client(registry, repository, openOptions.insecure ?? false), repository);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.clients.values()].map((c) => c.close()));
+    this.clients.clear();
+  }
+
+  private client(registry: string, repository: string, tagInsecure: boolean): RegistryClient {
+    const settings = this.options.settingsFor?.(registry, repository);
+    const insecure = tagInsecure || (settings?.insecure ?? false);
+    const key = `${registry}\u0000${settings?.key ?? ''}\u0000${insecure}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = new RegistryClient(this.clientOptions(registry, settings, insecure));
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  private clientOptions(
+    registry: string,
+    settings: RegistryConnectionSettings | undefined,
+    insecure: boolean,
+  ): RegistryClientOptions {
+    const env = this.options.env ?? process.env;
+    const certs = certsDirFiles(registry, this.options.certsDirs ?? defaultCertsDirs(env, this.options.homeDir ?? homedir()));
+    const out: RegistryClientOptions = {
+      ...DEFAULT_CLIENT_OPTIONS,
+      registry,
+      insecure,
+      caFiles: [...certs.caFiles, ...(settings?.caFiles ?? [])],
+      maxConcurrency: settings?.maxConcurrency ?? DEFAULT_CLIENT_OPTIONS.maxConcurrency,
+      retry: { ...DEFAULT_RETRY_POLICY, ...this.options.retry },
+      connectTimeoutMs: this.options.connectTimeoutMs ?? DEFAULT_CLIENT_OPTIONS.connectTimeoutMs,
+      bodyTimeoutMs: this.options.bodyTimeoutMs ?? DEFAULT_CLIENT_OPTIONS.bodyTimeoutMs,
+      env,
+      userAgent: this.options.userAgent ?? DEFAULT_CLIENT_OPTIONS.userAgent,
+    };
+    const clientCert = settings?.clientCertFile ?? certs.clientCertFile;
+    const clientKey = settings?.clientKeyFile ?? certs.clientKeyFile;
+    if (clientCert && clientKey) {
+      out.clientCertFile = clientCert;
+      out.clientKeyFile = clientKey;
+    }
+    if (settings?.requestsPerSecond) out.requestsPerSecond = settings.requestsPerSecond;
+    if (this.options.credentials) out.credentials = this.options.credentials;
+    return out;
+  }
+}

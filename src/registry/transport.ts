@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { Agent, type Dispatcher, EnvHttpProxyAgent, request } from 'undici';
+import { RegistryError } from '../core/errors.js';
+
+/** TLS and connection settings for one registry host. */
+export interface TransportOptions {
+  /** Skip TLS verification (plain-http fallback is decided by the client). */
+  insecure: boolean;
+  /** Extra CA bundles (PEM file paths), added to the system CAs. */
+  caFiles: string[];
+  clientCertFile?: string;
+  clientKeyFile?: string;
+  /** Parallel connections to the host. */
+  connections: number;
+  connectTimeoutMs: number;
+  /** Longest silence allowed between body chunks or before headers. */
+  bodyTimeoutMs: number;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Dispatcher.ResponseData['body'];
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: URL;
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+  signal?: AbortSignal;
+}
+
+/** A keep-alive connection pool for one registry host, with its TLS settings and the proxy from the environment. */
+export class Transport {
+  private readonly dispatcher: Dispatcher;
+
+  constructor(readonly options: TransportOptions) {
+    this.dispatcher = createDispatcher(options);
+  }
+
+  async send(req: HttpRequest): Promise<HttpResponse> {
+    const res = await request(req.url, {
+      method: req.method,
+      headers: req.headers,
+      body: req.body,
+      signal: req.signal,
+      dispatcher: this.dispatcher,
+      headersTimeout: this.options.bodyTimeoutMs,
+      bodyTimeout: this.options.bodyTimeoutMs,
+    });
+    return { status: res.statusCode, headers: res.headers, body: res.body };
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}
+
+function createDispatcher(options: TransportOptions): Dispatcher {
+  const tls = tlsOptions(options);
+  const common = {
+    connections: options.connections,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+    connectTimeout: options.connectTimeoutMs,
+    connect: { ...tls, timeout: options.connectTimeoutMs },
+  };
+  if (hasProxy(options.env)) {
+    return new EnvHttpProxyAgent({
+      ...common,
+      requestTls: tls,
+      httpProxy: proxyVar(options.env, 'http_proxy'),
+      httpsProxy: proxyVar(options.env, 'https_proxy'),
+      noProxy: proxyVar(options.env, 'no_proxy'),
+    });
+  }
+  return new Agent(common);
+}
+
+function tlsOptions(options: TransportOptions): { ca?: string[]; cert?: string; key?: string; rejectUnauthorized: boolean } {
+  const out: { ca?: string[]; cert?: string; key?: string; rejectUnauthorized: boolean } = {
+    rejectUnauthorized: !options.insecure,
+  };
+  if (options.caFiles.length > 0) {
+    out.ca = [...rootCertificates, ...options.caFiles.map((f) => readPem(f, 'CA bundle'))];
+  }
+  if (options.clientCertFile && options.clientKeyFile) {
+    out.cert = readPem(options.clientCertFile, 'client certificate');
+    out.key = readPem(options.clientKeyFile, 'client key');
+  }
+  return out;
+}
+
+function readPem(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new RegistryError('TLSError', `cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+}
+
+function proxyVar(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  return env[name] ?? env[name.toUpperCase()];
+}
+
+function hasProxy(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(proxyVar(env, 'http_proxy') || proxyVar(env, 'https_proxy'));
+}
+
+export function headerValue(headers: HttpResponse['headers'], name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function headerValues(headers: HttpResponse['headers'], name: string): string[] {
+  const value = headers[name.toLowerCase()];
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
