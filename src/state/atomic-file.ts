@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { constants, copyFile, type FileHandle, link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+export interface AtomicWriteOptions {
+  /** Permission bits of the new file; by default those of the file being replaced, else 0644. */
+  mode?: number;
+  /** Keep the file being replaced as `<path>.backup`. */
+  backup?: boolean;
+}
+
+/**
+ * Replaces `path` with `data` so that readers and crashes only ever see the old or the new content:
+ * temp file in the same directory, fsync, rename over, fsync the directory.
+ */
+export async function writeFileAtomic(path: string, data: string, options: AtomicWriteOptions = {}): Promise<void> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const previousMode = await existingMode(path);
+  const mode = options.mode ?? previousMode ?? 0o644;
+  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeAndSync(temp, data, mode);
+    if (options.backup && previousMode !== undefined) await keepBackup(path);
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => {});
+    throw error;
+  }
+  await syncDirectory(dir);
+}
+
+async function writeAndSync(path: string, data: string, mode: number): Promise<void> {
+  const handle = await open(path, 'wx', mode);
+  try {
+    await handle.writeFile(data, 'utf8');
+    await handle.chmod(mode);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** `<path>.backup` becomes the current file, itself replaced atomically; a hard link when the file system allows it. */
+async function keepBackup(path: string): Promise<void> {
+  const backup = `${path}.backup`;
+  const temp = join(dirname(path), `.${basename(backup)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await link(path, temp).catch(() => copyFile(path, temp, constants.COPYFILE_EXCL));
+    await rename(temp, backup);
+  } catch (error) {
+    await unlink(temp).catch(() => {});
+    throw error;
+  }
+}
+
+async function existingMode(path: string): Promise<number | undefined> {
+  try {
+    return (await stat(path)).mode & 0o777;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Makes renames, creations and removals in `dir` durable; a no-op where directories cannot be opened (Windows). */
+export async function syncDirectory(dir: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch (error) {
+    if (!isErrorCode(error, 'EISDIR', 'EPERM', 'EINVAL', 'EBADF')) throw error;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** Removes `path`; a file that is already gone is fine. */
+export async function removeIfExists(path: string): Promise<void> {
+  await unlink(path).catch((error: unknown) => (isNotFound(error) ? undefined : Promise.reject(error)));
+}
+
+export function isNotFound(error: unknown): boolean {
+  return isErrorCode(error, 'ENOENT');
+}
+
+export function isErrorCode(error: unknown, ...codes: string[]): boolean {
+  return error instanceof Error && codes.includes((error as NodeJS.ErrnoException).code ?? '');
+}

@@ -1,0 +1,15 @@
+export { canonicalJson } from './canonical-json.js';
+export { type JournalEntry, journalPath } from './journal.js';
+export { acquireLock, forceUnlock, formatLockInfo, type Lock, type LockOptions, lockPath, readLock } from './lock.js';
+export { STATE_MIGRATIONS, type StateMigration } from './migrations.js';
+export { PLAN_FILE_KIND, PLAN_FILE_VERSION, readPlanFile, writePlanFile } from './plan-file.js';
+export {
+  assertValidState,
+  emptyState,
+  parseState,
+  type ReadStateOptions,
+  readState,
+  serializeState,
+  writeState,
+} from './state-file.js';
+export { StateStore } from './state-store.js';

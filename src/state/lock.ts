@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LockError, type LockInfo, StateError } from '../core/errors.js';
+import { isErrorCode, isNotFound, removeIfExists, syncDirectory } from './atomic-file.js';
+
+export interface LockOptions {
+  /** What the holder is doing (`apply`, `import-image`, …), shown to whoever finds the state locked. */
+  operation: string;
+  /** How long to wait for a held lock to be released; 0 fails at once. */
+  timeoutMs?: number;
+  /** How often to retry while waiting. */
+  pollIntervalMs?: number;
+}
+
+/** A held state lock. */
+export interface Lock {
+  readonly info: LockInfo;
+  /** Removes the lock file if it is still ours; safe to call more than once. */
+  release(): Promise<void>;
+}
+
+export function lockPath(statePath: string): string {
+  return `${statePath}.lock`;
+}
+
+/**
+ * Takes `<state>.lock`, created atomically so that exactly one process holds it. A held lock is retried
+ * until `timeoutMs`, then reported with its Lock Info. A lock is never taken over automatically, even when
+ * its process looks gone: `forceUnlock` does that on the user's word.
+ */
+export async function acquireLock(statePath: string, options: LockOptions): Promise<Lock> {
+  const file = lockPath(statePath);
+  const info: LockInfo = {
+    id: randomUUID(),
+    operation: options.operation,
+    who: whoAmI(),
+    pid: process.pid,
+    created: new Date().toISOString(),
+    path: resolve(statePath),
+  };
+  const timeoutMs = options.timeoutMs ?? 0;
+  const deadline = Date.now() + timeoutMs;
+  await mkdir(dirname(file), { recursive: true });
+  for (;;) {
+    if (await tryCreateLock(file, info)) return heldLock(statePath, info);
+    const remaining = deadline - Date.now();
+    if (remaining > 0) {
+      await sleep(Math.min(options.pollIntervalMs ?? 200, remaining));
+      continue;
+    }
+    const holder = await readLock(statePath);
+    // null: released between our attempt and this read, so the next attempt may succeed.
+    if (holder !== null) throw lockedError(statePath, holder, timeoutMs);
+  }
+}
+
+/** The lock on `statePath`, null when there is none; undefined when the file exists but cannot be parsed. */
+export async function readLock(statePath: string): Promise<LockInfo | null | undefined> {
+  let text: string;
+  try {
+    text = await readFile(lockPath(statePath), 'utf8');
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw new StateError(`cannot read state lock ${lockPath(statePath)}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return parseLockInfo(text);
+}
+
+/** Removes the lock on `statePath` when its ID is `id` (as Terraform's force-unlock); returns what was removed. */
+export async function forceUnlock(statePath: string, id: string): Promise<LockInfo> {
+  const info = await readLock(statePath);
+  if (info === null) throw new LockError(`Failed to unlock state: ${resolve(statePath)} is not locked`);
+  if (info === undefined) {
+    throw new LockError(
+      `Failed to unlock state: lock file ${lockPath(statePath)} cannot be read; if no imagestreams process is running, delete it`,
+    );
+  }
+  if (info.id !== id) {
+    throw new LockError(
+      `Failed to unlock state: lock ID ${JSON.stringify(id)} does not match the current lock.\n${formatLockInfo(info)}`,
+      info,
+    );
+  }
+  await removeIfExists(lockPath(statePath));
+  return info;
+}
+
+/** Terraform's `Lock Info:` block. */
+export function formatLockInfo(info: LockInfo): string {
+  const rows: [string, string][] = [
+    ['ID', info.id],
+    ['Path', info.path ?? ''],
+    ['Operation', info.operation],
+    ['Who', info.who],
+    ['PID', `${info.pid}${isStale(info) ? ' (not running on this host: the lock may be stale)' : ''}`],
+    ['Created', info.created],
+  ];
+  return ['Lock Info:', ...rows.map(([label, value]) => `  ${`${label}:`.padEnd(11)}${value}`)].join('\n');
+}
+
+/** True when the lock was taken on this host by a process that no longer exists. */
+export function isStale(info: LockInfo): boolean {
+  if (info.who.slice(info.who.lastIndexOf('@') + 1) !== hostname()) return false;
+  try {
+    process.kill(info.pid, 0);
+    return false;
+  } catch (error) {
+    return isErrorCode(error, 'ESRCH');
+  }
+}
+
+async function tryCreateLock(file: string, info: LockInfo): Promise<boolean> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(file, 'wx', 0o644);
+  } catch (error) {
+    if (isErrorCode(error, 'EEXIST')) return false;
+    throw new StateError(`cannot create state lock ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    await handle.writeFile(`${JSON.stringify(info, null, 2)}\n`, 'utf8');
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await unlink(file).catch(() => {});
+    throw new StateError(`cannot write state lock ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  await handle.close();
+  await syncDirectory(dirname(file));
+  return true;
+}
+
+function heldLock(statePath: string, info: LockInfo): Lock {
+  let released = false;
+  return {
+    info,
+    async release() {
+      if (released) return;
+      released = true;
+      const current = await readLock(statePath);
+      if (current?.id === info.id) await removeIfExists(lockPath(statePath));
+    },
+  };
+}
+
+function lockedError(statePath: string, holder: LockInfo | undefined, timeoutMs: number): LockError {
+  const waited = timeoutMs > 0 ? ` (waited ${formatDuration(timeoutMs)} for it to be released)` : '';
+  const head = `Error acquiring the state lock\n\nThe state ${resolve(statePath)} is locked by another process${waited}.`;
+  const help =
+    'imagestreams locks the state so that two processes cannot write it at the same time. Wait for the operation\n' +
+    'above to finish, or use --lock-timeout to wait for it.';
+  if (!holder) {
+    return new LockError(
+      `${head}\nThe lock file ${lockPath(statePath)} cannot be read (it may be being written).\n\n${help}`,
+    );
+  }
+  const unlock =
+    'If no process holds the lock any more (after a crash, for example), remove it with:\n' +
+    `  imagestreams force-unlock ${holder.id}`;
+  return new LockError(`${head}\n${formatLockInfo(holder)}\n\n${help}\n${unlock}`, holder);
+}
+
+function parseLockInfo(text: string): LockInfo | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<LockInfo> | null;
+    if (!value || typeof value.id !== 'string' || typeof value.who !== 'string') return undefined;
+    return {
+      id: value.id,
+      operation: String(value.operation ?? ''),
+      who: value.who,
+      pid: Number(value.pid),
+      created: String(value.created ?? ''),
+      ...(typeof value.path === 'string' ? { path: value.path } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function whoAmI(): string {
+  let user: string;
+  try {
+    user = userInfo().username;
+  } catch {
+    user = process.env.USER ?? process.env.USERNAME ?? String(process.getuid?.() ?? 'unknown');
+  }
+  return `${user}@${hostname()}`;
+}
+
+function formatDuration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { access, readFile } from 'node:fs/promises';
+import { StateError } from '../core/errors.js';
+import { STATE_VERSION, type State } from '../core/state-model.js';
+import { isNotFound, writeFileAtomic } from './atomic-file.js';
+import { canonicalJson } from './canonical-json.js';
+import { migrateState, type StateMigration } from './migrations.js';
+import { formatProblems, stateProblems } from './state-schema.js';
+
+export interface ReadStateOptions {
+  /** Replaces the built-in migration table (tests inject fake versions). */
+  migrations?: ReadonlyMap<number, StateMigration>;
+}
+
+/** A new, empty state with its own lineage. */
+export function emptyState(): State {
+  return { version: STATE_VERSION, lineage: randomUUID(), serial: 0, streams: {} };
+}
+
+/** The state file's text: keys sorted at every level, 2-space indent, trailing newline. */
+export function serializeState(state: State): string {
+  return `${canonicalJson(state, 2)}\n`;
+}
+
+/** The state in `path`, migrated to the current version; null when there is no such file. The file is never modified. */
+export async function readState(path: string, options: ReadStateOptions = {}): Promise<State | null> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw new StateError(`cannot read state file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    return parseState(text, path, options);
+  } catch (error) {
+    if (error instanceof StateError && (await exists(`${path}.backup`))) {
+      throw new StateError(`${error.message}\nThe previous state is in ${path}.backup.`, { cause: error.cause });
+    }
+    throw error;
+  }
+}
+
+/** Parses, migrates and validates the text of a state file; `file` names it in errors. */
+export function parseState(text: string, file: string, options: ReadStateOptions = {}): State {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new StateError(`state file ${file} is corrupt: ${describeJsonError(error, text)}`, { cause: error });
+  }
+  if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+    throw new StateError(`state file ${file} is not a valid imagestreams state: expected a JSON object`);
+  }
+  const migrated = migrateState(document as Record<string, unknown>, file, options.migrations);
+  assertValidState(migrated, file);
+  return migrated;
+}
+
+/** Throws a StateError listing what is wrong unless `value` has the shape of the state file format. */
+export function assertValidState(value: unknown, file: string): asserts value is State {
+  const problems = stateProblems(value);
+  if (problems.length > 0) {
+    throw new StateError(`state file ${file} is not a valid imagestreams state:\n${formatProblems(problems)}`);
+  }
+}
+
+/**
+ * Replaces the state file atomically, keeping the previous one as `<path>.backup`. A state that
+ * would not read back is refused before anything is written.
+ */
+export async function writeState(path: string, state: State): Promise<void> {
+  assertValidState(state, path);
+  try {
+    await writeFileAtomic(path, serializeState(state), { backup: true });
+  } catch (error) {
+    throw new StateError(`cannot write state file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** `Unexpected token } in JSON (line 3, column 5)`: the position JSON.parse reports, as a line and column. */
+function describeJsonError(error: unknown, text: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const position = /at position (\d+)/.exec(message)?.[1];
+  if (position === undefined) return message;
+  const before = text.slice(0, Number(position));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `${message.replace(/\s*at position \d+.*$/, '')} (line ${line}, column ${column})`;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
