@@ -140,7 +140,9 @@ export class RegistryClient {
   private async unauthorizedMessage(what: string, repository: string): Promise<string> {
     const found = await this.credentialFor(repository);
     if (found) return `authentication failed for ${what}: the credentials for ${this.options.registry} from ${found.source} were refused`;
-    const sources = this.options.credentials?.describeSources?.() ?? [];
+    const endpoint = await this.resolveEndpoint();
+    const scheme = endpoint.base.protocol === 'http:' ? 'http' : 'https';
+    const sources = this.options.credentials?.describeSources?.({ host: this.options.registry, scheme, repository }) ?? [];
     const where = sources.length > 0 ? ` (looked in: ${sources.join(', ')})` : '';
     return `authentication required for ${what}: no credentials found for ${this.options.registry}${where}`;
   }

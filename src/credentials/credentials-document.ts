@@ -1,0 +1,87 @@
+import { type Document, parseAllDocuments } from 'yaml';
+import { type AuthConfig, authConfigOfDocument } from './auth-config.js';
+import { isPlainObject } from './auth-entry.js';
+import { DocumentProblem } from './errors.js';
+import { authConfigOfSecret } from './kubernetes-secret.js';
+
+/**
+ * `pullSecret`: a catalog `auth.secret` — a Kubernetes Secret (YAML or JSON) or a raw `.dockerconfigjson`.
+ * `authFile`: docker `config.json` or containers `auth.json`, which may be empty or hold no credentials at all.
+ */
+export type DocumentRole = 'pullSecret' | 'authFile';
+
+const EMPTY: AuthConfig = { entries: [], credHelpers: [] };
+
+/** Parses a credentials file; throws DocumentProblem (never quoting the file's content). */
+export function parseCredentialsDocument(text: string, role: DocumentRole): AuthConfig {
+  if (text.trim() === '') {
+    if (role === 'authFile') return EMPTY;
+    throw new DocumentProblem('the file is empty');
+  }
+  const doc = /^\s*[{[]/.test(text) ? parseJson(text) : parseYaml(text);
+  if (!isPlainObject(doc)) throw new DocumentProblem('the file must hold an object');
+  if (doc.kind !== undefined || doc.apiVersion !== undefined) {
+    if (doc.kind !== 'Secret') throw new DocumentProblem(notASecret(doc.kind));
+    return authConfigOfSecret(doc);
+  }
+  if (role === 'pullSecret' && doc.auths === undefined) {
+    throw new DocumentProblem('the file is neither a Kubernetes Secret nor a .dockerconfigjson (no "auths" object)');
+  }
+  return authConfigOfDocument(doc);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    // JSON.parse messages quote the input, so only the position is kept.
+    const offset = /at position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
+    throw new DocumentProblem('invalid JSON', offset === undefined ? undefined : positionAt(text, Number(offset)));
+  }
+}
+
+function parseYaml(text: string): unknown {
+  const documents = parseAllDocuments(text);
+  if (!Array.isArray(documents) || documents.length === 0) throw new DocumentProblem('the file holds no YAML document');
+  const [first] = documents;
+  for (const document of documents) throwFirstError(document);
+  if (documents.length > 1 || !first)
+    throw new DocumentProblem(`the file holds ${documents.length} YAML documents; expected one`);
+  try {
+    return first.toJS({ maxAliasCount: 100 });
+  } catch {
+    throw new DocumentProblem('invalid YAML (unresolved alias or alias expansion too large)');
+  }
+}
+
+/** The yaml package's messages may quote the file, so errors are described by their code alone. */
+const YAML_PROBLEMS: Record<string, string> = {
+  BAD_DQ_ESCAPE: 'invalid escape sequence in a double-quoted string',
+  BAD_INDENT: 'bad indentation',
+  BAD_SCALAR_START: 'a plain value cannot start with this character',
+  BLOCK_AS_IMPLICIT_KEY: 'a nested mapping is not allowed here',
+  DUPLICATE_KEY: 'duplicate key',
+  MISSING_CHAR: 'a quote, bracket, comma or colon is missing',
+  MULTILINE_IMPLICIT_KEY: 'a key must fit on one line',
+  TAB_AS_INDENT: 'tabs are not allowed as indentation',
+  TAG_RESOLVE_FAILED: 'unknown tag',
+  UNEXPECTED_TOKEN: 'unexpected token',
+};
+
+function throwFirstError(document: Document.Parsed): void {
+  const error = document.errors[0];
+  if (!error) return;
+  const problem = YAML_PROBLEMS[error.code] ?? error.code.toLowerCase().replaceAll('_', ' ');
+  const start = error.linePos?.[0];
+  throw new DocumentProblem(`invalid YAML: ${problem}`, start && { line: start.line, column: start.col });
+}
+
+function positionAt(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
+}
+
+function notASecret(kind: unknown): string {
+  if (typeof kind === 'string' && /^[A-Za-z]{1,63}$/.test(kind)) return `the file holds a ${kind}, not a Secret`;
+  return 'the file is a Kubernetes object without "kind: Secret"';
+}

@@ -1,0 +1,3 @@
+export { CredentialsError } from './errors.js';
+export { type CatalogSecret, type CredentialStoreOptions, createCredentialStore } from './store.js';
+export type { Credential, CredentialLookup, CredentialStore, FoundCredential } from './types.js';
