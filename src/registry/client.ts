@@ -10,7 +10,7 @@ import type { FoundCredential } from '../credentials/types.js';
 import { drain, readCapped } from './body.js';
 import { type Challenge, parseChallenges, preferredChallenge } from './challenge.js';
 import { RequestLimiter } from './limiter.js';
-import { isPlainHttpAnswer, isTlsError, networkError } from './network-errors.js';
+import { networkError } from './network-errors.js';
 import { DEFAULT_RETRY_POLICY, isRetryableError, isRetryableStatus, parseRetryAfter, type RetryPolicy, retryDelay, sleep } from './retry.js';
 import { headerValue, headerValues, type HttpRequest, type HttpResponse, Transport, type TransportOptions } from './transport.js';
 
@@ -161,10 +161,13 @@ export class RegistryClient {
     try {
       return await this.pingAt(https);
     } catch (error) {
-      if (!this.options.insecure || error instanceof RegistryError) throw error;
-      return this.pingAt(new URL(`http://${this.apiHost}/v2/`)).catch((httpError) => {
-        throw isTlsError(error) || isPlainHttpAnswer(error) ? networkError(httpError, this.options.registry, true) : error;
-      });
+      if (error instanceof RegistryError) throw error;
+      if (!this.options.insecure) throw networkError(error, this.options.registry, false);
+    }
+    try {
+      return await this.pingAt(new URL(`http://${this.apiHost}/v2/`));
+    } catch (error) {
+      throw networkError(error, this.options.registry, true);
     }
   }
 
@@ -309,7 +312,7 @@ function detail(body: string | undefined): string {
 
 function notFoundMessage(what: string, registry: string, repository: string, codes: string[]): string {
   if (codes.includes('NAME_UNKNOWN')) return `${what} not found: repository ${registry}/${repository} does not exist`;
-  if (codes.includes('MANIFEST_UNKNOWN')) return `${what} not found: the repository exists but has no such tag or digest`;
+  if (codes.includes('MANIFEST_UNKNOWN')) return `${what} not found: no such manifest`;
   if (codes.includes('BLOB_UNKNOWN')) return `${what} not found: the repository has no such blob`;
   return `${what} not found (HTTP 404)`;
 }

@@ -5,7 +5,7 @@ import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES } from '../core/media-types.js';
 import { drain, readCapped, verifyDigest } from './body.js';
 import type { RegistryClient } from './client.js';
 import type { FetchedManifest, ImageRepository, ManifestHead } from './repository.js';
-import { headerValue } from './transport.js';
+import { type HttpResponse, headerValue } from './transport.js';
 
 /** A repository in a remote registry, spoken to with the distribution API. */
 export class RegistryRepository implements ImageRepository {
@@ -47,6 +47,7 @@ export class RegistryRepository implements ImageRepository {
       repository: this.repository,
       accept: MANIFEST_ACCEPT,
     });
+    if (res.status === 404) throw await this.manifestNotFound(res, reference);
     if (res.status !== 200) throw await this.client.statusError(res, what, this.repository);
     const bytes = await readCapped(res, MAX_MANIFEST_BYTES, what);
     const served = headerValue(res.headers, 'docker-content-digest');
@@ -70,6 +71,18 @@ export class RegistryRepository implements ImageRepository {
     const bytes = await readCapped(res, maxBytes, what);
     verifyDigest(bytes, digest, what);
     return bytes;
+  }
+
+  /** Distribution answers MANIFEST_UNKNOWN for a missing repository too: the tag list tells which is missing. */
+  private async manifestNotFound(res: HttpResponse, reference: string): Promise<RegistryError> {
+    const what = this.describe(reference);
+    await drain(res);
+    const tags = await this.client.request({ method: 'GET', path: `/v2/${this.repository}/tags/list?n=1`, repository: this.repository });
+    await drain(tags);
+    const missing = isDigest(reference) ? `no manifest ${reference}` : `no tag "${reference}"`;
+    if (tags.status === 404) return new RegistryError('NotFound', `${what} not found: repository ${this.name} does not exist`, { status: 404 });
+    if (tags.status === 200) return new RegistryError('NotFound', `${what} not found: repository ${this.name} has ${missing}`, { status: 404 });
+    return new RegistryError('NotFound', `${what} not found (HTTP 404)`, { status: 404 });
   }
 
   pullSpec(digest: string): string {

@@ -1,0 +1,119 @@
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RegistryError } from '../../src/core/errors.js';
+import { parseImageSource } from '../../src/core/reference.js';
+import { inspectImage } from '../../src/registry/inspect.js';
+import { Repositories } from '../../src/registry/repositories.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import {
+  type FaultProxy,
+  type OriginServer,
+  redirectTo,
+  serviceUnavailable,
+  startFaultProxy,
+  startOriginServer,
+  tooManyRequests,
+} from '../helpers/fault-proxy.js';
+import { type GeneratedLayout, writeImageLayout } from '../helpers/images.js';
+import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
+import { pushLayout } from '../helpers/skopeo.js';
+
+const work = tempDir('imagestreams-faults-');
+let layout: GeneratedLayout;
+let registry: RegistryHandle;
+let proxy: FaultProxy;
+let origin: OriginServer;
+
+beforeAll(async () => {
+  layout = writeImageLayout(join(work.path, 'layout'), {
+    tags: { multi: { platforms: ['linux/amd64', 'linux/arm64/v8'] }, single: { platforms: ['linux/amd64'] } },
+  });
+  registry = await startRegistry({ mode: 'token' });
+  for (const tag of ['multi', 'single']) await pushLayout(layout.dir, tag, registry, `team/app:${tag}`);
+  proxy = await startFaultProxy(registry.url);
+  origin = await startOriginServer({ status: 200, body: 'not the blob' });
+});
+
+afterEach(() => proxy.reset());
+
+afterAll(async () => {
+  await Promise.all([proxy.stop(), origin.stop(), registry.stop()]);
+  work.remove();
+});
+
+/** A client with short backoff, so retries take milliseconds (Retry-After is still honoured as given). */
+function inspect(tag: string) {
+  const repositories = new Repositories({ retry: { baseDelayMs: 10, maxDelayMs: 50 }, env: {} });
+  const source = parseImageSource(`${proxy.host}/team/app:${tag}`);
+  return inspectImage(repositories.open(source, { insecure: true }), source).finally(() => repositories.close());
+}
+
+const MANIFEST = /^\/v2\/team\/app\/manifests\//;
+const BLOB = /^\/v2\/team\/app\/blobs\//;
+
+describe('the registry client under faults', () => {
+  it('waits as Retry-After says after a 429 and then succeeds', async () => {
+    proxy.inject(tooManyRequests(1), { method: 'HEAD', path: MANIFEST });
+    const started = Date.now();
+    const result = await inspect('multi');
+    expect(result.digest).toBe(layout.tags.multi!.digest);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(proxy.count({ method: 'HEAD', path: MANIFEST })).toBe(2);
+  });
+
+  it('retries 503 answers with backoff and succeeds', async () => {
+    proxy.inject(serviceUnavailable(), { method: 'GET', path: MANIFEST, times: 2 });
+    const result = await inspect('multi');
+    expect(result.manifests.map((m) => m.platform)).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(proxy.count({ method: 'GET', path: MANIFEST })).toBe(3);
+  });
+
+  it('retries a connection reset', async () => {
+    proxy.inject({ kind: 'reset' }, { method: 'GET', path: MANIFEST });
+    expect((await inspect('multi')).digest).toBe(layout.tags.multi!.digest);
+  });
+
+  it('gives up with a clear error when the retry budget is spent', async () => {
+    proxy.inject(serviceUnavailable(), { path: MANIFEST, times: 100 });
+    const error = await inspect('multi').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as RegistryError).reason).toBe('InternalError');
+    expect((error as RegistryError).message).toMatch(/answered HTTP 503/);
+    expect(proxy.count({ method: 'HEAD', path: MANIFEST })).toBe(5);
+  });
+
+  it('refuses a manifest whose bytes do not match the digest', async () => {
+    proxy.inject(
+      { kind: 'replaceBody', body: JSON.stringify({ schemaVersion: 2, manifests: [] }) },
+      { method: 'GET', path: MANIFEST },
+    );
+    const error = (await inspect('multi').catch((e: unknown) => e)) as RegistryError;
+    expect(error.reason).toBe('InvalidManifest');
+    expect(error.message).toMatch(/content digest sha256:[0-9a-f]{64} does not match the expected sha256:/);
+  });
+
+  it.each([true, false])('refuses a manifest over 4 MiB (length declared: %s)', async (declareLength) => {
+    proxy.inject({ kind: 'oversize', bytes: 5 * 1024 * 1024, declareLength }, { method: 'GET', path: MANIFEST });
+    const error = (await inspect('multi').catch((e: unknown) => e)) as RegistryError;
+    expect(error.reason).toBe('InvalidManifest');
+    expect(error.message).toMatch(/over the 4\.0 MiB limit; refused/);
+  });
+
+  it('sends no Authorization header to another origin after a redirect', async () => {
+    proxy.inject(redirectTo(origin.url), { method: 'GET', path: BLOB });
+    await inspect('single').catch(() => undefined);
+    const sentToProxy = proxy.requests.filter((r) => BLOB.test(r.path));
+    expect(sentToProxy[0]?.headers.authorization).toMatch(/^Bearer /);
+    expect(origin.requests.length).toBeGreaterThan(0);
+    for (const request of origin.requests) expect(request.headers.authorization).toBeUndefined();
+  });
+
+  it('reports a spent retry budget on the command line in one line', async () => {
+    proxy.inject(tooManyRequests(0), { path: MANIFEST, times: 100 });
+    const result = await runCli(['inspect', `${proxy.host}/team/app:multi`, '--insecure'], { timeoutMs: 120_000 });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^error: 127\.0\.0\.1:\d+\/team\/app:multi: the registry is rate limiting requests \(HTTP 429\), retries exhausted\n$/,
+    );
+  });
+});
