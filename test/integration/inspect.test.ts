@@ -2,6 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Digest } from '../../src/core/digest.js';
+import { parseImageSource } from '../../src/core/reference.js';
+import { createCredentialStore } from '../../src/credentials/index.js';
+import { inspectImage } from '../../src/registry/inspect.js';
+import { Repositories } from '../../src/registry/repositories.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { type GeneratedLayout, writeImageLayout } from '../helpers/images.js';
 import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
@@ -214,4 +218,62 @@ function wrongAuthFile(): string {
     JSON.stringify({ auths: { [basic.host]: { username: basic.username, password: 'wrong-password' } } }),
   );
   return path;
+}
+
+describe('token auth', () => {
+  it('fetches one token per repository and reuses it for every request', async () => {
+    const token = registries.token!;
+    token.tokenServer!.clearRequests();
+    const repositories = new Repositories({
+      env: {},
+      credentials: createCredentialStore({ env: {}, homeDir: work.path, authFile: authFileFor(token) }),
+    });
+    try {
+      for (const tag of TAGS) {
+        const source = parseImageSource(`${token.host}/team/app:${tag}`);
+        await inspectImage(repositories.open(source, { insecure: true }), source);
+      }
+    } finally {
+      await repositories.close();
+    }
+    const issued = token.tokenServer!.requests.filter((r) => r.status === 200);
+    expect(issued).toHaveLength(1);
+    expect(issued[0]).toMatchObject({ scopes: ['repository:team/app:pull'], hasCredentials: true, method: 'GET' });
+  });
+
+  it('exchanges an identity token with an OAuth2 refresh_token POST', async () => {
+    const token = registries.token!;
+    const refreshToken = await offlineRefreshToken(token);
+    const authfile = join(work.path, 'identity-auth.json');
+    writeFileSync(authfile, JSON.stringify({ auths: { [token.host]: { identitytoken: refreshToken } } }));
+    token.tokenServer!.clearRequests();
+    const result = await runCli(['inspect', `${token.host}/team/app:single`, '--insecure', '--authfile', authfile]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(token.tokenServer!.requests).toEqual([
+      expect.objectContaining({ method: 'POST', grantType: 'refresh_token', hasCredentials: true, status: 200 }),
+    ]);
+    expect(result.stdout).not.toContain(refreshToken);
+  });
+});
+
+function authFileFor(registry: RegistryHandle): string {
+  return accessFlags(registry)[accessFlags(registry).indexOf('--authfile') + 1]!;
+}
+
+/** A refresh token from the token server's password grant with access_type=offline, as `docker login` gets one. */
+async function offlineRefreshToken(registry: RegistryHandle): Promise<string> {
+  const server = registry.tokenServer!;
+  const form = new URLSearchParams({
+    grant_type: 'password',
+    username: registry.username!,
+    password: registry.password!,
+    service: server.service,
+    client_id: 'test',
+    access_type: 'offline',
+  });
+  const res = await fetch(server.realm, { method: 'POST', body: form });
+  const body = (await res.json()) as { refresh_token?: string };
+  expect(body.refresh_token).toBeTruthy();
+  return body.refresh_token!;
 }
