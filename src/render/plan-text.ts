@@ -1,0 +1,144 @@
+import { shortDigest } from '../core/digest.js';
+import {
+  type ChangeAction,
+  hasChanges,
+  type Plan,
+  type PlannedChange,
+  type PlannedDrift,
+  type PlannedError,
+  type RowAction,
+} from '../core/plan-model.js';
+import type { LegacyRule } from '../core/state-model.js';
+import { type Palette, palette } from './colors.js';
+import { changeRows, type DisplayRow } from './plan-rows.js';
+import { actionCounts, countOf, driftSentence, errorSentence, REASON_WORDS } from './plan-words.js';
+
+export interface PlanTextOptions {
+  color: boolean;
+  /** Digests shortened to 12 hex digits (`--no-abbrev` turns it off). */
+  abbrev: boolean;
+}
+
+export const DRIFT_HEADING = 'Drift (pinned tags whose upstream moved; run with --reimport ADDRESS to import):';
+export const ERRORS_HEADING = 'Errors (tags that could not be resolved; their state is left as it is):';
+
+/** Wide enough for `linux/ppc64le`: the digests of the common platforms line up from one tag to the next. */
+const MIN_PLATFORM_WIDTH = 13;
+
+const SYMBOLS: Record<RowAction, string> = { create: '+', update: '~', delete: '-', noop: ' ' };
+const COLORS: Record<RowAction, keyof Palette> = { create: 'green', update: 'yellow', delete: 'red', noop: 'dim' };
+
+const RULE_WORDS: Record<LegacyRule, string | null> = {
+  'tag preference': 'by tag preference',
+  'default platform': 'by default platform',
+  'linux/amd64': 'by linux/amd64 fallback',
+  'first child': 'as first child',
+  'single manifest': null,
+};
+
+interface Style {
+  paint: Palette;
+  digest: (digest: string) => string;
+}
+
+/** The plan as DESIGN §6 shows it: changed tags with their platform rows, drift, errors, then the summary line. */
+export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
+  const style: Style = { paint: palette(options.color), digest: options.abbrev ? (d) => shortDigest(d) : (d) => d };
+  const sections: string[][] = [];
+  const listed = plan.changes.filter((change) => change.action !== 'noop');
+  if (listed.length > 0) sections.push(listed.flatMap((change) => changeLines(change, style)));
+  if (plan.drift.length > 0) sections.push([DRIFT_HEADING, ...plan.drift.flatMap((drift) => driftLines(drift, style))]);
+  if (plan.errors.length > 0) sections.push([ERRORS_HEADING, ...plan.errors.map((error) => errorLine(error, style))]);
+  sections.push([summaryLine(plan, style.paint)]);
+  return `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
+}
+
+function changeLines(change: PlannedChange, style: Style): string[] {
+  const header = `  ${symbol(change.action, style.paint)} ${change.address}  ${change.from}  (${describeChange(change)})`;
+  const spec = change.specDiff ? specDiffLines(change.specDiff, style.paint) : [];
+  return [header, ...spec, ...rowLines(changeRows(change), style)];
+}
+
+/** `Legacy: linux/arm64 by tag preference, pinned: spec changed`. */
+export function describeChange(change: PlannedChange): string {
+  const policy = importPolicy(change);
+  const why = change.reason && change.reason !== 'new_tag' ? REASON_WORDS[change.reason] : null;
+  const trigger = policy && why ? `${policy}: ${why}` : (policy ?? why);
+  return trigger ? `${importMode(change)}, ${trigger}` : importMode(change);
+}
+
+/** The mode, and for Legacy on a list the platform it keeps and the rule that chose it. */
+function importMode(change: PlannedChange): string {
+  const rule = change.selectedBy ? RULE_WORDS[change.selectedBy] : null;
+  const platform = change.after?.manifests[0]?.platform;
+  return rule && platform ? `${change.importMode}: ${platform} ${rule}` : change.importMode;
+}
+
+/** Scheduled tags always say so; pinned ones only when re-imported, which is when it explains something. */
+function importPolicy(change: PlannedChange): string | null {
+  if (change.action === 'delete') return null;
+  if (change.scheduled) return 'scheduled';
+  return change.action === 'update' ? 'pinned' : null;
+}
+
+/** The changed keys of the spec diff, old value in red, new in green (the tag line already says the rest). */
+function specDiffLines(specDiff: string, paint: Palette): string[] {
+  return specDiff
+    .split('\n')
+    .filter((line) => line.startsWith('- ') || line.startsWith('+ '))
+    .map((line) => `      ${line.startsWith('- ') ? paint.red(line) : paint.green(line)}`);
+}
+
+function driftLines(drift: PlannedDrift, style: Style): string[] {
+  const versions = `current ${style.digest(drift.current)} → upstream ${style.digest(drift.upstream)}`;
+  const header = `  ${style.paint.magenta('!')} ${drift.address}  ${drift.from}  ${versions}`;
+  return [
+    header,
+    ...rowLines(
+      drift.platforms.map((row) => ({ ...row, index: false })),
+      style,
+    ),
+  ];
+}
+
+function errorLine(error: PlannedError, style: Style): string {
+  return `  ${style.paint.red('✗')} ${error.address}: ${error.message}`;
+}
+
+function rowLines(rows: DisplayRow[], style: Style): string[] {
+  const width = Math.max(MIN_PLATFORM_WIDTH, ...rows.map((row) => row.platform.length));
+  return rows.map((row) => {
+    const text = `${row.platform.padEnd(width)}  ${rowDigests(row, style.digest)}`;
+    if (row.action === 'noop') return `    ${style.paint.dim(`  ${text}`)}`;
+    return `    ${row.index ? ' ' : symbol(row.action, style.paint)} ${text}`;
+  });
+}
+
+function rowDigests(row: DisplayRow, digest: (d: string) => string): string {
+  const before = row.before === null ? '' : digest(row.before);
+  const after = row.after === null ? '' : digest(row.after);
+  switch (row.action) {
+    case 'create':
+      return after;
+    case 'delete':
+      return before;
+    case 'update':
+      return `${before} → ${after}`;
+    case 'noop':
+      return `${before} (unchanged)`;
+  }
+}
+
+function symbol(action: ChangeAction, paint: Palette): string {
+  return paint[COLORS[action]](SYMBOLS[action]);
+}
+
+function summaryLine(plan: Plan, paint: Palette): string {
+  const { summary } = plan;
+  const sentences = hasChanges(plan)
+    ? [`${paint.bold('Plan:')} ${actionCounts(summary)}.`, `${summary.noop} unchanged.`]
+    : [`${paint.bold('No changes.')} ${countOf(summary.noop, 'tag')} up to date.`];
+  if (summary.drift > 0) sentences.push(`${driftSentence(summary.drift)}.`);
+  if (summary.error > 0) sentences.push(`${errorSentence(summary.error)}.`);
+  return sentences.join(' ');
+}
