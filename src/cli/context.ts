@@ -1,11 +1,11 @@
 import { homedir } from 'node:os';
 import { relative, resolve } from 'node:path';
+import { loadCatalog, matchRegistrySettings } from '../config/index.js';
 import type { Catalog, CatalogTag } from '../core/catalog.js';
 import { parseImageSource } from '../core/reference.js';
-import { loadCatalog, matchRegistrySettings } from '../config/index.js';
 import { createCredentialStore } from '../credentials/index.js';
-import type { ImageRepository } from '../registry/repository.js';
 import { type RegistryConnectionSettings, Repositories } from '../registry/repositories.js';
+import type { ImageRepository } from '../registry/repository.js';
 import type { Io } from './output.js';
 
 export interface CatalogOptions {

@@ -48,7 +48,12 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
       .option('--format <format>', 'text, json or markdown', 'text')
       .option('--json', 'same as --format json')
       .option('--detailed-exitcode', 'exit 2 when there are changes, 0 when none, 1 on error')
-      .option('--refresh <bool>', 'ask registries about tags that need no import (--refresh=false skips it)', parseBool, true),
+      .option(
+        '--refresh <bool>',
+        'ask registries about tags that need no import (--refresh=false skips it)',
+        parseBool,
+        true,
+      ),
   ).action(async (options) => {
     const { planCommand } = await import('./commands/plan.js');
     setExitCode(await planCommand(options, io));
@@ -157,7 +162,13 @@ function isMain(): boolean {
 }
 
 if (isMain()) {
-  const io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
+  const io: Io = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+  };
   run(process.argv.slice(2), io).then((code) => {
     process.exitCode = code;
   });

@@ -11,12 +11,13 @@ export function isDigest(text: string): boolean {
   const colon = text.indexOf(':');
   if (colon < 0) return false;
   const pattern = DIGEST_PATTERNS[text.slice(0, colon)];
-  return pattern !== undefined && pattern.test(text.slice(colon + 1));
+  return pattern?.test(text.slice(colon + 1)) ?? false;
 }
 
 /** Returns the digest unchanged, or throws when it is not a supported, well-formed digest. */
 export function assertDigest(text: string, what = 'digest'): string {
-  if (!isDigest(text)) throw new InvalidReferenceError(`invalid ${what} ${JSON.stringify(text)}: expected sha256:<64 hex digits>`);
+  if (!isDigest(text))
+    throw new InvalidReferenceError(`invalid ${what} ${JSON.stringify(text)}: expected sha256:<64 hex digits>`);
   return text;
 }
 

@@ -59,19 +59,24 @@ export function parseManifest(bytes: Uint8Array, contentType?: string, what = 'm
 
   const declared = normalizeContentType(contentType);
   if (doc.schemaVersion === 1 || (declared && SCHEMA1_MEDIA_TYPES.has(declared))) {
-    throw invalid(`${what} is a Docker schema 1 manifest, which is deprecated and not supported; push the image again with a current client`);
+    throw invalid(
+      `${what} is a Docker schema 1 manifest, which is deprecated and not supported; push the image again with a current client`,
+    );
   }
-  if (doc.schemaVersion !== 2) throw invalid(`${what} has schemaVersion ${JSON.stringify(doc.schemaVersion)}, expected 2`);
+  if (doc.schemaVersion !== 2)
+    throw invalid(`${what} has schemaVersion ${JSON.stringify(doc.schemaVersion)}, expected 2`);
 
   const hasManifests = 'manifests' in doc;
   const hasImageFields = 'layers' in doc || 'config' in doc;
-  if (hasManifests && hasImageFields) throw invalid(`${what} has both "manifests" and "layers"/"config": ambiguous document refused`);
+  if (hasManifests && hasImageFields)
+    throw invalid(`${what} has both "manifests" and "layers"/"config": ambiguous document refused`);
 
   const bodyType = typeof doc.mediaType === 'string' ? doc.mediaType : undefined;
   if (bodyType && declared && declared !== bodyType && isKnownManifestType(declared)) {
     throw invalid(`${what} declares mediaType ${bodyType} but was served as ${declared}`);
   }
-  const mediaType = bodyType ?? (declared && isKnownManifestType(declared) ? declared : hasManifests ? OCI_INDEX : OCI_MANIFEST);
+  const mediaType =
+    bodyType ?? (declared && isKnownManifestType(declared) ? declared : hasManifests ? OCI_INDEX : OCI_MANIFEST);
   const annotations = stringMap(doc.annotations, `${what} annotations`);
 
   if (hasManifests) {
@@ -97,8 +102,10 @@ function descriptor(value: unknown, where: string): Descriptor {
   if (!isObject(value)) throw invalid(`${where} is not a descriptor object`);
   const { mediaType, digest, size } = value;
   if (typeof mediaType !== 'string' || mediaType === '') throw invalid(`${where} has no mediaType`);
-  if (typeof digest !== 'string' || !isDigest(digest)) throw invalid(`${where} has an invalid digest ${JSON.stringify(digest)}`);
-  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw invalid(`${where} has an invalid size`);
+  if (typeof digest !== 'string' || !isDigest(digest))
+    throw invalid(`${where} has an invalid digest ${JSON.stringify(digest)}`);
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
+    throw invalid(`${where} has an invalid size`);
   const out: Descriptor = { mediaType, digest, size };
   if (value.platform !== undefined) {
     if (!isObject(value.platform)) throw invalid(`${where} platform is not an object`);

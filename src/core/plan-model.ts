@@ -5,7 +5,12 @@ import type { LegacyRule, TagItem } from './state-model.js';
 export const PLAN_FORMAT_VERSION = '1.0';
 
 export type ChangeAction = 'create' | 'update' | 'delete' | 'noop';
-export type ChangeReason = 'new_tag' | 'spec_changed' | 'upstream_moved' | 'reimport_requested' | 'removed_from_catalog';
+export type ChangeReason =
+  | 'new_tag'
+  | 'spec_changed'
+  | 'upstream_moved'
+  | 'reimport_requested'
+  | 'removed_from_catalog';
 export type RowAction = 'create' | 'update' | 'delete' | 'noop';
 
 /** One platform's digest before and after; attestations are not rows. */

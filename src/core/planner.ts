@@ -10,10 +10,10 @@ import {
   type PlannedDrift,
   type PlannedError,
   type PlannedItem,
-  type PlatformRow,
   type PlanSummary,
+  type PlatformRow,
 } from './plan-model.js';
-import type { ManifestEntry, State, TagItem, TagState } from './state-model.js';
+import type { ManifestEntry, State, TagState } from './state-model.js';
 
 /** What refreshing a tag against its source found. */
 export type Observation =
@@ -56,7 +56,11 @@ export function specEquals(a: TagSpec, b: TagSpec): boolean {
 }
 
 /** Why a tag must be imported whatever its upstream says; undefined when only an upstream move could make it change. */
-export function importReason(tag: CatalogTag, prior: TagState | undefined, reimport: ReadonlySet<string>): ChangeReason | undefined {
+export function importReason(
+  tag: CatalogTag,
+  prior: TagState | undefined,
+  reimport: ReadonlySet<string>,
+): ChangeReason | undefined {
   if (!prior?.items[0]) return 'new_tag';
   if (!specEquals(prior.spec, tag.spec)) return 'spec_changed';
   if (reimport.has(tag.address) || reimport.has(tag.stream)) return 'reimport_requested';
@@ -207,7 +211,14 @@ export function platformRows(before: ManifestEntry[], after: ManifestEntry[]): P
   return rows;
 }
 
-const SPEC_KEYS: (keyof TagSpec)[] = ['from', 'importMode', 'referencePolicy', 'scheduled', 'insecure', 'preferPlatform'];
+const SPEC_KEYS: (keyof TagSpec)[] = [
+  'from',
+  'importMode',
+  'referencePolicy',
+  'scheduled',
+  'insecure',
+  'preferPlatform',
+];
 
 /** The old and new spec as `key: value` lines, diffed line by line (`-`, `+`, or two spaces). */
 export function specDiff(before: TagSpec, after: TagSpec): string {

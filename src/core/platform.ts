@@ -22,7 +22,8 @@ const TOKEN = /^[a-z0-9_.-]+$/;
  * (`aarch64`→`arm64`, `arm64/v8`≡`arm64`, `armhf`→`arm/v7`, `x86_64`→`amd64`). Throws InvalidPlatformError.
  */
 export function parsePlatform(text: string): Platform {
-  if (typeof text !== 'string' || text.trim() === '') throw new InvalidPlatformError('invalid platform "": expected os/arch[/variant]');
+  if (typeof text !== 'string' || text.trim() === '')
+    throw new InvalidPlatformError('invalid platform "": expected os/arch[/variant]');
   const trimmed = text.trim();
   const colon = trimmed.indexOf(':');
   const osVersion = colon >= 0 ? trimmed.slice(colon + 1) : undefined;

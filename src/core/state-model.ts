@@ -1,5 +1,5 @@
-import type { ImportReason } from './errors.js';
 import type { TagSpec } from './catalog.js';
+import type { ImportReason } from './errors.js';
 
 export const STATE_VERSION = 1;
 

@@ -47,7 +47,12 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     const prior = options.store.state.streams[change.stream]?.tags[change.tag];
     try {
       const item = await importItem(options.openRepository(change), change.after!, now(), generation);
-      await options.store.record({ op: 'setTag', stream: change.stream, tag: change.tag, value: succeeded(change, prior, item) });
+      await options.store.record({
+        op: 'setTag',
+        stream: change.stream,
+        tag: change.tag,
+        value: succeeded(change, prior, item),
+      });
       result.imported.push(change.address);
       options.onEvent?.({ type: 'done', address: change.address, action: change.action, digest: item.digest });
     } catch (error) {
@@ -66,7 +71,12 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
  * Fetches the planned manifests by digest (each verified) and reads every image's config for its metadata:
  * 1 request for the item, 1 per child of a list, 1 per config.
  */
-async function importItem(repo: ImageRepository, planned: PlannedItem, created: Date, generation: number): Promise<TagItem> {
+async function importItem(
+  repo: ImageRepository,
+  planned: PlannedItem,
+  created: Date,
+  generation: number,
+): Promise<TagItem> {
   const top = await repo.getManifest(planned.digest);
   let manifests: ManifestEntry[];
   if (top.manifest.kind === 'image') {
@@ -92,7 +102,13 @@ function succeeded(change: PlannedChange, prior: TagState | undefined, item: Tag
 }
 
 /** A failed import keeps the tag's items and the spec they were imported with, so the next plan tries again. */
-function failed(change: PlannedChange, prior: TagState | undefined, error: RegistryError, generation: number, at: Date): TagState {
+function failed(
+  change: PlannedChange,
+  prior: TagState | undefined,
+  error: RegistryError,
+  generation: number,
+  at: Date,
+): TagState {
   const previous = prior?.conditions.find((c) => c.type === 'ImportSuccess');
   const condition: TagCondition = {
     type: 'ImportSuccess',

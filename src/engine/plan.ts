@@ -44,7 +44,9 @@ function checkAddresses(catalog: Catalog, state: State | null, addresses: string
   ];
   for (const address of addresses) {
     if (!known.some((k) => inScope(k, [address]))) {
-      throw new UsageError(`${JSON.stringify(address)} matches no stream or tag of the catalog or the state (use STREAM or STREAM:TAG)`);
+      throw new UsageError(
+        `${JSON.stringify(address)} matches no stream or tag of the catalog or the state (use STREAM or STREAM:TAG)`,
+      );
     }
   }
 }

@@ -19,7 +19,11 @@ export interface RefreshOptions {
  * Observes each catalog tag in scope: one HEAD for a tag that needs no import (a GET only when its upstream moved),
  * the manifest by digest for tags that must be imported, nothing at all for digest-pinned sources already imported.
  */
-export async function refreshTags(tags: CatalogTag[], state: State | null, options: RefreshOptions): Promise<Map<string, Observation>> {
+export async function refreshTags(
+  tags: CatalogTag[],
+  state: State | null,
+  options: RefreshOptions,
+): Promise<Map<string, Observation>> {
   const selected = tags.filter((t) => inScope(t.address, options.targets));
   const observations = await mapConcurrent(selected, options.concurrency, (tag) => observe(tag, state, options));
   return new Map(selected.map((tag, i) => [tag.address, observations[i]!]));

@@ -16,7 +16,11 @@ export function sourceReference(tag: CatalogTag): string {
  * What importing `sourceDigest` would record for `tag`: the whole list for PreserveOriginal, the child chosen by the
  * Legacy rules for a list, or the single image (whose platform comes from its config).
  */
-export async function resolveItem(repo: ImageRepository, tag: CatalogTag, fetched: FetchedManifest): Promise<PlannedItem> {
+export async function resolveItem(
+  repo: ImageRepository,
+  tag: CatalogTag,
+  fetched: FetchedManifest,
+): Promise<PlannedItem> {
   const base = { sourceDigest: fetched.digest };
   if (fetched.manifest.kind === 'index' && tag.spec.importMode === 'Legacy') {
     const selection = selectLegacyChild(fetched.manifest.manifests, {
@@ -24,7 +28,10 @@ export async function resolveItem(repo: ImageRepository, tag: CatalogTag, fetche
       catalogDefault: tag.defaultPlatform,
     });
     if (!selection) {
-      throw new RegistryError('InvalidManifest', `${repo.name}@${fetched.digest} lists no image manifest to import (only attestations)`);
+      throw new RegistryError(
+        'InvalidManifest',
+        `${repo.name}@${fetched.digest} lists no image manifest to import (only attestations)`,
+      );
     }
     const child = selection.descriptor;
     return {

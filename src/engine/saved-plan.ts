@@ -10,7 +10,9 @@ export function asPlan(value: unknown, file: string): Plan {
     throw new PlanMismatchError(`${file} does not hold a plan`);
   }
   if (major(plan.formatVersion) !== major(PLAN_FORMAT_VERSION)) {
-    throw new PlanMismatchError(`${file} has plan format ${String(plan.formatVersion)}; this version applies ${PLAN_FORMAT_VERSION}`);
+    throw new PlanMismatchError(
+      `${file} has plan format ${String(plan.formatVersion)}; this version applies ${PLAN_FORMAT_VERSION}`,
+    );
   }
   return plan as Plan;
 }
@@ -26,7 +28,8 @@ export function assertPlanApplies(plan: Plan, catalogSha256: string, state: Stat
     );
   }
   if (plan.priorState === null) {
-    if (stateExists) throw new PlanMismatchError('Saved plan is stale: the state was written since the plan was made; run plan again');
+    if (stateExists)
+      throw new PlanMismatchError('Saved plan is stale: the state was written since the plan was made; run plan again');
     return;
   }
   if (!stateExists || plan.priorState.lineage !== state.lineage) {

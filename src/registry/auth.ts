@@ -2,7 +2,7 @@ import { RegistryError } from '../core/errors.js';
 import type { CredentialStore, FoundCredential } from '../credentials/types.js';
 import { readCapped } from './body.js';
 import type { Challenge } from './challenge.js';
-import { headerValue, type HttpResponse } from './transport.js';
+import { type HttpResponse, headerValue } from './transport.js';
 
 /** What the client needs of a credential store. */
 export type CredentialProvider = Pick<CredentialStore, 'find'> & Partial<Pick<CredentialStore, 'describeSources'>>;
@@ -70,7 +70,11 @@ export async function fetchToken(
   const credential = found?.credential;
   let res: HttpResponse;
   if (credential?.kind === 'identityToken') {
-    const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credential.token, client_id: 'imagestreams' });
+    const form = new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: credential.token,
+      client_id: 'imagestreams',
+    });
     if (service) form.set('service', service);
     if (scope) form.set('scope', scope);
     res = await send({
@@ -137,7 +141,10 @@ function realmUrl(challenge: Challenge): URL {
     url = undefined;
   }
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw new RegistryError('InternalError', `registry sent a Bearer challenge with an invalid realm ${JSON.stringify(realm)}`);
+    throw new RegistryError(
+      'InternalError',
+      `registry sent a Bearer challenge with an invalid realm ${JSON.stringify(realm)}`,
+    );
   }
   return url;
 }

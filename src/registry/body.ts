@@ -1,5 +1,5 @@
-import { RegistryError } from '../core/errors.js';
 import { digestAlgorithm, digestOf } from '../core/digest.js';
+import { RegistryError } from '../core/errors.js';
 import type { HttpResponse } from './transport.js';
 import { headerValue } from './transport.js';
 
@@ -48,6 +48,9 @@ function tooLarge(what: string, size: number, max: number, atLeast = false): Reg
 export function verifyDigest(bytes: Uint8Array, expected: string, what: string): void {
   const actual = digestOf(bytes, digestAlgorithm(expected));
   if (actual !== expected) {
-    throw new RegistryError('InvalidManifest', `${what}: content digest ${actual} does not match the expected ${expected}`);
+    throw new RegistryError(
+      'InvalidManifest',
+      `${what}: content digest ${actual} does not match the expected ${expected}`,
+    );
   }
 }

@@ -1,18 +1,27 @@
 import { RegistryError } from '../core/errors.js';
-import {
-  basicAuthorization,
-  type CredentialProvider,
-  fetchToken,
-  pullScope,
-  TokenCache,
-} from './auth.js';
 import type { FoundCredential } from '../credentials/types.js';
+import { basicAuthorization, type CredentialProvider, fetchToken, pullScope, TokenCache } from './auth.js';
 import { drain, readCapped } from './body.js';
 import { type Challenge, parseChallenges, preferredChallenge } from './challenge.js';
 import { RequestLimiter } from './limiter.js';
 import { networkError } from './network-errors.js';
-import { DEFAULT_RETRY_POLICY, isRetryableError, isRetryableStatus, parseRetryAfter, type RetryPolicy, retryDelay, sleep } from './retry.js';
-import { headerValue, headerValues, type HttpRequest, type HttpResponse, Transport, type TransportOptions } from './transport.js';
+import {
+  DEFAULT_RETRY_POLICY,
+  isRetryableError,
+  isRetryableStatus,
+  parseRetryAfter,
+  type RetryPolicy,
+  retryDelay,
+  sleep,
+} from './retry.js';
+import {
+  type HttpRequest,
+  type HttpResponse,
+  headerValue,
+  headerValues,
+  Transport,
+  type TransportOptions,
+} from './transport.js';
 
 export interface RegistryClientOptions {
   /** Registry as written in references: `host[:port]`, `docker.io` for Docker Hub. */
@@ -90,7 +99,12 @@ export class RegistryClient {
       if (req.accept) headers.accept = req.accept;
       if (authorization) headers.authorization = authorization;
       const res = await this.send({ method: req.method, url, headers });
-      if (res.status === 401 && !reauthenticated && authorization !== undefined && endpoint.challenge?.scheme === 'bearer') {
+      if (
+        res.status === 401 &&
+        !reauthenticated &&
+        authorization !== undefined &&
+        endpoint.challenge?.scheme === 'bearer'
+      ) {
         reauthenticated = true;
         await drain(res);
         authorization = await this.reauthorize(endpoint, req.repository, res);
@@ -99,7 +113,8 @@ export class RegistryClient {
       const location = headerValue(res.headers, 'location');
       if (req.followRedirects && isRedirect(res.status) && location) {
         await drain(res);
-        if (++redirects > MAX_REDIRECTS) throw new RegistryError('InternalError', `too many redirects fetching ${req.path}`);
+        if (++redirects > MAX_REDIRECTS)
+          throw new RegistryError('InternalError', `too many redirects fetching ${req.path}`);
         const next = new URL(location, url);
         if (url.protocol === 'https:' && next.protocol !== 'https:') {
           throw new RegistryError('InternalError', `refusing a redirect from https to ${next.protocol}//${next.host}`);
@@ -123,13 +138,21 @@ export class RegistryClient {
       case status === 403:
         return new RegistryError('Forbidden', `access to ${what} is denied (HTTP 403)${detail(body)}`, { status });
       case status === 404:
-        return new RegistryError('NotFound', notFoundMessage(what, this.options.registry, repository, codes), { status });
-      case status === 429:
-        return new RegistryError('TooManyRequests', `${what}: the registry is rate limiting requests (HTTP 429), retries exhausted`, {
+        return new RegistryError('NotFound', notFoundMessage(what, this.options.registry, repository, codes), {
           status,
         });
+      case status === 429:
+        return new RegistryError(
+          'TooManyRequests',
+          `${what}: the registry is rate limiting requests (HTTP 429), retries exhausted`,
+          {
+            status,
+          },
+        );
       default:
-        return new RegistryError('InternalError', `${what}: the registry answered HTTP ${status}${detail(body)}`, { status });
+        return new RegistryError('InternalError', `${what}: the registry answered HTTP ${status}${detail(body)}`, {
+          status,
+        });
     }
   }
 
@@ -139,10 +162,12 @@ export class RegistryClient {
 
   private async unauthorizedMessage(what: string, repository: string): Promise<string> {
     const found = await this.credentialFor(repository);
-    if (found) return `authentication failed for ${what}: the credentials for ${this.options.registry} from ${found.source} were refused`;
+    if (found)
+      return `authentication failed for ${what}: the credentials for ${this.options.registry} from ${found.source} were refused`;
     const endpoint = await this.resolveEndpoint();
     const scheme = endpoint.base.protocol === 'http:' ? 'http' : 'https';
-    const sources = this.options.credentials?.describeSources?.({ host: this.options.registry, scheme, repository }) ?? [];
+    const sources =
+      this.options.credentials?.describeSources?.({ host: this.options.registry, scheme, repository }) ?? [];
     const where = sources.length > 0 ? ` (looked in: ${sources.join(', ')})` : '';
     return `authentication required for ${what}: no credentials found for ${this.options.registry}${where}`;
   }
@@ -179,26 +204,45 @@ export class RegistryClient {
     if (res.status === 401) {
       const challenge = preferredChallenge(challenges);
       if (!challenge) {
-        throw new RegistryError('Unauthorized', `registry ${this.options.registry} asks for an authentication scheme this client does not support`);
+        throw new RegistryError(
+          'Unauthorized',
+          `registry ${this.options.registry} asks for an authentication scheme this client does not support`,
+        );
       }
       return { base: new URL('/', url), challenge };
     }
     if (res.status === 404) {
-      throw new RegistryError('NotFound', `${this.options.registry} does not serve the registry API (GET /v2/ answered 404)`, { status: 404 });
+      throw new RegistryError(
+        'NotFound',
+        `${this.options.registry} does not serve the registry API (GET /v2/ answered 404)`,
+        { status: 404 },
+      );
     }
-    throw new RegistryError(res.status === 429 ? 'TooManyRequests' : 'InternalError', `registry ${this.options.registry} answered HTTP ${res.status} to GET /v2/`, { status: res.status });
+    throw new RegistryError(
+      res.status === 429 ? 'TooManyRequests' : 'InternalError',
+      `registry ${this.options.registry} answered HTTP ${res.status} to GET /v2/`,
+      { status: res.status },
+    );
   }
 
-  private async authorization(endpoint: Endpoint, repository: string, scope = pullScope(repository)): Promise<string | undefined> {
+  private async authorization(
+    endpoint: Endpoint,
+    repository: string,
+    scope = pullScope(repository),
+  ): Promise<string | undefined> {
     const challenge = endpoint.challenge;
     if (!challenge) return undefined;
     const found = await this.credentialFor(repository);
     if (challenge.scheme === 'basic') {
-      return found?.credential.kind === 'basic' ? basicAuthorization(found.credential.username, found.credential.password) : undefined;
+      return found?.credential.kind === 'basic'
+        ? basicAuthorization(found.credential.username, found.credential.password)
+        : undefined;
     }
     if (found?.credential.kind === 'registryToken') return `Bearer ${found.credential.token}`;
     const token = await this.tokens.get(challenge, scope, () =>
-      fetchToken(challenge, scope, found, (r) => this.send({ ...r, headers: { ...r.headers, 'user-agent': this.options.userAgent } })),
+      fetchToken(challenge, scope, found, (r) =>
+        this.send({ ...r, headers: { ...r.headers, 'user-agent': this.options.userAgent } }),
+      ),
     );
     return `Bearer ${token}`;
   }

@@ -60,7 +60,10 @@ async function readConfig(repo: ImageRepository, manifest: ImageManifest): Promi
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error('not an object');
     return doc as ImageConfig;
   } catch {
-    throw new RegistryError('InvalidManifest', `image config ${manifest.config.digest} of ${repo.name} is not a JSON object`);
+    throw new RegistryError(
+      'InvalidManifest',
+      `image config ${manifest.config.digest} of ${repo.name} is not a JSON object`,
+    );
   }
 }
 

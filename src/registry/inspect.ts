@@ -13,7 +13,8 @@ export interface InspectResult {
 
 /** Resolves a reference: HEAD, then the manifest by digest, then (for a single image) its config for the platform. */
 export async function inspectImage(repo: ImageRepository, source: ImageSourceReference): Promise<InspectResult> {
-  const reference = source.transport === 'layout' ? (source.ref.digest ?? source.ref.tag ?? '') : manifestReference(source.ref);
+  const reference =
+    source.transport === 'layout' ? (source.ref.digest ?? source.ref.tag ?? '') : manifestReference(source.ref);
   const head = await repo.head(reference);
   const fetched = await repo.getManifest(head.digest);
   return {

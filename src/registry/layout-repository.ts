@@ -63,7 +63,11 @@ export class LayoutRepository implements ImageRepository {
       const known = tags.length > 0 ? ` (tags: ${tags.slice(0, 10).join(', ')}${tags.length > 10 ? ', …' : ''})` : '';
       throw new RegistryError('NotFound', `${this.name}:${reference} not found: the layout has no such tag${known}`);
     }
-    if (found.length > 1) throw new RegistryError('InvalidManifest', `${this.name}: tag ${reference} is listed more than once in index.json`);
+    if (found.length > 1)
+      throw new RegistryError(
+        'InvalidManifest',
+        `${this.name}: tag ${reference} is listed more than once in index.json`,
+      );
     return found[0]!;
   }
 
@@ -80,9 +84,11 @@ export class LayoutRepository implements ImageRepository {
     } catch (error) {
       throw this.missing(error, 'index.json');
     }
-    if (bytes.length > MAX_MANIFEST_BYTES) throw new RegistryError('InvalidManifest', `${this.name}/index.json is over the 4 MiB limit`);
+    if (bytes.length > MAX_MANIFEST_BYTES)
+      throw new RegistryError('InvalidManifest', `${this.name}/index.json is over the 4 MiB limit`);
     const index = parseManifest(bytes, OCI_INDEX, `${this.name}/index.json`);
-    if (index.kind !== 'index') throw new RegistryError('InvalidManifest', `${this.name}/index.json is not an image index`);
+    if (index.kind !== 'index')
+      throw new RegistryError('InvalidManifest', `${this.name}/index.json is not an image index`);
     return index.manifests;
   }
 
@@ -99,12 +105,14 @@ export class LayoutRepository implements ImageRepository {
     } catch {
       version = undefined;
     }
-    if (version !== '1.0.0') throw new RegistryError('InvalidManifest', `${this.name}: oci-layout does not declare imageLayoutVersion 1.0.0`);
+    if (version !== '1.0.0')
+      throw new RegistryError('InvalidManifest', `${this.name}: oci-layout does not declare imageLayoutVersion 1.0.0`);
   }
 
   /** Reads `blobs/<alg>/<hex>`; the digest is validated before it becomes a path. */
   private async readBlob(digest: string, maxBytes: number, what: string): Promise<Uint8Array> {
-    if (!isDigest(digest)) throw new RegistryError('InvalidManifest', `${what}: invalid digest ${JSON.stringify(digest)}`);
+    if (!isDigest(digest))
+      throw new RegistryError('InvalidManifest', `${what}: invalid digest ${JSON.stringify(digest)}`);
     const path = join(this.dir, 'blobs', digestAlgorithm(digest), digestHex(digest));
     let handle: Awaited<ReturnType<typeof open>>;
     try {
@@ -114,7 +122,11 @@ export class LayoutRepository implements ImageRepository {
     }
     try {
       const { size } = await handle.stat();
-      if (size > maxBytes) throw new RegistryError('InvalidManifest', `${what} is ${size} bytes, over the ${maxBytes}-byte limit; refused`);
+      if (size > maxBytes)
+        throw new RegistryError(
+          'InvalidManifest',
+          `${what} is ${size} bytes, over the ${maxBytes}-byte limit; refused`,
+        );
       const bytes = await handle.readFile();
       verifyDigest(bytes, digest, what);
       return bytes;
@@ -126,7 +138,10 @@ export class LayoutRepository implements ImageRepository {
   private missing(error: unknown, what: string): RegistryError {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      return new RegistryError('NotFound', `${this.name} is not an OCI image layout or is incomplete: ${what} is missing`);
+      return new RegistryError(
+        'NotFound',
+        `${this.name} is not an OCI image layout or is incomplete: ${what} is missing`,
+      );
     }
     return new RegistryError('InternalError', `${this.name}: cannot read ${what}: ${code ?? 'error'}`);
   }

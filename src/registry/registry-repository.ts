@@ -77,11 +77,21 @@ export class RegistryRepository implements ImageRepository {
   private async manifestNotFound(res: HttpResponse, reference: string): Promise<RegistryError> {
     const what = this.describe(reference);
     await drain(res);
-    const tags = await this.client.request({ method: 'GET', path: `/v2/${this.repository}/tags/list?n=1`, repository: this.repository });
+    const tags = await this.client.request({
+      method: 'GET',
+      path: `/v2/${this.repository}/tags/list?n=1`,
+      repository: this.repository,
+    });
     await drain(tags);
     const missing = isDigest(reference) ? `no manifest ${reference}` : `no tag "${reference}"`;
-    if (tags.status === 404) return new RegistryError('NotFound', `${what} not found: repository ${this.name} does not exist`, { status: 404 });
-    if (tags.status === 200) return new RegistryError('NotFound', `${what} not found: repository ${this.name} has ${missing}`, { status: 404 });
+    if (tags.status === 404)
+      return new RegistryError('NotFound', `${what} not found: repository ${this.name} does not exist`, {
+        status: 404,
+      });
+    if (tags.status === 200)
+      return new RegistryError('NotFound', `${what} not found: repository ${this.name} has ${missing}`, {
+        status: 404,
+      });
     return new RegistryError('NotFound', `${what} not found (HTTP 404)`, { status: 404 });
   }
 

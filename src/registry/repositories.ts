@@ -80,7 +80,10 @@ export class Repositories {
     insecure: boolean,
   ): RegistryClientOptions {
     const env = this.options.env ?? process.env;
-    const certs = certsDirFiles(registry, this.options.certsDirs ?? defaultCertsDirs(env, this.options.homeDir ?? homedir()));
+    const certs = certsDirFiles(
+      registry,
+      this.options.certsDirs ?? defaultCertsDirs(env, this.options.homeDir ?? homedir()),
+    );
     const out: RegistryClientOptions = {
       ...DEFAULT_CLIENT_OPTIONS,
       registry,

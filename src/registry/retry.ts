@@ -59,7 +59,12 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
 }
 
 /** Delay before retry number `attempt` (0-based): Retry-After when the server gave one, else capped exponential with jitter. */
-export function retryDelay(attempt: number, retryAfterMs: number | undefined, policy: RetryPolicy, random = Math.random): number {
+export function retryDelay(
+  attempt: number,
+  retryAfterMs: number | undefined,
+  policy: RetryPolicy,
+  random = Math.random,
+): number {
   if (retryAfterMs !== undefined) return retryAfterMs;
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);

@@ -80,7 +80,12 @@ function createDispatcher(options: TransportOptions): Dispatcher {
   return new Agent(common);
 }
 
-function tlsOptions(options: TransportOptions): { ca?: string[]; cert?: string; key?: string; rejectUnauthorized: boolean } {
+function tlsOptions(options: TransportOptions): {
+  ca?: string[];
+  cert?: string;
+  key?: string;
+  rejectUnauthorized: boolean;
+} {
   const out: { ca?: string[]; cert?: string; key?: string; rejectUnauthorized: boolean } = {
     rejectUnauthorized: !options.insecure,
   };
@@ -98,7 +103,10 @@ function readPem(file: string, what: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new RegistryError('TLSError', `cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new RegistryError(
+      'TLSError',
+      `cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
   }
 }
 

@@ -27,7 +27,8 @@ function renderTag(address: string, tag: TagState, options: StateTextOptions): s
     lines.push(`  imported  ${current.created} (generation ${current.generation})`);
     const shown = current.manifests.filter((m) => options.attestations || !m.attestation);
     const width = Math.max(0, ...shown.map((m) => m.platform.length));
-    for (const m of shown) lines.push(`    ${m.platform.padEnd(width)}  ${digest(m.digest)}${m.attestation ? '  (attestation)' : ''}`);
+    for (const m of shown)
+      lines.push(`    ${m.platform.padEnd(width)}  ${digest(m.digest)}${m.attestation ? '  (attestation)' : ''}`);
   } else {
     lines.push('  not imported yet');
   }

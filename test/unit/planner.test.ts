@@ -36,7 +36,12 @@ function catalogTag(address: string, tagSpec: TagSpec = spec()): CatalogTag {
 }
 
 function entries(platforms: Record<string, string>): ManifestEntry[] {
-  return Object.entries(platforms).map(([platform, c]) => ({ platform, digest: digest(c), mediaType: OCI_MANIFEST, size: 500 }));
+  return Object.entries(platforms).map(([platform, c]) => ({
+    platform,
+    digest: digest(c),
+    mediaType: OCI_MANIFEST,
+    size: 500,
+  }));
 }
 
 function planned(index: string, platforms: Record<string, string>): PlannedItem {
@@ -66,7 +71,12 @@ function state(tags: Record<string, TagState>): State {
 const V1 = { 'linux/amd64': '1', 'linux/arm64': '2', 'linux/ppc64le': '3' };
 const V2 = { 'linux/amd64': '4', 'linux/arm64': '2', 'linux/s390x': '5' };
 
-function plan(tags: CatalogTag[], prior: State | null, observations: Record<string, Observation>, extra: { targets?: string[]; reimport?: string[] } = {}) {
+function plan(
+  tags: CatalogTag[],
+  prior: State | null,
+  observations: Record<string, Observation>,
+  extra: { targets?: string[]; reimport?: string[] } = {},
+) {
   return computePlan({
     catalog: { displayPath: 'imagestreams.yaml', sha256: digest('c'), tags },
     state: prior,
@@ -103,7 +113,9 @@ describe('computePlan', () => {
   it('updates a scheduled tag whose upstream moved, row by row', () => {
     const scheduled = spec({ scheduled: true });
     const prior = state({ 'app:1': { spec: scheduled, items: [item('a', V1)], conditions: [] } });
-    const result = plan([catalogTag('app:1', scheduled)], prior, { 'app:1': { kind: 'resolved', item: planned('b', V2) } });
+    const result = plan([catalogTag('app:1', scheduled)], prior, {
+      'app:1': { kind: 'resolved', item: planned('b', V2) },
+    });
     expect(result.changes[0]).toMatchObject({ action: 'update', reason: 'upstream_moved' });
     expect(result.changes[0]!.platforms).toEqual([
       { platform: 'linux/amd64', action: 'update', before: digest('1'), after: digest('4') },
@@ -126,7 +138,12 @@ describe('computePlan', () => {
   it('re-imports a pinned tag when asked with --reimport, by tag or by stream', () => {
     const prior = state({ 'app:1': { spec: spec(), items: [item('a', V1)], conditions: [] } });
     for (const address of ['app:1', 'app']) {
-      const result = plan([catalogTag('app:1')], prior, { 'app:1': { kind: 'resolved', item: planned('b', V2) } }, { reimport: [address] });
+      const result = plan(
+        [catalogTag('app:1')],
+        prior,
+        { 'app:1': { kind: 'resolved', item: planned('b', V2) } },
+        { reimport: [address] },
+      );
       expect(result.changes[0]).toMatchObject({ action: 'update', reason: 'reimport_requested' });
       expect(result.drift).toEqual([]);
     }
@@ -135,7 +152,9 @@ describe('computePlan', () => {
   it('re-imports on a spec change and shows the spec as a line diff', () => {
     const prior = state({ 'app:1': { spec: spec(), items: [item('a', V1)], conditions: [] } });
     const changed = spec({ importMode: 'Legacy' });
-    const result = plan([catalogTag('app:1', changed)], prior, { 'app:1': { kind: 'resolved', item: planned('a', V1) } });
+    const result = plan([catalogTag('app:1', changed)], prior, {
+      'app:1': { kind: 'resolved', item: planned('a', V1) },
+    });
     expect(result.changes[0]).toMatchObject({ action: 'update', reason: 'spec_changed' });
     expect(result.changes[0]!.specDiff).toContain('- importMode: PreserveOriginal\n+ importMode: Legacy');
   });
@@ -159,7 +178,14 @@ describe('computePlan', () => {
         spec: spec(),
         items: [],
         conditions: [
-          { type: 'ImportSuccess', status: 'False', reason: 'NotFound', message: 'x', generation: 3, lastTransitionTime: 't' },
+          {
+            type: 'ImportSuccess',
+            status: 'False',
+            reason: 'NotFound',
+            message: 'x',
+            generation: 3,
+            lastTransitionTime: 't',
+          },
         ],
       },
     });
@@ -178,7 +204,12 @@ describe('computePlan', () => {
 
   it('restricts everything to --target addresses, deletions included', () => {
     const prior = state({ 'old:x': { spec: spec(), items: [item('b', V1)], conditions: [] } });
-    const result = plan([catalogTag('app:1'), catalogTag('web:2')], prior, { 'web:2': { kind: 'resolved', item: planned('a', V1) } }, { targets: ['web'] });
+    const result = plan(
+      [catalogTag('app:1'), catalogTag('web:2')],
+      prior,
+      { 'web:2': { kind: 'resolved', item: planned('a', V1) } },
+      { targets: ['web'] },
+    );
     expect(result.changes.map((c) => c.address)).toEqual(['web:2']);
     expect(result.targets).toEqual(['web']);
   });

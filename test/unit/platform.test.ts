@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidPlatformError } from '../../src/core/errors.js';
-import { formatPlatform, parsePlatform, parsePlatformPreference, platformFromWire, platformMatches } from '../../src/core/platform.js';
+import {
+  formatPlatform,
+  parsePlatform,
+  parsePlatformPreference,
+  platformFromWire,
+  platformMatches,
+} from '../../src/core/platform.js';
 
 describe('parsePlatform normalises as containerd does', () => {
   it.each([
@@ -30,7 +36,11 @@ describe('parsePlatform normalises as containerd does', () => {
 
   it('returns the parts', () => {
     expect(parsePlatform('linux/arm/v7')).toEqual({ os: 'linux', architecture: 'arm', variant: 'v7' });
-    expect(parsePlatform('windows/amd64:10.0.1')).toEqual({ os: 'windows', architecture: 'amd64', osVersion: '10.0.1' });
+    expect(parsePlatform('windows/amd64:10.0.1')).toEqual({
+      os: 'windows',
+      architecture: 'amd64',
+      osVersion: '10.0.1',
+    });
   });
 
   it.each(['', 'linux', 'amd64', 'linux/', '/amd64', 'linux/amd64/v8/x', 'linux/am d64', 'linux/amd64:'])(

@@ -14,7 +14,10 @@ describe('parseReference', () => {
     ['bitnami/redis:7', { registry: 'docker.io', repository: 'bitnami/redis', tag: '7' }],
     ['docker.io/bitnami/redis', { registry: 'docker.io', repository: 'bitnami/redis', tag: 'latest' }],
     ['quay.io/org/app:1.0', { registry: 'quay.io', repository: 'org/app', tag: '1.0' }],
-    ['registry.access.redhat.com/ubi9/ubi', { registry: 'registry.access.redhat.com', repository: 'ubi9/ubi', tag: 'latest' }],
+    [
+      'registry.access.redhat.com/ubi9/ubi',
+      { registry: 'registry.access.redhat.com', repository: 'ubi9/ubi', tag: 'latest' },
+    ],
     ['localhost/app', { registry: 'localhost', repository: 'app', tag: 'latest' }],
     ['localhost:5000/a/b/c:v1', { registry: 'localhost:5000', repository: 'a/b/c', tag: 'v1' }],
     ['127.0.0.1:5000/app:x', { registry: '127.0.0.1:5000', repository: 'app', tag: 'x' }],

@@ -27,7 +27,11 @@ export interface ApplyCommandOptions {
   abbrev?: boolean;
 }
 
-export async function applyCommand(planFile: string | undefined, options: ApplyCommandOptions, io: Io): Promise<number> {
+export async function applyCommand(
+  planFile: string | undefined,
+  options: ApplyCommandOptions,
+  io: Io,
+): Promise<number> {
   const saved = planFile ? asPlan(await readPlanFile(resolve(io.cwd, planFile)), planFile) : undefined;
   const context = await openCatalog(options, io);
   try {
@@ -64,13 +68,21 @@ async function approved(plan: Plan, options: ApplyCommandOptions, io: Io): Promi
   if (!hasChanges(plan)) return false;
   if (options.autoApprove) return true;
   if (!io.stdin.isTTY) {
-    throw new NotConfirmedError('apply needs approval: run it in a terminal, pass --auto-approve, or apply a saved plan (plan --out FILE)');
+    throw new NotConfirmedError(
+      'apply needs approval: run it in a terminal, pass --auto-approve, or apply a saved plan (plan --out FILE)',
+    );
   }
   if (await confirm(io, '\nDo you want to perform these imports?')) return true;
   throw new NotConfirmedError('Apply cancelled.');
 }
 
-async function runApply(plan: Plan, context: CatalogContext, store: StateStore, options: ApplyCommandOptions, io: Io): Promise<ApplyResult> {
+async function runApply(
+  plan: Plan,
+  context: CatalogContext,
+  store: StateStore,
+  options: ApplyCommandOptions,
+  io: Io,
+): Promise<ApplyResult> {
   const tags = new Map<string, CatalogTag>(context.catalog.tags.map((t) => [t.address, t]));
   const progress = createProgress(plan.changes, io, Boolean(options.json));
   try {
@@ -92,5 +104,6 @@ function report(result: ApplyResult, store: StateStore, options: ApplyCommandOpt
   }
   const summary = `${result.imported.length} imported, ${result.removed.length} removed, ${result.failed.length} failed.`;
   io.stdout.write(`\n${result.failed.length > 0 ? 'Apply finished with errors!' : 'Apply complete!'} ${summary}\n`);
-  for (const failure of result.failed) io.stdout.write(`  ✗ ${failure.address}: Import failed (${failure.reason}): ${failure.message}\n`);
+  for (const failure of result.failed)
+    io.stdout.write(`  ✗ ${failure.address}: Import failed (${failure.reason}): ${failure.message}\n`);
 }

@@ -1,10 +1,10 @@
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { parseImageSource } from '../../core/reference.js';
+import { createCredentialStore } from '../../credentials/index.js';
 import { inspectImage } from '../../registry/inspect.js';
 import { Repositories } from '../../registry/repositories.js';
 import { renderInspectText } from '../../render/inspect-text.js';
-import { createCredentialStore } from '../../credentials/index.js';
 import { EXIT_OK } from '../exit.js';
 import { type Io, writeJson } from '../output.js';
 
@@ -27,12 +27,14 @@ export async function inspectCommand(image: string, options: InspectOptions, io:
   const repositories = new Repositories({
     env: io.env,
     credentials: createCredentialStore(credentialOptions),
-    settingsFor: () =>
-      options.caFile ? { key: '--ca-file', caFiles: [resolve(io.cwd, options.caFile)] } : undefined,
+    settingsFor: () => (options.caFile ? { key: '--ca-file', caFiles: [resolve(io.cwd, options.caFile)] } : undefined),
   });
   try {
     const displayPath = source.transport === 'layout' ? source.ref.path : undefined;
-    const repo = repositories.open(located, { insecure: options.insecure ?? false, ...(displayPath && { displayPath }) });
+    const repo = repositories.open(located, {
+      insecure: options.insecure ?? false,
+      ...(displayPath && { displayPath }),
+    });
     const result = await inspectImage(repo, source);
     if (options.json) writeJson(io.stdout, result);
     else io.stdout.write(renderInspectText(result, { abbrev: options.abbrev !== false }));

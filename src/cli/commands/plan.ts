@@ -59,7 +59,12 @@ export async function planCommand(options: PlanCommandOptions, io: Io): Promise<
   }
 }
 
-export function renderPlan(plan: Plan, format: PlanFormat, io: Io, options: { color?: boolean; abbrev?: boolean }): string {
+export function renderPlan(
+  plan: Plan,
+  format: PlanFormat,
+  io: Io,
+  options: { color?: boolean; abbrev?: boolean },
+): string {
   if (format === 'json') return renderPlanJson(plan);
   if (format === 'markdown') return renderPlanMarkdown(plan, {});
   return renderPlanText(plan, { color: useColor(io, options.color === false), abbrev: options.abbrev !== false });

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
+import { loadCatalog } from '../../config/index.js';
 import { UsageError } from '../../core/errors.js';
 import { renderStateText, splitAddress, stateAddresses } from '../../render/state-text.js';
-import { loadCatalog } from '../../config/index.js';
 import { StateStore } from '../../state/index.js';
 import { EXIT_OK } from '../exit.js';
 import { type Io, writeJson } from '../output.js';

@@ -9,6 +9,8 @@ export async function validateCommand(options: { file?: string }, io: Io): Promi
   const displayPath = relative(io.cwd, path) || path;
   const catalog = await loadCatalog(path, { displayPath });
   const streams = new Set(catalog.tags.map((t) => t.stream)).size;
-  io.stdout.write(`${displayPath} is valid: ${streams} stream${streams === 1 ? '' : 's'}, ${catalog.tags.length} tag${catalog.tags.length === 1 ? '' : 's'}.\n`);
+  io.stdout.write(
+    `${displayPath} is valid: ${streams} stream${streams === 1 ? '' : 's'}, ${catalog.tags.length} tag${catalog.tags.length === 1 ? '' : 's'}.\n`,
+  );
   return EXIT_OK;
 }

@@ -1,0 +1,81 @@
+import type { LineCounter } from 'yaml';
+import { CatalogError, type CatalogProblem, type SourceLocation } from '../core/errors.js';
+import { SourceMap } from './source-map.js';
+
+interface Entry {
+  offset: number;
+  message: string;
+}
+
+/**
+ * Every problem found in one catalog, located by JSON Pointer (as ajv reports them) or by offset,
+ * turned into a CatalogError sorted by position.
+ */
+export class ProblemList {
+  /** Filled while the YAML document is turned into plain values. */
+  readonly source = new SourceMap();
+  private readonly entries: Entry[] = [];
+  private readonly pointers = new Set<string>();
+
+  constructor(
+    private readonly file: string,
+    private readonly lines: LineCounter,
+  ) {}
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  addAtOffset(offset: number, message: string): void {
+    this.entries.push({ offset, message });
+  }
+
+  /** A problem with the value at `pointer` (its key when `at` is 'key'). */
+  add(pointer: string, message: string, at: 'key' | 'value' = 'value'): void {
+    this.pointers.add(pointer);
+    this.entries.push({ offset: this.source.offsetOf(pointer, at), message });
+  }
+
+  /** True when a problem was already reported for exactly this place: later checks stay quiet about it. */
+  has(pointer: string): boolean {
+    return this.pointers.has(pointer);
+  }
+
+  locationOf(pointer: string, at: 'key' | 'value' = 'key'): SourceLocation {
+    return this.locationAt(this.source.offsetOf(pointer, at));
+  }
+
+  lineAt(offset: number): number {
+    return this.locationAt(offset).line;
+  }
+
+  /** Reports what was found so far and stops: for problems after which nothing else can be checked. */
+  fatal(offset: number, message: string): never {
+    this.addAtOffset(offset, message);
+    throw this.toError();
+  }
+
+  throwIfAny(): void {
+    if (this.entries.length > 0) throw this.toError();
+  }
+
+  toError(): CatalogError {
+    const sorted = this.entries.map((entry, index) => ({ entry, index }));
+    sorted.sort((a, b) => a.entry.offset - b.entry.offset || a.index - b.index);
+    const problems: CatalogProblem[] = sorted.map(({ entry }) => ({
+      location: this.locationAt(entry.offset),
+      message: entry.message,
+    }));
+    return new CatalogError(problems);
+  }
+
+  private locationAt(offset: number): SourceLocation {
+    const { line, col } = this.lines.linePos(offset);
+    return { file: this.file, line: Math.max(line, 1), column: Math.max(col, 1) };
+  }
+}
+
+/** A problem with the catalog file as a whole (unreadable, too large, not text): located at its start. */
+export function fileProblem(file: string, message: string): CatalogError {
+  return new CatalogError([{ location: { file, line: 1, column: 1 }, message }]);
+}

@@ -1,0 +1,34 @@
+import { resolve } from 'node:path';
+import type { LocalTarget } from '../core/catalog.js';
+import { type RawMap, stringAt } from './raw-values.js';
+import { registryKeyProblem } from './registry-key.js';
+import type { ResolveContext } from './resolve-context.js';
+
+/** `local`: a registry namespace to mirror into, or a layout directory made absolute. */
+export function resolveLocal(raw: RawMap | undefined, context: ResolveContext): LocalTarget | undefined {
+  if (!raw) return undefined;
+  const local: LocalTarget = {};
+  const registry = stringAt(raw, 'registry');
+  const layout = stringAt(raw, 'layout');
+  if (registry !== undefined) {
+    const problem = localRegistryProblem(registry);
+    if (problem && !context.problems.has('/local/registry')) context.problems.add('/local/registry', problem);
+    local.registry = registry;
+  }
+  if (layout !== undefined && layout !== '') local.layout = resolve(context.dir, layout);
+  return local;
+}
+
+/** `local.registry` must be `host[:port]/namespace`, with a host that cannot be taken for a Docker Hub namespace. */
+function localRegistryProblem(text: string): string | undefined {
+  const expected = 'expected host[:port]/namespace, such as registry.example.com:5000/mirror';
+  const problem = registryKeyProblem(text);
+  if (problem) return `invalid local.registry ${JSON.stringify(text)}: ${problem}; ${expected}`;
+  const slash = text.indexOf('/');
+  if (slash < 0) return `local.registry ${JSON.stringify(text)} has no namespace: ${expected}`;
+  const host = text.slice(0, slash);
+  if (!/[.:[]/.test(host) && host !== 'localhost') {
+    return `local.registry ${JSON.stringify(text)} does not start with a registry host (one with a "." or ":", or localhost): ${expected}`;
+  }
+  return undefined;
+}

@@ -1,0 +1,60 @@
+import type { RegistrySettings } from '../core/catalog.js';
+import { childPointer } from './json-pointer.js';
+import { booleanAt, mapAt, mapEntries, numberAt, type RawMap } from './raw-values.js';
+import { normalizeHostPort, registryKeyProblem } from './registry-key.js';
+import { existingFileAt, type ResolveContext } from './resolve-context.js';
+
+/** `registries`, in catalog order, with paths made absolute; checks keys and that files exist. */
+export function resolveRegistries(raw: RawMap | undefined, context: ResolveContext): RegistrySettings[] {
+  const settings: RegistrySettings[] = [];
+  const seen = new Map<string, string>();
+  for (const [key, options] of mapEntries(raw, '/registries', context.problems.source)) {
+    const pointer = childPointer('/registries', key);
+    const problem = registryKeyProblem(key);
+    if (problem !== undefined) {
+      if (!context.problems.has(pointer)) context.problems.add(pointer, `registry key "${key}": ${problem}`, 'key');
+    } else {
+      reportSameRegistry(key, pointer, seen, context);
+    }
+    settings.push(resolveRegistry(key, options, pointer, context));
+  }
+  return settings;
+}
+
+function reportSameRegistry(key: string, pointer: string, seen: Map<string, string>, context: ResolveContext): void {
+  const slash = key.indexOf('/');
+  const normalized = normalizeHostPort(slash < 0 ? key : key.slice(0, slash)) + (slash < 0 ? '' : key.slice(slash));
+  const first = seen.get(normalized);
+  if (first === undefined) {
+    seen.set(normalized, key);
+    return;
+  }
+  const line = context.problems.locationOf(childPointer('/registries', first)).line;
+  context.problems.add(pointer, `registry key "${key}" names the same registry as "${first}" (line ${line})`, 'key');
+}
+
+function resolveRegistry(
+  key: string,
+  options: RawMap | undefined,
+  pointer: string,
+  context: ResolveContext,
+): RegistrySettings {
+  const registry: RegistrySettings = {
+    key,
+    insecure: booleanAt(options, 'insecure') ?? false,
+    location: context.problems.locationOf(pointer),
+  };
+  const ca = existingFileAt(options, 'ca', pointer, context);
+  const clientCert = existingFileAt(options, 'clientCert', pointer, context);
+  const clientKey = existingFileAt(options, 'clientKey', pointer, context);
+  const secret = existingFileAt(mapAt(options, 'auth'), 'secret', childPointer(pointer, 'auth'), context, true);
+  const maxConcurrency = numberAt(options, 'maxConcurrency');
+  const requestsPerSecond = numberAt(options, 'requestsPerSecond');
+  if (ca) registry.ca = ca;
+  if (clientCert) registry.clientCert = clientCert;
+  if (clientKey) registry.clientKey = clientKey;
+  if (maxConcurrency !== undefined) registry.maxConcurrency = maxConcurrency;
+  if (requestsPerSecond !== undefined) registry.requestsPerSecond = requestsPerSecond;
+  if (secret) registry.auth = { secret };
+  return registry;
+}

@@ -1,0 +1,107 @@
+import { isAbsolute, resolve } from 'node:path';
+import {
+  type CatalogDefaults,
+  type CatalogTag,
+  IMPORT_MODES,
+  type LocalTarget,
+  type RegistrySettings,
+  type TagSpec,
+} from '../core/catalog.js';
+import { type ImageSourceReference, parseImageSource } from '../core/reference.js';
+import { positiveDurationAt } from './duration-at.js';
+import { childPointer } from './json-pointer.js';
+import { tagPlatformPreference } from './platform-preference.js';
+import { booleanAt, enumAt, mapAt, mapEntries, type RawMap, stringAt } from './raw-values.js';
+import { matchRegistrySettings } from './registry-key.js';
+import type { ResolveContext } from './resolve-context.js';
+import { REFERENCE_POLICIES } from './resolve-defaults.js';
+
+/** What every tag is resolved against. */
+export interface TagEnvironment {
+  defaults: CatalogDefaults;
+  registries: RegistrySettings[];
+  local: LocalTarget | undefined;
+}
+
+/** Every tag of every stream, in catalog order, with defaults applied and sources parsed. */
+export function resolveTags(streams: RawMap | undefined, env: TagEnvironment, context: ResolveContext): CatalogTag[] {
+  const tags: CatalogTag[] = [];
+  const { source } = context.problems;
+  for (const [stream, streamSpec] of mapEntries(streams, '/streams', source)) {
+    const tagsPointer = childPointer(childPointer('/streams', stream), 'tags');
+    for (const [tag, raw] of mapEntries(mapAt(streamSpec, 'tags'), tagsPointer, source)) {
+      const resolved = resolveTag(stream, tag, raw, childPointer(tagsPointer, tag), env, context);
+      if (resolved) tags.push(resolved);
+    }
+  }
+  return tags;
+}
+
+function resolveTag(
+  stream: string,
+  tag: string,
+  raw: RawMap | undefined,
+  pointer: string,
+  env: TagEnvironment,
+  context: ResolveContext,
+): CatalogTag | undefined {
+  const { defaults } = env;
+  const from = stringAt(raw, 'from');
+  const source = from === undefined ? undefined : resolveSource(from, childPointer(pointer, 'from'), context);
+  const referencePolicy = enumAt(raw, 'referencePolicy', REFERENCE_POLICIES);
+  if (referencePolicy === 'Local' && !env.local) {
+    context.problems.add(childPointer(pointer, 'referencePolicy'), LOCAL_WITHOUT_TARGET);
+  }
+  const preferPlatform = tagPlatformPreference(raw, pointer, defaults.preferPlatform, context.problems);
+  const scheduleIntervalMs = positiveDurationAt(raw, 'scheduleInterval', pointer, context.problems);
+  if (from === undefined || !source) return undefined;
+  const spec: TagSpec = {
+    from,
+    importMode: enumAt(raw, 'importMode', IMPORT_MODES) ?? defaults.importMode,
+    referencePolicy: referencePolicy ?? defaults.referencePolicy,
+    scheduled: booleanAt(raw, 'scheduled') ?? defaults.scheduled,
+    insecure: insecureFor(source, booleanAt(raw, 'insecure'), env.registries),
+    preferPlatform,
+  };
+  return {
+    address: `${stream}:${tag}`,
+    stream,
+    tag,
+    spec,
+    source,
+    defaultPlatform: defaults.preferPlatform,
+    scheduleIntervalMs: scheduleIntervalMs ?? defaults.scheduleIntervalMs,
+    annotations: stringEntries(mapAt(raw, 'annotations')),
+    location: context.problems.locationOf(pointer),
+  };
+}
+
+export const LOCAL_WITHOUT_TARGET =
+  'referencePolicy Local needs a "local" section (local.registry or local.layout) to mirror images into';
+
+/** The parsed `from`; an `oci:` path is made absolute from the catalog's directory. */
+function resolveSource(from: string, pointer: string, context: ResolveContext): ImageSourceReference | undefined {
+  if (context.problems.has(pointer)) return undefined;
+  try {
+    const source = parseImageSource(from);
+    if (source.transport === 'layout' && !isAbsolute(source.ref.path)) {
+      return { transport: 'layout', ref: { ...source.ref, path: resolve(context.dir, source.ref.path) } };
+    }
+    return source;
+  } catch (error) {
+    context.problems.add(pointer, (error as Error).message);
+    return undefined;
+  }
+}
+
+/** The tag's own `insecure`, else its registry's; an image layout on disk has no TLS to skip. */
+function insecureFor(source: ImageSourceReference, own: boolean | undefined, registries: RegistrySettings[]): boolean {
+  if (source.transport === 'layout') return false;
+  return own ?? matchRegistrySettings({ registries }, source.ref.registry, source.ref.repository)?.insecure ?? false;
+}
+
+function stringEntries(map: RawMap | undefined): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(map ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
+}

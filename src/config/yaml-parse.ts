@@ -1,0 +1,59 @@
+import { Composer, type CST, type Document, Lexer, LineCounter, Parser } from 'yaml';
+
+/** Deepest nesting of the YAML parser's stack accepted; a catalog needs about ten levels. */
+export const MAX_YAML_NESTING = 64;
+
+export interface YamlProblem {
+  offset: number;
+  message: string;
+}
+
+export interface ParsedYaml {
+  /** Undefined when the text could not be parsed far enough to give one. */
+  doc: Document.Parsed | undefined;
+  lines: LineCounter;
+  problems: YamlProblem[];
+}
+
+class NestingTooDeep extends Error {
+  constructor(readonly offset: number) {
+    super('nesting too deep');
+  }
+}
+
+/**
+ * Parses one YAML 1.2 document, keeping node ranges and counting lines for positions. Refuses documents nested
+ * deeper than MAX_YAML_NESTING as they are read, so that hostile input costs no more than its first bytes.
+ * Duplicate keys are left to the caller, which compares them as written (`1.0` and `"1.0"` are the same tag name).
+ */
+export function parseYaml(text: string): ParsedYaml {
+  const lines = new LineCounter();
+  const parser = new Parser(lines.addNewLine);
+  const composer = new Composer({ uniqueKeys: false, prettyErrors: false, strict: true, version: '1.2' });
+  const docs: Document.Parsed[] = [];
+  lines.addNewLine(0);
+  try {
+    for (const doc of composer.compose(guardedTokens(text, parser), true, text.length)) docs.push(doc);
+  } catch (error) {
+    if (!(error instanceof NestingTooDeep)) throw error;
+    const message = `the catalog is nested too deeply (more than ${MAX_YAML_NESTING} levels)`;
+    return { doc: undefined, lines, problems: [{ offset: error.offset, message }] };
+  }
+  const [doc, extra] = docs;
+  const problems: YamlProblem[] = [];
+  for (const error of [...(doc?.errors ?? []), ...(doc?.warnings ?? [])]) {
+    problems.push({ offset: error.pos[0], message: `invalid YAML: ${error.message}` });
+  }
+  if (extra) {
+    problems.push({ offset: extra.range[0], message: 'the catalog must be a single YAML document (remove "---")' });
+  }
+  return { doc, lines, problems };
+}
+
+function* guardedTokens(text: string, parser: Parser): Generator<CST.Token> {
+  for (const lexeme of new Lexer().lex(text)) {
+    yield* parser.next(lexeme);
+    if (parser.stack.length > MAX_YAML_NESTING) throw new NestingTooDeep(parser.offset);
+  }
+  yield* parser.end();
+}
