@@ -1,0 +1,66 @@
+import { homedir } from 'node:os';
+import { matchRegistrySettings } from '../config/index.js';
+import type { Catalog, CatalogTag } from '../core/catalog.js';
+import { parseImageSource } from '../core/reference.js';
+import { type CredentialStoreOptions, createCredentialStore } from '../credentials/index.js';
+import { type RegistryConnectionSettings, Repositories } from '../registry/repositories.js';
+import type { ImageRepository } from '../registry/repository.js';
+
+export interface CatalogRepositoriesOptions {
+  env?: NodeJS.ProcessEnv;
+  homeDir?: string;
+  /** `--authfile`: a credentials file consulted after the catalog's pull secrets. */
+  authFile?: string;
+}
+
+/** The repositories a catalog's tags import from, with its registry settings and credentials. */
+export interface CatalogRepositories {
+  repositories: Repositories;
+  openTag(tag: CatalogTag): ImageRepository;
+  close(): Promise<void>;
+}
+
+export function catalogRepositories(catalog: Catalog, options: CatalogRepositoriesOptions = {}): CatalogRepositories {
+  const env = options.env ?? process.env;
+  const credentialOptions: CredentialStoreOptions = {
+    env,
+    homeDir: options.homeDir ?? homedir(),
+    catalogSecrets: catalog.registries.flatMap((r) => (r.auth?.secret ? [{ key: r.key, path: r.auth.secret }] : [])),
+  };
+  if (options.authFile) credentialOptions.authFile = options.authFile;
+  const repositories = new Repositories({
+    env,
+    credentials: createCredentialStore(credentialOptions),
+    settingsFor: (host, repository) => connectionSettings(catalog, host, repository),
+  });
+  return {
+    repositories,
+    openTag: (tag) => repositories.open(tag.source, { insecure: tag.spec.insecure, ...writtenLayoutPath(tag) }),
+    close: () => repositories.close(),
+  };
+}
+
+function connectionSettings(
+  catalog: Catalog,
+  host: string,
+  repository: string,
+): RegistryConnectionSettings | undefined {
+  const settings = matchRegistrySettings(catalog, host, repository);
+  if (!settings) return undefined;
+  const out: RegistryConnectionSettings = {
+    key: settings.key,
+    insecure: settings.insecure,
+    caFiles: settings.ca ? [settings.ca] : [],
+  };
+  if (settings.clientCert) out.clientCertFile = settings.clientCert;
+  if (settings.clientKey) out.clientKeyFile = settings.clientKey;
+  if (settings.maxConcurrency) out.maxConcurrency = settings.maxConcurrency;
+  if (settings.requestsPerSecond) out.requestsPerSecond = settings.requestsPerSecond;
+  return out;
+}
+
+/** For `oci:` sources, the path as written in the catalog, for messages and pull specs. */
+function writtenLayoutPath(tag: CatalogTag): { displayPath?: string } {
+  const written = parseImageSource(tag.spec.from);
+  return written.transport === 'layout' ? { displayPath: written.ref.path } : {};
+}

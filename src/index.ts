@@ -1,0 +1,81 @@
+/**
+ * The imagestreams library: the same catalog, plan and apply the CLI uses.
+ *
+ *   const catalog = await loadCatalog('imagestreams.yaml');
+ *   const changes = await plan(catalog);
+ *   if (changes.summary.create + changes.summary.update + changes.summary.delete > 0) await apply(changes, catalog);
+ */
+import type { Catalog } from './core/catalog.js';
+import type { Plan } from './core/plan-model.js';
+import { type ApplyEvent, type ApplyResult, applyPlan } from './engine/apply.js';
+import { type CatalogRepositoriesOptions, catalogRepositories } from './engine/catalog-repositories.js';
+import { planCatalog } from './engine/plan.js';
+import { assertPlanApplies } from './engine/saved-plan.js';
+import { acquireLock, StateStore } from './state/index.js';
+
+export { loadCatalog, parseCatalog } from './config/index.js';
+export type { Catalog, CatalogTag, ImportMode, ReferencePolicy, TagSpec } from './core/catalog.js';
+export * from './core/errors.js';
+export type { Plan, PlannedChange, PlannedDrift, PlannedError, PlatformRow } from './core/plan-model.js';
+export { formatPlatform, normalizePlatform, type Platform, parsePlatform } from './core/platform.js';
+export { formatReference, type ImageReference, parseImageSource, parseReference } from './core/reference.js';
+export type { State, TagItem, TagState } from './core/state-model.js';
+export type { ApplyEvent, ApplyResult } from './engine/apply.js';
+export { renderPlanJson } from './render/plan-json.js';
+export { renderPlanMarkdown } from './render/plan-markdown.js';
+export { renderPlanText } from './render/plan-text.js';
+
+export interface PlanOptions extends CatalogRepositoriesOptions {
+  targets?: string[];
+  reimport?: string[];
+  /** false: do not ask registries about tags that need no import. */
+  refresh?: boolean;
+  concurrency?: number;
+}
+
+/** Compares the catalog with its state file and the registries. */
+export async function plan(catalog: Catalog, options: PlanOptions = {}): Promise<Plan> {
+  const sources = catalogRepositories(catalog, options);
+  try {
+    const store = await StateStore.open(catalog.statePath);
+    return await planCatalog(catalog, store.state.serial === 0 ? null : store.state, {
+      targets: options.targets ?? [],
+      reimport: options.reimport ?? [],
+      refresh: options.refresh ?? true,
+      concurrency: options.concurrency ?? 16,
+      openTag: sources.openTag,
+    });
+  } finally {
+    await sources.close();
+  }
+}
+
+export interface ApplyOptions extends CatalogRepositoriesOptions {
+  concurrency?: number;
+  /** How long to wait for the state lock, in milliseconds (default: fail at once). */
+  lockTimeoutMs?: number;
+  onEvent?: (event: ApplyEvent) => void;
+}
+
+/**
+ * Imports exactly what `planned` says, under the state lock; refuses a plan made for another state, an older serial or
+ * another version of the catalog (PlanMismatchError).
+ */
+export async function apply(planned: Plan, catalog: Catalog, options: ApplyOptions = {}): Promise<ApplyResult> {
+  const lock = await acquireLock(catalog.statePath, { operation: 'apply', timeoutMs: options.lockTimeoutMs ?? 0 });
+  const sources = catalogRepositories(catalog, options);
+  try {
+    const store = await StateStore.open(catalog.statePath);
+    assertPlanApplies(planned, catalog.sha256, store.state, store.state.serial !== 0);
+    const tags = new Map(catalog.tags.map((t) => [t.address, t]));
+    return await applyPlan(planned, {
+      store,
+      openRepository: (change) => sources.openTag(tags.get(change.address)!),
+      concurrency: options.concurrency ?? 16,
+      ...(options.onEvent && { onEvent: options.onEvent }),
+    });
+  } finally {
+    await sources.close();
+    await lock.release();
+  }
+}
