@@ -8,9 +8,8 @@ export interface CertsDirFiles {
 }
 
 /** Where docker and podman look for per-registry certificates, most specific first. */
-export function defaultCertsDirs(env: NodeJS.ProcessEnv, homeDir: string): string[] {
-  const dirs = [join(homeDir, '.config', 'containers', 'certs.d'), '/etc/containers/certs.d', '/etc/docker/certs.d'];
-  return env.IMAGESTREAMS_CERTS_D ? [env.IMAGESTREAMS_CERTS_D, ...dirs] : dirs;
+export function defaultCertsDirs(homeDir: string): string[] {
+  return [join(homeDir, '.config', 'containers', 'certs.d'), '/etc/containers/certs.d', '/etc/docker/certs.d'];
 }
 
 /**

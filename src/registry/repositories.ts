@@ -82,7 +82,7 @@ export class Repositories {
     const env = this.options.env ?? process.env;
     const certs = certsDirFiles(
       registry,
-      this.options.certsDirs ?? defaultCertsDirs(env, this.options.homeDir ?? homedir()),
+      this.options.certsDirs ?? defaultCertsDirs(this.options.homeDir ?? homedir()),
     );
     const out: RegistryClientOptions = {
       ...DEFAULT_CLIENT_OPTIONS,

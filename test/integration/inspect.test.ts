@@ -10,6 +10,7 @@ import { runCli, tempDir } from '../helpers/cli.js';
 import { type GeneratedLayout, writeImageLayout } from '../helpers/images.js';
 import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
 import { pushLayout, skopeoInspectRawFrom } from '../helpers/skopeo.js';
+import { writeCertsDir } from '../helpers/tls.js';
 
 const work = tempDir('imagestreams-inspect-');
 let layout: GeneratedLayout;
@@ -277,3 +278,25 @@ async function offlineRefreshToken(registry: RegistryHandle): Promise<string> {
   expect(body.refresh_token).toBeTruthy();
   return body.refresh_token!;
 }
+
+describe('mutual TLS', () => {
+  it('presents the client certificate found in certs.d/HOST:PORT, as docker and podman do', async () => {
+    const mtls = await startRegistry({ mode: 'plain', tls: true, clientCertificates: true });
+    try {
+      await pushLayout(layout.dir, 'single', mtls, 'team/app:single');
+      const home = join(work.path, 'home-mtls');
+      const reference = `${mtls.host}/team/app:single`;
+
+      const without = await runCli(['inspect', reference, '--ca-file', mtls.ca!.caCertPath], { env: { HOME: home } });
+      expect(without.code).toBe(1);
+      expect(without.stderr).toMatch(/^error: (TLS connection to|cannot reach registry) 127\.0\.0\.1:\d+/);
+
+      writeCertsDir(mtls.pki!, join(home, '.config', 'containers', 'certs.d', mtls.host), { client: true });
+      const withCert = await runCli(['inspect', reference, '--json'], { env: { HOME: home } });
+      expect(withCert.stderr).toBe('');
+      expect(JSON.parse(withCert.stdout).digest).toBe(layout.tags.single!.digest);
+    } finally {
+      await mtls.stop();
+    }
+  });
+});
