@@ -99,16 +99,14 @@ export class RegistryClient {
       if (req.accept) headers.accept = req.accept;
       if (authorization) headers.authorization = authorization;
       const res = await this.send({ method: req.method, url, headers });
-      if (
-        res.status === 401 &&
-        !reauthenticated &&
-        authorization !== undefined &&
-        endpoint.challenge?.scheme === 'bearer'
-      ) {
+      if (res.status === 401 && !reauthenticated) {
         reauthenticated = true;
-        await drain(res);
-        authorization = await this.reauthorize(endpoint, req.repository, res);
-        continue;
+        const next = await this.reauthorize(endpoint, req.repository, res);
+        if (next !== undefined && next !== authorization) {
+          await drain(res);
+          authorization = next;
+          continue;
+        }
       }
       const location = headerValue(res.headers, 'location');
       if (req.followRedirects && isRedirect(res.status) && location) {
@@ -247,13 +245,21 @@ export class RegistryClient {
     return `Bearer ${token}`;
   }
 
-  /** After a 401 with a token: drop it and ask again, for the scope the new challenge names (insufficient_scope). */
+  /**
+   * After a 401: ask again with the challenge the registry just sent (a new scope for insufficient_scope, or a
+   * challenge a registry that allowed an anonymous ping only gives per repository). Undefined when there is nothing to try.
+   */
   private async reauthorize(endpoint: Endpoint, repository: string, res: HttpResponse): Promise<string | undefined> {
-    const fresh = preferredChallenge(parseChallenges(headerValues(res.headers, 'www-authenticate')));
-    const scope = fresh?.params.scope ?? pullScope(repository);
-    if (endpoint.challenge) this.tokens.invalidate(endpoint.challenge, scope);
-    const challenge = fresh?.scheme === 'bearer' ? fresh : endpoint.challenge;
-    return this.authorization({ ...endpoint, challenge }, repository, scope);
+    const fresh =
+      preferredChallenge(parseChallenges(headerValues(res.headers, 'www-authenticate'))) ?? endpoint.challenge;
+    if (!fresh) return undefined;
+    endpoint.challenge ??= fresh;
+    const scope = fresh.params.scope ?? pullScope(repository);
+    if (fresh.scheme === 'bearer') {
+      this.tokens.invalidate(fresh, scope);
+      if ((await this.credentialFor(repository))?.credential.kind === 'registryToken') return undefined;
+    }
+    return this.authorization({ ...endpoint, challenge: fresh }, repository, scope);
   }
 
   private credentialFor(repository: string): Promise<FoundCredential | undefined> {

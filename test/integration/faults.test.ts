@@ -125,3 +125,12 @@ describe('manifest HEAD fallbacks', () => {
     expect(proxy.count({ method: 'GET', path: MANIFEST })).toBe(2);
   });
 });
+
+describe('auth discovered per repository', () => {
+  it('authenticates when the ping is anonymous but the repository answers 401 with a challenge', async () => {
+    proxy.inject({ kind: 'status', status: 200, body: '{}' }, { method: 'GET', path: '/v2/' });
+    expect((await inspect('multi')).digest).toBe(layout.tags.multi!.digest);
+    const heads = proxy.requests.filter((r) => r.method === 'HEAD' && MANIFEST.test(r.path));
+    expect(heads.map((r) => r.headers.authorization !== undefined)).toEqual([false, true]);
+  });
+});
