@@ -40,9 +40,12 @@ export async function applyCommand(
       const store = await StateStore.open(context.catalog.statePath);
       const plan = saved ?? (await freshPlan(context, store, options));
       if (saved) assertPlanApplies(saved, context.catalog.sha256, store.state, store.state.serial !== 0);
-      else if (!(await approved(plan, options, io))) return EXIT_OK;
-      const result = await runApply(plan, context, store, options, io);
-      report(result, store, options, io);
+      const run = saved !== undefined || (await approved(plan, options, io));
+      const applied = run
+        ? await runApply(plan, context, store, options, io)
+        : { imported: [], removed: [], failed: [] };
+      const result = withUnresolved(applied, plan);
+      if (run || options.json || result.failed.length > 0) report(result, store, options, io);
       return result.failed.length > 0 ? EXIT_ERROR : EXIT_OK;
     } finally {
       await lock.release();
@@ -95,6 +98,12 @@ async function runApply(
   } finally {
     await progress.finish();
   }
+}
+
+/** Tags whose source could not be resolved were not imported: they count as failed imports. */
+function withUnresolved(result: ApplyResult, plan: Plan): ApplyResult {
+  const unresolved = plan.errors.map(({ address, reason, message }) => ({ address, reason, message }));
+  return { ...result, failed: [...result.failed, ...unresolved] };
 }
 
 function report(result: ApplyResult, store: StateStore, options: ApplyCommandOptions, io: Io): void {

@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GeneratedImage, ImageSpec } from '../helpers/images.js';
+import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
+import { indexRow, parsePlanJson } from './support/plan-text.js';
+import { Upstream } from './support/upstream.js';
+import { type CatalogSpec, insecure, Workspace } from './support/workspace.js';
+
+let registry: RegistryHandle;
+let upstream: Upstream;
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  upstream = new Upstream(registry);
+});
+
+afterAll(async () => {
+  await registry?.stop();
+});
+
+const IMAGE: ImageSpec = { platforms: ['linux/amd64', 'linux/arm64'] };
+
+function scheduledCatalog(from: string): CatalogSpec {
+  return {
+    registries: insecure(registry.host),
+    streams: { app: { latest: { from, importMode: 'PreserveOriginal', scheduled: true } } },
+  };
+}
+
+describe('a saved plan', () => {
+  const repo = 'e2e/saved';
+  const work = new Workspace();
+  const from = () => `${registry.host}/${repo}:latest`;
+  let v1: GeneratedImage;
+  let v2: GeneratedImage;
+  let v3: GeneratedImage;
+
+  beforeAll(async () => {
+    v1 = await upstream.push(repo, 'latest', { ...IMAGE, seed: 'v1' });
+    work.writeCatalog(scheduledCatalog(from()));
+    await work.expectRun(['apply', '--auto-approve'], 0);
+    v2 = await upstream.push(repo, 'latest', { ...IMAGE, seed: 'v2' });
+    const plan = await work.expectRun(['plan', '--out', 'plan.json'], 0);
+    expect(plan.stdout).toContain(indexRow(v1.digest, v2.digest));
+    v3 = await upstream.push(repo, 'latest', { ...IMAGE, seed: 'v3' });
+  });
+
+  it('holds the plan with the state lineage and serial and the catalog sha256', () => {
+    const file = JSON.parse(readFileSync(work.file('plan.json'), 'utf8')) as { kind: string; plan: unknown };
+    expect(file.kind).toBe('imagestreams-plan');
+    const plan = parsePlanJson(JSON.stringify(file.plan));
+    expect(plan.priorState).toEqual({ lineage: work.state().lineage, serial: 1 });
+    expect(plan.catalog.sha256).toBe(
+      `sha256:${createHash('sha256').update(readFileSync(work.catalogPath)).digest('hex')}`,
+    );
+    expect(plan.changes.map((c) => [c.address, c.action, c.after?.digest])).toEqual([
+      ['app:latest', 'update', v2.digest],
+    ]);
+  });
+
+  it('applies exactly the planned digest although the upstream moved again since', async () => {
+    const result = await work.expectRun(['apply', 'plan.json', '--json'], 0);
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({
+      imported: ['app:latest'],
+      removed: [],
+      failed: [],
+      state: { lineage: work.state().lineage, serial: 2 },
+    });
+    expect(work.state().streams.app!.tags.latest!.items.map((i) => i.digest)).toEqual([v2.digest, v1.digest]);
+    const next = await work.expectRun(['plan', '--detailed-exitcode'], 2);
+    expect(next.stdout).toContain(indexRow(v2.digest, v3.digest));
+  });
+
+  it('is refused as stale when applied a second time, leaving the state untouched', async () => {
+    const before = work.stateBytes();
+    const result = await work.expectRun(['apply', 'plan.json'], 1);
+    expect(result.stderr).toBe(
+      'error: Saved plan is stale: the state changed since the plan was made (serial 1, now 2); run plan again\n',
+    );
+    expect(work.stateBytes()).toEqual(before);
+    expect(work.stateBytes(`${work.statePath}.lock`)).toBeUndefined();
+  });
+
+  it('is refused when the catalog changed since the plan was made', async () => {
+    await work.expectRun(['plan', '--out', 'before-edit.json'], 0);
+    appendFileSync(work.catalogPath, '# reviewed\n');
+    const before = work.stateBytes();
+    const result = await work.expectRun(['apply', 'before-edit.json'], 1);
+    expect(result.stderr).toBe(
+      'error: Saved plan is stale: the catalog imagestreams.yaml changed since the plan was made; run plan again\n',
+    );
+    expect(work.stateBytes()).toEqual(before);
+  });
+
+  it('made from another state is refused: Saved plan does not match the given state', async () => {
+    await work.expectRun(['apply', '--auto-approve', '--state', 'other.state.json'], 0);
+    const other = work.stateBytes(work.file('other.state.json'));
+    const mine = work.stateBytes();
+    await work.expectRun(['plan', '--out', 'mine.json'], 0);
+    const result = await work.expectRun(['apply', 'mine.json', '--state', 'other.state.json'], 1);
+    expect(result.stderr).toBe(
+      'error: Saved plan does not match the given state: it was made for another state file (lineage differs)\n',
+    );
+    expect(work.stateBytes(work.file('other.state.json'))).toEqual(other);
+    expect(work.stateBytes()).toEqual(mine);
+  });
+});
+
+describe('a saved plan made before the first apply', () => {
+  it('creates the state once, then is refused as stale', async () => {
+    const repo = 'e2e/saved-first';
+    const image = await upstream.push(repo, 'latest', IMAGE);
+    const work = new Workspace();
+    work.writeCatalog(scheduledCatalog(`${registry.host}/${repo}:latest`));
+    const plan = await work.expectRun(['plan', '--out', 'plan.json', '--detailed-exitcode'], 2);
+    expect(plan.stdout).toContain(`  + app:latest  ${registry.host}/${repo}:latest  (PreserveOriginal, scheduled)\n`);
+    expect(work.stateBytes()).toBeUndefined();
+
+    const apply = await work.expectRun(['apply', 'plan.json'], 0);
+    expect(apply.stdout).toBe('\nApply complete! 1 imported, 0 removed, 0 failed.\n');
+    expect(work.state().streams.app!.tags.latest!.items.map((i) => i.digest)).toEqual([image.digest]);
+
+    const state = work.stateBytes();
+    const again = await work.expectRun(['apply', 'plan.json'], 1);
+    expect(again.stderr).toBe(
+      'error: Saved plan is stale: the state was written since the plan was made; run plan again\n',
+    );
+    expect(work.stateBytes()).toEqual(state);
+  });
+});

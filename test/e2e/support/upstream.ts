@@ -1,0 +1,41 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../../helpers/cli.js';
+import { type GeneratedImage, type GeneratedManifest, type ImageSpec, writeImageLayout } from '../../helpers/images.js';
+import type { RegistryHandle } from '../../helpers/registry.js';
+import { pushLayout } from '../../helpers/skopeo.js';
+
+/**
+ * The upstream that catalogs import from: deterministic images generated into one OCI layout and pushed to a
+ * test registry. Pushing a tag again with other seeds moves it.
+ */
+export class Upstream {
+  private readonly layoutDir = join(tempDir('imagestreams-e2e-layout-').path, 'layout');
+
+  constructor(readonly registry: RegistryHandle) {}
+
+  /**
+   * Generates `image` and pushes it as `repository:tag`. Its content is seeded by repository and tag unless
+   * `image.seed` says otherwise, so equal specs pushed to different repositories differ.
+   */
+  async push(repository: string, tag: string, image: ImageSpec): Promise<GeneratedImage> {
+    const layoutTag = `${repository.replaceAll('/', '-')}-${tag}`;
+    const generated = writeImageLayout(this.layoutDir, { tags: { [layoutTag]: image } }).tags[layoutTag]!;
+    await pushLayout(this.layoutDir, layoutTag, this.registry, `${repository}:${tag}`);
+    return generated;
+  }
+
+  /** Size of an image as the state records it: its config plus its layers, in bytes. */
+  imageSize(manifest: GeneratedManifest): number {
+    const blobSize = (digest: string) =>
+      statSync(join(this.layoutDir, 'blobs', 'sha256', digest.slice('sha256:'.length))).size;
+    return [manifest.configDigest, ...manifest.layerDigests].reduce((sum, digest) => sum + blobSize(digest), 0);
+  }
+}
+
+/** The image manifest of `image` for `platform`, failing when it has none. */
+export function platformOf(image: GeneratedImage, platform: string): GeneratedManifest {
+  const manifest = image.platforms[platform];
+  if (!manifest) throw new Error(`image ${image.tag} has no ${platform} manifest`);
+  return manifest;
+}
