@@ -1,4 +1,5 @@
 import { homedir } from 'node:os';
+import { dirname, relative } from 'node:path';
 import { matchRegistrySettings } from '../config/index.js';
 import type { Catalog, CatalogTag } from '../core/catalog.js';
 import { parseImageSource } from '../core/reference.js';
@@ -25,7 +26,11 @@ export function catalogRepositories(catalog: Catalog, options: CatalogRepositori
   const credentialOptions: CredentialStoreOptions = {
     env,
     homeDir: options.homeDir ?? homedir(),
-    catalogSecrets: catalog.registries.flatMap((r) => (r.auth?.secret ? [{ key: r.key, path: r.auth.secret }] : [])),
+    catalogDir: dirname(catalog.path),
+    // Relative, so that messages (and conditions in the committed state) name the secret as the catalog does.
+    catalogSecrets: catalog.registries.flatMap((r) =>
+      r.auth?.secret ? [{ key: r.key, path: relative(dirname(catalog.path), r.auth.secret) }] : [],
+    ),
   };
   if (options.authFile) credentialOptions.authFile = options.authFile;
   const repositories = new Repositories({
