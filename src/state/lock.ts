@@ -94,7 +94,7 @@ export async function forceUnlock(statePath: string, id: string): Promise<LockIn
 export function formatLockInfo(info: LockInfo): string {
   const rows: [string, string][] = [
     ['ID', info.id],
-    ['Path', info.path ?? ''],
+    ...(info.path ? [['Path', info.path] as [string, string]] : []),
     ['Operation', info.operation],
     ['Who', info.who],
     ['PID', `${info.pid}${isStale(info) ? ' (not running on this host: the lock may be stale)' : ''}`],
