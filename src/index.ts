@@ -9,6 +9,7 @@ import type { Catalog } from './core/catalog.js';
 import type { Plan } from './core/plan-model.js';
 import { type ApplyEvent, type ApplyResult, applyPlan } from './engine/apply.js';
 import { type CatalogRepositoriesOptions, catalogRepositories } from './engine/catalog-repositories.js';
+import { catalogLocalStore } from './engine/mirror-target.js';
 import { planCatalog } from './engine/plan.js';
 import { assertPlanApplies } from './engine/saved-plan.js';
 import { acquireLock, StateStore } from './state/index.js';
@@ -71,6 +72,7 @@ export async function apply(planned: Plan, catalog: Catalog, options: ApplyOptio
     return await applyPlan(planned, {
       store,
       openRepository: (change) => sources.openTag(tags.get(change.address)!),
+      local: catalogLocalStore(catalog, sources.openTag),
       concurrency: options.concurrency ?? 16,
       ...(options.onEvent && { onEvent: options.onEvent }),
     });

@@ -48,6 +48,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
       .option('--format <format>', 'text, json or markdown', 'text')
       .option('--json', 'same as --format json')
       .option('--detailed-exitcode', 'exit 2 when there are changes, 0 when none, 1 on error')
+      .option('--scheduled-only', 'only the scheduled tags (those that follow their upstream)')
       .option(
         '--refresh <bool>',
         'ask registries about tags that need no import (--refresh=false skips it)',
@@ -96,7 +97,115 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
       setExitCode(await forceUnlockCommand(id, options, io));
     });
 
+  program
+    .command('watch')
+    .description('re-import scheduled tags whenever their upstream moves, as a long-running process')
+    .option('-f, --file <catalog>', 'catalog file', 'imagestreams.yaml')
+    .option('--state <path>', 'state file (default: from the catalog)')
+    .option('--authfile <file>', 'registry credentials file (auth.json / config.json format)')
+    .option('--interval <duration>', 'check every tag this often instead of its scheduleInterval (e.g. 15m)')
+    .option('--once', 'check every scheduled tag once and exit: 0 when all succeeded, 1 otherwise')
+    .option('--json', 'log NDJSON on stderr')
+    .option('--metrics-addr <host:port>', 'serve Prometheus /metrics and /healthz there (e.g. 127.0.0.1:9090)')
+    .option('--imports-per-minute <n>', 'start at most this many scheduled imports a minute (0: no limit)', '60')
+    .option('--concurrency <n>', 'tags checked at once', parsePositiveInt, 4)
+    .action(async (options) => {
+      const { watchCommand } = await import('./commands/watch.js');
+      setExitCode(await watchCommand(options, io));
+    });
+
+  pflagBooleans(
+    program
+      .command('import-image')
+      .description('import one tag, as oc import-image: write its spec into the catalog, then import it')
+      .argument('<stream>', 'STREAM[:TAG] (TAG defaults to latest)')
+      .option('-f, --file <catalog>', 'catalog file', 'imagestreams.yaml')
+      .option('--state <path>', 'state file (default: from the catalog)')
+      .option('--authfile <file>', 'registry credentials file (auth.json / config.json format)')
+      .option('--from <image>', 'the source: a registry reference or oci:PATH[:TAG|@DIGEST]')
+      .option('--confirm [bool]', 'allow creating the stream or tag, or changing its source', parseBool)
+      .option('--import-mode <mode>', "Legacy or PreserveOriginal (default: keep the tag's mode)")
+      .option('--scheduled [bool]', 're-import the tag whenever its source moves', parseBool)
+      .option('--insecure [bool]', 'skip TLS verification and fall back to plain HTTP for this tag', parseBool)
+      .option('--reference-policy <policy>', 'source or local')
+      .option('--dry-run [bool]', 'show the catalog edit and what would be imported; write nothing', parseBool)
+      .option('--lock-timeout <duration>', 'wait this long for the state lock (e.g. 30s)', parseDurationOption, 0)
+      .option('--show-attestations', 'list attestation manifests'),
+    ['--confirm', '--scheduled', '--insecure', '--dry-run'],
+  ).action(async (stream: string, options) => {
+    const { importImageCommand } = await import('./commands/import-image.js');
+    setExitCode(await importImageCommand(stream, options, io));
+  });
+
+  pflagBooleans(
+    program
+      .command('tag')
+      .description('set or delete tags in the catalog, as oc tag (nothing is imported)')
+      .usage('[options] SOURCE STREAM:TAG [STREAM:TAG...] | -d STREAM:TAG [STREAM:TAG...]')
+      .argument('<args...>', 'SOURCE (an image reference or a STREAM:TAG of the catalog) and the tags to set')
+      .option('-f, --file <catalog>', 'catalog file', 'imagestreams.yaml')
+      .option('--alias [bool]', 'copy another tag of the same stream (its source and spec)', parseBool)
+      .option('--scheduled [bool]', 're-import the tag whenever its source moves', parseBool)
+      .option('--insecure [bool]', 'skip TLS verification and fall back to plain HTTP for this tag', parseBool)
+      .option('--reference-policy <policy>', 'source or local')
+      .option('--import-mode <mode>', 'Legacy or PreserveOriginal')
+      .option('-d, --delete', 'delete the given tags'),
+    ['--alias', '--scheduled', '--insecure'],
+  ).action(async (args: string[], options) => {
+    const { tagCommand } = await import('./commands/tag.js');
+    setExitCode(await tagCommand(args, options, io));
+  });
+
+  program
+    .command('describe')
+    .description('describe a stream or a tag, as oc describe is / istag')
+    .argument('<target>', 'STREAM or STREAM:TAG')
+    .option('-f, --file <catalog>', 'catalog file', 'imagestreams.yaml')
+    .option('--state <path>', 'state file (default: from the catalog)')
+    .option('--json', 'print JSON')
+    .option('--show-attestations', 'list attestation manifests')
+    .action(async (target: string, options) => {
+      const { describeCommand } = await import('./commands/describe.js');
+      setExitCode(await describeCommand(target, options, io));
+    });
+
+  program
+    .command('history')
+    .description("a tag's imported images, newest first")
+    .argument('<address>', 'STREAM:TAG')
+    .option('-f, --file <catalog>', 'catalog file', 'imagestreams.yaml')
+    .option('--state <path>', 'state file (default: from the catalog)')
+    .option('--json', 'print JSON')
+    .option('--show-attestations', 'list attestation manifests')
+    .action(async (address: string, options) => {
+      const { historyCommand } = await import('./commands/history.js');
+      setExitCode(await historyCommand(address, options, io));
+    });
+
+  program
+    .command('prune')
+    .description("trim each tag's history and delete the images nothing references from the local store")
+    .option('-f, --file <catalog>', 'catalog file', 'imagestreams.yaml')
+    .option('--state <path>', 'state file (default: from the catalog)')
+    .option('--authfile <file>', 'registry credentials file (auth.json / config.json format)')
+    .option('--keep-tag-revisions <n>', 'items kept per tag, newest first (the current one always)', parseCount, 3)
+    .option('--keep-younger-than <duration>', 'items younger than this are kept (e.g. 60m, 24h)', '60m')
+    .option('--confirm', 'delete; without it, only show what would be deleted')
+    .option('--json', 'print JSON')
+    .option('--lock-timeout <duration>', 'wait this long for the state lock (e.g. 30s)', parseDurationOption, 0)
+    .option('--no-abbrev', 'show full digests')
+    .action(async (options) => {
+      const { pruneCommand } = await import('./commands/prune.js');
+      setExitCode(await pruneCommand(options, io));
+    });
+
   return program;
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
 }
 
 export const VERSION = '0.1.0';
@@ -122,6 +231,19 @@ function parseBool(value: string): boolean {
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
   throw new InvalidArgumentError('expected true or false');
+}
+
+/**
+ * Boolean flags as oc (pflag) reads them: `--flag` alone is true and never takes the next argument as its value;
+ * `--flag=false` turns it off.
+ */
+function pflagBooleans(command: Command, flags: string[]): Command {
+  const parseOptions = command.parseOptions.bind(command);
+  command.parseOptions = (args) => {
+    const end = args.indexOf('--');
+    return parseOptions(args.map((arg, i) => (flags.includes(arg) && (end < 0 || i < end) ? `${arg}=true` : arg)));
+  };
+  return command;
 }
 
 function parsePositiveInt(value: string): number {

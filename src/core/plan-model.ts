@@ -24,6 +24,30 @@ export interface PlatformRow {
 /** An item as planned: what apply will record, less the time and generation it is recorded with. */
 export type PlannedItem = Omit<TagItem, 'created' | 'generation'>;
 
+/** A manifest or blob by digest and size. */
+export interface SizedDigest {
+  digest: string;
+  size: number;
+}
+
+/** What importing a Local tag must copy into the local store: the manifests and blobs not there yet. */
+export interface PlannedCopy {
+  /** The destination repository: `registry.local:5000/mirror/ubi9`, `oci:store/ubi9`. */
+  repository: string;
+  tag: string;
+  manifests: SizedDigest[];
+  blobs: SizedDigest[];
+}
+
+/** How much a change of a Local tag copies into the local store: manifests and blobs not there yet, and their bytes. */
+export interface CopySummary {
+  /** `repository:tag` the image is mirrored to. */
+  target: string;
+  manifests: number;
+  blobs: number;
+  bytes: number;
+}
+
 export interface PlannedChange {
   address: string;
   stream: string;
@@ -44,6 +68,8 @@ export interface PlannedChange {
   before: TagItem | null;
   after: PlannedItem | null;
   platforms: PlatformRow[];
+  /** For an import of a Local tag: what it copies into the local store. */
+  copy?: CopySummary;
 }
 
 /** A pinned tag whose upstream moved: informational, not applied. */
@@ -69,6 +95,8 @@ export interface PlanSummary {
   noop: number;
   drift: number;
   error: number;
+  /** What the imports of Local tags copy into the local store (a blob two tags share counts once); absent when none. */
+  copy?: Omit<CopySummary, 'target'>;
 }
 
 export interface Plan {

@@ -7,11 +7,13 @@ import {
   PLAN_FORMAT_VERSION,
   type Plan,
   type PlannedChange,
+  type PlannedCopy,
   type PlannedDrift,
   type PlannedError,
   type PlannedItem,
   type PlanSummary,
   type PlatformRow,
+  type SizedDigest,
 } from './plan-model.js';
 import type { ManifestEntry, State, TagState } from './state-model.js';
 
@@ -19,8 +21,8 @@ import type { ManifestEntry, State, TagState } from './state-model.js';
 export type Observation =
   /** The source still resolves to the tag's current item (or was not asked: --refresh=false, digest-pinned source). */
   | { kind: 'unchanged' }
-  /** The source was resolved and its manifest read: this is what an import would record. */
-  | { kind: 'resolved'; item: PlannedItem }
+  /** The source was resolved and its manifest read: this is what an import would record (and copy, for Local). */
+  | { kind: 'resolved'; item: PlannedItem; copy?: PlannedCopy }
   | { kind: 'error'; reason: ImportReason; message: string };
 
 export interface PlanInput {
@@ -73,6 +75,7 @@ export function computePlan(input: PlanInput): Plan {
   const drift: PlannedDrift[] = [];
   const errors: PlannedError[] = [];
   const inCatalog = new Set<string>();
+  const copies: PlannedCopy[] = [];
 
   for (const tag of input.catalog.tags) {
     inCatalog.add(tag.address);
@@ -87,7 +90,7 @@ export function computePlan(input: PlanInput): Plan {
     if ('drift' in planned) {
       drift.push(planned.drift);
       changes.push(planned.change);
-    } else changes.push(planned);
+    } else changes.push(withCopy(planned, observation, copies));
   }
 
   for (const [address, stream, tag, prior] of stateTags(input.state)) {
@@ -104,8 +107,43 @@ export function computePlan(input: PlanInput): Plan {
     changes,
     drift,
     errors,
-    summary: summarize(changes, drift, errors),
+    summary: withCopyTotals(summarize(changes, drift, errors), copies),
   };
+}
+
+/** An import of a Local tag says what it copies into the local store; `copies` collects it for the summary. */
+function withCopy(
+  change: PlannedChange,
+  observation: Exclude<Observation, { kind: 'error' }>,
+  copies: PlannedCopy[],
+): PlannedChange {
+  const copy = observation.kind === 'resolved' ? observation.copy : undefined;
+  if (!copy || (change.action !== 'create' && change.action !== 'update')) return change;
+  copies.push(copy);
+  const bytes = [...copy.manifests, ...copy.blobs].reduce((sum, d) => sum + d.size, 0);
+  return {
+    ...change,
+    copy: {
+      target: `${copy.repository}:${copy.tag}`,
+      manifests: copy.manifests.length,
+      blobs: copy.blobs.length,
+      bytes,
+    },
+  };
+}
+
+/** Totals of the copies, each manifest and blob counted once per destination repository. */
+function withCopyTotals(summary: PlanSummary, copies: PlannedCopy[]): PlanSummary {
+  if (copies.length === 0) return summary;
+  const unique = (pick: (copy: PlannedCopy) => SizedDigest[]) => {
+    const seen = new Map<string, number>();
+    for (const copy of copies) for (const d of pick(copy)) seen.set(`${copy.repository}\u0000${d.digest}`, d.size);
+    return seen;
+  };
+  const manifests = unique((c) => c.manifests);
+  const blobs = unique((c) => c.blobs);
+  const bytes = [...manifests.values(), ...blobs.values()].reduce((sum, size) => sum + size, 0);
+  return { ...summary, copy: { manifests: manifests.size, blobs: blobs.size, bytes } };
 }
 
 type TagPlan = PlannedChange | { change: PlannedChange; drift: PlannedDrift };

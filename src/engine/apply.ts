@@ -6,6 +6,9 @@ import { imageMetadata } from '../registry/image-details.js';
 import type { ImageRepository } from '../registry/repository.js';
 import type { StateStore } from '../state/index.js';
 import { mapConcurrent } from './concurrency.js';
+import { mirrorImage } from './mirror.js';
+import { CachingRepository } from './mirror-source.js';
+import type { LocalStore } from './mirror-target.js';
 
 export type ApplyEvent =
   | { type: 'start'; address: string; action: PlannedChange['action'] }
@@ -16,6 +19,8 @@ export interface ApplyOptions {
   store: StateStore;
   /** The repository a change imports from (its tag's source). */
   openRepository: (change: PlannedChange) => ImageRepository;
+  /** Where Local tags are mirrored (the catalog's `local`); a Local tag fails to import without it. */
+  local?: LocalStore;
   concurrency: number;
   now?: () => Date;
   onEvent?: (event: ApplyEvent) => void;
@@ -46,7 +51,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     }
     const prior = options.store.state.streams[change.stream]?.tags[change.tag];
     try {
-      const item = await importItem(options.openRepository(change), change.after!, now(), generation);
+      const item = await importChange(change, options, now(), generation);
       await options.store.record({
         op: 'setTag',
         stream: change.stream,
@@ -65,6 +70,36 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   });
   await options.store.commit();
   return result;
+}
+
+/**
+ * Imports a change's planned item; for a Local tag, mirrors it into the local store as well (before anything is
+ * recorded: a failed copy leaves the tag's previous item in place) and records the local pull spec.
+ */
+async function importChange(
+  change: PlannedChange,
+  options: ApplyOptions,
+  created: Date,
+  generation: number,
+): Promise<TagItem> {
+  const planned = change.after!;
+  const source = options.openRepository(change);
+  if (change.spec?.referencePolicy !== 'Local') return importItem(source, planned, created, generation);
+  if (!options.local) {
+    throw new RegistryError(
+      'InternalError',
+      `${change.address} has referencePolicy Local, but no local store to mirror it into was given to this command`,
+    );
+  }
+  const target = options.local.open(change.stream);
+  const cached = new CachingRepository(source);
+  const item = await importItem(cached, planned, created, generation);
+  await mirrorImage(cached, target, { digest: planned.digest, tag: change.tag }, options.local.transfers);
+  return {
+    ...item,
+    dockerImageReference: target.pullSpec(planned.digest),
+    sourceImageReference: source.pullSpec(planned.digest),
+  };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Plan } from '../core/plan-model.js';
 import { computePlan, inScope } from '../core/planner.js';
 import type { State } from '../core/state-model.js';
 import type { ImageRepository } from '../registry/repository.js';
+import { catalogLocalStore, type LocalStore } from './mirror-target.js';
 import { refreshTags } from './refresh.js';
 
 export interface PlanOptions {
@@ -12,6 +13,8 @@ export interface PlanOptions {
   refresh: boolean;
   concurrency: number;
   openTag: (tag: CatalogTag) => ImageRepository;
+  /** The catalog's local store; by default opened like the tags' sources (with `openTag`). */
+  local?: LocalStore;
   now?: Date;
 }
 
@@ -25,6 +28,7 @@ export async function planCatalog(catalog: Catalog, state: State | null, options
     refresh: options.refresh,
     concurrency: options.concurrency,
     openRepository: options.openTag,
+    local: options.local ?? catalogLocalStore(catalog, options.openTag),
   });
   return computePlan({
     catalog,

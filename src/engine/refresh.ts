@@ -4,6 +4,8 @@ import { importReason, inScope, type Observation, tagState } from '../core/plann
 import type { State } from '../core/state-model.js';
 import type { ImageRepository } from '../registry/repository.js';
 import { mapConcurrent } from './concurrency.js';
+import { planCopy } from './mirror-plan.js';
+import type { LocalStore } from './mirror-target.js';
 import { resolveItem, sourceReference } from './resolve-item.js';
 
 export interface RefreshOptions {
@@ -13,6 +15,8 @@ export interface RefreshOptions {
   refresh: boolean;
   concurrency: number;
   openRepository: (tag: CatalogTag) => ImageRepository;
+  /** Where Local tags are mirrored: their items name it, and their imports say what they would copy into it. */
+  local?: LocalStore;
 }
 
 /**
@@ -39,7 +43,18 @@ async function observe(tag: CatalogTag, state: State | null, options: RefreshOpt
     const head = await repo.head(sourceReference(tag));
     if (!mustImport && head.digest === prior?.items[0]?.sourceDigest) return { kind: 'unchanged' };
     const fetched = await repo.getManifest(head.digest);
-    return { kind: 'resolved', item: await resolveItem(repo, tag, fetched) };
+    const item = await resolveItem(repo, tag, fetched);
+    if (tag.spec.referencePolicy !== 'Local' || !options.local) return { kind: 'resolved', item };
+    const target = options.local.open(tag.stream);
+    const local = {
+      ...item,
+      dockerImageReference: target.pullSpec(item.digest),
+      sourceImageReference: item.dockerImageReference,
+    };
+    // A pinned tag whose upstream moved is only reported (drift): nothing would be copied.
+    if (!mustImport && !tag.spec.scheduled) return { kind: 'resolved', item: local };
+    const copy = await planCopy(repo, target, { digest: item.digest, tag: tag.tag }, fetched);
+    return { kind: 'resolved', item: local, copy };
   } catch (error) {
     if (error instanceof RegistryError) return { kind: 'error', reason: error.reason, message: error.message };
     throw error;

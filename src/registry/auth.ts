@@ -86,7 +86,7 @@ export async function fetchToken(
   } else {
     const url = new URL(realm);
     if (service) url.searchParams.set('service', service);
-    if (scope) url.searchParams.set('scope', scope);
+    for (const one of scope.split(' ').filter(Boolean)) url.searchParams.append('scope', one);
     const headers: Record<string, string> = {};
     if (credential?.kind === 'basic') {
       url.searchParams.set('account', credential.username);

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { RegistryError } from '../core/errors.js';
 import type { FoundCredential } from '../credentials/types.js';
 import { basicAuthorization, type CredentialProvider, fetchToken, pullScope, TokenCache } from './auth.js';
@@ -51,12 +52,20 @@ export const DEFAULT_CLIENT_OPTIONS = {
 };
 
 export interface RegistryRequest {
-  method: 'GET' | 'HEAD';
-  /** Path below the API root, e.g. `/v2/library/alpine/manifests/latest`. */
+  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+  /**
+   * Path below the API root, e.g. `/v2/library/alpine/manifests/latest`, or a URL the registry gave (an upload
+   * `Location`); credentials are only sent to the registry's own origin.
+   */
   path: string;
   /** Repository the request is about (token scope, credential lookup). */
   repository: string;
+  /** Token scope, `repository:NAME:pull` by default; scopes are separated by spaces. */
+  scope?: string;
   accept?: string;
+  headers?: Record<string, string>;
+  /** A stream body is sent once: no retry, no second attempt after a 401. */
+  body?: string | Uint8Array | Readable;
   /** Follow redirects (blob downloads); credentials never cross to another origin. */
   followRedirects?: boolean;
 }
@@ -92,16 +101,22 @@ export class RegistryClient {
   async request(req: RegistryRequest): Promise<HttpResponse> {
     const endpoint = await this.resolveEndpoint();
     let url = new URL(req.path, endpoint.base);
-    let authorization = await this.authorization(endpoint, req.repository);
-    let reauthenticated = false;
+    if (endpoint.base.protocol === 'https:' && url.protocol !== 'https:') {
+      throw new RegistryError('InternalError', `refusing to send a request for ${req.path} over plain http`);
+    }
+    const scope = req.scope ?? pullScope(req.repository);
+    let authorization =
+      url.origin === endpoint.base.origin ? await this.authorization(endpoint, req.repository, scope) : undefined;
+    const replayable = !(req.body instanceof Readable);
+    let reauthenticated = !replayable;
     for (let redirects = 0; ; ) {
-      const headers: Record<string, string> = { 'user-agent': this.options.userAgent };
+      const headers: Record<string, string> = { 'user-agent': this.options.userAgent, ...req.headers };
       if (req.accept) headers.accept = req.accept;
       if (authorization) headers.authorization = authorization;
-      const res = await this.send({ method: req.method, url, headers });
+      const res = await this.send({ method: req.method, url, headers, body: req.body }, replayable);
       if (res.status === 401 && !reauthenticated) {
         reauthenticated = true;
-        const next = await this.reauthorize(endpoint, req.repository, res);
+        const next = await this.reauthorize(endpoint, req.repository, res, scope);
         if (next !== undefined && next !== authorization) {
           await drain(res);
           authorization = next;
@@ -249,12 +264,17 @@ export class RegistryClient {
    * After a 401: ask again with the challenge the registry just sent (a new scope for insufficient_scope, or a
    * challenge a registry that allowed an anonymous ping only gives per repository). Undefined when there is nothing to try.
    */
-  private async reauthorize(endpoint: Endpoint, repository: string, res: HttpResponse): Promise<string | undefined> {
+  private async reauthorize(
+    endpoint: Endpoint,
+    repository: string,
+    res: HttpResponse,
+    requested: string,
+  ): Promise<string | undefined> {
     const fresh =
       preferredChallenge(parseChallenges(headerValues(res.headers, 'www-authenticate'))) ?? endpoint.challenge;
     if (!fresh) return undefined;
     endpoint.challenge ??= fresh;
-    const scope = fresh.params.scope ?? pullScope(repository);
+    const scope = fresh.params.scope ?? requested;
     if (fresh.scheme === 'bearer') {
       this.tokens.invalidate(fresh, scope);
       if ((await this.credentialFor(repository))?.credential.kind === 'registryToken') return undefined;
@@ -278,16 +298,16 @@ export class RegistryClient {
   }
 
   /** One request with retries on 408/429/5xx and connection resets, within the registry's limits. */
-  private async send(req: HttpRequest): Promise<HttpResponse> {
+  private async send(req: HttpRequest, retry = true): Promise<HttpResponse> {
     try {
-      return await this.sendRaw(req);
+      return await this.sendRaw(req, retry);
     } catch (error) {
       throw networkError(error, this.options.registry, this.options.insecure);
     }
   }
 
-  private async sendRaw(req: HttpRequest): Promise<HttpResponse> {
-    const policy = this.options.retry;
+  private async sendRaw(req: HttpRequest, retry = true): Promise<HttpResponse> {
+    const policy = retry ? this.options.retry : { ...this.options.retry, maxRetries: 0 };
     for (let attempt = 0; ; attempt++) {
       let res: HttpResponse;
       try {

@@ -5,7 +5,7 @@ import { RegistryError } from '../core/errors.js';
 import { type Descriptor, parseManifest } from '../core/manifest.js';
 import { MAX_MANIFEST_BYTES, OCI_INDEX } from '../core/media-types.js';
 import { verifyDigest } from './body.js';
-import type { FetchedManifest, ImageRepository, ManifestHead } from './repository.js';
+import type { BlobReader, FetchedManifest, ImageRepository, ManifestHead } from './repository.js';
 
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
 
@@ -39,6 +39,25 @@ export class LayoutRepository implements ImageRepository {
 
   getBlob(digest: string, maxBytes: number): Promise<Uint8Array> {
     return this.readBlob(digest, maxBytes, `blob ${this.name}@${digest}`);
+  }
+
+  async openBlob(digest: string): Promise<BlobReader> {
+    const what = `blob ${this.name}@${digest}`;
+    if (!isDigest(digest))
+      throw new RegistryError('InvalidManifest', `${what}: invalid digest ${JSON.stringify(digest)}`);
+    let handle: Awaited<ReturnType<typeof open>>;
+    try {
+      handle = await open(join(this.dir, 'blobs', digestAlgorithm(digest), digestHex(digest)), 'r');
+    } catch (error) {
+      throw this.missing(error, `blob ${digest}`);
+    }
+    try {
+      const { size } = await handle.stat();
+      return { body: handle.createReadStream(), size };
+    } catch (error) {
+      await handle.close();
+      throw this.missing(error, `blob ${digest}`);
+    }
   }
 
   pullSpec(digest: string): string {

@@ -4,18 +4,20 @@ import { normalizeContentType, parseManifest } from '../core/manifest.js';
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES } from '../core/media-types.js';
 import { drain, readCapped, verifyDigest } from './body.js';
 import type { RegistryClient } from './client.js';
-import type { FetchedManifest, ImageRepository, ManifestHead } from './repository.js';
+import type { BlobReader, FetchedManifest, ImageRepository, ManifestHead, RegistryLocation } from './repository.js';
 import { type HttpResponse, headerValue } from './transport.js';
 
 /** A repository in a remote registry, spoken to with the distribution API. */
 export class RegistryRepository implements ImageRepository {
   readonly name: string;
+  readonly location: RegistryLocation;
 
   constructor(
-    private readonly client: RegistryClient,
+    readonly client: RegistryClient,
     readonly repository: string,
   ) {
     this.name = `${client.options.registry}/${repository}`;
+    this.location = { registry: client.options.registry, repository };
   }
 
   /** HEAD with the full Accept set; falls back to GET when the registry gives no digest or refuses HEAD. */
@@ -71,6 +73,19 @@ export class RegistryRepository implements ImageRepository {
     const bytes = await readCapped(res, maxBytes, what);
     verifyDigest(bytes, digest, what);
     return bytes;
+  }
+
+  async openBlob(digest: string): Promise<BlobReader> {
+    if (!isDigest(digest)) throw new RegistryError('InvalidManifest', `invalid blob digest ${JSON.stringify(digest)}`);
+    const res = await this.client.request({
+      method: 'GET',
+      path: `/v2/${this.repository}/blobs/${digest}`,
+      repository: this.repository,
+      followRedirects: true,
+    });
+    if (res.status !== 200) throw await this.client.statusError(res, `blob ${this.name}@${digest}`, this.repository);
+    const declared = Number(headerValue(res.headers, 'content-length'));
+    return { body: res.body, size: Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined };
   }
 
   /** Distribution answers MANIFEST_UNKNOWN for a missing repository too: the tag list tells which is missing. */

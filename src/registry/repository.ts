@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Manifest } from '../core/manifest.js';
 
 /** What a manifest HEAD (or a layout index lookup) tells: the digest a tag points to. */
@@ -13,6 +14,18 @@ export interface FetchedManifest extends ManifestHead {
   manifest: Manifest;
 }
 
+/** A blob being read: its bytes as a stream, not yet verified, and the size the back end declared. */
+export interface BlobReader {
+  body: Readable;
+  size: number | undefined;
+}
+
+/** Where a registry repository is: lets a destination on the same registry mount its blobs instead of copying them. */
+export interface RegistryLocation {
+  registry: string;
+  repository: string;
+}
+
 /**
  * One repository of images, whatever the back end (a registry repository or an OCI image layout).
  * `reference` is a tag or a digest.
@@ -26,6 +39,13 @@ export interface ImageRepository {
   getManifest(reference: string): Promise<FetchedManifest>;
   /** Reads a small blob (an image config) into memory, verified against its digest, refusing more than `maxBytes`. */
   getBlob(digest: string, maxBytes: number): Promise<Uint8Array>;
+  /**
+   * Opens a blob of any size as a stream, unverified: read it through `verifiedBlob` (blob-verify.ts). Both back ends
+   * have it; it is optional for stand-ins that only resolve and read manifests.
+   */
+  openBlob?(digest: string): Promise<BlobReader>;
+  /** The registry and repository, for a registry back end. */
+  readonly location?: RegistryLocation;
   /** The pull spec of an image of this repository by digest. */
   pullSpec(digest: string): string;
 }

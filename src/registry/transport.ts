@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { Agent, type Dispatcher, EnvHttpProxyAgent, request } from 'undici';
 import { RegistryError } from '../core/errors.js';
@@ -29,7 +30,8 @@ export interface HttpRequest {
   method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: URL;
   headers: Record<string, string>;
-  body?: string | Uint8Array;
+  /** A stream body is sent once: it cannot be replayed for a retry. */
+  body?: string | Uint8Array | Readable;
   signal?: AbortSignal;
 }
 

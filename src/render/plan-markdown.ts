@@ -9,7 +9,7 @@ import {
 import { type Block, type ElasticLines, fitLines } from './fit-lines.js';
 import { codeSpan, escapeInline, fenceFor, tableCode } from './markdown.js';
 import { changeRows, type DisplayRow } from './plan-rows.js';
-import { renderPlanText } from './plan-text.js';
+import { copyAmount, renderPlanText } from './plan-text.js';
 import { actionCounts, countOf, driftSentence, errorSentence } from './plan-words.js';
 
 export interface PlanMarkdownOptions {
@@ -72,6 +72,7 @@ function summaryLine(plan: Plan, title: string): string {
       ? `${actionCounts(summary)}, ${summary.noop} unchanged`
       : `no changes, ${countOf(summary.noop, 'tag')} up to date`,
   ];
+  if (summary.copy) parts.push(`local store: ${copyAmount(summary.copy)}`);
   if (summary.drift > 0) parts.push(driftSentence(summary.drift));
   if (summary.error > 0) parts.push(errorSentence(summary.error));
   return `**${escapeInline(title)}:** ${parts.join('; ')}`;

@@ -1,6 +1,7 @@
 import { shortDigest } from '../core/digest.js';
 import {
   type ChangeAction,
+  type CopySummary,
   hasChanges,
   type Plan,
   type PlannedChange,
@@ -56,7 +57,32 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
 function changeLines(change: PlannedChange, style: Style): string[] {
   const header = `  ${symbol(change.action, style.paint)} ${change.address}  ${change.from}  (${describeChange(change)})`;
   const spec = change.specDiff ? specDiffLines(change.specDiff, style.paint) : [];
-  return [header, ...spec, ...rowLines(changeRows(change), style)];
+  const copy = change.copy ? [`      ${copyLine(change.copy)}`] : [];
+  return [header, ...spec, ...copy, ...rowLines(changeRows(change), style)];
+}
+
+/** `mirror to registry.local:5000/mirror/app:1.0: 3 manifests, 5 blobs, 12.4 MiB to copy`. */
+export function copyLine(copy: CopySummary): string {
+  return `mirror to ${copy.target}: ${copyAmount(copy)}`;
+}
+
+/** `3 manifests, 5 blobs, 12.4 MiB to copy`, or `nothing to copy`. */
+export function copyAmount(copy: Omit<CopySummary, 'target'>): string {
+  if (copy.manifests + copy.blobs === 0) return 'nothing to copy';
+  return `${countOf(copy.manifests, 'manifest')}, ${countOf(copy.blobs, 'blob')}, ${formatBytes(copy.bytes)} to copy`;
+}
+
+/** `512 B`, `1.5 KiB`, `12.4 MiB`, `2.00 GiB`. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  if (unit === 0) return `${bytes} B`;
+  return `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
 }
 
 /** `Legacy: linux/arm64 by tag preference, pinned: spec changed`. */
@@ -138,6 +164,7 @@ function summaryLine(plan: Plan, paint: Palette): string {
   const sentences = hasChanges(plan)
     ? [`${paint.bold('Plan:')} ${actionCounts(summary)}.`, `${summary.noop} unchanged.`]
     : [`${paint.bold('No changes.')} ${countOf(summary.noop, 'tag')} up to date.`];
+  if (summary.copy) sentences.push(`Local store: ${copyAmount(summary.copy)}.`);
   if (summary.drift > 0) sentences.push(`${driftSentence(summary.drift)}.`);
   if (summary.error > 0) sentences.push(`${errorSentence(summary.error)}.`);
   return sentences.join(' ');

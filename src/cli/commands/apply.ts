@@ -3,6 +3,7 @@ import type { CatalogTag } from '../../core/catalog.js';
 import { NotConfirmedError } from '../../core/errors.js';
 import { hasChanges, type Plan, type PlannedChange } from '../../core/plan-model.js';
 import { type ApplyResult, applyPlan } from '../../engine/apply.js';
+import { catalogLocalStore } from '../../engine/mirror-target.js';
 import { planCatalog } from '../../engine/plan.js';
 import { asPlan, assertPlanApplies } from '../../engine/saved-plan.js';
 import { acquireLock, readPlanFile, StateStore } from '../../state/index.js';
@@ -92,6 +93,7 @@ async function runApply(
     return await applyPlan(plan, {
       store,
       openRepository: (change: PlannedChange) => context.openTag(tags.get(change.address)!),
+      local: catalogLocalStore(context.catalog, context.openTag),
       concurrency: options.concurrency,
       onEvent: (event) => progress.onEvent(event),
     });

@@ -3,6 +3,7 @@ import { UsageError } from '../../core/errors.js';
 import { hasChanges, type Plan } from '../../core/plan-model.js';
 import type { State } from '../../core/state-model.js';
 import { planCatalog } from '../../engine/plan.js';
+import { planScheduledTags } from '../../engine/scheduled-plan.js';
 import { renderPlanJson } from '../../render/plan-json.js';
 import { renderPlanMarkdown } from '../../render/plan-markdown.js';
 import { renderPlanText } from '../../render/plan-text.js';
@@ -19,6 +20,8 @@ export interface PlanCommandOptions {
   json?: boolean;
   format?: string;
   detailedExitcode?: boolean;
+  /** Only the scheduled tags (within --target). */
+  scheduledOnly?: boolean;
   target: string[];
   reimport: string[];
   refresh: boolean;
@@ -43,7 +46,7 @@ export async function planCommand(options: PlanCommandOptions, io: Io): Promise<
   const context = await openCatalog(options, io);
   try {
     const store = await StateStore.open(context.catalog.statePath);
-    const plan = await planCatalog(context.catalog, priorState(store), {
+    const plan = await (options.scheduledOnly ? planScheduledTags : planCatalog)(context.catalog, priorState(store), {
       targets: options.target,
       reimport: options.reimport,
       refresh: options.refresh,

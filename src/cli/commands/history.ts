@@ -1,0 +1,30 @@
+import { UsageError } from '../../core/errors.js';
+import { renderHistoryText } from '../../render/history-text.js';
+import { EXIT_OK } from '../exit.js';
+import { type Io, writeJson } from '../output.js';
+import { loadStream, parseTarget, requireTag } from './describe.js';
+
+export interface HistoryOptions {
+  file?: string;
+  state?: string;
+  json?: boolean;
+  showAttestations?: boolean;
+}
+
+/** `history STREAM:TAG`: the images the tag was imported as, newest first. */
+export async function historyCommand(target: string, options: HistoryOptions, io: Io): Promise<number> {
+  const { stream, tag } = parseTarget(target);
+  if (tag === undefined) throw new UsageError(`"${target}" must be STREAM:TAG`);
+  const found = requireTag(await loadStream(stream, options, io), tag);
+  if (options.json) {
+    writeJson(io.stdout, {
+      address: found.address,
+      spec: found.spec,
+      items: found.items,
+      conditions: found.conditions,
+    });
+  } else {
+    io.stdout.write(renderHistoryText(found, { now: new Date(), attestations: Boolean(options.showAttestations) }));
+  }
+  return EXIT_OK;
+}

@@ -1,0 +1,296 @@
+import { dirname, relative, resolve } from 'node:path';
+import {
+  type CatalogEdit,
+  type CatalogText,
+  catalogDiff,
+  findTag,
+  setCatalogTag,
+  type TagChanges,
+} from '../../config/catalog-edit.js';
+import { EMPTY_CATALOG_TEXT, readCatalogText, writeCatalogText } from '../../config/catalog-file-text.js';
+import { parseCatalog } from '../../config/index.js';
+import { parseTagAddress, type TagAddress } from '../../config/tag-address.js';
+import { sameSource, sourceAsWritten } from '../../config/written-source.js';
+import type { Catalog, CatalogTag } from '../../core/catalog.js';
+import type { ImportReason } from '../../core/errors.js';
+import { NotConfirmedError, UsageError } from '../../core/errors.js';
+import type { Plan, PlannedItem } from '../../core/plan-model.js';
+import type { State, TagState } from '../../core/state-model.js';
+import { applyPlan } from '../../engine/apply.js';
+import { type CatalogRepositories, catalogRepositories } from '../../engine/catalog-repositories.js';
+import { catalogLocalStore } from '../../engine/mirror-target.js';
+import { planCatalog } from '../../engine/plan.js';
+import { describeStream, renderImage, renderStreamSummary } from '../../render/describe-text.js';
+import { acquireLock, StateStore } from '../../state/index.js';
+import { EXIT_ERROR, EXIT_OK } from '../exit.js';
+import type { Io } from '../output.js';
+import { createProgress } from '../progress.js';
+import { priorState } from './plan.js';
+import { flagChanges } from './tag.js';
+
+export interface ImportImageOptions {
+  file?: string;
+  state?: string;
+  authfile?: string;
+  from?: string;
+  confirm?: boolean;
+  importMode?: string;
+  scheduled?: boolean;
+  insecure?: boolean;
+  referencePolicy?: string;
+  dryRun?: boolean;
+  lockTimeout: number;
+  showAttestations?: boolean;
+}
+
+interface ImportFailure {
+  reason: ImportReason;
+  message: string;
+}
+
+/**
+ * `import-image STREAM[:TAG]`, as `oc import-image`: writes the tag's spec into the catalog (creating the stream or
+ * tag, or changing its source, only with --confirm), then imports exactly that tag under the state lock and shows
+ * the stream and the image. A failed import keeps the catalog edit, records a condition and exits 1.
+ */
+export async function importImageCommand(target: string, options: ImportImageOptions, io: Io): Promise<number> {
+  const address = parseTagAddress(target, 'latest');
+  const flags = flagChanges(options);
+  const file = await openCatalogText(options, io);
+  const request = importRequest(file, address, target, options.from, io.cwd);
+  if (request.needsConfirm && !options.confirm && !options.dryRun) {
+    throw new NotConfirmedError(`${request.needsConfirm} (nothing was written)`);
+  }
+  const edit = setCatalogTag(file, address.stream, address.tag, { ...request.changes, ...flags });
+  const tag = findTag(edit.catalog, address.stream, address.tag)!;
+  const repositories = catalogRepositories(edit.catalog, repositoryOptions(options, io));
+  try {
+    if (options.dryRun) return await dryRun(file, edit, tag, repositories, options, io);
+    return await importNow(file, edit, tag, repositories, options, io);
+  } finally {
+    await repositories.close();
+  }
+}
+
+interface FileText extends CatalogText {
+  exists: boolean;
+}
+
+interface ImportRequest {
+  changes: TagChanges;
+  /** Why the request needs --confirm; undefined when it does not. */
+  needsConfirm?: string;
+}
+
+/** What the catalog must say for the import, and whether saying it needs --confirm (oc's rules, made stricter). */
+function importRequest(
+  file: FileText,
+  { stream, tag }: TagAddress,
+  target: string,
+  fromOption: string | undefined,
+  cwd: string,
+): ImportRequest {
+  const catalogDir = dirname(file.path);
+  const from = fromOption === undefined ? undefined : sourceAsWritten(fromOption, cwd, catalogDir);
+  const catalog = parseCatalog(file.text, file.path, catalogOptions(file));
+  if (!catalog.tags.some((t) => t.stream === stream)) {
+    const needsConfirm = file.exists
+      ? `no image stream named "${stream}" exists, pass --confirm to create and import`
+      : `${file.displayPath} does not exist, pass --confirm to create it with the image stream "${stream}" and import`;
+    return { changes: { from: from ?? sourceAsWritten(target, cwd, catalogDir) }, needsConfirm };
+  }
+  const current = findTag(catalog, stream, tag);
+  if (!current) {
+    if (from === undefined) {
+      throw new UsageError(
+        `the tag "${tag}" does not exist on the image stream "${stream}" - pass --from=IMAGE and --confirm to create it, or use the 'tag' command`,
+      );
+    }
+    return {
+      changes: { from },
+      needsConfirm: `the tag "${tag}" does not exist on the image stream "${stream}", pass --confirm to create and import it`,
+    };
+  }
+  if (from !== undefined && !sameSource(from, current.spec.from, catalogDir)) {
+    return {
+      changes: { from },
+      needsConfirm: `the tag "${tag}" points to "${current.spec.from}", pass --confirm to change its source to "${from}"`,
+    };
+  }
+  return { changes: {} };
+}
+
+async function importNow(
+  file: FileText,
+  edit: CatalogEdit,
+  tag: CatalogTag,
+  repositories: CatalogRepositories,
+  options: ImportImageOptions,
+  io: Io,
+): Promise<number> {
+  const lock = await acquireLock(edit.catalog.statePath, { operation: 'import-image', timeoutMs: options.lockTimeout });
+  try {
+    if (edit.changed) {
+      await writeCatalogText(file.path, edit.after);
+      io.stderr.write(`Wrote ${tag.address} to ${file.displayPath}.\n`);
+    }
+    const store = await StateStore.open(edit.catalog.statePath);
+    const failure = await importTag(edit.catalog, tag, store, repositories, io);
+    show(edit.catalog, store.state, tag, failure, 'imported', options, io);
+    return failure ? EXIT_ERROR : EXIT_OK;
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Plans and applies the one tag, by the engine's rules; a source that cannot be resolved is recorded as a failure. */
+async function importTag(
+  catalog: Catalog,
+  tag: CatalogTag,
+  store: StateStore,
+  repositories: CatalogRepositories,
+  io: Io,
+): Promise<ImportFailure | undefined> {
+  const plan = await planTag(catalog, tag, store, repositories);
+  const unresolved = plan.errors.find((e) => e.address === tag.address);
+  if (unresolved) {
+    const prior = store.state.streams[tag.stream]?.tags[tag.tag];
+    const value = failedTagState(prior, tag, unresolved, store.priorSerial + 1, new Date());
+    await store.record({ op: 'setTag', stream: tag.stream, tag: tag.tag, value });
+    await store.commit();
+    return unresolved;
+  }
+  const progress = createProgress(plan.changes, io, false);
+  try {
+    const result = await applyPlan(plan, {
+      store,
+      openRepository: () => repositories.openTag(tag),
+      local: catalogLocalStore(catalog, repositories.openTag),
+      concurrency: 1,
+      onEvent: (event) => progress.onEvent(event),
+    });
+    return result.failed[0];
+  } finally {
+    await progress.finish();
+  }
+}
+
+/** `--dry-run`: the catalog edit as a diff, then the stream as it would be after the import; nothing is written. */
+async function dryRun(
+  file: FileText,
+  edit: CatalogEdit,
+  tag: CatalogTag,
+  repositories: CatalogRepositories,
+  options: ImportImageOptions,
+  io: Io,
+): Promise<number> {
+  const diff = catalogDiff(edit, file.displayPath);
+  if (diff) io.stdout.write(`${diff}\n`);
+  const store = await StateStore.open(edit.catalog.statePath);
+  const plan = await planTag(edit.catalog, tag, store, repositories);
+  const state = structuredClone(store.state);
+  const prior = state.streams[tag.stream]?.tags[tag.tag];
+  const generation = store.priorSerial + 1;
+  const unresolved = plan.errors.find((e) => e.address === tag.address);
+  const planned = plan.changes.find((c) => c.address === tag.address)?.after;
+  const value = unresolved
+    ? failedTagState(prior, tag, unresolved, generation, new Date())
+    : importedTagState(prior, tag, planned!, generation, new Date());
+  state.streams[tag.stream] ??= { tags: {} };
+  state.streams[tag.stream]!.tags[tag.tag] = value;
+  show(edit.catalog, state, tag, unresolved, 'imported (dry run)', options, io);
+  return unresolved ? EXIT_ERROR : EXIT_OK;
+}
+
+function planTag(
+  catalog: Catalog,
+  tag: CatalogTag,
+  store: StateStore,
+  repositories: CatalogRepositories,
+): Promise<Plan> {
+  return planCatalog(catalog, priorState(store), {
+    targets: [tag.address],
+    reimport: [tag.address],
+    refresh: true,
+    concurrency: 1,
+    openTag: repositories.openTag,
+  });
+}
+
+/** oc's output: `imagestream/NAME imported`, the stream, then the image; a failure also on stderr. */
+function show(
+  catalog: Catalog,
+  state: State,
+  tag: CatalogTag,
+  failure: ImportFailure | undefined,
+  verb: string,
+  options: ImportImageOptions,
+  io: Io,
+): void {
+  const stream = describeStream(catalog, state, tag.stream)!;
+  const described = stream.tags.find((t) => t.tag === tag.tag)!;
+  const textOptions = { now: new Date(), attestations: Boolean(options.showAttestations) };
+  const outcome = failure ? verb.replace('imported', 'imported with errors') : verb;
+  io.stdout.write(`imagestream/${tag.stream} ${outcome}\n\n${renderStreamSummary(stream, textOptions)}`);
+  if (described.items[0]) io.stdout.write(`\n${renderImage(described, textOptions)}`);
+  if (failure) io.stderr.write(`error: ${tag.address}: Import failed (${failure.reason}): ${failure.message}\n`);
+}
+
+/** As the engine records a failed import: the previous items and spec kept, the failure as a condition. */
+function failedTagState(
+  prior: TagState | undefined,
+  tag: CatalogTag,
+  failure: ImportFailure,
+  generation: number,
+  at: Date,
+): TagState {
+  const previous = prior?.conditions.find((c) => c.type === 'ImportSuccess');
+  return {
+    spec: prior?.spec ?? tag.spec,
+    items: prior?.items ?? [],
+    conditions: [
+      {
+        type: 'ImportSuccess',
+        status: 'False',
+        reason: failure.reason,
+        message: failure.message,
+        generation,
+        lastTransitionTime: previous?.lastTransitionTime ?? at.toISOString(),
+      },
+    ],
+  };
+}
+
+function importedTagState(
+  prior: TagState | undefined,
+  tag: CatalogTag,
+  planned: PlannedItem,
+  generation: number,
+  at: Date,
+): TagState {
+  const item = { ...planned, created: at.toISOString(), generation };
+  const items = prior?.items ?? [];
+  return { spec: tag.spec, items: items[0]?.digest === item.digest ? items : [item, ...items], conditions: [] };
+}
+
+/** The catalog's text; a missing file reads as an empty catalog, which only --confirm lets this command create. */
+async function openCatalogText(options: ImportImageOptions, io: Io): Promise<FileText> {
+  const path = resolve(io.cwd, options.file ?? 'imagestreams.yaml');
+  const displayPath = relative(io.cwd, path) || path;
+  const text = await readCatalogText(path, displayPath);
+  const file: FileText = { text: text ?? EMPTY_CATALOG_TEXT, path, displayPath, exists: text !== undefined };
+  if (options.state) file.statePathOverride = resolve(io.cwd, options.state);
+  return file;
+}
+
+function catalogOptions(file: CatalogText): { displayPath: string; statePathOverride?: string } {
+  return file.statePathOverride === undefined
+    ? { displayPath: file.displayPath }
+    : { displayPath: file.displayPath, statePathOverride: file.statePathOverride };
+}
+
+function repositoryOptions(options: ImportImageOptions, io: Io): Parameters<typeof catalogRepositories>[1] {
+  const out: Parameters<typeof catalogRepositories>[1] = { env: io.env };
+  if (options.authfile) out.authFile = resolve(io.cwd, options.authfile);
+  return out;
+}

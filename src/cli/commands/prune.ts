@@ -1,0 +1,119 @@
+import { parseDuration } from '../../config/index.js';
+import { shortDigest } from '../../core/digest.js';
+import { catalogLocalStore } from '../../engine/mirror-target.js';
+import { applyPrune, type PrunePlan, type PruneTotals, planPrune } from '../../engine/prune.js';
+import type { StreamPrune } from '../../engine/prune-store.js';
+import { formatBytes } from '../../render/plan-text.js';
+import { acquireLock, StateStore } from '../../state/index.js';
+import { openCatalog } from '../context.js';
+import { EXIT_OK } from '../exit.js';
+import { type Io, writeJson } from '../output.js';
+
+export interface PruneOptions {
+  file?: string;
+  state?: string;
+  authfile?: string;
+  keepTagRevisions: number;
+  keepYoungerThan: string;
+  confirm?: boolean;
+  json?: boolean;
+  lockTimeout: number;
+  abbrev?: boolean;
+}
+
+/**
+ * `prune`: trims each tag's history and deletes from the local store what no remaining item references. Without
+ * `--confirm` it only shows what it would delete.
+ */
+export async function pruneCommand(options: PruneOptions, io: Io): Promise<number> {
+  const policy = {
+    keepTagRevisions: options.keepTagRevisions,
+    keepYoungerThanMs: options.keepYoungerThan === '0' ? 0 : parseDuration(options.keepYoungerThan),
+    now: new Date(),
+  };
+  const context = await openCatalog(options, io);
+  try {
+    const store = catalogLocalStore(context.catalog, context.openTag);
+    const lock = options.confirm
+      ? await acquireLock(context.catalog.statePath, { operation: 'prune', timeoutMs: options.lockTimeout })
+      : undefined;
+    try {
+      const state = await StateStore.open(context.catalog.statePath);
+      const plan = await planPrune(state.state, store, policy);
+      if (options.confirm) await applyPrune(plan, state, store);
+      if (options.json) writeJson(io.stdout, { confirmed: Boolean(options.confirm), ...jsonPlan(plan) });
+      else io.stdout.write(renderPrune(plan, options));
+      return EXIT_OK;
+    } finally {
+      await lock?.release();
+    }
+  } finally {
+    await context.close();
+  }
+}
+
+function jsonPlan(plan: PrunePlan): object {
+  return {
+    history: plan.history.map((t) => ({
+      address: t.address,
+      kept: t.kept.length,
+      removed: t.removed.map(({ digest, created, dockerImageReference }) => ({
+        digest,
+        created,
+        dockerImageReference,
+      })),
+    })),
+    store: plan.store,
+    totals: plan.totals,
+  };
+}
+
+function renderPrune(plan: PrunePlan, options: PruneOptions): string {
+  const digest = (d: string) => (options.abbrev === false ? d : shortDigest(d));
+  const lines: string[] = [];
+  if (plan.history.length > 0) {
+    lines.push(
+      `Tag history (keeping ${options.keepTagRevisions} revisions per tag and items younger than ${options.keepYoungerThan}):`,
+    );
+    for (const tag of plan.history)
+      for (const item of tag.removed) lines.push(`  - ${tag.address}  ${digest(item.digest)}  ${item.created}`);
+    lines.push('');
+  }
+  const streams = plan.store?.streams ?? [];
+  if (plan.store && streams.length > 0) {
+    lines.push(`Local store (${plan.store.description}):`);
+    for (const stream of streams) lines.push(...streamLines(stream, digest));
+    lines.push('');
+  }
+  lines.push(summary(plan.totals, plan.store?.kind, Boolean(options.confirm)));
+  return `${lines.join('\n')}\n`;
+}
+
+function streamLines(stream: StreamPrune, digest: (d: string) => string): string[] {
+  return [
+    ...stream.tags.map((tag) => `  - ${stream.repository}:${tag}  (no such tag in the state)`),
+    ...stream.manifests.map(
+      (m) => `  - ${stream.repository}@${digest(m.digest)}  ${m.kind === 'index' ? 'list' : 'image'}`,
+    ),
+    ...(stream.blobs.length > 0 ? [`  - ${stream.repository}: ${count(stream.blobs.length, 'blob')}`] : []),
+    ...(stream.temporaryFiles.length > 0
+      ? [`  - ${stream.repository}: ${count(stream.temporaryFiles.length, 'file')} left by interrupted copies`]
+      : []),
+  ];
+}
+
+function summary(totals: PruneTotals, kind: 'registry' | 'layout' | undefined, confirmed: boolean): string {
+  const items = `${count(totals.items, 'item')} of ${count(totals.tags, 'tag')}`;
+  const deleted = [count(totals.manifests, 'manifest'), ...(kind === 'layout' ? [count(totals.blobs, 'blob')] : [])];
+  const freed =
+    kind === 'registry'
+      ? `up to ${formatBytes(totals.bytes)} for the registry's garbage collection`
+      : formatBytes(totals.bytes);
+  const store = kind ? `; ${confirmed ? 'deleted' : 'would delete'} ${deleted.join(' and ')} (${freed})` : '';
+  if (confirmed) return `Pruned ${items}${store}.`;
+  return `Would prune ${items}${store}. Nothing was changed: run with --confirm to prune.`;
+}
+
+function count(n: number, singular: string): string {
+  return `${n} ${n === 1 ? singular : `${singular}s`}`;
+}

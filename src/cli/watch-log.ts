@@ -1,0 +1,63 @@
+import { shortDigest } from '../core/digest.js';
+import type { LockInfo } from '../core/errors.js';
+import type { WatchEvent } from '../engine/watch-events.js';
+import { countOf, REASON_WORDS } from '../render/plan-words.js';
+
+/** What `watch` logs: the engine's events and where the metrics are served. */
+export type WatchLogEvent = WatchEvent | { time: string; type: 'metrics-listening'; url: string };
+
+/** One log line (newline included): NDJSON with `json`, else the time and a sentence. */
+export function formatWatchEvent(event: WatchLogEvent, json: boolean): string {
+  return `${json ? JSON.stringify(event) : `${event.time} ${describeEvent(event)}`}\n`;
+}
+
+export function describeEvent(event: WatchLogEvent): string {
+  switch (event.type) {
+    case 'started':
+      return event.once
+        ? `checking the ${countOf(event.tags, 'scheduled tag')} of ${event.catalog} once`
+        : `watching ${event.catalog}: ${countOf(event.tags, 'scheduled tag')}, ${rate(event.importsPerMinute)}`;
+    case 'metrics-listening':
+      return `metrics on ${event.url}/metrics, health on ${event.url}/healthz`;
+    case 'unchanged':
+      return `${event.address} unchanged${event.digest ? ` (${shortDigest(event.digest)})` : ''}${recovered(event.recovered)}${next(event.nextCheck)}`;
+    case 'imported': {
+      const was = event.previous ? `, was ${shortDigest(event.previous)}` : '';
+      return `${event.address} imported ${shortDigest(event.digest)} (${REASON_WORDS[event.reason]}${was})${recovered(event.recovered)}${next(event.nextCheck)}`;
+    }
+    case 'failed':
+      return `${event.address} failed (${event.reason}): ${oneLine(event.message)}; ${countOf(event.failures, 'failure')} in a row${next(event.nextCheck, 'next try')}`;
+    case 'lock-wait':
+      return `${event.address} waits for the state lock${holder(event.holder)}`;
+    case 'abandoned':
+      return `${event.address} abandoned: stopped before it finished (nothing of it was written after the stop)`;
+    case 'catalog-reloaded':
+      return `catalog ${event.catalog} reloaded: ${countOf(event.tags, 'scheduled tag')}`;
+    case 'catalog-invalid':
+      return `catalog ${event.catalog} is invalid, keeping the last good one: ${oneLine(event.message)}`;
+    case 'stopping':
+      return `stopping (${event.reason})`;
+    case 'stopped':
+      return `stopped: ${countOf(event.checks, 'check')}, ${event.imported} imported, ${event.failed} failed, ${event.abandoned} abandoned`;
+  }
+}
+
+function rate(perMinute: number): string {
+  return perMinute > 0 ? `at most ${countOf(perMinute, 'import')} a minute` : 'no import rate limit';
+}
+
+function recovered(yes: boolean): string {
+  return yes ? ', recovered' : '';
+}
+
+function next(time: string | null, words = 'next check'): string {
+  return time ? `; ${words} ${time}` : '';
+}
+
+function holder(info: LockInfo | null): string {
+  return info ? ` held by ${info.operation || 'another process'} (${info.who}, pid ${info.pid}, lock ${info.id})` : '';
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, '; ');
+}

@@ -1,0 +1,292 @@
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  type Node,
+  type Pair,
+  parseDocument,
+  type Scalar,
+  stringify,
+  type YAMLMap,
+} from 'yaml';
+import { UsageError } from '../core/errors.js';
+
+/** A value written into YAML: a scalar, or a mapping given as entries in the order they are written. */
+export type YamlValue = string | boolean | YamlEntries;
+export type YamlEntries = ReadonlyArray<readonly [string, YamlValue]>;
+
+/**
+ * Sets the value at `path` (keys from the root mapping) and returns the new text. An existing scalar is replaced in
+ * place, in its quoting style; missing keys are added after the last entry of the deepest mapping that exists, in
+ * that mapping's style (block or flow) and indentation. Everything else — comments, blank lines, quoting, key order,
+ * alignment — is left byte for byte as it was.
+ */
+export function setYamlValue(text: string, path: readonly string[], value: YamlValue): string {
+  const source = new YamlSource(text);
+  const found = source.walk(path);
+  if (found.missing.length === 0) {
+    const pair = found.pair!;
+    if (typeof value === 'object') throw new UsageError(`cannot replace ${describe(path)} with a mapping`);
+    return source.replaceScalar(pair, value, path, found.map.flow === true);
+  }
+  return source.addPair(found, nest(found.missing, value));
+}
+
+/** Removes the key at `path` with its value, and the comments written directly above it. */
+export function deleteYamlKey(text: string, path: readonly string[]): string {
+  const source = new YamlSource(text);
+  const found = source.walk(path);
+  if (found.missing.length > 0) throw new UsageError(`${describe(path)} does not exist`);
+  return source.removePair(found);
+}
+
+/** True when every key of `path` exists. */
+export function hasYamlKey(text: string, path: readonly string[]): boolean {
+  return new YamlSource(text).walk(path).missing.length === 0;
+}
+
+interface Walked {
+  /** The deepest mapping found on the path. */
+  map: YAMLMap;
+  /** The key whose value `map` is; undefined for the root mapping. */
+  holder: Scalar | undefined;
+  /** Whether `holder`'s own mapping is a flow mapping. */
+  holderInFlow: boolean;
+  /** Indentation step of the block mappings on the path (the difference between nested keys' columns). */
+  step: number;
+  /** The pair at the end of the path, when it exists. */
+  pair: Pair | undefined;
+  /** The keys of `path` that do not exist, from the first missing one. */
+  missing: string[];
+}
+
+const DEFAULT_STEP = 2;
+
+class YamlSource {
+  private readonly eol: string;
+  private readonly root: YAMLMap;
+
+  constructor(private readonly text: string) {
+    this.eol = text.includes('\r\n') ? '\r\n' : '\n';
+    const doc = parseDocument(text, { version: '1.2', uniqueKeys: false });
+    if (!isMap(doc.contents)) throw new UsageError('the catalog is not a YAML mapping');
+    this.root = doc.contents;
+  }
+
+  walk(path: readonly string[]): Walked {
+    let map = this.root;
+    let holder: Scalar | undefined;
+    let holderInFlow = false;
+    const columns: number[] = [];
+    for (let i = 0; i < path.length; i++) {
+      const pair = findPair(map, path[i]!, this.text);
+      if (!map.flow && map.items[0]) columns.push(this.column(keyNode(map.items[0]).range![0]));
+      const step = indentStep(columns);
+      if (!pair) return { map, holder, holderInFlow, step, pair: undefined, missing: path.slice(i) };
+      refuseAliases(pair, path.slice(0, i + 1));
+      if (i === path.length - 1) return { map, holder, holderInFlow, step, pair, missing: [] };
+      if (!isMap(pair.value)) throw new UsageError(`${describe(path.slice(0, i + 1))} is not a mapping`);
+      holder = keyNode(pair);
+      holderInFlow = map.flow === true;
+      map = pair.value;
+    }
+    throw new UsageError('an empty path names no value');
+  }
+
+  replaceScalar(pair: Pair, value: string | boolean, path: readonly string[], inFlow: boolean): string {
+    const node = pair.value;
+    if (!isScalar(node) || !node.range || node.range[0] === node.range[1]) {
+      throw new UsageError(`${describe(path)} is not a single value`);
+    }
+    return this.splice(node.range[0], node.range[1], renderScalar(value, node.type, inFlow));
+  }
+
+  addPair(found: Walked, [key, value]: readonly [string, YamlValue]): string {
+    const { map } = found;
+    const last = map.items.at(-1);
+    if (map.flow && !last) return this.fillEmptyFlowMap(found, key, value);
+    if (map.flow) {
+      const end = valueEnd(last!);
+      return this.splice(end, end, `, ${renderKey(key)}: ${renderFlowValue(value)}`);
+    }
+    const indent = this.column(keyNode(map.items[0]!).range![0]);
+    const at = this.blockPairEnd(last!, indent);
+    let lead = map.items.length > 1 && keyNode(last!).spaceBefore ? this.eol : '';
+    if (at === this.text.length && !this.text.endsWith('\n')) lead = this.eol + lead;
+    const lines = renderBlockPair(key, value, indent, found.step);
+    return this.splice(at, at, lead + lines.map((line) => line + this.eol).join(''));
+  }
+
+  removePair(found: Walked): string {
+    const { map, pair } = found;
+    const index = map.items.indexOf(pair!);
+    if (map.flow) return this.removeFlowPair(map, index);
+    const key = keyNode(pair!);
+    const indent = this.column(key.range![0]);
+    const end = this.blockPairEnd(pair!, indent);
+    if (map.items.length === 1) {
+      if (!found.holder) throw new UsageError('cannot remove the only key of the catalog');
+      const tail = this.text[end - 1] === '\n' ? this.eol : '';
+      return this.splice(found.holder.range![1], end, `: {}${tail}`);
+    }
+    let start = this.commentsAbove(this.lineStart(key.range![0]), indent);
+    let stop = end;
+    if (index > 0) start = this.blankLinesAbove(start);
+    else stop = this.blankLinesBelow(stop);
+    return this.splice(start, stop, '');
+  }
+
+  /** `{}` becomes `{ key: value }`, or a block mapping under a key of a block mapping. */
+  private fillEmptyFlowMap(found: Walked, key: string, value: YamlValue): string {
+    const { map, holder } = found;
+    const [start, end] = map.range!;
+    if (!holder || found.holderInFlow) {
+      return this.splice(start, end, `{ ${renderKey(key)}: ${renderFlowValue(value)} }`);
+    }
+    const indent = this.column(holder.range![0]) + found.step;
+    const lines = renderBlockPair(key, value, indent, found.step);
+    return this.splice(holder.range![1], end, `:${this.eol}${lines.join(this.eol)}`);
+  }
+
+  private removeFlowPair(map: YAMLMap, index: number): string {
+    const pair = map.items[index]!;
+    if (map.items.length === 1) return this.splice(map.range![0], map.range![1], '{}');
+    const next = map.items[index + 1];
+    if (next) return this.splice(keyNode(pair).range![0], keyNode(next).range![0], '');
+    return this.splice(valueEnd(map.items[index - 1]!), valueEnd(pair), '');
+  }
+
+  /**
+   * Where a pair of a block mapping ends: after the line its value ends on, and after the comment lines indented
+   * deeper than its key that follow (they belong to its value).
+   */
+  private blockPairEnd(pair: Pair, keyIndent: number): number {
+    const key = keyNode(pair);
+    const end = Math.max(valueEnd(pair), key.range![1]);
+    let at = this.endOfLine(end - 1);
+    while (at < this.text.length) {
+      const next = this.endOfLine(at);
+      const indent = /^( *)#/.exec(this.text.slice(at, next))?.[1]?.length;
+      if (indent === undefined || indent <= keyIndent) break;
+      at = next;
+    }
+    return at;
+  }
+
+  /** The start of the comment lines at exactly `indent` directly above the line starting at `lineStart`. */
+  private commentsAbove(lineStart: number, indent: number): number {
+    let at = lineStart;
+    while (at > 0) {
+      const previous = this.lineStart(at - 1);
+      const line = this.text.slice(previous, at);
+      if (/^( *)#/.exec(line)?.[1]?.length !== indent) break;
+      at = previous;
+    }
+    return at;
+  }
+
+  private blankLinesAbove(lineStart: number): number {
+    let at = lineStart;
+    while (at > 0) {
+      const previous = this.lineStart(at - 1);
+      if (this.text.slice(previous, at).trim() !== '') break;
+      at = previous;
+    }
+    return at;
+  }
+
+  private blankLinesBelow(lineStart: number): number {
+    let at = lineStart;
+    while (at < this.text.length) {
+      const next = this.endOfLine(at);
+      if (this.text.slice(at, next).trim() !== '') break;
+      at = next;
+    }
+    return at;
+  }
+
+  private lineStart(offset: number): number {
+    return this.text.lastIndexOf('\n', offset - 1) + 1;
+  }
+
+  /** The offset after the line break that ends the line holding `offset` (the end of the text on the last line). */
+  private endOfLine(offset: number): number {
+    const newline = this.text.indexOf('\n', Math.max(offset, 0));
+    return newline < 0 ? this.text.length : newline + 1;
+  }
+
+  private column(offset: number): number {
+    return offset - this.lineStart(offset);
+  }
+
+  private splice(start: number, end: number, insert: string): string {
+    return this.text.slice(0, start) + insert + this.text.slice(end);
+  }
+}
+
+function indentStep(columns: number[]): number {
+  const [outer, inner] = columns.slice(-2);
+  return outer !== undefined && inner !== undefined && inner > outer ? inner - outer : DEFAULT_STEP;
+}
+
+function keyNode(pair: Pair): Scalar {
+  return pair.key as Scalar;
+}
+
+function valueEnd(pair: Pair): number {
+  const value = pair.value as Node | null;
+  return value?.range?.[1] ?? keyNode(pair).range![1];
+}
+
+/** The pair whose key, as written, is `name`: a plain `1.0` is the key "1.0", as the catalog loader reads it. */
+function findPair(map: YAMLMap, name: string, text: string): Pair | undefined {
+  return (map.items as Pair[]).find((pair) => {
+    const key = pair.key;
+    if (!isScalar(key)) return false;
+    if (typeof key.value === 'string') return key.value === name;
+    const [start, end] = key.range ?? [0, 0];
+    return key.type === 'PLAIN' ? text.slice(start, end) === name : String(key.value) === name;
+  });
+}
+
+/** Anchored or aliased nodes are shared with other places: editing one would silently change the others. */
+function refuseAliases(pair: Pair, path: readonly string[]): void {
+  const value = pair.value as Node | null;
+  if (isAlias(value) || value?.anchor) {
+    throw new UsageError(`${describe(path)} uses a YAML anchor or alias; edit it by hand`);
+  }
+}
+
+function nest(keys: readonly string[], value: YamlValue): readonly [string, YamlValue] {
+  const [first, ...rest] = keys;
+  return [first!, rest.length === 0 ? value : [nest(rest, value)]];
+}
+
+function renderBlockPair(key: string, value: YamlValue, indent: number, step: number): string[] {
+  const head = `${' '.repeat(indent)}${renderKey(key)}:`;
+  if (typeof value !== 'object') return [`${head} ${renderScalar(value, 'PLAIN', false)}`];
+  if (value.length === 0) return [`${head} {}`];
+  return [head, ...value.flatMap(([k, v]) => renderBlockPair(k, v, indent + step, step))];
+}
+
+function renderFlowValue(value: YamlValue): string {
+  if (typeof value !== 'object') return renderScalar(value, 'PLAIN', true);
+  if (value.length === 0) return '{}';
+  return `{ ${value.map(([k, v]) => `${renderKey(k)}: ${renderFlowValue(v)}`).join(', ')} }`;
+}
+
+function renderKey(key: string): string {
+  return renderScalar(key, 'PLAIN', true);
+}
+
+/** A scalar in the given quoting style; plain only where it reads back as the same string. */
+export function renderScalar(value: string | boolean, style: Scalar['type'], inFlow: boolean): string {
+  if (typeof value === 'boolean') return String(value);
+  const type = style === 'QUOTE_SINGLE' || style === 'QUOTE_DOUBLE' ? style : 'PLAIN';
+  if (type === 'PLAIN' && inFlow && /[,[\]{}]/.test(value)) return JSON.stringify(value);
+  return stringify(value, { version: '1.2', lineWidth: 0, defaultStringType: type }).trimEnd();
+}
+
+function describe(path: readonly string[]): string {
+  return path.join('.');
+}

@@ -1,0 +1,39 @@
+import type { Descriptor } from '../core/manifest.js';
+import type { FetchedManifest, ImageRepository } from './repository.js';
+
+/** How a blob came to be in a destination: it was there, it was mounted from another repository, or it was copied. */
+export type BlobTransfer = 'present' | 'mounted' | 'uploaded';
+
+/** Manifest bytes to store, the digest they hash to and their media type. */
+export interface ManifestBytes {
+  digest: string;
+  mediaType: string;
+  bytes: Uint8Array;
+}
+
+/** The blob a destination must hold: its digest and exact size (the media type is informational). */
+export type BlobDescriptor = Pick<Descriptor, 'digest' | 'size'> & { mediaType?: string };
+
+/**
+ * A repository images are copied into, whatever the back end: a repository of a registry, or one OCI image layout.
+ * Copies are bottom-up: blobs, then the manifests that name them, and the tag last, so that a tag never points at
+ * something incomplete.
+ */
+export interface ImageDestination {
+  /** For messages and plans, e.g. `registry.local:5000/mirror/ubi9` or `oci:store/ubi9`. */
+  readonly name: string;
+  /** The pull spec of an image of this destination by digest. */
+  pullSpec(digest: string): string;
+  /** The digest `tag` points to; undefined when there is no such tag. */
+  tagDigest(tag: string): Promise<string | undefined>;
+  hasManifest(digest: string): Promise<boolean>;
+  hasBlob(digest: string): Promise<boolean>;
+  /** A manifest stored here, verified against its digest. */
+  getManifest(digest: string): Promise<FetchedManifest>;
+  /** Stores a blob unless it is there: mounted when the registry can, else streamed from `source` and verified. */
+  putBlob(blob: BlobDescriptor, source: ImageRepository): Promise<BlobTransfer>;
+  /** Stores a manifest by digest and, when `tag` is given, points the tag at it. */
+  putManifest(manifest: ManifestBytes, tag?: string): Promise<void>;
+  /** The tags of the repository (for a layout: the `org.opencontainers.image.ref.name` of index.json). */
+  listTags(): Promise<string[]>;
+}

@@ -1,0 +1,327 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Plan } from '../../src/core/plan-model.js';
+import { formatBytes } from '../../src/render/plan-text.js';
+import { tempDir } from '../helpers/cli.js';
+import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
+import type { GeneratedImage, ImageSpec } from '../helpers/images.js';
+import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
+import {
+  exited,
+  localCatalog,
+  pullEverything,
+  rawManifest,
+  sourceFlags,
+  startCli,
+  waitFor,
+  writeDockerConfig,
+  writes,
+} from './local-support.js';
+import { parsePlanJson } from './support/plan-text.js';
+import { platformOf, Upstream } from './support/upstream.js';
+import { type CatalogSpec, Workspace } from './support/workspace.js';
+
+/**
+ * Two real registries: the upstream, read through a fault proxy, and the local registry (token auth: pushes need
+ * credentials) that Local tags are mirrored into, also behind a proxy that counts what it is asked.
+ */
+let upstreamRegistry: RegistryHandle;
+let localRegistry: RegistryHandle;
+let sourceProxy: FaultProxy;
+let localProxy: FaultProxy;
+let upstream: Upstream;
+
+beforeAll(async () => {
+  [upstreamRegistry, localRegistry] = await Promise.all([startRegistry(), startRegistry({ mode: 'token' })]);
+  [sourceProxy, localProxy] = await Promise.all([
+    startFaultProxy(upstreamRegistry.url),
+    startFaultProxy(localRegistry.url),
+  ]);
+  upstream = new Upstream(upstreamRegistry);
+});
+
+afterAll(async () => {
+  await sourceProxy?.stop();
+  await localProxy?.stop();
+  await upstreamRegistry?.stop();
+  await localRegistry?.stop();
+});
+
+const source = (repository: string, tag: string) => `${sourceProxy.host}/${repository}:${tag}`;
+const mirror = (path: string) => `docker://${localRegistry.host}/mirror/${path}`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+function catalog(work: Workspace, streams: CatalogSpec['streams']): string {
+  const secret = writeDockerConfig(work, 'local-auth.json', localProxy.host, localRegistry);
+  const registries = {
+    [sourceProxy.host]: { insecure: true },
+    [localProxy.host]: { insecure: true, auth: { secret } },
+  };
+  return localCatalog({ registries, streams }, { registry: `${localProxy.host}/mirror` });
+}
+
+const MULTI: ImageSpec = { platforms: ['linux/amd64', 'linux/arm64', 'linux/s390x'], attestations: true, layers: 2 };
+
+/** Manifests and blobs of a pushed multi-platform image with attestations: what a full copy must transfer. */
+function contents(image: GeneratedImage): { manifests: number; blobs: number } {
+  const imageBlobs = image.manifests.reduce((sum, m) => sum + 1 + m.layerDigests.length, 0);
+  return {
+    manifests: 1 + image.manifests.length + image.attestations.length,
+    blobs: imageBlobs + 2 * image.attestations.length,
+  };
+}
+
+describe('mirroring Local tags into a registry', () => {
+  const work = new Workspace();
+  let multi: GeneratedImage;
+  let plan: Plan;
+  let planText: string;
+
+  beforeAll(async () => {
+    multi = await upstream.push('e2e/mirror', 'multi', MULTI);
+    work.writeCatalog(
+      catalog(work, {
+        app: {
+          all: { from: source('e2e/mirror', 'multi'), importMode: 'PreserveOriginal', referencePolicy: 'Local' },
+          arm: { from: source('e2e/mirror', 'multi'), preferPlatform: 'linux/arm64', referencePolicy: 'Local' },
+        },
+        copy: {
+          all: { from: source('e2e/mirror', 'multi'), importMode: 'PreserveOriginal', referencePolicy: 'Local' },
+        },
+      }),
+    );
+    plan = parsePlanJson((await work.expectRun(['plan', '--json'], 0)).stdout);
+    planText = (await work.expectRun(['plan'], 0)).stdout;
+  });
+
+  it('plans, per tag, the manifests, the blobs not yet there and their bytes', () => {
+    const whole = contents(multi);
+    const arm = platformOf(multi, 'linux/arm64');
+    expect(plan.changes.map((c) => [c.address, c.copy?.target, c.copy?.manifests, c.copy?.blobs])).toEqual([
+      ['app:all', `${localProxy.host}/mirror/app:all`, whole.manifests, whole.blobs],
+      ['app:arm', `${localProxy.host}/mirror/app:arm`, 1, 1 + arm.layerDigests.length],
+      ['copy:all', `${localProxy.host}/mirror/copy:all`, whole.manifests, whole.blobs],
+    ]);
+    const change = plan.changes[0]!;
+    expect(planText).toContain(
+      `      mirror to ${change.copy!.target}: ${whole.manifests} manifests, ${whole.blobs} blobs, ${formatBytes(change.copy!.bytes)} to copy\n`,
+    );
+  });
+
+  it('counts in the summary what two tags of one repository share only once', () => {
+    const all = plan.changes[0]!.copy!;
+    const copy = plan.changes[2]!.copy!;
+    expect(plan.summary.copy).toEqual({
+      manifests: all.manifests + copy.manifests,
+      blobs: all.blobs + copy.blobs,
+      bytes: all.bytes + copy.bytes,
+    });
+    expect(planText).toContain(
+      `Local store: ${all.manifests + copy.manifests} manifests, ${all.blobs + copy.blobs} blobs, ${formatBytes(all.bytes + copy.bytes)} to copy.\n`,
+    );
+  });
+
+  it('plans items that name the local pull spec and keep the source one', () => {
+    const item = plan.changes[0]!.after!;
+    expect(item.dockerImageReference).toBe(`${localProxy.host}/mirror/app@${multi.digest}`);
+    expect(item.sourceImageReference).toBe(`${sourceProxy.host}/e2e/mirror@${multi.digest}`);
+  });
+
+  describe('then apply', () => {
+    beforeAll(async () => {
+      localProxy.reset();
+      await work.expectRun(['apply', '--auto-approve', '--concurrency', '1'], 0);
+    });
+
+    it('records the local pull spec by digest and the source pull spec in the item', () => {
+      const items = work.state().streams.app!.tags;
+      const arm = platformOf(multi, 'linux/arm64').digest;
+      expect(items.all!.items[0]).toMatchObject({
+        digest: multi.digest,
+        dockerImageReference: `${localProxy.host}/mirror/app@${multi.digest}`,
+        sourceImageReference: `${sourceProxy.host}/e2e/mirror@${multi.digest}`,
+      });
+      expect(items.arm!.items[0]).toMatchObject({
+        digest: arm,
+        dockerImageReference: `${localProxy.host}/mirror/app@${arm}`,
+        sourceImageReference: `${sourceProxy.host}/e2e/mirror@${arm}`,
+      });
+    });
+
+    it.each([
+      ['app:all', 'the whole index'],
+      ['copy:all', 'the whole index'],
+    ])('preserves the digest of %s (%s): the mirrored bytes are the source bytes', async (address) => {
+      const bytes = await rawManifest(mirror(address), sourceFlags(localRegistry));
+      expect(sha256(bytes)).toBe(multi.digest);
+      expect(bytes.equals(multi.bytes)).toBe(true);
+    });
+
+    it('mirrors only the chosen child for a Legacy tag', async () => {
+      const bytes = await rawManifest(mirror('app:arm'), sourceFlags(localRegistry));
+      expect(sha256(bytes)).toBe(platformOf(multi, 'linux/arm64').digest);
+    });
+
+    it('lets skopeo pull every platform and attestation from the mirror', async () => {
+      for (const ref of ['app:all', 'copy:all', 'app:arm'])
+        await pullEverything(mirror(ref), sourceFlags(localRegistry), tempDir().path);
+    });
+
+    it('mounts the blobs the first stream already holds instead of uploading them again', () => {
+      const uploads = (repository: string) =>
+        localProxy.requests.filter((r) => r.path.startsWith(`/v2/mirror/${repository}/blobs/uploads/`));
+      const copyUploads = uploads('copy');
+      expect(copyUploads.length).toBe(contents(multi).blobs);
+      expect(copyUploads.every((r) => r.method === 'POST' && r.url.includes('mount='))).toBe(true);
+      expect(uploads('app').some((r) => r.method === 'PUT')).toBe(true);
+    });
+
+    it('stores children before the index and the tag last', () => {
+      const pushes = localProxy.requests.filter(
+        (r) => r.method === 'PUT' && r.path.startsWith('/v2/mirror/app/manifests/'),
+      );
+      expect(pushes.at(-2)?.path).toBe('/v2/mirror/app/manifests/all');
+      expect(pushes.at(-1)?.path).toBe('/v2/mirror/app/manifests/arm');
+      expect(pushes.slice(0, -2).every((r) => /manifests\/sha256:/.test(r.path))).toBe(true);
+    });
+  });
+
+  describe('then apply again', () => {
+    it('asks the local registry nothing when nothing changed', async () => {
+      localProxy.reset();
+      const result = await work.expectRun(['apply', '--auto-approve'], 0);
+      expect(result.stdout).toContain('No changes.');
+      expect(localProxy.requests).toEqual([]);
+    });
+
+    it('copies nothing on a re-import of what is mirrored already: one HEAD of each tag to plan, one to apply', async () => {
+      localProxy.reset();
+      sourceProxy.reset();
+      await work.expectRun(['apply', '--auto-approve', '--reimport', 'app'], 0);
+      expect(writes(localProxy)).toEqual([]);
+      const heads = localProxy.requests.filter((r) => r.method === 'HEAD').map((r) => r.path);
+      expect(heads.sort()).toEqual([
+        '/v2/mirror/app/manifests/all',
+        '/v2/mirror/app/manifests/all',
+        '/v2/mirror/app/manifests/arm',
+        '/v2/mirror/app/manifests/arm',
+      ]);
+      const layers = new Set(multi.manifests.flatMap((m) => m.layerDigests));
+      expect(sourceProxy.requests.filter((r) => layers.has(r.path.split('/').at(-1)!))).toEqual([]);
+    });
+  });
+});
+
+describe('a copy that is killed', () => {
+  const work = new Workspace();
+  const repo = 'e2e/killed';
+  const spec = (seed: string): ImageSpec => ({ platforms: ['linux/amd64'], layerBytes: 4 * 1024 * 1024, seed });
+  let v1: GeneratedImage;
+  let v2: GeneratedImage;
+
+  beforeAll(async () => {
+    v1 = await upstream.push(repo, 'latest', spec('v1'));
+    work.writeCatalog(
+      catalog(work, { app: { latest: { from: source(repo, 'latest'), scheduled: true, referencePolicy: 'Local' } } }),
+    );
+    await work.expectRun(['apply', '--auto-approve'], 0);
+    v2 = await upstream.push(repo, 'latest', spec('v2'));
+  });
+
+  it('leaves the state valid, the tag on its previous item, and the mirror tag where it was', async () => {
+    const before = work.stateBytes();
+    sourceProxy.reset();
+    localProxy.reset();
+    sourceProxy.inject(
+      { kind: 'slow', delayMs: 20, chunkBytes: 64 * 1024 },
+      { method: 'GET', path: /\/blobs\//, times: 10 },
+    );
+    const child = startCli(work, ['apply', '--auto-approve']);
+    const layer = `/v2/${repo}/blobs/${v2.manifests[0]!.layerDigests[0]}`;
+    await waitFor(() => sourceProxy.count({ method: 'GET', path: layer }) > 0, 'the layer download to start');
+    await sleep(300);
+    expect(localProxy.count({ method: 'PUT', path: /\/blobs\/uploads\// })).toBeGreaterThan(0);
+    child.kill('SIGKILL');
+    await exited(child);
+    expect(work.stateBytes()).toEqual(before);
+    expect(existsSync(`${work.statePath}.journal`)).toBe(false);
+    const mirrored = await rawManifest(mirror('app:latest'), sourceFlags(localRegistry));
+    expect(sha256(mirrored)).toBe(v1.digest);
+  });
+
+  it('is completed by the next apply, once the lock the killed process held is removed', async () => {
+    sourceProxy.reset();
+    const lock = JSON.parse(readFileSync(`${work.statePath}.lock`, 'utf8')) as { id: string };
+    await work.expectRun(['force-unlock', lock.id], 0);
+    const result = await work.expectRun(['apply', '--auto-approve'], 0);
+    expect(result.stdout).toContain('1 imported');
+    const tag = work.state().streams.app!.tags.latest!;
+    expect(tag.items.map((i) => i.digest)).toEqual([v2.digest, v1.digest]);
+    expect(sha256(await rawManifest(mirror('app:latest'), sourceFlags(localRegistry)))).toBe(v2.digest);
+    await pullEverything(mirror('app:latest'), sourceFlags(localRegistry), tempDir().path);
+  });
+});
+
+describe('faults while copying', () => {
+  const work = new Workspace();
+  const repo = 'e2e/faults';
+  let image: GeneratedImage;
+
+  beforeAll(async () => {
+    image = await upstream.push(repo, '1', { platforms: ['linux/amd64', 'linux/arm64'], layers: 2 });
+  });
+
+  const writeCatalog = (tags: string[]) =>
+    work.writeCatalog(
+      catalog(work, {
+        faults: Object.fromEntries(
+          tags.map((tag) => [
+            tag,
+            { from: source(repo, '1'), importMode: 'PreserveOriginal', referencePolicy: 'Local' },
+          ]),
+        ),
+      }),
+    );
+
+  it('a blob whose bytes do not match its digest fails the import: condition recorded, nothing tagged', async () => {
+    writeCatalog(['bad']);
+    const child = JSON.parse(
+      (
+        await rawManifest(`docker://${upstreamRegistry.host}/${repo}@${image.manifests[0]!.digest}`, [
+          '--tls-verify=false',
+        ])
+      ).toString(),
+    ) as { layers: { digest: string; size: number }[] };
+    const layer = child.layers[0]!;
+    sourceProxy.reset();
+    const sameLength = Buffer.alloc(layer.size, 0x61);
+    sourceProxy.inject(
+      { kind: 'replaceBody', body: sameLength },
+      { method: 'GET', path: `/v2/${repo}/blobs/${layer.digest}`, times: 10 },
+    );
+    const result = await work.expectRun(['apply', '--auto-approve'], 1);
+    expect(result.stdout).toContain(
+      `faults:bad: Import failed (InvalidManifest): blob ${sourceProxy.host}/${repo}@${layer.digest}: content digest sha256:`,
+    );
+    const tag = work.state().streams.faults!.tags.bad!;
+    expect(tag.items).toEqual([]);
+    expect(tag.conditions[0]).toMatchObject({ reason: 'InvalidManifest' });
+    await expect(rawManifest(mirror('faults:bad'), sourceFlags(localRegistry))).rejects.toThrow(/manifest unknown/i);
+  });
+
+  it('a registry that refuses a whole blob (HTTP 413) receives it in chunks', async () => {
+    sourceProxy.reset();
+    writeCatalog(['bad', 'chunked']);
+    localProxy.reset();
+    localProxy.inject(
+      { kind: 'status', status: 413, body: 'too large' },
+      { method: 'PUT', path: /\/blobs\/uploads\//, times: 1 },
+    );
+    await work.expectRun(['apply', '--auto-approve', '--concurrency', '1'], 0);
+    expect(localProxy.count({ method: 'PATCH', path: /\/blobs\/uploads\// })).toBeGreaterThan(0);
+    expect(sha256(await rawManifest(mirror('faults:chunked'), sourceFlags(localRegistry)))).toBe(image.digest);
+    await pullEverything(mirror('faults:chunked'), sourceFlags(localRegistry), tempDir().path);
+  });
+});

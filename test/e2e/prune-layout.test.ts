@@ -1,0 +1,121 @@
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatBytes } from '../../src/render/plan-text.js';
+import { tempDir } from '../helpers/cli.js';
+import type { GeneratedImage, ImageSpec } from '../helpers/images.js';
+import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
+import { layoutIndex, localCatalog, pullEverything } from './local-support.js';
+import { platformOf, Upstream } from './support/upstream.js';
+import { type CatalogSpec, insecure, Workspace } from './support/workspace.js';
+
+/** `prune` of an OCI layout store: history trimmed, then every blob nothing reachable names is deleted. */
+let registry: RegistryHandle;
+let upstream: Upstream;
+const work = new Workspace();
+const versions: GeneratedImage[] = [];
+const REPO = 'e2e/prune-layout';
+const MULTI = (seed: string): ImageSpec => ({ platforms: ['linux/amd64', 'linux/arm64'], attestations: true, seed });
+const LEFTOVER = '.tmp-0123456789ab-feedface';
+
+function writeCatalog(withGone: boolean): void {
+  const from = `${registry.host}/${REPO}:multi`;
+  const tags: CatalogSpec['streams'][string] = {
+    all: { from, importMode: 'PreserveOriginal', scheduled: true, referencePolicy: 'Local' },
+    arm: { from, preferPlatform: 'linux/arm64', referencePolicy: 'Local' },
+  };
+  if (withGone) tags.gone = { from, scheduled: true, referencePolicy: 'Local' };
+  work.writeCatalog(localCatalog({ registries: insecure(registry.host), streams: { app: tags } }, { layout: 'store' }));
+}
+
+const blobsDir = () => work.file('store/app/blobs/sha256');
+
+/** The files of the layout's `blobs/sha256` with their sizes. */
+function files(): Map<string, number> {
+  return new Map(readdirSync(blobsDir()).map((name) => [name, statSync(join(blobsDir(), name)).size]));
+}
+
+const hex = (digest: string) => digest.slice('sha256:'.length);
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  upstream = new Upstream(registry);
+  writeCatalog(true);
+  for (const seed of ['v1', 'v2']) {
+    versions.push(await upstream.push(REPO, 'multi', MULTI(seed)));
+    await work.expectRun(['apply', '--auto-approve'], 0);
+  }
+  writeFileSync(join(blobsDir(), LEFTOVER), Buffer.alloc(1000));
+});
+
+afterAll(async () => {
+  await registry?.stop();
+});
+
+const PRUNE = ['prune', '--keep-tag-revisions=1', '--keep-younger-than=0s'];
+
+describe('prune of an OCI layout store', () => {
+  const v1 = () => versions[0]!;
+  const v2 = () => versions[1]!;
+  const pinnedChild = () => platformOf(v1(), 'linux/arm64');
+
+  it('changes nothing without --confirm', async () => {
+    const before = files();
+    const state = work.stateBytes();
+    const result = await work.expectRun(PRUNE, 0);
+    expect(result.stdout).toContain(`  - oci:store/app@${v1().digest.slice(0, 19)}  list\n`);
+    expect(result.stdout).toContain('  - oci:store/app: 1 file left by interrupted copies\n');
+    expect(result.stdout).toContain('Nothing was changed: run with --confirm to prune.');
+    expect(files()).toEqual(before);
+    expect(work.stateBytes()).toEqual(state);
+  });
+
+  describe('with --confirm', () => {
+    let before: Map<string, number>;
+    let stdout: string;
+
+    beforeAll(async () => {
+      before = files();
+      stdout = (await work.expectRun([...PRUNE, '--confirm'], 0)).stdout;
+    });
+
+    it('deletes the old list with what only it names, and the leftovers of an interrupted copy', () => {
+      const after = files();
+      expect(after.has(hex(v1().digest))).toBe(false);
+      expect(after.has(hex(platformOf(v1(), 'linux/amd64').digest))).toBe(false);
+      expect(after.has(LEFTOVER)).toBe(false);
+    });
+
+    it('keeps the child the pinned tag uses on its own, with its config and layers', () => {
+      const after = files();
+      for (const digest of [pinnedChild().digest, pinnedChild().configDigest, ...pinnedChild().layerDigests])
+        expect(after.has(hex(digest))).toBe(true);
+    });
+
+    it('reports exactly the bytes it freed', () => {
+      const after = files();
+      const freed = [...before].filter(([name]) => !after.has(name)).reduce((sum, [, size]) => sum + size, 0);
+      expect(stdout).toContain(`(${formatBytes(freed)})`);
+    });
+
+    it('leaves a layout from which every tag can still be copied whole', async () => {
+      for (const tag of ['all', 'arm', 'gone'])
+        await pullEverything(`oci:${work.file('store/app')}:${tag}`, [], tempDir().path);
+      expect(files().has(hex(v2().digest))).toBe(true);
+    });
+  });
+
+  it('drops the index.json entry of a tag removed from the catalog, its image kept while a kept list names it', async () => {
+    const goneDigest = work.state().streams.app!.tags.gone!.items[0]!.digest;
+    writeCatalog(false);
+    await work.expectRun(['apply', '--auto-approve'], 0);
+    const result = await work.expectRun([...PRUNE, '--confirm'], 0);
+    expect(result.stdout).toContain('  - oci:store/app:gone  (no such tag in the state)\n');
+    const names = layoutIndex(work.file('store/app')).manifests.map(
+      (m) => m.annotations?.['org.opencontainers.image.ref.name'],
+    );
+    expect(names.sort()).toEqual(['all', 'arm']);
+    expect(goneDigest).toBe(platformOf(v2(), 'linux/amd64').digest);
+    expect(files().has(hex(goneDigest))).toBe(true);
+  });
+});

@@ -1,0 +1,40 @@
+import { appendFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
+import { eventually, WatchWorkspace } from './watch-support.js';
+
+let registry: RegistryHandle;
+beforeAll(async () => {
+  registry = await startRegistry();
+});
+afterAll(() => registry?.stop());
+
+describe('watch reloading its catalog', () => {
+  it('follows catalog edits, and reports an invalid edit while keeping the last good catalog', async () => {
+    const ws = new WatchWorkspace(registry);
+    await ws.push('followed', 'v1');
+    await ws.push('extra', 'v1');
+    ws.writeCatalog({ followed: ['followed', true] });
+    expect((await ws.run(['apply', '--auto-approve'])).code).toBe(0);
+    const watch = ws.watch(['--interval', '2s']);
+    await watch.event((e) => e.type === 'started', 'the start');
+
+    ws.writeCatalog({ followed: ['followed', true], added: ['extra', true], pinned: ['extra', false] });
+    await watch.event((e) => e.type === 'catalog-reloaded', 'the reload');
+    expect(watch.eventsOf('catalog-reloaded')[0]).toMatchObject({ tags: 2 });
+    await eventually(() => ws.sourceDigest('added'), 'the new scheduled tag to be imported');
+    expect(ws.tag('pinned')).toBeUndefined();
+
+    appendFileSync(ws.catalogPath, 'bogus: true\n');
+    const invalid = await watch.event((e) => e.type === 'catalog-invalid', 'the invalid edit to be reported');
+    expect(invalid.message).toMatch(/^imagestreams\.yaml:\d+:\d+: error: .*bogus/);
+
+    const moved = await ws.push('followed', 'v2');
+    await eventually(
+      () => (ws.sourceDigest('followed') === moved ? true : undefined),
+      'a move to be imported with the last good catalog',
+    );
+    expect(watch.eventsOf('catalog-invalid')).toHaveLength(1);
+    expect(await watch.stop()).toBe(0);
+  });
+});
