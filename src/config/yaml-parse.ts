@@ -2,6 +2,11 @@ import { Composer, type CST, type Document, Lexer, LineCounter, Parser } from 'y
 
 /** Deepest nesting of the YAML parser's stack accepted; a catalog needs about ten levels. */
 export const MAX_YAML_NESTING = 64;
+/**
+ * Most YAML tokens accepted. The parser keeps about a kilobyte per token; a catalog of 10,000 tags has some 290,000,
+ * so this bounds memory for hostile input (a flow list of a million items) without limiting real catalogs.
+ */
+export const MAX_YAML_TOKENS = 350_000;
 
 export interface YamlProblem {
   offset: number;
@@ -15,9 +20,13 @@ export interface ParsedYaml {
   problems: YamlProblem[];
 }
 
-class NestingTooDeep extends Error {
-  constructor(readonly offset: number) {
-    super('nesting too deep');
+/** Parsing stopped early: the input is over a limit, or a second document starts. */
+class StopParsing extends Error {
+  constructor(
+    readonly offset: number,
+    readonly problem: string,
+  ) {
+    super(problem);
   }
 }
 
@@ -33,11 +42,13 @@ export function parseYaml(text: string): ParsedYaml {
   const docs: Document.Parsed[] = [];
   lines.addNewLine(0);
   try {
-    for (const doc of composer.compose(guardedTokens(text, parser), true, text.length)) docs.push(doc);
+    for (const doc of composer.compose(guardedTokens(text, parser), true, text.length)) {
+      docs.push(doc);
+      if (docs.length > 1) break;
+    }
   } catch (error) {
-    if (!(error instanceof NestingTooDeep)) throw error;
-    const message = `the catalog is nested too deeply (more than ${MAX_YAML_NESTING} levels)`;
-    return { doc: undefined, lines, problems: [{ offset: error.offset, message }] };
+    if (!(error instanceof StopParsing)) throw error;
+    return { doc: undefined, lines, problems: [{ offset: error.offset, message: error.problem }] };
   }
   const [doc, extra] = docs;
   const problems: YamlProblem[] = [];
@@ -51,9 +62,15 @@ export function parseYaml(text: string): ParsedYaml {
 }
 
 function* guardedTokens(text: string, parser: Parser): Generator<CST.Token> {
+  let tokens = 0;
   for (const lexeme of new Lexer().lex(text)) {
     yield* parser.next(lexeme);
-    if (parser.stack.length > MAX_YAML_NESTING) throw new NestingTooDeep(parser.offset);
+    if (parser.stack.length > MAX_YAML_NESTING) {
+      throw new StopParsing(parser.offset, `the catalog is nested too deeply (more than ${MAX_YAML_NESTING} levels)`);
+    }
+    if (++tokens > MAX_YAML_TOKENS) {
+      throw new StopParsing(parser.offset, `the catalog has too many YAML tokens (more than ${MAX_YAML_TOKENS})`);
+    }
   }
   yield* parser.end();
 }

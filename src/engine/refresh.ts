@@ -1,8 +1,8 @@
 import type { CatalogTag } from '../core/catalog.js';
 import { RegistryError } from '../core/errors.js';
 import { importReason, inScope, type Observation, tagState } from '../core/planner.js';
-import type { State } from '../core/state-model.js';
-import type { ImageRepository } from '../registry/repository.js';
+import type { State, TagState } from '../core/state-model.js';
+import type { FetchedManifest, ImageRepository } from '../registry/repository.js';
 import { mapConcurrent } from './concurrency.js';
 import { planCopy } from './mirror-plan.js';
 import type { LocalStore } from './mirror-target.js';
@@ -40,9 +40,8 @@ async function observe(tag: CatalogTag, state: State | null, options: RefreshOpt
   if (!mustImport && (!options.refresh || pinnedByDigest)) return { kind: 'unchanged' };
   try {
     const repo = options.openRepository(tag);
-    const head = await repo.head(sourceReference(tag));
-    if (!mustImport && head.digest === prior?.items[0]?.sourceDigest) return { kind: 'unchanged' };
-    const fetched = await repo.getManifest(head.digest);
+    const fetched = mustImport ? await repo.getManifest(sourceReference(tag)) : await fetchIfMoved(repo, tag, prior);
+    if (!fetched) return { kind: 'unchanged' };
     const item = await resolveItem(repo, tag, fetched);
     if (tag.spec.referencePolicy !== 'Local' || !options.local) return { kind: 'resolved', item };
     const target = options.local.open(tag.stream);
@@ -59,4 +58,14 @@ async function observe(tag: CatalogTag, state: State | null, options: RefreshOpt
     if (error instanceof RegistryError) return { kind: 'error', reason: error.reason, message: error.message };
     throw error;
   }
+}
+
+/** One HEAD for a tag that needs no import; its manifest only when the upstream moved. */
+async function fetchIfMoved(
+  repo: ImageRepository,
+  tag: CatalogTag,
+  prior: TagState | undefined,
+): Promise<FetchedManifest | undefined> {
+  const head = await repo.head(sourceReference(tag));
+  return head.digest === prior?.items[0]?.sourceDigest ? undefined : repo.getManifest(head.digest);
 }

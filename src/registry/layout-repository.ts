@@ -1,4 +1,5 @@
-import { open, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { digestAlgorithm, digestHex, isDigest } from '../core/digest.js';
 import { RegistryError } from '../core/errors.js';
@@ -6,6 +7,9 @@ import { type Descriptor, parseManifest } from '../core/manifest.js';
 import { MAX_MANIFEST_BYTES, OCI_INDEX } from '../core/media-types.js';
 import { verifyDigest } from './body.js';
 import type { BlobReader, FetchedManifest, ImageRepository, ManifestHead } from './repository.js';
+
+/** `oci-layout` holds one small JSON object. */
+const MAX_LAYOUT_FILE_BYTES = 64 * 1024;
 
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
 
@@ -45,19 +49,9 @@ export class LayoutRepository implements ImageRepository {
     const what = `blob ${this.name}@${digest}`;
     if (!isDigest(digest))
       throw new RegistryError('InvalidManifest', `${what}: invalid digest ${JSON.stringify(digest)}`);
-    let handle: Awaited<ReturnType<typeof open>>;
-    try {
-      handle = await open(join(this.dir, 'blobs', digestAlgorithm(digest), digestHex(digest)), 'r');
-    } catch (error) {
-      throw this.missing(error, `blob ${digest}`);
-    }
-    try {
-      const { size } = await handle.stat();
-      return { body: handle.createReadStream(), size };
-    } catch (error) {
-      await handle.close();
-      throw this.missing(error, `blob ${digest}`);
-    }
+    const path = join(this.dir, 'blobs', digestAlgorithm(digest), digestHex(digest));
+    const { handle, size } = await this.openRegular(path, `blob ${digest}`);
+    return { body: handle.createReadStream(), size };
   }
 
   pullSpec(digest: string): string {
@@ -97,14 +91,7 @@ export class LayoutRepository implements ImageRepository {
 
   private async loadIndex(): Promise<Descriptor[]> {
     await this.checkLayoutFile();
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(join(this.dir, 'index.json'));
-    } catch (error) {
-      throw this.missing(error, 'index.json');
-    }
-    if (bytes.length > MAX_MANIFEST_BYTES)
-      throw new RegistryError('InvalidManifest', `${this.name}/index.json is over the 4 MiB limit`);
+    const bytes = await this.readRegular(join(this.dir, 'index.json'), MAX_MANIFEST_BYTES, 'index.json');
     const index = parseManifest(bytes, OCI_INDEX, `${this.name}/index.json`);
     if (index.kind !== 'index')
       throw new RegistryError('InvalidManifest', `${this.name}/index.json is not an image index`);
@@ -112,12 +99,9 @@ export class LayoutRepository implements ImageRepository {
   }
 
   private async checkLayoutFile(): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(join(this.dir, 'oci-layout'), 'utf8');
-    } catch (error) {
-      throw this.missing(error, 'oci-layout');
-    }
+    const text = Buffer.from(
+      await this.readRegular(join(this.dir, 'oci-layout'), MAX_LAYOUT_FILE_BYTES, 'oci-layout'),
+    ).toString('utf8');
     let version: unknown;
     try {
       version = (JSON.parse(text) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
@@ -133,24 +117,51 @@ export class LayoutRepository implements ImageRepository {
     if (!isDigest(digest))
       throw new RegistryError('InvalidManifest', `${what}: invalid digest ${JSON.stringify(digest)}`);
     const path = join(this.dir, 'blobs', digestAlgorithm(digest), digestHex(digest));
-    let handle: Awaited<ReturnType<typeof open>>;
+    const bytes = await this.readRegular(path, maxBytes, `blob ${digest}`, what);
+    verifyDigest(bytes, digest, what);
+    return bytes;
+  }
+
+  /** Reads a whole regular file of the layout, refusing more than `maxBytes`. */
+  private async readRegular(
+    path: string,
+    maxBytes: number,
+    name: string,
+    what = `${this.name}/${name}`,
+  ): Promise<Uint8Array> {
+    const { handle, size } = await this.openRegular(path, name);
     try {
-      handle = await open(path, 'r');
-    } catch (error) {
-      throw this.missing(error, `blob ${digest}`);
-    }
-    try {
-      const { size } = await handle.stat();
-      if (size > maxBytes)
+      if (size > maxBytes) {
         throw new RegistryError(
           'InvalidManifest',
           `${what} is ${size} bytes, over the ${maxBytes}-byte limit; refused`,
         );
-      const bytes = await handle.readFile();
-      verifyDigest(bytes, digest, what);
-      return bytes;
+      }
+      return await handle.readFile();
     } finally {
       await handle.close();
+    }
+  }
+
+  /**
+   * Opens a file of the layout without blocking and refuses anything but a regular file: a layout from a pull request
+   * may hold a FIFO or a link to a device, which must not hang or exhaust a CI job.
+   */
+  private async openRegular(path: string, name: string): Promise<{ handle: FileHandle; size: number }> {
+    let handle: FileHandle;
+    try {
+      handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch (error) {
+      throw this.missing(error, name);
+    }
+    try {
+      const stats = await handle.stat();
+      if (!stats.isFile())
+        throw new RegistryError('InvalidManifest', `${this.name}: ${name} is not a regular file; refused`);
+      return { handle, size: stats.size };
+    } catch (error) {
+      await handle.close();
+      throw error instanceof RegistryError ? error : this.missing(error, name);
     }
   }
 

@@ -4,8 +4,12 @@ import { normalizeContentType, parseManifest } from '../core/manifest.js';
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES } from '../core/media-types.js';
 import { drain, readCapped, verifyDigest } from './body.js';
 import type { RegistryClient } from './client.js';
+import type { ContentCache } from './content-cache.js';
 import type { BlobReader, FetchedManifest, ImageRepository, ManifestHead, RegistryLocation } from './repository.js';
 import { type HttpResponse, headerValue } from './transport.js';
+
+/** A parsed manifest takes a few times the memory of its bytes. */
+const CACHED_MANIFEST_OVERHEAD = 3;
 
 /** A repository in a remote registry, spoken to with the distribution API. */
 export class RegistryRepository implements ImageRepository {
@@ -15,6 +19,7 @@ export class RegistryRepository implements ImageRepository {
   constructor(
     readonly client: RegistryClient,
     readonly repository: string,
+    private readonly cache?: ContentCache,
   ) {
     this.name = `${client.options.registry}/${repository}`;
     this.location = { registry: client.options.registry, repository };
@@ -42,6 +47,14 @@ export class RegistryRepository implements ImageRepository {
   }
 
   async getManifest(reference: string): Promise<FetchedManifest> {
+    const cached = isDigest(reference) ? this.cache?.get<FetchedManifest>(this.cacheKey(reference)) : undefined;
+    if (cached) return cached;
+    const fetched = await this.fetchManifest(reference);
+    this.cache?.set(this.cacheKey(fetched.digest), fetched, fetched.size * CACHED_MANIFEST_OVERHEAD);
+    return fetched;
+  }
+
+  private async fetchManifest(reference: string): Promise<FetchedManifest> {
     const what = this.describe(reference);
     const res = await this.client.request({
       method: 'GET',
@@ -62,6 +75,14 @@ export class RegistryRepository implements ImageRepository {
 
   async getBlob(digest: string, maxBytes: number): Promise<Uint8Array> {
     if (!isDigest(digest)) throw new RegistryError('InvalidManifest', `invalid blob digest ${JSON.stringify(digest)}`);
+    const cached = this.cache?.get<Uint8Array>(this.cacheKey(digest));
+    if (cached && cached.length <= maxBytes) return cached;
+    const bytes = await this.fetchBlob(digest, maxBytes);
+    this.cache?.set(this.cacheKey(digest), bytes, bytes.length);
+    return bytes;
+  }
+
+  private async fetchBlob(digest: string, maxBytes: number): Promise<Uint8Array> {
     const what = `blob ${this.name}@${digest}`;
     const res = await this.client.request({
       method: 'GET',
@@ -86,6 +107,11 @@ export class RegistryRepository implements ImageRepository {
     if (res.status !== 200) throw await this.client.statusError(res, `blob ${this.name}@${digest}`, this.repository);
     const declared = Number(headerValue(res.headers, 'content-length'));
     return { body: res.body, size: Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined };
+  }
+
+  /** Per repository: a digest found in one repository says nothing of another (nor of access to it). */
+  private cacheKey(digest: string): string {
+    return `${this.name}@${digest}`;
   }
 
   /** Distribution answers MANIFEST_UNKNOWN for a missing repository too: the tag list tells which is missing. */

@@ -4,6 +4,7 @@ import type { ImageSourceReference } from '../core/reference.js';
 import type { CredentialProvider } from './auth.js';
 import { certsDirFiles, defaultCertsDirs } from './certs-dir.js';
 import { DEFAULT_CLIENT_OPTIONS, RegistryClient, type RegistryClientOptions } from './client.js';
+import { ContentCache } from './content-cache.js';
 import { LayoutRepository } from './layout-repository.js';
 import { RegistryRepository } from './registry-repository.js';
 import type { ImageRepository } from './repository.js';
@@ -45,6 +46,7 @@ export interface OpenOptions {
 /** Opens image repositories of either back end, sharing one client (connections, tokens, limits) per registry. */
 export class Repositories {
   private readonly clients = new Map<string, RegistryClient>();
+  private readonly cache = new ContentCache();
 
   constructor(private readonly options: RepositoriesOptions = {}) {}
 
@@ -54,7 +56,11 @@ export class Repositories {
       return new LayoutRepository(dir, openOptions.displayPath ?? source.ref.path);
     }
     const { registry, repository } = source.ref;
-    return new RegistryRepository(this.client(registry, repository, openOptions.insecure ?? false), repository);
+    return new RegistryRepository(
+      this.client(registry, repository, openOptions.insecure ?? false),
+      repository,
+      this.cache,
+    );
   }
 
   async close(): Promise<void> {

@@ -50,6 +50,9 @@ export class Transport {
       body: req.body,
       signal: req.signal,
       dispatcher: this.dispatcher,
+      // undici closes the connection after a HEAD unless told otherwise; registries send no body with HEAD, and a
+      // no-op plan is one HEAD per tag, so keeping the connection saves a TCP (and TLS) handshake per tag.
+      reset: false,
       headersTimeout: this.options.bodyTimeoutMs,
       bodyTimeout: this.options.bodyTimeoutMs,
     });

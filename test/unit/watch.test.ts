@@ -36,7 +36,7 @@ function harness(initial: WatchedCatalog, options: Partial<WatchOptions> = {}) {
   const clock = new ManualClock();
   const events: WatchEvent[] = [];
   const checks: { address: string; at: number }[] = [];
-  let catalogChanged: () => void = () => {};
+  let catalogChanged: () => unknown = () => {};
   const reloads: (() => Promise<WatchedCatalog>)[] = [];
   const watch = new Watch({
     initial,
@@ -69,7 +69,8 @@ function harness(initial: WatchedCatalog, options: Partial<WatchOptions> = {}) {
     /** The catalog file changes; the next reload answers `next`. */
     changeCatalog: async (next: () => Promise<WatchedCatalog>) => {
       reloads.push(next);
-      catalogChanged();
+      // The reload reads the state file: wait for it, not only for pending microtasks.
+      await catalogChanged();
       await settle();
     },
   };

@@ -42,9 +42,7 @@ export async function applyCommand(
       const plan = saved ?? (await freshPlan(context, store, options));
       if (saved) assertPlanApplies(saved, context.catalog.sha256, store.state, store.state.serial !== 0);
       const run = saved !== undefined || (await approved(plan, options, io));
-      const applied = run
-        ? await runApply(plan, context, store, options, io)
-        : { imported: [], removed: [], failed: [] };
+      const applied = run ? await runApply(plan, context, store, options, io) : await nothingToApply(store);
       const result = withUnresolved(applied, plan);
       if (run || options.json || result.failed.length > 0) report(result, store, options, io);
       return result.failed.length > 0 ? EXIT_ERROR : EXIT_OK;
@@ -100,6 +98,12 @@ async function runApply(
   } finally {
     await progress.finish();
   }
+}
+
+/** Even with nothing to import, what an interrupted apply left in the journal is written into the state file. */
+async function nothingToApply(store: StateStore): Promise<ApplyResult> {
+  await store.commit();
+  return { imported: [], removed: [], failed: [] };
 }
 
 /** Tags whose source could not be resolved were not imported: they count as failed imports. */

@@ -1,0 +1,60 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const BUILT_CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+export const USAGE = `usage: npm run bench -- [--tags N] [--json] [options]
+
+  --tags N                  tags in the catalog and the registry (default 1000)
+  --json                    print one JSON document on stdout instead of the table
+  --tags-per-repository N   average tags per repository (default 50)
+  --repeat N                runs of each imagestreams scenario; the median wall time is reported (default 3)
+  --skopeo-sample N         tags the skopeo loops run over; wall time is extrapolated to all tags (default 100)
+  --mirror-sample N         tags copied with skopeo copy --all (default 10; 0 skips it)
+  --no-skopeo               measure imagestreams only
+  --cli PATH                the imagestreams entry point to measure (default dist/cli/main.js)
+  --keep                    keep the registry storage and catalog in the temporary directory
+`;
+
+const OPTIONS = {
+  tags: { type: 'string', default: '1000' },
+  json: { type: 'boolean', default: false },
+  'tags-per-repository': { type: 'string', default: '50' },
+  repeat: { type: 'string', default: '3' },
+  'skopeo-sample': { type: 'string', default: '100' },
+  'mirror-sample': { type: 'string', default: '10' },
+  'no-skopeo': { type: 'boolean', default: false },
+  cli: { type: 'string', default: BUILT_CLI },
+  keep: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+};
+
+/** The bench's options from its command-line arguments; throws with the usage on a bad argument. */
+export function benchOptions(argv) {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, strict: true, options: OPTIONS }));
+  } catch (error) {
+    throw new Error(`${error.message}\n\n${USAGE}`);
+  }
+  const tags = wholeNumber(values.tags, '--tags', 1);
+  return {
+    help: values.help,
+    tags,
+    json: values.json,
+    tagsPerRepository: wholeNumber(values['tags-per-repository'], '--tags-per-repository', 1),
+    repeat: wholeNumber(values.repeat, '--repeat', 1),
+    skopeoSample: Math.min(tags, wholeNumber(values['skopeo-sample'], '--skopeo-sample', 1)),
+    mirrorSample: Math.min(tags, wholeNumber(values['mirror-sample'], '--mirror-sample', 0)),
+    skopeo: !values['no-skopeo'],
+    cliPath: resolve(values.cli),
+    keep: values.keep,
+  };
+}
+
+function wholeNumber(text, flag, min) {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${flag} expects a whole number of at least ${min}\n\n${USAGE}`);
+  return n;
+}

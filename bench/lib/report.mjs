@@ -1,0 +1,147 @@
+import { findRow } from './targets.mjs';
+
+const SCENARIOS = ['noop-plan', 'import', 'mirror'];
+
+/** Scenarios of the design that this build cannot run yet; listed in both outputs, never given numbers. */
+export const NOT_MEASURED = [
+  {
+    tool: 'imagestreams',
+    scenario: 'mirror',
+    reason: 'referencePolicy: Local (mirroring into the local registry) is not implemented yet',
+  },
+];
+
+const SKOPEO_WORK = {
+  'noop-plan': 'skopeo inspect --raw per tag',
+  import: 'inspect --raw, then inspect --raw --config per recorded image',
+  mirror: 'skopeo copy --all per tag',
+};
+
+const round = (value, digits) => Number(value.toFixed(digits));
+
+/** A result row as the JSON document carries it: the contract's fields first, then details. */
+function jsonRow(row) {
+  const out = {
+    tool: row.tool,
+    scenario: row.scenario,
+    wallSeconds: round(row.wallSeconds, 3),
+    requestsPerTag: round(row.requestsPerTag, 3),
+    peakRssMb: round(row.peakRssKb / 1024, 1),
+    requests: row.requests,
+    connections: row.counts.connections,
+    requestsByKind: row.counts.byKind,
+  };
+  if (row.wallSecondsRuns) out.wallSecondsRuns = row.wallSecondsRuns.map((s) => round(s, 3));
+  if (row.extrapolatedFrom) out.extrapolatedFrom = row.extrapolatedFrom;
+  if (row.measuredWallSeconds !== undefined) out.measuredWallSeconds = round(row.measuredWallSeconds, 3);
+  if (row.processes) out.processes = row.processes;
+  return out;
+}
+
+/** The bench's JSON document: the contract's `tags` and `results`, then what was not measured, targets, setup. */
+export function jsonReport({ tags, rows, targets, setup, machine }) {
+  return { tags, results: rows.map(jsonRow), notMeasured: NOT_MEASURED, targets, setup, machine };
+}
+
+const fixed = (value, digits) => value.toFixed(digits);
+const pad = (text, width) => String(text).padEnd(width);
+const padLeft = (text, width) => String(text).padStart(width);
+
+function ratio(skopeo, imagestreams) {
+  if (!skopeo || !imagestreams) return '';
+  const wall = skopeo.wallSeconds / imagestreams.wallSeconds;
+  const requests = skopeo.requestsPerTag / imagestreams.requestsPerTag;
+  return `${fixed(wall, 1)}× the wall time, ${fixed(requests, 2)}× the requests`;
+}
+
+function columns(scenario, tool, wall, requests, rss, note) {
+  return `${pad(scenario, 10)} ${pad(tool, 13)} ${padLeft(wall, 9)} ${padLeft(requests, 8)} ${padLeft(rss, 12)}   ${note}`;
+}
+
+function tableLine(row, note) {
+  const wall = `${fixed(row.wallSeconds, 2)}${row.extrapolatedFrom ? '*' : ' '}`;
+  return columns(row.scenario, row.tool, wall, fixed(row.requestsPerTag, 2), fixed(row.peakRssKb / 1024, 1), note);
+}
+
+function table(rows) {
+  const lines = [columns('scenario', 'tool', 'wall s ', 'req/tag', 'peak RSS MB', 'skopeo vs imagestreams')];
+  for (const scenario of SCENARIOS) {
+    const ours = findRow(rows, 'imagestreams', scenario);
+    const theirs = findRow(rows, 'skopeo', scenario);
+    const missing = NOT_MEASURED.find((m) => m.tool === 'imagestreams' && m.scenario === scenario);
+    if (ours) lines.push(tableLine(ours, ratio(theirs, ours)));
+    else if (missing) lines.push(columns(scenario, 'imagestreams', '— ', '—', '—', `not measured: ${missing.reason}`));
+    if (theirs) lines.push(tableLine(theirs, SKOPEO_WORK[scenario]));
+  }
+  return lines;
+}
+
+function footnotes(rows, tags, repeat) {
+  const lines = [];
+  const sampled = rows.filter((r) => r.extrapolatedFrom);
+  if (sampled.length > 0) {
+    const samples = sampled.map((r) => `${r.scenario}: ${r.extrapolatedFrom} tag(s)`).join(', ');
+    lines.push(
+      `* extrapolated linearly to ${tags} tags from a sequential loop over an evenly spread sample (${samples});`,
+      '  requests per tag and peak RSS are measured on the sample.',
+    );
+  }
+  const runs = rows
+    .filter((r) => r.wallSecondsRuns)
+    .map((r) => `${r.scenario} ${r.wallSecondsRuns.map((s) => fixed(s, 2)).join(', ')} s`);
+  lines.push(
+    'Wall time and peak RSS come from runs straight against the registry; requests from the same work repeated',
+    '  through a counting proxy (skopeo copy: one run, through the proxy).',
+    `imagestreams: median of ${repeat} run(s) of the whole CLI process (${runs.join('; ')}), highest peak RSS.`,
+    'skopeo: peak RSS sampled from /proc every 5 ms over its processes.',
+  );
+  return lines;
+}
+
+function breakdown(row) {
+  const kinds = Object.entries(row.counts.byKind)
+    .sort(([, a], [, b]) => b - a)
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(', ');
+  const connections = `${row.counts.connections} connection(s)`;
+  const probes = row.counts.nonHttpConnections
+    ? ` (${row.counts.nonHttpConnections} opened for a TLS handshake first)`
+    : '';
+  return `  ${pad(`${row.tool} ${row.scenario}`, 24)} ${kinds}; ${connections}${probes}`;
+}
+
+function targetLine(target) {
+  const mark = target.met === null ? '–' : target.met ? '✓' : '✗';
+  const value = target.value === null ? 'not measured' : target.value;
+  return `  ${mark} ${target.name}: ${value} (target ${target.limit}${target.note ? `; ${target.note}` : ''})`;
+}
+
+function header(tags, setup, machine) {
+  const load = machine.loadAverage;
+  return [
+    `imagestreams bench: ${tags} tags in ${setup.repositories} repositories (${setup.distinctImages} distinct images; ` +
+      `${setup.multiArchTags} multi-arch tags, ${setup.preserveOriginalTags} PreserveOriginal, ${setup.scheduledTags} scheduled)`,
+    `registry: ${machine.registry}, plain HTTP on 127.0.0.1, filesystem storage`,
+    `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}, ` +
+      `skopeo ${machine.skopeo}; load average ${load.start} at start, ${load.end} at end`,
+  ];
+}
+
+/** The readable report: setup, the side-by-side table with ratios, request breakdown and targets. */
+export function textReport({ tags, rows, targets, setup, machine, options }) {
+  return [
+    '',
+    ...header(tags, setup, machine),
+    '',
+    ...table(rows),
+    '',
+    ...footnotes(rows, tags, options.repeat),
+    '',
+    'requests seen by the proxy:',
+    ...rows.map(breakdown),
+    '',
+    'targets:',
+    ...targets.map(targetLine),
+    '',
+  ].join('\n');
+}
