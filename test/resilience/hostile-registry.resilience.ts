@@ -39,17 +39,17 @@ const HOSTILE_ANSWERS: HostileAnswer[] = [
   [
     'a 10 MB manifest, its length declared',
     { kind: 'oversize', bytes: TEN_MB },
-    /team\/bad@sha256:[0-9a-f]{64} is 10\.0 MiB, over the 4\.0 MiB limit; refused/,
+    /team\/bad(?::v1|@sha256:[0-9a-f]{64}) is 10\.0 MiB, over the 4\.0 MiB limit; refused/,
   ],
   [
     'a 10 MB manifest, sent chunked',
     { kind: 'oversize', bytes: TEN_MB, declareLength: false },
-    /team\/bad@sha256:[0-9a-f]{64} is more than 4\.\d MiB, over the 4\.0 MiB limit; refused/,
+    /team\/bad(?::v1|@sha256:[0-9a-f]{64}) is more than 4\.\d MiB, over the 4\.0 MiB limit; refused/,
   ],
   [
     'a manifest body that never ends',
     { kind: 'oversize', bytes: Number.MAX_SAFE_INTEGER, declareLength: false },
-    /team\/bad@sha256:[0-9a-f]{64} is more than 4\.\d MiB, over the 4\.0 MiB limit; refused/,
+    /team\/bad(?::v1|@sha256:[0-9a-f]{64}) is more than 4\.\d MiB, over the 4\.0 MiB limit; refused/,
   ],
   [
     'a manifest whose bytes do not match its digest',
@@ -64,7 +64,7 @@ const HOSTILE_ANSWERS: HostileAnswer[] = [
       headers: { 'content-type': 'application/json' },
       body: `{"errors":[{"code":"MANIFEST_UNKNOWN","message":"${'x'.repeat(50 << 20)}"}]}`,
     },
-    /team\/bad@sha256:[0-9a-f]{64} not found: repository \S+\/team\/bad has no manifest sha256:/,
+    /team\/bad(?::v1|@sha256:[0-9a-f]{64}) not found: repository \S+\/team\/bad has no (?:tag "v1"|manifest sha256:)/,
   ],
 ];
 
@@ -114,11 +114,13 @@ describe('an index with 10,000 children from a registry', () => {
       body,
     });
     upstream.proxy.inject(answer(''), { method: 'HEAD', path: '/v2/team/bad/manifests/v1', times: 1000 });
-    upstream.proxy.inject(answer(wide.bytes), {
-      method: 'GET',
-      path: `/v2/team/bad/manifests/${wide.digest}`,
-      times: 1000,
-    });
+    for (const reference of ['v1', wide.digest]) {
+      upstream.proxy.inject(answer(wide.bytes), {
+        method: 'GET',
+        path: `/v2/team/bad/manifests/${reference}`,
+        times: 1000,
+      });
+    }
     tally({ inputs: 1 });
 
     const plan = await runOnHostileInput(['plan'], workspace.dir);
