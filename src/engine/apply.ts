@@ -1,7 +1,7 @@
 import type { ImportReason } from '../core/errors.js';
 import { RegistryError } from '../core/errors.js';
 import type { Plan, PlannedChange, PlannedItem } from '../core/plan-model.js';
-import type { ManifestEntry, TagCondition, TagItem, TagState } from '../core/state-model.js';
+import type { ManifestEntry, TagItem } from '../core/state-model.js';
 import { imageMetadata } from '../registry/image-details.js';
 import type { ImageRepository } from '../registry/repository.js';
 import type { StateStore } from '../state/index.js';
@@ -9,6 +9,7 @@ import { mapConcurrent } from './concurrency.js';
 import { mirrorImage } from './mirror.js';
 import { CachingRepository } from './mirror-source.js';
 import type { LocalStore } from './mirror-target.js';
+import { failedTagState, importedTagState } from './tag-outcome.js';
 
 export type ApplyEvent =
   | { type: 'start'; address: string; action: PlannedChange['action'] }
@@ -56,13 +57,13 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
         op: 'setTag',
         stream: change.stream,
         tag: change.tag,
-        value: succeeded(change, prior, item),
+        value: importedTagState(change.spec!, prior, item),
       });
       result.imported.push(change.address);
       options.onEvent?.({ type: 'done', address: change.address, action: change.action, digest: item.digest });
     } catch (error) {
       if (!(error instanceof RegistryError)) throw error;
-      const value = failed(change, prior, error, generation, now());
+      const value = failedTagState(change.spec!, prior, error, generation, now());
       await options.store.record({ op: 'setTag', stream: change.stream, tag: change.tag, value });
       result.failed.push({ address: change.address, reason: error.reason, message: error.message });
       options.onEvent?.({ type: 'failed', address: change.address, reason: error.reason, message: error.message });
@@ -125,33 +126,4 @@ async function importItem(
     });
   }
   return { ...planned, manifests, created: created.toISOString(), generation };
-}
-
-function succeeded(change: PlannedChange, prior: TagState | undefined, item: TagItem): TagState {
-  const items = prior?.items ?? [];
-  return {
-    spec: change.spec!,
-    items: items[0]?.digest === item.digest ? items : [item, ...items],
-    conditions: [],
-  };
-}
-
-/** A failed import keeps the tag's items and the spec they were imported with, so the next plan tries again. */
-function failed(
-  change: PlannedChange,
-  prior: TagState | undefined,
-  error: RegistryError,
-  generation: number,
-  at: Date,
-): TagState {
-  const previous = prior?.conditions.find((c) => c.type === 'ImportSuccess');
-  const condition: TagCondition = {
-    type: 'ImportSuccess',
-    status: 'False',
-    reason: error.reason,
-    message: error.message,
-    generation,
-    lastTransitionTime: previous?.lastTransitionTime ?? at.toISOString(),
-  };
-  return { spec: prior?.spec ?? change.spec!, items: prior?.items ?? [], conditions: [condition] };
 }

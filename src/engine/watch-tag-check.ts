@@ -8,8 +8,9 @@ import { canonicalJson, type Lock, StateStore } from '../state/index.js';
 import { applyPlan } from './apply.js';
 import type { LocalStore } from './mirror-target.js';
 import { planCatalog } from './plan.js';
+import { failedTagState } from './tag-outcome.js';
 import type { Clock } from './watch-clock.js';
-import { failedTagState, hasFailure, sameFailure } from './watch-conditions.js';
+import { hasFailure, sameFailure } from './watch-conditions.js';
 import type { TagOutcome } from './watch-events.js';
 import { waitForStateLock } from './watch-lock.js';
 import type { TagJob } from './watch-scheduler.js';
@@ -137,7 +138,7 @@ async function write(plan: Plan, tag: CatalogTag, store: StateStore, context: Ta
   const error = errorOf(plan, tag);
   if (error) {
     const at = new Date(context.clock.now());
-    const value = failedTagState(tag, prior, error, store.priorSerial + 1, at);
+    const value = failedTagState(tag.spec, prior, error, store.priorSerial + 1, at);
     await store.record({ op: 'setTag', stream: tag.stream, tag: tag.tag, value });
     await store.commit();
     return { kind: 'failed', reason: error.reason, message: error.message };

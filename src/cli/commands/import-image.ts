@@ -14,12 +14,13 @@ import { sameSource, sourceAsWritten } from '../../config/written-source.js';
 import type { Catalog, CatalogTag } from '../../core/catalog.js';
 import type { ImportReason } from '../../core/errors.js';
 import { NotConfirmedError, UsageError } from '../../core/errors.js';
-import type { Plan, PlannedItem } from '../../core/plan-model.js';
-import type { State, TagState } from '../../core/state-model.js';
+import type { Plan } from '../../core/plan-model.js';
+import type { State } from '../../core/state-model.js';
 import { applyPlan } from '../../engine/apply.js';
 import { type CatalogRepositories, catalogRepositories } from '../../engine/catalog-repositories.js';
 import { catalogLocalStore } from '../../engine/mirror-target.js';
 import { planCatalog } from '../../engine/plan.js';
+import { failedTagState, importedTagState } from '../../engine/tag-outcome.js';
 import { describeStream, renderImage, renderStreamSummary } from '../../render/describe-text.js';
 import { acquireLock, StateStore } from '../../state/index.js';
 import { EXIT_ERROR, EXIT_OK } from '../exit.js';
@@ -155,7 +156,7 @@ async function importTag(
   const unresolved = plan.errors.find((e) => e.address === tag.address);
   if (unresolved) {
     const prior = store.state.streams[tag.stream]?.tags[tag.tag];
-    const value = failedTagState(prior, tag, unresolved, store.priorSerial + 1, new Date());
+    const value = failedTagState(tag.spec, prior, unresolved, store.priorSerial + 1, new Date());
     await store.record({ op: 'setTag', stream: tag.stream, tag: tag.tag, value });
     await store.commit();
     return unresolved;
@@ -194,8 +195,8 @@ async function dryRun(
   const unresolved = plan.errors.find((e) => e.address === tag.address);
   const planned = plan.changes.find((c) => c.address === tag.address)?.after;
   const value = unresolved
-    ? failedTagState(prior, tag, unresolved, generation, new Date())
-    : importedTagState(prior, tag, planned!, generation, new Date());
+    ? failedTagState(tag.spec, prior, unresolved, generation, new Date())
+    : importedTagState(tag.spec, prior, { ...planned!, created: new Date().toISOString(), generation });
   state.streams[tag.stream] ??= { tags: {} };
   state.streams[tag.stream]!.tags[tag.tag] = value;
   show(edit.catalog, state, tag, unresolved, 'imported (dry run)', options, io);
@@ -234,43 +235,6 @@ function show(
   io.stdout.write(`imagestream/${tag.stream} ${outcome}\n\n${renderStreamSummary(stream, textOptions)}`);
   if (described.items[0]) io.stdout.write(`\n${renderImage(described, textOptions)}`);
   if (failure) io.stderr.write(`error: ${tag.address}: Import failed (${failure.reason}): ${failure.message}\n`);
-}
-
-/** As the engine records a failed import: the previous items and spec kept, the failure as a condition. */
-function failedTagState(
-  prior: TagState | undefined,
-  tag: CatalogTag,
-  failure: ImportFailure,
-  generation: number,
-  at: Date,
-): TagState {
-  const previous = prior?.conditions.find((c) => c.type === 'ImportSuccess');
-  return {
-    spec: prior?.spec ?? tag.spec,
-    items: prior?.items ?? [],
-    conditions: [
-      {
-        type: 'ImportSuccess',
-        status: 'False',
-        reason: failure.reason,
-        message: failure.message,
-        generation,
-        lastTransitionTime: previous?.lastTransitionTime ?? at.toISOString(),
-      },
-    ],
-  };
-}
-
-function importedTagState(
-  prior: TagState | undefined,
-  tag: CatalogTag,
-  planned: PlannedItem,
-  generation: number,
-  at: Date,
-): TagState {
-  const item = { ...planned, created: at.toISOString(), generation };
-  const items = prior?.items ?? [];
-  return { spec: tag.spec, items: items[0]?.digest === item.digest ? items : [item, ...items], conditions: [] };
 }
 
 /** The catalog's text; a missing file reads as an empty catalog, which only --confirm lets this command create. */

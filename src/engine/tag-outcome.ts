@@ -1,0 +1,33 @@
+import type { TagSpec } from '../core/catalog.js';
+import type { ImportReason } from '../core/errors.js';
+import type { TagCondition, TagItem, TagState } from '../core/state-model.js';
+
+/** A tag after a successful import: the new item first unless it is the current one again, its condition cleared. */
+export function importedTagState(spec: TagSpec, prior: TagState | undefined, item: TagItem): TagState {
+  const items = prior?.items ?? [];
+  return { spec, items: items[0]?.digest === item.digest ? items : [item, ...items], conditions: [] };
+}
+
+/**
+ * A tag after a failed import: its items kept, and the spec they were imported with (`spec` only for a tag never
+ * imported), so the next plan tries again; one ImportSuccess=False condition whose transition time is kept while the
+ * tag keeps failing.
+ */
+export function failedTagState(
+  spec: TagSpec,
+  prior: TagState | undefined,
+  failure: { reason: ImportReason; message: string },
+  generation: number,
+  at: Date,
+): TagState {
+  const previous = prior?.conditions.find((c) => c.type === 'ImportSuccess');
+  const condition: TagCondition = {
+    type: 'ImportSuccess',
+    status: 'False',
+    reason: failure.reason,
+    message: failure.message,
+    generation,
+    lastTransitionTime: previous?.lastTransitionTime ?? at.toISOString(),
+  };
+  return { spec: prior?.spec ?? spec, items: prior?.items ?? [], conditions: [condition] };
+}
