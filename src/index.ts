@@ -12,7 +12,7 @@ import { type CatalogRepositoriesOptions, catalogRepositories } from './engine/c
 import { catalogLocalStore } from './engine/mirror-target.js';
 import { planCatalog } from './engine/plan.js';
 import { assertPlanApplies } from './engine/saved-plan.js';
-import { acquireLock, StateStore } from './state/index.js';
+import { acquireLock, planningState, StateStore } from './state/index.js';
 
 export { loadCatalog, parseCatalog } from './config/index.js';
 export type { Catalog, CatalogTag, ImportMode, ReferencePolicy, TagSpec } from './core/catalog.js';
@@ -39,7 +39,7 @@ export async function plan(catalog: Catalog, options: PlanOptions = {}): Promise
   const sources = catalogRepositories(catalog, options);
   try {
     const store = await StateStore.open(catalog.statePath);
-    return await planCatalog(catalog, store.state.serial === 0 ? null : store.state, {
+    return await planCatalog(catalog, planningState(store), {
       targets: options.targets ?? [],
       reimport: options.reimport ?? [],
       refresh: options.refresh ?? true,

@@ -4,7 +4,7 @@ import type { Plan, PlannedChange, PlannedError } from '../core/plan-model.js';
 import { tagState } from '../core/planner.js';
 import type { State, TagState } from '../core/state-model.js';
 import type { ImageRepository } from '../registry/repository.js';
-import { canonicalJson, type Lock, StateStore } from '../state/index.js';
+import { canonicalJson, type Lock, planningState, StateStore } from '../state/index.js';
 import { applyPlan } from './apply.js';
 import type { LocalStore } from './mirror-target.js';
 import { planCatalog } from './plan.js';
@@ -82,7 +82,7 @@ async function observeAndWrite(
   held: HeldResources,
 ): Promise<TagOutcome> {
   const statePath = context.catalog.statePath;
-  const observed = stateOrNull(await StateStore.open(statePath));
+  const observed = planningState(await StateStore.open(statePath));
   const plan = await planTag(tag, observed, context);
   const before = tagState(observed, tag.stream, tag.tag);
   if (!needsWrite(plan, tag, before)) return outcomeWithoutWrite(plan, tag, before);
@@ -99,7 +99,7 @@ async function observeAndWrite(
   if (!lock) return { kind: 'abandoned' };
   try {
     held.store = await StateStore.open(statePath);
-    const fresh = stateOrNull(held.store);
+    const fresh = planningState(held.store);
     const current = sameTagState(tagState(fresh, tag.stream, tag.tag), before)
       ? plan
       : await planTag(tag, fresh, context);
@@ -189,11 +189,6 @@ function importOf(plan: Plan, tag: CatalogTag): (PlannedChange & { action: 'crea
   return change && (change.action === 'create' || change.action === 'update')
     ? (change as PlannedChange & { action: 'create' | 'update' })
     : undefined;
-}
-
-/** The state a plan starts from; null before anything was ever written (as `plan` does). */
-function stateOrNull(store: StateStore): State | null {
-  return store.state.serial === 0 ? null : store.state;
 }
 
 function sameTagState(a: TagState | undefined, b: TagState | undefined): boolean {

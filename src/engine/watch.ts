@@ -3,7 +3,7 @@ import { CatalogError, formatCatalogProblem } from '../core/errors.js';
 import { importReason, tagState } from '../core/planner.js';
 import type { State } from '../core/state-model.js';
 import type { ImageRepository } from '../registry/repository.js';
-import { StateStore } from '../state/index.js';
+import { planningState, StateStore } from '../state/index.js';
 import { catalogLocalStore, type LocalStore } from './mirror-target.js';
 import { scheduledTags } from './scheduled-plan.js';
 import { watchCatalogFile } from './watch-catalog-file.js';
@@ -294,8 +294,7 @@ function newGeneration(source: WatchedCatalog): Generation {
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 async function readState(statePath: string): Promise<State | null> {
-  const store = await StateStore.open(statePath);
-  return store.state.serial === 0 ? null : store.state;
+  return planningState(await StateStore.open(statePath));
 }
 
 /** A tag is due at once when it must be imported whatever its upstream says: new, or its spec changed. */

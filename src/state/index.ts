@@ -12,4 +12,4 @@ export {
   serializeState,
   writeState,
 } from './state-file.js';
-export { StateStore } from './state-store.js';
+export { planningState, StateStore } from './state-store.js';

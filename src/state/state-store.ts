@@ -238,3 +238,8 @@ function journalBase(
   }
   return { lineage: first.lineage, serial: first.serial };
 }
+
+/** The state a plan starts from: null before anything was ever written (serial 0), as a saved plan records it. */
+export function planningState(store: StateStore): State | null {
+  return store.state.serial === 0 ? null : store.state;
+}

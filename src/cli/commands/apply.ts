@@ -6,13 +6,13 @@ import { type ApplyResult, applyPlan } from '../../engine/apply.js';
 import { catalogLocalStore } from '../../engine/mirror-target.js';
 import { planCatalog } from '../../engine/plan.js';
 import { asPlan, assertPlanApplies } from '../../engine/saved-plan.js';
-import { acquireLock, readPlanFile, StateStore } from '../../state/index.js';
+import { acquireLock, planningState, readPlanFile, StateStore } from '../../state/index.js';
 import { type CatalogContext, openCatalog } from '../context.js';
 import { EXIT_ERROR, EXIT_OK } from '../exit.js';
 import { type Io, writeJson } from '../output.js';
 import { createProgress } from '../progress.js';
 import { confirm } from '../prompt.js';
-import { priorState, renderPlan } from './plan.js';
+import { renderPlan } from './plan.js';
 
 export interface ApplyCommandOptions {
   file?: string;
@@ -55,7 +55,7 @@ export async function applyCommand(
 }
 
 async function freshPlan(context: CatalogContext, store: StateStore, options: ApplyCommandOptions): Promise<Plan> {
-  return planCatalog(context.catalog, priorState(store), {
+  return planCatalog(context.catalog, planningState(store), {
     targets: options.target,
     reimport: options.reimport,
     refresh: true,

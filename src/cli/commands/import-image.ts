@@ -22,11 +22,10 @@ import { catalogLocalStore } from '../../engine/mirror-target.js';
 import { planCatalog } from '../../engine/plan.js';
 import { failedTagState, importedTagState } from '../../engine/tag-outcome.js';
 import { describeStream, renderImage, renderStreamSummary } from '../../render/describe-text.js';
-import { acquireLock, StateStore } from '../../state/index.js';
+import { acquireLock, planningState, StateStore } from '../../state/index.js';
 import { EXIT_ERROR, EXIT_OK } from '../exit.js';
 import type { Io } from '../output.js';
 import { createProgress } from '../progress.js';
-import { priorState } from './plan.js';
 import { flagChanges } from './tag.js';
 
 export interface ImportImageOptions {
@@ -209,7 +208,7 @@ function planTag(
   store: StateStore,
   repositories: CatalogRepositories,
 ): Promise<Plan> {
-  return planCatalog(catalog, priorState(store), {
+  return planCatalog(catalog, planningState(store), {
     targets: [tag.address],
     reimport: [tag.address],
     refresh: true,

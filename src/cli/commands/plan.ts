@@ -1,13 +1,12 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { hasChanges, type Plan } from '../../core/plan-model.js';
-import type { State } from '../../core/state-model.js';
 import { planCatalog } from '../../engine/plan.js';
 import { planScheduledTags } from '../../engine/scheduled-plan.js';
 import { renderPlanJson } from '../../render/plan-json.js';
 import { renderPlanMarkdown } from '../../render/plan-markdown.js';
 import { renderPlanText } from '../../render/plan-text.js';
-import { StateStore, writePlanFile } from '../../state/index.js';
+import { planningState, StateStore, writePlanFile } from '../../state/index.js';
 import { openCatalog } from '../context.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from '../exit.js';
 import { type Io, useColor } from '../output.js';
@@ -46,13 +45,17 @@ export async function planCommand(options: PlanCommandOptions, io: Io): Promise<
   const context = await openCatalog(options, io);
   try {
     const store = await StateStore.open(context.catalog.statePath);
-    const plan = await (options.scheduledOnly ? planScheduledTags : planCatalog)(context.catalog, priorState(store), {
-      targets: options.target,
-      reimport: options.reimport,
-      refresh: options.refresh,
-      concurrency: options.concurrency,
-      openTag: context.openTag,
-    });
+    const plan = await (options.scheduledOnly ? planScheduledTags : planCatalog)(
+      context.catalog,
+      planningState(store),
+      {
+        targets: options.target,
+        reimport: options.reimport,
+        refresh: options.refresh,
+        concurrency: options.concurrency,
+        openTag: context.openTag,
+      },
+    );
     if (options.out) await writePlanFile(resolve(io.cwd, options.out), plan);
     io.stdout.write(renderPlan(plan, format, io, options));
     if (plan.errors.length > 0) return EXIT_ERROR;
@@ -71,9 +74,4 @@ export function renderPlan(
   if (format === 'json') return renderPlanJson(plan);
   if (format === 'markdown') return renderPlanMarkdown(plan, {});
   return renderPlanText(plan, { color: useColor(io, options.color === false), abbrev: options.abbrev !== false });
-}
-
-/** The state a plan starts from; null before the first apply (serial 0: nothing was ever written). */
-export function priorState(store: StateStore): State | null {
-  return store.state.serial === 0 ? null : store.state;
 }
