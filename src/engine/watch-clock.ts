@@ -1,3 +1,5 @@
+import { sleep } from '../registry/retry.js';
+
 /** Longest single timer: Node's setTimeout fires at once for more than 2^31-1 ms (about 24.8 days). */
 export const MAX_TIMER_MS = 24 * 24 * 60 * 60 * 1000;
 
@@ -11,21 +13,5 @@ export interface Clock {
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms, signal) => abortableTimeout(Math.min(Math.max(0, ms), MAX_TIMER_MS), signal),
+  sleep: (ms, signal) => sleep(Math.min(Math.max(0, ms), MAX_TIMER_MS), signal),
 };
-
-function abortableTimeout(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(done, ms);
-    function done() {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }
-    function onAbort() {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
