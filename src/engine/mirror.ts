@@ -50,10 +50,47 @@ export async function mirrorImage(
   return stats;
 }
 
-/** One copy in progress: blobs being copied are shared by the manifests that name them. */
-class Copy {
-  private readonly blobs = new Map<string, Promise<void>>();
+/**
+ * What is being stored in each destination by any copy of this run. Tags are copied at once and often share blobs,
+ * children or the very same manifest: within a destination a blob or child is copied once and the others wait for it.
+ * Across the destinations of one local store (the repositories of one registry), blobs and manifests of one digest
+ * are stored one after another: a registry keeps one copy of each digest for all its repositories, and writing it
+ * twice at once can let it see its own half-written content and refuse a manifest ("digest did not match").
+ * The store's transfer limiter, shared by all its destinations, stands for the store.
+ */
+const inProgress = new WeakMap<object, Map<string, Promise<void>>>();
 
+function pending(target: object): Map<string, Promise<void>> {
+  let map = inProgress.get(target);
+  if (!map) {
+    map = new Map();
+    inProgress.set(target, map);
+  }
+  return map;
+}
+
+/** Runs `work` once per key and destination; a failed attempt is forgotten so that a later copy tries again. */
+function once(target: object, key: string, work: () => Promise<void>): Promise<void> {
+  const map = pending(target);
+  let running = map.get(key);
+  if (!running) {
+    running = work();
+    map.set(key, running);
+    running.catch(() => map.delete(key));
+  }
+  return running;
+}
+
+/** Runs `work` after whatever runs under the same key in the same destination has settled. */
+function inTurn(target: object, key: string, work: () => Promise<void>): Promise<void> {
+  const map = pending(target);
+  const next = (map.get(key) ?? Promise.resolve()).catch(() => undefined).then(work);
+  map.set(key, next);
+  return next;
+}
+
+/** One copy in progress. */
+class Copy {
   constructor(
     private readonly source: ImageRepository,
     private readonly target: ImageDestination,
@@ -72,29 +109,39 @@ class Copy {
     await Promise.all(blobs.map((blob) => this.blob(blob)));
   }
 
-  async store(fetched: FetchedManifest, tag?: string): Promise<void> {
-    await this.target.putManifest({ digest: fetched.digest, mediaType: fetched.mediaType, bytes: fetched.bytes }, tag);
-    this.stats.manifests++;
-    this.stats.bytes += fetched.bytes.length;
+  /**
+   * Manifests go into one repository one at a time: storing a manifest rewrites the repository's link to it, and a
+   * registry checking a list against its children at that moment may read a half-written link and refuse the list.
+   */
+  store(fetched: FetchedManifest, tag?: string): Promise<void> {
+    return inTurn(this.transfers, `manifest ${fetched.digest}`, () =>
+      inTurn(this.target, 'manifests', async () => {
+        const bytes = fetched.bytes;
+        await this.target.putManifest({ digest: fetched.digest, mediaType: fetched.mediaType, bytes }, tag);
+        this.stats.manifests++;
+        this.stats.bytes += bytes.length;
+      }),
+    );
   }
 
-  private async child(descriptor: Descriptor): Promise<void> {
-    if (await this.target.hasManifest(descriptor.digest)) return;
-    const child = await this.source.getManifest(descriptor.digest);
-    await this.contents(child);
-    await this.store(child);
+  private child(descriptor: Descriptor): Promise<void> {
+    return once(this.target, `child ${descriptor.digest}`, async () => {
+      if (await this.target.hasManifest(descriptor.digest)) return;
+      const child = await this.source.getManifest(descriptor.digest);
+      await this.contents(child);
+      await this.store(child);
+    });
   }
 
   private blob(blob: Descriptor): Promise<void> {
-    let copied = this.blobs.get(blob.digest);
-    if (!copied) {
-      copied = this.transfers.run(async () => {
-        const transfer = await this.target.putBlob(blob, this.source);
-        this.stats.blobs[transfer]++;
-        if (transfer === 'uploaded') this.stats.bytes += blob.size;
-      });
-      this.blobs.set(blob.digest, copied);
-    }
-    return copied;
+    return once(this.target, `blob ${blob.digest}`, () =>
+      inTurn(this.transfers, `blob ${blob.digest}`, () =>
+        this.transfers.run(async () => {
+          const transfer = await this.target.putBlob(blob, this.source);
+          this.stats.blobs[transfer]++;
+          if (transfer === 'uploaded') this.stats.bytes += blob.size;
+        }),
+      ),
+    );
   }
 }
