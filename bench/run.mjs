@@ -6,6 +6,7 @@ import { startCountingProxy } from './lib/counting-proxy.mjs';
 import { benchDataset, describeDataset, idealImportRequests } from './lib/dataset.mjs';
 import { catalogFor, measureImagestreams } from './lib/imagestreams-scenarios.mjs';
 import { describeMachine } from './lib/machine.mjs';
+import { measureMirrorLayers } from './lib/mirror-layers.mjs';
 import { benchOptions, USAGE } from './lib/options.mjs';
 import { populateRegistry } from './lib/populate.mjs';
 import { startRegistry } from './lib/registry.mjs';
@@ -39,6 +40,8 @@ async function bench(options, dir) {
   const setup = describeDataset(dataset);
   const registry = await startRegistry(join(dir, 'registry'));
   const proxy = await startCountingProxy(registry.port);
+  const local = await startRegistry(join(dir, 'local-registry'));
+  const localProxy = await startCountingProxy(local.port);
   try {
     await timed(`pushed ${options.tags} tags in ${setup.repositories} repositories`, () =>
       populateRegistry(registry.port, dataset),
@@ -50,17 +53,38 @@ async function bench(options, dir) {
       ...options,
       dataset,
       proxy,
+      proxies: [
+        { name: 'source', proxy },
+        { name: 'local', proxy: localProxy },
+      ],
       scratchDir,
       env,
       direct: { host: registry.host, catalog: catalogFor(dataset, registry.host, join(dir, 'direct')) },
       counted: { host: proxy.host, catalog: catalogFor(dataset, proxy.host, join(dir, 'counted')) },
+      mirror: {
+        dir: join(dir, 'mirror'),
+        direct: { source: registry.host, local: local.host },
+        counted: { source: proxy.host, local: localProxy.host },
+      },
     };
     const rows = await measureImagestreams(ctx, log);
+    const layerRows = await measureMirrorLayers(
+      { ...ctx, source: registry, local, layersDir: join(dir, 'layers') },
+      log,
+    );
     if (options.skopeo)
       rows.push(...(await measureSkopeo({ ...ctx, skopeoEnv: skopeoEnvironment(env, scratchDir) }, log)));
     const importBound = dataset.tags.reduce((sum, tag) => sum + idealImportRequests(tag), 0) / options.tags;
-    return { tags: options.tags, rows, setup, targets: evaluateTargets(rows, options.tags, importBound) };
+    return {
+      tags: options.tags,
+      rows,
+      layerRows,
+      setup,
+      targets: evaluateTargets(rows, options.tags, importBound, layerRows),
+    };
   } finally {
+    await localProxy.stop();
+    await local.stop();
     await proxy.stop();
     await registry.stop();
   }

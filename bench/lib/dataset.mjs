@@ -65,8 +65,11 @@ export function idealImportRequests(tag) {
   return 1 + children + children;
 }
 
-/** The catalog (as a plain object for YAML) importing every tag from `registryHost`. */
-export function benchCatalog(dataset, registryHost) {
+/**
+ * The catalog (as a plain object for YAML) importing every tag from `registryHost`; with `mirrorTo`
+ * (`host:port/namespace` of a plain-HTTP registry), every tag is `referencePolicy: Local` and mirrored there.
+ */
+export function benchCatalog(dataset, registryHost, mirrorTo) {
   const streams = {};
   for (const repo of dataset.repositories) {
     const tags = {};
@@ -76,16 +79,20 @@ export function benchCatalog(dataset, registryHost) {
       if (policy.importMode !== 'Legacy') spec.importMode = policy.importMode;
       if (policy.scheduled) spec.scheduled = true;
       if (policy.preferPlatform) spec.preferPlatform = policy.preferPlatform;
+      if (mirrorTo) spec.referencePolicy = 'Local';
       tags[tag.name] = spec;
     }
     streams[repo.stream] = { tags };
   }
+  const registries = { [registryHost]: { insecure: true } };
+  if (mirrorTo) registries[mirrorTo.split('/')[0]] = { insecure: true };
   return {
     apiVersion: 'imagestreams/v1',
     kind: 'Catalog',
     state: 'imagestreams.state.json',
     defaults: { importMode: 'Legacy', preferPlatform: 'linux/amd64' },
-    registries: { [registryHost]: { insecure: true } },
+    registries,
+    ...(mirrorTo ? { local: { registry: mirrorTo } } : {}),
     streams,
   };
 }

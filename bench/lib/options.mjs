@@ -12,6 +12,8 @@ export const USAGE = `usage: npm run bench -- [--tags N] [--json] [options]
   --repeat N                runs of each imagestreams scenario; the median wall time is reported (default 3)
   --skopeo-sample N         tags the skopeo loops run over; wall time is extrapolated to all tags (default 100)
   --mirror-sample N         tags copied with skopeo copy --all (default 10; 0 skips it)
+  --mirror-layer-mib LIST   also mirror a tiny dataset (3 tags, 2 images of one layer each) once per layer size in
+                            MiB, e.g. 1,256, and report each run's peak RSS (layers are generated on disk)
   --no-skopeo               measure imagestreams only
   --cli PATH                the imagestreams entry point to measure (default dist/cli/main.js)
   --keep                    keep the registry storage and catalog in the temporary directory
@@ -24,6 +26,7 @@ const OPTIONS = {
   repeat: { type: 'string', default: '3' },
   'skopeo-sample': { type: 'string', default: '100' },
   'mirror-sample': { type: 'string', default: '10' },
+  'mirror-layer-mib': { type: 'string', default: '' },
   'no-skopeo': { type: 'boolean', default: false },
   cli: { type: 'string', default: BUILT_CLI },
   keep: { type: 'boolean', default: false },
@@ -47,10 +50,16 @@ export function benchOptions(argv) {
     repeat: wholeNumber(values.repeat, '--repeat', 1),
     skopeoSample: Math.min(tags, wholeNumber(values['skopeo-sample'], '--skopeo-sample', 1)),
     mirrorSample: Math.min(tags, wholeNumber(values['mirror-sample'], '--mirror-sample', 0)),
+    mirrorLayerMib: layerSizes(values['mirror-layer-mib']),
     skopeo: !values['no-skopeo'],
     cliPath: resolve(values.cli),
     keep: values.keep,
   };
+}
+
+function layerSizes(text) {
+  if (text === '') return [];
+  return text.split(',').map((size) => wholeNumber(size.trim(), '--mirror-layer-mib', 1));
 }
 
 function wholeNumber(text, flag, min) {

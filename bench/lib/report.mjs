@@ -3,13 +3,7 @@ import { findRow } from './targets.mjs';
 const SCENARIOS = ['noop-plan', 'import', 'mirror'];
 
 /** Scenarios of the design that this build cannot run yet; listed in both outputs, never given numbers. */
-export const NOT_MEASURED = [
-  {
-    tool: 'imagestreams',
-    scenario: 'mirror',
-    reason: 'referencePolicy: Local (mirroring into the local registry) is not implemented yet',
-  },
-];
+export const NOT_MEASURED = [];
 
 const SKOPEO_WORK = {
   'noop-plan': 'skopeo inspect --raw per tag',
@@ -35,12 +29,28 @@ function jsonRow(row) {
   if (row.extrapolatedFrom) out.extrapolatedFrom = row.extrapolatedFrom;
   if (row.measuredWallSeconds !== undefined) out.measuredWallSeconds = round(row.measuredWallSeconds, 3);
   if (row.processes) out.processes = row.processes;
+  if (row.failures) out.failures = row.failures;
   return out;
 }
 
-/** The bench's JSON document: the contract's `tags` and `results`, then what was not measured, targets, setup. */
-export function jsonReport({ tags, rows, targets, setup, machine }) {
-  return { tags, results: rows.map(jsonRow), notMeasured: NOT_MEASURED, targets, setup, machine };
+function jsonLayerRow({ peakRssKb, wallSeconds, ...row }) {
+  return { ...row, wallSeconds: round(wallSeconds, 3), peakRssMb: round(peakRssKb / 1024, 1) };
+}
+
+/**
+ * The bench's JSON document: the contract's `tags` and `results`, then what was not measured, the mirror runs by
+ * layer size (if asked for), targets, setup.
+ */
+export function jsonReport({ tags, rows, layerRows, targets, setup, machine }) {
+  return {
+    tags,
+    results: rows.map(jsonRow),
+    notMeasured: NOT_MEASURED,
+    ...(layerRows.length > 0 ? { mirrorLayers: layerRows.map(jsonLayerRow) } : {}),
+    targets,
+    setup,
+    machine,
+  };
 }
 
 const fixed = (value, digits) => value.toFixed(digits);
@@ -107,7 +117,23 @@ function breakdown(row) {
   const probes = row.counts.nonHttpConnections
     ? ` (${row.counts.nonHttpConnections} opened for a TLS handshake first)`
     : '';
-  return `  ${pad(`${row.tool} ${row.scenario}`, 24)} ${kinds}; ${connections}${probes}`;
+  const line = `  ${pad(`${row.tool} ${row.scenario}`, 24)} ${kinds}; ${connections}${probes}`;
+  if (!row.failures) return line;
+  const { failedTagsPerRun, first } = row.failures;
+  return `${line}\n    FAILED tags per run (timed…, counted): ${failedTagsPerRun.join(', ')}; first: ${JSON.stringify(first)}`;
+}
+
+function layerLines(layerRows) {
+  if (layerRows.length === 0) return [];
+  return [
+    'mirror by layer size (3 Local tags, 2 distinct single-layer images, one run each, straight):',
+    ...layerRows.map(
+      (r) =>
+        `  ${padLeft(r.layerMib, 5)} MiB layers: ${fixed(r.wallSeconds, 2)} s, peak RSS ${fixed(r.peakRssKb / 1024, 1)} MB, ` +
+        `${fixed(r.bytesCopied / 2 ** 20, 0)} MiB of layers copied`,
+    ),
+    '',
+  ];
 }
 
 function targetLine(target) {
@@ -128,7 +154,7 @@ function header(tags, setup, machine) {
 }
 
 /** The readable report: setup, the side-by-side table with ratios, request breakdown and targets. */
-export function textReport({ tags, rows, targets, setup, machine, options }) {
+export function textReport({ tags, rows, layerRows, targets, setup, machine, options }) {
   return [
     '',
     ...header(tags, setup, machine),
@@ -140,6 +166,7 @@ export function textReport({ tags, rows, targets, setup, machine, options }) {
     'requests seen by the proxy:',
     ...rows.map(breakdown),
     '',
+    ...layerLines(layerRows),
     'targets:',
     ...targets.map(targetLine),
     '',

@@ -13,7 +13,7 @@ function target(name, value, limit, met, note) {
  * The issue's targets with the measured values. `importBound` is the mean over the tags of
  * 1 + children + configs, the requests an import needs without re-fetching anything.
  */
-export function evaluateTargets(rows, tags, importBound) {
+export function evaluateTargets(rows, tags, importBound, layerRows = []) {
   const noop = findRow(rows, 'imagestreams', 'noop-plan');
   const imported = findRow(rows, 'imagestreams', 'import');
   const skopeoNoop = findRow(rows, 'skopeo', 'noop-plan');
@@ -53,6 +53,33 @@ export function evaluateTargets(rows, tags, importBound) {
       '< 200',
       tags >= 10_000 ? peakMb < 200 : null,
       tags >= 10_000 ? undefined : `measured at ${tags} tags`,
+    ),
+    ...mirrorTargets(findRow(rows, 'imagestreams', 'mirror')),
+    ...layerTargets(layerRows),
+  ];
+}
+
+/** Every `Local` tag copied, in every run. */
+function mirrorTargets(mirror) {
+  if (!mirror) return [];
+  const failed = Math.max(0, ...(mirror.failures?.failedTagsPerRun ?? []));
+  return [target('mirror: tags that failed to copy, most in one run', failed, '0', failed === 0)];
+}
+
+/** Flat: the mirror with the largest layers peaks within 10 % of the one with the smallest. */
+function layerTargets(layerRows) {
+  if (layerRows.length < 2) return [];
+  const sorted = [...layerRows].sort((a, b) => a.layerMib - b.layerMib);
+  const small = sorted[0];
+  const large = sorted[sorted.length - 1];
+  const growth = large.peakRssKb / small.peakRssKb - 1;
+  return [
+    target(
+      `mirror: peak RSS growth from ${small.layerMib} MiB to ${large.layerMib} MiB layers, %`,
+      round(growth * 100, 1),
+      '≤ 10 (flat)',
+      growth <= 0.1,
+      `${round(small.peakRssKb / 1024, 1)} MB → ${round(large.peakRssKb / 1024, 1)} MB`,
     ),
   ];
 }
