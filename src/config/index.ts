@@ -1,4 +1,3 @@
-export { CATALOG_SCHEMA_URL } from './catalog-schema.js';
 export { parseDuration } from './duration.js';
 export { type LoadCatalogOptions, loadCatalog, MAX_CATALOG_BYTES, parseCatalog } from './load-catalog.js';
 export { PREFER_ARCH_ANNOTATION, PREFER_OS_ANNOTATION } from './platform-preference.js';

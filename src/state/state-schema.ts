@@ -1,38 +1,18 @@
-import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { validateState, validateTagState } from '../generated/state-validators.js';
 
-/** `schemas/state.schema.json`, shipped with the package beside `dist/`. */
-export const STATE_SCHEMA_URL = new URL('../../schemas/state.schema.json', import.meta.url);
-
-interface StateValidators {
-  state: ValidateFunction;
-  tagState: ValidateFunction;
-}
-
-let validators: StateValidators | undefined;
-
-/** Compiled on first use: commands that never touch the state do not pay for it. */
-function stateValidators(): StateValidators {
-  if (!validators) {
-    const schema = JSON.parse(readFileSync(STATE_SCHEMA_URL, 'utf8')) as { $id: string };
-    const ajv = new Ajv2020({ allErrors: true, strict: true });
-    ajv.addSchema(schema);
-    validators = {
-      state: ajv.getSchema(schema.$id)!,
-      tagState: ajv.compile({ $ref: `${schema.$id}#/$defs/tagState` }),
-    };
-  }
-  return validators;
-}
+// Compiled from schemas/state.schema.json at build time (scripts/compile-schemas.mjs), with ajv's `allErrors`.
+const stateValidator = validateState as unknown as ValidateFunction;
+const tagStateValidator = validateTagState as unknown as ValidateFunction;
 
 /** Problems with a whole state document (`[]` when it is valid), as `/json/pointer: message`. */
 export function stateProblems(value: unknown): string[] {
-  return problemsOf(stateValidators().state, value);
+  return problemsOf(stateValidator, value);
 }
 
 /** Problems with one tag's state, as recorded in the journal. */
 export function tagStateProblems(value: unknown): string[] {
-  return problemsOf(stateValidators().tagState, value);
+  return problemsOf(tagStateValidator, value);
 }
 
 function problemsOf(validate: ValidateFunction, value: unknown): string[] {
