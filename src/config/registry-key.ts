@@ -70,6 +70,12 @@ export function matchRegistrySettings(
   return best;
 }
 
+/** The settings of every `registries` key naming this host and port, whatever its path prefix. */
+export function registrySettingsOfHost(catalog: Pick<Catalog, 'registries'>, host: string): RegistrySettings[] {
+  const hostPort = normalizeHostPort(host);
+  return catalog.registries.filter((settings) => parseRegistryKey(settings.key)?.hostPort === hostPort);
+}
+
 function isPathPrefix(prefix: string, repository: string): boolean {
   return prefix === '' || repository === prefix || repository.startsWith(`${prefix}/`);
 }

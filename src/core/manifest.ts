@@ -45,6 +45,21 @@ export function isAttestation(descriptor: Descriptor): boolean {
 }
 
 /**
+ * Refuses a manifest served as Docker schema 1. Checked before its digest: the digest a registry gives a signed
+ * schema 1 manifest is not that of the bytes it serves.
+ */
+export function refuseSchema1(contentType: string | undefined, what: string): void {
+  const declared = normalizeContentType(contentType);
+  if (declared && SCHEMA1_MEDIA_TYPES.has(declared)) throw schema1Refused(what);
+}
+
+function schema1Refused(what: string): RegistryError {
+  return invalid(
+    `${what} is a Docker schema 1 manifest, which is deprecated and not supported; push the image again with a current client`,
+  );
+}
+
+/**
  * Parses and validates manifest bytes. `contentType`, when given, is the media type the server declared;
  * it must agree with the body's `mediaType`. Throws RegistryError(InvalidManifest) with a clear message.
  */
@@ -58,11 +73,8 @@ export function parseManifest(bytes: Uint8Array, contentType?: string, what = 'm
   if (!isObject(doc)) throw invalid(`${what} is not a JSON object`);
 
   const declared = normalizeContentType(contentType);
-  if (doc.schemaVersion === 1 || (declared && SCHEMA1_MEDIA_TYPES.has(declared))) {
-    throw invalid(
-      `${what} is a Docker schema 1 manifest, which is deprecated and not supported; push the image again with a current client`,
-    );
-  }
+  if (doc.schemaVersion === 1) throw schema1Refused(what);
+  refuseSchema1(contentType, what);
   if (doc.schemaVersion !== 2)
     throw invalid(`${what} has schemaVersion ${JSON.stringify(doc.schemaVersion)}, expected 2`);
 

@@ -1,10 +1,10 @@
 import { homedir } from 'node:os';
 import { dirname, relative } from 'node:path';
-import { matchRegistrySettings } from '../config/index.js';
+import { matchRegistrySettings, registrySettingsOfHost } from '../config/index.js';
 import type { Catalog, CatalogTag } from '../core/catalog.js';
 import { parseImageSource } from '../core/reference.js';
 import { type CredentialStoreOptions, createCredentialStore } from '../credentials/index.js';
-import { type RegistryConnectionSettings, Repositories } from '../registry/repositories.js';
+import { type HostLimits, type RegistryConnectionSettings, Repositories } from '../registry/repositories.js';
 import type { ImageRepository } from '../registry/repository.js';
 
 export interface CatalogRepositoriesOptions {
@@ -37,6 +37,7 @@ export function catalogRepositories(catalog: Catalog, options: CatalogRepositori
     env,
     credentials: createCredentialStore(credentialOptions),
     settingsFor: (host, repository) => connectionSettings(catalog, host, repository),
+    hostLimitsFor: (host) => hostLimits(catalog, host),
   });
   return {
     repositories,
@@ -62,6 +63,20 @@ function connectionSettings(
   if (settings.maxConcurrency) out.maxConcurrency = settings.maxConcurrency;
   if (settings.requestsPerSecond) out.requestsPerSecond = settings.requestsPerSecond;
   return out;
+}
+
+/** A host's limits hold for all its repositories: the smallest any of its `registries` keys sets. */
+function hostLimits(catalog: Catalog, host: string): HostLimits {
+  const entries = registrySettingsOfHost(catalog, host);
+  return {
+    maxConcurrency: smallest(entries.map((e) => e.maxConcurrency)),
+    requestsPerSecond: smallest(entries.map((e) => e.requestsPerSecond)),
+  };
+}
+
+function smallest(values: (number | undefined)[]): number | undefined {
+  const given = values.filter((v) => v !== undefined);
+  return given.length > 0 ? Math.min(...given) : undefined;
 }
 
 /** For `oci:` sources, the path as written in the catalog, for messages and pull specs. */

@@ -33,6 +33,8 @@ export interface RegistryClientOptions {
   clientKeyFile?: string;
   maxConcurrency: number;
   requestsPerSecond?: number;
+  /** Shared by every client of one host, so that its limits hold whatever settings entry a tag reaches it by. */
+  limiter?: RequestLimiter;
   credentials?: CredentialProvider;
   retry: RetryPolicy;
   connectTimeoutMs: number;
@@ -94,7 +96,7 @@ export class RegistryClient {
 
   constructor(readonly options: RegistryClientOptions) {
     this.apiHost = apiHostOf(options.registry);
-    this.limiter = new RequestLimiter(options.maxConcurrency, options.requestsPerSecond);
+    this.limiter = options.limiter ?? new RequestLimiter(options.maxConcurrency, options.requestsPerSecond);
   }
 
   /** Sends a request with auth, retries and limits; returns whatever status the registry finally answered. */
@@ -114,6 +116,15 @@ export class RegistryClient {
       if (req.accept) headers.accept = req.accept;
       if (authorization) headers.authorization = authorization;
       const res = await this.send({ method: req.method, url, headers, body: req.body }, replayable);
+      const ownOrigin = url.origin === endpoint.base.origin;
+      if (res.status === 401 && !ownOrigin) {
+        await drain(res);
+        throw new RegistryError(
+          'Unauthorized',
+          `${req.path}: the registry redirected to ${url.host}, which asks for authentication; credentials for ${this.options.registry} are never sent to another host`,
+          { status: 401 },
+        );
+      }
       if (res.status === 401 && !reauthenticated) {
         reauthenticated = true;
         const next = await this.reauthorize(endpoint, req.repository, res, scope);

@@ -1,6 +1,6 @@
 import { isDigest, sha256Digest } from '../core/digest.js';
 import { RegistryError } from '../core/errors.js';
-import { normalizeContentType, parseManifest } from '../core/manifest.js';
+import { normalizeContentType, parseManifest, refuseSchema1 } from '../core/manifest.js';
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES } from '../core/media-types.js';
 import { drain, readCapped, verifyDigest } from './body.js';
 import type { RegistryClient } from './client.js';
@@ -65,6 +65,7 @@ export class RegistryRepository implements ImageRepository {
     if (res.status === 404) throw await this.manifestNotFound(res, reference);
     if (res.status !== 200) throw await this.client.statusError(res, what, this.repository);
     const bytes = await readCapped(res, MAX_MANIFEST_BYTES, what);
+    refuseSchema1(headerValue(res.headers, 'content-type'), what);
     const served = headerValue(res.headers, 'docker-content-digest');
     const expected = isDigest(reference) ? reference : served && isDigest(served) ? served : undefined;
     if (expected) verifyDigest(bytes, expected, what);

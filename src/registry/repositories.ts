@@ -6,6 +6,7 @@ import { certsDirFiles, defaultCertsDirs } from './certs-dir.js';
 import { DEFAULT_CLIENT_OPTIONS, RegistryClient, type RegistryClientOptions } from './client.js';
 import { ContentCache } from './content-cache.js';
 import { LayoutRepository } from './layout-repository.js';
+import { RequestLimiter } from './limiter.js';
 import { RegistryRepository } from './registry-repository.js';
 import type { ImageRepository } from './repository.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
@@ -22,9 +23,17 @@ export interface RegistryConnectionSettings {
   requestsPerSecond?: number;
 }
 
+/** The limits of a whole registry host, whichever settings entry its repositories match. */
+export interface HostLimits {
+  maxConcurrency?: number;
+  requestsPerSecond?: number;
+}
+
 export interface RepositoriesOptions {
   /** Settings for a registry host and repository (most specific catalog entry), if any. */
   settingsFor?: (registry: string, repository: string) => RegistryConnectionSettings | undefined;
+  /** Limits for a registry host; by default those of the settings its first repository matched. */
+  hostLimitsFor?: (registry: string) => HostLimits;
   credentials?: CredentialProvider;
   env?: NodeJS.ProcessEnv;
   homeDir?: string;
@@ -43,9 +52,13 @@ export interface OpenOptions {
   displayPath?: string;
 }
 
-/** Opens image repositories of either back end, sharing one client (connections, tokens, limits) per registry. */
+/**
+ * Opens image repositories of either back end, sharing one client (connections, tokens) per registry and settings,
+ * and one request limiter per registry host.
+ */
 export class Repositories {
   private readonly clients = new Map<string, RegistryClient>();
+  private readonly limiters = new Map<string, RequestLimiter>();
   private readonly cache = new ContentCache();
 
   constructor(private readonly options: RepositoriesOptions = {}) {}
@@ -74,10 +87,26 @@ export class Repositories {
     const key = `${registry}\u0000${settings?.key ?? ''}\u0000${insecure}`;
     let client = this.clients.get(key);
     if (!client) {
-      client = new RegistryClient(this.clientOptions(registry, settings, insecure));
+      client = new RegistryClient({
+        ...this.clientOptions(registry, settings, insecure),
+        limiter: this.limiter(registry, settings),
+      });
       this.clients.set(key, client);
     }
     return client;
+  }
+
+  private limiter(registry: string, settings: RegistryConnectionSettings | undefined): RequestLimiter {
+    let limiter = this.limiters.get(registry);
+    if (!limiter) {
+      const limits = this.options.hostLimitsFor?.(registry) ?? settings ?? {};
+      limiter = new RequestLimiter(
+        limits.maxConcurrency ?? DEFAULT_CLIENT_OPTIONS.maxConcurrency,
+        limits.requestsPerSecond,
+      );
+      this.limiters.set(registry, limiter);
+    }
+    return limiter;
   }
 
   private clientOptions(
