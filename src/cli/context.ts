@@ -3,6 +3,7 @@ import { loadCatalog } from '../config/index.js';
 import type { Catalog } from '../core/catalog.js';
 import { type CatalogRepositories, catalogRepositories } from '../engine/catalog-repositories.js';
 import type { Io } from './output.js';
+import { collectParseGarbage } from './parse-garbage.js';
 
 export interface CatalogOptions {
   file?: string;
@@ -20,6 +21,7 @@ export async function openCatalog(options: CatalogOptions, io: Io): Promise<Cata
   const loadOptions: Parameters<typeof loadCatalog>[1] = { displayPath: relative(io.cwd, path) || path };
   if (options.state) loadOptions.statePathOverride = resolve(io.cwd, options.state);
   const catalog = await loadCatalog(path, loadOptions);
+  collectParseGarbage(catalog.tags.length);
   const repositoriesOptions: Parameters<typeof catalogRepositories>[1] = { env: io.env };
   if (options.authfile) repositoriesOptions.authFile = resolve(io.cwd, options.authfile);
   return { catalog, ...catalogRepositories(catalog, repositoriesOptions) };

@@ -9,11 +9,18 @@ export interface AtomicWriteOptions {
   backup?: boolean;
 }
 
+/** Pieces gathered before one write: few system calls, little memory. */
+const WRITE_BUFFER_CHARS = 256 * 1024;
+
 /**
- * Replaces `path` with `data` so that readers and crashes only ever see the old or the new content:
- * temp file in the same directory, fsync, rename over, fsync the directory.
+ * Replaces `path` with `data` (text, or text in pieces) so that readers and crashes only ever see the old or the
+ * new content: temp file in the same directory, fsync, rename over, fsync the directory.
  */
-export async function writeFileAtomic(path: string, data: string, options: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Iterable<string>,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const previousMode = await existingMode(path);
@@ -30,15 +37,30 @@ export async function writeFileAtomic(path: string, data: string, options: Atomi
   await syncDirectory(dir);
 }
 
-async function writeAndSync(path: string, data: string, mode: number): Promise<void> {
+async function writeAndSync(path: string, data: string | Iterable<string>, mode: number): Promise<void> {
   const handle = await open(path, 'wx', mode);
   try {
-    await handle.writeFile(data, 'utf8');
+    if (typeof data === 'string') await handle.writeFile(data, 'utf8');
+    else await writeChunks(handle, data);
     await handle.chmod(mode);
     await handle.sync();
   } finally {
     await handle.close();
   }
+}
+
+async function writeChunks(handle: FileHandle, chunks: Iterable<string>): Promise<void> {
+  let pending: string[] = [];
+  let size = 0;
+  for (const chunk of chunks) {
+    pending.push(chunk);
+    size += chunk.length;
+    if (size < WRITE_BUFFER_CHARS) continue;
+    await handle.writeFile(pending.join(''), 'utf8');
+    pending = [];
+    size = 0;
+  }
+  if (pending.length > 0) await handle.writeFile(pending.join(''), 'utf8');
 }
 
 /** `<path>.backup` becomes the current file, itself replaced atomically; a hard link when the file system allows it. */

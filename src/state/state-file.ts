@@ -3,7 +3,7 @@ import { access, readFile } from 'node:fs/promises';
 import { StateError } from '../core/errors.js';
 import { STATE_VERSION, type State } from '../core/state-model.js';
 import { isNotFound, writeFileAtomic } from './atomic-file.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJsonChunks } from './canonical-json.js';
 import { migrateState, type StateMigration } from './migrations.js';
 import { formatProblems, stateProblems } from './state-schema.js';
 
@@ -19,7 +19,14 @@ export function emptyState(): State {
 
 /** The state file's text: keys sorted at every level, 2-space indent, trailing newline. */
 export function serializeState(state: State): string {
-  return `${canonicalJson(state, 2)}\n`;
+  return [...stateTextChunks(state)].join('');
+}
+
+/** The state file's text in pieces of about one tag each: a state of 10,000 tags is never one 20 MB string. */
+function* stateTextChunks(state: State): Generator<string> {
+  // state → streams → stream → tags → tag
+  yield* canonicalJsonChunks(state, 2, 4);
+  yield '\n';
 }
 
 /** The state in `path`, migrated to the current version; null when there is no such file. The file is never modified. */
@@ -72,7 +79,7 @@ export function assertValidState(value: unknown, file: string): asserts value is
 export async function writeState(path: string, state: State): Promise<void> {
   assertValidState(state, path);
   try {
-    await writeFileAtomic(path, serializeState(state), { backup: true });
+    await writeFileAtomic(path, stateTextChunks(state), { backup: true });
   } catch (error) {
     throw new StateError(`cannot write state file ${path}: ${(error as Error).message}`, { cause: error });
   }

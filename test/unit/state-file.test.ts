@@ -92,6 +92,16 @@ describe('writeState and readState', () => {
     expect(await readState(path)).toEqual(state);
   });
 
+  it('writes a state far larger than one write buffer, exactly its serialization', async () => {
+    const tags = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`t${i}`, tagState()]));
+    const state = stateWith(tags);
+    await writeState(path, state);
+    const text = await readFile(path, 'utf8');
+    expect(text.length).toBeGreaterThan(1024 * 1024);
+    expect(text).toBe(serializeState(state));
+    expect(await readState(path)).toEqual(state);
+  });
+
   it('reads a missing file as null', async () => {
     expect(await readState(join(dir, 'nothing.json'))).toBeNull();
   });
