@@ -51,8 +51,8 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
       .option('--detailed-exitcode', 'exit 2 when there are changes, 0 when none, 1 on error')
       .option('--scheduled-only', 'only the scheduled tags (those that follow their upstream)')
       .option(
-        '--refresh <bool>',
-        'ask registries about tags that need no import (--refresh=false skips it)',
+        '--refresh [bool]',
+        'ask registries about tags that need no import (default true; --refresh=false skips it)',
         parseBool,
         true,
       ),

@@ -6,6 +6,7 @@ import { drain, readCapped } from './body.js';
 import { type Challenge, parseChallenges, preferredChallenge } from './challenge.js';
 import { RequestLimiter } from './limiter.js';
 import { networkError } from './network-errors.js';
+import { proxyFor, proxyHost } from './proxy-env.js';
 import {
   DEFAULT_RETRY_POLICY,
   isRetryableError,
@@ -211,12 +212,13 @@ export class RegistryClient {
       return await this.pingAt(https);
     } catch (error) {
       if (error instanceof RegistryError) throw error;
-      if (!this.options.insecure) throw networkError(error, this.options.registry, false);
+      if (!this.options.insecure) throw this.networkError(error, https, false);
     }
+    const http = new URL(`http://${this.apiHost}/v2/`);
     try {
-      return await this.pingAt(new URL(`http://${this.apiHost}/v2/`));
+      return await this.pingAt(http);
     } catch (error) {
-      throw networkError(error, this.options.registry, true);
+      throw this.networkError(error, http, true);
     }
   }
 
@@ -313,8 +315,13 @@ export class RegistryClient {
     try {
       return await this.sendRaw(req, retry);
     } catch (error) {
-      throw networkError(error, this.options.registry, this.options.insecure);
+      throw this.networkError(error, req.url, this.options.insecure);
     }
+  }
+
+  private networkError(error: unknown, url: URL, insecure: boolean): RegistryError {
+    const proxy = proxyFor(url, this.options.env);
+    return networkError(error, this.options.registry, insecure, proxy && proxyHost(proxy));
   }
 
   private async sendRaw(req: HttpRequest, retry = true): Promise<HttpResponse> {
@@ -347,8 +354,9 @@ export class RegistryClient {
         connections: this.options.maxConcurrency,
         connectTimeoutMs: this.options.connectTimeoutMs,
         bodyTimeoutMs: this.options.bodyTimeoutMs,
-        env: this.options.env,
       };
+      const proxy = proxyFor(url, this.options.env);
+      if (proxy) options.proxy = proxy;
       if (this.options.clientCertFile) options.clientCertFile = this.options.clientCertFile;
       if (this.options.clientKeyFile) options.clientKeyFile = this.options.clientKeyFile;
       transport = new Transport(options);

@@ -28,8 +28,11 @@ export function isPlainHttpAnswer(error: unknown): boolean {
   return code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/i.test(message);
 }
 
-/** Maps a failure below HTTP (DNS, TCP, TLS, timeouts) to a RegistryError whose message a user can act on. */
-export function networkError(error: unknown, host: string, insecure: boolean): RegistryError {
+/**
+ * Maps a failure below HTTP (DNS, TCP, TLS, timeouts) to a RegistryError whose message a user can act on;
+ * `proxy` is the host:port of the forward proxy the request went through, if any.
+ */
+export function networkError(error: unknown, host: string, insecure: boolean, proxy?: string): RegistryError {
   if (error instanceof RegistryError) return error;
   const code = errorCode(error) ?? 'error';
   if (isTlsError(error)) {
@@ -55,7 +58,15 @@ export function networkError(error: unknown, host: string, insecure: boolean): R
     UND_ERR_BODY_TIMEOUT: 'timed out reading the response body',
     UND_ERR_SOCKET: 'connection closed unexpectedly',
   };
-  return new RegistryError('Unreachable', `cannot reach registry ${host}: ${reasons[code] ?? code}`, { cause: error });
+  const through = proxy ? ` through proxy ${proxy}` : '';
+  const reason = reasons[code] ?? proxyRefusal(error) ?? code;
+  return new RegistryError('Unreachable', `cannot reach registry ${host}${through}: ${reason}`, { cause: error });
+}
+
+/** undici's words when a proxy answers CONNECT with something else than 200. */
+function proxyRefusal(error: unknown): string | undefined {
+  const status = /Proxy response \((\d+)\)/.exec(String((error as Error)?.message ?? ''))?.[1];
+  return status ? `the proxy refused the connection (HTTP ${status})` : undefined;
 }
 
 function tlsReason(error: unknown, code: string): string {

@@ -25,7 +25,10 @@ export class RegistryRepository implements ImageRepository {
     this.location = { registry: client.options.registry, repository };
   }
 
-  /** HEAD with the full Accept set; falls back to GET when the registry gives no digest or refuses HEAD. */
+  /**
+   * HEAD with the full Accept set; falls back to GET when the registry gives no digest or refuses HEAD. Schema 1 is
+   * refused here already, so that the message names the reference asked for, not a digest of a signed payload.
+   */
   async head(reference: string): Promise<ManifestHead> {
     const res = await this.client.request({
       method: 'HEAD',
@@ -34,6 +37,7 @@ export class RegistryRepository implements ImageRepository {
       accept: MANIFEST_ACCEPT,
     });
     await drain(res);
+    if (res.status === 200) refuseSchema1(headerValue(res.headers, 'content-type'), this.describe(reference));
     const digest = headerValue(res.headers, 'docker-content-digest');
     const mediaType = normalizeContentType(headerValue(res.headers, 'content-type'));
     const size = Number(headerValue(res.headers, 'content-length'));

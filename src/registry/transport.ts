@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
-import { Agent, type Dispatcher, EnvHttpProxyAgent, request } from 'undici';
+import { Agent, type Dispatcher, ProxyAgent, request } from 'undici';
 import { RegistryError } from '../core/errors.js';
 
 /** TLS and connection settings for one registry host. */
@@ -17,7 +17,8 @@ export interface TransportOptions {
   connectTimeoutMs: number;
   /** Longest silence allowed between body chunks or before headers. */
   bodyTimeoutMs: number;
-  env: NodeJS.ProcessEnv;
+  /** Forward proxy URL for this host (from `proxyFor`): CONNECT tunnels for https, absolute-URI requests for http. */
+  proxy?: string;
 }
 
 export interface HttpResponse {
@@ -35,7 +36,7 @@ export interface HttpRequest {
   signal?: AbortSignal;
 }
 
-/** A keep-alive connection pool for one registry host, with its TLS settings and the proxy from the environment. */
+/** A keep-alive connection pool for one registry origin, with its TLS settings and proxy. */
 export class Transport {
   private readonly dispatcher: Dispatcher;
 
@@ -73,14 +74,9 @@ function createDispatcher(options: TransportOptions): Dispatcher {
     connectTimeout: options.connectTimeoutMs,
     connect: { ...tls, timeout: options.connectTimeoutMs },
   };
-  if (hasProxy(options.env)) {
-    return new EnvHttpProxyAgent({
-      ...common,
-      requestTls: tls,
-      httpProxy: proxyVar(options.env, 'http_proxy'),
-      httpsProxy: proxyVar(options.env, 'https_proxy'),
-      noProxy: proxyVar(options.env, 'no_proxy'),
-    });
+  if (options.proxy) {
+    // Plain http goes as absolute-URI requests: proxies commonly allow CONNECT to port 443 only.
+    return new ProxyAgent({ ...common, uri: options.proxy, requestTls: tls, proxyTunnel: false });
   }
   return new Agent(common);
 }
@@ -113,14 +109,6 @@ function readPem(file: string, what: string): string {
       `cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
     );
   }
-}
-
-function proxyVar(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  return env[name] ?? env[name.toUpperCase()];
-}
-
-function hasProxy(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(proxyVar(env, 'http_proxy') || proxyVar(env, 'https_proxy'));
 }
 
 export function headerValue(headers: HttpResponse['headers'], name: string): string | undefined {

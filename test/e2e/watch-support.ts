@@ -98,7 +98,7 @@ export class WatchWorkspace {
 }
 
 /** Variables of the surrounding shell that would change the CLI's credentials or network. */
-const ISOLATED = ['REGISTRY_AUTH_FILE', 'DOCKER_CONFIG', 'XDG_RUNTIME_DIR', 'HTTPS_PROXY', 'HTTP_PROXY'];
+const ISOLATED = ['REGISTRY_AUTH_FILE', 'DOCKER_CONFIG', 'XDG_RUNTIME_DIR', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY'];
 
 /** `imagestreams watch --json` running in the background; its NDJSON log is parsed as it comes. */
 export class WatchProcess {

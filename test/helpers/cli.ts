@@ -20,7 +20,7 @@ export interface CliOptions {
   timeoutMs?: number;
 }
 
-/** Variables of the surrounding shell that would change the CLI's output or credentials. */
+/** Variables of the surrounding shell that would change the CLI's output, credentials or network path. */
 const ISOLATED = [
   'FORCE_COLOR',
   'REGISTRY_AUTH_FILE',
@@ -28,8 +28,10 @@ const ISOLATED = [
   'XDG_RUNTIME_DIR',
   'HTTPS_PROXY',
   'HTTP_PROXY',
+  'NO_PROXY',
   'https_proxy',
   'http_proxy',
+  'no_proxy',
 ];
 
 let emptyHome: string | undefined;

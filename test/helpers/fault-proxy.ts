@@ -19,8 +19,10 @@ export type Fault =
   | { kind: 'slow'; delayMs: number; chunkBytes?: number }
   /** Wait `ms` before forwarding (slow headers). */
   | { kind: 'delay'; ms: number }
-  /** Forward status and headers (Content-Length adjusted) with other body bytes. */
-  | { kind: 'replaceBody'; body: Buffer | string }
+  /** Forward status and headers (Content-Length adjusted, `headers` set over them) with other body bytes. */
+  | { kind: 'replaceBody'; body: Buffer | string; headers?: Record<string, string> }
+  /** Forward the upstream answer with the `remove`d headers left out and the `set` ones added or replaced. */
+  | { kind: 'headers'; set?: Record<string, string>; remove?: readonly string[] }
   /** Forward status and headers with a body of `bytes` bytes; `declareLength: false` sends it chunked. */
   | { kind: 'oversize'; bytes: number; declareLength?: boolean }
   /** Redirect to `location` (a URL, or a function of the request's path and query). */
@@ -40,6 +42,8 @@ export interface SeenRequest {
   headers: IncomingHttpHeaders;
   /** The kind of fault applied, when one was. */
   fault?: Fault['kind'];
+  /** When the request arrived (`performance.now()`, milliseconds). */
+  at: number;
 }
 
 export interface FaultProxy {
@@ -52,7 +56,9 @@ export interface FaultProxy {
   inject(fault: Fault, match?: RequestMatcher & { times?: number }): void;
   /** Requests seen that match (all requests without a matcher). */
   count(match?: RequestMatcher): number;
-  /** Forgets faults not yet used and requests seen. */
+  /** The most requests the proxy was answering at once (from arrival until its answer ended) since the last reset. */
+  peakInFlight(): number;
+  /** Forgets faults not yet used, requests seen and the in-flight peak. */
   reset(): void;
   stop(): Promise<void>;
 }
@@ -125,6 +131,10 @@ async function drip(
   response.end();
 }
 
+function lowerCased(headers: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+}
+
 async function collect(stream: IncomingMessage): Promise<void> {
   for await (const _ of stream);
 }
@@ -136,8 +146,15 @@ async function relay(upstream: IncomingMessage, response: ServerResponse, fault:
     case 'replaceBody': {
       await collect(upstream);
       const body = Buffer.from(fault.body);
-      response.writeHead(status, { ...endToEnd(upstream.headers, ['content-length']), 'content-length': body.length });
+      const headers = { ...endToEnd(upstream.headers, ['content-length']), ...lowerCased(fault.headers) };
+      response.writeHead(status, { ...headers, 'content-length': body.length });
       response.end(body);
+      return;
+    }
+    case 'headers': {
+      const dropped = (fault.remove ?? []).map((name) => name.toLowerCase());
+      response.writeHead(status, { ...endToEnd(upstream.headers, dropped), ...lowerCased(fault.set) });
+      upstream.pipe(response);
       return;
     }
     case 'oversize': {
@@ -217,7 +234,7 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
     const url = request.url ?? '/';
     const path = new URL(url, 'http://proxy.invalid').pathname;
     const fault = takeFault(method, path);
-    requests.push({ method, url, path, headers: { ...request.headers }, fault: fault?.kind });
+    requests.push({ method, url, path, headers: { ...request.headers }, fault: fault?.kind, at: performance.now() });
     switch (fault?.kind) {
       case 'status':
         request.resume();
@@ -243,7 +260,11 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
     }
   }
 
+  let inFlight = 0;
+  let peak = 0;
   const listening: ListeningServer = await listenOnLoopback((request, response) => {
+    peak = Math.max(peak, ++inFlight);
+    response.once('close', () => inFlight--);
     handle(request, response).catch(() => response.destroy());
   });
 
@@ -256,9 +277,11 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
       rules.push({ fault, match: matcher, remaining: times });
     },
     count: (match) => requests.filter((r) => matches(match, r.method, r.path)).length,
+    peakInFlight: () => peak,
     reset() {
       rules.length = 0;
       requests.length = 0;
+      peak = inFlight;
     },
     async stop() {
       await listening.close();
@@ -286,6 +309,7 @@ export async function startOriginServer(
       url,
       path: new URL(url, 'http://origin.invalid').pathname,
       headers: { ...request.headers },
+      at: performance.now(),
     });
     request.resume();
     response.writeHead(answer.status ?? 200, { 'content-length': body.length, ...answer.headers });

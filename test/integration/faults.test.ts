@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Digest } from '../../src/core/digest.js';
 import { RegistryError } from '../../src/core/errors.js';
+import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from '../../src/core/media-types.js';
 import { parseImageSource } from '../../src/core/reference.js';
 import { inspectImage } from '../../src/registry/inspect.js';
 import { Repositories } from '../../src/registry/repositories.js';
@@ -118,12 +120,88 @@ describe('the registry client under faults', () => {
   });
 });
 
+/** The media types of each manifest request's Accept header, in the order the proxy saw the requests. */
+function acceptedTypes(): string[][] {
+  return proxy.requests
+    .filter((r) => MANIFEST.test(r.path))
+    .map((r) =>
+      String(r.headers.accept ?? '')
+        .split(/\s*,\s*/)
+        .map((type) => type.split(';')[0]!),
+    );
+}
+
+const FULL_ACCEPT = [OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST];
+
 describe('manifest HEAD fallbacks', () => {
   it('falls back to GET when HEAD is refused with 405', async () => {
     proxy.inject({ kind: 'status', status: 405 }, { method: 'HEAD', path: MANIFEST });
     expect((await inspect('multi')).digest).toBe(layout.tags.multi!.digest);
     expect(proxy.count({ method: 'HEAD', path: MANIFEST })).toBe(1);
     expect(proxy.count({ method: 'GET', path: MANIFEST })).toBe(1);
+  });
+
+  it('falls back to GET by tag when HEAD answers without Docker-Content-Digest, and digests the bytes', async () => {
+    proxy.inject({ kind: 'headers', remove: ['docker-content-digest'] }, { method: 'HEAD', path: MANIFEST });
+    const result = await inspect('multi');
+    expect(result.digest).toBe(layout.tags.multi!.digest);
+    expect(result.manifests.map((m) => m.platform)).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(proxy.requests.filter((r) => MANIFEST.test(r.path)).map((r) => `${r.method} ${r.path}`)).toEqual([
+      'HEAD /v2/team/app/manifests/multi',
+      'GET /v2/team/app/manifests/multi',
+    ]);
+  });
+
+  it('asks for OCI index, OCI manifest, Docker list and Docker schema 2 on HEAD and on GET', async () => {
+    proxy.inject({ kind: 'headers', remove: ['docker-content-digest'] }, { method: 'HEAD', path: MANIFEST });
+    await inspect('multi');
+    await inspect('single');
+    const methods = proxy.requests.filter((r) => MANIFEST.test(r.path)).map((r) => r.method);
+    expect(new Set(methods)).toEqual(new Set(['HEAD', 'GET']));
+    for (const types of acceptedTypes()) expect(types).toEqual(expect.arrayContaining(FULL_ACCEPT));
+  });
+});
+
+describe('manifest documents refused although the registry serves them with a matching digest', () => {
+  const multiBytes = () => layout.tags.multi!.bytes;
+
+  /** Serves `body` for GET by tag, typed `contentType` and with its own digest; HEAD gives no digest, so GET it is. */
+  function serveByTag(body: Buffer, contentType: string): void {
+    proxy.inject({ kind: 'headers', remove: ['docker-content-digest'] }, { method: 'HEAD', path: MANIFEST });
+    const headers = { 'content-type': contentType, 'docker-content-digest': sha256Digest(body) };
+    proxy.inject({ kind: 'replaceBody', body, headers }, { method: 'GET', path: '/v2/team/app/manifests/multi' });
+  }
+
+  async function refusal(): Promise<RegistryError> {
+    const error = await inspect('multi').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as RegistryError).reason).toBe('InvalidManifest');
+    return error as RegistryError;
+  }
+
+  it('refuses an index whose Content-Type says image manifest (the bytes and digest untouched)', async () => {
+    proxy.inject({ kind: 'headers', set: { 'content-type': OCI_MANIFEST } }, { path: MANIFEST, times: 10 });
+    expect((await refusal()).message).toMatch(
+      /^127\.0\.0\.1:\d+\/team\/app@sha256:[0-9a-f]{64} declares mediaType application\/vnd\.oci\.image\.index\.v1\+json but was served as application\/vnd\.oci\.image\.manifest\.v1\+json$/,
+    );
+    expect(proxy.count({ method: 'GET', path: `/v2/team/app/manifests/${layout.tags.multi!.digest}` })).toBe(1);
+  });
+
+  it('refuses a Docker list body served as an OCI index', async () => {
+    const doc = JSON.parse(multiBytes().toString('utf8')) as Record<string, unknown>;
+    serveByTag(Buffer.from(JSON.stringify({ ...doc, mediaType: DOCKER_MANIFEST_LIST })), OCI_INDEX);
+    expect((await refusal()).message).toMatch(
+      /team\/app:multi declares mediaType application\/vnd\.docker\.distribution\.manifest\.list\.v2\+json but was served as application\/vnd\.oci\.image\.index\.v1\+json$/,
+    );
+  });
+
+  it.each(['layers', 'config'])('refuses an index that also has "%s"', async (field) => {
+    const doc = JSON.parse(multiBytes().toString('utf8')) as { manifests: { digest: string; size: number }[] };
+    const extra = { mediaType: OCI_MANIFEST, digest: doc.manifests[0]!.digest, size: doc.manifests[0]!.size };
+    serveByTag(Buffer.from(JSON.stringify({ ...doc, [field]: field === 'layers' ? [extra] : extra })), OCI_INDEX);
+    expect((await refusal()).message).toMatch(
+      /team\/app:multi has both "manifests" and "layers"\/"config": ambiguous document refused$/,
+    );
   });
 });
 

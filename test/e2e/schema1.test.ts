@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { writeImageLayout } from '../helpers/images.js';
+import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
+import { pushAsSchema1 } from '../helpers/skopeo.js';
+import { parsePlanJson } from './support/plan-text.js';
+import { insecure, Workspace } from './support/workspace.js';
+
+const layoutDir = join(tempDir('imagestreams-schema1-').path, 'layout');
+let registry: RegistryHandle;
+
+beforeAll(async () => {
+  writeImageLayout(layoutDir, { tags: { single: { platforms: ['linux/amd64'] } } });
+  registry = await startRegistry({ schema1: true });
+  await pushAsSchema1(layoutDir, 'single', registry, 'legacy/app:old');
+});
+
+afterAll(async () => {
+  await registry?.stop();
+});
+
+const SCHEMA1_REFUSED = (reference: string) =>
+  `${reference} is a Docker schema 1 manifest, which is deprecated and not supported; push the image again with a current client`;
+
+describe('an image stored as Docker schema 1', () => {
+  it('makes inspect exit 1 with one line saying schema 1 is not supported', async () => {
+    const reference = `${registry.host}/legacy/app:old`;
+    const result = await runCli(['inspect', reference, '--insecure']);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(`error: ${SCHEMA1_REFUSED(reference)}\n`);
+    expect(result.code).toBe(1);
+  });
+
+  it('makes plan exit 1 with the tag listed under errors, naming schema 1, and writes no state', async () => {
+    const work = new Workspace('imagestreams-schema1-plan-');
+    work.writeCatalog({
+      registries: insecure(registry.host),
+      streams: { legacy: { old: { from: `${registry.host}/legacy/app:old` } } },
+    });
+    const result = await work.run(['plan', '--detailed-exitcode']);
+    expect(result.code).toBe(1);
+    const errorLines = result.stdout.split('\n').filter((line) => line.includes('schema 1'));
+    expect(errorLines).toEqual([`  ✗ legacy:old: ${SCHEMA1_REFUSED(`${registry.host}/legacy/app:old`)}`]);
+    expect(result.stderr).toBe('');
+    const json = parsePlanJson((await work.run(['plan', '--json'])).stdout);
+    expect(json.errors.map((e) => [e.address, e.reason])).toEqual([['legacy:old', 'InvalidManifest']]);
+    expect(work.stateBytes()).toBeUndefined();
+  });
+});

@@ -1,0 +1,191 @@
+import { describe, expect, it } from 'vitest';
+import { RegistryError } from '../../src/core/errors.js';
+import { type Manifest, parseManifest } from '../../src/core/manifest.js';
+import {
+  DOCKER_CONFIG,
+  DOCKER_MANIFEST,
+  DOCKER_MANIFEST_LIST,
+  DOCKER_SCHEMA1_SIGNED,
+  OCI_CONFIG,
+  OCI_INDEX,
+  OCI_LAYER_GZIP,
+  OCI_MANIFEST,
+} from '../../src/core/media-types.js';
+
+const digest = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;
+const config = { mediaType: OCI_CONFIG, digest: digest(1), size: 10 };
+const layer = { mediaType: OCI_LAYER_GZIP, digest: digest(2), size: 20 };
+const child = {
+  mediaType: OCI_MANIFEST,
+  digest: digest(3),
+  size: 30,
+  platform: { os: 'linux', architecture: 'amd64' },
+};
+
+const image = (fields: Record<string, unknown> = {}) => ({ schemaVersion: 2, config, layers: [layer], ...fields });
+const index = (fields: Record<string, unknown> = {}) => ({ schemaVersion: 2, manifests: [child], ...fields });
+
+const bytes = (doc: unknown) => Buffer.from(typeof doc === 'string' ? doc : JSON.stringify(doc));
+
+describe('parseManifest accepts', () => {
+  const accepted: [string, unknown, string | undefined, Partial<Manifest>][] = [
+    ['an OCI index', index({ mediaType: OCI_INDEX }), OCI_INDEX, { kind: 'index', mediaType: OCI_INDEX }],
+    [
+      'a Docker manifest list',
+      index({ mediaType: DOCKER_MANIFEST_LIST }),
+      DOCKER_MANIFEST_LIST,
+      { kind: 'index', mediaType: DOCKER_MANIFEST_LIST },
+    ],
+    [
+      'an OCI image manifest',
+      image({ mediaType: OCI_MANIFEST }),
+      OCI_MANIFEST,
+      { kind: 'image', mediaType: OCI_MANIFEST },
+    ],
+    [
+      'a Docker schema 2 manifest',
+      image({ mediaType: DOCKER_MANIFEST, config: { ...config, mediaType: DOCKER_CONFIG } }),
+      DOCKER_MANIFEST,
+      { kind: 'image', mediaType: DOCKER_MANIFEST },
+    ],
+    [
+      'a body without mediaType, typed by its Content-Type',
+      image(),
+      OCI_MANIFEST,
+      { kind: 'image', mediaType: OCI_MANIFEST },
+    ],
+    ['an index without mediaType or Content-Type, as OCI', index(), undefined, { kind: 'index', mediaType: OCI_INDEX }],
+    [
+      'a Content-Type with parameters and capitals',
+      image({ mediaType: OCI_MANIFEST }),
+      'Application/VND.oci.image.manifest.v1+json; charset=utf-8',
+      { kind: 'image', mediaType: OCI_MANIFEST },
+    ],
+    [
+      'a generic Content-Type, the body saying what it is',
+      index({ mediaType: DOCKER_MANIFEST_LIST }),
+      'application/json',
+      { kind: 'index', mediaType: DOCKER_MANIFEST_LIST },
+    ],
+  ];
+
+  it.each(accepted)('%s', (_name, doc, contentType, expected) => {
+    expect(parseManifest(bytes(doc), contentType)).toMatchObject(expected);
+  });
+
+  it('keeps descriptors with their platform, annotations and artifact type', () => {
+    const attestation = {
+      mediaType: OCI_MANIFEST,
+      digest: digest(4),
+      size: 40,
+      platform: { os: 'unknown', architecture: 'unknown' },
+      annotations: { 'vnd.docker.reference.type': 'attestation-manifest' },
+      artifactType: 'application/vnd.in-toto+json',
+    };
+    const parsed = parseManifest(bytes(index({ mediaType: OCI_INDEX, manifests: [child, attestation] })), OCI_INDEX);
+    expect(parsed).toEqual({ kind: 'index', mediaType: OCI_INDEX, manifests: [child, attestation] });
+  });
+});
+
+describe('parseManifest refuses with InvalidManifest', () => {
+  const refused: [string, unknown, string | undefined, RegExp][] = [
+    ['bytes that are not JSON', '{"schemaVersion": 2,', OCI_MANIFEST, /^m is not valid JSON$/],
+    ['a JSON array', [image()], OCI_MANIFEST, /^m is not a JSON object$/],
+    ['a schema 1 body', { schemaVersion: 1, name: 'a/b', tag: 'x', fsLayers: [] }, 'application/json', /schema 1/],
+    [
+      'a schema 1 Content-Type',
+      image(),
+      DOCKER_SCHEMA1_SIGNED,
+      /^m is a Docker schema 1 manifest, which is deprecated/,
+    ],
+    ['an unknown schemaVersion', image({ schemaVersion: 3 }), OCI_MANIFEST, /^m has schemaVersion 3, expected 2$/],
+    [
+      'both "manifests" and "layers"',
+      { ...index(), layers: [layer] },
+      OCI_INDEX,
+      /^m has both "manifests" and "layers"\/"config": ambiguous document refused$/,
+    ],
+    [
+      'both "manifests" and "config"',
+      { ...image({ mediaType: OCI_MANIFEST }), manifests: [child] },
+      OCI_MANIFEST,
+      /^m has both "manifests" and "layers"\/"config"/,
+    ],
+    [
+      'an index body served as an image manifest',
+      index({ mediaType: OCI_INDEX }),
+      OCI_MANIFEST,
+      new RegExp(`^m declares mediaType ${esc(OCI_INDEX)} but was served as ${esc(OCI_MANIFEST)}$`),
+    ],
+    [
+      'a Docker manifest served as OCI',
+      image({ mediaType: DOCKER_MANIFEST }),
+      OCI_MANIFEST,
+      new RegExp(`^m declares mediaType ${esc(DOCKER_MANIFEST)} but was served as ${esc(OCI_MANIFEST)}$`),
+    ],
+    [
+      'a list of manifests typed as an image manifest',
+      index({ mediaType: OCI_MANIFEST }),
+      undefined,
+      /^m lists manifests but has media type application\/vnd\.oci\.image\.manifest\.v1\+json$/,
+    ],
+    [
+      'an image manifest typed as an index',
+      image({ mediaType: OCI_INDEX }),
+      undefined,
+      /^m has unsupported media type application\/vnd\.oci\.image\.index\.v1\+json/,
+    ],
+    [
+      'an unknown media type',
+      image({ mediaType: 'application/vnd.example+json' }),
+      undefined,
+      /unsupported media type/,
+    ],
+    ['"manifests" that is not an array', index({ manifests: {} }), OCI_INDEX, /^m "manifests" is not an array$/],
+    ['an image without layers', { schemaVersion: 2, config }, OCI_MANIFEST, /^m "layers" is not an array$/],
+    [
+      'a descriptor with a bad digest',
+      image({ config: { ...config, digest: 'md5:x' } }),
+      OCI_MANIFEST,
+      /^m config has an invalid digest "md5:x"$/,
+    ],
+    [
+      'a descriptor with a negative size',
+      index({ manifests: [{ ...child, size: -1 }] }),
+      OCI_INDEX,
+      /^m manifests\[0\] has an invalid size$/,
+    ],
+    [
+      'a descriptor without mediaType',
+      image({ layers: [{ digest: digest(2), size: 1 }] }),
+      OCI_MANIFEST,
+      /^m layers\[0\] has no mediaType$/,
+    ],
+    [
+      'annotations that are not strings',
+      image({ annotations: { a: 1 } }),
+      OCI_MANIFEST,
+      /^m annotations must map strings to strings$/,
+    ],
+  ];
+
+  it.each(refused)('%s', (_name, doc, contentType, message) => {
+    const error = catchError(() => parseManifest(bytes(doc), contentType, 'm'));
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as RegistryError).reason).toBe('InvalidManifest');
+    expect((error as RegistryError).message).toMatch(message);
+  });
+});
+
+function catchError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}
+
+function esc(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
