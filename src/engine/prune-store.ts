@@ -7,7 +7,7 @@ import { REF_NAME_ANNOTATION } from '../registry/layout-repository.js';
 import { RegistryDestination } from '../registry/registry-destination.js';
 import type { FetchedManifest } from '../registry/repository.js';
 import { mapConcurrent } from './concurrency.js';
-import type { LocalStore } from './mirror-target.js';
+import { type LocalStore, openable } from './mirror-target.js';
 import type { TrimmedTag } from './prune-history.js';
 
 /** A manifest the prune deletes from the local store. */
@@ -63,16 +63,6 @@ export async function planStorePrune(
       streams.push(pruned);
   }
   return { description: store.description, kind: store.kind, streams };
-}
-
-/** The stream's destination; undefined when its name cannot name one (then nothing was ever mirrored for it). */
-function openable(store: LocalStore, stream: string): ImageDestination | undefined {
-  try {
-    return store.open(stream);
-  } catch (error) {
-    if (error instanceof RegistryError) return undefined;
-    throw error;
-  }
 }
 
 /** Deletes what `plan` lists: index.json entries before the blobs they name, lists before their children. */

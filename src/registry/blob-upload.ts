@@ -48,7 +48,7 @@ export class BlobUpload {
     this.scope = pushScope(repository);
   }
 
-  /** Mounts `digest` from `from`; false when the registry started an ordinary upload instead (then used by `upload`). */
+  /** Mounts the blob from `from`; when the registry opens an ordinary upload session instead, uploads in that session. */
   async mount(blob: UploadedBlob, from: string, open: OpenBlob): Promise<'mounted' | 'uploaded'> {
     const session = await this.start(`?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(from)}`, {
       scope: `${this.scope} repository:${from}:pull`,
