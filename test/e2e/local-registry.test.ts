@@ -214,6 +214,69 @@ describe('mirroring Local tags into a registry', () => {
   });
 });
 
+describe('mounting blobs the local registry holds already', () => {
+  const work = new Workspace();
+  const IMAGE: ImageSpec = { platforms: ['linux/amd64', 'linux/arm64'], layers: 2 };
+  const local = (repository: string, tag: string) => ({
+    from: source(repository, tag),
+    importMode: 'PreserveOriginal',
+    referencePolicy: 'Local',
+  });
+  const streams: CatalogSpec['streams'] = {};
+  let first: GeneratedImage;
+
+  /** Blob upload requests to `mirror/<stream>` of the last apply, and how many sent a blob's bytes. */
+  const uploads = (stream: string) => {
+    const requests = localProxy.requests.filter((r) => r.path.startsWith(`/v2/mirror/${stream}/blobs/uploads/`));
+    return { requests, bodies: requests.filter((r) => r.method === 'PUT' || r.method === 'PATCH').length };
+  };
+
+  async function applyWith(stream: string, tag: ReturnType<typeof local>): Promise<void> {
+    streams[stream] = { '1': tag };
+    work.writeCatalog(catalog(work, streams));
+    localProxy.reset();
+    await work.expectRun(['apply', '--auto-approve'], 0);
+  }
+
+  beforeAll(async () => {
+    first = await upstream.push('e2e/mount-a', '1', IMAGE);
+    await upstream.push('e2e/mount-b', '1', IMAGE);
+    await applyWith('first', local('e2e/mount-a', '1'));
+    await applyWith('other', local('e2e/mount-b', '1'));
+  });
+
+  it('mounts from the repository an earlier apply mirrored the same source repository into: no blob bytes sent', async () => {
+    await applyWith('second', local('e2e/mount-a', '1'));
+    const { requests, bodies } = uploads('second');
+    expect(requests).toHaveLength(contents(first).blobs);
+    expect(requests.every((r) => r.method === 'POST' && r.url.includes('from=mirror%2Ffirst'))).toBe(true);
+    expect(bodies).toBe(0);
+    await pullEverything(mirror('second:1'), sourceFlags(localRegistry), tempDir().path);
+  });
+
+  it('costs no extra request when the likeliest repository does not hold a blob: the upload uses the session', async () => {
+    const unrelated = await upstream.push('e2e/mount-c', '1', IMAGE);
+    await applyWith('third', local('e2e/mount-c', '1'));
+    const { requests, bodies } = uploads('third');
+    const posts = requests.filter((r) => r.method === 'POST');
+    expect(posts).toHaveLength(contents(unrelated).blobs);
+    expect(posts.every((r) => r.url.includes('mount='))).toBe(true);
+    expect(bodies).toBe(contents(unrelated).blobs);
+    await pullEverything(mirror('third:1'), sourceFlags(localRegistry), tempDir().path);
+  });
+
+  it('mounts from the source repository when the source is on the local registry itself', async () => {
+    const image = await new Upstream(localRegistry).push('upstream/same', '1', IMAGE);
+    const from = `${localProxy.host}/upstream/same:1`;
+    await applyWith('same', { from, importMode: 'PreserveOriginal', referencePolicy: 'Local' });
+    const { requests, bodies } = uploads('same');
+    expect(requests).toHaveLength(contents(image).blobs);
+    expect(requests.every((r) => r.method === 'POST' && r.url.includes('from=upstream%2Fsame'))).toBe(true);
+    expect(bodies).toBe(0);
+    expect(sha256(await rawManifest(mirror('same:1'), sourceFlags(localRegistry)))).toBe(image.digest);
+  });
+});
+
 describe('a copy that is killed', () => {
   const work = new Workspace();
   const repo = 'e2e/killed';
