@@ -21,6 +21,8 @@ export type Fault =
   | { kind: 'delay'; ms: number }
   /** Forward status and headers (Content-Length adjusted) with other body bytes. */
   | { kind: 'replaceBody'; body: Buffer | string }
+  /** Forward the upstream answer with these headers added (or replacing upstream's of the same name). */
+  | { kind: 'headers'; headers: Record<string, string> }
   /** Forward status and headers with a body of `bytes` bytes; `declareLength: false` sends it chunked. */
   | { kind: 'oversize'; bytes: number; declareLength?: boolean }
   /** Redirect to `location` (a URL, or a function of the request's path and query). */
@@ -161,6 +163,10 @@ async function relay(upstream: IncomingMessage, response: ServerResponse, fault:
       response.socket?.destroy();
       return;
     }
+    case 'headers':
+      response.writeHead(status, { ...endToEnd(upstream.headers), ...fault.headers });
+      upstream.pipe(response);
+      return;
     case 'slow':
       response.writeHead(status, endToEnd(upstream.headers));
       await drip(upstream, response, fault.delayMs, fault.chunkBytes ?? 16);
