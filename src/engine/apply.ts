@@ -1,14 +1,16 @@
 import type { ImportReason } from '../core/errors.js';
 import { RegistryError } from '../core/errors.js';
 import type { Plan, PlannedChange, PlannedItem } from '../core/plan-model.js';
-import type { ManifestEntry, TagItem } from '../core/state-model.js';
+import type { ManifestEntry, State, TagItem } from '../core/state-model.js';
 import { imageMetadata } from '../registry/image-details.js';
 import type { ImageRepository } from '../registry/repository.js';
 import type { StateStore } from '../state/index.js';
 import { mapConcurrent } from './concurrency.js';
 import { mirrorImage } from './mirror.js';
+import { MirrorRun } from './mirror-run.js';
 import { CachingRepository } from './mirror-source.js';
 import type { LocalStore } from './mirror-target.js';
+import { MountSources, repositoryOfPullSpec } from './mount-sources.js';
 import { failedTagState, importedTagState } from './tag-outcome.js';
 
 export type ApplyEvent =
@@ -42,6 +44,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   const generation = options.store.priorSerial + 1;
   const now = options.now ?? (() => new Date());
   const work = plan.changes.filter((c) => c.action !== 'noop');
+  const mirror = options.local && mirrorContext(options.local, options.store.state);
   await mapConcurrent(work, options.concurrency, async (change) => {
     options.onEvent?.({ type: 'start', address: change.address, action: change.action });
     if (change.action === 'delete') {
@@ -52,7 +55,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     }
     const prior = options.store.state.streams[change.stream]?.tags[change.tag];
     try {
-      const item = await importChange(change, options, now(), generation);
+      const item = await importChange(change, options, mirror, now(), generation);
       await options.store.record({
         op: 'setTag',
         stream: change.stream,
@@ -80,27 +83,40 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
 async function importChange(
   change: PlannedChange,
   options: ApplyOptions,
+  mirror: MirrorContext | undefined,
   created: Date,
   generation: number,
 ): Promise<TagItem> {
   const planned = change.after!;
   const source = options.openRepository(change);
   if (change.spec?.referencePolicy !== 'Local') return importItem(source, planned, created, generation);
-  if (!options.local) {
+  if (!mirror) {
     throw new RegistryError(
       'InternalError',
       `${change.address} has referencePolicy Local, but no local store to mirror it into was given to this command`,
     );
   }
-  const target = options.local.open(change.stream);
+  const target = mirror.store.open(change.stream);
   const cached = new CachingRepository(source);
   const item = await importItem(cached, planned, created, generation);
-  await mirrorImage(cached, target, { digest: planned.digest, tag: change.tag }, options.local.transfers);
-  return {
-    ...item,
-    dockerImageReference: target.pullSpec(planned.digest),
-    sourceImageReference: source.pullSpec(planned.digest),
-  };
+  const sourceImageReference = source.pullSpec(planned.digest);
+  const likely = mirror.mounts.likeliest(change.stream, repositoryOfPullSpec(sourceImageReference));
+  await mirrorImage(cached, target, { digest: planned.digest, tag: change.tag }, mirror.store.transfers, {
+    run: mirror.run,
+    mountFrom: likely ? [likely] : [],
+  });
+  return { ...item, dockerImageReference: target.pullSpec(planned.digest), sourceImageReference };
+}
+
+/** The local store, the run its copies of one apply share, and where the state says blobs may be mounted from. */
+interface MirrorContext {
+  store: LocalStore;
+  run: MirrorRun;
+  mounts: MountSources;
+}
+
+function mirrorContext(store: LocalStore, state: State): MirrorContext {
+  return { store, run: new MirrorRun(), mounts: new MountSources(state, store) };
 }
 
 /**

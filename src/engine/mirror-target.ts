@@ -5,7 +5,7 @@ import { type ImageSourceReference, parseReference } from '../core/reference.js'
 import type { ImageDestination } from '../registry/destination.js';
 import { LayoutDestination } from '../registry/layout-destination.js';
 import { RequestLimiter } from '../registry/limiter.js';
-import { type KnownBlobs, RegistryDestination } from '../registry/registry-destination.js';
+import { RegistryDestination } from '../registry/registry-destination.js';
 import { RegistryRepository } from '../registry/registry-repository.js';
 import type { ImageRepository } from '../registry/repository.js';
 
@@ -24,6 +24,16 @@ export interface LocalStore {
   readonly transfers: RequestLimiter;
   /** The destination of one stream's images (the same object for every call with that stream). */
   open(stream: string): ImageDestination;
+}
+
+/** The stream's destination; undefined when its name cannot name one (then nothing was ever mirrored for it). */
+export function openable(store: LocalStore, stream: string): ImageDestination | undefined {
+  try {
+    return store.open(stream);
+  } catch (error) {
+    if (error instanceof RegistryError) return undefined;
+    throw error;
+  }
 }
 
 /** Opens a repository of an image source with the catalog's registry settings and credentials. */
@@ -49,13 +59,12 @@ export function catalogLocalStore(
 }
 
 function registryStore(namespace: string, open: OpenImageSource): LocalStore {
-  const knownBlobs: KnownBlobs = new Map();
   return memoized('registry', namespace, (stream) => {
     const ref = repositoryOf(namespace, stream);
     const repo = open({ transport: 'registry', ref });
     if (!(repo instanceof RegistryRepository))
       throw new RegistryError('InternalError', `${ref.registry} is not a registry`);
-    return new RegistryDestination(repo.client, repo.repository, knownBlobs);
+    return new RegistryDestination(repo.client, repo.repository);
   });
 }
 

@@ -1,8 +1,9 @@
 import type { Descriptor } from '../core/manifest.js';
 import type { BlobTransfer, ImageDestination } from '../registry/destination.js';
 import type { RequestLimiter } from '../registry/limiter.js';
-import type { FetchedManifest, ImageRepository } from '../registry/repository.js';
+import type { FetchedManifest, ImageRepository, RegistryLocation } from '../registry/repository.js';
 import { mapConcurrent } from './concurrency.js';
+import { inTurn, MirrorRun } from './mirror-run.js';
 
 /** What one copy did. */
 export interface CopyStats {
@@ -17,6 +18,13 @@ export interface CopyStats {
 export interface MirroredImage {
   digest: string;
   tag: string;
+}
+
+export interface MirrorOptions {
+  /** The copies this one runs beside (those of one apply); a run of its own when not given. */
+  run?: MirrorRun;
+  /** Other repositories of the destination's registry that probably hold the image's blobs, best first. */
+  mountFrom?: readonly RegistryLocation[];
 }
 
 /** Child manifests copied at once within one list (their blobs share the store's transfer limit). */
@@ -40,63 +48,30 @@ export async function mirrorImage(
   target: ImageDestination,
   image: MirroredImage,
   transfers: RequestLimiter,
+  options: MirrorOptions = {},
 ): Promise<CopyStats> {
   const stats: CopyStats = { manifests: 0, blobs: { present: 0, mounted: 0, uploaded: 0 }, bytes: 0 };
   if ((await target.tagDigest(image.tag)) === image.digest) return stats;
   const top = await source.getManifest(image.digest);
-  const copy = new Copy(source, target, transfers, stats);
+  const copy = new Copy(source, target, transfers, stats, options);
   if (!(await target.hasManifest(top.digest))) await copy.contents(top);
   await copy.store(top, image.tag);
   return stats;
 }
 
-/**
- * What is being stored in each destination by any copy of this run. Tags are copied at once and often share blobs,
- * children or the very same manifest: within a destination a blob or child is copied once and the others wait for it.
- * Across the destinations of one local store (the repositories of one registry), blobs and manifests of one digest
- * are stored one after another: a registry keeps one copy of each digest for all its repositories, and writing it
- * twice at once can let it see its own half-written content and refuse a manifest ("digest did not match").
- * The store's transfer limiter, shared by all its destinations, stands for the store.
- */
-const inProgress = new WeakMap<object, Map<string, Promise<void>>>();
-
-function pending(target: object): Map<string, Promise<void>> {
-  let map = inProgress.get(target);
-  if (!map) {
-    map = new Map();
-    inProgress.set(target, map);
-  }
-  return map;
-}
-
-/** Runs `work` once per key and destination; a failed attempt is forgotten so that a later copy tries again. */
-function once(target: object, key: string, work: () => Promise<void>): Promise<void> {
-  const map = pending(target);
-  let running = map.get(key);
-  if (!running) {
-    running = work();
-    map.set(key, running);
-    running.catch(() => map.delete(key));
-  }
-  return running;
-}
-
-/** Runs `work` after whatever runs under the same key in the same destination has settled. */
-function inTurn(target: object, key: string, work: () => Promise<void>): Promise<void> {
-  const map = pending(target);
-  const next = (map.get(key) ?? Promise.resolve()).catch(() => undefined).then(work);
-  map.set(key, next);
-  return next;
-}
-
 /** One copy in progress. */
 class Copy {
+  private readonly run: MirrorRun;
+
   constructor(
     private readonly source: ImageRepository,
     private readonly target: ImageDestination,
     private readonly transfers: RequestLimiter,
     private readonly stats: CopyStats,
-  ) {}
+    private readonly options: MirrorOptions,
+  ) {
+    this.run = options.run ?? new MirrorRun();
+  }
 
   /** What a manifest names: the children of a list (each stored), or the blobs of an image. */
   async contents(fetched: FetchedManifest): Promise<void> {
@@ -125,7 +100,7 @@ class Copy {
   }
 
   private child(descriptor: Descriptor): Promise<void> {
-    return once(this.target, `child ${descriptor.digest}`, async () => {
+    return this.run.once(this.target, `child ${descriptor.digest}`, async () => {
       if (await this.target.hasManifest(descriptor.digest)) return;
       const child = await this.source.getManifest(descriptor.digest);
       await this.contents(child);
@@ -134,14 +109,21 @@ class Copy {
   }
 
   private blob(blob: Descriptor): Promise<void> {
-    return once(this.target, `blob ${blob.digest}`, () =>
+    return this.run.once(this.target, `blob ${blob.digest}`, () =>
       inTurn(this.transfers, `blob ${blob.digest}`, () =>
         this.transfers.run(async () => {
-          const transfer = await this.target.putBlob(blob, this.source);
+          const transfer = await this.target.putBlob(blob, this.source, this.mountFrom(blob.digest));
+          this.run.stored(blob.digest, this.target);
           this.stats.blobs[transfer]++;
           if (transfer === 'uploaded') this.stats.bytes += blob.size;
         }),
       ),
     );
+  }
+
+  /** Where the blob may be mounted from: the repository this run stored it in, then the likely ones given. */
+  private mountFrom(digest: string): RegistryLocation[] {
+    const stored = this.run.holder(digest);
+    return [...(stored ? [stored] : []), ...(this.options.mountFrom ?? [])];
   }
 }

@@ -7,7 +7,7 @@ import { REF_NAME_ANNOTATION } from '../registry/layout-repository.js';
 import { RegistryDestination } from '../registry/registry-destination.js';
 import type { FetchedManifest } from '../registry/repository.js';
 import { mapConcurrent } from './concurrency.js';
-import type { LocalStore } from './mirror-target.js';
+import { type LocalStore, openable } from './mirror-target.js';
 import type { TrimmedTag } from './prune-history.js';
 
 /** A manifest the prune deletes from the local store. */
@@ -24,6 +24,8 @@ export interface StreamPrune {
   repository: string;
   /** Tags of the store that no tag of the state has (deleted with their manifest, or dropped from index.json). */
   tags: string[];
+  /** Tags of the store whose tag in the state is no longer Local (deleted or dropped alike). */
+  sourceTags: string[];
   /** Lists first: a list never names a manifest already deleted. */
   manifests: PrunedManifest[];
   /** Other blobs nothing references any more (layouts; a registry collects its own garbage). */
@@ -56,21 +58,30 @@ export async function planStorePrune(
     const target = openable(store, stream);
     if (!target) continue;
     const scope = new StreamScope(stream, target, after, trimmed);
-    if (!scope.usesStore()) continue;
+    if (!scope.mirrored && !(await hasTags(target))) continue;
     const pruned =
       target instanceof LayoutDestination ? await planLayout(scope, target) : await planRegistry(scope, target);
-    if (pruned.tags.length + pruned.manifests.length + pruned.blobs.length + pruned.temporaryFiles.length > 0)
-      streams.push(pruned);
+    if (deletes(pruned)) streams.push(pruned);
   }
   return { description: store.description, kind: store.kind, streams };
 }
 
-/** The stream's destination; undefined when its name cannot name one (then nothing was ever mirrored for it). */
-function openable(store: LocalStore, stream: string): ImageDestination | undefined {
+function deletes(pruned: StreamPrune): boolean {
+  const { tags, sourceTags, manifests, blobs, temporaryFiles } = pruned;
+  return tags.length + sourceTags.length + manifests.length + blobs.length + temporaryFiles.length > 0;
+}
+
+/**
+ * Whether the store has tags in the repository of a stream the state shows no sign of having mirrored (its tags
+ * are Source and no item names the store, e.g. since a tag switched from Local to Source on the same image). A
+ * repository that does not exist, or that this client may not read, has none.
+ */
+async function hasTags(target: ImageDestination): Promise<boolean> {
   try {
-    return store.open(stream);
+    return (await target.listTags()).length > 0;
   } catch (error) {
-    if (error instanceof RegistryError) return undefined;
+    if (error instanceof RegistryError && ['NotFound', 'Unauthorized', 'Forbidden'].includes(error.reason))
+      return false;
     throw error;
   }
 }
@@ -80,7 +91,7 @@ export async function applyStorePrune(store: LocalStore, plan: StorePrune): Prom
   for (const stream of plan.streams) {
     const target = store.open(stream.stream);
     if (target instanceof LayoutDestination) {
-      const tags = new Set(stream.tags);
+      const tags = new Set([...stream.tags, ...stream.sourceTags]);
       if (tags.size > 0) await target.removeEntries((e) => tags.has(e.annotations?.[REF_NAME_ANNOTATION] ?? ''));
       for (const { digest } of [...stream.manifests, ...stream.blobs]) await target.deleteBlob(digest);
       for (const path of stream.temporaryFiles) await target.deleteFile(path);
@@ -96,14 +107,18 @@ export async function applyStorePrune(store: LocalStore, plan: StorePrune): Prom
 /** One stream of the state, seen from its repository of the local store. */
 class StreamScope {
   /**
-   * Manifests remaining items reference: their own digest and, for a list, every child. Every remaining item
-   * counts, wherever its pull spec points: keeping too much is safe.
+   * Manifests remaining items need in the store: their own digest and, for a list, every child. An item needs them
+   * when it is pulled from the store, or when its tag is Local (whatever its pull spec says: keeping too much is
+   * safe); the items of a tag that is Source now are pulled from their source and keep nothing.
    */
   readonly keep = new Set<string>();
   /** Manifests of removed items that were mirrored into this repository, by digest. */
   readonly removed = new Map<string, Omit<PrunedManifest, 'digest'>>();
+  /** The tags of the stream in the state, and those of them that are Local. */
   readonly stateTags: Set<string>;
-  private readonly mirrored: boolean;
+  readonly localTags: Set<string>;
+  /** Whether the state shows the stream has (or had) images in the store. */
+  readonly mirrored: boolean;
 
   constructor(
     readonly stream: string,
@@ -111,50 +126,65 @@ class StreamScope {
     after: State,
     trimmed: readonly TrimmedTag[],
   ) {
-    const tags = Object.values(after.streams[stream]?.tags ?? {});
-    this.stateTags = new Set(Object.keys(after.streams[stream]?.tags ?? {}));
+    const tags = Object.entries(after.streams[stream]?.tags ?? {});
+    this.stateTags = new Set(tags.map(([name]) => name));
+    this.localTags = new Set(tags.filter(([, t]) => t.spec.referencePolicy === 'Local').map(([name]) => name));
     const stored = (item: TagItem) => item.dockerImageReference === target.pullSpec(item.digest);
-    const items = tags.flatMap((t) => t.items);
-    for (const item of items) for (const digest of referencedBy(item)) this.keep.add(digest);
+    for (const [name, tag] of tags)
+      for (const item of tag.items)
+        if (this.localTags.has(name) || stored(item)) for (const digest of referencedBy(item)) this.keep.add(digest);
     for (const item of trimmed.filter((t) => t.stream === stream).flatMap((t) => t.removed.filter(stored))) {
       this.removed.set(item.digest, { size: 0, kind: isIndexMediaType(item.mediaType) ? 'index' : 'image' });
       for (const child of item.manifests)
         if (child.digest !== item.digest) this.removed.set(child.digest, { size: child.size, kind: 'image' });
     }
-    this.mirrored = this.removed.size > 0 || items.some(stored) || tags.some((t) => t.spec.referencePolicy === 'Local');
+    const items = tags.flatMap(([, t]) => t.items);
+    this.mirrored = this.removed.size > 0 || this.localTags.size > 0 || items.some(stored);
   }
 
-  /** Whether the stream has (or had) images in the store. */
-  usesStore(): boolean {
-    return this.mirrored;
+  /** Splits tags of the store no Local tag of the state has: gone from the state, or Source there now. */
+  unmirrored(tags: string[]): Pick<StreamPrune, 'tags' | 'sourceTags'> {
+    const sorted = [...tags].sort();
+    return {
+      tags: sorted.filter((t) => !this.stateTags.has(t)),
+      sourceTags: sorted.filter((t) => this.stateTags.has(t)),
+    };
   }
 }
 
 async function planRegistry(scope: StreamScope, target: ImageDestination): Promise<StreamPrune> {
-  for (const tag of scope.stateTags) {
+  for (const tag of scope.localTags) {
     const digest = await target.tagDigest(tag);
     if (digest) scope.keep.add(digest);
   }
   const candidates = new Map<string, FetchedManifest>();
-  const tags: string[] = [];
-  const unknown = (await target.listTags()).filter((t) => !scope.stateTags.has(t)).sort();
-  for (const tag of unknown) {
+  const dropped: string[] = [];
+  for (const tag of (await target.listTags()).filter((t) => !scope.localTags.has(t))) {
     const digest = await target.tagDigest(tag);
     if (!digest || scope.keep.has(digest)) continue;
-    tags.push(tag);
+    dropped.push(tag);
     await collect(target, digest, candidates);
   }
   for (const digest of scope.removed.keys()) await collect(target, digest, candidates, false);
   const deleted = [...candidates.values()].filter((m) => !scope.keep.has(m.digest));
   const manifests = deleted.map(prunedManifest).sort(listsFirst);
   const bytes = manifests.length > 0 ? await registryBytes(target, deleted, scope.keep) : 0;
-  return { stream: scope.stream, repository: target.name, tags, manifests, blobs: [], temporaryFiles: [], bytes };
+  const repository = target.name;
+  return {
+    stream: scope.stream,
+    repository,
+    ...scope.unmirrored(dropped),
+    manifests,
+    blobs: [],
+    temporaryFiles: [],
+    bytes,
+  };
 }
 
-/** A layout is swept: everything not reachable from the kept items and the tags the state knows is deleted. */
+/** A layout is swept: everything not reachable from the kept items and the Local tags of the state is deleted. */
 async function planLayout(scope: StreamScope, target: LayoutDestination): Promise<StreamPrune> {
   const entries = await target.indexEntries();
-  const dropped = (name: string | undefined) => name !== undefined && !scope.stateTags.has(name);
+  const dropped = (name: string | undefined) => name !== undefined && !scope.localTags.has(name);
   const tags = entries.map((e) => e.annotations?.[REF_NAME_ANNOTATION]).filter(dropped) as string[];
   const roots = [
     ...scope.keep,
@@ -173,7 +203,8 @@ async function planLayout(scope: StreamScope, target: LayoutDestination): Promis
   const temporary = await target.listTemporaryFiles();
   const bytes = [...unreachable, ...temporary].reduce((sum, b) => sum + b.size, 0);
   const temporaryFiles = temporary.map((t) => t.path);
-  return { stream: scope.stream, repository: target.name, tags: tags.sort(), manifests, blobs, temporaryFiles, bytes };
+  const repository = target.name;
+  return { stream: scope.stream, repository, ...scope.unmirrored(tags), manifests, blobs, temporaryFiles, bytes };
 }
 
 /** Every blob (manifests included) reachable from `roots` in a layout; roots it does not hold are skipped. */

@@ -2,10 +2,21 @@ import type { TagSpec } from '../core/catalog.js';
 import type { ImportReason } from '../core/errors.js';
 import type { TagCondition, TagItem, TagState } from '../core/state-model.js';
 
-/** A tag after a successful import: the new item first unless it is the current one again, its condition cleared. */
+/**
+ * A tag after a successful import, its condition cleared: the new item first, unless it is the current image again.
+ * Then the current item stays, with the pull specs of this import: a tag whose reference policy changed is pulled
+ * from where it now is (the local store, or its source).
+ */
 export function importedTagState(spec: TagSpec, prior: TagState | undefined, item: TagItem): TagState {
-  const items = prior?.items ?? [];
-  return { spec, items: items[0]?.digest === item.digest ? items : [item, ...items], conditions: [] };
+  const [current, ...older] = prior?.items ?? [];
+  if (current?.digest !== item.digest) return { spec, items: [item, ...(prior?.items ?? [])], conditions: [] };
+  return { spec, items: [withPullSpecsOf(current, item), ...older], conditions: [] };
+}
+
+function withPullSpecsOf(current: TagItem, item: TagItem): TagItem {
+  const { sourceImageReference: _, ...rest } = current;
+  const source = item.sourceImageReference;
+  return { ...rest, dockerImageReference: item.dockerImageReference, ...(source && { sourceImageReference: source }) };
 }
 
 /**

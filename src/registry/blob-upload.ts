@@ -16,7 +16,10 @@ export interface UploadedBlob {
 export type OpenBlob = () => Promise<Readable>;
 
 export interface BlobUploadOptions {
-  /** Always upload in chunks of this many bytes (otherwise only when the registry refuses a whole blob, HTTP 413). */
+  /**
+   * Always upload in chunks of this many bytes, or of the session's `OCI-Chunk-Min-Length` when that is larger
+   * (otherwise chunks are sent only when the registry refuses a whole blob, HTTP 413).
+   */
   chunkBytes?: number;
   /** Whole uploads tried (a new upload session each) when the connection or the registry fails. */
   attempts?: number;
@@ -35,7 +38,8 @@ export function pushScope(repository: string): string {
 /**
  * The distribution blob upload protocol for one repository: `POST` to open a session (or mount a blob from another
  * repository of the registry), then one streamed `PUT` of the whole blob, or `PATCH` chunks and a closing `PUT` when
- * the registry requires it. A failed upload is started again in a new session.
+ * the registry requires it; every chunk but the last is at least the `OCI-Chunk-Min-Length` the `POST` answered
+ * with. A failed upload is started again in a new session.
  */
 export class BlobUpload {
   private readonly scope: string;
@@ -48,7 +52,7 @@ export class BlobUpload {
     this.scope = pushScope(repository);
   }
 
-  /** Mounts `digest` from `from`; false when the registry started an ordinary upload instead (then used by `upload`). */
+  /** Mounts the blob from `from`; when the registry opens an ordinary upload session instead, uploads in that session. */
   async mount(blob: UploadedBlob, from: string, open: OpenBlob): Promise<'mounted' | 'uploaded'> {
     const session = await this.start(`?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(from)}`, {
       scope: `${this.scope} repository:${from}:pull`,

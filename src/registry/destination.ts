@@ -1,5 +1,5 @@
 import type { Descriptor } from '../core/manifest.js';
-import type { FetchedManifest, ImageRepository } from './repository.js';
+import type { FetchedManifest, ImageRepository, RegistryLocation } from './repository.js';
 
 /** How a blob came to be in a destination: it was there, it was mounted from another repository, or it was copied. */
 export type BlobTransfer = 'present' | 'mounted' | 'uploaded';
@@ -22,6 +22,8 @@ export type BlobDescriptor = Pick<Descriptor, 'digest' | 'size'> & { mediaType?:
 export interface ImageDestination {
   /** For messages and plans, e.g. `registry.local:5000/mirror/ubi9` or `oci:store/ubi9`. */
   readonly name: string;
+  /** The registry and repository, for a registry destination. */
+  readonly location?: RegistryLocation;
   /** The pull spec of an image of this destination by digest. */
   pullSpec(digest: string): string;
   /** The digest `tag` points to; undefined when there is no such tag. */
@@ -30,8 +32,15 @@ export interface ImageDestination {
   hasBlob(digest: string): Promise<boolean>;
   /** A manifest stored here, verified against its digest. */
   getManifest(digest: string): Promise<FetchedManifest>;
-  /** Stores a blob unless it is there: mounted when the registry can, else streamed from `source` and verified. */
-  putBlob(blob: BlobDescriptor, source: ImageRepository): Promise<BlobTransfer>;
+  /**
+   * Stores a blob unless it is there: mounted when the registry can (from the source's repository when it is on the
+   * same registry, else from the first of `mountFrom` there), else streamed from `source` and verified.
+   */
+  putBlob(
+    blob: BlobDescriptor,
+    source: ImageRepository,
+    mountFrom?: readonly RegistryLocation[],
+  ): Promise<BlobTransfer>;
   /** Stores a manifest by digest and, when `tag` is given, points the tag at it. */
   putManifest(manifest: ManifestBytes, tag?: string): Promise<void>;
   /** The tags of the repository (for a layout: the `org.opencontainers.image.ref.name` of index.json). */

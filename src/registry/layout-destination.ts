@@ -10,7 +10,7 @@ import type { Descriptor } from '../core/manifest.js';
 import { verifiedBlob } from './blob-verify.js';
 import { verifyDigest } from './body.js';
 import type { BlobDescriptor, BlobTransfer, ImageDestination, ManifestBytes } from './destination.js';
-import { readLayoutIndex, syncDirectory, tagEntries, updateLayoutIndex } from './layout-index.js';
+import { INDEX_TEMP, readLayoutIndex, syncDirectory, tagEntries, updateLayoutIndex } from './layout-index.js';
 import { LayoutRepository, REF_NAME_ANNOTATION } from './layout-repository.js';
 import type { FetchedManifest, ImageRepository } from './repository.js';
 
@@ -113,16 +113,18 @@ export class LayoutDestination implements ImageDestination {
     return blobs;
   }
 
-  /** Temporary files left in `blobs/` by copies that were interrupted. */
+  /** Temporary files left by copies that were interrupted: blobs in `blobs/`, index.json updates beside it. */
   async listTemporaryFiles(): Promise<{ path: string; size: number }[]> {
     const found: { path: string; size: number }[] = [];
-    for (const algorithm of ['sha256', 'sha512']) {
-      const dir = join(this.dir, 'blobs', algorithm);
-      for (const name of (await this.names(dir)).filter((n) => n.startsWith(TEMP_PREFIX))) {
+    const collect = async (dir: string, temporary: (name: string) => boolean) => {
+      for (const name of (await this.names(dir)).filter(temporary)) {
         const path = join(dir, name);
         found.push({ path, size: (await stat(path)).size });
       }
-    }
+    };
+    await collect(this.dir, (name) => INDEX_TEMP.test(name));
+    for (const algorithm of ['sha256', 'sha512'])
+      await collect(join(this.dir, 'blobs', algorithm), (name) => name.startsWith(TEMP_PREFIX));
     return found;
   }
 

@@ -15,6 +15,9 @@ interface IndexDocument {
   [key: string]: unknown;
 }
 
+/** The temporary file a new index.json is written to before it replaces the old one. */
+export const INDEX_TEMP = /^\.index\.json\.[0-9a-f]+\.tmp$/;
+
 /** Changes to index.json of one layout are made one at a time (per process; other processes hold the state lock). */
 const queues = new Map<string, Promise<unknown>>();
 

@@ -7,28 +7,26 @@ import { drain, readCapped } from './body.js';
 import type { RegistryClient } from './client.js';
 import type { BlobDescriptor, BlobTransfer, ImageDestination, ManifestBytes } from './destination.js';
 import { RegistryRepository } from './registry-repository.js';
-import type { FetchedManifest, ImageRepository } from './repository.js';
+import type { FetchedManifest, ImageRepository, RegistryLocation } from './repository.js';
 import { type HttpResponse, headerValue } from './transport.js';
-
-/** Blobs known to be in repositories of one registry: digest → repository, to mount instead of copying. */
-export type KnownBlobs = Map<string, string>;
 
 const MAX_TAG_PAGES = 100;
 
 /** A registry repository images are pushed into (and, for prune, deleted from). */
 export class RegistryDestination implements ImageDestination {
   readonly name: string;
+  readonly location: RegistryLocation;
   private readonly reader: RegistryRepository;
   private readonly uploads: BlobUpload;
 
   constructor(
     private readonly client: RegistryClient,
     readonly repository: string,
-    private readonly knownBlobs: KnownBlobs = new Map(),
     uploadOptions: BlobUploadOptions = {},
   ) {
     this.reader = new RegistryRepository(client, repository);
     this.name = this.reader.name;
+    this.location = this.reader.location;
     this.uploads = new BlobUpload(client, repository, uploadOptions);
   }
 
@@ -56,21 +54,24 @@ export class RegistryDestination implements ImageDestination {
     return this.reader.getManifest(checked(digest));
   }
 
-  async putBlob(blob: BlobDescriptor, source: ImageRepository): Promise<BlobTransfer> {
-    if (await this.hasBlob(blob.digest)) {
-      this.knownBlobs.set(blob.digest, this.repository);
-      return 'present';
-    }
+  /**
+   * One mount is tried, from the likeliest repository: a registry that does not hold the blob there answers with an
+   * ordinary upload session, which the upload then uses, so a mount that misses costs no request.
+   */
+  async putBlob(
+    blob: BlobDescriptor,
+    source: ImageRepository,
+    mountFrom: readonly RegistryLocation[] = [],
+  ): Promise<BlobTransfer> {
+    if (await this.hasBlob(blob.digest)) return 'present';
     const open = async () => {
       if (!source.openBlob) throw new RegistryError('InternalError', `${source.name} cannot stream blobs`);
       return verifiedBlob(await source.openBlob(blob.digest), blob, `blob ${source.name}@${blob.digest}`);
     };
-    const from = this.mountSource(blob.digest, source);
-    let transfer: BlobTransfer = 'uploaded';
-    if (from) transfer = await this.uploads.mount(blob, from, open);
-    else await this.uploads.upload(blob, open);
-    this.knownBlobs.set(blob.digest, this.repository);
-    return transfer;
+    const from = this.mountSource([...(source.location ? [source.location] : []), ...mountFrom]);
+    if (from) return this.uploads.mount(blob, from, open);
+    await this.uploads.upload(blob, open);
+    return 'uploaded';
   }
 
   async putManifest(manifest: ManifestBytes, tag?: string): Promise<void> {
@@ -134,11 +135,10 @@ export class RegistryDestination implements ImageDestination {
     throw await this.client.statusError(res, `deleting ${this.name}@${digest}`, this.repository);
   }
 
-  /** A repository of this registry known to hold the blob: the source's own, or one this run stored it in. */
-  private mountSource(digest: string, source: ImageRepository): string | undefined {
-    const sameRegistry = source.location?.registry === this.client.options.registry;
-    const from = sameRegistry ? source.location?.repository : this.knownBlobs.get(digest);
-    return from !== this.repository ? from : undefined;
+  /** The first of `candidates` that is another repository of this registry. */
+  private mountSource(candidates: readonly RegistryLocation[]): string | undefined {
+    const registry = this.client.options.registry;
+    return candidates.find((c) => c.registry === registry && c.repository !== this.repository)?.repository;
   }
 
   private async exists(path: string, what: string, accept?: string): Promise<boolean> {

@@ -62,6 +62,12 @@ function catalog(work: Workspace, streams: CatalogSpec['streams']): string {
   return localCatalog({ registries, streams }, { registry: `${localProxy.host}/mirror` });
 }
 
+/** The size of a blob as the upstream registry serves it. */
+async function upstreamSize(repository: string, digest: string): Promise<number> {
+  const res = await fetch(`${upstreamRegistry.url}/v2/${repository}/blobs/${digest}`, { method: 'HEAD' });
+  return Number(res.headers.get('content-length'));
+}
+
 const MULTI: ImageSpec = { platforms: ['linux/amd64', 'linux/arm64', 'linux/s390x'], attestations: true, layers: 2 };
 
 /** Manifests and blobs of a pushed multi-platform image with attestations: what a full copy must transfer. */
@@ -214,6 +220,69 @@ describe('mirroring Local tags into a registry', () => {
   });
 });
 
+describe('mounting blobs the local registry holds already', () => {
+  const work = new Workspace();
+  const IMAGE: ImageSpec = { platforms: ['linux/amd64', 'linux/arm64'], layers: 2 };
+  const local = (repository: string, tag: string) => ({
+    from: source(repository, tag),
+    importMode: 'PreserveOriginal',
+    referencePolicy: 'Local',
+  });
+  const streams: CatalogSpec['streams'] = {};
+  let first: GeneratedImage;
+
+  /** Blob upload requests to `mirror/<stream>` of the last apply, and how many sent a blob's bytes. */
+  const uploads = (stream: string) => {
+    const requests = localProxy.requests.filter((r) => r.path.startsWith(`/v2/mirror/${stream}/blobs/uploads/`));
+    return { requests, bodies: requests.filter((r) => r.method === 'PUT' || r.method === 'PATCH').length };
+  };
+
+  async function applyWith(stream: string, tag: ReturnType<typeof local>): Promise<void> {
+    streams[stream] = { '1': tag };
+    work.writeCatalog(catalog(work, streams));
+    localProxy.reset();
+    await work.expectRun(['apply', '--auto-approve'], 0);
+  }
+
+  beforeAll(async () => {
+    first = await upstream.push('e2e/mount-a', '1', IMAGE);
+    await upstream.push('e2e/mount-b', '1', IMAGE);
+    await applyWith('first', local('e2e/mount-a', '1'));
+    await applyWith('other', local('e2e/mount-b', '1'));
+  });
+
+  it('mounts from the repository an earlier apply mirrored the same source repository into: no blob bytes sent', async () => {
+    await applyWith('second', local('e2e/mount-a', '1'));
+    const { requests, bodies } = uploads('second');
+    expect(requests).toHaveLength(contents(first).blobs);
+    expect(requests.every((r) => r.method === 'POST' && r.url.includes('from=mirror%2Ffirst'))).toBe(true);
+    expect(bodies).toBe(0);
+    await pullEverything(mirror('second:1'), sourceFlags(localRegistry), tempDir().path);
+  });
+
+  it('costs no extra request when the likeliest repository does not hold a blob: the upload uses the session', async () => {
+    const unrelated = await upstream.push('e2e/mount-c', '1', IMAGE);
+    await applyWith('third', local('e2e/mount-c', '1'));
+    const { requests, bodies } = uploads('third');
+    const posts = requests.filter((r) => r.method === 'POST');
+    expect(posts).toHaveLength(contents(unrelated).blobs);
+    expect(posts.every((r) => r.url.includes('mount='))).toBe(true);
+    expect(bodies).toBe(contents(unrelated).blobs);
+    await pullEverything(mirror('third:1'), sourceFlags(localRegistry), tempDir().path);
+  });
+
+  it('mounts from the source repository when the source is on the local registry itself', async () => {
+    const image = await new Upstream(localRegistry).push('upstream/same', '1', IMAGE);
+    const from = `${localProxy.host}/upstream/same:1`;
+    await applyWith('same', { from, importMode: 'PreserveOriginal', referencePolicy: 'Local' });
+    const { requests, bodies } = uploads('same');
+    expect(requests).toHaveLength(contents(image).blobs);
+    expect(requests.every((r) => r.method === 'POST' && r.url.includes('from=upstream%2Fsame'))).toBe(true);
+    expect(bodies).toBe(0);
+    expect(sha256(await rawManifest(mirror('same:1'), sourceFlags(localRegistry)))).toBe(image.digest);
+  });
+});
+
 describe('a copy that is killed', () => {
   const work = new Workspace();
   const repo = 'e2e/killed';
@@ -261,6 +330,107 @@ describe('a copy that is killed', () => {
     expect(tag.items.map((i) => i.digest)).toEqual([v2.digest, v1.digest]);
     expect(sha256(await rawManifest(mirror('app:latest'), sourceFlags(localRegistry)))).toBe(v2.digest);
     await pullEverything(mirror('app:latest'), sourceFlags(localRegistry), tempDir().path);
+  });
+});
+
+describe('a failed copy on a Local tag that has an item already', () => {
+  const work = new Workspace();
+  const repo = 'e2e/refail';
+  const spec = (seed: string): ImageSpec => ({ platforms: ['linux/amd64'], seed });
+  let v1: GeneratedImage;
+  let v2: GeneratedImage;
+
+  beforeAll(async () => {
+    v1 = await upstream.push(repo, 'latest', spec('v1'));
+    work.writeCatalog(
+      catalog(work, {
+        refail: { latest: { from: source(repo, 'latest'), scheduled: true, referencePolicy: 'Local' } },
+      }),
+    );
+    await work.expectRun(['apply', '--auto-approve'], 0);
+    v2 = await upstream.push(repo, 'latest', spec('v2'));
+  });
+
+  it('keeps the previous item and the mirror tag, and records ImportSuccess=False', async () => {
+    const layer = v2.manifests[0]!.layerDigests[0]!;
+    sourceProxy.reset();
+    sourceProxy.inject(
+      { kind: 'replaceBody', body: Buffer.alloc(await upstreamSize(repo, layer), 0x61) },
+      { method: 'GET', path: `/v2/${repo}/blobs/${layer}`, times: 10 },
+    );
+    const result = await work.expectRun(['apply', '--auto-approve'], 1);
+    expect(result.stdout).toContain('refail:latest: Import failed (InvalidManifest)');
+    const tag = work.state().streams.refail!.tags.latest!;
+    expect(tag.items.map((i) => [i.digest, i.dockerImageReference])).toEqual([
+      [v1.digest, `${localProxy.host}/mirror/refail@${v1.digest}`],
+    ]);
+    expect(tag.conditions).toEqual([
+      expect.objectContaining({ type: 'ImportSuccess', status: 'False', reason: 'InvalidManifest' }),
+    ]);
+    expect(sha256(await rawManifest(mirror('refail:latest'), sourceFlags(localRegistry)))).toBe(v1.digest);
+  });
+
+  it('is cleared by the next apply that succeeds', async () => {
+    sourceProxy.reset();
+    await work.expectRun(['apply', '--auto-approve'], 0);
+    const tag = work.state().streams.refail!.tags.latest!;
+    expect(tag.items.map((i) => i.digest)).toEqual([v2.digest, v1.digest]);
+    expect(tag.conditions).toEqual([]);
+    expect(sha256(await rawManifest(mirror('refail:latest'), sourceFlags(localRegistry)))).toBe(v2.digest);
+  });
+});
+
+describe('a PreserveOriginal copy that fails after its children were stored', () => {
+  const work = new Workspace();
+  const repo = 'e2e/children';
+  const spec = (seed: string): ImageSpec => ({ platforms: ['linux/amd64', 'linux/arm64'], seed });
+  const tagPush = { method: 'PUT', path: '/v2/mirror/children/manifests/all' };
+  const childPushes = () => localProxy.count({ method: 'PUT', path: /^\/v2\/mirror\/children\/manifests\/sha256:/ });
+  let v1: GeneratedImage;
+  let v2: GeneratedImage;
+
+  beforeAll(async () => {
+    v1 = await upstream.push(repo, 'multi', spec('v1'));
+    const tag = {
+      from: source(repo, 'multi'),
+      importMode: 'PreserveOriginal',
+      scheduled: true,
+      referencePolicy: 'Local',
+    };
+    work.writeCatalog(catalog(work, { children: { all: tag } }));
+    await work.expectRun(['apply', '--auto-approve'], 0);
+    v2 = await upstream.push(repo, 'multi', spec('v2'));
+  });
+
+  it('leaves the mirror tag on the previous list, and the tag on its previous item', async () => {
+    localProxy.reset();
+    const denied = '{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}';
+    localProxy.inject(
+      { kind: 'status', status: 403, headers: { 'content-type': 'application/json' }, body: denied },
+      { ...tagPush, times: 10 },
+    );
+    const result = await work.expectRun(['apply', '--auto-approve'], 1);
+    expect(result.stdout).toContain('children:all: Import failed (Forbidden)');
+    expect(childPushes()).toBe(v2.manifests.length);
+    for (const child of v2.manifests) {
+      const bytes = await rawManifest(mirror(`children@${child.digest}`), sourceFlags(localRegistry));
+      expect(sha256(bytes)).toBe(child.digest);
+    }
+    expect(sha256(await rawManifest(mirror('children:all'), sourceFlags(localRegistry)))).toBe(v1.digest);
+    const tag = work.state().streams.children!.tags.all!;
+    expect(tag.items.map((i) => i.digest)).toEqual([v1.digest]);
+    expect(tag.conditions).toEqual([expect.objectContaining({ type: 'ImportSuccess', reason: 'Forbidden' })]);
+  });
+
+  it('is completed by the next apply, which stores only the list', async () => {
+    localProxy.reset();
+    await work.expectRun(['apply', '--auto-approve'], 0);
+    expect(childPushes()).toBe(0);
+    expect(localProxy.count(tagPush)).toBe(1);
+    expect(sha256(await rawManifest(mirror('children:all'), sourceFlags(localRegistry)))).toBe(v2.digest);
+    const tag = work.state().streams.children!.tags.all!;
+    expect([tag.items.map((i) => i.digest), tag.conditions]).toEqual([[v2.digest, v1.digest], []]);
+    await pullEverything(mirror('children:all'), sourceFlags(localRegistry), tempDir().path);
   });
 });
 

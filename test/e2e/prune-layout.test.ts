@@ -17,12 +17,13 @@ const versions: GeneratedImage[] = [];
 const REPO = 'e2e/prune-layout';
 const MULTI = (seed: string): ImageSpec => ({ platforms: ['linux/amd64', 'linux/arm64'], attestations: true, seed });
 const LEFTOVER = '.tmp-0123456789ab-feedface';
+const INDEX_LEFTOVER = '.index.json.0123456789ab.tmp';
 
-function writeCatalog(withGone: boolean): void {
+function writeCatalog(withGone: boolean, referencePolicy = 'Local'): void {
   const from = `${registry.host}/${REPO}:multi`;
   const tags: CatalogSpec['streams'][string] = {
-    all: { from, importMode: 'PreserveOriginal', scheduled: true, referencePolicy: 'Local' },
-    arm: { from, preferPlatform: 'linux/arm64', referencePolicy: 'Local' },
+    all: { from, importMode: 'PreserveOriginal', scheduled: true, referencePolicy },
+    arm: { from, preferPlatform: 'linux/arm64', referencePolicy },
   };
   if (withGone) tags.gone = { from, scheduled: true, referencePolicy: 'Local' };
   work.writeCatalog(localCatalog({ registries: insecure(registry.host), streams: { app: tags } }, { layout: 'store' }));
@@ -46,6 +47,7 @@ beforeAll(async () => {
     await work.expectRun(['apply', '--auto-approve'], 0);
   }
   writeFileSync(join(blobsDir(), LEFTOVER), Buffer.alloc(1000));
+  writeFileSync(work.file(`store/app/${INDEX_LEFTOVER}`), '{"schemaVersion":');
 });
 
 afterAll(async () => {
@@ -64,7 +66,7 @@ describe('prune of an OCI layout store', () => {
     const state = work.stateBytes();
     const result = await work.expectRun(PRUNE, 0);
     expect(result.stdout).toContain(`  - oci:store/app@${v1().digest.slice(0, 19)}  list\n`);
-    expect(result.stdout).toContain('  - oci:store/app: 1 file left by interrupted copies\n');
+    expect(result.stdout).toContain('  - oci:store/app: 2 files left by interrupted copies\n');
     expect(result.stdout).toContain('Nothing was changed: run with --confirm to prune.');
     expect(files()).toEqual(before);
     expect(work.stateBytes()).toEqual(state);
@@ -79,11 +81,12 @@ describe('prune of an OCI layout store', () => {
       stdout = (await work.expectRun([...PRUNE, '--confirm'], 0)).stdout;
     });
 
-    it('deletes the old list with what only it names, and the leftovers of an interrupted copy', () => {
+    it('deletes the old list with what only it names, and the leftovers of interrupted copies', () => {
       const after = files();
       expect(after.has(hex(v1().digest))).toBe(false);
       expect(after.has(hex(platformOf(v1(), 'linux/amd64').digest))).toBe(false);
       expect(after.has(LEFTOVER)).toBe(false);
+      expect(readdirSync(work.file('store/app')).sort()).toEqual(['blobs', 'index.json', 'oci-layout']);
     });
 
     it('keeps the child the pinned tag uses on its own, with its config and layers', () => {
@@ -94,7 +97,8 @@ describe('prune of an OCI layout store', () => {
 
     it('reports exactly the bytes it freed', () => {
       const after = files();
-      const freed = [...before].filter(([name]) => !after.has(name)).reduce((sum, [, size]) => sum + size, 0);
+      const blobs = [...before].filter(([name]) => !after.has(name)).reduce((sum, [, size]) => sum + size, 0);
+      const freed = blobs + '{"schemaVersion":'.length;
       expect(stdout).toContain(`(${formatBytes(freed)})`);
     });
 
@@ -117,5 +121,17 @@ describe('prune of an OCI layout store', () => {
     expect(names.sort()).toEqual(['all', 'arm']);
     expect(goneDigest).toBe(platformOf(v2(), 'linux/amd64').digest);
     expect(files().has(hex(goneDigest))).toBe(true);
+  });
+
+  it('after its tags switch from Local to Source, deletes what no kept item is pulled from the store by', async () => {
+    writeCatalog(false, 'Source');
+    await work.expectRun(['apply', '--auto-approve'], 0);
+    const tags = work.state().streams.app!.tags;
+    expect(tags.all!.items.map((i) => i.dockerImageReference)).toEqual([`${registry.host}/${REPO}@${v2().digest}`]);
+    const result = await work.expectRun([...PRUNE, '--confirm'], 0);
+    for (const tag of ['all', 'arm'])
+      expect(result.stdout).toContain(`  - oci:store/app:${tag}  (the tag is no longer Local)\n`);
+    expect(layoutIndex(work.file('store/app')).manifests).toEqual([]);
+    expect(files()).toEqual(new Map());
   });
 });

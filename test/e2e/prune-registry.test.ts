@@ -25,22 +25,23 @@ const MULTI = (seed: string): ImageSpec => ({
   seed,
 });
 
-const streams = (withArm: boolean): CatalogSpec['streams'] => {
+const streams = (withArm: boolean, allPolicy: string): CatalogSpec['streams'] => {
   const from = `${upstreamRegistry.host}/${REPO}:multi`;
   const tags: CatalogSpec['streams'][string] = {
-    all: { from, importMode: 'PreserveOriginal', scheduled: true, referencePolicy: 'Local' },
+    all: { from, importMode: 'PreserveOriginal', scheduled: true, referencePolicy: allPolicy },
     src: { from, scheduled: true },
   };
   if (withArm) tags.arm = { from, preferPlatform: 'linux/arm64', referencePolicy: 'Local' };
   return { app: tags };
 };
 
-function writeCatalog(withArm: boolean): void {
+function writeCatalog(withArm: boolean, allPolicy = 'Local'): void {
   const registries = insecure(upstreamRegistry.host, localProxy.host);
-  work.writeCatalog(localCatalog({ registries, streams: streams(withArm) }, { registry: `${localProxy.host}/mirror` }));
+  const spec = { registries, streams: streams(withArm, allPolicy) };
+  work.writeCatalog(localCatalog(spec, { registry: `${localProxy.host}/mirror` }));
 }
 
-/** Whether the local registry still has the manifest `digest` in `mirror/app`. */
+/** Whether the local registry still has the manifest `digest` (or the tag) in `mirror/app`. */
 async function stored(digest: string): Promise<boolean> {
   const res = await fetch(`${localRegistry.url}/v2/mirror/app/manifests/${digest}`, {
     method: 'HEAD',
@@ -171,6 +172,38 @@ describe('prune of a local registry', () => {
       expect(result.stdout).toContain(`  - ${localProxy.host}/mirror/app:arm  (no such tag in the state)\n`);
       expect(await stored(pinnedChild())).toBe(false);
       expect(await stored(v3().digest)).toBe(true);
+    });
+  });
+
+  describe('after a tag switches from Local to Source', () => {
+    let v4: GeneratedImage;
+
+    beforeAll(async () => {
+      v4 = await upstream.push(REPO, 'multi', MULTI('v4'));
+      writeCatalog(false, 'Source');
+      await work.expectRun(['apply', '--auto-approve'], 0);
+    });
+
+    it('records the new image pulled from the source, the local one still in its history', () => {
+      const items = work.state().streams.app!.tags.all!.items;
+      expect(items.map((i) => [i.digest, i.dockerImageReference])).toEqual([
+        [v4.digest, `${upstreamRegistry.host}/${REPO}@${v4.digest}`],
+        [v3().digest, `${localProxy.host}/mirror/app@${v3().digest}`],
+      ]);
+    });
+
+    it('keeps its local image while a kept item is pulled from the store', async () => {
+      localProxy.reset();
+      await work.expectRun(['prune', '--keep-tag-revisions=2', '--keep-younger-than=0s', '--confirm'], 0);
+      expect(writes(localProxy)).toEqual([]);
+      expect(await stored(v3().digest)).toBe(true);
+    });
+
+    it('deletes that image, and the local tag with it, once no kept item needs it', async () => {
+      const result = await work.expectRun([...PRUNE, '--confirm'], 0);
+      expect(result.stdout).toContain(`  - ${localProxy.host}/mirror/app:all  (the tag is no longer Local)\n`);
+      for (const digest of manifestsOf(v3())) expect(await stored(digest)).toBe(false);
+      expect(await stored('all')).toBe(false);
     });
   });
 });

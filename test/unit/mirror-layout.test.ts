@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CopyStats, mirrorImage } from '../../src/engine/mirror.js';
 import { planCopy } from '../../src/engine/mirror-plan.js';
+import { MirrorRun } from '../../src/engine/mirror-run.js';
 import { LayoutDestination } from '../../src/registry/layout-destination.js';
 import { LayoutRepository } from '../../src/registry/layout-repository.js';
 import { RequestLimiter } from '../../src/registry/limiter.js';
@@ -103,6 +104,31 @@ describe('mirroring a list into an empty layout', () => {
     const copied = await mirrorImage(source, target, { digest: child.digest, tag: 'arm' }, transfers());
     expect(copied).toMatchObject({ manifests: 1, blobs: { present: 0, mounted: 0, uploaded: 0 } });
     expect(await target.tagDigest('arm')).toBe(child.digest);
+  });
+});
+
+describe('copies through one long-lived destination (as watch keeps between its checks)', () => {
+  it('check it again in every run: what a prune deleted in between is copied again', async () => {
+    const { dir, target } = destination();
+    await mirrorImage(source, target, { digest: multi.digest, tag: 'all' }, transfers());
+    await target.removeEntries(() => true);
+    for (const name of blobNames(dir)) rmSync(join(dir, 'blobs', 'sha256', name));
+
+    const again = await mirrorImage(source, target, { digest: multi.digest, tag: 'all' }, transfers());
+    expect(blobNames(dir)).toEqual(closure(multi));
+    expect(again.manifests).toBe(1 + multi.manifests.length + multi.attestations.length);
+    expect(await target.tagDigest('all')).toBe(multi.digest);
+  });
+
+  it('within one run, copy a blob or child that several tags share once', async () => {
+    const { dir, target } = destination();
+    const run = new MirrorRun();
+    const copies = await Promise.all(
+      ['a', 'b', 'c'].map((tag) => mirrorImage(source, target, { digest: multi.digest, tag }, transfers(), { run })),
+    );
+    const counted = copies.reduce((sum, c) => sum + c.blobs.uploaded + c.blobs.present, 0);
+    expect(counted).toBe(closure(multi).length - (1 + multi.manifests.length + multi.attestations.length));
+    expect(blobNames(dir)).toEqual(closure(multi));
   });
 });
 

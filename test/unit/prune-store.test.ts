@@ -21,6 +21,7 @@ let v2: GeneratedImage;
 let store: LocalStore;
 let state: State;
 const LEFTOVER = '.tmp-0123456789ab-0000';
+const INDEX_LEFTOVER = '.index.json.0123456789ab.tmp';
 
 const catalog = { path: join(work, 'imagestreams.yaml'), local: { layout: storeDir } } as Catalog;
 const noRegistry = () => {
@@ -73,6 +74,7 @@ beforeAll(async () => {
   await mirrorImage(source, store.open('app'), { digest: arm().digest, tag: 'arm' }, transfers);
   await mirrorImage(source, store.open('app'), { digest: v2.digest, tag: 'all' }, transfers);
   writeFileSync(join(storeDir, 'app', 'blobs', 'sha256', LEFTOVER), 'partial');
+  writeFileSync(join(storeDir, 'app', INDEX_LEFTOVER), '{"partial');
   const armItem = item(
     arm(),
     [{ platform: 'linux/arm64', digest: arm().digest, mediaType: OCI_MANIFEST, size: arm().size }],
@@ -132,9 +134,12 @@ describe('planning the prune of a layout store', () => {
   it('counts the bytes it frees, files left by interrupted copies included', () => {
     const stream = plan.store!.streams[0]!;
     const size = (digest: string) => statSync(join(storeDir, 'app', 'blobs', 'sha256', digest.slice(7))).size;
-    const expected =
-      [...stream.manifests, ...stream.blobs].reduce((sum, b) => sum + size(b.digest), 0) + 'partial'.length;
-    expect(stream.temporaryFiles).toEqual([join(storeDir, 'app', 'blobs', 'sha256', LEFTOVER)]);
+    const leftovers = 'partial'.length + '{"partial'.length;
+    const expected = [...stream.manifests, ...stream.blobs].reduce((sum, b) => sum + size(b.digest), 0) + leftovers;
+    expect(stream.temporaryFiles).toEqual([
+      join(storeDir, 'app', INDEX_LEFTOVER),
+      join(storeDir, 'app', 'blobs', 'sha256', LEFTOVER),
+    ]);
     expect(stream.bytes).toBe(expected);
     expect(plan.totals).toMatchObject({ items: 1, tags: 1, manifests: stream.manifests.length, bytes: expected });
   });
@@ -148,7 +153,7 @@ describe('planning the prune of a layout store', () => {
       const stream = plan.store!.streams[0]!;
       const gone = [...stream.manifests, ...stream.blobs].map((b) => b.digest.slice(7));
       expect(files().filter((name) => gone.includes(name))).toEqual([]);
-      expect(existsSync(stream.temporaryFiles[0]!)).toBe(false);
+      for (const path of stream.temporaryFiles) expect(existsSync(path)).toBe(false);
     });
 
     it('leaves every tag of the layout readable whole', async () => {
@@ -171,5 +176,38 @@ describe('planning the prune of a layout store', () => {
       const again = await planPrune(state, store, { keepTagRevisions: 1, keepYoungerThanMs: 0, now: new Date() });
       expect(again.store!.streams).toEqual([]);
     });
+  });
+});
+
+describe('a stream whose tags all switched from Local to Source on the images they had', () => {
+  let plan: PrunePlan;
+  let switched: State;
+
+  beforeAll(async () => {
+    switched = structuredClone(state);
+    for (const tag of Object.values(switched.streams.app!.tags)) {
+      tag.spec.referencePolicy = 'Source';
+      tag.items = tag.items.slice(0, 1).map((i) => ({ ...i, dockerImageReference: `oci:source@${i.digest}` }));
+    }
+    plan = await planPrune(switched, store, { keepTagRevisions: 1, keepYoungerThanMs: 0, now: new Date() });
+  });
+
+  it('has nothing pinned in the store: its tags and everything they name go', () => {
+    const stream = plan.store!.streams[0]!;
+    expect(plan.history).toEqual([]);
+    expect([stream.tags, stream.sourceTags]).toEqual([[], ['all', 'arm']]);
+    expect(stream.manifests.map((m) => m.digest)).toEqual(expect.arrayContaining([v2.digest, arm().digest]));
+    expect([...stream.manifests, ...stream.blobs].length).toBe(files().length);
+  });
+
+  it('keeps what a remaining item is still pulled from the store by', async () => {
+    const kept = structuredClone(switched);
+    kept.streams.app!.tags.arm!.items[0]!.dockerImageReference = store.open('app').pullSpec(arm().digest);
+    const again = await planPrune(kept, store, { keepTagRevisions: 1, keepYoungerThanMs: 0, now: new Date() });
+    const stream = again.store!.streams[0]!;
+    expect(stream.sourceTags).toEqual(['all', 'arm']);
+    expect(stream.manifests.map((m) => m.digest)).not.toContain(arm().digest);
+    const deleted = new Set(stream.blobs.map((b) => b.digest));
+    for (const digest of [arm().configDigest, ...arm().layerDigests]) expect(deleted.has(digest)).toBe(false);
   });
 });

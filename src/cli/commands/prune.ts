@@ -92,6 +92,7 @@ function renderPrune(plan: PrunePlan, options: PruneOptions): string {
 function streamLines(stream: StreamPrune, digest: (d: string) => string): string[] {
   return [
     ...stream.tags.map((tag) => `  - ${stream.repository}:${tag}  (no such tag in the state)`),
+    ...stream.sourceTags.map((tag) => `  - ${stream.repository}:${tag}  (the tag is no longer Local)`),
     ...stream.manifests.map(
       (m) => `  - ${stream.repository}@${digest(m.digest)}  ${m.kind === 'index' ? 'list' : 'image'}`,
     ),
