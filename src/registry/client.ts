@@ -6,6 +6,7 @@ import { drain, readCapped } from './body.js';
 import { type Challenge, parseChallenges, preferredChallenge } from './challenge.js';
 import { RequestLimiter } from './limiter.js';
 import { networkError } from './network-errors.js';
+import { rateLimitedError } from './rate-limited.js';
 import {
   DEFAULT_RETRY_POLICY,
   isRetryableError,
@@ -155,13 +156,7 @@ export class RegistryClient {
           status,
         });
       case status === 429:
-        return new RegistryError(
-          'TooManyRequests',
-          `${what}: the registry is rate limiting requests (HTTP 429), retries exhausted`,
-          {
-            status,
-          },
-        );
+        return rateLimitedError(what, res, this.options.retry);
       default:
         return new RegistryError('InternalError', `${what}: the registry answered HTTP ${status}${detail(body)}`, {
           status,
@@ -231,10 +226,13 @@ export class RegistryClient {
         { status: 404 },
       );
     }
+    if (res.status === 429) throw rateLimitedError(`registry ${this.options.registry}`, res, this.options.retry);
     throw new RegistryError(
-      res.status === 429 ? 'TooManyRequests' : 'InternalError',
+      'InternalError',
       `registry ${this.options.registry} answered HTTP ${res.status} to GET /v2/`,
-      { status: res.status },
+      {
+        status: res.status,
+      },
     );
   }
 

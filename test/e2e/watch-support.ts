@@ -14,10 +14,14 @@ import { pushLayout } from '../helpers/skopeo.js';
 export type LoggedEvent = Record<string, unknown> & { time: string; type: string };
 
 /** Waits until `probe` returns something other than undefined, checking every 100 ms, failing after `timeoutMs`. */
-export async function eventually<T>(probe: () => T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
