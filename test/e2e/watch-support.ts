@@ -57,10 +57,10 @@ export class WatchWorkspace {
   }
 
   /**
-   * Writes the catalog: tags of one stream `app`, each `[upstream tag, scheduled]` on `host` (the registry, or a
-   * proxy in front of it), which is marked insecure (plain HTTP).
+   * Writes the catalog: tags of one stream `app`, each `[upstream tag, scheduled, scheduleInterval?]` on `host` (the
+   * registry, or a proxy in front of it), which is marked insecure (plain HTTP).
    */
-  writeCatalog(tags: Record<string, [string, boolean]>, host = this.registry.host): void {
+  writeCatalog(tags: Record<string, [string, boolean, string?]>, host = this.registry.host): void {
     const catalog = {
       apiVersion: 'imagestreams/v1',
       kind: 'Catalog',
@@ -68,9 +68,13 @@ export class WatchWorkspace {
       streams: {
         app: {
           tags: Object.fromEntries(
-            Object.entries(tags).map(([name, [upstream, scheduled]]) => [
+            Object.entries(tags).map(([name, [upstream, scheduled, scheduleInterval]]) => [
               name,
-              { from: `${host}/${this.repository}:${upstream}`, scheduled },
+              {
+                from: `${host}/${this.repository}:${upstream}`,
+                scheduled,
+                ...(scheduleInterval && { scheduleInterval }),
+              },
             ]),
           ),
         },
