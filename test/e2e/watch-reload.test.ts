@@ -1,5 +1,7 @@
 import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigMapVolume } from '../helpers/configmap-volume.js';
 import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
 import { eventually, WatchWorkspace } from './watch-support.js';
 
@@ -35,6 +37,25 @@ describe('watch reloading its catalog', () => {
       'a move to be imported with the last good catalog',
     );
     expect(watch.eventsOf('catalog-invalid')).toHaveLength(1);
+    expect(await watch.stop()).toBe(0);
+  });
+
+  it('follows a catalog mounted from a Kubernetes ConfigMap when the kubelet swaps its ..data link', async () => {
+    const ws = new WatchWorkspace(registry);
+    await ws.push('followed', 'v1');
+    await ws.push('extra', 'v1');
+    const volume = new ConfigMapVolume(join(ws.dir, 'config'));
+    volume.publish({ 'imagestreams.yaml': ws.catalogText({ followed: ['followed', true] }) });
+    const files = ['-f', 'config/imagestreams.yaml', '--state', 'imagestreams.state.json'];
+    expect((await ws.run(['apply', '--auto-approve', ...files])).code).toBe(0);
+    const watch = ws.watch(['--interval', '2s', ...files]);
+    await watch.event((e) => e.type === 'started', 'the start');
+
+    volume.publish({ 'imagestreams.yaml': ws.catalogText({ followed: ['followed', true], added: ['extra', true] }) });
+    const reloaded = await watch.event((e) => e.type === 'catalog-reloaded', 'the reload after the ..data swap');
+    expect(reloaded).toMatchObject({ catalog: 'config/imagestreams.yaml', tags: 2 });
+    await eventually(() => ws.sourceDigest('added'), 'the tag the ConfigMap update added to be imported');
+    expect(watch.eventsOf('catalog-invalid')).toEqual([]);
     expect(await watch.stop()).toBe(0);
   });
 });

@@ -28,6 +28,9 @@ export async function eventually<T>(
   }
 }
 
+/** Tags of the stream `app`: `[upstream tag, scheduled, scheduleInterval?]` by name. */
+type CatalogTags = Record<string, [string, boolean, string?]>;
+
 /** A workspace directory with a catalog of registry tags, where the CLI runs. */
 export class WatchWorkspace {
   readonly dir = tempDir('imagestreams-watch-e2e-').path;
@@ -60,7 +63,12 @@ export class WatchWorkspace {
    * Writes the catalog: tags of one stream `app`, each `[upstream tag, scheduled, scheduleInterval?]` on `host` (the
    * registry, or a proxy in front of it), which is marked insecure (plain HTTP).
    */
-  writeCatalog(tags: Record<string, [string, boolean, string?]>, host = this.registry.host): void {
+  writeCatalog(tags: CatalogTags, host = this.registry.host): void {
+    writeFileSync(this.catalogPath, this.catalogText(tags, host));
+  }
+
+  /** The text `writeCatalog` writes. */
+  catalogText(tags: CatalogTags, host = this.registry.host): string {
     const catalog = {
       apiVersion: 'imagestreams/v1',
       kind: 'Catalog',
@@ -80,7 +88,7 @@ export class WatchWorkspace {
         },
       },
     };
-    writeFileSync(this.catalogPath, stringify(catalog));
+    return stringify(catalog);
   }
 
   state(): State | undefined {
