@@ -365,6 +365,37 @@ describe('import-image --dry-run', () => {
     expect(ws.catalog()).toBe(before);
     expect(ws.state()).toBeUndefined();
   });
+
+  it('shows the image it resolved with the metadata an import reads, marked as not imported', async () => {
+    const ws = workspace();
+    const dryRun = await ws.run('import-image', 'app:stable', '--dry-run');
+    expect(dryRun.code, dryRun.stderr).toBe(0);
+    expect(dryRun.stdout).toContain(
+      `\n  * ${host}/team/app@${platformDigest('multi', 'linux/arm64')}\n      (dry run: not imported)\n`,
+    );
+    expect(dryRun.stdout).toContain('\nImported:      (dry run: not imported)\n');
+    expect(dryRun.stdout).not.toMatch(/\(generation \d+\)|^ {6}\S.* ago$/m);
+    expect(ws.state()).toBeUndefined();
+
+    const imported = await ws.run('import-image', 'app:stable');
+    expect(imported.code, imported.stderr).toBe(0);
+    const metadata = (out: string) => out.split('\n').filter((l) => /^(Image Created|Image Size|Labels):/.test(l));
+    expect(metadata(dryRun.stdout)).toEqual(metadata(imported.stdout));
+    expect(metadata(dryRun.stdout)).toEqual([
+      expect.stringMatching(/^Image Created: /),
+      expect.stringMatching(/^Image Size: +\S+ in \d+ layers?$/),
+      'Labels:        org.opencontainers.image.title=app',
+    ]);
+  });
+
+  it('shows the current image as it is when the source still resolves to it', async () => {
+    const ws = workspace();
+    expect((await ws.run('import-image', 'app:stable')).code).toBe(0);
+    const dryRun = await ws.run('import-image', 'app:stable', '--dry-run');
+    expect(dryRun.code, dryRun.stderr).toBe(0);
+    expect(dryRun.stdout).not.toContain('dry run: not imported');
+    expect(dryRun.stdout).toMatch(/\nImported: +(Less than a second|1 second|\d+ seconds) ago \(generation 1\)\n/);
+  });
 });
 
 describe('import-image failures', () => {
