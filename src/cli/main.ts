@@ -2,6 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { quietOnBrokenPipe } from './broken-pipe.js';
 import { EXIT_ERROR, EXIT_OK, reportError } from './exit.js';
 import type { Io } from './output.js';
 
@@ -284,6 +285,7 @@ function isMain(): boolean {
 }
 
 if (isMain()) {
+  quietOnBrokenPipe(process.stdout, process.stderr);
   const io: Io = {
     stdout: process.stdout,
     stderr: process.stderr,
