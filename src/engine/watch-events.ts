@@ -38,7 +38,8 @@ export type WatchEvent = { time: string } & (
   | { type: 'lock-wait'; address: string; holder: LockInfo | null }
   | { type: 'abandoned'; address: string }
   | { type: 'catalog-reloaded'; catalog: string; tags: number }
-  | { type: 'catalog-invalid'; catalog: string; message: string }
+  /** `problems`: each `file:line:column: error: …`; `message`: all of them, one a line. */
+  | { type: 'catalog-invalid'; catalog: string; message: string; problems: string[] }
   | { type: 'stopping'; reason: string }
   | { type: 'stopped'; checks: number; imported: number; failed: number; abandoned: number }
 );

@@ -150,7 +150,7 @@ export class RegistryClient {
       case status === 401:
         return new RegistryError('Unauthorized', await this.unauthorizedMessage(what, repository), { status });
       case status === 403:
-        return new RegistryError('Forbidden', `access to ${what} is denied (HTTP 403)${detail(body)}`, { status });
+        return new RegistryError('Forbidden', await this.forbiddenMessage(what, repository, body), { status });
       case status === 404:
         return new RegistryError('NotFound', notFoundMessage(what, this.options.registry, repository, codes), {
           status,
@@ -172,12 +172,25 @@ export class RegistryClient {
     const found = await this.credentialFor(repository);
     if (found)
       return `authentication failed for ${what}: the credentials for ${this.options.registry} from ${found.source} were refused`;
+    return `authentication required for ${what}: no credentials found for ${this.options.registry}${await this.lookedIn(repository)}`;
+  }
+
+  /** Says which credentials the denied request carried (where they came from, never the secret), or that none. */
+  private async forbiddenMessage(what: string, repository: string, body: string | undefined): Promise<string> {
+    const denied = `access to ${what} is denied (HTTP 403)${detail(body)}; credentials used:`;
+    if (!(await this.resolveEndpoint()).challenge) return `${denied} none (the registry asked for none)`;
+    const found = await this.credentialFor(repository);
+    if (found) return `${denied} those for ${this.options.registry} from ${found.source}`;
+    return `${denied} none: no credentials found for ${this.options.registry}${await this.lookedIn(repository)}`;
+  }
+
+  /** ` (looked in: A, B)`: the credential sources consulted for `repository`; empty when there are none. */
+  private async lookedIn(repository: string): Promise<string> {
     const endpoint = await this.resolveEndpoint();
     const scheme = endpoint.base.protocol === 'http:' ? 'http' : 'https';
     const sources =
       this.options.credentials?.describeSources?.({ host: this.options.registry, scheme, repository }) ?? [];
-    const where = sources.length > 0 ? ` (looked in: ${sources.join(', ')})` : '';
-    return `authentication required for ${what}: no credentials found for ${this.options.registry}${where}`;
+    return sources.length > 0 ? ` (looked in: ${sources.join(', ')})` : '';
   }
 
   private resolveEndpoint(): Promise<Endpoint> {

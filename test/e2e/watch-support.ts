@@ -108,18 +108,20 @@ export class WatchWorkspace {
     return runCli(args, { cwd: this.dir });
   }
 
-  watch(args: readonly string[]): WatchProcess {
-    return new WatchProcess(['watch', '--json', ...args], this.dir);
+  /** Starts `watch --json ARGS`; with `json: false`, `watch ARGS`, whose text lines are in `lines` (no `events`). */
+  watch(args: readonly string[], { json = true } = {}): WatchProcess {
+    return new WatchProcess(['watch', ...(json ? ['--json'] : []), ...args], this.dir);
   }
 }
 
 /** Variables of the surrounding shell that would change the CLI's credentials or network. */
 const ISOLATED = ['REGISTRY_AUTH_FILE', 'DOCKER_CONFIG', 'XDG_RUNTIME_DIR', 'HTTPS_PROXY', 'HTTP_PROXY'];
 
-/** `imagestreams watch --json` running in the background; its NDJSON log is parsed as it comes. */
+/** `imagestreams watch` running in the background; its log lines are collected (and, with --json, parsed) as they come. */
 export class WatchProcess {
   readonly child: ChildProcess;
   readonly events: LoggedEvent[] = [];
+  readonly lines: string[] = [];
   private stderr = '';
   private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
@@ -140,7 +142,8 @@ export class WatchProcess {
       pending += text;
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
-      for (const line of lines) this.events.push(JSON.parse(line) as LoggedEvent);
+      this.lines.push(...lines);
+      if (args.includes('--json')) for (const line of lines) this.events.push(JSON.parse(line) as LoggedEvent);
     });
     this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
   }
