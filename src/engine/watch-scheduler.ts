@@ -194,7 +194,7 @@ export class WatchScheduler {
     else if (scheduled) {
       const now = this.options.clock.now();
       if (outcome.kind === 'failed' && outcome.retryAfterMs !== undefined) {
-        this.pause(entry.tag, now + outcome.retryAfterMs);
+        this.pause(entry.tag, now + Math.min(outcome.retryAfterMs, MAX_TIMER_MS));
       }
       entry.dueAt = this.notPaused(entry.tag, now + (entry.recheck ? 0 : this.delayAfter(entry, outcome)));
       entry.recheck = false;
