@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { quietOnBrokenPipe } from './broken-pipe.js';
 import { EXIT_ERROR, EXIT_OK, reportError } from './exit.js';
 import type { Io } from './output.js';
 
@@ -288,6 +289,7 @@ if (isMain()) {
   // undici parses HTTP with WebAssembly. V8's baseline tier compiles it at once; optimising it as well costs a
   // command ~30 MB of memory and more CPU than it ever saves.
   setFlagsFromString('--liftoff-only');
+  quietOnBrokenPipe(process.stdout, process.stderr);
   const io: Io = {
     stdout: process.stdout,
     stderr: process.stderr,

@@ -34,7 +34,7 @@ export function describeEvent(event: WatchLogEvent): string {
     case 'catalog-reloaded':
       return `catalog ${event.catalog} reloaded: ${countOf(event.tags, 'scheduled tag')}`;
     case 'catalog-invalid':
-      return `catalog ${event.catalog} is invalid, keeping the last good one: ${oneLine(event.message)}`;
+      return `catalog ${event.catalog} is invalid, keeping the last good one: ${event.problems.map(oneLine).join('; ')}`;
     case 'stopping':
       return `stopping (${event.reason})`;
     case 'stopped':

@@ -34,13 +34,14 @@ export interface CatalogEdit {
   changed: boolean;
 }
 
-const SPEC_KEYS = ['importMode', 'referencePolicy', 'scheduled', 'insecure'] as const;
+const SPEC_KEYS = ['importMode', 'referencePolicy', 'scheduled'] as const;
 
 /**
  * Gives the tag `stream:tag` the settings in `changes`, creating the tag (and its stream) when missing. A key is
  * written only where the tag's effective value differs from the one asked for, in place when the tag sets it and
  * after its last key otherwise; nothing else in the text changes. The result is validated as a whole: an edit that
- * would make the catalog invalid is refused with the validation problems.
+ * would make the catalog invalid is refused with the validation problems. An image layout on disk has no TLS: it
+ * cannot be made insecure, and `insecure: false` removes an `insecure` key it has.
  */
 export function setCatalogTag(source: CatalogText, stream: string, tag: string, changes: TagChanges): CatalogEdit {
   const path = ['streams', stream, 'tags', tag];
@@ -52,11 +53,13 @@ export function setCatalogTag(source: CatalogText, stream: string, tag: string, 
   if (changes.from !== undefined && current?.spec.from !== changes.from) {
     text = setYamlValue(text, [...path, 'from'], changes.from);
   }
-  const spec = requireTag(validated(source, text), stream, tag).spec;
+  const edited = requireTag(validated(source, text), stream, tag);
+  const { spec } = edited;
   for (const key of SPEC_KEYS) {
     const wanted = changes[key];
     if (wanted !== undefined && spec[key] !== wanted) text = setYamlValue(text, [...path, key], wanted);
   }
+  text = setInsecure(text, path, edited, changes.insecure);
   text = setPreferPlatform(text, path, spec, changes.preferPlatform);
   return result(source, text);
 }
@@ -86,6 +89,16 @@ function requireTag(catalog: Catalog, stream: string, tag: string): CatalogTag {
   const found = findTag(catalog, stream, tag);
   if (!found) throw new UsageError(`${stream}:${tag} is not a tag of ${catalog.displayPath}`);
   return found;
+}
+
+function setInsecure(text: string, path: string[], tag: CatalogTag, wanted: boolean | undefined): string {
+  if (wanted === undefined) return text;
+  const key = [...path, 'insecure'];
+  if (tag.source.transport === 'registry') return tag.spec.insecure === wanted ? text : setYamlValue(text, key, wanted);
+  if (wanted) {
+    throw new UsageError(`--insecure does not apply to ${tag.spec.from}: an image layout on disk has no TLS to skip`);
+  }
+  return hasYamlKey(text, key) ? deleteYamlKey(text, key) : text;
 }
 
 function setPreferPlatform(text: string, path: string[], spec: TagSpec, wanted: string | null | undefined): string {

@@ -38,10 +38,17 @@ export class RegistryError extends ImagestreamsError {
   readonly code = 'REGISTRY';
   readonly reason: ImportReason;
   readonly status: number | undefined;
-  constructor(reason: ImportReason, message: string, options?: { status?: number; cause?: unknown }) {
+  /** How long the registry asked to wait before trying again (Retry-After on a 429), when it said. */
+  readonly retryAfterMs: number | undefined;
+  constructor(
+    reason: ImportReason,
+    message: string,
+    options?: { status?: number; retryAfterMs?: number; cause?: unknown },
+  ) {
     super(message, options);
     this.reason = reason;
     this.status = options?.status;
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 

@@ -1,11 +1,11 @@
 import type { ImportReason } from '../core/errors.js';
 import { RegistryError } from '../core/errors.js';
 import type { Plan, PlannedChange, PlannedItem } from '../core/plan-model.js';
-import type { ManifestEntry, State, TagItem } from '../core/state-model.js';
-import { imageMetadata } from '../registry/image-details.js';
+import type { State, TagItem } from '../core/state-model.js';
 import type { ImageRepository } from '../registry/repository.js';
 import type { StateStore } from '../state/index.js';
 import { mapConcurrent } from './concurrency.js';
+import { manifestsWithMetadata } from './item-metadata.js';
 import { mirrorImage } from './mirror.js';
 import { MirrorRun } from './mirror-run.js';
 import { CachingRepository } from './mirror-source.js';
@@ -119,27 +119,13 @@ function mirrorContext(store: LocalStore, state: State): MirrorContext {
   return { store, run: new MirrorRun(), mounts: new MountSources(state, store) };
 }
 
-/**
- * Fetches the planned manifests by digest (each verified) and reads every image's config for its metadata:
- * 1 request for the item, 1 per child of a list, 1 per config.
- */
+/** The item an import records: the planned one, with its images' metadata. */
 async function importItem(
   repo: ImageRepository,
   planned: PlannedItem,
   created: Date,
   generation: number,
 ): Promise<TagItem> {
-  const top = await repo.getManifest(planned.digest);
-  let manifests: ManifestEntry[];
-  if (top.manifest.kind === 'image') {
-    const image = await imageMetadata(repo, top.manifest);
-    manifests = planned.manifests.map((m) => (m.digest === top.digest ? { ...m, image } : m));
-  } else {
-    manifests = await mapConcurrent(planned.manifests, 8, async (entry) => {
-      if (entry.attestation) return entry;
-      const child = await repo.getManifest(entry.digest);
-      return child.manifest.kind === 'image' ? { ...entry, image: await imageMetadata(repo, child.manifest) } : entry;
-    });
-  }
+  const manifests = await manifestsWithMetadata(repo, planned);
   return { ...planned, manifests, created: created.toISOString(), generation };
 }

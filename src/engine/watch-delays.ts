@@ -10,7 +10,7 @@ export const MAX_BACKOFF_INTERVALS = 8;
 
 /**
  * The least a tag waits after the registry rate-limited it: the client already honoured any Retry-After up to this
- * long before giving up, so the registry asked for more.
+ * long before giving up. A longer Retry-After is waited for in full (up to what a timer holds).
  */
 export const RATE_LIMITED_DELAY_MS = DEFAULT_RETRY_POLICY.maxRetryAfterMs;
 
@@ -32,16 +32,21 @@ export function nextCheckDelay(intervalMs: number, random: () => number): number
   return jittered(timerInterval(intervalMs), random);
 }
 
-/** Delay after the `failures`-th failure in a row: exponential in the interval, capped, floored when rate limited. */
+/**
+ * Delay after the `failures`-th failure in a row: exponential in the interval, capped; after a rate limit, at least
+ * RATE_LIMITED_DELAY_MS and at least the `retryAfterMs` the registry asked for.
+ */
 export function failureDelay(
   intervalMs: number,
   failures: number,
   reason: WatchFailureReason,
   random: () => number,
+  retryAfterMs = 0,
 ): number {
   const intervals = Math.min(2 ** Math.max(0, failures - 1), MAX_BACKOFF_INTERVALS);
   const delay = jittered(Math.min(timerInterval(intervalMs) * intervals, MAX_TIMER_MS), random);
-  return reason === 'TooManyRequests' ? Math.max(delay, RATE_LIMITED_DELAY_MS) : delay;
+  if (reason !== 'TooManyRequests') return delay;
+  return Math.min(Math.max(delay, RATE_LIMITED_DELAY_MS, retryAfterMs), MAX_TIMER_MS);
 }
 
 function jittered(ms: number, random: () => number): number {

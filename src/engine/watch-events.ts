@@ -9,7 +9,8 @@ export type TagOutcome =
   /** The upstream has not moved (a failure condition left by an earlier attempt is cleared). */
   | { kind: 'unchanged'; digest: string | null }
   | { kind: 'imported'; action: 'create' | 'update'; reason: ChangeReason; digest: string; previous: string | null }
-  | { kind: 'failed'; reason: WatchFailureReason; message: string }
+  /** `retryAfterMs`: how long the registry asked to wait (Retry-After) when it rate-limited the check. */
+  | { kind: 'failed'; reason: WatchFailureReason; message: string; retryAfterMs?: number }
   /** Stopped before it finished: nothing of it was written after the stop. */
   | { kind: 'abandoned' };
 
@@ -37,7 +38,8 @@ export type WatchEvent = { time: string } & (
   | { type: 'lock-wait'; address: string; holder: LockInfo | null }
   | { type: 'abandoned'; address: string }
   | { type: 'catalog-reloaded'; catalog: string; tags: number }
-  | { type: 'catalog-invalid'; catalog: string; message: string }
+  /** `problems`: each `file:line:column: error: …`; `message`: all of them, one a line. */
+  | { type: 'catalog-invalid'; catalog: string; message: string; problems: string[] }
   | { type: 'stopping'; reason: string }
   | { type: 'stopped'; checks: number; imported: number; failed: number; abandoned: number }
 );

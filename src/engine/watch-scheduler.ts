@@ -64,10 +64,13 @@ interface Entry {
 
 /**
  * Runs each scheduled tag's check when it is due: spread over the interval, at most `concurrency` at a time,
- * started no faster than the global rate limit, and backing off exponentially while a tag keeps failing.
+ * started no faster than the global rate limit, and backing off exponentially while a tag keeps failing. When a
+ * registry rate-limits a check and says how long to wait, no tag of that registry is checked before then.
  */
 export class WatchScheduler {
   private readonly entries = new Map<string, Entry>();
+  /** Epoch milliseconds before which no tag of a registry is checked (the Retry-After it sent), by registry. */
+  private readonly pausedUntil = new Map<string, number>();
   private readonly running = new Map<TagJob, { entry: Entry; settled: Promise<void> }>();
   private readonly abandoned = new Set<TagJob>();
   private readonly stopController = new AbortController();
@@ -91,13 +94,13 @@ export class WatchScheduler {
       kept.add(tag.address);
       const entry = this.entries.get(tag.address);
       if (!entry) {
-        const dueAt = now + firstCheckDelay(intervalMs, dueNow(tag), this.options.random);
+        const dueAt = this.notPaused(tag, now + firstCheckDelay(intervalMs, dueNow(tag), this.options.random));
         this.entries.set(tag.address, { tag, intervalMs, dueAt, failures: 0, running: false, recheck: false });
         continue;
       }
       if (!specEquals(entry.tag.spec, tag.spec)) {
         entry.failures = 0;
-        entry.dueAt = now;
+        entry.dueAt = this.notPaused(tag, now);
         entry.recheck = entry.running;
       } else if (intervalMs !== entry.intervalMs) {
         entry.dueAt = Math.min(entry.dueAt, now + firstCheckDelay(intervalMs, false, this.options.random));
@@ -189,7 +192,11 @@ export class WatchScheduler {
     let nextCheckAt: number | null = null;
     if (scheduled && this.options.once) this.entries.delete(entry.tag.address);
     else if (scheduled) {
-      entry.dueAt = this.options.clock.now() + (entry.recheck ? 0 : this.delayAfter(entry, outcome));
+      const now = this.options.clock.now();
+      if (outcome.kind === 'failed' && outcome.retryAfterMs !== undefined) {
+        this.pause(entry.tag, now + Math.min(outcome.retryAfterMs, MAX_TIMER_MS));
+      }
+      entry.dueAt = this.notPaused(entry.tag, now + (entry.recheck ? 0 : this.delayAfter(entry, outcome)));
       entry.recheck = false;
       nextCheckAt = entry.dueAt;
     }
@@ -198,8 +205,23 @@ export class WatchScheduler {
 
   private delayAfter(entry: Entry, outcome: TagOutcome): number {
     return outcome.kind === 'failed'
-      ? failureDelay(entry.intervalMs, entry.failures, outcome.reason, this.options.random)
+      ? failureDelay(entry.intervalMs, entry.failures, outcome.reason, this.options.random, outcome.retryAfterMs)
       : nextCheckDelay(entry.intervalMs, this.options.random);
+  }
+
+  /** Holds back every tag of `tag`'s registry until `until`; a layout on disk has no registry to spare. */
+  private pause(tag: CatalogTag, until: number): void {
+    const registry = registryOf(tag);
+    if (registry === undefined) return;
+    this.pausedUntil.set(registry, Math.max(until, this.pausedUntil.get(registry) ?? 0));
+    for (const other of this.entries.values()) {
+      if (!other.running && registryOf(other.tag) === registry) other.dueAt = Math.max(other.dueAt, until);
+    }
+  }
+
+  private notPaused(tag: CatalogTag, dueAt: number): number {
+    const registry = registryOf(tag);
+    return Math.max(dueAt, (registry !== undefined && this.pausedUntil.get(registry)) || 0);
   }
 
   /** Sleeps `ms` or until woken (a check ended, the tags changed, a stop). */
@@ -237,6 +259,10 @@ export class WatchScheduler {
     for (const address of addresses) this.options.onAbandoned(address);
     return addresses;
   }
+}
+
+function registryOf(tag: CatalogTag): string | undefined {
+  return tag.source.transport === 'registry' ? tag.source.ref.registry : undefined;
 }
 
 function describe(error: unknown): string {

@@ -8,6 +8,7 @@ import { canonicalJson, type Lock, planningState, StateStore } from '../state/in
 import { applyPlan } from './apply.js';
 import type { LocalStore } from './mirror-target.js';
 import { planCatalog } from './plan.js';
+import { RetryAfterNotes } from './retry-after-notes.js';
 import { failedTagState } from './tag-outcome.js';
 import type { Clock } from './watch-clock.js';
 import { hasFailure, sameFailure } from './watch-conditions.js';
@@ -35,7 +36,16 @@ export interface TagCheckContext {
  */
 export function startTagCheck(tag: CatalogTag, context: TagCheckContext, stop: AbortSignal): TagJob {
   const held = new HeldResources();
-  return { done: checkTag(tag, context, stop, held), abandon: () => held.abandon() };
+  const notes = new RetryAfterNotes();
+  const noting = { ...context, openTag: (t: CatalogTag) => notes.watch(context.openTag(t)) };
+  const done = checkTag(tag, noting, stop, held).then((outcome) => withRetryAfter(outcome, notes.retryAfterMs));
+  return { done, abandon: () => held.abandon() };
+}
+
+/** A rate-limited check carries the wait the registry asked for, so that the next attempt honours it. */
+function withRetryAfter(outcome: TagOutcome, retryAfterMs: number | undefined): TagOutcome {
+  if (outcome.kind !== 'failed' || outcome.reason !== 'TooManyRequests' || retryAfterMs === undefined) return outcome;
+  return { ...outcome, retryAfterMs };
 }
 
 /** The state lock and store a check holds, so that abandoning it stops its writes and frees the lock. */
@@ -64,7 +74,12 @@ class HeldResources {
   }
 }
 
-async function checkTag(tag: CatalogTag, context: TagCheckContext, stop: AbortSignal, held: HeldResources) {
+async function checkTag(
+  tag: CatalogTag,
+  context: TagCheckContext,
+  stop: AbortSignal,
+  held: HeldResources,
+): Promise<TagOutcome> {
   try {
     return await observeAndWrite(tag, context, stop, held);
   } catch (error) {

@@ -196,15 +196,14 @@ export class Watch {
   }
 
   private reportInvalid(error: unknown): void {
-    const message =
+    const problems =
       error instanceof CatalogError
-        ? error.problems.map(formatCatalogProblem).join('\n')
-        : error instanceof Error
-          ? error.message
-          : String(error);
+        ? error.problems.map(formatCatalogProblem)
+        : [error instanceof Error ? error.message : String(error)];
+    const message = problems.join('\n');
     if (message === this.lastInvalid) return;
     this.lastInvalid = message;
-    this.emit({ type: 'catalog-invalid', catalog: this.current.source.catalog.displayPath, message });
+    this.emit({ type: 'catalog-invalid', catalog: this.current.source.catalog.displayPath, message, problems });
   }
 
   private watched(catalog: Catalog): WatchedTag[] {

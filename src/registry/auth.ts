@@ -2,6 +2,8 @@ import { RegistryError } from '../core/errors.js';
 import type { CredentialStore, FoundCredential } from '../credentials/types.js';
 import { readCapped } from './body.js';
 import type { Challenge } from './challenge.js';
+import { rateLimitedError } from './rate-limited.js';
+import { DEFAULT_RETRY_POLICY } from './retry.js';
 import { type HttpResponse, headerValue } from './transport.js';
 
 /** What the client needs of a credential store. */
@@ -112,11 +114,16 @@ async function parseTokenResponse(
       { status: res.status },
     );
   }
+  if (res.status === 429)
+    throw rateLimitedError(`token server ${realm.origin}${realm.pathname}`, res, DEFAULT_RETRY_POLICY);
   if (res.status >= 300) {
-    const reason = res.status === 429 ? 'TooManyRequests' : 'InternalError';
-    throw new RegistryError(reason, `token server ${realm.origin}${realm.pathname} answered HTTP ${res.status}`, {
-      status: res.status,
-    });
+    throw new RegistryError(
+      'InternalError',
+      `token server ${realm.origin}${realm.pathname} answered HTTP ${res.status}`,
+      {
+        status: res.status,
+      },
+    );
   }
   let doc: { token?: unknown; access_token?: unknown; expires_in?: unknown; issued_at?: unknown };
   try {

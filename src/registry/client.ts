@@ -7,6 +7,7 @@ import { type Challenge, parseChallenges, preferredChallenge } from './challenge
 import { RequestLimiter } from './limiter.js';
 import { networkError } from './network-errors.js';
 import { proxyFor, proxyHost } from './proxy-env.js';
+import { rateLimitedError } from './rate-limited.js';
 import {
   DEFAULT_RETRY_POLICY,
   isRetryableError,
@@ -161,19 +162,13 @@ export class RegistryClient {
       case status === 401:
         return new RegistryError('Unauthorized', await this.unauthorizedMessage(what, repository), { status });
       case status === 403:
-        return new RegistryError('Forbidden', `access to ${what} is denied (HTTP 403)${detail(body)}`, { status });
+        return new RegistryError('Forbidden', await this.forbiddenMessage(what, repository, body), { status });
       case status === 404:
         return new RegistryError('NotFound', notFoundMessage(what, this.options.registry, repository, codes), {
           status,
         });
       case status === 429:
-        return new RegistryError(
-          'TooManyRequests',
-          `${what}: the registry is rate limiting requests (HTTP 429), retries exhausted`,
-          {
-            status,
-          },
-        );
+        return rateLimitedError(what, res, this.options.retry);
       default:
         return new RegistryError('InternalError', `${what}: the registry answered HTTP ${status}${detail(body)}`, {
           status,
@@ -189,12 +184,25 @@ export class RegistryClient {
     const found = await this.credentialFor(repository);
     if (found)
       return `authentication failed for ${what}: the credentials for ${this.options.registry} from ${found.source} were refused`;
+    return `authentication required for ${what}: no credentials found for ${this.options.registry}${await this.lookedIn(repository)}`;
+  }
+
+  /** Says which credentials the denied request carried (where they came from, never the secret), or that none. */
+  private async forbiddenMessage(what: string, repository: string, body: string | undefined): Promise<string> {
+    const denied = `access to ${what} is denied (HTTP 403)${detail(body)}; credentials used:`;
+    if (!(await this.resolveEndpoint()).challenge) return `${denied} none (the registry asked for none)`;
+    const found = await this.credentialFor(repository);
+    if (found) return `${denied} those for ${this.options.registry} from ${found.source}`;
+    return `${denied} none: no credentials found for ${this.options.registry}${await this.lookedIn(repository)}`;
+  }
+
+  /** ` (looked in: A, B)`: the credential sources consulted for `repository`; empty when there are none. */
+  private async lookedIn(repository: string): Promise<string> {
     const endpoint = await this.resolveEndpoint();
     const scheme = endpoint.base.protocol === 'http:' ? 'http' : 'https';
     const sources =
       this.options.credentials?.describeSources?.({ host: this.options.registry, scheme, repository }) ?? [];
-    const where = sources.length > 0 ? ` (looked in: ${sources.join(', ')})` : '';
-    return `authentication required for ${what}: no credentials found for ${this.options.registry}${where}`;
+    return sources.length > 0 ? ` (looked in: ${sources.join(', ')})` : '';
   }
 
   private resolveEndpoint(): Promise<Endpoint> {
@@ -244,10 +252,13 @@ export class RegistryClient {
         { status: 404 },
       );
     }
+    if (res.status === 429) throw rateLimitedError(`registry ${this.options.registry}`, res, this.options.retry);
     throw new RegistryError(
-      res.status === 429 ? 'TooManyRequests' : 'InternalError',
+      'InternalError',
       `registry ${this.options.registry} answered HTTP ${res.status} to GET /v2/`,
-      { status: res.status },
+      {
+        status: res.status,
+      },
     );
   }
 

@@ -4,7 +4,7 @@ export interface RetryPolicy {
   maxRetries: number;
   baseDelayMs: number;
   maxDelayMs: number;
-  /** A Retry-After longer than this is not waited for: the request fails at once with TooManyRequests. */
+  /** A Retry-After longer than this is not waited for: the request fails at once with TooManyRequests, carrying it. */
   maxRetryAfterMs: number;
 }
 

@@ -34,7 +34,11 @@ export interface DescribeTextOptions {
   now: Date;
   /** List attestation manifests instead of counting them. */
   attestations: boolean;
+  /** An item a dry run shows as it would be imported: it has no import time or generation yet. */
+  notImported?: TagItem;
 }
+
+const NOT_IMPORTED = '(dry run: not imported)';
 
 /** The stream as the catalog and the state know it; undefined when neither has it. */
 export function describeStream(catalog: Catalog, state: State, stream: string): DescribedStream | undefined {
@@ -108,7 +112,10 @@ export function renderImage(tag: DescribedTag, options: DescribeTextOptions): st
     ...(item.sourceImageReference ? [['Source Image', item.sourceImageReference] as [string, string]] : []),
     ['Name', item.digest],
     ['Media Type', item.mediaType],
-    ['Imported', `${ago(item.created, options.now)} (generation ${item.generation})`],
+    [
+      'Imported',
+      item === options.notImported ? NOT_IMPORTED : `${ago(item.created, options.now)} (generation ${item.generation})`,
+    ],
   ];
   if (images.length > 0) rows.push(...metadataRows(images, list, options.now));
   rows.push(['Arch', list ? '<none>' : architecture(item.manifests[0]?.platform)]);
@@ -134,7 +141,7 @@ function tagSection(tag: DescribedTag, options: DescribeTextOptions): string[] {
   if (spec.preferPlatform) policy.push(['Prefer Platform', spec.preferPlatform]);
   lines.push(...fields(policy, '  '));
   lines.push(...statusLines(tag));
-  const history = historyLines(tag, options.now);
+  const history = historyLines(tag, options);
   if (history.length > 0) lines.push('', ...history);
   return lines;
 }
@@ -153,7 +160,7 @@ function statusLines(tag: DescribedTag): string[] {
   return [];
 }
 
-function historyLines(tag: DescribedTag, now: Date): string[] {
+function historyLines(tag: DescribedTag, { now, notImported }: DescribeTextOptions): string[] {
   const lines: string[] = [];
   for (const condition of tag.conditions) {
     lines.push(`  ! error: Import failed (${condition.reason}): ${condition.message}`);
@@ -161,7 +168,7 @@ function historyLines(tag: DescribedTag, now: Date): string[] {
   }
   tag.items.forEach((item, index) => {
     lines.push(`  ${index === 0 ? '*' : ' '} ${item.dockerImageReference}`);
-    lines.push(`      ${ago(item.created, now)}`);
+    lines.push(`      ${item === notImported ? NOT_IMPORTED : ago(item.created, now)}`);
   });
   return lines;
 }

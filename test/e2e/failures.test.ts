@@ -1,5 +1,5 @@
 import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
 import type { ImageSpec } from '../helpers/images.js';
 import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
@@ -135,6 +135,60 @@ describe('a tag whose source does not exist', () => {
       imported: [],
       failed: [{ address: 'app:missing', reason: 'NotFound' }],
     });
+  });
+});
+
+describe('a registry refusing access (HTTP 403)', () => {
+  const repo = 'e2e/forbidden';
+  const work = new Workspace();
+  const password = 'the-secret-pass-51c9';
+  const auth = Buffer.from(`robot:${password}`).toString('base64');
+  const basicChallenge = {
+    kind: 'status',
+    status: 401,
+    headers: { 'www-authenticate': 'Basic realm="test"' },
+  } as const;
+
+  beforeAll(async () => {
+    await upstream.push(repo, '1', IMAGE);
+    work.writeCatalog({ registries: insecure(proxy.host), streams: { app: { t: { from: source(repo, '1') } } } });
+    writeFileSync(work.file('auth.json'), JSON.stringify({ auths: { [proxy.host]: { auth } } }));
+  });
+
+  afterEach(() => proxy.reset());
+
+  /** The plan's error line for app:t while the registry answers 403 to its manifests. */
+  async function deniedLine(args: string[] = []): Promise<string> {
+    proxy.inject(
+      { kind: 'status', status: 403, body: '' },
+      { path: new RegExp(`^/v2/${repo}/manifests/`), times: 100 },
+    );
+    const result = await work.expectRun(['plan', ...args], 1);
+    expect(result.stdout + result.stderr).not.toContain(password);
+    expect(result.stdout + result.stderr).not.toContain(auth);
+    return result.stdout.split('\n').find((line) => line.startsWith('  ✗ app:t: '))!;
+  }
+
+  it('names the credentials file and key the denied request carried, never the secret', async () => {
+    proxy.inject(basicChallenge, { path: '/v2/' });
+    expect(await deniedLine(['--authfile', 'auth.json'])).toMatch(
+      /is denied \(HTTP 403\); credentials used: those for 127\.0\.0\.1:\d+ from --authfile .*auth\.json \(key 127\.0\.0\.1:\d+\)$/,
+    );
+    const denied = proxy.requests.filter((r) => r.fault === 'status' && r.path.includes('/manifests/'));
+    expect(denied.map((r) => r.headers.authorization)).toContain(`Basic ${auth}`);
+  });
+
+  it('says that no credentials were found, and where it looked, when the registry asked for some', async () => {
+    proxy.inject(basicChallenge, { path: '/v2/' });
+    expect(await deniedLine()).toMatch(
+      /is denied \(HTTP 403\); credentials used: none: no credentials found for 127\.0\.0\.1:\d+ \(looked in: .+\)$/,
+    );
+  });
+
+  it('says that none were sent when the registry asked for none', async () => {
+    expect(await deniedLine(['--authfile', 'auth.json'])).toMatch(
+      /is denied \(HTTP 403\); credentials used: none \(the registry asked for none\)$/,
+    );
   });
 });
 

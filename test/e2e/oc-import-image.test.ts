@@ -279,6 +279,40 @@ describe('import-image --scheduled, --insecure and --reference-policy', () => {
     expect(ws.state()!.streams.app!.tags.stable!.conditions).toEqual([]);
   });
 
+  it('turns the tag’s insecure off with --insecure=false: it then needs TLS, which the plain-HTTP registry lacks', async () => {
+    const bare = teamCatalog().replace(/registries:\n.*\n.*\n/, '');
+    const ws = workspace(bare);
+    expect((await ws.run('import-image', 'app:stable', '--insecure')).code).toBe(0);
+    const result = await ws.run('import-image', 'app:stable', '--insecure=false');
+    expect(changedLines(bare, ws.catalog())).toEqual({ removed: [], added: ['        insecure: false'] });
+    expect(result.stdout).not.toContain('will use insecure HTTPS or HTTP connections');
+    expect(result.stderr).toMatch(/Import failed \(TLSError\): .*the registry seems to speak plain HTTP/);
+    expect(result.code).toBe(1);
+    expect(ws.state()!.streams.app!.tags.stable!.conditions).toMatchObject([{ reason: 'TLSError' }]);
+  });
+
+  it('refuses --insecure for an image layout on disk, writing nothing', async () => {
+    const ws = workspace();
+    const before = ws.catalog();
+    const result = await ws.run('import-image', 'demo:new', '--from=oci:../layout:single', '--insecure', '--confirm');
+    expect(result.stderr).toBe(
+      'error: --insecure does not apply to oci:../layout:single: an image layout on disk has no TLS to skip\n',
+    );
+    expect(result.code).toBe(1);
+    expect(ws.catalog()).toBe(before);
+    expect(ws.state()).toBeUndefined();
+  });
+
+  it('removes an insecure key an image layout tag has with --insecure=false, and imports it', async () => {
+    const stray = `${teamCatalog()}  demo:\n    tags:\n      new:\n        from: oci:../layout:single\n        insecure: true\n`;
+    const ws = workspace(stray);
+    const result = await ws.run('import-image', 'demo:new', '--insecure=false');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('Wrote demo:new to imagestreams.yaml.');
+    expect(changedLines(stray, ws.catalog())).toEqual({ removed: ['        insecure: true'], added: [] });
+    expect(ws.state()!.streams.demo!.tags.new!.items[0]!.digest).toBe(layout.tags.single!.digest);
+  });
+
   it('writes referencePolicy Local only where the catalog has a local section', async () => {
     const ws = workspace();
     const before = ws.catalog();
@@ -330,6 +364,37 @@ describe('import-image --dry-run', () => {
     expect(shown).toMatch(new RegExp(`\\nName: +${layout.tags.multi!.digest}\\n`));
     expect(ws.catalog()).toBe(before);
     expect(ws.state()).toBeUndefined();
+  });
+
+  it('shows the image it resolved with the metadata an import reads, marked as not imported', async () => {
+    const ws = workspace();
+    const dryRun = await ws.run('import-image', 'app:stable', '--dry-run');
+    expect(dryRun.code, dryRun.stderr).toBe(0);
+    expect(dryRun.stdout).toContain(
+      `\n  * ${host}/team/app@${platformDigest('multi', 'linux/arm64')}\n      (dry run: not imported)\n`,
+    );
+    expect(dryRun.stdout).toContain('\nImported:      (dry run: not imported)\n');
+    expect(dryRun.stdout).not.toMatch(/\(generation \d+\)|^ {6}\S.* ago$/m);
+    expect(ws.state()).toBeUndefined();
+
+    const imported = await ws.run('import-image', 'app:stable');
+    expect(imported.code, imported.stderr).toBe(0);
+    const metadata = (out: string) => out.split('\n').filter((l) => /^(Image Created|Image Size|Labels):/.test(l));
+    expect(metadata(dryRun.stdout)).toEqual(metadata(imported.stdout));
+    expect(metadata(dryRun.stdout)).toEqual([
+      expect.stringMatching(/^Image Created: /),
+      expect.stringMatching(/^Image Size: +\S+ in \d+ layers?$/),
+      'Labels:        org.opencontainers.image.title=app',
+    ]);
+  });
+
+  it('shows the current image as it is when the source still resolves to it', async () => {
+    const ws = workspace();
+    expect((await ws.run('import-image', 'app:stable')).code).toBe(0);
+    const dryRun = await ws.run('import-image', 'app:stable', '--dry-run');
+    expect(dryRun.code, dryRun.stderr).toBe(0);
+    expect(dryRun.stdout).not.toContain('dry run: not imported');
+    expect(dryRun.stdout).toMatch(/\nImported: +(Less than a second|1 second|\d+ seconds) ago \(generation 1\)\n/);
   });
 });
 

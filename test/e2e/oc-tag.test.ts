@@ -150,6 +150,29 @@ describe('tag SOURCE STREAM:TAG', () => {
     expect(ws.catalog()).toContain('      quay:\n        from: quay.io/org/tool:1\n        insecure: true\n');
   });
 
+  it('refuses --insecure for an image layout on disk, writing nothing', async () => {
+    const ws = workspace();
+    const result = await ws.run('tag', '--insecure', 'oci:../layout:single', 'tools:disk');
+    expect(result.stderr).toBe(
+      'error: --insecure does not apply to oci:../layout:single: an image layout on disk has no TLS to skip\n',
+    );
+    expect(result.code).toBe(1);
+    expect(ws.catalog()).toBe(teamCatalog());
+  });
+
+  it('removes an insecure key from an image layout tag with --insecure=false', async () => {
+    const stray = `${teamCatalog()}      disk:\n        from: oci:../layout:single\n        insecure: true\n`;
+    const ws = workspace(stray);
+    await tag(
+      ws,
+      'Tag tools:disk set to oci:../layout:single.\n',
+      '--insecure=false',
+      'oci:../layout:single',
+      'tools:disk',
+    );
+    expect(ws.catalog()).toBe(`${teamCatalog()}      disk:\n        from: oci:../layout:single\n`);
+  });
+
   it('writes referencePolicy Local only where the catalog has a local section', async () => {
     const ws = workspace();
     const refused = await ws.run('tag', '--reference-policy=local', 'quay.io/org/tool:1', 'tools:quay');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FaultProxy, serviceUnavailable, startFaultProxy } from '../helpers/fault-proxy.js';
+import { type FaultProxy, serviceUnavailable, startFaultProxy, tooManyRequests } from '../helpers/fault-proxy.js';
 import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { eventually, WatchWorkspace } from './watch-support.js';
+import { eventually, type WatchProcess, WatchWorkspace } from './watch-support.js';
 
 let registry: RegistryHandle;
 let proxy: FaultProxy;
@@ -16,6 +16,21 @@ afterAll(async () => {
 
 /** Every failing check asks for the manifest once and retries it 4 times. */
 const REQUESTS_PER_FAILED_CHECK = 5;
+const HOUR = 3_600_000;
+const MANIFESTS = /\/manifests\//;
+
+/** Epoch milliseconds of each tag's next check, as the metrics endpoint says. */
+async function nextChecks(metricsUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${metricsUrl}/metrics`)).text();
+  const samples = text.matchAll(
+    /^imagestreams_watch_next_check_timestamp_seconds\{stream="app",tag="(\w+)"\} (\S+)$/gm,
+  );
+  return Object.fromEntries([...samples].map(([, tag, value]) => [tag, Number(value) * 1000]));
+}
+
+async function metricsUrl(watch: WatchProcess): Promise<string> {
+  return String((await watch.event((e) => e.type === 'metrics-listening', 'the metrics address')).url);
+}
 
 describe('watch against a failing registry', () => {
   it('backs off exponentially, records the failure as a condition, and recovers', async () => {
@@ -52,6 +67,38 @@ describe('watch against a failing registry', () => {
     expect(recovered).toMatchObject({ address: 'app:followed', recovered: true, failures: 0 });
     expect(ws.tag('followed')?.conditions).toEqual([]);
     expect(ws.sourceDigest('followed')).toBe(moved);
+    expect(await watch.stop()).toBe(0);
+  });
+
+  it('waits as long as a 429 Retry-After asks, for every tag of that registry, and says so', async () => {
+    proxy.reset();
+    const ws = new WatchWorkspace(registry);
+    await ws.push('followed', 'v1');
+    await ws.push('other', 'v1');
+    ws.writeCatalog({ followed: ['followed', true], other: ['other', true] }, proxy.host);
+    expect((await ws.run(['apply', '--auto-approve'])).code).toBe(0);
+    const watch = ws.watch(['--interval', '2s', '--metrics-addr', '127.0.0.1:0']);
+    const metrics = await metricsUrl(watch);
+    await watch.event((e) => e.type === 'unchanged', 'a first check');
+
+    proxy.inject(tooManyRequests(3600), { method: 'HEAD', path: MANIFESTS, times: 1000 });
+    const failed = await watch.event((e) => e.type === 'failed', 'a rate-limited check');
+    expect(failed).toMatchObject({ reason: 'TooManyRequests', failures: 1 });
+    expect(failed.message).toMatch(/rate limiting requests \(HTTP 429\) and asked to retry after 1h$/);
+    const failedAt = Date.parse(failed.time);
+    expect(Date.parse(String(failed.nextCheck)) - failedAt).toBeGreaterThanOrEqual(HOUR);
+    expect(ws.tag(String(failed.address).slice('app:'.length))?.conditions).toEqual([
+      expect.objectContaining({ reason: 'TooManyRequests', message: failed.message }),
+    ]);
+
+    const held = await eventually(async () => {
+      const next = await nextChecks(metrics);
+      return next.followed! >= failedAt + HOUR && next.other! >= failedAt + HOUR ? next : undefined;
+    }, 'both tags of the registry to be held back for the hour');
+    expect(Object.keys(held).sort()).toEqual(['followed', 'other']);
+    const headsSoFar = proxy.count({ method: 'HEAD', path: MANIFESTS });
+    await new Promise((resolve) => setTimeout(resolve, 3 * 2_000));
+    expect(proxy.count({ method: 'HEAD', path: MANIFESTS })).toBe(headsSoFar);
     expect(await watch.stop()).toBe(0);
   });
 });

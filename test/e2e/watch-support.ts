@@ -14,15 +14,22 @@ import { pushLayout } from '../helpers/skopeo.js';
 export type LoggedEvent = Record<string, unknown> & { time: string; type: string };
 
 /** Waits until `probe` returns something other than undefined, checking every 100 ms, failing after `timeoutMs`. */
-export async function eventually<T>(probe: () => T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** Tags of the stream `app`: `[upstream tag, scheduled, scheduleInterval?]` by name. */
+type CatalogTags = Record<string, [string, boolean, string?]>;
 
 /** A workspace directory with a catalog of registry tags, where the CLI runs. */
 export class WatchWorkspace {
@@ -53,10 +60,15 @@ export class WatchWorkspace {
   }
 
   /**
-   * Writes the catalog: tags of one stream `app`, each `[upstream tag, scheduled]` on `host` (the registry, or a
-   * proxy in front of it), which is marked insecure (plain HTTP).
+   * Writes the catalog: tags of one stream `app`, each `[upstream tag, scheduled, scheduleInterval?]` on `host` (the
+   * registry, or a proxy in front of it), which is marked insecure (plain HTTP).
    */
-  writeCatalog(tags: Record<string, [string, boolean]>, host = this.registry.host): void {
+  writeCatalog(tags: CatalogTags, host = this.registry.host): void {
+    writeFileSync(this.catalogPath, this.catalogText(tags, host));
+  }
+
+  /** The text `writeCatalog` writes. */
+  catalogText(tags: CatalogTags, host = this.registry.host): string {
     const catalog = {
       apiVersion: 'imagestreams/v1',
       kind: 'Catalog',
@@ -64,15 +76,19 @@ export class WatchWorkspace {
       streams: {
         app: {
           tags: Object.fromEntries(
-            Object.entries(tags).map(([name, [upstream, scheduled]]) => [
+            Object.entries(tags).map(([name, [upstream, scheduled, scheduleInterval]]) => [
               name,
-              { from: `${host}/${this.repository}:${upstream}`, scheduled },
+              {
+                from: `${host}/${this.repository}:${upstream}`,
+                scheduled,
+                ...(scheduleInterval && { scheduleInterval }),
+              },
             ]),
           ),
         },
       },
     };
-    writeFileSync(this.catalogPath, stringify(catalog));
+    return stringify(catalog);
   }
 
   state(): State | undefined {
@@ -92,18 +108,20 @@ export class WatchWorkspace {
     return runCli(args, { cwd: this.dir });
   }
 
-  watch(args: readonly string[]): WatchProcess {
-    return new WatchProcess(['watch', '--json', ...args], this.dir);
+  /** Starts `watch --json ARGS`; with `json: false`, `watch ARGS`, whose text lines are in `lines` (no `events`). */
+  watch(args: readonly string[], { json = true } = {}): WatchProcess {
+    return new WatchProcess(['watch', ...(json ? ['--json'] : []), ...args], this.dir);
   }
 }
 
 /** Variables of the surrounding shell that would change the CLI's credentials or network. */
 const ISOLATED = ['REGISTRY_AUTH_FILE', 'DOCKER_CONFIG', 'XDG_RUNTIME_DIR', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY'];
 
-/** `imagestreams watch --json` running in the background; its NDJSON log is parsed as it comes. */
+/** `imagestreams watch` running in the background; its log lines are collected (and, with --json, parsed) as they come. */
 export class WatchProcess {
   readonly child: ChildProcess;
   readonly events: LoggedEvent[] = [];
+  readonly lines: string[] = [];
   private stderr = '';
   private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
@@ -124,7 +142,8 @@ export class WatchProcess {
       pending += text;
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
-      for (const line of lines) this.events.push(JSON.parse(line) as LoggedEvent);
+      this.lines.push(...lines);
+      if (args.includes('--json')) for (const line of lines) this.events.push(JSON.parse(line) as LoggedEvent);
     });
     this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
   }

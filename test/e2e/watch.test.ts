@@ -22,6 +22,10 @@ async function importedWorkspace(host?: string): Promise<WatchWorkspace> {
   return ws;
 }
 
+const INTERVAL_MS = 2_000;
+/** Room for the check and import themselves and a busy machine; far less than the 30 intervals a test may wait. */
+const SLACK_MS = 8_000;
+
 describe('watch', () => {
   it('imports an upstream move of a scheduled tag within its interval, leaves pinned tags alone and serves metrics', async () => {
     const ws = await importedWorkspace();
@@ -31,10 +35,17 @@ describe('watch', () => {
     await watch.event((e) => e.type === 'unchanged' && e.address === 'app:followed', 'a first check');
 
     const moved = await ws.push('followed', 'v2');
+    const movedAt = Date.now();
     const pinnedMoved = await ws.push('pinned', 'v2');
     await eventually(() => (ws.sourceDigest('followed') === moved ? true : undefined), 'the move to be imported');
     const imported = await watch.event((e) => e.type === 'imported', 'the import to be logged');
     expect(imported).toMatchObject({ address: 'app:followed', action: 'update', reason: 'upstream_moved' });
+    expect(Date.parse(imported.time) - movedAt).toBeLessThanOrEqual(INTERVAL_MS + SLACK_MS);
+    for (const check of watch.eventsOf('unchanged', 'app:followed')) {
+      const wait = Date.parse(String(check.nextCheck)) - Date.parse(check.time);
+      expect(wait).toBeGreaterThanOrEqual(0.9 * INTERVAL_MS);
+      expect(wait).toBeLessThanOrEqual(INTERVAL_MS);
+    }
 
     expect(ws.tag('pinned')).toEqual(pinnedBefore);
     expect(pinnedBefore?.items[0]?.sourceDigest).not.toBe(pinnedMoved);
@@ -73,26 +84,30 @@ describe('watch', () => {
     expect(await watch.stop()).toBe(0);
   });
 
-  it('on SIGTERM in the middle of an import exits 0 within seconds, leaving a valid state and no lock', async () => {
-    const proxy = await startFaultProxy(registry.url);
-    try {
-      const ws = await importedWorkspace(proxy.host);
-      const before = readFileSync(ws.statePath, 'utf8');
-      const watch = ws.watch(['--interval', '2s']);
-      await watch.event((e) => e.type === 'unchanged' && e.address === 'app:followed', 'a first check');
-      proxy.inject({ kind: 'delay', ms: 30_000 }, { method: 'GET', path: /\/blobs\//, times: 100 });
-      await ws.push('followed', 'v2');
-      await eventually(() => (existsSync(lockPath(ws.statePath)) ? true : undefined), 'watch to lock the state');
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'on %s in the middle of an import exits 0 within seconds, leaving a valid state and no lock',
+    async (signal) => {
+      const proxy = await startFaultProxy(registry.url);
+      try {
+        const ws = await importedWorkspace(proxy.host);
+        const before = readFileSync(ws.statePath, 'utf8');
+        const watch = ws.watch(['--interval', '2s']);
+        await watch.event((e) => e.type === 'unchanged' && e.address === 'app:followed', 'a first check');
+        proxy.inject({ kind: 'delay', ms: 30_000 }, { method: 'GET', path: /\/blobs\//, times: 100 });
+        await ws.push('followed', 'v2');
+        await eventually(() => (existsSync(lockPath(ws.statePath)) ? true : undefined), 'watch to lock the state');
 
-      expect(await watch.stop('SIGTERM', 20_000)).toBe(0);
-      expect(watch.eventsOf('abandoned', 'app:followed')).toHaveLength(1);
-      expect(watch.eventsOf('stopped')).toHaveLength(1);
-      expect(existsSync(lockPath(ws.statePath))).toBe(false);
-      expect(readFileSync(ws.statePath, 'utf8')).toBe(before);
-      const show = await ws.run(['show', '--json']);
-      expect(show.code, show.stderr).toBe(0);
-    } finally {
-      await proxy.stop();
-    }
-  });
+        expect(await watch.stop(signal, 20_000)).toBe(0);
+        expect(watch.eventsOf('stopping')).toEqual([expect.objectContaining({ reason: signal })]);
+        expect(watch.eventsOf('abandoned', 'app:followed')).toHaveLength(1);
+        expect(watch.eventsOf('stopped')).toHaveLength(1);
+        expect(existsSync(lockPath(ws.statePath))).toBe(false);
+        expect(readFileSync(ws.statePath, 'utf8')).toBe(before);
+        const show = await ws.run(['show', '--json']);
+        expect(show.code, show.stderr).toBe(0);
+      } finally {
+        await proxy.stop();
+      }
+    },
+  );
 });

@@ -18,6 +18,8 @@ export interface CliOptions {
   env?: NodeJS.ProcessEnv;
   input?: string;
   timeoutMs?: number;
+  /** Close the reading end of stdout at once, as `| head` does once it has read enough: every write meets EPIPE. */
+  closeStdout?: boolean;
 }
 
 /** Variables of the surrounding shell that would change the CLI's output, credentials or network path. */
@@ -51,7 +53,8 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
   trackProcess(child);
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
-  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+  if (options.closeStdout) child.stdout.destroy();
+  else child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
   child.stdin.end(options.input ?? '');
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);

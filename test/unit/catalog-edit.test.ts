@@ -200,6 +200,20 @@ describe('setCatalogTag changes only the lines it must', () => {
     expect(setCatalogTag(source(text), 'app', 'b', { insecure: true }).after).toBe(`${text}        insecure: true\n`);
   });
 
+  it('refuses to make an image layout insecure, and removes an insecure key it has when asked for false', () => {
+    const text = lines(...HEAD, 'streams:', '  demo:', '    tags:', '      a:', '        from: oci:images/demo:1.0');
+    expect(() => setCatalogTag(source(text), 'demo', 'a', { insecure: true })).toThrow(
+      new UsageError('--insecure does not apply to oci:images/demo:1.0: an image layout on disk has no TLS to skip'),
+    );
+    expect(() => setCatalogTag(source(text), 'demo', 'b', { from: 'oci:images/demo:2.0', insecure: true })).toThrow(
+      UsageError,
+    );
+    expect(setCatalogTag(source(text), 'demo', 'a', { insecure: false }).changed).toBe(false);
+    const stray = `${text}        insecure: true\n`;
+    const cleaned = setCatalogTag(source(stray), 'demo', 'a', { insecure: false });
+    expect(cleaned.after).toBe(text);
+  });
+
   it('removes the tag’s own preferred platform when asked for none', () => {
     const text = lines(
       ...HEAD,

@@ -257,6 +257,14 @@ describe('describe STREAM:TAG', () => {
     );
   });
 
+  it('marks the item a dry run would import as not imported, with no age or generation, keeping its metadata', () => {
+    const legacy = stream.tags.find((t) => t.tag === 'legacy')!;
+    const text = renderTagDescription(legacy, { ...OPTIONS, notImported: legacy.items[0]! });
+    expect(text).toContain(`  * quay.io/org/app@${d('a')}\n      (dry run: not imported)\n`);
+    expect(text).toContain('\nImported:      (dry run: not imported)\nImage Created: ');
+    expect(text).not.toContain('(generation 4)');
+  });
+
   it('shows only the tag for one that never imported', () => {
     const broken = stream.tags.find((t) => t.tag === 'broken')!;
     expect(renderTagDescription(broken, OPTIONS)).not.toContain('Image Name');

@@ -48,6 +48,12 @@ describe('watch delays', () => {
     expect(failureDelay(15 * MINUTE, 1, 'TooManyRequests', never)).toBe(15 * MINUTE);
   });
 
+  it('waits as long as the registry asked (Retry-After) after a rate limit, within what a timer can hold', () => {
+    expect(failureDelay(2_000, 1, 'TooManyRequests', never, 60 * MINUTE)).toBe(60 * MINUTE);
+    expect(failureDelay(2_000, 1, 'TooManyRequests', never, 10_000)).toBe(RATE_LIMITED_DELAY_MS);
+    expect(failureDelay(2_000, 1, 'TooManyRequests', never, 365 * 24 * 60 * MINUTE)).toBe(MAX_TIMER_MS);
+  });
+
   it('keeps every delay within what a timer can hold (24 days)', () => {
     const year = 365 * 24 * 60 * MINUTE;
     expect(timerInterval(year)).toBe(MAX_TIMER_MS);

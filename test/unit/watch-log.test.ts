@@ -96,6 +96,7 @@ const cases: [WatchLogEvent, string][] = [
       type: 'catalog-invalid',
       catalog: 'imagestreams.yaml',
       message: 'imagestreams.yaml:3:5: error: one\nimagestreams.yaml:9:1: error: two',
+      problems: ['imagestreams.yaml:3:5: error: one', 'imagestreams.yaml:9:1: error: two'],
     },
     'catalog imagestreams.yaml is invalid, keeping the last good one: imagestreams.yaml:3:5: error: one; imagestreams.yaml:9:1: error: two',
   ],

@@ -31,7 +31,7 @@ describe('watch metrics', () => {
     },
     { time: T0, type: 'failed', address: 'demo:2', reason: 'NotFound', message: 'gone', failures: 2, nextCheck: null },
     { time: T0, type: 'failed', address: 'demo:2', reason: 'NotFound', message: 'gone', failures: 3, nextCheck: null },
-    { time: T0, type: 'catalog-invalid', catalog: 'imagestreams.yaml', message: 'bad' },
+    { time: T0, type: 'catalog-invalid', catalog: 'imagestreams.yaml', message: 'bad', problems: ['bad'] },
   ]);
   const text = metrics.render([
     { address: 'ubi9:latest', nextCheckAt: Date.parse('2026-01-01T00:15:00Z'), failures: 0, running: false },

@@ -82,6 +82,7 @@ function harness(options: HarnessOptions = {}) {
   });
   return {
     clock,
+    start,
     scheduler,
     started,
     settled,
@@ -150,6 +151,33 @@ describe('the watch scheduler', () => {
     void h.scheduler.run();
     await h.clock.advance(130_000);
     expect(gaps(h.startsOf('a:1'))).toEqual([60_000, 60_000]);
+  });
+
+  it('waits as long as the Retry-After the registry sent, and holds back the other tags of that registry', async () => {
+    const HOUR = 3_600_000;
+    const rateLimited: TagOutcome = {
+      kind: 'failed',
+      reason: 'TooManyRequests',
+      message: 'the registry asked to retry after 1h',
+      retryAfterMs: HOUR,
+    };
+    const h = harness({ random: () => 0.5, respond: (address) => (address === 'a:1' ? rateLimited : UNCHANGED) });
+    const layout = { tag: tag('b:1', 'oci:/srv/layout:1'), intervalMs: INTERVAL };
+    h.scheduler.setTags(
+      [...watched('a:1'), { tag: tag('a:2'), intervalMs: INTERVAL }, layout],
+      (t) => t.address === 'a:1',
+    );
+    void h.scheduler.run();
+    await h.clock.advance(0);
+    expect(h.settled[0]).toMatchObject({ address: 'a:1', settlement: { nextCheckAt: h.start + HOUR } });
+
+    await h.clock.advance(HOUR - 1);
+    expect(h.startsOf('a:1')).toEqual([0]);
+    expect(h.startsOf('a:2')).toEqual([]);
+    expect(h.startsOf('b:1').length).toBeGreaterThan(1);
+    await h.clock.advance(1);
+    expect(h.startsOf('a:1')).toEqual([0, HOUR]);
+    expect(h.startsOf('a:2')).toEqual([HOUR]);
   });
 
   it('starts no more checks than the global rate limit allows, evenly spaced', async () => {

@@ -15,13 +15,19 @@ import type { Catalog, CatalogTag } from '../../core/catalog.js';
 import type { ImportReason } from '../../core/errors.js';
 import { NotConfirmedError, UsageError } from '../../core/errors.js';
 import type { Plan } from '../../core/plan-model.js';
-import type { State } from '../../core/state-model.js';
+import type { State, TagItem } from '../../core/state-model.js';
 import { applyPlan } from '../../engine/apply.js';
 import { type CatalogRepositories, catalogRepositories } from '../../engine/catalog-repositories.js';
+import { previewImport } from '../../engine/import-preview.js';
 import { catalogLocalStore } from '../../engine/mirror-target.js';
 import { planCatalog } from '../../engine/plan.js';
-import { failedTagState, importedTagState } from '../../engine/tag-outcome.js';
-import { describeStream, renderImage, renderStreamSummary } from '../../render/describe-text.js';
+import { failedTagState } from '../../engine/tag-outcome.js';
+import {
+  type DescribeTextOptions,
+  describeStream,
+  renderImage,
+  renderStreamSummary,
+} from '../../render/describe-text.js';
 import { acquireLock, planningState, StateStore } from '../../state/index.js';
 import { EXIT_ERROR, EXIT_OK } from '../exit.js';
 import type { Io } from '../output.js';
@@ -175,7 +181,10 @@ async function importTag(
   }
 }
 
-/** `--dry-run`: the catalog edit as a diff, then the stream as it would be after the import; nothing is written. */
+/**
+ * `--dry-run`: the catalog edit as a diff, then the stream as the import would leave it — the image resolved and its
+ * metadata read, shown as not imported; nothing is written.
+ */
 async function dryRun(
   file: FileText,
   edit: CatalogEdit,
@@ -188,18 +197,9 @@ async function dryRun(
   if (diff) io.stdout.write(`${diff}\n`);
   const store = await StateStore.open(edit.catalog.statePath);
   const plan = await planTag(edit.catalog, tag, store, repositories);
-  const state = structuredClone(store.state);
-  const prior = state.streams[tag.stream]?.tags[tag.tag];
-  const generation = store.priorSerial + 1;
-  const unresolved = plan.errors.find((e) => e.address === tag.address);
-  const planned = plan.changes.find((c) => c.address === tag.address)?.after;
-  const value = unresolved
-    ? failedTagState(tag.spec, prior, unresolved, generation, new Date())
-    : importedTagState(tag.spec, prior, { ...planned!, created: new Date().toISOString(), generation });
-  state.streams[tag.stream] ??= { tags: {} };
-  state.streams[tag.stream]!.tags[tag.tag] = value;
-  show(edit.catalog, state, tag, unresolved, 'imported (dry run)', options, io);
-  return unresolved ? EXIT_ERROR : EXIT_OK;
+  const { state, failure, item } = await previewImport(plan, tag, store, () => repositories.openTag(tag));
+  show(edit.catalog, state, tag, failure, 'imported (dry run)', { ...options, ...(item && { notImported: item }) }, io);
+  return failure ? EXIT_ERROR : EXIT_OK;
 }
 
 function planTag(
@@ -224,12 +224,13 @@ function show(
   tag: CatalogTag,
   failure: ImportFailure | undefined,
   verb: string,
-  options: ImportImageOptions,
+  options: ImportImageOptions & { notImported?: TagItem },
   io: Io,
 ): void {
   const stream = describeStream(catalog, state, tag.stream)!;
   const described = stream.tags.find((t) => t.tag === tag.tag)!;
-  const textOptions = { now: new Date(), attestations: Boolean(options.showAttestations) };
+  const textOptions: DescribeTextOptions = { now: new Date(), attestations: Boolean(options.showAttestations) };
+  if (options.notImported) textOptions.notImported = options.notImported;
   const outcome = failure ? verb.replace('imported', 'imported with errors') : verb;
   io.stdout.write(`imagestream/${tag.stream} ${outcome}\n\n${renderStreamSummary(stream, textOptions)}`);
   if (described.items[0]) io.stdout.write(`\n${renderImage(described, textOptions)}`);

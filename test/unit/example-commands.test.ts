@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { type Command, CommanderError } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { buildProgram } from '../../src/cli/main.js';
+import type { Io } from '../../src/cli/output.js';
+import {
+  containerEntrypoint,
+  type ExampleCommand,
+  kubernetesCommands,
+  shellCommands,
+  systemdCommands,
+  workflowCommands,
+} from '../helpers/example-commands.js';
+
+const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
+const read = (path: string) => readFileSync(join(EXAMPLES, path), 'utf8');
+
+interface Parsed {
+  command: string;
+  options: Record<string, unknown>;
+}
+
+/**
+ * Parses `args` with the CLI's own command tree, every action replaced by one that only records what was parsed:
+ * nothing runs. Throws what the CLI would print for a usage error (unknown command or option, bad value).
+ */
+function parseWithCli(args: string[]): Parsed {
+  const stderr = new PassThrough();
+  let errors = '';
+  stderr.on('data', (chunk: Buffer) => {
+    errors += chunk.toString();
+  });
+  const io: Io = { stdout: new PassThrough(), stderr, stdin: new PassThrough(), env: {}, cwd: '/' };
+  const program = buildProgram(io, () => {});
+  let parsed: Parsed | undefined;
+  for (const command of program.commands) {
+    command.action(function (this: Command) {
+      parsed = { command: this.name(), options: this.opts() };
+    });
+  }
+  try {
+    program.parse(args, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) throw new Error(`${error.code}: ${errors.trim() || error.message}`);
+    throw error;
+  }
+  if (!parsed) throw new Error(`no command ran for ${JSON.stringify(args)}`);
+  return parsed;
+}
+
+const EXAMPLE_FILES: [string, () => ExampleCommand[], string[]][] = [
+  [
+    'github-actions/imagestreams.yml',
+    () => workflowCommands(read('github-actions/imagestreams.yml')),
+    ['plan', 'apply'],
+  ],
+  [
+    'watch/github-actions-scheduled.yml',
+    () => workflowCommands(read('watch/github-actions-scheduled.yml')),
+    ['plan', 'watch'],
+  ],
+  ['watch/imagestreams-watch.service', () => systemdCommands(read('watch/imagestreams-watch.service')), ['watch']],
+  [
+    'watch/kubernetes.yaml',
+    () => kubernetesCommands(read('watch/kubernetes.yaml'), containerEntrypoint(read('watch/Containerfile'))),
+    ['watch'],
+  ],
+];
+
+describe('the imagestreams command lines of the example deployment files', () => {
+  it.each(EXAMPLE_FILES)('examples/%s runs %j, each parsed by the CLI', (_file, extract, commands) => {
+    const found = extract();
+    expect(found.map((c) => parseWithCli(c.args).command)).toEqual(commands);
+  });
+
+  it('are the ones the examples show, word for word', () => {
+    const commands = EXAMPLE_FILES.flatMap(([, extract]) => extract().map((c) => c.args.join(' ')));
+    expect(commands).toEqual([
+      'plan --authfile pull-secret.json --format markdown --detailed-exitcode',
+      'apply --auto-approve --authfile pull-secret.json',
+      'plan --scheduled-only --detailed-exitcode --format markdown --authfile $RUNNER_TEMP/pull-secret.json',
+      'watch --once --authfile $RUNNER_TEMP/pull-secret.json',
+      'watch --file /etc/imagestreams/imagestreams.yaml --state /var/lib/imagestreams/imagestreams.state.json --metrics-addr 127.0.0.1:9480',
+      'watch --file=/etc/imagestreams/imagestreams.yaml --state=/var/lib/imagestreams/imagestreams.state.json --authfile=/etc/imagestreams-auth/.dockerconfigjson --metrics-addr=0.0.0.0:9480 --json',
+    ]);
+  });
+
+  it('give valid values to the flags the CLI checks only when the command runs', () => {
+    for (const [, extract] of EXAMPLE_FILES) {
+      for (const { where, args } of extract()) {
+        const { command, options } = parseWithCli(args);
+        if (command === 'plan') expect(['text', 'json', 'markdown'], where).toContain(options.format);
+        if (options.metricsAddr !== undefined) expect(options.metricsAddr, where).toMatch(/^[\d.]+:\d+$/);
+      }
+    }
+  });
+});
+
+describe('checking example command lines', () => {
+  it('splits shell scripts into simple commands, dropping redirections, comments and quotes', () => {
+    const script = [
+      'set +e # keep going',
+      'imagestreams plan --format markdown \\',
+      '  --authfile "$RUNNER_TEMP/a b.json" > plan.md 2>/dev/null',
+      'echo \'exit=$?\' >> "$GITHUB_OUTPUT" && npm install --global imagestreams',
+    ].join('\n');
+    expect(shellCommands(script)).toEqual([
+      ['set', '+e'],
+      ['imagestreams', 'plan', '--format', 'markdown', '--authfile', '$RUNNER_TEMP/a b.json'],
+      ['echo', 'exit=$?'],
+      ['npm', 'install', '--global', 'imagestreams'],
+    ]);
+  });
+
+  it.each([
+    [['plan', '--no-such-flag'], /commander\.unknownOption: error: unknown option '--no-such-flag'/],
+    [['whatch', '--once'], /commander\.unknownCommand/],
+    [['watch', '--concurrency', '0'], /commander\.invalidArgument/],
+  ])('refuses %j as the CLI would', (args, message) => {
+    expect(() => parseWithCli(args)).toThrow(message);
+  });
+});
