@@ -1,3 +1,4 @@
+import { durationText } from '../core/duration-text.js';
 import { RegistryError } from '../core/errors.js';
 import { parseRetryAfter, type RetryPolicy } from './retry.js';
 import { type HttpResponse, headerValue } from './transport.js';
@@ -21,7 +22,5 @@ export function rateLimitedError(what: string, res: HttpResponse, policy: RetryP
 
 /** `1h`, `2m30s`, `45s`: a wait in whole seconds (rounded up), as durations are written in the catalog. */
 export function formatWait(ms: number): string {
-  const total = Math.ceil(ms / 1000);
-  const [h, m, s] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
-  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || total === 0 ? `${s}s` : ''}`;
+  return durationText(Math.ceil(ms / 1000));
 }

@@ -1,4 +1,5 @@
 import type { Catalog, TagSpec } from '../core/catalog.js';
+import { durationText } from '../core/duration-text.js';
 import { isIndexMediaType } from '../core/media-types.js';
 import { specEquals } from '../core/planner.js';
 import type { LegacyRule, ManifestEntry, State, TagCondition, TagItem } from '../core/state-model.js';
@@ -282,9 +283,7 @@ export function humanSize(bytes: number): string {
   return `${Number(size.toPrecision(4))}${units[unit]}`;
 }
 
-/** `15m`, `1h30m`, `90s`: a schedule interval as the catalog writes it. */
+/** A schedule interval as the catalog writes it. */
 function intervalText(milliseconds: number): string {
-  const total = Math.round(milliseconds / 1000);
-  const [h, m, s] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
-  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || total === 0 ? `${s}s` : ''}`;
+  return durationText(Math.round(milliseconds / 1000));
 }
