@@ -2,7 +2,7 @@ import type { CatalogTag } from '../core/catalog.js';
 import { RegistryError } from '../core/errors.js';
 import { importReason, inScope, type Observation, tagState } from '../core/planner.js';
 import type { State, TagState } from '../core/state-model.js';
-import type { FetchedManifest, ImageRepository } from '../registry/repository.js';
+import { type FetchedManifest, headUnlessAt, type ImageRepository } from '../registry/repository.js';
 import { mapConcurrent } from './concurrency.js';
 import { planCopy } from './mirror-plan.js';
 import type { LocalStore } from './mirror-target.js';
@@ -66,6 +66,8 @@ async function fetchIfMoved(
   tag: CatalogTag,
   prior: TagState | undefined,
 ): Promise<FetchedManifest | undefined> {
-  const head = await repo.head(sourceReference(tag));
-  return head.digest === prior?.items[0]?.sourceDigest ? undefined : repo.getManifest(head.digest);
+  const reference = sourceReference(tag);
+  const current = prior?.items[0]?.sourceDigest;
+  const moved = current ? await headUnlessAt(repo, reference, current) : await repo.head(reference);
+  return moved && repo.getManifest(moved.digest);
 }

@@ -13,11 +13,14 @@ export class RetryAfterNotes {
   /** `repo`, with every rate-limit error it throws noted on the way out. */
   watch(repo: ImageRepository): ImageRepository {
     const noted = <T>(work: Promise<T>) => work.catch((error: unknown) => this.noted(error));
-    const { openBlob } = repo;
+    const { openBlob, headUnlessAt } = repo;
     return {
       name: repo.name,
       ...(repo.location && { location: repo.location }),
       head: (reference) => noted(repo.head(reference)),
+      ...(headUnlessAt && {
+        headUnlessAt: (reference: string, digest: string) => noted(headUnlessAt.call(repo, reference, digest)),
+      }),
       getManifest: (reference) => noted(repo.getManifest(reference)),
       getBlob: (digest, maxBytes) => noted(repo.getBlob(digest, maxBytes)),
       ...(openBlob && { openBlob: (digest: string) => noted(openBlob.call(repo, digest)) }),

@@ -30,13 +30,30 @@ export class RegistryRepository implements ImageRepository {
    * refused here already, so that the message names the reference asked for, not a digest of a signed payload.
    */
   async head(reference: string): Promise<ManifestHead> {
+    return this.described(reference, await this.sendHead(reference));
+  }
+
+  /** One HEAD with `If-None-Match`: an unchanged tag costs the registry no more than looking the tag up. */
+  async headUnlessAt(reference: string, digest: string): Promise<ManifestHead | undefined> {
+    const res = await this.sendHead(reference, { 'if-none-match': `"${digest}"` });
+    if (res.status === 304) return undefined;
+    const head = await this.described(reference, res);
+    return head.digest === digest ? undefined : head;
+  }
+
+  private async sendHead(reference: string, headers?: Record<string, string>): Promise<HttpResponse> {
     const res = await this.client.request({
       method: 'HEAD',
       path: this.manifestPath(reference),
       repository: this.repository,
       accept: MANIFEST_ACCEPT,
+      ...(headers && { headers }),
     });
     await drain(res);
+    return res;
+  }
+
+  private async described(reference: string, res: HttpResponse): Promise<ManifestHead> {
     if (res.status === 200) refuseSchema1(headerValue(res.headers, 'content-type'), this.describe(reference));
     const digest = headerValue(res.headers, 'docker-content-digest');
     const mediaType = normalizeContentType(headerValue(res.headers, 'content-type'));

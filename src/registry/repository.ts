@@ -35,6 +35,11 @@ export interface ImageRepository {
   readonly name: string;
   /** Resolves a tag or digest to a digest and media type as cheaply as the back end allows. */
   head(reference: string): Promise<ManifestHead>;
+  /**
+   * The head of `reference` unless it still resolves to `digest` (then undefined). Optional: a back end that can
+   * confirm a digest more cheaply than describing the manifest again has it (a registry answers 304 to If-None-Match).
+   */
+  headUnlessAt?(reference: string, digest: string): Promise<ManifestHead | undefined>;
   /** Fetches a manifest; the bytes are verified against the digest (requested, or reported by the server). */
   getManifest(reference: string): Promise<FetchedManifest>;
   /** Reads a small blob (an image config) into memory, verified against its digest, refusing more than `maxBytes`. */
@@ -48,4 +53,15 @@ export interface ImageRepository {
   readonly location?: RegistryLocation;
   /** The pull spec of an image of this repository by digest. */
   pullSpec(digest: string): string;
+}
+
+/** The head of `reference` unless it still resolves to `digest`, as cheaply as the back end allows. */
+export async function headUnlessAt(
+  repo: ImageRepository,
+  reference: string,
+  digest: string,
+): Promise<ManifestHead | undefined> {
+  if (repo.headUnlessAt) return repo.headUnlessAt(reference, digest);
+  const head = await repo.head(reference);
+  return head.digest === digest ? undefined : head;
 }

@@ -309,6 +309,17 @@ describe('a no-op plan', () => {
       'HEAD /v2/e2e/noop-single/manifests/v1',
     ]);
   });
+
+  it('asks each HEAD only to confirm the digest in the state, which the registry does with a 304 and no headers', async () => {
+    proxy.reset();
+    await work.expectRun(['plan'], 0);
+    const recorded = work.state().streams.app!.tags;
+    const heads = proxy.requests.filter((r) => r.method === 'HEAD');
+    expect(heads.map((r) => r.headers['if-none-match']).sort()).toEqual(
+      ['preserved', 'legacy', 'single'].map((tag) => `"${recorded[tag]!.items[0]!.sourceDigest}"`).sort(),
+    );
+    expect(heads.map((r) => r.status)).toEqual([304, 304, 304]);
+  });
 });
 
 describe('an upstream move', () => {

@@ -44,6 +44,8 @@ export interface SeenRequest {
   fault?: Fault['kind'];
   /** When the request arrived (`performance.now()`, milliseconds). */
   at: number;
+  /** The status the proxy answered with, once it has. */
+  status?: number;
 }
 
 export interface FaultProxy {
@@ -234,7 +236,18 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
     const url = request.url ?? '/';
     const path = new URL(url, 'http://proxy.invalid').pathname;
     const fault = takeFault(method, path);
-    requests.push({ method, url, path, headers: { ...request.headers }, fault: fault?.kind, at: performance.now() });
+    const seen: SeenRequest = {
+      method,
+      url,
+      path,
+      headers: { ...request.headers },
+      fault: fault?.kind,
+      at: performance.now(),
+    };
+    requests.push(seen);
+    response.once('finish', () => {
+      seen.status = response.statusCode;
+    });
     switch (fault?.kind) {
       case 'status':
         request.resume();

@@ -162,6 +162,35 @@ describe('manifest HEAD fallbacks', () => {
   });
 });
 
+describe('confirming a known digest (HEAD with If-None-Match)', () => {
+  function headUnlessAt(tag: string, digest: string) {
+    const repositories = new Repositories({ env: {} });
+    const repo = repositories.open(parseImageSource(`${proxy.host}/team/app:${tag}`), { insecure: true });
+    return repo.headUnlessAt!(tag, digest).finally(() => repositories.close());
+  }
+
+  it('is answered 304 by the registry when the tag still points at the digest: nothing moved', async () => {
+    expect(await headUnlessAt('multi', layout.tags.multi!.digest)).toBeUndefined();
+    const [head] = proxy.requests.filter((r) => MANIFEST.test(r.path));
+    expect(head).toMatchObject({ method: 'HEAD', status: 304 });
+    expect(head!.headers['if-none-match']).toBe(`"${layout.tags.multi!.digest}"`);
+  });
+
+  it('gives the new head when the tag points elsewhere', async () => {
+    const moved = await headUnlessAt('multi', layout.tags.single!.digest);
+    expect(moved).toMatchObject({ digest: layout.tags.multi!.digest, mediaType: OCI_INDEX });
+    expect(proxy.requests.filter((r) => MANIFEST.test(r.path)).map((r) => r.status)).toEqual([200]);
+  });
+
+  it('compares digests itself when a registry ignores If-None-Match and answers 200', async () => {
+    const { digest, bytes } = layout.tags.multi!;
+    const headers = { 'docker-content-digest': digest, 'content-type': OCI_INDEX, 'content-length': `${bytes.length}` };
+    proxy.inject({ kind: 'status', status: 200, headers }, { method: 'HEAD', path: MANIFEST });
+    expect(await headUnlessAt('multi', digest)).toBeUndefined();
+    expect(await headUnlessAt('single', digest)).toMatchObject({ digest: layout.tags.single!.digest });
+  });
+});
+
 describe('manifest documents refused although the registry serves them with a matching digest', () => {
   const multiBytes = () => layout.tags.multi!.bytes;
 
