@@ -10,6 +10,7 @@ import { measureMirrorLayers } from './lib/mirror-layers.mjs';
 import { benchOptions, USAGE } from './lib/options.mjs';
 import { populateRegistry } from './lib/populate.mjs';
 import { startRegistry } from './lib/registry.mjs';
+import { measureRegistryFloor } from './lib/registry-floor.mjs';
 import { jsonReport, textReport } from './lib/report.mjs';
 import { measureSkopeo, skopeoEnvironment } from './lib/skopeo-scenarios.mjs';
 import { evaluateTargets } from './lib/targets.mjs';
@@ -68,6 +69,8 @@ async function bench(options, dir) {
       },
     };
     const rows = await measureImagestreams(ctx, log);
+    log(`registry floor: ${options.tags} conditional HEADs from a bare client, ${options.repeat} run(s)`);
+    const registryFloor = await measureRegistryFloor(registry.port, dataset, options.repeat);
     const layerRows = await measureMirrorLayers(
       { ...ctx, source: registry, local, layersDir: join(dir, 'layers') },
       log,
@@ -80,7 +83,8 @@ async function bench(options, dir) {
       rows,
       layerRows,
       setup,
-      targets: evaluateTargets(rows, options.tags, importBound, layerRows),
+      registryFloor,
+      targets: evaluateTargets(rows, options.tags, importBound, layerRows, registryFloor),
     };
   } finally {
     await localProxy.stop();

@@ -41,12 +41,13 @@ function jsonLayerRow({ peakRssKb, wallSeconds, ...row }) {
  * The bench's JSON document: the contract's `tags` and `results`, then what was not measured, the mirror runs by
  * layer size (if asked for), targets, setup.
  */
-export function jsonReport({ tags, rows, layerRows, targets, setup, machine }) {
+export function jsonReport({ tags, rows, layerRows, registryFloor, targets, setup, machine }) {
   return {
     tags,
     results: rows.map(jsonRow),
     notMeasured: NOT_MEASURED,
     ...(layerRows.length > 0 ? { mirrorLayers: layerRows.map(jsonLayerRow) } : {}),
+    registryFloor,
     targets,
     setup,
     machine,
@@ -136,6 +137,18 @@ function layerLines(layerRows) {
   ];
 }
 
+function floorLines(floor) {
+  const runs = floor.wallSecondsRuns.map((s) => fixed(s, 3)).join(', ');
+  const answers = Object.entries(floor.statuses)
+    .map(([status, n]) => `${n} × ${status}`)
+    .join(', ');
+  return [
+    `registry floor: the no-op plan's ${floor.requests} conditional HEADs from a bare client over ` +
+      `${floor.connections} connections: ${fixed(floor.wallSeconds, 3)} s (runs ${runs}; answers ${answers})`,
+    '',
+  ];
+}
+
 function targetLine(target) {
   const mark = target.met === null ? '–' : target.met ? '✓' : '✗';
   const value = target.value === null ? 'not measured' : target.value;
@@ -154,7 +167,7 @@ function header(tags, setup, machine) {
 }
 
 /** The readable report: setup, the side-by-side table with ratios, request breakdown and targets. */
-export function textReport({ tags, rows, layerRows, targets, setup, machine, options }) {
+export function textReport({ tags, rows, layerRows, registryFloor, targets, setup, machine, options }) {
   return [
     '',
     ...header(tags, setup, machine),
@@ -167,6 +180,7 @@ export function textReport({ tags, rows, layerRows, targets, setup, machine, opt
     ...rows.map(breakdown),
     '',
     ...layerLines(layerRows),
+    ...floorLines(registryFloor),
     'targets:',
     ...targets.map(targetLine),
     '',

@@ -13,7 +13,7 @@ function target(name, value, limit, met, note) {
  * The issue's targets with the measured values. `importBound` is the mean over the tags of
  * 1 + children + configs, the requests an import needs without re-fetching anything.
  */
-export function evaluateTargets(rows, tags, importBound, layerRows = []) {
+export function evaluateTargets(rows, tags, importBound, layerRows = [], registryFloor = undefined) {
   const noop = findRow(rows, 'imagestreams', 'noop-plan');
   const imported = findRow(rows, 'imagestreams', 'import');
   const skopeoNoop = findRow(rows, 'skopeo', 'noop-plan');
@@ -39,6 +39,7 @@ export function evaluateTargets(rows, tags, importBound, layerRows = []) {
       speedup === null ? null : round(speedup, 1),
       '≥ 20',
       speedup === null ? null : speedup >= 20,
+      speedup === null || !registryFloor ? undefined : floorNote(skopeoNoop, noop, registryFloor),
     ),
     target(
       'import: requests per tag',
@@ -57,6 +58,16 @@ export function evaluateTargets(rows, tags, importBound, layerRows = []) {
     ...mirrorTargets(findRow(rows, 'imagestreams', 'mirror')),
     ...layerTargets(layerRows),
   ];
+}
+
+/** What the registry allows: the ratio a client costing nothing would reach, and how close imagestreams comes. */
+function floorNote(skopeoNoop, noop, floor) {
+  const bound = skopeoNoop.wallSeconds / floor.wallSeconds;
+  const share = floor.wallSeconds / noop.wallSeconds;
+  return (
+    `the registry alone takes ${round(floor.wallSeconds, 3)} s for these HEADs, so no client gets past ` +
+    `${round(bound, 1)}× here; imagestreams reaches ${Math.round(share * 100)} % of that`
+  );
 }
 
 /** Every `Local` tag copied, in every run. */

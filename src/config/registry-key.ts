@@ -29,11 +29,16 @@ export function registryKeyProblem(text: string): string | undefined {
   return undefined;
 }
 
+/** Keys parsed so far: every tag of a catalog is matched against all its keys, more than once. */
+const parsedKeys = new Map<string, CatalogRegistryKey | undefined>();
+
 /** Parses `host[:port][/path]`; undefined when it is not one. */
 export function parseRegistryKey(text: string): CatalogRegistryKey | undefined {
-  if (registryKeyProblem(text) !== undefined) return undefined;
+  if (parsedKeys.has(text)) return parsedKeys.get(text);
   const { hostPort, path } = splitKey(text);
-  return { hostPort: normalizeHostPort(hostPort), path };
+  const key = registryKeyProblem(text) === undefined ? { hostPort: normalizeHostPort(hostPort), path } : undefined;
+  parsedKeys.set(text, key);
+  return key;
 }
 
 function splitKey(text: string): { hostPort: string; path: string } {

@@ -81,6 +81,7 @@ function smallest(values: (number | undefined)[]): number | undefined {
 
 /** For `oci:` sources, the path as written in the catalog, for messages and pull specs. */
 function writtenLayoutPath(tag: CatalogTag): { displayPath?: string } {
+  if (tag.source.transport !== 'layout') return {};
   const written = parseImageSource(tag.spec.from);
   return written.transport === 'layout' ? { displayPath: written.ref.path } : {};
 }
