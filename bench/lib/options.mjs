@@ -12,8 +12,9 @@ export const USAGE = `usage: npm run bench -- [--tags N] [--json] [options]
   --repeat N                runs of each imagestreams scenario; the median wall time is reported (default 3)
   --skopeo-sample N         tags the skopeo loops run over; wall time is extrapolated to all tags (default 100)
   --mirror-sample N         tags copied with skopeo copy --all (default 10; 0 skips it)
-  --mirror-layer-mib LIST   also mirror a tiny dataset (3 tags, 2 images of one layer each) once per layer size in
-                            MiB, e.g. 1,256, and report each run's peak RSS (layers are generated on disk)
+  --mirror-layer-mib LIST   mirror a tiny dataset (3 tags, 2 images of one layer each) once per layer size in MiB
+                            and report each run's peak RSS (default 1,256; layers are generated on disk, ~1.5 GB;
+                            none skips it)
   --no-skopeo               measure imagestreams only
   --cli PATH                the imagestreams entry point to measure (default dist/cli/main.js)
   --keep                    keep the registry storage and catalog in the temporary directory
@@ -26,7 +27,7 @@ const OPTIONS = {
   repeat: { type: 'string', default: '3' },
   'skopeo-sample': { type: 'string', default: '100' },
   'mirror-sample': { type: 'string', default: '10' },
-  'mirror-layer-mib': { type: 'string', default: '' },
+  'mirror-layer-mib': { type: 'string', default: '1,256' },
   'no-skopeo': { type: 'boolean', default: false },
   cli: { type: 'string', default: BUILT_CLI },
   keep: { type: 'boolean', default: false },
@@ -58,7 +59,7 @@ export function benchOptions(argv) {
 }
 
 function layerSizes(text) {
-  if (text === '') return [];
+  if (text === '' || text === 'none') return [];
   return text.split(',').map((size) => wholeNumber(size.trim(), '--mirror-layer-mib', 1));
 }
 

@@ -4,7 +4,7 @@ import { importReason, inScope, type Observation, tagState } from '../core/plann
 import type { State, TagState } from '../core/state-model.js';
 import { type FetchedManifest, headUnlessAt, type ImageRepository } from '../registry/repository.js';
 import { mapConcurrent } from './concurrency.js';
-import { planCopy } from './mirror-plan.js';
+import { DestinationChecks, planCopy } from './mirror-plan.js';
 import type { LocalStore } from './mirror-target.js';
 import { resolveItem, sourceReference } from './resolve-item.js';
 
@@ -29,11 +29,19 @@ export async function refreshTags(
   options: RefreshOptions,
 ): Promise<Map<string, Observation>> {
   const selected = tags.filter((t) => inScope(t.address, options.targets));
-  const observations = await mapConcurrent(selected, options.concurrency, (tag) => observe(tag, state, options));
+  const checks = new DestinationChecks();
+  const observations = await mapConcurrent(selected, options.concurrency, (tag) =>
+    observe(tag, state, options, checks),
+  );
   return new Map(selected.map((tag, i) => [tag.address, observations[i]!]));
 }
 
-async function observe(tag: CatalogTag, state: State | null, options: RefreshOptions): Promise<Observation> {
+async function observe(
+  tag: CatalogTag,
+  state: State | null,
+  options: RefreshOptions,
+  checks: DestinationChecks,
+): Promise<Observation> {
   const prior = tagState(state, tag.stream, tag.tag);
   const mustImport = importReason(tag, prior, options.reimport) !== undefined;
   const pinnedByDigest = tag.source.ref.digest !== undefined;
@@ -52,7 +60,7 @@ async function observe(tag: CatalogTag, state: State | null, options: RefreshOpt
     };
     // A pinned tag whose upstream moved is only reported (drift): nothing would be copied.
     if (!mustImport && !tag.spec.scheduled) return { kind: 'resolved', item: local };
-    const copy = await planCopy(repo, target, { digest: item.digest, tag: tag.tag }, fetched);
+    const copy = await planCopy(repo, target, { digest: item.digest, tag: tag.tag }, fetched, checks);
     return { kind: 'resolved', item: local, copy };
   } catch (error) {
     if (error instanceof RegistryError) return { kind: 'error', reason: error.reason, message: error.message };

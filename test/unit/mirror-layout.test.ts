@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CopyStats, mirrorImage } from '../../src/engine/mirror.js';
-import { planCopy } from '../../src/engine/mirror-plan.js';
+import { DestinationChecks, planCopy } from '../../src/engine/mirror-plan.js';
 import { MirrorRun } from '../../src/engine/mirror-run.js';
 import { LayoutDestination } from '../../src/registry/layout-destination.js';
 import { LayoutRepository } from '../../src/registry/layout-repository.js';
@@ -104,6 +104,30 @@ describe('mirroring a list into an empty layout', () => {
     const copied = await mirrorImage(source, target, { digest: child.digest, tag: 'arm' }, transfers());
     expect(copied).toMatchObject({ manifests: 1, blobs: { present: 0, mounted: 0, uploaded: 0 } });
     expect(await target.tagDigest('arm')).toBe(child.digest);
+  });
+});
+
+describe('planning the copies of several tags of one image', () => {
+  it('asks the destination about each manifest and blob once, and plans the same copy for every tag', async () => {
+    const { target } = destination();
+    const asked: string[] = [];
+    const counted = Object.assign(Object.create(target) as LayoutDestination, {
+      hasManifest: (digest: string) => {
+        asked.push(`manifest ${digest}`);
+        return target.hasManifest(digest);
+      },
+      hasBlob: (digest: string) => {
+        asked.push(`blob ${digest}`);
+        return target.hasBlob(digest);
+      },
+    });
+    const checks = new DestinationChecks();
+    const copies = await Promise.all(
+      ['1.0', '1', 'latest'].map((tag) => planCopy(source, counted, { digest: multi.digest, tag }, undefined, checks)),
+    );
+    expect(new Set(asked).size).toBe(asked.length);
+    expect(asked).toHaveLength(closure(multi).length);
+    for (const copy of copies.slice(1)) expect({ ...copy, tag: '' }).toEqual({ ...copies[0], tag: '' });
   });
 });
 
