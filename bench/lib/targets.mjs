@@ -60,13 +60,13 @@ export function evaluateTargets(rows, tags, importBound, layerRows = [], registr
   ];
 }
 
-/** What the registry allows: the ratio a client costing nothing would reach, and how close imagestreams comes. */
+/** What the registry allows: the ratio a client that cost nothing would reach, and how close imagestreams comes. */
 function floorNote(skopeoNoop, noop, floor) {
   const bound = skopeoNoop.wallSeconds / floor.wallSeconds;
   const share = floor.wallSeconds / noop.wallSeconds;
   return (
-    `the registry alone takes ${round(floor.wallSeconds, 3)} s for these HEADs, so no client gets past ` +
-    `${round(bound, 1)}× here; imagestreams reaches ${Math.round(share * 100)} % of that`
+    `a bare client sending the same HEADs takes ${round(floor.wallSeconds, 3)} s, which would be ` +
+    `${round(bound, 1)}×; imagestreams runs at ${Math.round(share * 100)} % of that speed`
   );
 }
 
