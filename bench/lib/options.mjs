@@ -13,7 +13,7 @@ export const USAGE = `usage: npm run bench -- [--tags N] [--json] [options]
   --skopeo-sample N         tags the skopeo loops run over; wall time is extrapolated to all tags (default 100)
   --mirror-sample N         tags copied with skopeo copy --all (default 10; 0 skips it)
   --mirror-layer-mib LIST   mirror a tiny dataset (3 tags, 2 images of one layer each) once per layer size in MiB
-                            and report each run's peak RSS (default 1,256; layers are generated on disk, ~1.5 GB;
+                            and report each run's peak RSS (default 1,16,256; layers are generated on disk, ~1.6 GB;
                             none skips it)
   --no-skopeo               measure imagestreams only
   --cli PATH                the imagestreams entry point to measure (default dist/cli/main.js)
@@ -27,7 +27,7 @@ const OPTIONS = {
   repeat: { type: 'string', default: '3' },
   'skopeo-sample': { type: 'string', default: '100' },
   'mirror-sample': { type: 'string', default: '10' },
-  'mirror-layer-mib': { type: 'string', default: '1,256' },
+  'mirror-layer-mib': { type: 'string', default: '1,16,256' },
   'no-skopeo': { type: 'boolean', default: false },
   cli: { type: 'string', default: BUILT_CLI },
   keep: { type: 'boolean', default: false },
