@@ -9,8 +9,8 @@ import { describeMachine } from './lib/machine.mjs';
 import { measureMirrorLayers } from './lib/mirror-layers.mjs';
 import { benchOptions, USAGE } from './lib/options.mjs';
 import { populateRegistry } from './lib/populate.mjs';
-import { startRegistry } from './lib/registry.mjs';
 import { measureRegistryFloor } from './lib/registry-floor.mjs';
+import { startBenchRegistries, writeCredentials } from './lib/registry-mode.mjs';
 import { jsonReport, textReport } from './lib/report.mjs';
 import { measureSkopeo, skopeoEnvironment } from './lib/skopeo-scenarios.mjs';
 import { evaluateTargets } from './lib/targets.mjs';
@@ -38,18 +38,30 @@ async function timed(what, task) {
 
 async function bench(options, dir) {
   const dataset = benchDataset(options.tags, options.tagsPerRepository);
-  const setup = describeDataset(dataset);
-  const registry = await startRegistry(join(dir, 'registry'));
-  const proxy = await startCountingProxy(registry.port);
-  const local = await startRegistry(join(dir, 'local-registry'));
-  const localProxy = await startCountingProxy(local.port);
+  const setup = { registryMode: options.registryMode, ...describeDataset(dataset) };
+  const registries = await timed(`started the registries (--registry-mode ${options.registryMode})`, () =>
+    startBenchRegistries(options.registryMode, dir),
+  );
+  const { source: registry, local } = registries;
+  const proxies = [];
   try {
+    const proxy = await startCountingProxy(registry);
+    proxies.push(proxy);
+    const localProxy = await startCountingProxy(local);
+    proxies.push(localProxy);
     await timed(`pushed ${options.tags} tags in ${setup.repositories} repositories`, () =>
-      populateRegistry(registry.port, dataset),
+      populateRegistry(registry, dataset),
     );
     const scratchDir = join(dir, 'scratch');
     mkdirSync(scratchDir);
     const env = cleanEnvironment(scratchDir);
+    const skopeoAccess = writeCredentials(registries, scratchDir, [
+      registry.host,
+      proxy.host,
+      local.host,
+      localProxy.host,
+    ]);
+    const { registrySettings } = registries;
     const ctx = {
       ...options,
       dataset,
@@ -60,8 +72,12 @@ async function bench(options, dir) {
       ],
       scratchDir,
       env,
-      direct: { host: registry.host, catalog: catalogFor(dataset, registry.host, join(dir, 'direct')) },
-      counted: { host: proxy.host, catalog: catalogFor(dataset, proxy.host, join(dir, 'counted')) },
+      registrySettings,
+      direct: {
+        host: registry.host,
+        catalog: catalogFor(dataset, registry.host, join(dir, 'direct'), registrySettings),
+      },
+      counted: { host: proxy.host, catalog: catalogFor(dataset, proxy.host, join(dir, 'counted'), registrySettings) },
       mirror: {
         dir: join(dir, 'mirror'),
         direct: { source: registry.host, local: local.host },
@@ -70,13 +86,15 @@ async function bench(options, dir) {
     };
     const rows = await measureImagestreams(ctx, log);
     log(`registry floor: ${options.tags} conditional HEADs from a bare client, ${options.repeat} run(s)`);
-    const registryFloor = await measureRegistryFloor(registry.port, dataset, options.repeat);
+    const registryFloor = await measureRegistryFloor(registry, dataset, options.repeat);
     const layerRows = await measureMirrorLayers(
       { ...ctx, source: registry, local, layersDir: join(dir, 'layers') },
       log,
     );
-    if (options.skopeo)
-      rows.push(...(await measureSkopeo({ ...ctx, skopeoEnv: skopeoEnvironment(env, scratchDir) }, log)));
+    if (options.skopeo) {
+      const skopeoEnv = skopeoEnvironment(env, scratchDir, skopeoAccess.authFile);
+      rows.push(...(await measureSkopeo({ ...ctx, skopeoEnv, skopeoAccess }, log)));
+    }
     const importBound = dataset.tags.reduce((sum, tag) => sum + idealImportRequests(tag), 0) / options.tags;
     return {
       tags: options.tags,
@@ -84,13 +102,11 @@ async function bench(options, dir) {
       layerRows,
       setup,
       registryFloor,
-      targets: evaluateTargets(rows, options.tags, importBound, layerRows, registryFloor),
+      targets: evaluateTargets(rows, options.tags, importBound, layerRows, registryFloor, setup),
     };
   } finally {
-    await localProxy.stop();
-    await local.stop();
-    await proxy.stop();
-    await registry.stop();
+    for (const proxy of proxies.reverse()) await proxy.stop();
+    await registries.stop();
   }
 }
 

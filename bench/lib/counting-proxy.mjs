@@ -1,4 +1,5 @@
 import { createServer, request } from 'node:http';
+import { createServer as createTlsServer, request as tlsRequest } from 'node:https';
 import { loopbackAgent } from './http.mjs';
 
 const HOP_BY_HOP = new Set([
@@ -28,23 +29,32 @@ export function requestKind(method, url) {
 }
 
 /**
- * A reverse proxy on a free loopback port in front of the registry on `upstreamPort`, counting requests (by kind),
- * client connections, and connections that did not speak HTTP (a client probing for TLS first, answered with a
- * 400 as distribution answers it).
+ * A reverse proxy on a free loopback port in front of `upstream` (a registry handle of registry.mjs), counting
+ * requests (by kind), client connections, and connections that did not speak HTTP (a client probing for TLS first,
+ * answered with a 400 as distribution answers it).
  * The Host header is passed through, so upload locations the registry hands out point back at the proxy.
+ *
+ * In front of a TLS registry (`--registry-mode token`) the proxy terminates TLS with the registry's own certificate
+ * (so clients verify it against the same CA) and speaks TLS to the registry, so every request stays countable by
+ * kind. Token requests go to the registry's token server, named in its challenges, not through the proxy: the
+ * server records each one, and `counts()` adds those made since the last reset as `GET token` (they count in
+ * `requests`; the token server's connections do not count in `connections`).
  */
-export async function startCountingProxy(upstreamPort) {
-  const agent = loopbackAgent(64);
+export async function startCountingProxy(upstream) {
+  const tls = upstream.scheme === 'https';
+  const agent = loopbackAgent(64, upstream.ca?.caPem);
+  const forward = tls ? tlsRequest : request;
+  const tokenServer = upstream.tokenServer;
   let counts = emptyCounts();
   const sockets = new Set();
-  const server = createServer((req, res) => {
+  const handler = (req, res) => {
     counts.requests++;
     const kind = requestKind(req.method, req.url);
     counts.byKind[kind] = (counts.byKind[kind] ?? 0) + 1;
-    const upstream = request(
+    const upstreamRequest = forward(
       {
         host: '127.0.0.1',
-        port: upstreamPort,
+        port: upstream.port,
         method: req.method,
         path: req.url,
         headers: endToEnd(req.headers),
@@ -55,9 +65,10 @@ export async function startCountingProxy(upstreamPort) {
         up.pipe(res);
       },
     );
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  });
+    upstreamRequest.on('error', () => res.destroy());
+    req.pipe(upstreamRequest);
+  };
+  const server = tls ? createTlsServer(upstream.serverTls, handler) : createServer(handler);
   server.keepAliveTimeout = 60_000;
   server.on('connection', (socket) => {
     counts.connections++;
@@ -76,10 +87,11 @@ export async function startCountingProxy(upstreamPort) {
   return {
     port,
     host: `127.0.0.1:${port}`,
-    /** Counts since the last reset. */
-    counts: () => structuredClone(counts),
+    /** Counts since the last reset, token requests included. */
+    counts: () => withTokens(structuredClone(counts), tokenServer),
     reset: () => {
       counts = emptyCounts();
+      tokenServer?.clearRequests();
     },
     stop: () =>
       new Promise((resolve) => {
@@ -88,6 +100,15 @@ export async function startCountingProxy(upstreamPort) {
         server.close(() => resolve());
       }),
   };
+}
+
+function withTokens(counts, tokenServer) {
+  for (const { method } of tokenServer?.requests ?? []) {
+    counts.requests++;
+    counts.tokenRequests = (counts.tokenRequests ?? 0) + 1;
+    counts.byKind[`${method} token`] = (counts.byKind[`${method} token`] ?? 0) + 1;
+  }
+  return counts;
 }
 
 function emptyCounts() {

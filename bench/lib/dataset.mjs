@@ -67,9 +67,10 @@ export function idealImportRequests(tag) {
 
 /**
  * The catalog (as a plain object for YAML) importing every tag from `registryHost`; with `mirrorTo`
- * (`host:port/namespace` of a plain-HTTP registry), every tag is `referencePolicy: Local` and mirrored there.
+ * (`host:port/namespace` of the local registry), every tag is `referencePolicy: Local` and mirrored there.
+ * `registrySettings` are those of both registries: `{insecure: true}` for plain HTTP, `{ca: PATH}` for TLS.
  */
-export function benchCatalog(dataset, registryHost, mirrorTo) {
+export function benchCatalog(dataset, registryHost, registrySettings, mirrorTo) {
   const streams = {};
   for (const repo of dataset.repositories) {
     const tags = {};
@@ -84,8 +85,8 @@ export function benchCatalog(dataset, registryHost, mirrorTo) {
     }
     streams[repo.stream] = { tags };
   }
-  const registries = { [registryHost]: { insecure: true } };
-  if (mirrorTo) registries[mirrorTo.split('/')[0]] = { insecure: true };
+  const registries = { [registryHost]: registrySettings };
+  if (mirrorTo) registries[mirrorTo.split('/')[0]] = registrySettings;
   return {
     apiVersion: 'imagestreams/v1',
     kind: 'Catalog',

@@ -6,11 +6,14 @@ import { runCli } from './measure.mjs';
 
 const STATE_FILES = ['', '.journal', '.backup', '.lock'].map((suffix) => `imagestreams.state.json${suffix}`);
 
-/** A directory holding the bench catalog for `host` (mirroring every tag to `mirrorTo`, if given) and its state. */
-export function catalogFor(dataset, host, dir, mirrorTo) {
+/**
+ * A directory holding the bench catalog for `host` (mirroring every tag to `mirrorTo`, if given) and its state;
+ * `registrySettings` are those of every registry it names.
+ */
+export function catalogFor(dataset, host, dir, registrySettings, mirrorTo) {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'imagestreams.yaml');
-  writeFileSync(path, stringify(benchCatalog(dataset, host, mirrorTo)));
+  writeFileSync(path, stringify(benchCatalog(dataset, host, registrySettings, mirrorTo)));
   return { dir, path };
 }
 
@@ -25,9 +28,8 @@ async function runChecked(ctx, catalog, args) {
     scratchDir: ctx.scratchDir,
   });
   if (run.code !== 0) {
-    throw new Error(
-      `imagestreams ${args.join(' ')} exited with ${run.code ?? run.signal}:\n${run.stderr.slice(-4000)}`,
-    );
+    const output = run.stderr || run.stdout.toString('utf8');
+    throw new Error(`imagestreams ${args.join(' ')} exited with ${run.code ?? run.signal}:\n${output.slice(-4000)}`);
   }
   return run;
 }
@@ -77,7 +79,7 @@ let mirrorRuns = 0;
  */
 function freshMirrorCatalog(ctx, hosts, dir) {
   const namespace = `mirror-${++mirrorRuns}`;
-  const catalog = catalogFor(ctx.dataset, hosts.source, dir, `${hosts.local}/${namespace}`);
+  const catalog = catalogFor(ctx.dataset, hosts.source, dir, ctx.registrySettings, `${hosts.local}/${namespace}`);
   removeState(catalog);
   return catalog;
 }
@@ -156,9 +158,10 @@ function sumCounts(proxies) {
   const seen = proxies
     .map(({ name, proxy }) => ({ name, counts: proxy.counts() }))
     .filter((p) => p.counts.requests > 0);
-  const total = { requests: 0, connections: 0, nonHttpConnections: 0, byKind: {} };
+  const total = { requests: 0, tokenRequests: 0, connections: 0, nonHttpConnections: 0, byKind: {} };
   for (const { name, counts } of seen) {
     total.requests += counts.requests;
+    total.tokenRequests += counts.tokenRequests ?? 0;
     total.connections += counts.connections;
     total.nonHttpConnections += counts.nonHttpConnections;
     const prefix = seen.length > 1 ? `${name} ` : '';

@@ -1,11 +1,11 @@
 import { createHash, randomFillSync } from 'node:crypto';
 import { closeSync, createReadStream, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { loopbackAgent, send } from './http.mjs';
+import { registryClient } from './http.mjs';
 import { digestOf, MEDIA_TYPES } from './images.mjs';
 import { runCli } from './measure.mjs';
+import { pushBlob, pushManifest } from './populate.mjs';
 
 const MIB = 1024 * 1024;
 const IMAGES = 2;
@@ -15,12 +15,6 @@ const TAGS = [
   { name: 'b', image: 1 },
   { name: 'c', image: 0 },
 ];
-
-function check(res, expected, what) {
-  if (res.status !== expected) {
-    throw new Error(`${what}: registry answered ${res.status} ${res.body.toString('utf8').slice(0, 300)}`);
-  }
-}
 
 /** Writes `mib` MiB of random bytes to `path` one MiB at a time; returns the digest and size. */
 function writeRandomBlob(path, mib) {
@@ -39,63 +33,17 @@ function writeRandomBlob(path, mib) {
   return { digest: `sha256:${hash.digest('hex')}`, size: mib * MIB };
 }
 
-/** Monolithic upload of the file at `path`, streamed from disk. */
-async function pushFileBlob(agent, port, repository, path, blob) {
-  const opened = await send(agent, port, { method: 'POST', path: `/v2/${repository}/blobs/uploads/` });
-  check(opened, 202, `opening an upload in ${repository}`);
-  const location = new URL(opened.headers.location, `http://127.0.0.1:${port}`);
-  location.searchParams.set('digest', blob.digest);
-  const status = await new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: 'PUT',
-        path: `${location.pathname}${location.search}`,
-        headers: { 'content-type': 'application/octet-stream', 'content-length': blob.size },
-        agent,
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode));
-      },
-    );
-    req.on('error', reject);
-    createReadStream(path).on('error', reject).pipe(req);
-  });
-  if (status !== 201) throw new Error(`uploading ${blob.digest} to ${repository}: registry answered ${status}`);
-}
-
-async function pushBytes(agent, port, repository, bytes) {
-  const digest = digestOf(bytes);
-  const opened = await send(agent, port, { method: 'POST', path: `/v2/${repository}/blobs/uploads/` });
-  check(opened, 202, `opening an upload in ${repository}`);
-  const location = new URL(opened.headers.location, `http://127.0.0.1:${port}`);
-  location.searchParams.set('digest', digest);
-  const put = await send(agent, port, {
-    method: 'PUT',
-    path: `${location.pathname}${location.search}`,
-    headers: { 'content-type': 'application/octet-stream', 'content-length': bytes.length },
-    body: bytes,
-  });
-  check(put, 201, `uploading ${digest} to ${repository}`);
-  return { digest, size: bytes.length };
-}
-
 /** One single-platform OCI image whose only layer is `mib` MiB, generated on disk and streamed to the registry. */
-async function pushLayerImage(agent, port, repository, mib, scratch) {
+async function pushLayerImage(client, repository, mib, scratch) {
   const path = join(scratch, `layer-${mib}-${Date.now()}`);
   try {
     const layer = writeRandomBlob(path, mib);
-    await pushFileBlob(agent, port, repository, path, layer);
-    const config = await pushBytes(
-      agent,
-      port,
-      repository,
-      Buffer.from(
-        JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.digest] } }),
-      ),
+    await pushBlob(client, repository, layer.digest, () => createReadStream(path), layer.size);
+    const configBytes = Buffer.from(
+      JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.digest] } }),
     );
+    const config = { digest: digestOf(configBytes), size: configBytes.length };
+    await pushBlob(client, repository, config.digest, configBytes);
     const types = MEDIA_TYPES.oci;
     return Buffer.from(
       JSON.stringify({
@@ -111,27 +59,21 @@ async function pushLayerImage(agent, port, repository, mib, scratch) {
 }
 
 /** Pushes the layer dataset for `mib` into `repository`: two images, three tags. */
-async function pushLayerDataset(port, repository, mib, scratch) {
-  const agent = loopbackAgent(4);
+async function pushLayerDataset(registry, repository, mib, scratch) {
+  const client = registryClient(registry, 4);
   try {
     const manifests = [];
-    for (let i = 0; i < IMAGES; i++) manifests.push(await pushLayerImage(agent, port, repository, mib, scratch));
+    for (let i = 0; i < IMAGES; i++) manifests.push(await pushLayerImage(client, repository, mib, scratch));
     for (const tag of TAGS) {
-      const bytes = manifests[tag.image];
-      const res = await send(agent, port, {
-        method: 'PUT',
-        path: `/v2/${repository}/manifests/${tag.name}`,
-        headers: { 'content-type': MEDIA_TYPES.oci.manifest, 'content-length': bytes.length },
-        body: bytes,
-      });
-      check(res, 201, `pushing ${repository}:${tag.name}`);
+      const manifest = { mediaType: MEDIA_TYPES.oci.manifest, bytes: manifests[tag.image] };
+      await pushManifest(client, repository, tag.name, manifest);
     }
   } finally {
-    agent.destroy();
+    client.close();
   }
 }
 
-function layerCatalog(source, repository, stream, mirrorTo) {
+function layerCatalog(source, repository, stream, mirrorTo, registrySettings) {
   const tags = Object.fromEntries(
     TAGS.map((tag) => [tag.name, { from: `${source.host}/${repository}:${tag.name}`, referencePolicy: 'Local' }]),
   );
@@ -139,7 +81,7 @@ function layerCatalog(source, repository, stream, mirrorTo) {
     apiVersion: 'imagestreams/v1',
     kind: 'Catalog',
     state: 'imagestreams.state.json',
-    registries: { [source.host]: { insecure: true }, [mirrorTo.split('/')[0]]: { insecure: true } },
+    registries: { [source.host]: registrySettings, [mirrorTo.split('/')[0]]: registrySettings },
     local: { registry: mirrorTo },
     streams: { [stream]: { tags } },
   };
@@ -156,9 +98,10 @@ async function measureLayerSize(ctx, mib) {
   const namespace = `mirror-layers-${mib}`;
   const dir = join(ctx.layersDir, String(mib));
   mkdirSync(dir, { recursive: true });
-  await pushLayerDataset(ctx.source.port, repository, mib, ctx.layersDir);
+  await pushLayerDataset(ctx.source, repository, mib, ctx.layersDir);
   const catalogPath = join(dir, 'imagestreams.yaml');
-  writeFileSync(catalogPath, stringify(layerCatalog(ctx.source, repository, stream, `${ctx.local.host}/${namespace}`)));
+  const catalog = layerCatalog(ctx.source, repository, stream, `${ctx.local.host}/${namespace}`, ctx.registrySettings);
+  writeFileSync(catalogPath, stringify(catalog));
   const run = await runCli(ctx.cliPath, ['apply', '--auto-approve', '--json', '-f', catalogPath], {
     env: ctx.env,
     cwd: dir,
@@ -170,7 +113,7 @@ async function measureLayerSize(ctx, mib) {
   if (result.imported.length !== TAGS.length) {
     throw new Error(`mirror of ${mib} MiB layers: ${result.imported.length} of ${TAGS.length} tags imported`);
   }
-  await checkMirrored(ctx.local.port, `${namespace}/${stream}`);
+  await checkMirrored(ctx.local, `${namespace}/${stream}`);
   return {
     layerMib: mib,
     tags: TAGS.length,
@@ -181,11 +124,11 @@ async function measureLayerSize(ctx, mib) {
   };
 }
 
-async function checkMirrored(port, repository) {
-  const agent = loopbackAgent(1);
+async function checkMirrored(registry, repository) {
+  const client = registryClient(registry, 1);
   try {
     for (const tag of TAGS) {
-      const res = await send(agent, port, {
+      const res = await client.send(repository, {
         method: 'HEAD',
         path: `/v2/${repository}/manifests/${tag.name}`,
         headers: { accept: MEDIA_TYPES.oci.manifest },
@@ -193,7 +136,7 @@ async function checkMirrored(port, repository) {
       if (res.status !== 200) throw new Error(`the local registry has no ${repository}:${tag.name} (${res.status})`);
     }
   } finally {
-    agent.destroy();
+    client.close();
   }
 }
 

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { REGISTRY_MODES } from './registry-mode.mjs';
 
 const BUILT_CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
@@ -15,6 +16,12 @@ export const USAGE = `usage: npm run bench -- [--tags N] [--json] [options]
   --mirror-layer-mib LIST   mirror a tiny dataset (3 tags, 2 images of one layer each) once per layer size in MiB
                             and report each run's peak RSS (default 1,16,256; layers are generated on disk, ~1.6 GB;
                             none skips it)
+  --registry-mode MODE      how the source and local registries run (default plain):
+                              plain  plain HTTP, no auth; the catalog marks them insecure: true
+                              token  TLS with a generated CA, verified (the catalog gives it as ca:, skopeo as
+                                     --cert-dir), and token auth: a token server issuing RS256 JWTs, anonymous
+                                     pulls refused, credentials in DOCKER_CONFIG/config.json (imagestreams) and
+                                     --authfile (skopeo); requests per tag then include the token requests
   --no-skopeo               measure imagestreams only
   --cli PATH                the imagestreams entry point to measure (default dist/cli/main.js)
   --keep                    keep the registry storage and catalog in the temporary directory
@@ -28,6 +35,7 @@ const OPTIONS = {
   'skopeo-sample': { type: 'string', default: '100' },
   'mirror-sample': { type: 'string', default: '10' },
   'mirror-layer-mib': { type: 'string', default: '1,16,256' },
+  'registry-mode': { type: 'string', default: 'plain' },
   'no-skopeo': { type: 'boolean', default: false },
   cli: { type: 'string', default: BUILT_CLI },
   keep: { type: 'boolean', default: false },
@@ -43,6 +51,9 @@ export function benchOptions(argv) {
     throw new Error(`${error.message}\n\n${USAGE}`);
   }
   const tags = wholeNumber(values.tags, '--tags', 1);
+  if (!REGISTRY_MODES.includes(values['registry-mode'])) {
+    throw new Error(`--registry-mode expects one of ${REGISTRY_MODES.join(', ')}\n\n${USAGE}`);
+  }
   return {
     help: values.help,
     tags,
@@ -52,6 +63,7 @@ export function benchOptions(argv) {
     skopeoSample: Math.min(tags, wholeNumber(values['skopeo-sample'], '--skopeo-sample', 1)),
     mirrorSample: Math.min(tags, wholeNumber(values['mirror-sample'], '--mirror-sample', 0)),
     mirrorLayerMib: layerSizes(values['mirror-layer-mib']),
+    registryMode: values['registry-mode'],
     skopeo: !values['no-skopeo'],
     cliPath: resolve(values.cli),
     keep: values.keep,

@@ -39,7 +39,7 @@ function registryEnvironment() {
 
 /**
  * Starts Debian's `docker-registry` (plain HTTP, filesystem storage under `dir`) on a free loopback port and waits
- * until `/v2/` answers.
+ * until `/v2/` answers. `--registry-mode plain`.
  */
 export async function startRegistry(dir) {
   mkdirSync(join(dir, 'storage'), { recursive: true });
@@ -67,7 +67,7 @@ export async function startRegistry(dir) {
     await stop();
     throw error;
   }
-  return { port, host: `127.0.0.1:${port}`, stop };
+  return { port, host: `127.0.0.1:${port}`, scheme: 'http', stop };
 }
 
 async function waitForReady(port, exited, logPath) {
@@ -101,4 +101,36 @@ export function stopChild(child) {
     });
     child.kill('SIGTERM');
   });
+}
+
+/**
+ * `--registry-mode token`: the test harness's registry (test/helpers/registry.ts, transpiled by `helpers`), as
+ * registries run in earnest: TLS with a certificate of the generated CA `pki`, and token auth, a token server
+ * (https, same CA) issuing RS256 JWTs to `credentials` and refusing anonymous pulls. Logs errors only, like the
+ * plain one. The handle has the plain one's `port`, `host` and `stop`, and what a client needs: `scheme`, `ca`,
+ * `auth` (realm, service and credentials), the `tokenServer` (which records every token request) and the server
+ * certificate `serverTls`, for a proxy to present.
+ */
+export async function startTokenRegistry(helpers, dir, pki, credentials) {
+  const registry = await helpers.startRegistry({
+    mode: 'token',
+    tls: true,
+    tokenServerTls: true,
+    pki,
+    ...credentials,
+    token: { anonymousPull: false, expiresIn: 3600 },
+    dir,
+    quiet: true,
+  });
+  const { tokenServer } = registry;
+  return {
+    port: registry.port,
+    host: registry.host,
+    scheme: 'https',
+    ca: registry.ca,
+    auth: { realm: tokenServer.realm, service: tokenServer.service, ...credentials },
+    tokenServer,
+    serverTls: { cert: pki.server.certPem, key: pki.server.keyPem },
+    stop: () => registry.stop(),
+  };
 }

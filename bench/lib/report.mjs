@@ -87,7 +87,7 @@ function table(rows) {
   return lines;
 }
 
-function footnotes(rows, tags, repeat) {
+function footnotes(rows, tags, repeat, registryMode) {
   const lines = [];
   const sampled = rows.filter((r) => r.extrapolatedFrom);
   if (sampled.length > 0) {
@@ -102,7 +102,10 @@ function footnotes(rows, tags, repeat) {
     .map((r) => `${r.scenario} ${r.wallSecondsRuns.map((s) => fixed(s, 2)).join(', ')} s`);
   lines.push(
     'Wall time and peak RSS come from runs straight against the registry; requests from the same work repeated',
-    '  through a counting proxy (skopeo copy: one run, through the proxy).',
+    registryMode === 'token'
+      ? '  through a TLS-terminating counting proxy, tokens counted at the token servers (skopeo copy: one run,' +
+          ' through the proxy).'
+      : '  through a counting proxy (skopeo copy: one run, through the proxy).',
     `imagestreams: median of ${repeat} run(s) of the whole CLI process (${runs.join('; ')}), highest peak RSS.`,
     'skopeo: peak RSS sampled from /proc every 5 ms over its processes.',
   );
@@ -142,9 +145,12 @@ function floorLines(floor) {
   const answers = Object.entries(floor.statuses)
     .map(([status, n]) => `${n} × ${status}`)
     .join(', ');
+  const plural = floor.tokenRequests === 1 ? '' : 's';
+  const tokens = floor.tokenRequests === undefined ? '' : ` and ${floor.tokenRequests} pull token${plural}`;
+  const over = floor.tokenRequests === undefined ? '' : 'TLS ';
   return [
-    `registry floor: the no-op plan's ${floor.requests} conditional HEADs from a bare client over ` +
-      `${floor.connections} connections: ${fixed(floor.wallSeconds, 3)} s (runs ${runs}; answers ${answers})`,
+    `registry floor: the no-op plan's ${floor.requests} conditional HEADs${tokens} from a bare client over ` +
+      `${floor.connections} ${over}connections: ${fixed(floor.wallSeconds, 3)} s (runs ${runs}; answers ${answers})`,
     '',
   ];
 }
@@ -155,12 +161,20 @@ function targetLine(target) {
   return `  ${mark} ${target.name}: ${value} (target ${target.limit}${target.note ? `; ${target.note}` : ''})`;
 }
 
+/** How the header describes each `--registry-mode`'s registries. */
+const REGISTRY_WORDS = {
+  plain: 'plain HTTP on 127.0.0.1, filesystem storage',
+  token:
+    'TLS (generated CA, verified) and token auth (RS256 JWTs from a token server over TLS, anonymous pulls ' +
+    'refused) on 127.0.0.1, filesystem storage',
+};
+
 function header(tags, setup, machine) {
   const load = machine.loadAverage;
   return [
     `imagestreams bench: ${tags} tags in ${setup.repositories} repositories (${setup.distinctImages} distinct images; ` +
       `${setup.multiArchTags} multi-arch tags, ${setup.preserveOriginalTags} PreserveOriginal, ${setup.scheduledTags} scheduled)`,
-    `registry: ${machine.registry}, plain HTTP on 127.0.0.1, filesystem storage`,
+    `registry (--registry-mode ${setup.registryMode}): ${machine.registry}, ${REGISTRY_WORDS[setup.registryMode]}`,
     `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}, ` +
       `skopeo ${machine.skopeo}; load average ${load.start} at start, ${load.end} at end`,
   ];
@@ -174,9 +188,9 @@ export function textReport({ tags, rows, layerRows, registryFloor, targets, setu
     '',
     ...table(rows),
     '',
-    ...footnotes(rows, tags, options.repeat),
+    ...footnotes(rows, tags, options.repeat, setup.registryMode),
     '',
-    'requests seen by the proxy:',
+    setup.registryMode === 'token' ? 'requests seen by the proxies and token servers:' : 'requests seen by the proxy:',
     ...rows.map(breakdown),
     '',
     ...layerLines(layerRows),

@@ -6,13 +6,12 @@ import { runMeasured } from './measure.mjs';
 
 const ATTESTATION = 'attestation-manifest';
 
-/** No user auth files or registries.conf: skopeo sees only the bench's registry. */
-export function skopeoEnvironment(baseEnv, dir) {
-  writeFileSync(join(dir, 'auth.json'), '{"auths":{}}\n');
+/** No user auth files or registries.conf: skopeo sees only the bench's registry, and the bench's `authFile`. */
+export function skopeoEnvironment(baseEnv, dir, authFile) {
   writeFileSync(join(dir, 'registries.conf'), '');
   return {
     ...baseEnv,
-    REGISTRY_AUTH_FILE: join(dir, 'auth.json'),
+    REGISTRY_AUTH_FILE: authFile,
     DOCKER_CONFIG: dir,
     CONTAINERS_REGISTRIES_CONF: join(dir, 'registries.conf'),
   };
@@ -24,8 +23,10 @@ export function sampleTags(tags, count) {
 }
 
 class SkopeoLoop {
-  constructor(env, host) {
+  /** `access`: the flags that reach the registries, for `inspect` and for `copy` (see registry-mode.mjs). */
+  constructor(env, access, host) {
     this.env = env;
+    this.access = access;
     this.host = host;
     this.peakRssKb = 0;
     this.processes = 0;
@@ -40,7 +41,7 @@ class SkopeoLoop {
   }
 
   inspectRaw(reference, ...flags) {
-    return this.run(['inspect', '--raw', '--tls-verify=false', ...flags, `docker://${reference}`]);
+    return this.run(['inspect', '--raw', ...this.access.inspect, ...flags, `docker://${reference}`]);
   }
 
   source(tag) {
@@ -83,16 +84,15 @@ async function mirrorTag(loop, tag) {
     'copy',
     '--all',
     '--quiet',
-    '--src-tls-verify=false',
-    '--dest-tls-verify=false',
+    ...loop.access.copy,
     `docker://${loop.source(tag)}:${tag.name}`,
     `docker://${loop.host}/mirror/${tag.repo.stream}:${tag.name}`,
   ]);
 }
 
 /** Runs `perTag` over `sample` in sequence, as a shell loop would; wall seconds and peak RSS of every process. */
-async function runLoop(env, host, sample, perTag) {
-  const loop = new SkopeoLoop(env, host);
+async function runLoop(ctx, host, sample, perTag) {
+  const loop = new SkopeoLoop(ctx.skopeoEnv, ctx.skopeoAccess, host);
   const started = performance.now();
   for (const tag of sample) await perTag(loop, tag);
   return { loop, wallSeconds: (performance.now() - started) / 1000 };
@@ -115,9 +115,9 @@ function row(ctx, scenario, sample, timed, counts) {
 
 /** A loop timed straight against the registry, then run again through the counting proxy for its requests. */
 async function measureLoop(ctx, scenario, sample, perTag) {
-  const timed = await runLoop(ctx.skopeoEnv, ctx.direct.host, sample, perTag);
+  const timed = await runLoop(ctx, ctx.direct.host, sample, perTag);
   ctx.proxy.reset();
-  await runLoop(ctx.skopeoEnv, ctx.counted.host, sample, perTag);
+  await runLoop(ctx, ctx.counted.host, sample, perTag);
   return row(ctx, scenario, sample, timed, ctx.proxy.counts());
 }
 
@@ -127,7 +127,7 @@ async function measureLoop(ctx, scenario, sample, perTag) {
  */
 async function measureMirror(ctx, sample) {
   ctx.proxy.reset();
-  const timed = await runLoop(ctx.skopeoEnv, ctx.counted.host, sample, mirrorTag);
+  const timed = await runLoop(ctx, ctx.counted.host, sample, mirrorTag);
   return row(ctx, 'mirror', sample, timed, ctx.proxy.counts());
 }
 

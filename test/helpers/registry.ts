@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { makeTempDir, removeTempDir, stopProcess, trackProcess } from './cleanup.js';
@@ -29,12 +30,20 @@ export interface RegistryOptions {
   schema1?: boolean;
   /** Reuse a PKI instead of generating one. */
   pki?: TestPki;
+  /** Run in this directory (created when missing, kept by `stop()`) instead of a fresh temporary one. */
+  dir?: string;
+  /**
+   * Log errors only, with no access log, as a benchmark's registry runs (logging every request costs it time). The
+   * registry then listens on a free port picked beforehand, as it no longer logs the one it got.
+   */
+  quiet?: boolean;
   readyTimeoutMs?: number;
 }
 
 export interface RegistryHandle {
   /** `127.0.0.1:PORT` */
   host: string;
+  port: number;
   /** `http(s)://127.0.0.1:PORT` */
   url: string;
   mode: RegistryMode;
@@ -59,9 +68,10 @@ function registryConfig(
   tls: boolean,
   pki: TestPki | undefined,
   auth: unknown,
+  port: number | undefined,
 ): Record<string, unknown> {
   const http: Record<string, unknown> = {
-    addr: '127.0.0.1:0',
+    addr: `127.0.0.1:${port ?? 0}`,
     secret: randomBytes(16).toString('hex'),
     headers: { 'X-Content-Type-Options': ['nosniff'] },
   };
@@ -74,7 +84,11 @@ function registryConfig(
   }
   return {
     version: 0.1,
-    log: { level: 'info', formatter: 'text', accesslog: { disabled: false } },
+    log: {
+      level: options.quiet ? 'error' : 'info',
+      formatter: 'text',
+      accesslog: { disabled: options.quiet === true },
+    },
     storage: {
       filesystem: { rootdirectory: join(dir, 'storage') },
       delete: { enabled: true },
@@ -112,12 +126,26 @@ function probe(url: string, caPem: string | undefined, pki: TestPki | undefined)
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A loopback port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Waits until `/v2/` answers on `knownPort`, or else on the port the registry logs it listens on. */
 async function waitForReady(
   logPath: string,
   exited: () => string | undefined,
   scheme: string,
   pki: TestPki | undefined,
   timeoutMs: number,
+  knownPort: number | undefined,
 ): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let lastProblem = 'did not log its listening address';
@@ -125,7 +153,7 @@ async function waitForReady(
     const exit = exited();
     if (exit)
       throw new Error(`docker-registry exited (${exit}) before it was ready. Log:\n${readFileSync(logPath, 'utf8')}`);
-    const port = LISTENING.exec(readFileSync(logPath, 'utf8'))?.[1];
+    const port = knownPort ?? LISTENING.exec(readFileSync(logPath, 'utf8'))?.[1];
     if (port) {
       try {
         const status = await probe(`${scheme}://127.0.0.1:${port}/v2/`, pki?.caPem, pki);
@@ -177,7 +205,8 @@ async function authConfig(
 export async function startRegistry(options: RegistryOptions = {}): Promise<RegistryHandle> {
   const mode = options.mode ?? 'plain';
   const tls = options.tls ?? mode === 'basic';
-  const dir = makeTempDir(`imagestreams-registry-${mode}-`);
+  const dir = options.dir ?? makeTempDir(`imagestreams-registry-${mode}-`);
+  if (options.dir) mkdirSync(dir, { recursive: true });
   const logPath = join(dir, 'registry.log');
   const credentials = {
     username: options.username ?? 'tester',
@@ -189,20 +218,23 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
   const stop = async () => {
     if (child) await stopProcess(child);
     await tokenServer?.stop();
-    removeTempDir(dir);
+    if (!options.dir) removeTempDir(dir);
   };
   try {
     const auth = await authConfig(dir, mode, credentials, options, pki);
     tokenServer = auth.tokenServer;
     mkdirSync(join(dir, 'storage'), { recursive: true });
     const configPath = join(dir, 'config.yml');
-    writeFileSync(configPath, stringify(registryConfig(dir, options, tls, pki, auth.auth)));
+    const knownPort = options.quiet ? await freePort() : undefined;
+    writeFileSync(configPath, stringify(registryConfig(dir, options, tls, pki, auth.auth, knownPort)));
     child = spawnRegistry(configPath, logPath);
     const exit = exitWatcher(child);
-    const port = await waitForReady(logPath, exit, tls ? 'https' : 'http', pki, options.readyTimeoutMs ?? 15_000);
+    const scheme = tls ? 'https' : 'http';
+    const port = await waitForReady(logPath, exit, scheme, pki, options.readyTimeoutMs ?? 15_000, knownPort);
     const host = `127.0.0.1:${port}`;
     return {
       host,
+      port,
       url: `${tls ? 'https' : 'http'}://${host}`,
       mode,
       tls,
