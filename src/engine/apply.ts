@@ -1,11 +1,11 @@
 import type { ImportReason } from '../core/errors.js';
 import { RegistryError } from '../core/errors.js';
-import type { Plan, PlannedChange, PlannedItem } from '../core/plan-model.js';
+import type { Plan, PlannedChange } from '../core/plan-model.js';
 import type { State, TagItem } from '../core/state-model.js';
 import type { ImageRepository } from '../registry/repository.js';
 import type { StateStore } from '../state/index.js';
 import { mapConcurrent } from './concurrency.js';
-import { manifestsWithMetadata } from './item-metadata.js';
+import { importedItem } from './item-metadata.js';
 import { mirrorImage } from './mirror.js';
 import { MirrorRun } from './mirror-run.js';
 import { CachingRepository } from './mirror-source.js';
@@ -89,7 +89,7 @@ async function importChange(
 ): Promise<TagItem> {
   const planned = change.after!;
   const source = options.openRepository(change);
-  if (change.spec?.referencePolicy !== 'Local') return importItem(source, planned, created, generation);
+  if (change.spec?.referencePolicy !== 'Local') return importedItem(source, planned, created, generation);
   if (!mirror) {
     throw new RegistryError(
       'InternalError',
@@ -98,7 +98,7 @@ async function importChange(
   }
   const target = mirror.store.open(change.stream);
   const cached = new CachingRepository(source);
-  const item = await importItem(cached, planned, created, generation);
+  const item = await importedItem(cached, planned, created, generation);
   const sourceImageReference = source.pullSpec(planned.digest);
   const likely = mirror.mounts.likeliest(change.stream, repositoryOfPullSpec(sourceImageReference));
   await mirrorImage(cached, target, { digest: planned.digest, tag: change.tag }, mirror.store.transfers, {
@@ -117,15 +117,4 @@ interface MirrorContext {
 
 function mirrorContext(store: LocalStore, state: State): MirrorContext {
   return { store, run: new MirrorRun(), mounts: new MountSources(state, store) };
-}
-
-/** The item an import records: the planned one, with its images' metadata. */
-async function importItem(
-  repo: ImageRepository,
-  planned: PlannedItem,
-  created: Date,
-  generation: number,
-): Promise<TagItem> {
-  const manifests = await manifestsWithMetadata(repo, planned);
-  return { ...planned, manifests, created: created.toISOString(), generation };
 }

@@ -4,7 +4,7 @@ import type { Plan } from '../core/plan-model.js';
 import type { State, TagItem, TagState } from '../core/state-model.js';
 import type { ImageRepository } from '../registry/repository.js';
 import type { StateStore } from '../state/index.js';
-import { manifestsWithMetadata } from './item-metadata.js';
+import { importedItem } from './item-metadata.js';
 import { failedTagState, importedTagState } from './tag-outcome.js';
 
 /** What importing one planned tag would do, found without writing anything. */
@@ -49,8 +49,7 @@ export async function previewImport(
   return preview;
 }
 
-async function plannedItem(plan: Plan, tag: CatalogTag, repo: ImageRepository, generation: number): Promise<TagItem> {
+function plannedItem(plan: Plan, tag: CatalogTag, repo: ImageRepository, generation: number): Promise<TagItem> {
   const planned = plan.changes.find((c) => c.address === tag.address)!.after!;
-  const manifests = await manifestsWithMetadata(repo, planned);
-  return { ...planned, manifests, created: new Date().toISOString(), generation };
+  return importedItem(repo, planned, new Date(), generation);
 }

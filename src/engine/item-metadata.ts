@@ -1,5 +1,5 @@
 import type { PlannedItem } from '../core/plan-model.js';
-import type { ManifestEntry } from '../core/state-model.js';
+import type { ManifestEntry, TagItem } from '../core/state-model.js';
 import { imageMetadata } from '../registry/image-details.js';
 import type { ImageRepository } from '../registry/repository.js';
 import { mapConcurrent } from './concurrency.js';
@@ -19,4 +19,15 @@ export async function manifestsWithMetadata(repo: ImageRepository, planned: Plan
     const child = await repo.getManifest(entry.digest);
     return child.manifest.kind === 'image' ? { ...entry, image: await imageMetadata(repo, child.manifest) } : entry;
   });
+}
+
+/** The item an import records: the planned one, with its images' metadata, imported at `created`. */
+export async function importedItem(
+  repo: ImageRepository,
+  planned: PlannedItem,
+  created: Date,
+  generation: number,
+): Promise<TagItem> {
+  const manifests = await manifestsWithMetadata(repo, planned);
+  return { ...planned, manifests, created: created.toISOString(), generation };
 }

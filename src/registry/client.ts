@@ -256,9 +256,7 @@ export class RegistryClient {
     throw new RegistryError(
       'InternalError',
       `registry ${this.options.registry} answered HTTP ${res.status} to GET /v2/`,
-      {
-        status: res.status,
-      },
+      { status: res.status },
     );
   }
 
