@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     include: ['test/resilience/**/*.resilience.ts'],
     globalSetup: ['test/resilience/support/global-setup.ts'],
+    setupFiles: ['test/resilience/support/leak-sweep.ts'],
     testTimeout: 300_000,
     hookTimeout: 180_000,
     pool: 'forks',

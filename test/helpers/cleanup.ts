@@ -6,6 +6,7 @@ import { join } from 'node:path';
 /** Processes and directories that must not outlive the test process, even when a test file crashes. */
 const processes = new Set<ChildProcess>();
 const directories = new Set<string>();
+const removalHooks: ((dir: string) => void)[] = [];
 let exitHookInstalled = false;
 
 /** Exit codes of a process ended by these signals, as a shell reports them. */
@@ -20,7 +21,7 @@ function installExitHook(): void {
   exitHookInstalled = true;
   process.on('exit', () => {
     for (const child of processes) killNow(child);
-    for (const dir of directories) rmSync(dir, { recursive: true, force: true });
+    for (const dir of directories) removeNow(dir);
   });
   for (const [signal, code] of Object.entries(TERMINATING_SIGNALS)) process.once(signal, () => process.exit(code));
 }
@@ -57,7 +58,17 @@ export function makeTempDir(prefix = 'imagestreams-test-'): string {
   return dir;
 }
 
-export function removeTempDir(dir: string): void {
+/** Runs `hook` on every temporary directory just before it is removed (the resilience suite searches them). */
+export function beforeTempDirRemoval(hook: (dir: string) => void): void {
+  removalHooks.push(hook);
+}
+
+function removeNow(dir: string): void {
+  for (const hook of removalHooks) hook(dir);
   rmSync(dir, { recursive: true, force: true });
+}
+
+export function removeTempDir(dir: string): void {
+  removeNow(dir);
   directories.delete(dir);
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { trackProcess } from '../../helpers/cleanup.js';
 import { CLI_PATH, tempDir } from '../../helpers/cli.js';
+import { sweepText } from './secrets.js';
 
 const PEAK_RSS_PRELOAD = fileURLToPath(new URL('./peak-rss.mjs', import.meta.url));
 
@@ -58,10 +59,10 @@ export function startCli(args: readonly string[], cwd: string, env: NodeJS.Proce
   });
   trackProcess(child);
   child.stdin.end();
-  return watch(child, rssFile);
+  return watch(child, rssFile, args);
 }
 
-function watch(child: ChildProcessWithoutNullStreams, rssFile: string): CliProcess {
+function watch(child: ChildProcessWithoutNullStreams, rssFile: string, args: readonly string[]): CliProcess {
   const stdout: Buffer[] = [];
   let stderr = '';
   let stoppedBy: CliOutcome['stoppedBy'] = 'exit';
@@ -78,6 +79,7 @@ function watch(child: ChildProcessWithoutNullStreams, rssFile: string): CliProce
     child.once('close', (code, signal) => {
       for (const check of waiters) check();
       const peakRssMb = peakOf(rssFile) ?? polledPeakMb;
+      sweepText(`${Buffer.concat(stdout).toString('latin1')}\n${stderr}`, `output of imagestreams ${args.join(' ')}`);
       resolve({ code, signal, stdout: Buffer.concat(stdout).toString('utf8'), stderr, peakRssMb, stoppedBy });
     });
   });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { REPO_ROOT } from '../../helpers/cli.js';
+import { readLeaks } from './secrets.js';
 import { formatCounts, readCounts } from './tally.js';
 
 declare module 'vitest' {
@@ -34,7 +35,12 @@ export default function setup(project: TestProject): () => void {
   project.provide('resilienceTallyDir', tallyDir);
   console.log(`resilience: seed ${seed} (RESILIENCE_SEED=${seed} repeats this run's kill points)`);
   return () => {
-    console.log(formatCounts(readCounts(tallyDir), seed));
+    const leaks = readLeaks(tallyDir);
+    console.log(formatCounts(readCounts(tallyDir), leaks.length, seed));
     rmSync(tallyDir, { recursive: true, force: true });
+    if (leaks.length > 0) {
+      console.error(`test credentials found where they must never be:\n${leaks.join('\n')}`);
+      process.exitCode = 1;
+    }
   };
 }

@@ -9,13 +9,15 @@ export interface Counts {
   kills: number;
   /** Hostile or damaged inputs fed to the commands: catalogs, layouts, registry answers, state files. */
   inputs: number;
+  /** Attacks on the trust guarantees held: echoed credentials, realm downgrades, tampered plans, symlink tricks, … */
+  attacks: number;
   /** Imports reported complete before a kill and missing from the state afterwards. */
   losses: number;
   /** Tags holding an item twice after recovery. */
   duplicates: number;
 }
 
-export const NO_COUNTS: Counts = { faults: 0, kills: 0, inputs: 0, losses: 0, duplicates: 0 };
+export const NO_COUNTS: Counts = { faults: 0, kills: 0, inputs: 0, attacks: 0, losses: 0, duplicates: 0 };
 
 const TALLY_FILE = 'tally.jsonl';
 
@@ -36,9 +38,10 @@ export function readCounts(dir: string): Counts {
   return total;
 }
 
-export function formatCounts(counts: Counts, seed: number): string {
+export function formatCounts(counts: Counts, leaks: number, seed: number): string {
   return (
     `resilience: ${counts.kills} kills, ${counts.faults} faults injected, ${counts.inputs} hostile inputs tried, ` +
-    `${counts.losses} losses, ${counts.duplicates} duplicates (seed ${seed})`
+    `${counts.attacks} attacks held, ${counts.losses} losses, ${counts.duplicates} duplicates, ` +
+    `${leaks} secret leaks (seed ${seed})`
   );
 }
