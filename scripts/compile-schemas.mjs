@@ -41,3 +41,8 @@ write('state-validators.ts', state, {
   validateState: stateSchema.$id,
   validateTagState: `${stateSchema.$id}#/$defs/tagState`,
 });
+
+const plan = compiler({ allErrors: true });
+const planSchema = readSchema('plan.schema.json');
+plan.addSchema(planSchema);
+write('plan-validator.ts', plan, { validatePlan: planSchema.$id });

@@ -11,7 +11,8 @@ import { type ApplyEvent, type ApplyResult, applyPlan } from './engine/apply.js'
 import { type CatalogRepositoriesOptions, catalogRepositories } from './engine/catalog-repositories.js';
 import { catalogLocalStore } from './engine/mirror-target.js';
 import { planCatalog } from './engine/plan.js';
-import { assertPlanApplies } from './engine/saved-plan.js';
+import { asPlan, assertPlanApplies, proveSavedPlan } from './engine/saved-plan.js';
+import { sourcesReadOnce } from './engine/tag-sources.js';
 import { acquireLock, planningState, StateStore } from './state/index.js';
 
 export { loadCatalog, parseCatalog } from './config/index.js';
@@ -60,20 +61,31 @@ export interface ApplyOptions extends CatalogRepositoriesOptions {
 
 /**
  * Imports exactly what `planned` says, under the state lock; refuses a plan made for another state, an older serial or
- * another version of the catalog (PlanMismatchError).
+ * another version of the catalog, and a plan that is not what plan derives from the catalog, the state and the
+ * images the plan observed (PlanMismatchError).
  */
 export async function apply(planned: Plan, catalog: Catalog, options: ApplyOptions = {}): Promise<ApplyResult> {
   const lock = await acquireLock(catalog.statePath, { operation: 'apply', timeoutMs: options.lockTimeoutMs ?? 0 });
   const sources = catalogRepositories(catalog, options);
   try {
     const store = await StateStore.open(catalog.statePath);
-    assertPlanApplies(planned, catalog.sha256, store.state, store.state.serial !== 0);
+    const saved = asPlan(planned, 'the plan');
+    assertPlanApplies(saved, catalog.sha256, store.state, store.state.serial !== 0);
+    const openTag = sourcesReadOnce(sources.openTag);
+    const local = catalogLocalStore(catalog, sources.openTag);
+    const concurrency = options.concurrency ?? 16;
+    const proven = await proveSavedPlan(saved, catalog, planningState(store), {
+      openTag,
+      concurrency,
+      ...(local && { local }),
+    });
     const tags = new Map(catalog.tags.map((t) => [t.address, t]));
-    return await applyPlan(planned, {
+    return await applyPlan(proven.plan, {
       store,
-      openRepository: (change) => sources.openTag(tags.get(change.address)!),
-      local: catalogLocalStore(catalog, sources.openTag),
-      concurrency: options.concurrency ?? 16,
+      openRepository: (change) => openTag(tags.get(change.address)!),
+      ...(local && { local }),
+      concurrency,
+      failing: proven.unreadable,
       ...(options.onEvent && { onEvent: options.onEvent }),
     });
   } finally {

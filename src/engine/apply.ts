@@ -1,5 +1,5 @@
 import type { ImportReason } from '../core/errors.js';
-import { RegistryError } from '../core/errors.js';
+import { RegistryError, StateError } from '../core/errors.js';
 import type { Plan, PlannedChange } from '../core/plan-model.js';
 import type { State, TagItem } from '../core/state-model.js';
 import type { ImageRepository } from '../registry/repository.js';
@@ -27,6 +27,8 @@ export interface ApplyOptions {
   concurrency: number;
   now?: () => Date;
   onEvent?: (event: ApplyEvent) => void;
+  /** Imports known to fail before they start (their planned image could not be read): recorded as failed. */
+  failing?: ReadonlyMap<string, RegistryError>;
 }
 
 export interface ApplyResult {
@@ -38,42 +40,102 @@ export interface ApplyResult {
 /**
  * Performs the changes of a plan: imports exactly the planned digests, records each completed import in the state
  * journal as it lands, turns failures into conditions (keeping the tag's previous items), and commits once at the end.
+ * A change is reported done only once it is recorded. When the journal cannot be written, apply starts nothing more
+ * and fails with a StateError saying which changes were recorded and which were not.
  */
 export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
   const result: ApplyResult = { imported: [], removed: [], failed: [] };
-  const generation = options.store.priorSerial + 1;
-  const now = options.now ?? (() => new Date());
   const work = plan.changes.filter((c) => c.action !== 'noop');
-  const mirror = options.local && mirrorContext(options.local, options.store.state);
+  const run: ApplyRun = {
+    options,
+    generation: options.store.priorSerial + 1,
+    now: options.now ?? (() => new Date()),
+    mirror: options.local && mirrorContext(options.local, options.store.state),
+    result,
+    recorded: [],
+  };
   await mapConcurrent(work, options.concurrency, async (change) => {
-    options.onEvent?.({ type: 'start', address: change.address, action: change.action });
-    if (change.action === 'delete') {
-      await options.store.record({ op: 'deleteTag', stream: change.stream, tag: change.tag });
-      result.removed.push(change.address);
-      options.onEvent?.({ type: 'done', address: change.address, action: change.action, digest: null });
-      return;
-    }
-    const prior = options.store.state.streams[change.stream]?.tags[change.tag];
+    if (run.halted) return;
     try {
-      const item = await importChange(change, options, mirror, now(), generation);
-      await options.store.record({
-        op: 'setTag',
-        stream: change.stream,
-        tag: change.tag,
-        value: importedTagState(change.spec!, prior, item),
-      });
-      result.imported.push(change.address);
-      options.onEvent?.({ type: 'done', address: change.address, action: change.action, digest: item.digest });
+      await applyChange(change, run);
     } catch (error) {
-      if (!(error instanceof RegistryError)) throw error;
-      const value = failedTagState(change.spec!, prior, error, generation, now());
-      await options.store.record({ op: 'setTag', stream: change.stream, tag: change.tag, value });
-      result.failed.push({ address: change.address, reason: error.reason, message: error.message });
-      options.onEvent?.({ type: 'failed', address: change.address, reason: error.reason, message: error.message });
+      if (!(error instanceof StateError)) throw error;
+      run.halted ??= error;
     }
   });
+  if (run.halted) throw stoppedError(run.halted, run.recorded, work);
   await options.store.commit();
   return result;
+}
+
+/** What the changes of one apply share. */
+interface ApplyRun {
+  options: ApplyOptions;
+  generation: number;
+  now: () => Date;
+  mirror: MirrorContext | undefined;
+  result: ApplyResult;
+  /** Addresses whose outcome (import, removal or failure) is recorded in the journal. */
+  recorded: string[];
+  /** The failure to record that stopped this apply. */
+  halted?: StateError;
+}
+
+async function applyChange(change: PlannedChange, run: ApplyRun): Promise<void> {
+  const { options, result } = run;
+  options.onEvent?.({ type: 'start', address: change.address, action: change.action });
+  if (change.action === 'delete') {
+    await options.store.record({ op: 'deleteTag', stream: change.stream, tag: change.tag });
+    run.recorded.push(change.address);
+    result.removed.push(change.address);
+    options.onEvent?.({ type: 'done', address: change.address, action: change.action, digest: null });
+    return;
+  }
+  const prior = options.store.state.streams[change.stream]?.tags[change.tag];
+  let item: TagItem;
+  try {
+    const failing = options.failing?.get(change.address);
+    if (failing) throw failing;
+    item = await importChange(change, options, run.mirror, run.now(), run.generation);
+  } catch (error) {
+    if (!(error instanceof RegistryError)) throw error;
+    const value = failedTagState(change.spec!, prior, error, run.generation, run.now());
+    await options.store.record({ op: 'setTag', stream: change.stream, tag: change.tag, value });
+    run.recorded.push(change.address);
+    result.failed.push({ address: change.address, reason: error.reason, message: error.message });
+    options.onEvent?.({ type: 'failed', address: change.address, reason: error.reason, message: error.message });
+    return;
+  }
+  const value = importedTagState(change.spec!, prior, item);
+  await options.store.record({ op: 'setTag', stream: change.stream, tag: change.tag, value });
+  run.recorded.push(change.address);
+  result.imported.push(change.address);
+  options.onEvent?.({ type: 'done', address: change.address, action: change.action, digest: item.digest });
+}
+
+const LISTED_ADDRESSES = 10;
+
+/** The failure to record, with what was recorded before it (kept in the journal) and what was not. */
+function stoppedError(failure: StateError, recorded: string[], work: PlannedChange[]): StateError {
+  const done = new Set(recorded);
+  const notRecorded = work.map((c) => c.address).filter((address) => !done.has(address));
+  const kept =
+    recorded.length > 0
+      ? `Recorded before it, and kept in the state journal (which every command reads): ${list(recorded)}.`
+      : 'Nothing was recorded.';
+  return new StateError(
+    `${failure.message}
+Apply stopped. ${kept} Not recorded: ${list(notRecorded)}.`,
+    {
+      cause: failure,
+    },
+  );
+}
+
+function list(addresses: string[]): string {
+  const shown = addresses.slice(0, LISTED_ADDRESSES).join(', ');
+  const more = addresses.length - LISTED_ADDRESSES;
+  return more > 0 ? `${shown} and ${more} more` : shown;
 }
 
 /**

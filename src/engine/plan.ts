@@ -42,15 +42,23 @@ export async function planCatalog(catalog: Catalog, state: State | null, options
 
 /** Every --target and --reimport address must name a stream or tag of the catalog or the state. */
 function checkAddresses(catalog: Catalog, state: State | null, addresses: string[]): void {
+  const unknown = unknownAddress(catalog, state, addresses);
+  if (unknown !== undefined) {
+    throw new UsageError(
+      `${JSON.stringify(unknown)} matches no stream or tag of the catalog or the state (use STREAM or STREAM:TAG)`,
+    );
+  }
+}
+
+/** The first of `addresses` that names no stream or tag of the catalog or the state. */
+export function unknownAddress(
+  catalog: Catalog,
+  state: State | null,
+  addresses: readonly string[],
+): string | undefined {
   const known = [
     ...catalog.tags.map((t) => t.address),
     ...Object.entries(state?.streams ?? {}).flatMap(([s, st]) => Object.keys(st.tags).map((t) => `${s}:${t}`)),
   ];
-  for (const address of addresses) {
-    if (!known.some((k) => inScope(k, [address]))) {
-      throw new UsageError(
-        `${JSON.stringify(address)} matches no stream or tag of the catalog or the state (use STREAM or STREAM:TAG)`,
-      );
-    }
-  }
+  return addresses.find((address) => !known.some((k) => inScope(k, [address])));
 }

@@ -1,7 +1,9 @@
 import type { CatalogTag } from '../core/catalog.js';
 import { RegistryError } from '../core/errors.js';
+import type { PlannedItem } from '../core/plan-model.js';
 import { importReason, inScope, type Observation, tagState } from '../core/planner.js';
 import type { State, TagState } from '../core/state-model.js';
+import type { ImageDestination } from '../registry/destination.js';
 import { type FetchedManifest, headUnlessAt, type ImageRepository } from '../registry/repository.js';
 import { mapConcurrent } from './concurrency.js';
 import { DestinationChecks, planCopy } from './mirror-plan.js';
@@ -53,11 +55,7 @@ async function observe(
     const item = await resolveItem(repo, tag, fetched);
     if (tag.spec.referencePolicy !== 'Local' || !options.local) return { kind: 'resolved', item };
     const target = options.local.open(tag.stream);
-    const local = {
-      ...item,
-      dockerImageReference: target.pullSpec(item.digest),
-      sourceImageReference: item.dockerImageReference,
-    };
+    const local = localItem(item, target);
     // A pinned tag whose upstream moved is only reported (drift): nothing would be copied.
     if (!mustImport && !tag.spec.scheduled) return { kind: 'resolved', item: local };
     const copy = await planCopy(repo, target, { digest: item.digest, tag: tag.tag }, fetched, checks);
@@ -66,6 +64,15 @@ async function observe(
     if (error instanceof RegistryError) return { kind: 'error', reason: error.reason, message: error.message };
     throw error;
   }
+}
+
+/** The item of a Local tag: pulled from its mirror in the local store, and from where it was copied. */
+export function localItem(item: PlannedItem, target: ImageDestination): PlannedItem {
+  return {
+    ...item,
+    dockerImageReference: target.pullSpec(item.digest),
+    sourceImageReference: item.dockerImageReference,
+  };
 }
 
 /** One HEAD for a tag that needs no import; its manifest only when the upstream moved. */

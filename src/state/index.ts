@@ -2,7 +2,15 @@ export { canonicalJson } from './canonical-json.js';
 export { type JournalEntry, journalPath } from './journal.js';
 export { acquireLock, forceUnlock, formatLockInfo, type Lock, type LockOptions, lockPath, readLock } from './lock.js';
 export { STATE_MIGRATIONS, type StateMigration } from './migrations.js';
-export { PLAN_FILE_KIND, PLAN_FILE_VERSION, readPlanFile, writePlanFile } from './plan-file.js';
+export {
+  PLAN_FILE_KIND,
+  PLAN_FILE_VERSION,
+  type PlanKeyOption,
+  readPlanFile,
+  type SavedPlanFile,
+  writePlanFile,
+} from './plan-file.js';
+export { planProblems } from './plan-schema.js';
 export {
   assertValidState,
   emptyState,

@@ -44,6 +44,8 @@ export class StateStore {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly openedSerial: number;
   private closed = false;
+  /** Why the journal could not be written: nothing more is recorded after a failure. */
+  private failure: StateError | undefined;
 
   private constructor(
     readonly path: string,
@@ -94,11 +96,15 @@ export class StateStore {
     return this.dirty;
   }
 
-  /** Makes `entry` durable in the journal, then applies it to `state`. */
+  /**
+   * Makes `entry` durable in the journal, then applies it to `state`. Once an append has failed, every later
+   * `record` fails the same way: what the journal holds stays exactly what was recorded before the failure.
+   */
   record(entry: JournalEntry): Promise<void> {
     const problem = entryProblem(entry);
     if (problem !== undefined) return Promise.reject(new StateError(`invalid state change: ${problem}`));
     if (this.closed) return Promise.reject(this.closedError());
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.batch.push({ entry: structuredClone(entry), resolve, reject });
       if (this.batch.length === 1) void this.exclusive(() => this.flushBatch());
@@ -129,6 +135,10 @@ export class StateStore {
 
   private async flushBatch(): Promise<void> {
     const batch = this.batch.splice(0);
+    if (this.failure) {
+      for (const pending of batch) pending.reject(this.failure);
+      return;
+    }
     try {
       const handle = await this.openJournal();
       const lines = batch.map(({ entry }) => encodeJournalRecord(this.journalRecord(entry))).join('');
@@ -137,13 +147,13 @@ export class StateStore {
       this.journalSize += Buffer.byteLength(lines);
     } catch (error) {
       await this.journal?.truncate(this.journalSize).catch(() => {});
-      const failure =
+      this.failure =
         error instanceof StateError
           ? error
           : new StateError(`cannot record in state journal ${journalPath(this.path)}: ${(error as Error).message}`, {
               cause: error,
             });
-      for (const pending of batch) pending.reject(failure);
+      for (const pending of batch) pending.reject(this.failure);
       return;
     }
     for (const pending of batch) {

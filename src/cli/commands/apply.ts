@@ -1,15 +1,18 @@
 import { resolve } from 'node:path';
 import type { CatalogTag } from '../../core/catalog.js';
-import { NotConfirmedError } from '../../core/errors.js';
+import { NotConfirmedError, type RegistryError } from '../../core/errors.js';
 import { hasChanges, type Plan, type PlannedChange } from '../../core/plan-model.js';
 import { type ApplyResult, applyPlan } from '../../engine/apply.js';
 import { catalogLocalStore } from '../../engine/mirror-target.js';
 import { planCatalog } from '../../engine/plan.js';
-import { asPlan, assertPlanApplies } from '../../engine/saved-plan.js';
+import { asPlan, assertPlanApplies, proveSavedPlan } from '../../engine/saved-plan.js';
+import { sourcesReadOnce } from '../../engine/tag-sources.js';
+import type { ImageRepository } from '../../registry/repository.js';
 import { acquireLock, planningState, readPlanFile, StateStore } from '../../state/index.js';
 import { type CatalogContext, openCatalog } from '../context.js';
 import { EXIT_ERROR, EXIT_OK } from '../exit.js';
 import { type Io, writeJson } from '../output.js';
+import { PLAN_KEY_VARIABLE, planKey } from '../plan-key.js';
 import { createProgress } from '../progress.js';
 import { confirm } from '../prompt.js';
 import { renderPlan } from './plan.js';
@@ -33,17 +36,16 @@ export async function applyCommand(
   options: ApplyCommandOptions,
   io: Io,
 ): Promise<number> {
-  const saved = planFile ? asPlan(await readPlanFile(resolve(io.cwd, planFile)), planFile) : undefined;
+  const saved = planFile ? await readSavedPlan(planFile, options, io) : undefined;
   const context = await openCatalog(options, io);
   try {
     const lock = await acquireLock(context.catalog.statePath, { operation: 'apply', timeoutMs: options.lockTimeout });
     try {
       const store = await StateStore.open(context.catalog.statePath);
-      const plan = saved ?? (await freshPlan(context, store, options));
-      if (saved) assertPlanApplies(saved, context.catalog.sha256, store.state, store.state.serial !== 0);
-      const run = saved !== undefined || (await approved(plan, options, io));
-      const applied = run ? await runApply(plan, context, store, options, io) : await nothingToApply(store);
-      const result = withUnresolved(applied, plan);
+      const work = saved ? await provenWork(saved, context, store, options) : await freshWork(context, store, options);
+      const run = saved !== undefined || (await approved(work.plan, options, io));
+      const applied = run ? await runApply(work, context, store, options, io) : await nothingToApply(store);
+      const result = withUnresolved(applied, work.plan);
       if (run || options.json || result.failed.length > 0) report(result, store, options, io);
       return result.failed.length > 0 ? EXIT_ERROR : EXIT_OK;
     } finally {
@@ -52,6 +54,41 @@ export async function applyCommand(
   } finally {
     await context.close();
   }
+}
+
+/** What one apply performs: the plan, where its tags are read from, and imports known to fail. */
+interface ApplyWork {
+  plan: Plan;
+  openTag: (tag: CatalogTag) => ImageRepository;
+  failing?: ReadonlyMap<string, RegistryError>;
+}
+
+/** The saved plan, its signature checked when IMAGESTREAMS_PLAN_KEY is set. */
+async function readSavedPlan(planFile: string, options: ApplyCommandOptions, io: Io): Promise<Plan> {
+  const file = await readPlanFile(resolve(io.cwd, planFile), { key: planKey(io.env) });
+  if (file.signature === 'unchecked' && !options.json) {
+    io.stderr.write(`note: plan file ${planFile} is signed; set ${PLAN_KEY_VARIABLE} to have its signature checked\n`);
+  }
+  return asPlan(file.plan, planFile);
+}
+
+/** A saved plan, applied only when it is what plan derives from the catalog, the state and its observations. */
+async function provenWork(
+  saved: Plan,
+  context: CatalogContext,
+  store: StateStore,
+  options: ApplyCommandOptions,
+): Promise<ApplyWork> {
+  assertPlanApplies(saved, context.catalog.sha256, store.state, store.state.serial !== 0);
+  const openTag = sourcesReadOnce(context.openTag);
+  const local = catalogLocalStore(context.catalog, context.openTag);
+  const sources = { openTag, concurrency: options.concurrency, ...(local && { local }) };
+  const proven = await proveSavedPlan(saved, context.catalog, planningState(store), sources);
+  return { plan: proven.plan, openTag, failing: proven.unreadable };
+}
+
+async function freshWork(context: CatalogContext, store: StateStore, options: ApplyCommandOptions): Promise<ApplyWork> {
+  return { plan: await freshPlan(context, store, options), openTag: context.openTag };
 }
 
 async function freshPlan(context: CatalogContext, store: StateStore, options: ApplyCommandOptions): Promise<Plan> {
@@ -79,21 +116,22 @@ async function approved(plan: Plan, options: ApplyCommandOptions, io: Io): Promi
 }
 
 async function runApply(
-  plan: Plan,
+  work: ApplyWork,
   context: CatalogContext,
   store: StateStore,
   options: ApplyCommandOptions,
   io: Io,
 ): Promise<ApplyResult> {
   const tags = new Map<string, CatalogTag>(context.catalog.tags.map((t) => [t.address, t]));
-  const progress = createProgress(plan.changes, io, Boolean(options.json));
+  const progress = createProgress(work.plan.changes, io, Boolean(options.json));
   try {
-    return await applyPlan(plan, {
+    return await applyPlan(work.plan, {
       store,
-      openRepository: (change: PlannedChange) => context.openTag(tags.get(change.address)!),
+      openRepository: (change: PlannedChange) => work.openTag(tags.get(change.address)!),
       local: catalogLocalStore(context.catalog, context.openTag),
       concurrency: options.concurrency,
       onEvent: (event) => progress.onEvent(event),
+      ...(work.failing && { failing: work.failing }),
     });
   } finally {
     await progress.finish();

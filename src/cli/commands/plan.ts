@@ -10,6 +10,7 @@ import { planningState, StateStore, writePlanFile } from '../../state/index.js';
 import { openCatalog } from '../context.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from '../exit.js';
 import { type Io, useColor } from '../output.js';
+import { planKey } from '../plan-key.js';
 
 export interface PlanCommandOptions {
   file?: string;
@@ -42,6 +43,7 @@ export function planFormat(options: { json?: boolean; format?: string }): PlanFo
 
 export async function planCommand(options: PlanCommandOptions, io: Io): Promise<number> {
   const format = planFormat(options);
+  const key = options.out ? planKey(io.env) : undefined;
   const context = await openCatalog(options, io);
   try {
     const store = await StateStore.open(context.catalog.statePath);
@@ -56,7 +58,7 @@ export async function planCommand(options: PlanCommandOptions, io: Io): Promise<
         openTag: context.openTag,
       },
     );
-    if (options.out) await writePlanFile(resolve(io.cwd, options.out), plan);
+    if (options.out) await writePlanFile(resolve(io.cwd, options.out), plan, { key });
     io.stdout.write(renderPlan(plan, format, io, options));
     if (plan.errors.length > 0) return EXIT_ERROR;
     return options.detailedExitcode && hasChanges(plan) ? EXIT_CHANGES : EXIT_OK;

@@ -1,0 +1,126 @@
+import type { CatalogTag } from '../core/catalog.js';
+import { PlanMismatchError, RegistryError } from '../core/errors.js';
+import type { Plan, PlannedChange, PlannedError, PlannedItem } from '../core/plan-model.js';
+import { importReason, type Observation, tagState } from '../core/planner.js';
+import type { State } from '../core/state-model.js';
+import type { ImageRepository } from '../registry/repository.js';
+import { mapConcurrent } from './concurrency.js';
+import type { LocalStore } from './mirror-target.js';
+import { localItem } from './refresh.js';
+import { resolveItem } from './resolve-item.js';
+
+export interface ObservationSources {
+  openTag: (tag: CatalogTag) => ImageRepository;
+  local?: LocalStore;
+  concurrency: number;
+}
+
+/** What a saved plan observed, re-read from the registries: the planner's input for each tag in scope. */
+export interface ReadObservations {
+  observations: Map<string, Observation>;
+  /**
+   * Imports whose planned image could not be read (the registry failed, or no longer holds it): they fail as an
+   * import would. The planner is given a stand-in item for them, holding only the planned `sourceDigest`.
+   */
+  unreadable: Map<string, RegistryError>;
+}
+
+/**
+ * The observations a saved plan carries, for each catalog tag in `scope`: what the tag's source resolved to (the
+ * `sourceDigest` of each import, whose image is fetched by digest from the tag's source, verified, and resolved as
+ * plan resolves it), that an error was seen, or nothing new (a noop). A tag the plan says nothing about is refused.
+ */
+export async function readObservations(
+  saved: Plan,
+  scope: CatalogTag[],
+  state: State | null,
+  reimport: ReadonlySet<string>,
+  sources: ObservationSources,
+): Promise<ReadObservations> {
+  const changes = byAddress(saved.changes);
+  const errors = byAddress(saved.errors);
+  const read: ReadObservations = { observations: new Map(), unreadable: new Map() };
+  const imports: [CatalogTag, string][] = [];
+  for (const tag of scope) {
+    const error = errors.get(tag.address);
+    const change = changes.get(tag.address);
+    if (error) read.observations.set(tag.address, { kind: 'error', reason: error.reason, message: error.message });
+    else if (change?.after && (change.action === 'create' || change.action === 'update')) {
+      imports.push([tag, change.after.sourceDigest]);
+    } else if (change) read.observations.set(tag.address, { kind: 'unchanged' });
+    else throw mismatch(`it lists nothing for ${tag.address}`);
+  }
+  await mapConcurrent(imports, sources.concurrency, async ([tag, sourceDigest]) => {
+    read.observations.set(tag.address, await observe(tag, sourceDigest, sources, read.unreadable));
+  });
+  for (const tag of scope) assertImportedWhenNeeded(tag, state, reimport, read.observations.get(tag.address)!);
+  return read;
+}
+
+async function observe(
+  tag: CatalogTag,
+  sourceDigest: string,
+  sources: ObservationSources,
+  unreadable: Map<string, RegistryError>,
+): Promise<Observation> {
+  const pinned = tag.source.ref.digest;
+  if (pinned !== undefined && pinned !== sourceDigest) {
+    throw mismatch(`the catalog pins ${tag.address} to a digest, and the plan imports another one for it`);
+  }
+  try {
+    return { kind: 'resolved', item: await plannedItem(tag, sourceDigest, sources) };
+  } catch (error) {
+    if (!(error instanceof RegistryError)) throw error;
+    unreadable.set(tag.address, error);
+    return { kind: 'resolved', item: standIn(sourceDigest) };
+  }
+}
+
+/** What plan records for `tag` when its source resolves to `sourceDigest`, read from the tag's own source. */
+async function plannedItem(tag: CatalogTag, sourceDigest: string, sources: ObservationSources): Promise<PlannedItem> {
+  const repo = sources.openTag(tag);
+  const fetched = await repo.getManifest(sourceDigest);
+  if (fetched.digest !== sourceDigest) {
+    throw new RegistryError('InvalidManifest', `${repo.name} answered ${sourceDigest} with another manifest`);
+  }
+  const item = await resolveItem(repo, tag, fetched);
+  if (tag.spec.referencePolicy !== 'Local' || !sources.local) return item;
+  return localItem(item, sources.local.open(tag.stream));
+}
+
+function standIn(sourceDigest: string): PlannedItem {
+  return { sourceDigest, digest: sourceDigest, mediaType: '', dockerImageReference: '', manifests: [] };
+}
+
+/** A tag that must be imported (new, spec changed, --reimport) and that the plan does not import is refused. */
+function assertImportedWhenNeeded(
+  tag: CatalogTag,
+  state: State | null,
+  reimport: ReadonlySet<string>,
+  observation: Observation,
+): void {
+  if (observation.kind !== 'unchanged') return;
+  const reason = importReason(tag, tagState(state, tag.stream, tag.tag), reimport);
+  if (reason) throw mismatch(`${tag.address} must be imported (${reason}), and the plan does not import it`);
+}
+
+/** Entries by address; an address listed twice is refused. */
+function byAddress<T extends PlannedChange | PlannedError>(entries: T[]): Map<string, T> {
+  const map = new Map<string, T>();
+  for (const entry of entries) {
+    if (map.has(entry.address)) throw mismatch(`it lists ${safeAddress(entry.address)} twice`);
+    map.set(entry.address, entry);
+  }
+  return map;
+}
+
+/** An address read from a plan, for a message: only when it is short and printable. */
+export function safeAddress(address: string): string {
+  return /^[\w.-]{1,128}:[\w.-]{1,128}$/.test(address) ? address : 'a tag';
+}
+
+export function mismatch(detail: string): PlanMismatchError {
+  return new PlanMismatchError(
+    `Saved plan does not match what plan derives from the catalog, the state and the plan's observations: ${detail}; run plan again`,
+  );
+}
