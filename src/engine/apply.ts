@@ -121,7 +121,7 @@ function stoppedError(failure: StateError, recorded: string[], work: PlannedChan
   const notRecorded = work.map((c) => c.address).filter((address) => !done.has(address));
   const kept =
     recorded.length > 0
-      ? `Recorded before it, and kept in the state journal (which every command reads): ${list(recorded)}.`
+      ? `Recorded before that, and kept in the state journal (the next apply writes it into the state file): ${list(recorded)}.`
       : 'Nothing was recorded.';
   return new StateError(
     `${failure.message}

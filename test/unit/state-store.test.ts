@@ -1,4 +1,4 @@
-import { appendFile, copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -177,6 +177,19 @@ describe('StateStore.commit', () => {
     const store = await StateStore.open(path);
     expect(await store.commit()).toBe(false);
     expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe('StateStore.record after the journal could not be written', () => {
+  it('fails every later record the same way, without writing anything more', async () => {
+    const store = await StateStore.open(path);
+    await mkdir(journal);
+    const failure = await store.record(setTag('a', 1)).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(StateError);
+    await rm(journal, { recursive: true });
+    await expect(store.record(setTag('b', 2))).rejects.toBe(failure);
+    expect(await readdir(dir)).toEqual([]);
+    expect(store.state.streams).toEqual({});
   });
 });
 
