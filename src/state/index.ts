@@ -6,6 +6,7 @@ export {
   PLAN_FILE_KIND,
   PLAN_FILE_VERSION,
   type PlanKeyOption,
+  type ReadPlanFileOptions,
   readPlanFile,
   type SavedPlanFile,
   writePlanFile,

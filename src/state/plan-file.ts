@@ -30,6 +30,11 @@ export interface PlanKeyOption {
   key?: Uint8Array;
 }
 
+export interface ReadPlanFileOptions extends PlanKeyOption {
+  /** The file as the user named it, for messages (default: `path`). */
+  displayPath?: string;
+}
+
 /** What `readPlanFile` found: the plan, and what is known of who wrote it. */
 export interface SavedPlanFile {
   plan: unknown;
@@ -54,17 +59,18 @@ export async function writePlanFile(path: string, plan: unknown, options: PlanKe
  * The plan saved in `path`: a UsageError when the file is missing or not a plan file; with a key, a
  * PlanMismatchError unless it is signed with that key.
  */
-export async function readPlanFile(path: string, options: PlanKeyOption = {}): Promise<SavedPlanFile> {
-  const envelope = parseEnvelope(await readPlanText(path));
+export async function readPlanFile(path: string, options: ReadPlanFileOptions = {}): Promise<SavedPlanFile> {
+  const name = options.displayPath ?? path;
+  const envelope = parseEnvelope(await readPlanText(path, name));
   if (!envelope) {
-    throw new UsageError(`${path} is not an imagestreams plan file (save one with: imagestreams plan --out ${path})`);
+    throw new UsageError(`${name} is not an imagestreams plan file (save one with: imagestreams plan --out ${name})`);
   }
   if (envelope.version > PLAN_FILE_VERSION) {
     throw new PlanMismatchError(
-      `plan file ${path} was written by a newer version of imagestreams (plan file version ${envelope.version}); upgrade imagestreams`,
+      `plan file ${name} was written by a newer version of imagestreams (plan file version ${envelope.version}); upgrade imagestreams`,
     );
   }
-  return { plan: envelope.plan, signature: checkSignature(envelope, path, options.key) };
+  return { plan: envelope.plan, signature: checkSignature(envelope, name, options.key) };
 }
 
 function checkSignature(
@@ -88,22 +94,22 @@ function checkSignature(
 }
 
 /** The file's text; only a regular file no larger than MAX_PLAN_FILE_BYTES is read (a FIFO is not waited on). */
-async function readPlanText(path: string): Promise<string> {
+async function readPlanText(path: string, name: string): Promise<string> {
   let handle: FileHandle | undefined;
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
     const stats = await handle.stat();
-    if (!stats.isFile()) throw new UsageError(`plan file ${path} is not a regular file`);
+    if (!stats.isFile()) throw new UsageError(`plan file ${name} is not a regular file`);
     if (stats.size > MAX_PLAN_FILE_BYTES) {
       throw new UsageError(
-        `plan file ${path} is larger than ${MAX_PLAN_FILE_BYTES >> 20} MiB: not a plan this tool wrote`,
+        `plan file ${name} is larger than ${MAX_PLAN_FILE_BYTES >> 20} MiB: not a plan this tool wrote`,
       );
     }
     return await handle.readFile('utf8');
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const reason = isNotFound(error) ? 'does not exist' : `cannot be read: ${(error as Error).message}`;
-    throw new UsageError(`plan file ${path} ${reason}`, { cause: error });
+    throw new UsageError(`plan file ${name} ${reason}`, { cause: error });
   } finally {
     await handle?.close();
   }

@@ -65,7 +65,7 @@ interface ApplyWork {
 
 /** The saved plan, its signature checked when IMAGESTREAMS_PLAN_KEY is set. */
 async function readSavedPlan(planFile: string, options: ApplyCommandOptions, io: Io): Promise<Plan> {
-  const file = await readPlanFile(resolve(io.cwd, planFile), { key: planKey(io.env) });
+  const file = await readPlanFile(resolve(io.cwd, planFile), { key: planKey(io.env), displayPath: planFile });
   if (file.signature === 'unchecked' && !options.json) {
     io.stderr.write(`note: plan file ${planFile} is signed; set ${PLAN_KEY_VARIABLE} to have its signature checked\n`);
   }
