@@ -25,14 +25,18 @@ export function tamperPlanFile(source: string, target: string, edit: (plan: Plan
   writeFileSync(target, `${JSON.stringify(document, null, 2)}\n`);
 }
 
+/** The unit of `ulimit -f` in a POSIX shell. */
+export const FILE_SIZE_BLOCK = 512;
+
 /**
- * Runs `node dist/cli/main.js ARGS` in `cwd` with the largest file it may write limited to `kib` KiB (RLIMIT_FSIZE,
- * `ulimit -f`): a write past it fails with EFBIG, as on a full disk. Its output is searched for the test credentials.
+ * Runs `node dist/cli/main.js ARGS` in `cwd` with the largest file it may write limited to `blocks` × 512 bytes
+ * (RLIMIT_FSIZE, `ulimit -f`): a write past it fails with EFBIG, as on a full disk. Its output is searched for the
+ * test credentials.
  */
-export function runCliWithFileSizeLimit(args: readonly string[], cwd: string, kib: number): Promise<CliOutcome> {
+export function runCliWithFileSizeLimit(args: readonly string[], cwd: string, blocks: number): Promise<CliOutcome> {
   const child = spawn(
     '/bin/sh',
-    ['-c', 'ulimit -f "$1" && shift && exec "$@"', 'sh', String(kib), process.execPath, CLI_PATH, ...args],
+    ['-c', 'ulimit -f "$1" && shift && exec "$@"', 'sh', String(blocks), process.execPath, CLI_PATH, ...args],
     {
       cwd,
       env: { PATH: process.env.PATH, HOME: cwd, NO_COLOR: '1', TZ: 'UTC' },
@@ -51,7 +55,10 @@ export function runCliWithFileSizeLimit(args: readonly string[], cwd: string, ki
       clearTimeout(timer);
       const out = Buffer.concat(stdout).toString('utf8');
       const err = Buffer.concat(stderr).toString('utf8');
-      sweepText(`${out}\n${err}`, `output of imagestreams ${args.join(' ')} (file size limit ${kib} KiB)`);
+      sweepText(
+        `${out}\n${err}`,
+        `output of imagestreams ${args.join(' ')} (file size limit ${blocks * FILE_SIZE_BLOCK} bytes)`,
+      );
       resolve({ code, signal, stdout: out, stderr: err, peakRssMb: null, stoppedBy: signal ? 'timeout' : 'exit' });
     });
   });
