@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Plan } from '../../src/core/plan-model.js';
 import type { GeneratedImage, ImageSpec } from '../helpers/images.js';
 import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
+import { localCatalog } from './local-support.js';
 import { indexRow, parsePlanJson } from './support/plan-text.js';
 import { Upstream } from './support/upstream.js';
 import { type CatalogSpec, insecure, Workspace } from './support/workspace.js';
@@ -128,5 +130,50 @@ describe('a saved plan made before the first apply', () => {
       'error: Saved plan is stale: the state was written since the plan was made; run plan again\n',
     );
     expect(work.stateBytes()).toEqual(state);
+  });
+});
+
+describe('a saved plan of Legacy and Local tags', () => {
+  it('records exactly the items it showed: the chosen child, the local pull spec and where it was copied from', async () => {
+    const repo = 'e2e/saved-local';
+    const image = await upstream.push(repo, 'multi', IMAGE);
+    const from = `${registry.host}/${repo}:multi`;
+    const work = new Workspace();
+    work.writeCatalog(
+      localCatalog(
+        {
+          registries: insecure(registry.host),
+          streams: {
+            app: {
+              arm: { from, preferPlatform: 'linux/arm64' },
+              mirrored: { from, importMode: 'PreserveOriginal', referencePolicy: 'Local' },
+            },
+          },
+        },
+        { layout: 'store' },
+      ),
+    );
+    await work.expectRun(['plan', '--out', 'plan.json'], 0);
+    const planned = (JSON.parse(readFileSync(work.file('plan.json'), 'utf8')) as { plan: Plan }).plan;
+    expect(planned.changes.map((c) => [c.address, c.after?.digest, c.after?.dockerImageReference])).toEqual([
+      [
+        'app:arm',
+        image.platforms['linux/arm64']!.digest,
+        `${from.replace(/:multi$/, '')}@${image.platforms['linux/arm64']!.digest}`,
+      ],
+      ['app:mirrored', image.digest, `oci:store/app@${image.digest}`],
+    ]);
+
+    const apply = await work.expectRun(['apply', 'plan.json'], 0);
+    expect(apply.stdout).toBe('\nApply complete! 2 imported, 0 removed, 0 failed.\n');
+    const tags = work.state().streams.app!.tags;
+    for (const change of planned.changes) {
+      const { created: _, generation: __, manifests, ...recorded } = tags[change.tag]!.items[0]!;
+      const { manifests: plannedManifests, ...after } = change.after!;
+      expect(recorded).toEqual(after);
+      expect(manifests.map((m) => m.digest)).toEqual(plannedManifests.map((m) => m.digest));
+    }
+    expect(tags.mirrored!.items[0]!.sourceImageReference).toBe(`${registry.host}/${repo}@${image.digest}`);
+    expect(readFileSync(work.file('store/app/index.json'), 'utf8')).toContain(image.digest);
   });
 });
