@@ -12,7 +12,7 @@ import { type CatalogRepositoriesOptions, catalogRepositories } from './engine/c
 import { catalogLocalStore } from './engine/mirror-target.js';
 import { planCatalog } from './engine/plan.js';
 import { asPlan, assertPlanApplies, proveSavedPlan } from './engine/saved-plan.js';
-import { sourcesReadOnce } from './engine/tag-sources.js';
+import { ProvenSources } from './engine/tag-sources.js';
 import { acquireLock, planningState, StateStore } from './state/index.js';
 
 export { loadCatalog, parseCatalog } from './config/index.js';
@@ -71,18 +71,18 @@ export async function apply(planned: Plan, catalog: Catalog, options: ApplyOptio
     const store = await StateStore.open(catalog.statePath);
     const saved = asPlan(planned, 'the plan');
     assertPlanApplies(saved, catalog.sha256, store.state, store.state.serial !== 0);
-    const openTag = sourcesReadOnce(sources.openTag);
+    const proving = new ProvenSources(sources.openTag);
     const local = catalogLocalStore(catalog, sources.openTag);
     const concurrency = options.concurrency ?? 16;
     const proven = await proveSavedPlan(saved, catalog, planningState(store), {
-      openTag,
+      openTag: proving.openTag,
       concurrency,
       ...(local && { local }),
     });
     const tags = new Map(catalog.tags.map((t) => [t.address, t]));
     return await applyPlan(proven.plan, {
       store,
-      openRepository: (change) => openTag(tags.get(change.address)!),
+      openRepository: (change) => proving.take(tags.get(change.address)!),
       ...(local && { local }),
       concurrency,
       failing: proven.unreadable,

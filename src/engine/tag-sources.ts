@@ -3,17 +3,29 @@ import type { ImageRepository } from '../registry/repository.js';
 import { CachingRepository } from './mirror-source.js';
 
 /**
- * Opens each tag's source once, keeping the manifests and image configs read from it: the images a saved plan is
- * proven with are not fetched a second time by the imports that follow.
+ * The tags' sources while a saved plan is proven and then applied: what proving reads of a tag's source (its
+ * planned manifest, a single image's config) is kept for that tag's import, which then reads it again for free.
+ * What is kept for a tag is forgotten once its import has taken it.
  */
-export function sourcesReadOnce(openTag: (tag: CatalogTag) => ImageRepository): (tag: CatalogTag) => ImageRepository {
-  const opened = new Map<string, ImageRepository>();
-  return (tag) => {
-    let repo = opened.get(tag.address);
+export class ProvenSources {
+  private readonly kept = new Map<string, CachingRepository>();
+
+  constructor(private readonly open: (tag: CatalogTag) => ImageRepository) {}
+
+  /** For proving: the tag's source, keeping what it reads. */
+  readonly openTag = (tag: CatalogTag): ImageRepository => {
+    let repo = this.kept.get(tag.address);
     if (!repo) {
-      repo = new CachingRepository(openTag(tag));
-      opened.set(tag.address, repo);
+      repo = new CachingRepository(this.open(tag));
+      this.kept.set(tag.address, repo);
     }
     return repo;
+  };
+
+  /** For importing: the tag's source with what proving read of it, handed out once. */
+  readonly take = (tag: CatalogTag): ImageRepository => {
+    const repo = this.kept.get(tag.address);
+    this.kept.delete(tag.address);
+    return repo ?? this.open(tag);
   };
 }

@@ -9,6 +9,7 @@ import { type CatalogRepositories, catalogRepositories } from '../../src/engine/
 import { catalogLocalStore } from '../../src/engine/mirror-target.js';
 import { planCatalog } from '../../src/engine/plan.js';
 import { asPlan, type ProvenPlan, proveSavedPlan } from '../../src/engine/saved-plan.js';
+import { planScheduledTags } from '../../src/engine/scheduled-plan.js';
 import { type TempDir, tempDir } from '../helpers/cli.js';
 import { type GeneratedImage, writeImageLayout } from '../helpers/images.js';
 
@@ -127,6 +128,42 @@ describe('proving a saved plan', () => {
     expect(planned.changes.map((c) => c.address)).toEqual(['app:legacy', 'app:single']);
     const proven = await prove(cat, saved(planned));
     expect(proven.plan.changes.map((c) => c.address)).toEqual(['app:legacy', 'app:single']);
+  });
+
+  it('accepts a plan made with --refresh=false', async () => {
+    const cat = catalog();
+    const state = await appliedState(cat);
+    writeImageLayout(join(temp.path, 'upstream'), {
+      tags: { multi: { platforms: ['linux/amd64', 'linux/arm64'], seed: 'multi-v2' } },
+    });
+    const planned = await planCatalog(cat, state, {
+      targets: [],
+      reimport: ['app:single'],
+      refresh: false,
+      concurrency: 4,
+      openTag: openTag(cat),
+    });
+    expect(planned.changes.map((c) => c.action)).toEqual(['noop', 'noop', 'update', 'noop', 'noop']);
+    const proven = await prove(cat, saved(planned), state);
+    expect(withoutCopy(proven.plan.changes)).toEqual(withoutCopy(planned.changes));
+  });
+
+  it('accepts a plan of the scheduled tags only, and one without any, which does nothing', async () => {
+    const cat = catalog();
+    const state = await appliedState(cat);
+    writeImageLayout(join(temp.path, 'upstream'), {
+      tags: { multi: { platforms: ['linux/amd64', 'linux/arm64'], seed: 'multi-v2' } },
+    });
+    const options = { targets: [], reimport: [], refresh: true, concurrency: 4, openTag: openTag(cat) };
+    const scheduled = await planScheduledTags(cat, state, options);
+    expect(scheduled.changes.map((c) => [c.address, c.action])).toEqual([['app:preserve', 'update']]);
+    expect(withoutCopy((await prove(cat, saved(scheduled), state)).plan.changes)).toEqual(scheduled.changes);
+
+    const none = catalog().tags.filter((t) => !t.spec.scheduled);
+    const unscheduled = { ...cat, tags: none };
+    const empty = await planScheduledTags(unscheduled, state, options);
+    expect(empty.changes).toEqual([]);
+    expect((await prove(unscheduled, saved(empty), state)).plan.changes).toEqual([]);
   });
 
   it('records an import whose planned image its source no longer holds as unreadable, to fail as an import', async () => {

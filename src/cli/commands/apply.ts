@@ -6,7 +6,7 @@ import { type ApplyResult, applyPlan } from '../../engine/apply.js';
 import { catalogLocalStore } from '../../engine/mirror-target.js';
 import { planCatalog } from '../../engine/plan.js';
 import { asPlan, assertPlanApplies, proveSavedPlan } from '../../engine/saved-plan.js';
-import { sourcesReadOnce } from '../../engine/tag-sources.js';
+import { ProvenSources } from '../../engine/tag-sources.js';
 import type { ImageRepository } from '../../registry/repository.js';
 import { acquireLock, planningState, readPlanFile, StateStore } from '../../state/index.js';
 import { type CatalogContext, openCatalog } from '../context.js';
@@ -59,7 +59,8 @@ export async function applyCommand(
 /** What one apply performs: the plan, where its tags are read from, and imports known to fail. */
 interface ApplyWork {
   plan: Plan;
-  openTag: (tag: CatalogTag) => ImageRepository;
+  /** The source a change imports from, asked once per change. */
+  openSource: (tag: CatalogTag) => ImageRepository;
   failing?: ReadonlyMap<string, RegistryError>;
 }
 
@@ -80,15 +81,15 @@ async function provenWork(
   options: ApplyCommandOptions,
 ): Promise<ApplyWork> {
   assertPlanApplies(saved, context.catalog.sha256, store.state, store.state.serial !== 0);
-  const openTag = sourcesReadOnce(context.openTag);
+  const sources = new ProvenSources(context.openTag);
   const local = catalogLocalStore(context.catalog, context.openTag);
-  const sources = { openTag, concurrency: options.concurrency, ...(local && { local }) };
-  const proven = await proveSavedPlan(saved, context.catalog, planningState(store), sources);
-  return { plan: proven.plan, openTag, failing: proven.unreadable };
+  const proving = { openTag: sources.openTag, concurrency: options.concurrency, ...(local && { local }) };
+  const proven = await proveSavedPlan(saved, context.catalog, planningState(store), proving);
+  return { plan: proven.plan, openSource: sources.take, failing: proven.unreadable };
 }
 
 async function freshWork(context: CatalogContext, store: StateStore, options: ApplyCommandOptions): Promise<ApplyWork> {
-  return { plan: await freshPlan(context, store, options), openTag: context.openTag };
+  return { plan: await freshPlan(context, store, options), openSource: context.openTag };
 }
 
 async function freshPlan(context: CatalogContext, store: StateStore, options: ApplyCommandOptions): Promise<Plan> {
@@ -127,7 +128,7 @@ async function runApply(
   try {
     return await applyPlan(work.plan, {
       store,
-      openRepository: (change: PlannedChange) => work.openTag(tags.get(change.address)!),
+      openRepository: (change: PlannedChange) => work.openSource(tags.get(change.address)!),
       local: catalogLocalStore(context.catalog, context.openTag),
       concurrency: options.concurrency,
       onEvent: (event) => progress.onEvent(event),
