@@ -70,7 +70,7 @@ export async function apply(planned: Plan, catalog: Catalog, options: ApplyOptio
   try {
     const store = await StateStore.open(catalog.statePath);
     const saved = asPlan(planned, 'the plan');
-    assertPlanApplies(saved, catalog.sha256, store.state, store.state.serial !== 0);
+    assertPlanApplies(saved, catalog, store.state, store.state.serial !== 0);
     const proving = new ProvenSources(sources.openTag);
     const local = catalogLocalStore(catalog, sources.openTag);
     const concurrency = options.concurrency ?? 16;

@@ -1,5 +1,5 @@
 import type { Plan, PlannedChange, PlanSummary } from '../core/plan-model.js';
-import { safeAddress } from './plan-observations.js';
+import { safeAddress } from './plan-mismatch.js';
 
 /** Fields of a change that depend on the image an import reads. */
 const IMAGE_FIELDS = ['after', 'selectedBy', 'platforms'] as const;
@@ -14,10 +14,7 @@ export function planDifference(saved: Plan, derived: Plan, unreadable: ReadonlyS
     changesDifference(saved.changes, derived.changes, unreadable) ??
     at('errors', firstDifference(derived.errors, saved.errors)) ??
     at('priorState', firstDifference(derived.priorState, saved.priorState)) ??
-    at(
-      'summary',
-      firstDifference(counts(derived.summary, derived.drift.length), counts(saved.summary, saved.drift.length)),
-    ) ??
+    at('summary', firstDifference(counts(derived.summary, saved.drift.length), counts(saved.summary))) ??
     driftDifference(saved, derived)
   );
 }
@@ -51,7 +48,8 @@ function driftDifference(saved: Plan, derived: Plan): string | undefined {
   return stray < 0 ? undefined : `drift entry ${stray + 1} is not a tag the plan leaves unchanged`;
 }
 
-function counts(summary: PlanSummary, drift: number): Omit<PlanSummary, 'copy'> {
+/** The counts of a summary; drift is not derived (the plan's own list counts), nor are copy estimates. */
+function counts(summary: PlanSummary, drift = summary.drift): Omit<PlanSummary, 'copy'> {
   const { create, update, delete: remove, noop, error } = summary;
   return { create, update, delete: remove, noop, drift, error };
 }

@@ -1,11 +1,12 @@
 import type { CatalogTag } from '../core/catalog.js';
-import { PlanMismatchError, RegistryError } from '../core/errors.js';
+import { RegistryError } from '../core/errors.js';
 import type { Plan, PlannedChange, PlannedError, PlannedItem } from '../core/plan-model.js';
 import { importReason, type Observation, tagState } from '../core/planner.js';
 import type { State } from '../core/state-model.js';
 import type { ImageRepository } from '../registry/repository.js';
 import { mapConcurrent } from './concurrency.js';
 import type { LocalStore } from './mirror-target.js';
+import { mismatch, safeAddress } from './plan-mismatch.js';
 import { localItem } from './refresh.js';
 import { resolveItem } from './resolve-item.js';
 
@@ -112,15 +113,4 @@ function byAddress<T extends PlannedChange | PlannedError>(entries: T[]): Map<st
     map.set(entry.address, entry);
   }
   return map;
-}
-
-/** An address read from a plan, for a message: only when it is short and printable. */
-export function safeAddress(address: string): string {
-  return /^[\w.-]{1,128}:[\w.-]{1,128}$/.test(address) ? address : 'a tag';
-}
-
-export function mismatch(detail: string): PlanMismatchError {
-  return new PlanMismatchError(
-    `Saved plan does not match what plan derives from the catalog, the state and the plan's observations: ${detail}; run plan again`,
-  );
 }

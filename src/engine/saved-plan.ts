@@ -7,7 +7,8 @@ import { planProblems } from '../state/index.js';
 import { formatProblems } from '../state/state-schema.js';
 import { unknownAddress } from './plan.js';
 import { planDifference } from './plan-difference.js';
-import { mismatch, type ObservationSources, readObservations } from './plan-observations.js';
+import { mismatch } from './plan-mismatch.js';
+import { type ObservationSources, readObservations } from './plan-observations.js';
 
 /** Reads the plan out of a plan file's payload, refusing what this version cannot apply or what is not a plan. */
 export function asPlan(value: unknown, file: string): Plan {
@@ -43,10 +44,15 @@ function printableVersion(version: unknown): string {
  * A saved plan applies only to the state and catalog it was made from (Terraform's stale-plan rule):
  * same lineage, same serial, same catalog bytes.
  */
-export function assertPlanApplies(plan: Plan, catalogSha256: string, state: State, stateExists: boolean): void {
-  if (plan.catalog.sha256 !== catalogSha256) {
+export function assertPlanApplies(
+  plan: Plan,
+  catalog: Pick<Catalog, 'sha256' | 'displayPath'>,
+  state: State,
+  stateExists: boolean,
+): void {
+  if (plan.catalog.sha256 !== catalog.sha256) {
     throw new PlanMismatchError(
-      `Saved plan is stale: the catalog ${plan.catalog.path} changed since the plan was made; run plan again`,
+      `Saved plan is stale: the catalog ${catalog.displayPath} changed since the plan was made; run plan again`,
     );
   }
   if (plan.priorState === null) {

@@ -130,6 +130,18 @@ describe('proving a saved plan', () => {
     expect(proven.plan.changes.map((c) => c.address)).toEqual(['app:legacy', 'app:single']);
   });
 
+  it('accepts a plan reporting drift of pinned tags, which it does not apply', async () => {
+    const cat = catalog();
+    const state = await appliedState(cat);
+    writeImageLayout(join(temp.path, 'upstream'), {
+      tags: { multi: { platforms: ['linux/amd64', 'linux/arm64'], seed: 'multi-v2' } },
+    });
+    const planned = await plan(cat, state);
+    expect(planned.drift.map((d) => d.address)).toEqual(['app:legacy', 'app:mirrored']);
+    const proven = await prove(cat, saved(planned), state);
+    expect(withoutCopy(proven.plan.changes)).toEqual(withoutCopy(planned.changes));
+  });
+
   it('accepts a plan made with --refresh=false', async () => {
     const cat = catalog();
     const state = await appliedState(cat);

@@ -80,7 +80,7 @@ async function provenWork(
   store: StateStore,
   options: ApplyCommandOptions,
 ): Promise<ApplyWork> {
-  assertPlanApplies(saved, context.catalog.sha256, store.state, store.state.serial !== 0);
+  assertPlanApplies(saved, context.catalog, store.state, store.state.serial !== 0);
   const sources = new ProvenSources(context.openTag);
   const local = catalogLocalStore(context.catalog, context.openTag);
   const proving = { openTag: sources.openTag, concurrency: options.concurrency, ...(local && { local }) };
