@@ -123,13 +123,9 @@ function stoppedError(failure: StateError, recorded: string[], work: PlannedChan
     recorded.length > 0
       ? `Recorded before that, and kept in the state journal (the next apply writes it into the state file): ${list(recorded)}.`
       : 'Nothing was recorded.';
-  return new StateError(
-    `${failure.message}
-Apply stopped. ${kept} Not recorded: ${list(notRecorded)}.`,
-    {
-      cause: failure,
-    },
-  );
+  return new StateError(`${failure.message}\nApply stopped. ${kept} Not recorded: ${list(notRecorded)}.`, {
+    cause: failure,
+  });
 }
 
 function list(addresses: string[]): string {

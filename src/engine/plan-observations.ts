@@ -29,7 +29,8 @@ export interface ReadObservations {
 /**
  * The observations a saved plan carries, for each catalog tag in `scope`: what the tag's source resolved to (the
  * `sourceDigest` of each import, whose image is fetched by digest from the tag's source, verified, and resolved as
- * plan resolves it), that an error was seen, or nothing new (a noop). A tag the plan says nothing about is refused.
+ * plan resolves it), that an error was seen, or nothing new (a noop). A tag the plan says nothing about, a tag that
+ * must be imported and is not, and a digest-pinned tag observed at another digest are refused before anything is read.
  */
 export async function readObservations(
   saved: Plan,
@@ -47,15 +48,31 @@ export async function readObservations(
     const change = changes.get(tag.address);
     if (error) read.observations.set(tag.address, { kind: 'error', reason: error.reason, message: error.message });
     else if (change?.after && (change.action === 'create' || change.action === 'update')) {
+      assertPinnedDigest(tag, change.after.sourceDigest);
       imports.push([tag, change.after.sourceDigest]);
-    } else if (change) read.observations.set(tag.address, { kind: 'unchanged' });
-    else throw mismatch(`it lists nothing for ${tag.address}`);
+    } else if (change) {
+      assertNotToImport(tag, state, reimport);
+      read.observations.set(tag.address, { kind: 'unchanged' });
+    } else throw mismatch(`it lists nothing for ${tag.address}`);
   }
   await mapConcurrent(imports, sources.concurrency, async ([tag, sourceDigest]) => {
     read.observations.set(tag.address, await observe(tag, sourceDigest, sources, read.unreadable));
   });
-  for (const tag of scope) assertImportedWhenNeeded(tag, state, reimport, read.observations.get(tag.address)!);
   return read;
+}
+
+/** A tag whose source the catalog pins to a digest can only have observed that digest. */
+function assertPinnedDigest(tag: CatalogTag, sourceDigest: string): void {
+  const pinned = tag.source.ref.digest;
+  if (pinned !== undefined && pinned !== sourceDigest) {
+    throw mismatch(`the catalog pins ${tag.address} to a digest, and the plan imports another one for it`);
+  }
+}
+
+/** A tag that must be imported (new, spec changed, --reimport) cannot be left as it is. */
+function assertNotToImport(tag: CatalogTag, state: State | null, reimport: ReadonlySet<string>): void {
+  const reason = importReason(tag, tagState(state, tag.stream, tag.tag), reimport);
+  if (reason) throw mismatch(`${tag.address} must be imported (${reason}), and the plan does not import it`);
 }
 
 async function observe(
@@ -64,10 +81,6 @@ async function observe(
   sources: ObservationSources,
   unreadable: Map<string, RegistryError>,
 ): Promise<Observation> {
-  const pinned = tag.source.ref.digest;
-  if (pinned !== undefined && pinned !== sourceDigest) {
-    throw mismatch(`the catalog pins ${tag.address} to a digest, and the plan imports another one for it`);
-  }
   try {
     return { kind: 'resolved', item: await plannedItem(tag, sourceDigest, sources) };
   } catch (error) {
@@ -91,18 +104,6 @@ async function plannedItem(tag: CatalogTag, sourceDigest: string, sources: Obser
 
 function standIn(sourceDigest: string): PlannedItem {
   return { sourceDigest, digest: sourceDigest, mediaType: '', dockerImageReference: '', manifests: [] };
-}
-
-/** A tag that must be imported (new, spec changed, --reimport) and that the plan does not import is refused. */
-function assertImportedWhenNeeded(
-  tag: CatalogTag,
-  state: State | null,
-  reimport: ReadonlySet<string>,
-  observation: Observation,
-): void {
-  if (observation.kind !== 'unchanged') return;
-  const reason = importReason(tag, tagState(state, tag.stream, tag.tag), reimport);
-  if (reason) throw mismatch(`${tag.address} must be imported (${reason}), and the plan does not import it`);
 }
 
 /** Entries by address; an address listed twice is refused. */

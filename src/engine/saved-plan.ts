@@ -3,7 +3,7 @@ import { PlanMismatchError, type RegistryError } from '../core/errors.js';
 import { PLAN_FORMAT_VERSION, type Plan } from '../core/plan-model.js';
 import { computePlan, inScope } from '../core/planner.js';
 import type { State } from '../core/state-model.js';
-import { planProblems } from '../state/index.js';
+import { planProblems } from '../state/plan-schema.js';
 import { formatProblems } from '../state/state-schema.js';
 import { unknownAddress } from './plan.js';
 import { planDifference } from './plan-difference.js';
