@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { constants, copyFile, type FileHandle, link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { isErrorCode } from '../files/errno.js';
+import { realPathOf } from '../files/real-path.js';
+
+export { isErrorCode } from '../files/errno.js';
 
 export interface AtomicWriteOptions {
   /** Permission bits of the new file; by default those of the file being replaced, else 0644. */
@@ -14,13 +18,16 @@ const WRITE_BUFFER_CHARS = 256 * 1024;
 
 /**
  * Replaces `path` with `data` (text, or text in pieces) so that readers and crashes only ever see the old or the
- * new content: temp file in the same directory, fsync, rename over, fsync the directory.
+ * new content: temp file in the same directory, fsync, rename over, fsync the directory. A symbolic link at `path`
+ * is another name for the file it leads to: that file is replaced (in its own directory, its `.backup` beside it)
+ * and the link is left as it is.
  */
 export async function writeFileAtomic(
-  path: string,
+  link: string,
   data: string | Iterable<string>,
   options: AtomicWriteOptions = {},
 ): Promise<void> {
+  const path = realPathOf(link);
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const previousMode = await existingMode(path);
@@ -105,8 +112,4 @@ export async function removeIfExists(path: string): Promise<void> {
 
 export function isNotFound(error: unknown): boolean {
   return isErrorCode(error, 'ENOENT');
-}
-
-export function isErrorCode(error: unknown, ...codes: string[]): boolean {
-  return error instanceof Error && codes.includes((error as NodeJS.ErrnoException).code ?? '');
 }
