@@ -11,8 +11,12 @@ import { isErrorCode, isNotFound, removeIfExists, syncDirectory } from './atomic
 /** More than any lock this program writes: a larger file is read only this far (and is not a lock). */
 const MAX_LOCK_BYTES = 64 * 1024;
 
-/** A lock seen, then gone when read, this many times in a row is not a race with its holder any more. */
-const MAX_VANISHED_READS = 3;
+/**
+ * A lock found empty or gone when read was probably caught between another process's creating and writing it, or
+ * its removing it: it is looked at again this many times, this far apart, before being reported as it is.
+ */
+const LOCK_GLIMPSES = 3;
+const LOCK_GLIMPSE_MS = 20;
 
 export interface LockOptions {
   /** What the holder is doing (`apply`, `import-image`, …), shown to whoever finds the state locked. */
@@ -54,13 +58,15 @@ export async function acquireLock(statePath: string, options: LockOptions): Prom
   const timeoutMs = options.timeoutMs ?? 0;
   const deadline = Date.now() + timeoutMs;
   await makeDirectory(dirname(file));
-  let vanished = 0;
+  let glimpses = 0;
   for (;;) {
     if (await tryCreateLock(file, info)) return heldLock(statePath, info);
     const holder = await readLock(statePath);
-    // null: released between our attempt and this read, so the next attempt may succeed.
-    if (holder === null && ++vanished < MAX_VANISHED_READS) continue;
-    vanished = 0;
+    if (!holder && ++glimpses <= LOCK_GLIMPSES) {
+      await sleep(LOCK_GLIMPSE_MS);
+      continue;
+    }
+    glimpses = 0;
     const remaining = deadline - Date.now();
     if (remaining > 0 && !(holder && isStale(holder))) {
       await sleep(Math.min(options.pollIntervalMs ?? 200, remaining));
