@@ -2,7 +2,7 @@ import { describeSystemError } from '../files/errno.js';
 import { subjectOf } from './json-pointer.js';
 import type { ResolveContext } from './resolve-context.js';
 
-export const ALLOW_PATH_HINT =
+const ALLOW_PATH_HINT =
   'a catalog may only name paths inside its own directory, unless the command line allows another with --allow-path DIR';
 
 /**
