@@ -1,5 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { constants, copyFile, type FileHandle, link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import {
+  constants,
+  copyFile,
+  type FileHandle,
+  link,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  stat,
+  unlink,
+} from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { isErrorCode } from '../files/errno.js';
 import { realPathOf } from '../files/real-path.js';
@@ -11,6 +22,11 @@ export interface AtomicWriteOptions {
   mode?: number;
   /** Keep the file being replaced as `<path>.backup`. */
   backup?: boolean;
+  /**
+   * Remove the temp files a killed writer of `path` left beside it. Only where no other process writes `path` at the
+   * same time (the state, under its lock): another writer's temp file would be removed from under it.
+   */
+  sweepLeftovers?: boolean;
 }
 
 /** Pieces gathered before one write: few system calls, little memory. */
@@ -23,25 +39,40 @@ const WRITE_BUFFER_CHARS = 256 * 1024;
  * and the link is left as it is.
  */
 export async function writeFileAtomic(
-  link: string,
+  path: string,
   data: string | Iterable<string>,
   options: AtomicWriteOptions = {},
 ): Promise<void> {
-  const path = realPathOf(link);
-  const dir = dirname(path);
+  const file = realPathOf(path);
+  const dir = dirname(file);
   await mkdir(dir, { recursive: true });
-  const previousMode = await existingMode(path);
+  if (options.sweepLeftovers) await removeLeftovers(file);
+  const previousMode = await existingMode(file);
   const mode = options.mode ?? previousMode ?? 0o644;
-  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = tempPathFor(file);
   try {
     await writeAndSync(temp, data, mode);
-    if (options.backup && previousMode !== undefined) await keepBackup(path);
-    await rename(temp, path);
+    if (options.backup && previousMode !== undefined) await keepBackup(file);
+    await rename(temp, file);
   } catch (error) {
     await unlink(temp).catch(() => {});
     throw error;
   }
   await syncDirectory(dir);
+}
+
+/** `.<name>.<random>.tmp` beside `path`: where its next content is written before it is renamed into place. */
+function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/** Temp files of `path` and of its `.backup` left by a writer that was killed before renaming them. */
+async function removeLeftovers(path: string): Promise<void> {
+  const name = basename(path);
+  const isLeftover = (entry: string) =>
+    entry.startsWith(`.${name}.`) && /^(backup\.)?[0-9a-f]{12}\.tmp$/.test(entry.slice(name.length + 2));
+  const entries = await readdir(dirname(path)).catch(() => []);
+  for (const entry of entries.filter(isLeftover)) await removeIfExists(join(dirname(path), entry));
 }
 
 async function writeAndSync(path: string, data: string | Iterable<string>, mode: number): Promise<void> {
@@ -73,7 +104,7 @@ async function writeChunks(handle: FileHandle, chunks: Iterable<string>): Promis
 /** `<path>.backup` becomes the current file, itself replaced atomically; a hard link when the file system allows it. */
 async function keepBackup(path: string): Promise<void> {
   const backup = `${path}.backup`;
-  const temp = join(dirname(path), `.${basename(backup)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = tempPathFor(backup);
   try {
     await link(path, temp).catch(() => copyFile(path, temp, constants.COPYFILE_EXCL));
     await rename(temp, backup);

@@ -83,12 +83,13 @@ export function assertValidState(value: unknown, file: string): asserts value is
 /**
  * Replaces the state file atomically, keeping the previous one as `<path>.backup`. A state that
  * would not read back is refused before anything is written. A link at `path` is written through: the file it
- * leads to is replaced, its `.backup` kept beside it.
+ * leads to is replaced, its `.backup` kept beside it. The caller holds the state lock: temp files beside the state
+ * are those of a writer that was killed, and are removed.
  */
 export async function writeState(path: string, state: State): Promise<void> {
   assertValidState(state, path);
   try {
-    await writeFileAtomic(path, stateTextChunks(state), { backup: true });
+    await writeFileAtomic(path, stateTextChunks(state), { backup: true, sweepLeftovers: true });
   } catch (error) {
     throw new StateError(`cannot write state file ${path}: ${(error as Error).message}`, { cause: error });
   }

@@ -234,6 +234,16 @@ describe('a state file that is a symbolic link is another name for its target', 
   });
 });
 
+describe('temp files a killed writer left', () => {
+  it('are removed by the next write of the state (made under the state lock); other files are kept', async () => {
+    const leftovers = ['.imagestreams.state.json.0123456789ab.tmp', '.imagestreams.state.json.backup.0123456789ab.tmp'];
+    const kept = ['.imagestreams.state.json.notes.tmp', '.other.json.0123456789ab.tmp'];
+    for (const name of [...leftovers, ...kept]) await writeFile(join(dir, name), 'partial');
+    await writeState(path, stateWith({}));
+    expect((await readdir(dir)).sort()).toEqual([...kept, 'imagestreams.state.json'].sort());
+  });
+});
+
 describe('a .backup that is a symbolic link', () => {
   it('is replaced by the previous state; what it pointed to is left alone', async () => {
     const elsewhere = join(dir, 'elsewhere');
