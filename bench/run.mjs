@@ -73,6 +73,7 @@ async function bench(options, dir) {
       scratchDir,
       env,
       registrySettings,
+      cliArgs: registries.cliArgs,
       direct: {
         host: registry.host,
         catalog: catalogFor(dataset, registry.host, join(dir, 'direct'), registrySettings),

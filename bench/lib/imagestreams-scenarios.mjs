@@ -22,7 +22,7 @@ function removeState(catalog) {
 }
 
 async function runChecked(ctx, catalog, args) {
-  const run = await runCli(ctx.cliPath, [...args, '-f', catalog.path], {
+  const run = await runCli(ctx.cliPath, [...ctx.cliArgs, ...args, '-f', catalog.path], {
     env: ctx.env,
     cwd: catalog.dir,
     scratchDir: ctx.scratchDir,
@@ -99,7 +99,7 @@ function checkAllImported(ctx, scenario, result) {
  */
 async function applyReportingFailures(ctx, catalog) {
   const args = ['apply', '--auto-approve', '--json'];
-  const run = await runCli(ctx.cliPath, [...args, '-f', catalog.path], {
+  const run = await runCli(ctx.cliPath, [...ctx.cliArgs, ...args, '-f', catalog.path], {
     env: ctx.env,
     cwd: catalog.dir,
     scratchDir: ctx.scratchDir,

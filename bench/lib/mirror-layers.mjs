@@ -102,7 +102,7 @@ async function measureLayerSize(ctx, mib) {
   const catalogPath = join(dir, 'imagestreams.yaml');
   const catalog = layerCatalog(ctx.source, repository, stream, `${ctx.local.host}/${namespace}`, ctx.registrySettings);
   writeFileSync(catalogPath, stringify(catalog));
-  const run = await runCli(ctx.cliPath, ['apply', '--auto-approve', '--json', '-f', catalogPath], {
+  const run = await runCli(ctx.cliPath, [...ctx.cliArgs, 'apply', '--auto-approve', '--json', '-f', catalogPath], {
     env: ctx.env,
     cwd: dir,
     scratchDir: ctx.scratchDir,

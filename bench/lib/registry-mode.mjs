@@ -23,7 +23,7 @@ export async function startBenchRegistries(mode, dir) {
     if (mode === 'plain') {
       started.push(await startRegistry(join(dir, 'registry')));
       started.push(await startRegistry(join(dir, 'local-registry')));
-      return { mode, source: started[0], local: started[1], registrySettings: { insecure: true }, stop };
+      return { mode, source: started[0], local: started[1], registrySettings: { insecure: true }, cliArgs: [], stop };
     }
     const helpers = await loadRegistryHelpers(join(dir, 'helpers'));
     const pki = helpers.generatePki(join(dir, 'pki'));
@@ -35,6 +35,8 @@ export async function startBenchRegistries(mode, dir) {
       source: started[0],
       local: started[1],
       registrySettings: { ca: pki.caCertPath },
+      // The catalogs name the CA, which is outside their own directories.
+      cliArgs: ['--allow-path', join(dir, 'pki')],
       credentials,
       certDir: helpers.writeCertsDir(pki, join(dir, 'certs.d')),
       stop,

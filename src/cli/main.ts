@@ -14,10 +14,22 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
-    });
+    })
+    .option(
+      '--allow-path <dir>',
+      "let the catalog's paths lead into this directory too (repeatable); by default they must stay in the catalog's own",
+      collect,
+      [],
+    );
+  /** A command's options with the global ones it needs. */
+  const withGlobals = <T extends object>(options: T): T & { allowPath: string[] } => ({
+    ...options,
+    allowPath: program.opts<{ allowPath: string[] }>().allowPath,
+  });
 
   program
     .command('inspect')
@@ -39,7 +51,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     .option('-f, --file <catalog>', 'catalog file', 'imagestreams.yaml')
     .action(async (options) => {
       const { validateCommand } = await import('./commands/validate.js');
-      setExitCode(await validateCommand(options, io));
+      setExitCode(await validateCommand(withGlobals(options), io));
     });
 
   withPlanOptions(
@@ -59,7 +71,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
       ),
   ).action(async (options) => {
     const { planCommand } = await import('./commands/plan.js');
-    setExitCode(await planCommand(options, io));
+    setExitCode(await planCommand(withGlobals(options), io));
   });
 
   withPlanOptions(
@@ -72,7 +84,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
       .option('--lock-timeout <duration>', 'wait this long for the state lock (e.g. 30s)', parseDurationOption, 0),
   ).action(async (planfile: string | undefined, options) => {
     const { applyCommand } = await import('./commands/apply.js');
-    setExitCode(await applyCommand(planfile, options, io));
+    setExitCode(await applyCommand(planfile, withGlobals(options), io));
   });
 
   program
@@ -85,7 +97,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     .option('--no-abbrev', 'show full digests')
     .action(async (address: string | undefined, options) => {
       const { showCommand } = await import('./commands/show.js');
-      setExitCode(await showCommand(address, options, io));
+      setExitCode(await showCommand(address, withGlobals(options), io));
     });
 
   program
@@ -96,7 +108,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     .option('--state <path>', 'state file (default: from the catalog)')
     .action(async (id: string, options) => {
       const { forceUnlockCommand } = await import('./commands/force-unlock.js');
-      setExitCode(await forceUnlockCommand(id, options, io));
+      setExitCode(await forceUnlockCommand(id, withGlobals(options), io));
     });
 
   program
@@ -113,7 +125,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     .option('--concurrency <n>', 'tags checked at once', parsePositiveInt, 4)
     .action(async (options) => {
       const { watchCommand } = await import('./commands/watch.js');
-      setExitCode(await watchCommand(options, io));
+      setExitCode(await watchCommand(withGlobals(options), io));
     });
 
   pflagBooleans(
@@ -136,7 +148,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     ['--confirm', '--scheduled', '--insecure', '--dry-run'],
   ).action(async (stream: string, options) => {
     const { importImageCommand } = await import('./commands/import-image.js');
-    setExitCode(await importImageCommand(stream, options, io));
+    setExitCode(await importImageCommand(stream, withGlobals(options), io));
   });
 
   pflagBooleans(
@@ -155,7 +167,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     ['--alias', '--scheduled', '--insecure'],
   ).action(async (args: string[], options) => {
     const { tagCommand } = await import('./commands/tag.js');
-    setExitCode(await tagCommand(args, options, io));
+    setExitCode(await tagCommand(args, withGlobals(options), io));
   });
 
   program
@@ -168,7 +180,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     .option('--show-attestations', 'list attestation manifests')
     .action(async (target: string, options) => {
       const { describeCommand } = await import('./commands/describe.js');
-      setExitCode(await describeCommand(target, options, io));
+      setExitCode(await describeCommand(target, withGlobals(options), io));
     });
 
   program
@@ -181,7 +193,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     .option('--show-attestations', 'list attestation manifests')
     .action(async (address: string, options) => {
       const { historyCommand } = await import('./commands/history.js');
-      setExitCode(await historyCommand(address, options, io));
+      setExitCode(await historyCommand(address, withGlobals(options), io));
     });
 
   program
@@ -198,7 +210,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     .option('--no-abbrev', 'show full digests')
     .action(async (options) => {
       const { pruneCommand } = await import('./commands/prune.js');
-      setExitCode(await pruneCommand(options, io));
+      setExitCode(await pruneCommand(withGlobals(options), io));
     });
 
   return program;

@@ -13,6 +13,8 @@ export interface CatalogText {
   /** The path as shown in messages and diffs. */
   displayPath: string;
   statePathOverride?: string;
+  /** Directories outside the catalog's own that its paths may lead into (`--allow-path`). */
+  allowedPaths?: readonly string[];
 }
 
 /** Settings an edit gives a tag; those left out keep what the catalog says (its own value or the default). */
@@ -117,6 +119,7 @@ function validated(source: CatalogText, text: string): Catalog {
   const options = {
     displayPath: source.displayPath,
     ...(source.statePathOverride !== undefined && { statePathOverride: source.statePathOverride }),
+    ...(source.allowedPaths !== undefined && { allowedPaths: source.allowedPaths }),
   };
   try {
     return parseCatalog(text, source.path, options);

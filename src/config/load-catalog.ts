@@ -3,6 +3,8 @@ import { open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Catalog } from '../core/catalog.js';
 import { CatalogError } from '../core/errors.js';
+import { AllowedDirectories } from '../files/allowed-directories.js';
+import { realPathOf } from '../files/real-path.js';
 import { catalogSchemaErrors } from './catalog-schema.js';
 import { fileProblem, ProblemList } from './problems.js';
 import { type CatalogFile, resolveCatalog } from './resolve-catalog.js';
@@ -16,8 +18,13 @@ export const MAX_CATALOG_BYTES = 4 * 1024 * 1024;
 export interface LoadCatalogOptions {
   /** The path as the user gave it, used in messages; default: the path as passed. */
   displayPath?: string;
-  /** State file to use instead of the catalog's `state` (for `--state`). */
+  /** State file to use instead of the catalog's `state` (for `--state`); it may be anywhere. */
   statePathOverride?: string;
+  /**
+   * Directories outside the catalog's own that its paths may lead into (`--allow-path`). Only the command line
+   * gives them: a catalog cannot allow itself more.
+   */
+  allowedPaths?: readonly string[];
 }
 
 /**
@@ -50,10 +57,21 @@ export function parseCatalog(source: string | Uint8Array, path: string, options:
     displayPath,
     sha256: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
   };
-  if (options.statePathOverride !== undefined) file.statePathOverride = resolve(options.statePathOverride);
-  const catalog = resolveCatalog(value, file, { dir: dirname(absolute), problems });
+  if (options.statePathOverride !== undefined) file.statePathOverride = stateFileOf(options.statePathOverride);
+  const dir = dirname(absolute);
+  const allowed = new AllowedDirectories([dir, ...(options.allowedPaths ?? [])]);
+  const catalog = resolveCatalog(value, file, { dir, allowed, problems });
   problems.throwIfAny();
   return catalog;
+}
+
+/** Where the state file `path` really is; as written when its links cannot be followed (reading it will say why). */
+function stateFileOf(path: string): string {
+  try {
+    return realPathOf(path);
+  } catch {
+    return resolve(path);
+  }
 }
 
 async function readCatalogFile(path: string, displayPath: string): Promise<Uint8Array> {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Catalog } from '../core/catalog.js';
-import { isRawMap, mapAt, stringAt } from './raw-values.js';
+import { pathInCatalog } from './catalog-paths.js';
+import { isRawMap, mapAt, type RawMap, stringAt } from './raw-values.js';
 import type { ResolveContext } from './resolve-context.js';
 import { resolveDefaults } from './resolve-defaults.js';
 import { resolveLocal } from './resolve-local.js';
@@ -14,6 +15,7 @@ export interface CatalogFile {
   path: string;
   displayPath: string;
   sha256: string;
+  /** `--state`, where it really is: the user's own choice, allowed anywhere. */
   statePathOverride?: string;
 }
 
@@ -31,16 +33,28 @@ export function resolveCatalog(value: unknown, file: CatalogFile, context: Resol
     context.problems.add('/defaults/referencePolicy', LOCAL_WITHOUT_TARGET);
   }
   const tags = resolveTags(mapAt(raw, 'streams'), { defaults, registries, local }, context);
-  const state = stringAt(raw, 'state');
   const catalog: Catalog = {
     path: file.path,
     displayPath: file.displayPath,
     sha256: file.sha256,
-    statePath: file.statePathOverride ?? resolve(context.dir, state || DEFAULT_STATE_FILE),
+    statePath: file.statePathOverride ?? catalogStatePath(raw, context),
     defaults,
     registries,
     tags,
   };
   if (local) catalog.local = local;
   return catalog;
+}
+
+/**
+ * The catalog's state file, where it really is (a link to it is only another name for it: the lock, journal and
+ * backup are kept beside the file itself). It must lie inside an allowed directory, even when not written.
+ */
+function catalogStatePath(raw: RawMap | undefined, context: ResolveContext): string {
+  const written = stringAt(raw, 'state');
+  const path = resolve(context.dir, written || DEFAULT_STATE_FILE);
+  const real = written
+    ? pathInCatalog(path, '/state', context)
+    : pathInCatalog(path, '', context, `the state file (by default ${DEFAULT_STATE_FILE})`);
+  return real ?? path;
 }

@@ -1,5 +1,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { AllowedDirectories } from '../files/allowed-directories.js';
+import { pathInCatalog } from './catalog-paths.js';
 import { childPointer, subjectOf } from './json-pointer.js';
 import type { ProblemList } from './problems.js';
 import { type RawMap, stringAt } from './raw-values.js';
@@ -8,12 +10,15 @@ import { type RawMap, stringAt } from './raw-values.js';
 export interface ResolveContext {
   /** Absolute directory of the catalog file. */
   dir: string;
+  /** Where the catalog's paths may lead: its directory, and those `--allow-path` adds. */
+  allowed: AllowedDirectories;
   problems: ProblemList;
 }
 
 /**
- * `map[key]` as an absolute path (relative to the catalog's directory), which must be an existing file unless
- * `mayBeMissing` (pull secrets are kept out of git: a missing one is reported when credentials are looked up).
+ * `map[key]` as an absolute path (relative to the catalog's directory), which must lead inside an allowed directory
+ * and be an existing file unless `mayBeMissing` (pull secrets are kept out of git: a missing one is reported when
+ * credentials are looked up).
  */
 export function existingFileAt(
   map: RawMap | undefined,
@@ -26,6 +31,7 @@ export function existingFileAt(
   if (written === undefined || written === '') return undefined;
   const path = resolve(context.dir, written);
   const at = childPointer(pointer, key);
+  if (pathInCatalog(path, at, context) === undefined) return undefined;
   const kind = fileKind(path);
   if (kind === 'missing' && !mayBeMissing)
     context.problems.add(at, `${subjectOf(at)} names a file that does not exist: ${path}`);

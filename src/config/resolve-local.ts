@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { LocalTarget } from '../core/catalog.js';
+import { pathInCatalog } from './catalog-paths.js';
 import { type RawMap, stringAt } from './raw-values.js';
 import { registryKeyProblem } from './registry-key.js';
 import type { ResolveContext } from './resolve-context.js';
@@ -15,7 +16,10 @@ export function resolveLocal(raw: RawMap | undefined, context: ResolveContext): 
     if (problem && !context.problems.has('/local/registry')) context.problems.add('/local/registry', problem);
     local.registry = registry;
   }
-  if (layout !== undefined && layout !== '') local.layout = resolve(context.dir, layout);
+  if (layout !== undefined && layout !== '') {
+    const path = resolve(context.dir, layout);
+    if (pathInCatalog(path, '/local/layout', context) !== undefined) local.layout = path;
+  }
   return local;
 }
 

@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   type CatalogDefaults,
   type CatalogTag,
@@ -8,6 +8,7 @@ import {
   type TagSpec,
 } from '../core/catalog.js';
 import { type ImageSourceReference, parseImageSource } from '../core/reference.js';
+import { pathInCatalog } from './catalog-paths.js';
 import { positiveDurationAt } from './duration-at.js';
 import { childPointer } from './json-pointer.js';
 import { tagPlatformPreference } from './platform-preference.js';
@@ -79,15 +80,15 @@ function resolveTag(
 export const LOCAL_WITHOUT_TARGET =
   'referencePolicy Local needs a "local" section (local.registry or local.layout) to mirror images into';
 
-/** The parsed `from`; an `oci:` path is made absolute from the catalog's directory. */
+/** The parsed `from`; an `oci:` path is made absolute from the catalog's directory and must lead inside it. */
 function resolveSource(from: string, pointer: string, context: ResolveContext): ImageSourceReference | undefined {
   if (context.problems.has(pointer)) return undefined;
   try {
     const source = parseImageSource(from);
-    if (source.transport === 'layout' && !isAbsolute(source.ref.path)) {
-      return { transport: 'layout', ref: { ...source.ref, path: resolve(context.dir, source.ref.path) } };
-    }
-    return source;
+    if (source.transport !== 'layout') return source;
+    const path = resolve(context.dir, source.ref.path);
+    if (pathInCatalog(path, pointer, context) === undefined) return undefined;
+    return { transport: 'layout', ref: { ...source.ref, path } };
   } catch (error) {
     context.problems.add(pointer, (error as Error).message);
     return undefined;

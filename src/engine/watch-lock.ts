@@ -1,5 +1,5 @@
-import { LockError, type LockInfo } from '../core/errors.js';
-import { acquireLock, type Lock } from '../state/index.js';
+import { LockError, type LockInfo, StateError } from '../core/errors.js';
+import { acquireLock, isStale, type Lock, staleLockMessage } from '../state/index.js';
 import type { Clock } from './watch-clock.js';
 
 export interface StateLockWait {
@@ -13,7 +13,9 @@ export interface StateLockWait {
 
 /**
  * Takes the state lock, polling while another process holds it instead of failing; undefined when `signal`
- * aborted the wait.
+ * aborted the wait. A lock whose holder is no longer running on this host would never be released: that is not
+ * waited for but thrown as a StateError naming `force-unlock ID` (the check fails, and is tried again later). The
+ * lock is never removed here.
  */
 export async function waitForStateLock(statePath: string, wait: StateLockWait): Promise<Lock | undefined> {
   let reported = false;
@@ -23,6 +25,7 @@ export async function waitForStateLock(statePath: string, wait: StateLockWait): 
       return await acquireLock(statePath, { operation: 'watch', timeoutMs: 0 });
     } catch (error) {
       if (!(error instanceof LockError)) throw error;
+      if (error.info && isStale(error.info)) throw new StateError(staleLockMessage(statePath, error.info));
       if (!reported) wait.onWait(error.info ?? null);
       reported = true;
     }

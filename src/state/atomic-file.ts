@@ -1,12 +1,32 @@
 import { randomBytes } from 'node:crypto';
-import { constants, copyFile, type FileHandle, link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import {
+  constants,
+  copyFile,
+  type FileHandle,
+  link,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  stat,
+  unlink,
+} from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { isErrorCode } from '../files/errno.js';
+import { realPathOf } from '../files/real-path.js';
+
+export { isErrorCode } from '../files/errno.js';
 
 export interface AtomicWriteOptions {
   /** Permission bits of the new file; by default those of the file being replaced, else 0644. */
   mode?: number;
   /** Keep the file being replaced as `<path>.backup`. */
   backup?: boolean;
+  /**
+   * Remove the temp files a killed writer of `path` left beside it. Only where no other process writes `path` at the
+   * same time (the state, under its lock): another writer's temp file would be removed from under it.
+   */
+  sweepLeftovers?: boolean;
 }
 
 /** Pieces gathered before one write: few system calls, little memory. */
@@ -14,27 +34,45 @@ const WRITE_BUFFER_CHARS = 256 * 1024;
 
 /**
  * Replaces `path` with `data` (text, or text in pieces) so that readers and crashes only ever see the old or the
- * new content: temp file in the same directory, fsync, rename over, fsync the directory.
+ * new content: temp file in the same directory, fsync, rename over, fsync the directory. A symbolic link at `path`
+ * is another name for the file it leads to: that file is replaced (in its own directory, its `.backup` beside it)
+ * and the link is left as it is.
  */
 export async function writeFileAtomic(
   path: string,
   data: string | Iterable<string>,
   options: AtomicWriteOptions = {},
 ): Promise<void> {
-  const dir = dirname(path);
+  const file = realPathOf(path);
+  const dir = dirname(file);
   await mkdir(dir, { recursive: true });
-  const previousMode = await existingMode(path);
+  if (options.sweepLeftovers) await removeLeftovers(file);
+  const previousMode = await existingMode(file);
   const mode = options.mode ?? previousMode ?? 0o644;
-  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = tempPathFor(file);
   try {
     await writeAndSync(temp, data, mode);
-    if (options.backup && previousMode !== undefined) await keepBackup(path);
-    await rename(temp, path);
+    if (options.backup && previousMode !== undefined) await keepBackup(file);
+    await rename(temp, file);
   } catch (error) {
     await unlink(temp).catch(() => {});
     throw error;
   }
   await syncDirectory(dir);
+}
+
+/** `.<name>.<random>.tmp` beside `path`: where its next content is written before it is renamed into place. */
+function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/** Temp files of `path` and of its `.backup` left by a writer that was killed before renaming them. */
+async function removeLeftovers(path: string): Promise<void> {
+  const name = basename(path);
+  const isLeftover = (entry: string) =>
+    entry.startsWith(`.${name}.`) && /^(backup\.)?[0-9a-f]{12}\.tmp$/.test(entry.slice(name.length + 2));
+  const entries = await readdir(dirname(path)).catch(() => []);
+  for (const entry of entries.filter(isLeftover)) await removeIfExists(join(dirname(path), entry));
 }
 
 async function writeAndSync(path: string, data: string | Iterable<string>, mode: number): Promise<void> {
@@ -66,7 +104,7 @@ async function writeChunks(handle: FileHandle, chunks: Iterable<string>): Promis
 /** `<path>.backup` becomes the current file, itself replaced atomically; a hard link when the file system allows it. */
 async function keepBackup(path: string): Promise<void> {
   const backup = `${path}.backup`;
-  const temp = join(dirname(path), `.${basename(backup)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = tempPathFor(backup);
   try {
     await link(path, temp).catch(() => copyFile(path, temp, constants.COPYFILE_EXCL));
     await rename(temp, backup);
@@ -105,8 +143,4 @@ export async function removeIfExists(path: string): Promise<void> {
 
 export function isNotFound(error: unknown): boolean {
   return isErrorCode(error, 'ENOENT');
-}
-
-export function isErrorCode(error: unknown, ...codes: string[]): boolean {
-  return error instanceof Error && codes.includes((error as NodeJS.ErrnoException).code ?? '');
 }

@@ -1,6 +1,16 @@
 export { canonicalJson } from './canonical-json.js';
 export { type JournalEntry, journalPath } from './journal.js';
-export { acquireLock, forceUnlock, formatLockInfo, type Lock, type LockOptions, lockPath, readLock } from './lock.js';
+export {
+  acquireLock,
+  forceUnlock,
+  formatLockInfo,
+  isStale,
+  type Lock,
+  type LockOptions,
+  lockPath,
+  readLock,
+  staleLockMessage,
+} from './lock.js';
 export { STATE_MIGRATIONS, type StateMigration } from './migrations.js';
 export {
   PLAN_FILE_KIND,

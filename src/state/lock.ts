@@ -1,10 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, unlink } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LockError, type LockInfo, StateError } from '../core/errors.js';
+import { describeSystemError } from '../files/errno.js';
+import { kindOf, NotRegularFileError, readRegularFile } from '../files/regular-file.js';
 import { isErrorCode, isNotFound, removeIfExists, syncDirectory } from './atomic-file.js';
+
+/** More than any lock this program writes: a larger file is read only this far (and is not a lock). */
+const MAX_LOCK_BYTES = 64 * 1024;
+
+/**
+ * A lock found empty or gone when read was probably caught between another process's creating and writing it, or
+ * its removing it: it is looked at again this many times, this far apart, before being reported as it is.
+ */
+const LOCK_GLIMPSES = 3;
+const LOCK_GLIMPSE_MS = 20;
 
 export interface LockOptions {
   /** What the holder is doing (`apply`, `import-image`, …), shown to whoever finds the state locked. */
@@ -28,8 +40,10 @@ export function lockPath(statePath: string): string {
 
 /**
  * Takes `<state>.lock`, created atomically so that exactly one process holds it. A held lock is retried
- * until `timeoutMs`, then reported with its Lock Info. A lock is never taken over automatically, even when
- * its process looks gone: `forceUnlock` does that on the user's word.
+ * until `timeoutMs`, then reported with its Lock Info; one whose process is no longer running on this host is
+ * reported at once, since waiting would not help. A lock is never taken over automatically: `forceUnlock` does that
+ * on the user's word. Anything but a regular file at the lock's path (a symbolic link, a directory) is an error:
+ * it is neither followed nor removed.
  */
 export async function acquireLock(statePath: string, options: LockOptions): Promise<Lock> {
   const file = lockPath(statePath);
@@ -43,32 +57,54 @@ export async function acquireLock(statePath: string, options: LockOptions): Prom
   };
   const timeoutMs = options.timeoutMs ?? 0;
   const deadline = Date.now() + timeoutMs;
-  await mkdir(dirname(file), { recursive: true });
+  await makeDirectory(dirname(file));
+  let glimpses = 0;
   for (;;) {
     if (await tryCreateLock(file, info)) return heldLock(statePath, info);
+    const holder = await readLock(statePath);
+    if (!holder && ++glimpses <= LOCK_GLIMPSES) {
+      await sleep(LOCK_GLIMPSE_MS);
+      continue;
+    }
+    glimpses = 0;
     const remaining = deadline - Date.now();
-    if (remaining > 0) {
+    if (remaining > 0 && !(holder && isStale(holder))) {
       await sleep(Math.min(options.pollIntervalMs ?? 200, remaining));
       continue;
     }
-    const holder = await readLock(statePath);
-    // null: released between our attempt and this read, so the next attempt may succeed.
-    if (holder !== null) throw lockedError(statePath, holder, timeoutMs);
+    throw lockedError(statePath, holder ?? undefined, remaining > 0 ? 0 : timeoutMs);
   }
 }
 
-/** The lock on `statePath`, null when there is none; undefined when the file exists but cannot be parsed. */
+/**
+ * The lock on `statePath`, null when there is none; undefined when the file exists but cannot be parsed. A link or
+ * anything else that is not a regular file at the lock's path is an error, never followed.
+ */
 export async function readLock(statePath: string): Promise<LockInfo | null | undefined> {
+  const file = lockPath(statePath);
   let text: string;
   try {
-    text = await readFile(lockPath(statePath), 'utf8');
+    text = (await readRegularFile(file, { followLinks: false, maxBytes: MAX_LOCK_BYTES })).toString('utf8');
   } catch (error) {
     if (isNotFound(error)) return null;
-    throw new StateError(`cannot read state lock ${lockPath(statePath)}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    if (error instanceof NotRegularFileError) throw notALock(file, error.kind);
+    if (isErrorCode(error, 'ELOOP')) throw notALock(file, 'a symbolic link');
+    throw new StateError(`cannot read state lock ${file}: ${describeSystemError(error)}`, { cause: error });
   }
   return parseLockInfo(text);
+}
+
+/**
+ * Why a check of `watch` does not wait for the lock: its holder is no longer running on this host, so it will never
+ * release it.
+ */
+export function staleLockMessage(statePath: string, holder: LockInfo): string {
+  return (
+    `the state ${resolve(statePath)} is locked by a process that is no longer running on this host ` +
+    `(${holder.operation || 'unknown operation'} by ${holder.who}, PID ${holder.pid}, since ${holder.created}), ` +
+    'so waiting would not help; if no imagestreams process is using the state, remove the lock with: ' +
+    `imagestreams force-unlock ${holder.id}`
+  );
 }
 
 /** Removes the lock on `statePath` when its ID is `id` (as Terraform's force-unlock); returns what was removed. */
@@ -114,13 +150,17 @@ export function isStale(info: LockInfo): boolean {
   }
 }
 
+/** True when the lock file was created; false when a lock file is already there. */
 async function tryCreateLock(file: string, info: LockInfo): Promise<boolean> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(file, 'wx', 0o644);
   } catch (error) {
-    if (isErrorCode(error, 'EEXIST')) return false;
-    throw new StateError(`cannot create state lock ${file}: ${(error as Error).message}`, { cause: error });
+    if (isErrorCode(error, 'EEXIST')) {
+      await assertLockFile(file);
+      return false;
+    }
+    throw new StateError(`cannot create state lock ${file}: ${describeSystemError(error)}`, { cause: error });
   }
   try {
     await handle.writeFile(`${JSON.stringify(info, null, 2)}\n`, 'utf8');
@@ -128,11 +168,41 @@ async function tryCreateLock(file: string, info: LockInfo): Promise<boolean> {
   } catch (error) {
     await handle.close();
     await unlink(file).catch(() => {});
-    throw new StateError(`cannot write state lock ${file}: ${(error as Error).message}`, { cause: error });
+    throw new StateError(`cannot write state lock ${file}: ${describeSystemError(error)}`, { cause: error });
   }
   await handle.close();
   await syncDirectory(dirname(file));
   return true;
+}
+
+/** Throws unless what is at the lock's path (O_EXCL found something) is a regular file, or is gone already. */
+async function assertLockFile(file: string): Promise<void> {
+  let stats: Awaited<ReturnType<typeof lstat>>;
+  try {
+    stats = await lstat(file);
+  } catch (error) {
+    if (isNotFound(error)) return;
+    throw new StateError(`cannot read state lock ${file}: ${describeSystemError(error)}`, { cause: error });
+  }
+  if (!stats.isFile()) throw notALock(file, kindOf(stats));
+}
+
+function notALock(file: string, kind: string): StateError {
+  return new StateError(
+    `the state lock ${file} is ${kind}, not a lock file: imagestreams creates its lock as a regular file, and ` +
+      'neither follows nor removes anything else there. Remove it yourself if no imagestreams process is running, ' +
+      'then try again',
+  );
+}
+
+async function makeDirectory(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw new StateError(`cannot create the directory of the state lock ${dir}: ${describeSystemError(error)}`, {
+      cause: error,
+    });
+  }
 }
 
 function heldLock(statePath: string, info: LockInfo): Lock {
@@ -148,8 +218,9 @@ function heldLock(statePath: string, info: LockInfo): Lock {
   };
 }
 
-function lockedError(statePath: string, holder: LockInfo | undefined, timeoutMs: number): LockError {
-  const waited = timeoutMs > 0 ? ` (waited ${formatDuration(timeoutMs)} for it to be released)` : '';
+/** `waitedMs`: how long the lock was waited for, 0 when it was not (or not at all, its holder being gone). */
+function lockedError(statePath: string, holder: LockInfo | undefined, waitedMs: number): LockError {
+  const waited = waitedMs > 0 ? ` (waited ${formatDuration(waitedMs)} for it to be released)` : '';
   const head = `Error acquiring the state lock\n\nThe state ${resolve(statePath)} is locked by another process${waited}.`;
   const help =
     'imagestreams locks the state so that two processes cannot write it at the same time. Wait for the operation\n' +

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { StateError } from '../core/errors.js';
 import { STATE_VERSION, type State } from '../core/state-model.js';
+import { describeSystemError } from '../files/errno.js';
+import { realPathOf } from '../files/real-path.js';
+import { NotRegularFileError, readRegularFile } from '../files/regular-file.js';
 import { isNotFound, writeFileAtomic } from './atomic-file.js';
 import { canonicalJsonChunks } from './canonical-json.js';
 import { migrateState, type StateMigration } from './migrations.js';
@@ -29,20 +32,25 @@ function* stateTextChunks(state: State): Generator<string> {
   yield '\n';
 }
 
-/** The state in `path`, migrated to the current version; null when there is no such file. The file is never modified. */
+/**
+ * The state in `path`, migrated to the current version; null when there is no such file. The file is never
+ * modified. Anything but a regular file there (a directory, a FIFO, a device) is refused without being read.
+ */
 export async function readState(path: string, options: ReadStateOptions = {}): Promise<State | null> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = (await readRegularFile(path)).toString('utf8');
   } catch (error) {
     if (isNotFound(error)) return null;
-    throw new StateError(`cannot read state file ${path}: ${(error as Error).message}`, { cause: error });
+    const why = error instanceof NotRegularFileError ? `it is ${error.kind}` : describeSystemError(error);
+    throw new StateError(`cannot read state file ${path}: ${why}`, { cause: error });
   }
   try {
     return parseState(text, path, options);
   } catch (error) {
-    if (error instanceof StateError && (await exists(`${path}.backup`))) {
-      throw new StateError(`${error.message}\nThe previous state is in ${path}.backup.`, { cause: error.cause });
+    const backup = backupOf(path);
+    if (error instanceof StateError && (await exists(backup))) {
+      throw new StateError(`${error.message}\nThe previous state is in ${backup}.`, { cause: error.cause });
     }
     throw error;
   }
@@ -74,26 +82,41 @@ export function assertValidState(value: unknown, file: string): asserts value is
 
 /**
  * Replaces the state file atomically, keeping the previous one as `<path>.backup`. A state that
- * would not read back is refused before anything is written.
+ * would not read back is refused before anything is written. A link at `path` is written through: the file it
+ * leads to is replaced, its `.backup` kept beside it. The caller holds the state lock: temp files beside the state
+ * are those of a writer that was killed, and are removed.
  */
 export async function writeState(path: string, state: State): Promise<void> {
   assertValidState(state, path);
   try {
-    await writeFileAtomic(path, stateTextChunks(state), { backup: true });
+    await writeFileAtomic(path, stateTextChunks(state), { backup: true, sweepLeftovers: true });
   } catch (error) {
     throw new StateError(`cannot write state file ${path}: ${(error as Error).message}`, { cause: error });
   }
 }
 
-/** `Unexpected token } in JSON (line 3, column 5)`: the position JSON.parse reports, as a line and column. */
+/**
+ * `Expected ',' or '}' after property value in JSON (line 3, column 5)`: JSON.parse's message with the position it
+ * reports as a line and column. The text V8 quotes around an unexpected token is left out: an error never shows
+ * what a file holds (a state file may have been replaced by any file).
+ */
 function describeJsonError(error: unknown, text: string): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = (error instanceof Error ? error.message : String(error)).replace(/^(Unexpected token)\b.*$/s, '$1');
   const position = /at position (\d+)/.exec(message)?.[1];
   if (position === undefined) return message;
   const before = text.slice(0, Number(position));
   const line = before.split('\n').length;
   const column = before.length - before.lastIndexOf('\n');
   return `${message.replace(/\s*at position \d+.*$/, '')} (line ${line}, column ${column})`;
+}
+
+/** The `.backup` a write of `path` keeps: beside the file itself when `path` is a link to it. */
+function backupOf(path: string): string {
+  try {
+    return `${realPathOf(path)}.backup`;
+  } catch {
+    return `${path}.backup`;
+  }
 }
 
 async function exists(path: string): Promise<boolean> {

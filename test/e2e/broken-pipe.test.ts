@@ -1,13 +1,14 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
 
 const work = tempDir('imagestreams-broken-pipe-');
-const DEMO = join(REPO_ROOT, 'examples', 'images', 'demo');
+const DEMO = 'demo';
 const run = (args: string[], closeStdout = true) => runCli(args, { cwd: work.path, closeStdout });
 
 beforeAll(() => {
+  cpSync(join(REPO_ROOT, 'examples', 'images', 'demo'), join(work.path, DEMO), { recursive: true });
   writeFileSync(
     join(work.path, 'imagestreams.yaml'),
     `apiVersion: imagestreams/v1\nkind: Catalog\nstreams:\n  demo:\n    tags:\n      latest:\n        from: oci:${DEMO}:1.1\n        importMode: PreserveOriginal\n`,

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { diffLines } from 'diff';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -294,7 +294,15 @@ describe('import-image --scheduled, --insecure and --reference-policy', () => {
   it('refuses --insecure for an image layout on disk, writing nothing', async () => {
     const ws = workspace();
     const before = ws.catalog();
-    const result = await ws.run('import-image', 'demo:new', '--from=oci:../layout:single', '--insecure', '--confirm');
+    const result = await ws.run(
+      'import-image',
+      'demo:new',
+      '--from=oci:../layout:single',
+      '--insecure',
+      '--confirm',
+      '--allow-path',
+      '..',
+    );
     expect(result.stderr).toBe(
       'error: --insecure does not apply to oci:../layout:single: an image layout on disk has no TLS to skip\n',
     );
@@ -306,7 +314,7 @@ describe('import-image --scheduled, --insecure and --reference-policy', () => {
   it('removes an insecure key an image layout tag has with --insecure=false, and imports it', async () => {
     const stray = `${teamCatalog()}  demo:\n    tags:\n      new:\n        from: oci:../layout:single\n        insecure: true\n`;
     const ws = workspace(stray);
-    const result = await ws.run('import-image', 'demo:new', '--insecure=false');
+    const result = await ws.run('import-image', 'demo:new', '--insecure=false', '--allow-path', '..');
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('Wrote demo:new to imagestreams.yaml.');
     expect(changedLines(stray, ws.catalog())).toEqual({ removed: ['        insecure: true'], added: [] });
@@ -465,12 +473,17 @@ describe('import-image against a registry that needs credentials', () => {
     await secure?.stop();
   });
 
-  function secureCatalog(): string {
-    return `apiVersion: imagestreams/v1\nkind: Catalog\nregistries:\n  "${secure.host}":\n    ca: ${secure.ca!.caCertPath}\nstreams:\n  app:\n    tags:\n      latest:\n        from: ${secure.host}/team/app:single\n`;
+  /** A catalog that trusts the registry's CA, kept beside it (a catalog's paths stay inside its directory). */
+  function secureWorkspace(): Workspace {
+    const ws = workspace(
+      `apiVersion: imagestreams/v1\nkind: Catalog\nregistries:\n  "${secure.host}":\n    ca: ca.pem\nstreams:\n  app:\n    tags:\n      latest:\n        from: ${secure.host}/team/app:single\n`,
+    );
+    copyFileSync(secure.ca!.caCertPath, join(ws.dir, 'ca.pem'));
+    return ws;
   }
 
   it('says that no credentials were found for the host, and where it looked', async () => {
-    const result = await workspace(secureCatalog()).run('import-image', 'app:latest');
+    const result = await secureWorkspace().run('import-image', 'app:latest');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /error: app:latest: Import failed \(Unauthorized\): authentication required for 127\.0\.0\.1:\d+\/team\/app:single: no credentials found for 127\.0\.0\.1:\d+ \(looked in: /,
@@ -478,7 +491,7 @@ describe('import-image against a registry that needs credentials', () => {
   });
 
   it('says which file the refused credentials came from, never the secret', async () => {
-    const ws = workspace(secureCatalog());
+    const ws = secureWorkspace();
     const password = 'not-the-password-7f3a';
     const auth = Buffer.from(`${secure.username}:${password}`).toString('base64');
     const authfile = join(ws.dir, 'auth.json');
@@ -494,7 +507,7 @@ describe('import-image against a registry that needs credentials', () => {
   });
 
   it('imports with the right credentials', async () => {
-    const ws = workspace(secureCatalog());
+    const ws = secureWorkspace();
     const auth = Buffer.from(`${secure.username}:${secure.password}`).toString('base64');
     writeFileSync(join(ws.dir, 'auth.json'), JSON.stringify({ auths: { [secure.host]: { auth } } }));
     const result = await ws.run('import-image', 'app:latest', '--authfile', 'auth.json');

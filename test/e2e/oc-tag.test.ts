@@ -152,7 +152,7 @@ describe('tag SOURCE STREAM:TAG', () => {
 
   it('refuses --insecure for an image layout on disk, writing nothing', async () => {
     const ws = workspace();
-    const result = await ws.run('tag', '--insecure', 'oci:../layout:single', 'tools:disk');
+    const result = await ws.run('tag', '--insecure', 'oci:../layout:single', 'tools:disk', '--allow-path', '..');
     expect(result.stderr).toBe(
       'error: --insecure does not apply to oci:../layout:single: an image layout on disk has no TLS to skip\n',
     );
@@ -169,6 +169,8 @@ describe('tag SOURCE STREAM:TAG', () => {
       '--insecure=false',
       'oci:../layout:single',
       'tools:disk',
+      '--allow-path',
+      '..',
     );
     expect(ws.catalog()).toBe(`${teamCatalog()}      disk:\n        from: oci:../layout:single\n`);
   });

@@ -15,9 +15,10 @@ import { REPO_ROOT, tempDir } from '../helpers/cli.js';
 const work = tempDir('imagestreams-library-');
 afterAll(() => work.remove());
 
+const layouts = join(REPO_ROOT, 'examples', 'images');
+
 function writeCatalog(tags: string): string {
   const path = join(work.path, 'imagestreams.yaml');
-  const layouts = join(REPO_ROOT, 'examples', 'images');
   writeFileSync(
     path,
     `apiVersion: imagestreams/v1\nkind: Catalog\nstreams:\n  demo:\n    tags:\n${tags.replaceAll('LAYOUTS', layouts)}`,
@@ -32,7 +33,9 @@ describe('the library API', () => {
   });
 
   it('plans and applies a catalog, then finds nothing to do', async () => {
-    const catalog = await loadCatalog(writeCatalog('      "1.0":\n        from: oci:LAYOUTS/demo:1.0\n'));
+    const catalog = await loadCatalog(writeCatalog('      "1.0":\n        from: oci:LAYOUTS/demo:1.0\n'), {
+      allowedPaths: [layouts],
+    });
     const first = await plan(catalog);
     expect(first.summary).toMatchObject({ create: 1, update: 0, delete: 0 });
     const result = await apply(first, catalog);

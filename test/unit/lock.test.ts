@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LockError, type LockInfo } from '../../src/core/errors.js';
+import { LockError, type LockInfo, StateError } from '../../src/core/errors.js';
 import { acquireLock, forceUnlock, formatLockInfo, readLock } from '../../src/state/index.js';
 
 let dir: string;
@@ -99,10 +99,84 @@ describe('acquireLock', () => {
     expect(await readLock(statePath)).toEqual(stale);
   });
 
+  it('does not wait for a lock whose process is gone: waiting would not help', async () => {
+    const stale: LockInfo = {
+      id: 'd6f4c1d2-0000-4000-8000-000000000001',
+      operation: 'apply',
+      who: `someone@${hostname()}`,
+      pid: deadPid(),
+      created: '2026-01-01T00:00:00.000Z',
+    };
+    await writeFile(lockFile, JSON.stringify(stale));
+    const error = await lockError(acquireLock(statePath, { operation: 'apply', timeoutMs: 3_600_000 }));
+    expect(error.message).toContain(`The state ${statePath} is locked by another process.\n`);
+    expect(error.message).toContain(`imagestreams force-unlock ${stale.id}`);
+    expect(await readLock(statePath)).toEqual(stale);
+  });
+
   it('says so when the lock file cannot be read', async () => {
     await writeFile(lockFile, '');
     const error = await lockError(acquireLock(statePath, { operation: 'apply' }));
     expect(error.message).toContain(`The lock file ${lockFile} cannot be read`);
+  });
+});
+
+/** Rejects with a StateError; returns its message. */
+function stateErrorOf(promise: Promise<unknown>): Promise<string> {
+  return promise.then(
+    () => expect.fail('expected a StateError'),
+    (error: unknown) => {
+      expect(error).toBeInstanceOf(StateError);
+      return (error as StateError).message;
+    },
+  );
+}
+
+describe('something other than a lock file at the lock path', () => {
+  const notALock = (kind: string) =>
+    `the state lock ${lockFile} is ${kind}, not a lock file: imagestreams creates its lock as a regular file, and ` +
+    'neither follows nor removes anything else there. Remove it yourself if no imagestreams process is running, ' +
+    'then try again';
+
+  it('a dangling symbolic link: an error, not an endless retry; the link stays', async () => {
+    await symlink(join(dir, 'nowhere'), lockFile);
+    expect(await stateErrorOf(acquireLock(statePath, { operation: 'apply' }))).toBe(notALock('a symbolic link'));
+    expect(await stateErrorOf(acquireLock(statePath, { operation: 'apply', timeoutMs: 3_600_000 }))).toBe(
+      notALock('a symbolic link'),
+    );
+    expect(await readlink(lockFile)).toBe(join(dir, 'nowhere'));
+    expect(await readdir(dir)).toEqual(['imagestreams.state.json.lock']);
+  });
+
+  it('a symbolic link to a lock file elsewhere: neither followed nor removed', async () => {
+    const elsewhere = join(dir, 'elsewhere.lock');
+    const info = { id: 'x', operation: 'apply', who: 'a@b', pid: 1, created: '' };
+    await writeFile(elsewhere, JSON.stringify(info));
+    await symlink(elsewhere, lockFile);
+    expect(await stateErrorOf(acquireLock(statePath, { operation: 'apply' }))).toBe(notALock('a symbolic link'));
+    expect(await stateErrorOf(readLock(statePath))).toBe(notALock('a symbolic link'));
+    expect(await stateErrorOf(forceUnlock(statePath, 'x'))).toBe(notALock('a symbolic link'));
+    expect((await lstat(lockFile)).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(await readFile(elsewhere, 'utf8'))).toEqual(info);
+  });
+
+  it('a directory', async () => {
+    await mkdir(lockFile);
+    expect(await stateErrorOf(acquireLock(statePath, { operation: 'apply' }))).toBe(notALock('a directory'));
+    expect(await stateErrorOf(readLock(statePath))).toBe(notALock('a directory'));
+    expect((await lstat(lockFile)).isDirectory()).toBe(true);
+  });
+
+  it('a FIFO, which is never opened in a way that blocks', async () => {
+    expect(spawnSync('mkfifo', [lockFile]).status).toBe(0);
+    expect(await stateErrorOf(acquireLock(statePath, { operation: 'apply' }))).toBe(notALock('a FIFO'));
+    expect(await stateErrorOf(readLock(statePath))).toBe(notALock('a FIFO'));
+  });
+
+  it('a state directory that is a file: the lock cannot be created, and says why', async () => {
+    await writeFile(join(dir, 'file'), '');
+    const message = await stateErrorOf(acquireLock(join(dir, 'file', 'state.json'), { operation: 'apply' }));
+    expect(message).toMatch(/^cannot create the directory of the state lock .*: /);
   });
 });
 

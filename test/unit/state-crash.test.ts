@@ -39,10 +39,10 @@ for (let i = 0; ; i++) {
 
 let work: string;
 
-/** Compiles src/core, src/state and the generated validators to JavaScript beside the writer script, so that plain node can run it. */
+/** Compiles src/core, src/files, src/state and the generated validators to JavaScript beside the writer script, so that plain node can run it. */
 async function buildWriter(): Promise<void> {
   work = await mkdtemp(join(tmpdir(), 'state-crash-'));
-  for (const folder of ['src/core', 'src/state', 'src/generated']) {
+  for (const folder of ['src/core', 'src/files', 'src/state', 'src/generated']) {
     await mkdir(join(work, folder), { recursive: true });
     for (const file of await readdir(join(ROOT, folder))) {
       if (!file.endsWith('.ts')) continue;

@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -176,6 +177,84 @@ describe('readState refuses a bad file and leaves it untouched', () => {
       `state file ${path} was written by a newer version of imagestreams (version ${STATE_VERSION + 1}); upgrade imagestreams`,
     );
     expect(await readFile(path, 'utf8')).toBe(text);
+  });
+});
+
+describe('readState never shows what a file holds, and never blocks on one that is not a regular file', () => {
+  it('leaves out the text V8 quotes around an unexpected token', async () => {
+    await writeFile(path, 'root:x:0:0:root:/root:/bin/bash\n');
+    await expect(readState(path)).rejects.toThrow(new StateError(`state file ${path} is corrupt: Unexpected token`));
+  });
+
+  it.each([
+    ['a directory', async () => mkdir(path), 'it is a directory'],
+    ['a FIFO', async () => void spawnSync('mkfifo', [path]), 'it is a FIFO'],
+    ['a link to a device', async () => symlink('/dev/zero', path), 'it is a device'],
+  ])('refuses %s', async (_name, make, why) => {
+    await make();
+    await expect(readState(path)).rejects.toThrow(`cannot read state file ${path}: ${why}`);
+  });
+});
+
+describe('a state file that is a symbolic link is another name for its target', () => {
+  let target: string;
+  const first = stateWith({});
+  beforeEach(async () => {
+    await mkdir(join(dir, 'real'));
+    target = join(dir, 'real', 'state.json');
+    await writeState(target, first);
+    await symlink(join('real', 'state.json'), path);
+  });
+
+  it('is read through the link', async () => {
+    expect(await readState(path)).toEqual(first);
+  });
+
+  it('is written through the link, atomically, with the .backup beside the target; the link stays', async () => {
+    const next = stateWith({ latest: tagState() });
+    await writeState(path, next);
+    expect(await readlink(path)).toBe(join('real', 'state.json'));
+    expect(await readFile(target, 'utf8')).toBe(serializeState(next));
+    expect(await readFile(`${target}.backup`, 'utf8')).toBe(serializeState(first));
+    expect((await readdir(dir)).sort()).toEqual(['imagestreams.state.json', 'real']);
+    expect((await readdir(join(dir, 'real'))).sort()).toEqual(['state.json', 'state.json.backup']);
+  });
+
+  it('creates the target of a dangling link', async () => {
+    await rm(target);
+    await writeState(path, first);
+    expect(await readFile(target, 'utf8')).toBe(serializeState(first));
+    expect((await lstat(path)).isSymbolicLink()).toBe(true);
+  });
+
+  it('points at the backup beside the target when the target is corrupt', async () => {
+    await writeState(path, stateWith({ latest: tagState() }));
+    await writeFile(target, '{');
+    await expect(readState(path)).rejects.toThrow(`The previous state is in ${target}.backup.`);
+  });
+});
+
+describe('temp files a killed writer left', () => {
+  it('are removed by the next write of the state (made under the state lock); other files are kept', async () => {
+    const leftovers = ['.imagestreams.state.json.0123456789ab.tmp', '.imagestreams.state.json.backup.0123456789ab.tmp'];
+    const kept = ['.imagestreams.state.json.notes.tmp', '.other.json.0123456789ab.tmp'];
+    for (const name of [...leftovers, ...kept]) await writeFile(join(dir, name), 'partial');
+    await writeState(path, stateWith({}));
+    expect((await readdir(dir)).sort()).toEqual([...kept, 'imagestreams.state.json'].sort());
+  });
+});
+
+describe('a .backup that is a symbolic link', () => {
+  it('is replaced by the previous state; what it pointed to is left alone', async () => {
+    const elsewhere = join(dir, 'elsewhere');
+    await writeFile(elsewhere, 'precious');
+    const first = stateWith({});
+    await writeState(path, first);
+    await symlink(elsewhere, `${path}.backup`);
+    await writeState(path, stateWith({ latest: tagState() }));
+    expect(await readFile(elsewhere, 'utf8')).toBe('precious');
+    expect((await lstat(`${path}.backup`)).isFile()).toBe(true);
+    expect(await readFile(`${path}.backup`, 'utf8')).toBe(serializeState(first));
   });
 });
 

@@ -1,4 +1,3 @@
-import { relative, resolve } from 'node:path';
 import { loadCatalog } from '../../config/index.js';
 import { UsageError } from '../../core/errors.js';
 import {
@@ -9,12 +8,11 @@ import {
   renderTagDescription,
 } from '../../render/describe-text.js';
 import { StateStore } from '../../state/index.js';
+import { type CatalogPathOptions, catalogFileOf, catalogLoadOptions } from '../catalog-options.js';
 import { EXIT_OK } from '../exit.js';
 import { type Io, writeJson } from '../output.js';
 
-export interface DescribeOptions {
-  file?: string;
-  state?: string;
+export interface DescribeOptions extends CatalogPathOptions {
   json?: boolean;
   showAttestations?: boolean;
 }
@@ -46,15 +44,8 @@ export function parseTarget(target: string): { stream: string; tag?: string } {
 }
 
 /** The stream from the catalog and the state; an error naming both when neither has it. */
-export async function loadStream(
-  stream: string,
-  options: { file?: string; state?: string },
-  io: Io,
-): Promise<DescribedStream> {
-  const path = resolve(io.cwd, options.file ?? 'imagestreams.yaml');
-  const loadOptions: Parameters<typeof loadCatalog>[1] = { displayPath: relative(io.cwd, path) || path };
-  if (options.state) loadOptions.statePathOverride = resolve(io.cwd, options.state);
-  const catalog = await loadCatalog(path, loadOptions);
+export async function loadStream(stream: string, options: CatalogPathOptions, io: Io): Promise<DescribedStream> {
+  const catalog = await loadCatalog(catalogFileOf(options, io).path, catalogLoadOptions(options, io));
   const store = await StateStore.open(catalog.statePath);
   const described = describeStream(catalog, store.state, stream);
   if (!described) throw new UsageError(`image stream "${stream}" not found in ${catalog.displayPath} or its state`);

@@ -1,12 +1,11 @@
 import { UsageError } from '../../core/errors.js';
 import { renderHistoryText } from '../../render/history-text.js';
+import type { CatalogPathOptions } from '../catalog-options.js';
 import { EXIT_OK } from '../exit.js';
 import { type Io, writeJson } from '../output.js';
 import { loadStream, parseTarget, requireTag } from './describe.js';
 
-export interface HistoryOptions {
-  file?: string;
-  state?: string;
+export interface HistoryOptions extends CatalogPathOptions {
   json?: boolean;
   showAttestations?: boolean;
 }

@@ -1,4 +1,4 @@
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import {
   type CatalogEdit,
   type CatalogText,
@@ -8,7 +8,7 @@ import {
   type TagChanges,
 } from '../../config/catalog-edit.js';
 import { EMPTY_CATALOG_TEXT, readCatalogText, writeCatalogText } from '../../config/catalog-file-text.js';
-import { parseCatalog } from '../../config/index.js';
+import { type LoadCatalogOptions, parseCatalog } from '../../config/index.js';
 import { parseTagAddress, type TagAddress } from '../../config/tag-address.js';
 import { sameSource, sourceAsWritten } from '../../config/written-source.js';
 import type { Catalog, CatalogTag } from '../../core/catalog.js';
@@ -29,14 +29,13 @@ import {
   renderStreamSummary,
 } from '../../render/describe-text.js';
 import { acquireLock, planningState, StateStore } from '../../state/index.js';
+import { allowedPathsOf, type CatalogPathOptions, catalogFileOf } from '../catalog-options.js';
 import { EXIT_ERROR, EXIT_OK } from '../exit.js';
 import type { Io } from '../output.js';
 import { createProgress } from '../progress.js';
 import { flagChanges } from './tag.js';
 
-export interface ImportImageOptions {
-  file?: string;
-  state?: string;
+export interface ImportImageOptions extends CatalogPathOptions {
   authfile?: string;
   from?: string;
   confirm?: boolean;
@@ -239,18 +238,21 @@ function show(
 
 /** The catalog's text; a missing file reads as an empty catalog, which only --confirm lets this command create. */
 async function openCatalogText(options: ImportImageOptions, io: Io): Promise<FileText> {
-  const path = resolve(io.cwd, options.file ?? 'imagestreams.yaml');
-  const displayPath = relative(io.cwd, path) || path;
+  const { path, displayPath } = catalogFileOf(options, io);
   const text = await readCatalogText(path, displayPath);
   const file: FileText = { text: text ?? EMPTY_CATALOG_TEXT, path, displayPath, exists: text !== undefined };
   if (options.state) file.statePathOverride = resolve(io.cwd, options.state);
+  const allowedPaths = allowedPathsOf(options, io);
+  if (allowedPaths) file.allowedPaths = allowedPaths;
   return file;
 }
 
-function catalogOptions(file: CatalogText): { displayPath: string; statePathOverride?: string } {
-  return file.statePathOverride === undefined
-    ? { displayPath: file.displayPath }
-    : { displayPath: file.displayPath, statePathOverride: file.statePathOverride };
+function catalogOptions(file: CatalogText): LoadCatalogOptions {
+  return {
+    displayPath: file.displayPath,
+    ...(file.statePathOverride !== undefined && { statePathOverride: file.statePathOverride }),
+    ...(file.allowedPaths !== undefined && { allowedPaths: file.allowedPaths }),
+  };
 }
 
 function repositoryOptions(options: ImportImageOptions, io: Io): Parameters<typeof catalogRepositories>[1] {

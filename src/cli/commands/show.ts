@@ -1,14 +1,12 @@
-import { resolve } from 'node:path';
 import { loadCatalog } from '../../config/index.js';
 import { UsageError } from '../../core/errors.js';
 import { renderStateText, splitAddress, stateAddresses } from '../../render/state-text.js';
 import { StateStore } from '../../state/index.js';
+import { type CatalogPathOptions, catalogFileOf, catalogLoadOptions, statePathOption } from '../catalog-options.js';
 import { EXIT_OK } from '../exit.js';
 import { type Io, writeJson } from '../output.js';
 
-export interface ShowOptions {
-  file?: string;
-  state?: string;
+export interface ShowOptions extends CatalogPathOptions {
   json?: boolean;
   abbrev?: boolean;
 }
@@ -34,7 +32,7 @@ export async function showCommand(address: string | undefined, options: ShowOpti
 }
 
 /** The state path: --state, else the catalog's `state:` setting. */
-export async function statePath(options: { file?: string; state?: string }, io: Io): Promise<string> {
-  if (options.state) return resolve(io.cwd, options.state);
-  return (await loadCatalog(resolve(io.cwd, options.file ?? 'imagestreams.yaml'))).statePath;
+export async function statePath(options: CatalogPathOptions, io: Io): Promise<string> {
+  if (options.state) return statePathOption(options.state, io);
+  return (await loadCatalog(catalogFileOf(options, io).path, catalogLoadOptions(options, io))).statePath;
 }

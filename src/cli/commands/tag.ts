@@ -1,4 +1,4 @@
-import { dirname, relative, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import {
   type CatalogText,
   deleteCatalogTag,
@@ -20,11 +20,11 @@ import {
   type ReferencePolicy,
 } from '../../core/catalog.js';
 import { UsageError } from '../../core/errors.js';
+import { allowedPathsOf, type CatalogPathOptions, catalogFileOf } from '../catalog-options.js';
 import { EXIT_OK } from '../exit.js';
 import type { Io } from '../output.js';
 
-export interface TagCommandOptions {
-  file?: string;
+export interface TagCommandOptions extends Omit<CatalogPathOptions, 'state'> {
   alias?: boolean;
   delete?: boolean;
   scheduled?: boolean;
@@ -38,7 +38,7 @@ export interface TagCommandOptions {
  * image reference, or a tag of the catalog whose source and spec the new tag copies. Nothing is imported.
  */
 export async function tagCommand(args: string[], options: TagCommandOptions, io: Io): Promise<number> {
-  const file = await openCatalogText(options.file, io);
+  const file = await openCatalogText(options, io);
   const messages: string[] = [];
   let text = file.text;
   if (options.delete) {
@@ -52,7 +52,10 @@ export async function tagCommand(args: string[], options: TagCommandOptions, io:
     if (sourceArg === undefined || destArgs.length === 0) {
       throw new UsageError('you must specify a source and at least one destination or one or more tags to delete');
     }
-    const catalog = parseCatalog(file.text, file.path, { displayPath: file.displayPath });
+    const catalog = parseCatalog(file.text, file.path, {
+      displayPath: file.displayPath,
+      ...(file.allowedPaths && { allowedPaths: file.allowedPaths }),
+    });
     const source = tagSource(sourceArg, catalog, io.cwd);
     const dests = destArgs.map((a) => parseTagAddress(a));
     checkAlias(options, source, dests);
@@ -153,10 +156,10 @@ function setMessage(dest: TagAddress, tag: CatalogTag, source: TagSource, option
 }
 
 /** The catalog file's text; a missing file is an error (import-image --confirm creates one). */
-async function openCatalogText(file: string | undefined, io: Io): Promise<CatalogText> {
-  const path = resolve(io.cwd, file ?? 'imagestreams.yaml');
-  const displayPath = relative(io.cwd, path) || path;
+async function openCatalogText(options: TagCommandOptions, io: Io): Promise<CatalogText> {
+  const { path, displayPath } = catalogFileOf(options, io);
   const text = await readCatalogText(path, displayPath);
   if (text === undefined) throw fileProblem(displayPath, 'cannot read the catalog: no such file');
-  return { text, path, displayPath };
+  const allowedPaths = allowedPathsOf(options, io);
+  return { text, path, displayPath, ...(allowedPaths && { allowedPaths }) };
 }
