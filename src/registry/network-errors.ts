@@ -91,9 +91,10 @@ export function networkError(error: unknown, peer: Peer, insecure: boolean, prox
   const name = peerName(peer);
   if (isTlsError(error)) {
     const reason = tlsReason(error, code ?? 'handshake failed');
+    const to = peer.other ? name : peer.registry;
     return new RegistryError(
       'TLSError',
-      `TLS connection to ${name} failed (${reason})${tlsHint(error, peer, insecure)}`,
+      `TLS connection to ${to} failed (${reason})${tlsHint(error, peer, insecure)}`,
       {
         cause: error,
       },
@@ -111,7 +112,7 @@ export function networkError(error: unknown, peer: Peer, insecure: boolean, prox
       cause: error,
     });
   }
-  const reason = (code && UNREACHABLE[code]) ?? proxyRefusal(error) ?? unexpected(error, code);
+  const reason = proxyRefusal(error) ?? (code && UNREACHABLE[code]) ?? unexpected(error, code);
   return new RegistryError('Unreachable', `cannot reach ${name}${through}: ${reason}`, { cause: error });
 }
 
