@@ -17,8 +17,11 @@ export interface HostileRequest {
 export interface HostileRegistryOptions {
   /** Serve https with this certificate. */
   tls?: ServerTls;
-  /** The `WWW-Authenticate` of a 401 to a request without Authorization; without it no credentials are asked for. */
-  challenge?: string;
+  /**
+   * The `WWW-Authenticate` of a 401 to a request without Authorization (a function of the registry's own origin, to
+   * name its own token endpoint); without it no credentials are asked for.
+   */
+  challenge?: string | ((origin: string) => string);
   /** Answers that take precedence over the content served, the first matching one winning. */
   answers?: { method?: string; path: RegExp; answer: Answer }[];
   /** Other paths, such as a token endpoint (`/token`), answered whatever the Authorization. */
@@ -66,7 +69,8 @@ export async function startHostileRegistry(options: HostileRegistryOptions = {})
     const route = options.routes?.[url.pathname];
     if (route) return route(request, response);
     if (options.challenge && !request.headers.authorization) {
-      response.writeHead(401, { 'www-authenticate': options.challenge, 'content-type': 'application/json' });
+      const challenge = typeof options.challenge === 'string' ? options.challenge : options.challenge(origin);
+      response.writeHead(401, { 'www-authenticate': challenge, 'content-type': 'application/json' });
       response.end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
       return;
     }
@@ -89,6 +93,7 @@ export async function startHostileRegistry(options: HostileRegistryOptions = {})
   const listening: ListeningServer = await listenOnLoopback((request, response) => {
     handle(request, response).catch(() => response.destroy());
   }, options.tls);
+  const origin = listening.origin;
 
   return {
     origin: listening.origin,
