@@ -65,7 +65,10 @@ export function echoCatalog(
   }
   const tag = (repository: string) => ({ v1: { from: `${registry.host}/team/${repository}:v1`, scheduled: true } });
   return {
-    catalog: { registries: { [registry.host]: settings }, streams: { denied: tag('denied'), blobless: tag('blobless') } },
+    catalog: {
+      registries: { [registry.host]: settings },
+      streams: { denied: tag('denied'), blobless: tag('blobless') },
+    },
     credentialArgs,
   };
 }
