@@ -11,6 +11,9 @@ export const REDACTED = '[redacted]';
  */
 const MIN_DATA_FORM_LENGTH = 8;
 
+/** How many echo checks are kept for reuse. */
+const MAX_CHECKS = 64;
+
 /** A bearer token stays a secret a little after it expires: a registry may echo it late. */
 const TOKEN_AFTERLIFE_MS = 60_000;
 
@@ -31,6 +34,8 @@ export class RegistryText {
   private readonly credentialForms = new Set<string>();
   private readonly tokens = new Map<string, number>();
   private sortedForms: string[] | undefined;
+  /** The echo checks of the few authorizations in use (one per bearer token): built once each. */
+  private readonly checks = new Map<string, EchoCheck>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -38,6 +43,7 @@ export class RegistryText {
   remember(credential: Credential): void {
     for (const value of secretValues(credential)) for (const form of formsOf(value)) this.credentialForms.add(form);
     this.sortedForms = undefined;
+    this.checks.clear();
   }
 
   /** Adds a bearer token a token server issued, a secret until a little after `expiresAt`. */
@@ -58,10 +64,16 @@ export class RegistryText {
   }
 
   /** The check for the answer to a request that carried `authorization` (a bearer token is looked for as well). */
-  echoCheck(authorization?: string): EchoCheck {
-    const bearer = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
-    const forms = [...this.credentialForms, ...(bearer ? formsOf(bearer) : [])];
-    return new EchoCheck(forms.filter((form) => form.length >= MIN_DATA_FORM_LENGTH));
+  echoCheck(authorization = ''): EchoCheck {
+    let check = this.checks.get(authorization);
+    if (!check) {
+      const bearer = /^Bearer (.+)$/.exec(authorization)?.[1];
+      const forms = [...this.credentialForms, ...(bearer ? formsOf(bearer) : [])];
+      check = new EchoCheck(forms.filter((form) => form.length >= MIN_DATA_FORM_LENGTH));
+      if (this.checks.size >= MAX_CHECKS) this.checks.clear();
+      this.checks.set(authorization, check);
+    }
+    return check;
   }
 
   private scrubbed(text: string): string {
@@ -101,11 +113,9 @@ export class RegistryText {
  * or in a manifest or config (which end up in the state and the plan) is caught before they get anywhere.
  */
 export class EchoCheck {
-  private readonly bytes: Buffer[];
+  private bytes: Buffer[] | undefined;
 
-  constructor(private readonly forms: string[]) {
-    this.bytes = forms.map((form) => Buffer.from(form));
-  }
+  constructor(private readonly forms: string[]) {}
 
   foundInText(text: string): boolean {
     return this.forms.some((form) => text.includes(form));
@@ -113,6 +123,7 @@ export class EchoCheck {
 
   foundInBytes(data: Uint8Array): boolean {
     const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    this.bytes ??= this.forms.map((form) => Buffer.from(form));
     return this.bytes.some((form) => buffer.includes(form));
   }
 
