@@ -26,8 +26,12 @@ interface CachedToken {
 const MAX_TOKEN_RESPONSE = 1024 * 1024;
 const MIN_TOKEN_LIFETIME_S = 60;
 const EXPIRY_MARGIN_MS = 5_000;
-/** Visible ASCII only: a token is sent back as a header value. */
+/** Visible ASCII only: what a token sent as a header value may hold. */
 const HEADER_SAFE_TOKEN = /^[\x21-\x7e]+$/;
+
+export function isHeaderSafe(token: string): boolean {
+  return HEADER_SAFE_TOKEN.test(token);
+}
 
 /** Bearer tokens cached by (realm, service, scope) until they expire; concurrent requests for one token share a fetch. */
 export class TokenCache {
@@ -144,7 +148,7 @@ async function parseTokenResponse(
   const lifetime = Math.max(MIN_TOKEN_LIFETIME_S, typeof doc.expires_in === 'number' ? doc.expires_in : 0);
   const expiresAt = now() + lifetime * 1000;
   request.text.rememberToken(token, expiresAt);
-  if (!HEADER_SAFE_TOKEN.test(token)) {
+  if (!isHeaderSafe(token)) {
     throw new RegistryError('InternalError', `${server} answered with a token an HTTP header cannot carry`);
   }
   return { token, expiresAt: expiresAt - EXPIRY_MARGIN_MS };
@@ -162,7 +166,7 @@ function tokenRealm(request: TokenRequest): URL {
   const url = realm && URL.canParse(realm) ? new URL(realm) : undefined;
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
     throw new RegistryError(
-      'Unauthorized',
+      'InternalError',
       `registry ${registry} sent a Bearer challenge with an invalid realm ${text.quote(realm ?? '')}`,
     );
   }

@@ -1,7 +1,14 @@
 import { Readable } from 'node:stream';
 import { RegistryError } from '../core/errors.js';
 import type { FoundCredential } from '../credentials/types.js';
-import { basicAuthorization, type CredentialProvider, fetchToken, pullScope, TokenCache } from './auth.js';
+import {
+  basicAuthorization,
+  type CredentialProvider,
+  fetchToken,
+  isHeaderSafe,
+  pullScope,
+  TokenCache,
+} from './auth.js';
 import { drain, readUpTo } from './body.js';
 import { type Challenge, parseChallenges, preferredChallenge } from './challenge.js';
 import { DEFAULT_DEADLINE, type DeadlinePolicy } from './deadline.js';
@@ -86,8 +93,6 @@ interface Endpoint {
 
 const MAX_REDIRECTS = 5;
 const MAX_ERROR_BODY = 64 * 1024;
-/** Visible ASCII only: what a header value may carry. */
-const HEADER_SAFE = /^[\x21-\x7e]+$/;
 
 /** Docker Hub's API lives on another host than its name in references. */
 export function apiHostOf(registry: string): string {
@@ -145,7 +150,10 @@ export class RegistryClient {
       }
       if (res.status === 401 && !reauthenticated) {
         reauthenticated = true;
-        const next = await this.reauthorize(endpoint, req.repository, res, scope);
+        const next = await this.reauthorize(endpoint, req.repository, res, scope).catch(async (error: unknown) => {
+          await drain(res);
+          throw error;
+        });
         if (next !== undefined && next !== authorization) {
           await drain(res);
           authorization = next;
@@ -331,7 +339,7 @@ export class RegistryClient {
 
   private registryTokenAuthorization(found: FoundCredential): string {
     const token = found.credential.kind === 'registryToken' ? found.credential.token : '';
-    if (!HEADER_SAFE.test(token)) {
+    if (!isHeaderSafe(token)) {
       throw new RegistryError(
         'Unauthorized',
         `the registry token for ${this.options.registry} from ${found.source} cannot be sent: it holds characters an HTTP header cannot carry`,
