@@ -11,6 +11,14 @@ export const REDACTED = '[redacted]';
  */
 const MIN_DATA_FORM_LENGTH = 8;
 
+/**
+ * What data is searched for: a credential as it travels (the `username:password` pair Basic encodes, a token), not a
+ * bare password, which an ordinary word of a manifest or config could be (`password`, `changeme`).
+ */
+function travellingValues(credential: Credential): string[] {
+  return credential.kind === 'basic' ? [`${credential.username}:${credential.password}`] : secretValues(credential);
+}
+
 /** How many echo checks are kept for reuse. */
 const MAX_CHECKS = 64;
 
@@ -32,6 +40,7 @@ const UNPRINTABLE = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
  */
 export class RegistryText {
   private readonly credentialForms = new Set<string>();
+  private readonly travellingForms = new Set<string>();
   private readonly tokens = new Map<string, number>();
   private sortedForms: string[] | undefined;
   /** The echo checks of the few authorizations in use (one per bearer token): built once each. */
@@ -42,6 +51,7 @@ export class RegistryText {
   /** Adds the secrets of a credential that is (or may be) sent to the registry or its token server. */
   remember(credential: Credential): void {
     for (const value of secretValues(credential)) for (const form of formsOf(value)) this.credentialForms.add(form);
+    for (const value of travellingValues(credential)) for (const form of formsOf(value)) this.travellingForms.add(form);
     this.sortedForms = undefined;
     this.checks.clear();
   }
@@ -68,7 +78,7 @@ export class RegistryText {
     let check = this.checks.get(authorization);
     if (!check) {
       const bearer = /^Bearer (.+)$/.exec(authorization)?.[1];
-      const forms = [...this.credentialForms, ...(bearer ? formsOf(bearer) : [])];
+      const forms = [...this.travellingForms, ...(bearer ? formsOf(bearer) : [])];
       check = new EchoCheck(forms.filter((form) => form.length >= MIN_DATA_FORM_LENGTH));
       if (this.checks.size >= MAX_CHECKS) this.checks.clear();
       this.checks.set(authorization, check);

@@ -81,18 +81,26 @@ describe('RegistryText: what a registry says, made safe to show', () => {
 });
 
 describe('EchoCheck: a secret in what a registry serves', () => {
-  it('finds the credential, and the bearer token the request carried, in bytes and header values', () => {
+  it('finds the credential as it travels, and the bearer token the request carried, in bytes and header values', () => {
     const check = textFor().echoCheck(`Bearer ${TOKEN}`);
-    expect(check.foundInBytes(Buffer.from(`{"mediaType":"${PASSWORD}"}`))).toBe(true);
     expect(check.foundInBytes(Buffer.from(`{"a":"${base64(`${USER}:${PASSWORD}`)}"}`))).toBe(true);
+    expect(check.foundInBytes(Buffer.from(`{"a":"${USER}:${PASSWORD}"}`))).toBe(true);
     expect(check.foundInBytes(Buffer.from(`{"a":"${TOKEN}"}`))).toBe(true);
     expect(check.foundInBytes(Buffer.from('{"schemaVersion":2}'))).toBe(false);
   });
 
+  it('does not refuse data for holding a bare password, which an ordinary word could be', () => {
+    const text = new RegistryText();
+    text.remember({ kind: 'basic', username: 'admin', password: 'password' });
+    expect(text.echoCheck().foundInBytes(Buffer.from('{"Cmd":["--password","file"]}'))).toBe(false);
+    expect(text.show('wrong password')).toBe('wrong [redacted]');
+  });
+
   it('blanks the header values that hold one, leaving the others', () => {
+    const pair = base64(`${USER}:${PASSWORD}`);
     const headers = textFor()
       .echoCheck()
-      .scrubHeaders({ 'content-type': `x/${PASSWORD}`, link: ['</a>', `</${PASSWORD}>`], 'content-length': '2' });
+      .scrubHeaders({ 'content-type': `x/${pair}`, link: ['</a>', `</${pair}>`], 'content-length': '2' });
     expect(headers).toEqual({ 'content-type': REDACTED, link: ['</a>', REDACTED], 'content-length': '2' });
   });
 
