@@ -11,14 +11,6 @@ export const REDACTED = '[redacted]';
  */
 const MIN_DATA_FORM_LENGTH = 8;
 
-/**
- * What data is searched for: a credential as it travels (the `username:password` pair Basic encodes, a token), not a
- * bare password, which an ordinary word of a manifest or config could be (`password`, `changeme`).
- */
-function travellingValues(credential: Credential): string[] {
-  return credential.kind === 'basic' ? [`${credential.username}:${credential.password}`] : secretValues(credential);
-}
-
 /** How many echo checks are kept for reuse. */
 const MAX_CHECKS = 64;
 
@@ -161,4 +153,12 @@ function formsOf(value: string): string[] {
     JSON.stringify(value).slice(1, -1),
   ];
   return [...new Set(forms.filter((form) => form !== ''))];
+}
+
+/**
+ * What data is searched for: a credential as it travels (the `username:password` pair Basic encodes, a token), not a
+ * bare password, which an ordinary word of a manifest or config could be (`password`, `changeme`).
+ */
+function travellingValues(credential: Credential): string[] {
+  return credential.kind === 'basic' ? [`${credential.username}:${credential.password}`] : secretValues(credential);
 }
