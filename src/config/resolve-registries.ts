@@ -1,4 +1,5 @@
 import type { RegistrySettings } from '../core/catalog.js';
+import { positiveDurationAt } from './duration-at.js';
 import { childPointer } from './json-pointer.js';
 import { booleanAt, mapAt, mapEntries, numberAt, type RawMap } from './raw-values.js';
 import { normalizeHostPort, registryKeyProblem } from './registry-key.js';
@@ -56,5 +57,9 @@ function resolveRegistry(
   if (maxConcurrency !== undefined) registry.maxConcurrency = maxConcurrency;
   if (requestsPerSecond !== undefined) registry.requestsPerSecond = requestsPerSecond;
   if (secret) registry.auth = { secret };
+  const requestTimeoutMs = positiveDurationAt(options, 'requestTimeout', pointer, context.problems);
+  const minBytesPerSecond = numberAt(options, 'minBytesPerSecond');
+  if (requestTimeoutMs !== undefined) registry.requestTimeoutMs = requestTimeoutMs;
+  if (minBytesPerSecond !== undefined) registry.minBytesPerSecond = minBytesPerSecond;
   return registry;
 }

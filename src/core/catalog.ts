@@ -51,6 +51,9 @@ export interface RegistrySettings {
   clientKey?: string;
   maxConcurrency?: number;
   requestsPerSecond?: number;
+  /** `requestTimeout` and `minBytesPerSecond`: each request's deadline is the one plus its size at the other. */
+  requestTimeoutMs?: number;
+  minBytesPerSecond?: number;
   auth?: RegistryAuthConfig;
   location: SourceLocation;
 }

@@ -1,4 +1,5 @@
 import { isDigest } from './digest.js';
+import { clipped } from './echoed-text.js';
 import { RegistryError } from './errors.js';
 import {
   DOCKER_MANIFEST,
@@ -76,7 +77,7 @@ export function parseManifest(bytes: Uint8Array, contentType?: string, what = 'm
   if (doc.schemaVersion === 1) throw schema1Refused(what);
   refuseSchema1(contentType, what);
   if (doc.schemaVersion !== 2)
-    throw invalid(`${what} has schemaVersion ${JSON.stringify(doc.schemaVersion)}, expected 2`);
+    throw invalid(`${what} has schemaVersion ${clipped(String(JSON.stringify(doc.schemaVersion)))}, expected 2`);
 
   const hasManifests = 'manifests' in doc;
   const hasImageFields = 'layers' in doc || 'config' in doc;
@@ -85,20 +86,23 @@ export function parseManifest(bytes: Uint8Array, contentType?: string, what = 'm
 
   const bodyType = typeof doc.mediaType === 'string' ? doc.mediaType : undefined;
   if (bodyType && declared && declared !== bodyType && isKnownManifestType(declared)) {
-    throw invalid(`${what} declares mediaType ${bodyType} but was served as ${declared}`);
+    throw invalid(`${what} declares mediaType ${clipped(bodyType)} but was served as ${declared}`);
   }
   const mediaType =
     bodyType ?? (declared && isKnownManifestType(declared) ? declared : hasManifests ? OCI_INDEX : OCI_MANIFEST);
   const annotations = stringMap(doc.annotations, `${what} annotations`);
 
   if (hasManifests) {
-    if (!INDEX_MEDIA_TYPES.has(mediaType)) throw invalid(`${what} lists manifests but has media type ${mediaType}`);
+    if (!INDEX_MEDIA_TYPES.has(mediaType))
+      throw invalid(`${what} lists manifests but has media type ${clipped(mediaType)}`);
     if (!Array.isArray(doc.manifests)) throw invalid(`${what} "manifests" is not an array`);
     const manifests = doc.manifests.map((d, i) => descriptor(d, `${what} manifests[${i}]`));
     return { kind: 'index', mediaType, manifests, ...(annotations && { annotations }) };
   }
   if (!IMAGE_MEDIA_TYPES.has(mediaType)) {
-    throw invalid(`${what} has unsupported media type ${mediaType} (expected an OCI or Docker v2 manifest or index)`);
+    throw invalid(
+      `${what} has unsupported media type ${clipped(mediaType)} (expected an OCI or Docker v2 manifest or index)`,
+    );
   }
   if (!Array.isArray(doc.layers)) throw invalid(`${what} "layers" is not an array`);
   return {
@@ -115,7 +119,7 @@ function descriptor(value: unknown, where: string): Descriptor {
   const { mediaType, digest, size } = value;
   if (typeof mediaType !== 'string' || mediaType === '') throw invalid(`${where} has no mediaType`);
   if (typeof digest !== 'string' || !isDigest(digest))
-    throw invalid(`${where} has an invalid digest ${JSON.stringify(digest)}`);
+    throw invalid(`${where} has an invalid digest ${clipped(String(JSON.stringify(digest)))}`);
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
     throw invalid(`${where} has an invalid size`);
   const out: Descriptor = { mediaType, digest, size };

@@ -1,4 +1,5 @@
 import { assertDigest } from './digest.js';
+import { quoted } from './echoed-text.js';
 import { InvalidReferenceError } from './errors.js';
 
 /** A reference to an image in a registry, normalised as Docker does. */
@@ -49,7 +50,7 @@ export function parseReference(text: string): ImageReference {
     try {
       assertDigest(digest);
     } catch {
-      throw invalid(text, `invalid digest "${digest}"`);
+      throw invalid(text, `invalid digest ${quoted(digest)}`);
     }
   }
 
@@ -59,7 +60,7 @@ export function parseReference(text: string): ImageReference {
   if (lastColon > lastSlash) {
     tag = rest.slice(lastColon + 1);
     rest = rest.slice(0, lastColon);
-    if (!TAG.test(tag)) throw invalid(text, `invalid tag "${tag}"`);
+    if (!TAG.test(tag)) throw invalid(text, `invalid tag ${quoted(tag)}`);
   }
 
   const { registry, path } = splitDomain(rest, text);
@@ -67,7 +68,7 @@ export function parseReference(text: string): ImageReference {
   for (const component of path.split('/')) {
     if (component.length === 0) throw invalid(text, 'repository name has an empty path component');
     if (component !== component.toLowerCase()) throw invalid(text, 'repository name must be lowercase');
-    if (!PATH_COMPONENT.test(component)) throw invalid(text, `invalid repository path component "${component}"`);
+    if (!PATH_COMPONENT.test(component)) throw invalid(text, `invalid repository path component ${quoted(component)}`);
   }
   const repository = registry === DOCKER_HUB && !path.includes('/') ? `library/${path}` : path;
   if (`${registry}/${repository}`.length > MAX_NAME_LENGTH) {
@@ -86,13 +87,13 @@ function splitDomain(name: string, original: string): { registry: string; path: 
   const first = slash < 0 ? '' : name.slice(0, slash);
   const looksLikeDomain = first.includes('.') || first.includes(':') || first === 'localhost' || /[A-Z]/.test(first);
   if (slash < 0 || !looksLikeDomain) return { registry: DOCKER_HUB, path: name };
-  if (!DOMAIN.test(first)) throw invalid(original, `invalid registry host "${first}"`);
+  if (!DOMAIN.test(first)) throw invalid(original, `invalid registry host ${quoted(first)}`);
   const registry = first === LEGACY_DOCKER_HUB ? DOCKER_HUB : first;
   return { registry, path: name.slice(slash + 1) };
 }
 
 function invalid(text: string, why: string): InvalidReferenceError {
-  return new InvalidReferenceError(`invalid image reference ${JSON.stringify(text)}: ${why}`);
+  return new InvalidReferenceError(`invalid image reference ${quoted(text)}: ${why}`);
 }
 
 /** `registry/repository[:tag][@digest]`, always fully qualified. */
@@ -132,7 +133,7 @@ function parseLayoutReference(text: string): LayoutReference {
     try {
       ref.digest = assertDigest(digest);
     } catch {
-      throw invalid(text, `invalid digest "${digest}"`);
+      throw invalid(text, `invalid digest ${quoted(digest)}`);
     }
     rest = rest.slice(0, at);
   } else {
@@ -141,7 +142,7 @@ function parseLayoutReference(text: string): LayoutReference {
       const tag = rest.slice(colon + 1);
       rest = rest.slice(0, colon);
       if (tag.length > 0) {
-        if (!/^[\w][\w.:/@+-]{0,127}$/.test(tag)) throw invalid(text, `invalid layout tag "${tag}"`);
+        if (!/^[\w][\w.:/@+-]{0,127}$/.test(tag)) throw invalid(text, `invalid layout tag ${quoted(tag)}`);
         ref.tag = tag;
       }
     }

@@ -62,6 +62,8 @@ function connectionSettings(
   if (settings.clientKey) out.clientKeyFile = settings.clientKey;
   if (settings.maxConcurrency) out.maxConcurrency = settings.maxConcurrency;
   if (settings.requestsPerSecond) out.requestsPerSecond = settings.requestsPerSecond;
+  if (settings.requestTimeoutMs) out.requestTimeoutMs = settings.requestTimeoutMs;
+  if (settings.minBytesPerSecond) out.minBytesPerSecond = settings.minBytesPerSecond;
   return out;
 }
 

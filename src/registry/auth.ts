@@ -3,6 +3,7 @@ import type { CredentialStore, FoundCredential } from '../credentials/types.js';
 import { readCapped } from './body.js';
 import type { Challenge } from './challenge.js';
 import { rateLimitedError } from './rate-limited.js';
+import type { RegistryText } from './registry-text.js';
 import { DEFAULT_RETRY_POLICY } from './retry.js';
 import { type HttpResponse, headerValue } from './transport.js';
 
@@ -25,6 +26,12 @@ interface CachedToken {
 const MAX_TOKEN_RESPONSE = 1024 * 1024;
 const MIN_TOKEN_LIFETIME_S = 60;
 const EXPIRY_MARGIN_MS = 5_000;
+/** Visible ASCII only: what a token sent as a header value may hold. */
+const HEADER_SAFE_TOKEN = /^[\x21-\x7e]+$/;
+
+export function isHeaderSafe(token: string): boolean {
+  return HEADER_SAFE_TOKEN.test(token);
+}
 
 /** Bearer tokens cached by (realm, service, scope) until they expire; concurrent requests for one token share a fetch. */
 export class TokenCache {
@@ -56,18 +63,30 @@ function cacheKey(challenge: Challenge, scope: string): string {
   return `${challenge.params.realm ?? ''}\u0000${challenge.params.service ?? ''}\u0000${scope}`;
 }
 
+/** What a token is fetched for, and how. */
+export interface TokenRequest {
+  challenge: Challenge;
+  scope: string;
+  found: FoundCredential | undefined;
+  /** The registry that sent the challenge, for messages. */
+  registry: string;
+  /** A realm over plain http is refused unless the registry itself is reached over plain http or is insecure. */
+  allowPlainHttp: boolean;
+  /** Scrubs what the registry and the token server say before it enters a message; learns the token. */
+  text: RegistryText;
+}
+
 /**
  * Fetches a bearer token from the challenge's realm (Docker token spec): anonymous or Basic-authenticated GET, or an
  * OAuth2 `refresh_token` POST for identity tokens.
  */
 export async function fetchToken(
-  challenge: Challenge,
-  scope: string,
-  found: FoundCredential | undefined,
+  request: TokenRequest,
   send: TokenFetch,
   now: () => number = Date.now,
 ): Promise<CachedToken> {
-  const realm = realmUrl(challenge);
+  const { challenge, scope, found } = request;
+  const realm = tokenRealm(request);
   const service = challenge.params.service;
   const credential = found?.credential;
   let res: HttpResponse;
@@ -96,61 +115,65 @@ export async function fetchToken(
     }
     res = await send({ method: 'GET', url, headers });
   }
-  return parseTokenResponse(res, realm, found, now);
+  return parseTokenResponse(res, request, tokenServerName(realm, request), now);
 }
 
 async function parseTokenResponse(
   res: HttpResponse,
-  realm: URL,
-  found: FoundCredential | undefined,
+  request: TokenRequest,
+  server: string,
   now: () => number,
 ): Promise<CachedToken> {
-  const body = await readCapped(res, MAX_TOKEN_RESPONSE, `token response from ${realm.host}`);
+  const body = await readCapped(res, MAX_TOKEN_RESPONSE, `token response from ${server}`);
   if (res.status === 401 || res.status === 403) {
-    const who = found ? `the credentials from ${found.source}` : 'anonymous access';
-    throw new RegistryError(
-      res.status === 401 ? 'Unauthorized' : 'Forbidden',
-      `token server ${realm.origin}${realm.pathname} refused ${who}`,
-      { status: res.status },
-    );
+    const who = request.found ? `the credentials from ${request.found.source}` : 'anonymous access';
+    throw new RegistryError(res.status === 401 ? 'Unauthorized' : 'Forbidden', `${server} refused ${who}`, {
+      status: res.status,
+    });
   }
-  if (res.status === 429)
-    throw rateLimitedError(`token server ${realm.origin}${realm.pathname}`, res, DEFAULT_RETRY_POLICY);
+  if (res.status === 429) throw rateLimitedError(server, res, DEFAULT_RETRY_POLICY);
   if (res.status >= 300) {
-    throw new RegistryError(
-      'InternalError',
-      `token server ${realm.origin}${realm.pathname} answered HTTP ${res.status}`,
-      {
-        status: res.status,
-      },
-    );
+    throw new RegistryError('InternalError', `${server} answered HTTP ${res.status}`, { status: res.status });
   }
   let doc: { token?: unknown; access_token?: unknown; expires_in?: unknown; issued_at?: unknown };
   try {
     doc = JSON.parse(Buffer.from(body).toString('utf8'));
   } catch {
-    throw new RegistryError('InternalError', `token server ${realm.host} answered with invalid JSON`);
+    throw new RegistryError('InternalError', `${server} answered with invalid JSON`);
   }
   const token = typeof doc.token === 'string' && doc.token ? doc.token : doc.access_token;
   if (typeof token !== 'string' || token === '') {
-    throw new RegistryError('InternalError', `token server ${realm.host} answered without a token`);
+    throw new RegistryError('InternalError', `${server} answered without a token`);
   }
   const lifetime = Math.max(MIN_TOKEN_LIFETIME_S, typeof doc.expires_in === 'number' ? doc.expires_in : 0);
-  return { token, expiresAt: now() + lifetime * 1000 - EXPIRY_MARGIN_MS };
+  const expiresAt = now() + lifetime * 1000;
+  request.text.rememberToken(token, expiresAt);
+  if (!isHeaderSafe(token)) {
+    throw new RegistryError('InternalError', `${server} answered with a token an HTTP header cannot carry`);
+  }
+  return { token, expiresAt: expiresAt - EXPIRY_MARGIN_MS };
 }
 
-function realmUrl(challenge: Challenge): URL {
+/** `token server ORIGIN/PATH of registry REGISTRY`: where a token request went, for messages. */
+function tokenServerName(realm: URL, request: TokenRequest): string {
+  return `token server ${request.text.show(`${realm.origin}${realm.pathname}`)} of registry ${request.registry}`;
+}
+
+/** The realm of a Bearer challenge, refused when it is not a URL, or names plain http where TLS is required. */
+function tokenRealm(request: TokenRequest): URL {
+  const { challenge, registry, text } = request;
   const realm = challenge.params.realm;
-  let url: URL | undefined;
-  try {
-    url = realm ? new URL(realm) : undefined;
-  } catch {
-    url = undefined;
-  }
+  const url = realm && URL.canParse(realm) ? new URL(realm) : undefined;
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
     throw new RegistryError(
       'InternalError',
-      `registry sent a Bearer challenge with an invalid realm ${JSON.stringify(realm)}`,
+      `registry ${registry} sent a Bearer challenge with an invalid realm ${text.quote(realm ?? '')}`,
+    );
+  }
+  if (url.protocol === 'http:' && !request.allowPlainHttp) {
+    throw new RegistryError(
+      'Unauthorized',
+      `registry ${registry} is reached over https but names a token server over plain http (realm ${text.show(`${url.origin}${url.pathname}`)}): refused, no credentials were sent; the registry must give an https realm, or set "insecure: true" for ${registry} to allow it`,
     );
   }
   return url;

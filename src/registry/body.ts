@@ -5,9 +5,22 @@ import { headerValue } from './transport.js';
 
 /**
  * Reads a response body into memory, refusing more than `maxBytes` (by Content-Length when declared, and while reading
- * whatever it declared). `what` names the body in the error.
+ * whatever it declared), and refusing a body that echoes a secret the request carried (see RegistryText): such data
+ * would carry it into the state and the plan. `what` names the body in the error.
  */
 export async function readCapped(res: HttpResponse, maxBytes: number, what: string): Promise<Uint8Array> {
+  const bytes = await readUpTo(res, maxBytes, what);
+  if (res.echoCheck?.foundInBytes(bytes)) {
+    throw new RegistryError(
+      'InvalidManifest',
+      `${what}: the registry's answer holds a credential that was sent to it; refused, so that it goes no further`,
+    );
+  }
+  return bytes;
+}
+
+/** `readCapped` without the echo check: for an error body, whose words are only shown scrubbed. */
+export async function readUpTo(res: HttpResponse, maxBytes: number, what: string): Promise<Uint8Array> {
   const declared = Number(headerValue(res.headers, 'content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
     res.body.destroy();

@@ -4,6 +4,8 @@ export interface Challenge {
   scheme: string;
   /** Parameters with lower-cased names. */
   params: Record<string, string>;
+  /** Names of the parameters given more than once (RFC 7235 allows each once): such a challenge is refused. */
+  duplicates?: string[];
 }
 
 const TOKEN = /[!#$%&'*+.^_`|~0-9A-Za-z-]+/y;
@@ -29,7 +31,7 @@ function parseHeader(text: string): Challenge[] {
     pos = skip(text, name.end, ' \t');
     if (text[pos] === '=' && current) {
       const value = readValue(text, skip(text, pos + 1, ' \t'));
-      current.params[name.value.toLowerCase()] = value.value;
+      setParam(current, name.value.toLowerCase(), value.value);
       pos = value.end;
       continue;
     }
@@ -45,6 +47,14 @@ function parseHeader(text: string): Challenge[] {
     }
   }
   return challenges;
+}
+
+function setParam(challenge: Challenge, name: string, value: string): void {
+  if (Object.hasOwn(challenge.params, name)) {
+    challenge.duplicates ??= [];
+    if (!challenge.duplicates.includes(name)) challenge.duplicates.push(name);
+  }
+  challenge.params[name] = value;
 }
 
 function skip(text: string, pos: number, chars: string): number {

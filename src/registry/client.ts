@@ -1,13 +1,22 @@
 import { Readable } from 'node:stream';
 import { RegistryError } from '../core/errors.js';
 import type { FoundCredential } from '../credentials/types.js';
-import { basicAuthorization, type CredentialProvider, fetchToken, pullScope, TokenCache } from './auth.js';
-import { drain, readCapped } from './body.js';
+import {
+  basicAuthorization,
+  type CredentialProvider,
+  fetchToken,
+  isHeaderSafe,
+  pullScope,
+  TokenCache,
+} from './auth.js';
+import { drain, readUpTo } from './body.js';
 import { type Challenge, parseChallenges, preferredChallenge } from './challenge.js';
+import { DEFAULT_DEADLINE, type DeadlinePolicy } from './deadline.js';
 import { RequestLimiter } from './limiter.js';
-import { networkError } from './network-errors.js';
+import { networkError, type Peer } from './network-errors.js';
 import { proxyFor, proxyHost } from './proxy-env.js';
 import { rateLimitedError } from './rate-limited.js';
+import { RegistryText } from './registry-text.js';
 import {
   DEFAULT_RETRY_POLICY,
   isRetryableError,
@@ -41,6 +50,8 @@ export interface RegistryClientOptions {
   retry: RetryPolicy;
   connectTimeoutMs: number;
   bodyTimeoutMs: number;
+  /** Every request must be complete within this grace period plus the time its size takes at a floor rate. */
+  deadline: DeadlinePolicy;
   env: NodeJS.ProcessEnv;
   userAgent: string;
 }
@@ -52,6 +63,7 @@ export const DEFAULT_CLIENT_OPTIONS = {
   retry: DEFAULT_RETRY_POLICY,
   connectTimeoutMs: 15_000,
   bodyTimeoutMs: 60_000,
+  deadline: DEFAULT_DEADLINE,
   userAgent: 'imagestreams',
 };
 
@@ -95,6 +107,8 @@ export class RegistryClient {
   private readonly limiter: RequestLimiter;
   private readonly transports = new Map<string, Transport>();
   private readonly credentialsByRepo = new Map<string, Promise<FoundCredential | undefined>>();
+  /** Every text the registry or its token server sends passes through it before a message shows it. */
+  private readonly text = new RegistryText();
 
   constructor(readonly options: RegistryClientOptions) {
     this.apiHost = apiHostOf(options.registry);
@@ -106,7 +120,10 @@ export class RegistryClient {
     const endpoint = await this.resolveEndpoint();
     let url = new URL(req.path, endpoint.base);
     if (endpoint.base.protocol === 'https:' && url.protocol !== 'https:') {
-      throw new RegistryError('InternalError', `refusing to send a request for ${req.path} over plain http`);
+      throw new RegistryError(
+        'InternalError',
+        `refusing to send a request for ${this.text.show(req.path)} over plain http`,
+      );
     }
     const scope = req.scope ?? pullScope(req.repository);
     let authorization =
@@ -117,19 +134,26 @@ export class RegistryClient {
       const headers: Record<string, string> = { 'user-agent': this.options.userAgent, ...req.headers };
       if (req.accept) headers.accept = req.accept;
       if (authorization) headers.authorization = authorization;
-      const res = await this.send({ method: req.method, url, headers, body: req.body }, replayable);
       const ownOrigin = url.origin === endpoint.base.origin;
+      const peer = ownOrigin ? this.peer() : this.peer('redirect target', url);
+      const res = this.checked(
+        await this.send({ method: req.method, url, headers, body: req.body }, peer, replayable),
+        authorization,
+      );
       if (res.status === 401 && !ownOrigin) {
         await drain(res);
         throw new RegistryError(
           'Unauthorized',
-          `${req.path}: the registry redirected to ${url.host}, which asks for authentication; credentials for ${this.options.registry} are never sent to another host`,
+          `${this.text.show(req.path)}: the registry redirected to ${this.text.show(url.host)}, which asks for authentication; credentials for ${this.options.registry} are never sent to another host`,
           { status: 401 },
         );
       }
       if (res.status === 401 && !reauthenticated) {
         reauthenticated = true;
-        const next = await this.reauthorize(endpoint, req.repository, res, scope);
+        const next = await this.reauthorize(endpoint, req.repository, res, scope).catch(async (error: unknown) => {
+          await drain(res);
+          throw error;
+        });
         if (next !== undefined && next !== authorization) {
           await drain(res);
           authorization = next;
@@ -140,10 +164,19 @@ export class RegistryClient {
       if (req.followRedirects && isRedirect(res.status) && location) {
         await drain(res);
         if (++redirects > MAX_REDIRECTS)
-          throw new RegistryError('InternalError', `too many redirects fetching ${req.path}`);
-        const next = new URL(location, url);
+          throw new RegistryError('InternalError', `too many redirects fetching ${this.text.show(req.path)}`);
+        const next = URL.canParse(location, url.href) ? new URL(location, url) : undefined;
+        if (!next) {
+          throw new RegistryError(
+            'InternalError',
+            `the registry redirected to an invalid address ${this.text.quote(location)}`,
+          );
+        }
         if (url.protocol === 'https:' && next.protocol !== 'https:') {
-          throw new RegistryError('InternalError', `refusing a redirect from https to ${next.protocol}//${next.host}`);
+          throw new RegistryError(
+            'InternalError',
+            `refusing a redirect from https to ${this.text.show(`${next.protocol}//${next.host}`)}`,
+          );
         }
         if (next.origin !== url.origin) authorization = undefined;
         url = next;
@@ -156,6 +189,8 @@ export class RegistryClient {
   /** Turns a non-success response into a RegistryError naming `what` (e.g. `manifest quay.io/a/b:1`). */
   async statusError(res: HttpResponse, what: string, repository: string): Promise<RegistryError> {
     const body = res.status === 401 || res.status >= 400 ? await readErrorBody(res) : undefined;
+    // Whatever credential this repository may use is scrubbed from the registry's words, even if none was sent.
+    await this.credentialFor(repository).catch(() => undefined);
     const codes = registryErrorCodes(body);
     const status = res.status;
     switch (true) {
@@ -170,7 +205,7 @@ export class RegistryClient {
       case status === 429:
         return rateLimitedError(what, res, this.options.retry);
       default:
-        return new RegistryError('InternalError', `${what}: the registry answered HTTP ${status}${detail(body)}`, {
+        return new RegistryError('InternalError', `${what}: the registry answered HTTP ${status}${this.detail(body)}`, {
           status,
         });
     }
@@ -189,11 +224,17 @@ export class RegistryClient {
 
   /** Says which credentials the denied request carried (where they came from, never the secret), or that none. */
   private async forbiddenMessage(what: string, repository: string, body: string | undefined): Promise<string> {
-    const denied = `access to ${what} is denied (HTTP 403)${detail(body)}; credentials used:`;
+    const denied = `access to ${what} is denied (HTTP 403)${this.detail(body)}; credentials used:`;
     if (!(await this.resolveEndpoint()).challenge) return `${denied} none (the registry asked for none)`;
     const found = await this.credentialFor(repository);
     if (found) return `${denied} those for ${this.options.registry} from ${found.source}`;
     return `${denied} none: no credentials found for ${this.options.registry}${await this.lookedIn(repository)}`;
+  }
+
+  /** `: MESSAGE`, the registry's own words for an error (its first `errors[].message`), scrubbed; or nothing. */
+  private detail(body: string | undefined): string {
+    const message = registryErrorMessage(body);
+    return message ? `: ${this.text.show(message)}` : '';
   }
 
   /** ` (looked in: A, B)`: the credential sources consulted for `repository`; empty when there are none. */
@@ -220,18 +261,21 @@ export class RegistryClient {
       return await this.pingAt(https);
     } catch (error) {
       if (error instanceof RegistryError) throw error;
-      if (!this.options.insecure) throw this.networkError(error, https, false);
+      if (!this.options.insecure) throw this.networkError(error, https, this.peer(), false);
     }
     const http = new URL(`http://${this.apiHost}/v2/`);
     try {
       return await this.pingAt(http);
     } catch (error) {
-      throw this.networkError(error, http, true);
+      throw this.networkError(error, http, this.peer(), true);
     }
   }
 
   private async pingAt(url: URL): Promise<Endpoint> {
-    const res = await this.sendRaw({ method: 'GET', url, headers: { 'user-agent': this.options.userAgent } });
+    const res = await this.sendRaw(
+      { method: 'GET', url, headers: { 'user-agent': this.options.userAgent } },
+      this.peer(),
+    );
     const challenges = parseChallenges(headerValues(res.headers, 'www-authenticate'));
     await drain(res);
     if (res.status === 200) return { base: new URL('/', url), challenge: undefined };
@@ -243,7 +287,7 @@ export class RegistryClient {
           `registry ${this.options.registry} asks for an authentication scheme this client does not support`,
         );
       }
-      return { base: new URL('/', url), challenge };
+      return { base: new URL('/', url), challenge: this.unambiguous(challenge) };
     }
     if (res.status === 404) {
       throw new RegistryError(
@@ -273,13 +317,45 @@ export class RegistryClient {
         ? basicAuthorization(found.credential.username, found.credential.password)
         : undefined;
     }
-    if (found?.credential.kind === 'registryToken') return `Bearer ${found.credential.token}`;
+    if (found?.credential.kind === 'registryToken') return this.registryTokenAuthorization(found);
+    const request = {
+      challenge,
+      scope,
+      found,
+      registry: this.options.registry,
+      allowPlainHttp: endpoint.base.protocol === 'http:' || this.options.insecure,
+      text: this.text,
+    };
     const token = await this.tokens.get(challenge, scope, () =>
-      fetchToken(challenge, scope, found, (r) =>
-        this.send({ ...r, headers: { ...r.headers, 'user-agent': this.options.userAgent } }),
+      fetchToken(request, (r) =>
+        this.send(
+          { ...r, headers: { ...r.headers, 'user-agent': this.options.userAgent } },
+          this.peer('token server', r.url),
+        ),
       ),
     );
     return `Bearer ${token}`;
+  }
+
+  private registryTokenAuthorization(found: FoundCredential): string {
+    const token = found.credential.kind === 'registryToken' ? found.credential.token : '';
+    if (!isHeaderSafe(token)) {
+      throw new RegistryError(
+        'Unauthorized',
+        `the registry token for ${this.options.registry} from ${found.source} cannot be sent: it holds characters an HTTP header cannot carry`,
+      );
+    }
+    return `Bearer ${token}`;
+  }
+
+  /** The challenge, unless it gives a parameter twice: which one counts would be a guess, so it is refused. */
+  private unambiguous(challenge: Challenge): Challenge {
+    const twice = challenge.duplicates?.[0];
+    if (twice === undefined) return challenge;
+    throw new RegistryError(
+      'Unauthorized',
+      `registry ${this.options.registry} sent an authentication challenge that gives ${this.text.quote(twice, 40)} more than once; refused`,
+    );
   }
 
   /**
@@ -292,8 +368,8 @@ export class RegistryClient {
     res: HttpResponse,
     requested: string,
   ): Promise<string | undefined> {
-    const fresh =
-      preferredChallenge(parseChallenges(headerValues(res.headers, 'www-authenticate'))) ?? endpoint.challenge;
+    const offered = preferredChallenge(parseChallenges(headerValues(res.headers, 'www-authenticate')));
+    const fresh = offered ? this.unambiguous(offered) : endpoint.challenge;
     if (!fresh) return undefined;
     endpoint.challenge ??= fresh;
     const scope = fresh.params.scope ?? requested;
@@ -307,38 +383,56 @@ export class RegistryClient {
   private credentialFor(repository: string): Promise<FoundCredential | undefined> {
     let found = this.credentialsByRepo.get(repository);
     if (!found) {
-      found = this.resolveEndpoint().then((endpoint) =>
-        this.options.credentials?.find({
-          host: this.options.registry,
-          scheme: endpoint.base.protocol === 'http:' ? 'http' : 'https',
-          repository,
-        }),
-      );
+      found = this.resolveEndpoint()
+        .then((endpoint) =>
+          this.options.credentials?.find({
+            host: this.options.registry,
+            scheme: endpoint.base.protocol === 'http:' ? 'http' : 'https',
+            repository,
+          }),
+        )
+        .then((credential) => {
+          if (credential) this.text.remember(credential.credential);
+          return credential;
+        });
       this.credentialsByRepo.set(repository, found);
     }
     return found;
   }
 
   /** One request with retries on 408/429/5xx and connection resets, within the registry's limits. */
-  private async send(req: HttpRequest, retry = true): Promise<HttpResponse> {
+  private async send(req: HttpRequest, peer: Peer, retry = true): Promise<HttpResponse> {
     try {
-      return await this.sendRaw(req, retry);
+      return await this.sendRaw(req, peer, retry);
     } catch (error) {
-      throw this.networkError(error, req.url, this.options.insecure);
+      throw this.networkError(error, req.url, peer, this.options.insecure);
     }
   }
 
-  private networkError(error: unknown, url: URL, insecure: boolean): RegistryError {
+  private networkError(error: unknown, url: URL, peer: Peer, insecure: boolean): RegistryError {
     const proxy = proxyFor(url, this.options.env);
-    return networkError(error, this.options.registry, insecure, proxy && proxyHost(proxy));
+    return networkError(error, peer, insecure, proxy && proxyHost(proxy));
   }
 
-  private async sendRaw(req: HttpRequest, retry = true): Promise<HttpResponse> {
+  /** The registry itself, or another host a request for it went to; its name passes through the scrubber. */
+  private peer(role?: 'token server' | 'redirect target', url?: URL): Peer {
+    const registry = this.options.registry;
+    if (!role || !url || url.host === this.apiHost) return { registry };
+    return { registry, other: { role, host: this.text.show(url.host, 100) } };
+  }
+
+  /** The answer with every header that echoes a secret of the request blanked, and the check its body gets. */
+  private checked(res: HttpResponse, authorization: string | undefined): HttpResponse {
+    const echoCheck = this.text.echoCheck(authorization);
+    return { ...res, headers: echoCheck.scrubHeaders(res.headers), echoCheck };
+  }
+
+  private async sendRaw(req: HttpRequest, peer: Peer, retry = true): Promise<HttpResponse> {
     const policy = retry ? this.options.retry : { ...this.options.retry, maxRetries: 0 };
     for (let attempt = 0; ; attempt++) {
       let res: HttpResponse;
       try {
-        res = await this.limiter.run(() => this.transportFor(req.url).send(req));
+        res = await this.limiter.run(() => this.transportFor(req.url, peer).send(req));
       } catch (error) {
         if (attempt < policy.maxRetries && isRetryableError(error)) {
           await sleep(retryDelay(attempt, undefined, policy));
@@ -354,7 +448,7 @@ export class RegistryClient {
     }
   }
 
-  private transportFor(url: URL): Transport {
+  private transportFor(url: URL, peer: Peer): Transport {
     let transport = this.transports.get(url.origin);
     if (!transport) {
       const options: TransportOptions = {
@@ -363,6 +457,8 @@ export class RegistryClient {
         connections: this.options.maxConcurrency,
         connectTimeoutMs: this.options.connectTimeoutMs,
         bodyTimeoutMs: this.options.bodyTimeoutMs,
+        deadline: this.options.deadline,
+        peer,
       };
       const proxy = proxyFor(url, this.options.env);
       if (proxy) options.proxy = proxy;
@@ -381,7 +477,7 @@ function isRedirect(status: number): boolean {
 
 async function readErrorBody(res: HttpResponse): Promise<string | undefined> {
   try {
-    return Buffer.from(await readCapped(res, MAX_ERROR_BODY, 'error body')).toString('utf8');
+    return Buffer.from(await readUpTo(res, MAX_ERROR_BODY, 'error body')).toString('utf8');
   } catch {
     return undefined;
   }
@@ -397,14 +493,15 @@ function registryErrorCodes(body: string | undefined): string[] {
   }
 }
 
-function detail(body: string | undefined): string {
-  if (!body) return '';
+/** The first `errors[].message` of a distribution error body, as the registry wrote it. */
+function registryErrorMessage(body: string | undefined): string | undefined {
+  if (!body) return undefined;
   try {
     const doc = JSON.parse(body) as { errors?: { message?: unknown }[] };
     const message = doc.errors?.[0]?.message;
-    return typeof message === 'string' && message ? `: ${message.slice(0, 200)}` : '';
+    return typeof message === 'string' && message ? message : undefined;
   } catch {
-    return '';
+    return undefined;
   }
 }
 

@@ -1,4 +1,5 @@
 import { isDigest } from '../core/digest.js';
+import { clipped } from '../core/echoed-text.js';
 import { RegistryError } from '../core/errors.js';
 import { MANIFEST_ACCEPT } from '../core/media-types.js';
 import { BlobUpload, type BlobUploadOptions, pushScope } from './blob-upload.js';
@@ -92,7 +93,7 @@ export class RegistryDestination implements ImageDestination {
     if (stored && stored !== manifest.digest) {
       throw new RegistryError(
         'InvalidManifest',
-        `${this.name} stored manifest ${manifest.digest} under the digest ${stored}: digests must be preserved`,
+        `${this.name} stored manifest ${manifest.digest} under the digest ${clipped(stored)}: digests must be preserved`,
       );
     }
   }

@@ -21,6 +21,9 @@ export interface RegistryConnectionSettings {
   clientKeyFile?: string;
   maxConcurrency?: number;
   requestsPerSecond?: number;
+  /** Overrides of the request deadline (DEFAULT_DEADLINE): grace period and floor rate. */
+  requestTimeoutMs?: number;
+  minBytesPerSecond?: number;
 }
 
 /** The limits of a whole registry host, whichever settings entry its repositories match. */
@@ -128,6 +131,10 @@ export class Repositories {
       retry: { ...DEFAULT_RETRY_POLICY, ...this.options.retry },
       connectTimeoutMs: this.options.connectTimeoutMs ?? DEFAULT_CLIENT_OPTIONS.connectTimeoutMs,
       bodyTimeoutMs: this.options.bodyTimeoutMs ?? DEFAULT_CLIENT_OPTIONS.bodyTimeoutMs,
+      deadline: {
+        graceMs: settings?.requestTimeoutMs ?? DEFAULT_CLIENT_OPTIONS.deadline.graceMs,
+        minBytesPerSecond: settings?.minBytesPerSecond ?? DEFAULT_CLIENT_OPTIONS.deadline.minBytesPerSecond,
+      },
       env,
       userAgent: this.options.userAgent ?? DEFAULT_CLIENT_OPTIONS.userAgent,
     };

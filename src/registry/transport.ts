@@ -3,6 +3,10 @@ import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { Agent, type Dispatcher, ProxyAgent, request } from 'undici';
 import { RegistryError } from '../core/errors.js';
+import { type DeadlinePolicy, deadlineInterceptor } from './deadline.js';
+import { networkError, type Peer, timedOutError } from './network-errors.js';
+import { proxyHost } from './proxy-env.js';
+import type { EchoCheck } from './registry-text.js';
 
 /** TLS and connection settings for one registry host. */
 export interface TransportOptions {
@@ -17,6 +21,10 @@ export interface TransportOptions {
   connectTimeoutMs: number;
   /** Longest silence allowed between body chunks or before headers. */
   bodyTimeoutMs: number;
+  /** The overall deadline of each request (see deadline.ts). */
+  deadline: DeadlinePolicy;
+  /** Whom the requests go to, for the errors met while a response body streams. */
+  peer: Peer;
   /** Forward proxy URL for this host (from `proxyFor`): CONNECT tunnels for https, absolute-URI requests for http. */
   proxy?: string;
 }
@@ -25,6 +33,8 @@ export interface HttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Dispatcher.ResponseData['body'];
+  /** Looks for the request's secrets in the body; set on the answers to registry requests (see RegistryText). */
+  echoCheck?: EchoCheck;
 }
 
 export interface HttpRequest {
@@ -66,6 +76,16 @@ export class Transport {
 }
 
 function createDispatcher(options: TransportOptions): Dispatcher {
+  const proxy = options.proxy && proxyHost(options.proxy);
+  return baseDispatcher(options).compose(
+    deadlineInterceptor(options.deadline, {
+      missed: (progress) => timedOutError(options.peer, progress, options.deadline),
+      bodyError: (error) => networkError(error, options.peer, options.insecure, proxy),
+    }),
+  );
+}
+
+function baseDispatcher(options: TransportOptions): Dispatcher {
   const tls = tlsOptions(options);
   const common = {
     connections: options.connections,

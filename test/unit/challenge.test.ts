@@ -48,3 +48,18 @@ describe('parseChallenges', () => {
     expect(preferredChallenge(parseChallenges(['Negotiate']))).toBeUndefined();
   });
 });
+
+describe('a parameter given twice', () => {
+  it.each([
+    ['two realms', 'Bearer realm="https://good/token",realm="http://evil/token"', ['realm']],
+    ['two services, in any case', 'Bearer realm="r",service="a",SERVICE="b"', ['service']],
+    ['two of each', 'Bearer realm="a",realm="b",service="c",service="d",realm="e"', ['realm', 'service']],
+  ])('is recorded: %s', (_name, header, duplicates) => {
+    expect(parseChallenges([header])[0]?.duplicates).toEqual(duplicates);
+  });
+
+  it('is not recorded across two challenges', () => {
+    const challenges = parseChallenges(['Basic realm="a"', 'Bearer realm="b"']);
+    expect(challenges.map((c) => c.duplicates)).toEqual([undefined, undefined]);
+  });
+});

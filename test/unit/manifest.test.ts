@@ -189,3 +189,16 @@ function catchError(fn: () => unknown): unknown {
 function esc(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('what a manifest says, repeated in an error', () => {
+  it.each([
+    ['its media type', { schemaVersion: 2, mediaType: 'x'.repeat(1_000_000), layers: [] }],
+    ['its schema version', { schemaVersion: 'x'.repeat(1_000_000) }],
+    [
+      'a descriptor digest',
+      { schemaVersion: 2, manifests: [{ mediaType: 'a', size: 1, digest: 'x'.repeat(1_000_000) }] },
+    ],
+  ])('is cut to 200 characters: %s', (_name, doc) => {
+    expect(() => parseManifest(Buffer.from(JSON.stringify(doc)))).toThrow(/x{100,200}… \(\d+ characters\)/);
+  });
+});

@@ -52,6 +52,22 @@ describe('parseReference', () => {
     expect(() => parseReference(text)).toThrow(why);
   });
 
+  it.each([
+    ['a 600 KB reference', `quay.io/org/app:${'v'.repeat(600_000)}`, 600_016],
+    ['a long invalid tag', `quay.io/org/app:-${'v'.repeat(5_000)}`, 5_001],
+    ['a long path component', `quay.io/${'a_'.repeat(2_500)}/app`, 5_000],
+  ])('repeats at most 200 characters of each input it quotes: %s', (_name, text, longest) => {
+    let message = '';
+    try {
+      parseReference(text);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^invalid image reference "quay\.io\/.{192}"… \(\d+ characters\): /);
+    expect(message.length).toBeLessThan(600);
+    expect(message).toContain(`(${longest} characters)`);
+  });
+
   it('formats back to the fully qualified form', () => {
     expect(formatReference(parseReference('alpine'))).toBe('docker.io/library/alpine:latest');
     expect(formatReference(parseReference(`quay.io/a/b:1@${D}`))).toBe(`quay.io/a/b:1@${D}`);
