@@ -98,7 +98,7 @@ describe('parseManifest refuses with InvalidManifest', () => {
       DOCKER_SCHEMA1_SIGNED,
       /^m is a Docker schema 1 manifest, which is deprecated/,
     ],
-    ['an unknown schemaVersion', image({ schemaVersion: 3 }), OCI_MANIFEST, /^m has schemaVersion 3, expected 2$/],
+    ['an unknown schemaVersion', image({ schemaVersion: 3 }), OCI_MANIFEST, /^m does not have schemaVersion 2$/],
     [
       'both "manifests" and "layers"',
       { ...index(), layers: [layer] },
@@ -115,31 +115,31 @@ describe('parseManifest refuses with InvalidManifest', () => {
       'an index body served as an image manifest',
       index({ mediaType: OCI_INDEX }),
       OCI_MANIFEST,
-      new RegExp(`^m declares mediaType ${esc(OCI_INDEX)} but was served as ${esc(OCI_MANIFEST)}$`),
+      /^m declares an OCI image index but was served as an OCI image manifest$/,
     ],
     [
       'a Docker manifest served as OCI',
       image({ mediaType: DOCKER_MANIFEST }),
       OCI_MANIFEST,
-      new RegExp(`^m declares mediaType ${esc(DOCKER_MANIFEST)} but was served as ${esc(OCI_MANIFEST)}$`),
+      /^m declares a Docker image manifest but was served as an OCI image manifest$/,
     ],
     [
       'a list of manifests typed as an image manifest',
       index({ mediaType: OCI_MANIFEST }),
       undefined,
-      /^m lists manifests but has media type application\/vnd\.oci\.image\.manifest\.v1\+json$/,
+      /^m lists manifests but declares an OCI image manifest$/,
     ],
     [
       'an image manifest typed as an index',
       image({ mediaType: OCI_INDEX }),
       undefined,
-      /^m has unsupported media type application\/vnd\.oci\.image\.index\.v1\+json/,
+      /^m declares an OCI image index but lists no manifests$/,
     ],
     [
       'an unknown media type',
       image({ mediaType: 'application/vnd.example+json' }),
       undefined,
-      /unsupported media type/,
+      /^m has an unknown media type \(expected an OCI or Docker v2 manifest or index\)$/,
     ],
     ['"manifests" that is not an array', index({ manifests: {} }), OCI_INDEX, /^m "manifests" is not an array$/],
     ['an image without layers', { schemaVersion: 2, config }, OCI_MANIFEST, /^m "layers" is not an array$/],
@@ -147,7 +147,7 @@ describe('parseManifest refuses with InvalidManifest', () => {
       'a descriptor with a bad digest',
       image({ config: { ...config, digest: 'md5:x' } }),
       OCI_MANIFEST,
-      /^m config has an invalid digest "md5:x"$/,
+      /^m config has an invalid digest$/,
     ],
     [
       'a descriptor with a negative size',
@@ -184,8 +184,4 @@ function catchError(fn: () => unknown): unknown {
     return error;
   }
   throw new Error('expected an error');
-}
-
-function esc(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
