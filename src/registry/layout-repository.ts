@@ -43,15 +43,17 @@ export class LayoutRepository implements ImageRepository {
     return { digest: descriptor.digest, mediaType: descriptor.mediaType, size: descriptor.size };
   }
 
-  /** A manifest by digest, or by tag: then it must be what its index.json entry says (media type and size). */
+  /**
+   * A manifest by tag or digest; one that index.json lists (a tag's, or a digest `head` resolved) must be what its
+   * entries there say: the same media type and the exact size.
+   */
   async getManifest(reference: string): Promise<FetchedManifest> {
-    const listed = isDigest(reference) ? undefined : await this.find(reference);
-    const digest = listed?.digest ?? reference;
+    const digest = isDigest(reference) ? reference : (await this.find(reference)).digest;
     const what = `manifest ${this.name}@${digest}`;
     const bytes = await this.readBlob(digest, MAX_MANIFEST_BYTES, what);
     const manifest = parseManifest(bytes, undefined, what);
     const fetched = { digest, mediaType: manifest.mediaType, size: bytes.length, bytes, manifest };
-    if (listed) expectDescribed(fetched, listed, what, 'index.json');
+    for (const entry of await this.entriesOf(digest)) expectDescribed(fetched, entry, what, 'index.json');
     return fetched;
   }
 
@@ -93,6 +95,11 @@ export class LayoutRepository implements ImageRepository {
         `${this.name}: tag ${reference} is listed more than once in index.json`,
       );
     return found[0]!;
+  }
+
+  /** The entries of index.json naming `digest`, once index.json has been read (a tag or a digest was looked up). */
+  private async entriesOf(digest: string): Promise<Descriptor[]> {
+    return this.index ? (await this.index).filter((d) => d.digest === digest) : [];
   }
 
   private readIndex(): Promise<Descriptor[]> {
