@@ -43,6 +43,7 @@ beforeAll(async () => {
 afterAll(() => upstream?.stop());
 
 const layerOf = (size: Size) => images[size].platforms['linux/amd64']!.layerDigests[0]!;
+const configOf = (size: Size) => images[size].platforms['linux/amd64']!.configDigest;
 
 let workspaces = 0;
 
@@ -57,7 +58,8 @@ function mirroring(destination: Destination, size: Size, scheduled = false): Wor
     referencePolicy: 'Local',
     scheduled,
   });
-  const local = destination === 'layout' ? { layout: 'store' } : { registry: `${upstream.registry.host}/mirror${++workspaces}` };
+  const local =
+    destination === 'layout' ? { layout: 'store' } : { registry: `${upstream.registry.host}/mirror${++workspaces}` };
   const catalog = catalogText({
     registries: insecure(upstream.proxy.host, upstream.registry.host),
     streams: { bad: { t: tag(size) }, good: { t: tag('good') } },
@@ -66,10 +68,12 @@ function mirroring(destination: Destination, size: Size, scheduled = false): Wor
   return workspace;
 }
 
-function injectOnLayer(size: Size, fault: Fault): void {
+function injectOnBlob(size: Size, digest: string, fault: Fault): void {
   upstream.proxy.reset();
-  upstream.proxy.inject(fault, { method: 'GET', path: `/v2/team/${size}/blobs/${layerOf(size)}`, times: 100_000 });
+  upstream.proxy.inject(fault, { method: 'GET', path: `/v2/team/${size}/blobs/${digest}`, times: 100_000 });
 }
+
+const injectOnLayer = (size: Size, fault: Fault) => injectOnBlob(size, layerOf(size), fault);
 
 function run(workspace: Workspace, args: readonly string[]): Promise<CliOutcome> {
   return runCliMeasured(args, workspace.dir, { timeoutMs: 120_000 });
@@ -125,6 +129,46 @@ describe.each<[Destination, Size]>([
       const recovered = await run(workspace, ['apply', '--auto-approve']);
       expect(recovered.code, recovered.stdout + recovered.stderr).toBe(0);
       expect(workspace.state().streams.bad?.tags.t?.items).toHaveLength(1);
+      tally({ attacks: 1 });
+    },
+  );
+});
+
+/** An image config is read into memory (for the image's metadata), whatever the reference policy. */
+const CONFIG_FAULTS: [name: string, fault: Fault, reason: ImportReason, message: RegExp][] = [
+  ['wrong bytes', { kind: 'corruptBody' }, 'InvalidManifest', /content digest sha256:[0-9a-f]{64} does not match/],
+  ['a short body', { kind: 'shortBody', keepBytes: 10 }, 'InvalidManifest', /content digest sha256:[0-9a-f]{64}/],
+  ['a body that never ends', { kind: 'endlessBody' }, 'InvalidManifest', /over the 8\.0 MiB limit; refused/],
+  ['a connection reset mid-body', { kind: 'truncate', afterBytes: 10 }, 'Unreachable', /interrupted|connection/],
+];
+
+describe('an image config the registry serves wrong', () => {
+  it.each(CONFIG_FAULTS)(
+    '%s: apply reports that tag, imports the others and exits 1',
+    async (_name, fault, reason, message) => {
+      const workspace = new Workspace('imagestreams-content-faults-config-');
+      const tag = (repository: string): TagYaml => ({ from: `${upstream.proxy.host}/team/${repository}:v1` });
+      workspace.writeCatalog(
+        catalogText({
+          registries: insecure(upstream.proxy.host),
+          streams: { bad: { t: tag('small') }, good: { t: tag('good') } },
+        }),
+      );
+      injectOnBlob('small', configOf('small'), fault);
+      const failed = await run(workspace, ['apply', '--auto-approve']);
+      tally({ faults: upstream.faultsApplied() });
+      // A single image's config is read by the plan already: the tag is reported, and its state left as it is.
+      const output = `exit ${failed.code} (${failed.stoppedBy})\n${failed.stdout}${failed.stderr}`;
+      expect(failed.stoppedBy, output).toBe('exit');
+      expect(failed.code, output).toBe(1);
+      expect(output).not.toMatch(/Unhandled|internal error|\n {4}at /);
+      expect(output).toMatch(new RegExp(`✗ bad:t: .*${configOf('small')}.*`));
+      expect(output).toMatch(message);
+      expect(output).toContain(`Import failed (${reason})`);
+      expect(existsSync(`${workspace.statePath}.lock`), 'lock left behind').toBe(false);
+      const { streams } = workspace.state();
+      expect(streams.bad?.tags.t?.items ?? []).toEqual([]);
+      expect(streams.good?.tags.t?.items).toHaveLength(1);
       tally({ attacks: 1 });
     },
   );
