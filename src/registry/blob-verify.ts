@@ -14,8 +14,7 @@ export interface ExpectedBlob {
 /**
  * Passes bytes through while hashing them; fails the stream when more bytes than `size` arrive, or when, at the end,
  * the size or the digest differ. The last chunk is held back until the digest is verified, so a consumer never
- * receives the whole of a wrong blob (an upload of it cannot complete). Whatever error the stream ends with is a
- * RegistryError naming the blob.
+ * receives the whole of a wrong blob (an upload of it cannot complete).
  */
 export class DigestVerifier extends Transform {
   private readonly hash: Hash;
@@ -55,11 +54,6 @@ export class DigestVerifier extends Transform {
     callback(null, this.held);
   }
 
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.held = undefined;
-    callback(error && interruptedRead(error, this.what));
-  }
-
   private mismatch(detail: string): RegistryError {
     return new RegistryError('InvalidManifest', `${this.what}: ${detail}; refused`);
   }
@@ -79,6 +73,8 @@ export function verifiedBlob(reader: BlobReader, expected: ExpectedBlob, what: s
     throw new RegistryError('InvalidManifest', `${what}: ${reader.size} bytes, expected ${expected.size}; refused`);
   }
   const verifier = new DigestVerifier(expected, what);
+  // Listened to before the pipeline is: the verifier fails with this error (naming the blob), not the raw one.
+  reader.body.once('error', (error) => verifier.destroy(interruptedRead(error, what)));
   // The reader of `verifier` gets its error; the pipeline's own report of it is redundant.
   pipeline(reader.body, verifier, () => {});
   return verifier;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RegistryError } from '../../src/core/errors.js';
-import { type Manifest, parseManifest } from '../../src/core/manifest.js';
+import { expectDescribed, type Manifest, parseManifest, typeName } from '../../src/core/manifest.js';
 import {
   DOCKER_CONFIG,
   DOCKER_MANIFEST,
@@ -174,6 +174,65 @@ describe('parseManifest refuses with InvalidManifest', () => {
     expect(error).toBeInstanceOf(RegistryError);
     expect((error as RegistryError).reason).toBe('InvalidManifest');
     expect((error as RegistryError).message).toMatch(message);
+  });
+});
+
+describe('parseManifest never quotes a value of the document in its errors', () => {
+  const SECRET = 'hunter2-Zq81xv';
+  it.each([
+    ['a digest', image({ config: { ...config, digest: `sha256:${SECRET}` } }), OCI_MANIFEST],
+    ['a media type', image({ mediaType: SECRET }), undefined],
+    ['a media type served otherwise', image({ mediaType: SECRET }), OCI_MANIFEST],
+    ['a schemaVersion', image({ schemaVersion: SECRET }), OCI_MANIFEST],
+    ['a list media type', index({ mediaType: SECRET }), undefined],
+  ])('%s', (_name, doc, contentType) => {
+    const error = catchError(() => parseManifest(bytes(doc), contentType, 'm'));
+    expect(error).toMatchObject({ reason: 'InvalidManifest' });
+    expect((error as Error).message).not.toContain(SECRET);
+  });
+});
+
+describe('expectDescribed: a manifest is what the descriptor naming it says', () => {
+  const fetched = { mediaType: OCI_MANIFEST, size: 401 };
+
+  it('accepts the same media type and size', () => {
+    expect(() => expectDescribed(fetched, { mediaType: OCI_MANIFEST, size: 401 }, 'm', 'the list')).not.toThrow();
+  });
+
+  it.each([
+    ['another size', { mediaType: OCI_MANIFEST, size: 3 }, /^m is 401 bytes, but the list says 3; refused$/],
+    [
+      'an index declared as an image manifest',
+      { mediaType: OCI_MANIFEST, size: 401 },
+      /^m is an OCI image index, but the list says an OCI image manifest; refused$/,
+      OCI_INDEX,
+    ],
+    [
+      'a Docker manifest declared as OCI',
+      { mediaType: OCI_MANIFEST, size: 401 },
+      /^m is a Docker image manifest, but the list says an OCI image manifest; refused$/,
+      DOCKER_MANIFEST,
+    ],
+    [
+      'a media type it does not know, unquoted',
+      { mediaType: 'application/x-secret-value', size: 401 },
+      /^m is an OCI image manifest, but the list says an unknown media type; refused$/,
+    ],
+  ])('refuses %s with InvalidManifest', (_name, descriptor, message, actualType = OCI_MANIFEST) => {
+    const error = catchError(() => expectDescribed({ ...fetched, mediaType: actualType }, descriptor, 'm', 'the list'));
+    expect(error).toMatchObject({ reason: 'InvalidManifest', message: expect.stringMatching(message) });
+  });
+
+  it('names the media types it knows in words', () => {
+    expect(
+      [OCI_INDEX, DOCKER_MANIFEST_LIST, OCI_MANIFEST, DOCKER_MANIFEST, DOCKER_SCHEMA1_SIGNED].map(typeName),
+    ).toEqual([
+      'an OCI image index',
+      'a Docker manifest list',
+      'an OCI image manifest',
+      'a Docker image manifest',
+      'a Docker schema 1 manifest',
+    ]);
   });
 });
 
