@@ -194,7 +194,7 @@ export class LayoutDestination implements ImageDestination {
       if (created) await unlink(this.paths.path(temp)).catch(() => {});
       throw this.failure(error, `blob ${digest}`, 'write');
     }
-    await syncDirectory(this.paths.path(dir));
+    await this.attempt(`blob ${digest}`, () => syncDirectory(this.paths.path(dir)));
   }
 
   /** The layout's skeleton, so that it is a valid (maybe empty) layout from the first blob on. */

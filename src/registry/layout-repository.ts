@@ -153,6 +153,8 @@ export class LayoutRepository implements ImageRepository {
         );
       }
       return await handle.readFile();
+    } catch (error) {
+      throw error instanceof RegistryError ? error : this.missing(error, name);
     } finally {
       await handle.close();
     }
