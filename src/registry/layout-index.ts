@@ -93,6 +93,12 @@ async function readIndexText(paths: NoFollowPaths, name: string): Promise<string
     if (stats.size > MAX_MANIFEST_BYTES)
       throw new RegistryError('InvalidManifest', `${name} is over the 4 MiB limit; refused`);
     return await handle.readFile('utf8');
+  } catch (error) {
+    if (error instanceof RegistryError) throw error;
+    throw new RegistryError(
+      'InternalError',
+      `cannot read ${name}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
   } finally {
     await handle.close();
   }
@@ -132,7 +138,12 @@ async function writeIndexDocument(paths: NoFollowPaths, name: string, doc: Index
       `cannot write ${name}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
     );
   }
-  await syncDirectory(paths.path([]));
+  await syncDirectory(paths.path([])).catch((error: unknown) => {
+    throw new RegistryError(
+      'InternalError',
+      `cannot sync ${name}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
+  });
 }
 
 export async function syncDirectory(dir: string): Promise<void> {
