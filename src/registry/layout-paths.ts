@@ -16,7 +16,8 @@ export type Refusal = (problem: PathProblem, path: string, name: string) => Regi
  * Entries of an OCI layout, reached without following a symbolic link anywhere below `root`: every directory on the
  * way (`prefix`, then the entry's own) is checked with lstat, or created one at a time when asked to, and files are
  * opened with O_NOFOLLOW. A link, or an entry of the wrong kind, is refused with an error naming it, so nothing is
- * read, written or deleted through it. `root` itself is taken as given.
+ * read, written or deleted through it. `root` itself is taken as given. The checks guard against links a layout
+ * or a store holds (from a pull request, say), not against another process swapping one in between check and use.
  */
 export class NoFollowPaths {
   constructor(
