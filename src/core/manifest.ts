@@ -1,5 +1,4 @@
 import { isDigest } from './digest.js';
-import { clipped } from './echoed-text.js';
 import { RegistryError } from './errors.js';
 import {
   DOCKER_MANIFEST,
@@ -76,8 +75,7 @@ export function parseManifest(bytes: Uint8Array, contentType?: string, what = 'm
   const declared = normalizeContentType(contentType);
   if (doc.schemaVersion === 1) throw schema1Refused(what);
   refuseSchema1(contentType, what);
-  if (doc.schemaVersion !== 2)
-    throw invalid(`${what} has schemaVersion ${clipped(String(JSON.stringify(doc.schemaVersion)))}, expected 2`);
+  if (doc.schemaVersion !== 2) throw invalid(`${what} does not have schemaVersion 2`);
 
   const hasManifests = 'manifests' in doc;
   const hasImageFields = 'layers' in doc || 'config' in doc;
@@ -86,24 +84,21 @@ export function parseManifest(bytes: Uint8Array, contentType?: string, what = 'm
 
   const bodyType = typeof doc.mediaType === 'string' ? doc.mediaType : undefined;
   if (bodyType && declared && declared !== bodyType && isKnownManifestType(declared)) {
-    throw invalid(`${what} declares mediaType ${clipped(bodyType)} but was served as ${declared}`);
+    throw invalid(`${what} declares ${typeName(bodyType)} but was served as ${typeName(declared)}`);
   }
   const mediaType =
     bodyType ?? (declared && isKnownManifestType(declared) ? declared : hasManifests ? OCI_INDEX : OCI_MANIFEST);
   const annotations = stringMap(doc.annotations, `${what} annotations`);
 
   if (hasManifests) {
-    if (!INDEX_MEDIA_TYPES.has(mediaType))
-      throw invalid(`${what} lists manifests but has media type ${clipped(mediaType)}`);
+    if (!INDEX_MEDIA_TYPES.has(mediaType)) throw invalid(`${what} lists manifests but declares ${typeName(mediaType)}`);
     if (!Array.isArray(doc.manifests)) throw invalid(`${what} "manifests" is not an array`);
     const manifests = doc.manifests.map((d, i) => descriptor(d, `${what} manifests[${i}]`));
     return { kind: 'index', mediaType, manifests, ...(annotations && { annotations }) };
   }
-  if (!IMAGE_MEDIA_TYPES.has(mediaType)) {
-    throw invalid(
-      `${what} has unsupported media type ${clipped(mediaType)} (expected an OCI or Docker v2 manifest or index)`,
-    );
-  }
+  if (INDEX_MEDIA_TYPES.has(mediaType)) throw invalid(`${what} declares ${typeName(mediaType)} but lists no manifests`);
+  if (!IMAGE_MEDIA_TYPES.has(mediaType))
+    throw invalid(`${what} has ${typeName(mediaType)} (expected an OCI or Docker v2 manifest or index)`);
   if (!Array.isArray(doc.layers)) throw invalid(`${what} "layers" is not an array`);
   return {
     kind: 'image',
@@ -118,8 +113,7 @@ function descriptor(value: unknown, where: string): Descriptor {
   if (!isObject(value)) throw invalid(`${where} is not a descriptor object`);
   const { mediaType, digest, size } = value;
   if (typeof mediaType !== 'string' || mediaType === '') throw invalid(`${where} has no mediaType`);
-  if (typeof digest !== 'string' || !isDigest(digest))
-    throw invalid(`${where} has an invalid digest ${clipped(String(JSON.stringify(digest)))}`);
+  if (typeof digest !== 'string' || !isDigest(digest)) throw invalid(`${where} has an invalid digest`);
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
     throw invalid(`${where} has an invalid size`);
   const out: Descriptor = { mediaType, digest, size };
@@ -139,6 +133,41 @@ function stringMap(value: unknown, where: string): Record<string, string> | unde
     throw invalid(`${where} must map strings to strings`);
   }
   return value as Record<string, string>;
+}
+
+/**
+ * Throws InvalidManifest unless a fetched manifest is what the descriptor naming it says: the same media type and
+ * the exact size. `describer` names where the descriptor is (`the index that lists it`, `index.json`).
+ */
+export function expectDescribed(
+  fetched: { mediaType: string; size: number },
+  descriptor: { mediaType: string; size: number },
+  what: string,
+  describer: string,
+): void {
+  if (fetched.mediaType !== descriptor.mediaType) {
+    throw invalid(
+      `${what} is ${typeName(fetched.mediaType)}, but ${describer} says ${typeName(descriptor.mediaType)}; refused`,
+    );
+  }
+  if (fetched.size !== descriptor.size)
+    throw invalid(`${what} is ${fetched.size} bytes, but ${describer} says ${descriptor.size}; refused`);
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  [OCI_INDEX]: 'an OCI image index',
+  [OCI_MANIFEST]: 'an OCI image manifest',
+  [DOCKER_MANIFEST_LIST]: 'a Docker manifest list',
+  [DOCKER_MANIFEST]: 'a Docker image manifest',
+};
+
+/**
+ * A media type in words. Only the types this program knows are named: a media type is text the document holds, and
+ * a document read through a link (or a hostile registry) must not get its text quoted into messages and plans.
+ */
+export function typeName(mediaType: string): string {
+  if (SCHEMA1_MEDIA_TYPES.has(mediaType)) return 'a Docker schema 1 manifest';
+  return TYPE_NAMES[mediaType] ?? 'an unknown media type';
 }
 
 function isKnownManifestType(mediaType: string): boolean {

@@ -1,5 +1,6 @@
 import type { Descriptor } from '../core/manifest.js';
 import type { PlannedCopy } from '../core/plan-model.js';
+import { fetchDescribed } from '../registry/described.js';
 import type { ImageDestination } from '../registry/destination.js';
 import type { FetchedManifest, ImageRepository } from '../registry/repository.js';
 import { mapConcurrent } from './concurrency.js';
@@ -63,7 +64,7 @@ export async function planCopy(
       return;
     }
     const missing = await absent(fetched.manifest.manifests, (d) => checks.hasManifest(target, d.digest));
-    for (const child of missing) await visit(await source.getManifest(child.digest));
+    for (const child of missing) await visit(await fetchDescribed(source, child));
   };
   await visit(top?.digest === image.digest ? top : await source.getManifest(image.digest));
   const missing = await absent([...blobs.values()], (d) => checks.hasBlob(target, d.digest));

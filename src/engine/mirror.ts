@@ -1,4 +1,5 @@
 import type { Descriptor } from '../core/manifest.js';
+import { fetchDescribed } from '../registry/described.js';
 import type { BlobTransfer, ImageDestination } from '../registry/destination.js';
 import type { RequestLimiter } from '../registry/limiter.js';
 import type { FetchedManifest, ImageRepository, RegistryLocation } from '../registry/repository.js';
@@ -102,7 +103,7 @@ class Copy {
   private child(descriptor: Descriptor): Promise<void> {
     return this.run.once(this.target, `child ${descriptor.digest}`, async () => {
       if (await this.target.hasManifest(descriptor.digest)) return;
-      const child = await this.source.getManifest(descriptor.digest);
+      const child = await fetchDescribed(this.source, descriptor);
       await this.contents(child);
       await this.store(child);
     });

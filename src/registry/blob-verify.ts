@@ -1,9 +1,9 @@
 import { createHash, type Hash } from 'node:crypto';
-import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { digestAlgorithm } from '../core/digest.js';
 import { RegistryError } from '../core/errors.js';
+import { interruptedRead } from './read-errors.js';
 import type { BlobReader } from './repository.js';
-import { errorCode } from './retry.js';
 
 /** The blob a stream must carry: its digest and exact size. */
 export interface ExpectedBlob {
@@ -12,12 +12,14 @@ export interface ExpectedBlob {
 }
 
 /**
- * Passes bytes through while hashing them; fails the stream (before it ends) when more bytes than `size` arrive, or
- * when, at the end, the size or the digest differ. A consumer of the stream never sees a wrong blob end cleanly.
+ * Passes bytes through while hashing them; fails the stream when more bytes than `size` arrive, or when, at the end,
+ * the size or the digest differ. The last chunk is held back until the digest is verified, so a consumer never
+ * receives the whole of a wrong blob (an upload of it cannot complete).
  */
 export class DigestVerifier extends Transform {
   private readonly hash: Hash;
   private received = 0;
+  private held: Buffer | undefined;
 
   constructor(
     private readonly expected: ExpectedBlob,
@@ -34,7 +36,9 @@ export class DigestVerifier extends Transform {
       return;
     }
     this.hash.update(chunk);
-    callback(null, chunk);
+    const previous = this.held;
+    this.held = chunk;
+    callback(null, previous);
   }
 
   override _flush(callback: TransformCallback): void {
@@ -47,7 +51,7 @@ export class DigestVerifier extends Transform {
       callback(this.mismatch(`content digest ${actual}, expected ${this.expected.digest}`));
       return;
     }
-    callback();
+    callback(null, this.held);
   }
 
   private mismatch(detail: string): RegistryError {
@@ -56,28 +60,22 @@ export class DigestVerifier extends Transform {
 }
 
 /**
- * The blob's bytes, verified while they stream. A declared size that differs from the expected one fails at once;
- * a failure of the source (a reset connection) fails the returned stream with a RegistryError naming the blob, and
- * destroying the returned stream releases the source.
+ * The blob's bytes, verified while they stream. A declared size that differs from the expected one fails at once.
+ * The source is joined to the verifier by a pipeline, which listens to both from the start: a failure (a reset
+ * connection, a wrong digest) before anyone reads is kept and reaches the reader as a RegistryError naming the blob,
+ * never as an unhandled error. Destroying the returned stream releases the source.
  */
 export function verifiedBlob(reader: BlobReader, expected: ExpectedBlob, what: string): Readable {
-  // Destroying an unread response body makes it emit an error: expected, so listened to.
+  // A response body destroyed unread may emit an error after the pipeline is over: expected, so listened to.
   reader.body.on('error', () => {});
   if (reader.size !== undefined && reader.size !== expected.size) {
     reader.body.destroy();
     throw new RegistryError('InvalidManifest', `${what}: ${reader.size} bytes, expected ${expected.size}; refused`);
   }
   const verifier = new DigestVerifier(expected, what);
-  reader.body.on('error', (error) => verifier.destroy(sourceError(error, what)));
-  verifier.once('close', () => {
-    if (!reader.body.readableEnded) reader.body.destroy();
-  });
-  reader.body.pipe(verifier);
+  // Listened to before the pipeline is: the verifier fails with this error (naming the blob), not the raw one.
+  reader.body.once('error', (error) => verifier.destroy(interruptedRead(error, what)));
+  // The reader of `verifier` gets its error; the pipeline's own report of it is redundant.
+  pipeline(reader.body, verifier, () => {});
   return verifier;
-}
-
-function sourceError(error: unknown, what: string): RegistryError {
-  if (error instanceof RegistryError) return error;
-  const code = errorCode(error) ?? (error as Error)?.message ?? 'error';
-  return new RegistryError('Unreachable', `${what}: reading it was interrupted (${code})`, { cause: error });
 }

@@ -15,7 +15,10 @@ export class ChunkReader {
 
   /** The next `length` bytes as a stream; read each slice to its end before asking for the next. */
   next(length: number): Readable {
-    return Readable.from(this.take(length), { objectMode: false });
+    const slice = Readable.from(this.take(length), { objectMode: false });
+    // The request sending the slice fails with its error; once that request is over, nobody else needs it.
+    slice.on('error', () => {});
+    return slice;
   }
 
   /** Reads the source to its end, failing if bytes are left or the source fails there (a digest check, say). */

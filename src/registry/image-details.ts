@@ -3,6 +3,7 @@ import { type Descriptor, type ImageManifest, isAttestation } from '../core/mani
 import { MAX_CONFIG_BYTES } from '../core/media-types.js';
 import { formatPlatform, platformFromWire } from '../core/platform.js';
 import type { ImageMetadata, ManifestEntry } from '../core/state-model.js';
+import { readDescribedBlob } from './described.js';
 import type { FetchedManifest, ImageRepository } from './repository.js';
 
 /** An image config as far as we read it. */
@@ -54,16 +55,14 @@ export async function imageMetadata(repo: ImageRepository, manifest: ImageManife
 }
 
 async function readConfig(repo: ImageRepository, manifest: ImageManifest): Promise<ImageConfig> {
-  const bytes = await repo.getBlob(manifest.config.digest, MAX_CONFIG_BYTES);
+  const what = `image config ${manifest.config.digest} of ${repo.name}`;
+  const bytes = await readDescribedBlob(repo, manifest.config, MAX_CONFIG_BYTES, what);
   try {
     const doc = JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown;
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error('not an object');
     return doc as ImageConfig;
   } catch {
-    throw new RegistryError(
-      'InvalidManifest',
-      `image config ${manifest.config.digest} of ${repo.name} is not a JSON object`,
-    );
+    throw new RegistryError('InvalidManifest', `${what} is not a JSON object`);
   }
 }
 

@@ -1,21 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { digestAlgorithm, digestHex, isDigest } from '../core/digest.js';
+import { constants } from 'node:fs';
+import { type FileHandle, mkdir, rename, rm, unlink } from 'node:fs/promises';
+import { basename, dirname, relative, sep } from 'node:path';
+import { digestHex, isDigest } from '../core/digest.js';
 import { RegistryError } from '../core/errors.js';
 import type { Descriptor } from '../core/manifest.js';
 import { verifiedBlob } from './blob-verify.js';
 import { verifyDigest } from './body.js';
 import type { BlobDescriptor, BlobTransfer, ImageDestination, ManifestBytes } from './destination.js';
 import { INDEX_TEMP, readLayoutIndex, syncDirectory, tagEntries, updateLayoutIndex } from './layout-index.js';
-import { LayoutRepository, REF_NAME_ANNOTATION } from './layout-repository.js';
+import { NoFollowPaths, type Refusal } from './layout-paths.js';
+import { blobParts, LayoutRepository, REF_NAME_ANNOTATION } from './layout-repository.js';
 import type { FetchedManifest, ImageRepository } from './repository.js';
 
 /** Blobs in the making are written under this prefix in `blobs/` and renamed once complete and verified. */
 export const TEMP_PREFIX = '.tmp-';
+
+const ALGORITHMS = ['sha256', 'sha512'] as const;
 
 /** A blob file of a layout. */
 export interface LayoutBlob {
@@ -24,21 +25,28 @@ export interface LayoutBlob {
 }
 
 /**
- * One OCI image layout written to: blobs are streamed into temporary files, verified, fsynced and renamed into
- * `blobs/<alg>/<hex>`; a tag is an `org.opencontainers.image.ref.name` entry of index.json, replaced atomically.
- * Digests are validated before any path is built from them.
+ * One OCI image layout of a local store (`<store>/<stream>`), written to: blobs are streamed into temporary files,
+ * verified, fsynced and renamed into `blobs/<alg>/<hex>`; a tag is an `org.opencontainers.image.ref.name` entry of
+ * index.json, replaced atomically. Digests are validated before any path is built from them, and nothing in the
+ * store is read, written or deleted through a symbolic link: a link below the store's directory (the layout's own
+ * directory included) is an error naming it.
  */
 export class LayoutDestination implements ImageDestination {
   readonly name: string;
+  private readonly paths: NoFollowPaths;
   private readonly reader: LayoutRepository;
+  private readonly indexName: string;
   private ready: Promise<void> | undefined;
 
+  /** `dir` is `<store>/<stream>`; `displayPath` names it in messages and pull specs (`store/app`). */
   constructor(
     readonly dir: string,
     displayPath: string,
   ) {
-    this.reader = new LayoutRepository(dir, displayPath);
+    this.paths = new NoFollowPaths(dirname(dir), [basename(dir)], storeRefusal(dirname(displayPath)));
+    this.reader = new LayoutRepository(dir, displayPath, this.paths);
     this.name = this.reader.name;
+    this.indexName = `${this.name}/index.json`;
   }
 
   pullSpec(digest: string): string {
@@ -46,7 +54,7 @@ export class LayoutDestination implements ImageDestination {
   }
 
   async tagDigest(tag: string): Promise<string | undefined> {
-    const entries = await readLayoutIndex(this.dir);
+    const entries = await this.indexEntries();
     return entries.find((e) => e.annotations?.[REF_NAME_ANNOTATION] === tag)?.digest;
   }
 
@@ -55,59 +63,61 @@ export class LayoutDestination implements ImageDestination {
   }
 
   async hasBlob(digest: string): Promise<boolean> {
-    try {
-      return (await stat(this.blobPath(digest))).isFile();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw this.failure(error, `blob ${digest}`);
-    }
+    const parts = blobParts(digest, this.name);
+    return (await this.attempt(`blob ${digest}`, () => this.paths.regularFile(parts))) !== undefined;
   }
 
-  getManifest(digest: string): Promise<FetchedManifest> {
-    this.blobPath(digest);
+  async getManifest(digest: string): Promise<FetchedManifest> {
+    blobParts(digest, this.name);
     return this.reader.getManifest(digest);
   }
 
+  /** The source is opened only once the temporary file is ready: a stream is never left waiting for its reader. */
   async putBlob(blob: BlobDescriptor, source: ImageRepository): Promise<BlobTransfer> {
     if (await this.hasBlob(blob.digest)) return 'present';
-    if (!source.openBlob) throw new RegistryError('InternalError', `${source.name} cannot stream blobs`);
-    const body = verifiedBlob(await source.openBlob(blob.digest), blob, `blob ${source.name}@${blob.digest}`);
-    await this.store(blob.digest, body);
+    const openBlob = source.openBlob?.bind(source);
+    if (!openBlob) throw new RegistryError('InternalError', `${source.name} cannot stream blobs`);
+    await this.writeBlob(blob.digest, async (file) => {
+      const body = verifiedBlob(await openBlob(blob.digest), blob, `blob ${source.name}@${blob.digest}`);
+      // Read to its end (which verifies it) or to its error; leaving the loop early destroys the stream.
+      for await (const chunk of body) await file.writeFile(chunk as Buffer);
+    });
     return 'uploaded';
   }
 
   async putManifest(manifest: ManifestBytes, tag?: string): Promise<void> {
     verifyDigest(manifest.bytes, manifest.digest, `manifest ${manifest.digest}`);
-    if (!(await this.hasBlob(manifest.digest))) await this.storeBytes(manifest.digest, manifest.bytes);
+    if (!(await this.hasBlob(manifest.digest)))
+      await this.writeBlob(manifest.digest, (file) => file.writeFile(manifest.bytes));
     if (tag === undefined) return;
     const { digest, mediaType } = manifest;
-    await updateLayoutIndex(this.dir, (entries) =>
-      tagEntries(entries, tag, { mediaType, digest, size: manifest.bytes.length }),
-    );
+    await this.updateIndex((entries) => tagEntries(entries, tag, { mediaType, digest, size: manifest.bytes.length }));
   }
 
   async listTags(): Promise<string[]> {
-    const entries = await readLayoutIndex(this.dir);
+    const entries = await this.indexEntries();
     return entries.flatMap((e) => e.annotations?.[REF_NAME_ANNOTATION] ?? []);
   }
 
   /** The entries of index.json. */
   indexEntries(): Promise<Descriptor[]> {
-    return readLayoutIndex(this.dir);
+    return readLayoutIndex(this.paths, this.indexName);
   }
 
   /** Drops the index.json entries `remove` selects. */
   async removeEntries(remove: (entry: Descriptor) => boolean): Promise<void> {
-    await updateLayoutIndex(this.dir, (entries) => entries.filter((e) => !remove(e)));
+    await this.updateIndex((entries) => entries.filter((e) => !remove(e)));
   }
 
   /** Every complete blob of the layout (temporary files left by an interrupted copy are not listed). */
   async listBlobs(): Promise<LayoutBlob[]> {
     const blobs: LayoutBlob[] = [];
-    for (const algorithm of ['sha256', 'sha512']) {
-      for (const name of await this.names(join(this.dir, 'blobs', algorithm))) {
+    for (const algorithm of ALGORITHMS) {
+      for (const name of await this.names(['blobs', algorithm])) {
         const digest = `${algorithm}:${name}`;
-        if (isDigest(digest)) blobs.push({ digest, size: (await stat(this.blobPath(digest))).size });
+        if (!isDigest(digest)) continue;
+        const stats = await this.attempt(`blob ${digest}`, () => this.paths.regularFile(['blobs', algorithm, name]));
+        if (stats) blobs.push({ digest, size: stats.size });
       }
     }
     return blobs;
@@ -116,100 +126,133 @@ export class LayoutDestination implements ImageDestination {
   /** Temporary files left by copies that were interrupted: blobs in `blobs/`, index.json updates beside it. */
   async listTemporaryFiles(): Promise<{ path: string; size: number }[]> {
     const found: { path: string; size: number }[] = [];
-    const collect = async (dir: string, temporary: (name: string) => boolean) => {
+    const collect = async (dir: string[], temporary: (name: string) => boolean) => {
       for (const name of (await this.names(dir)).filter(temporary)) {
-        const path = join(dir, name);
-        found.push({ path, size: (await stat(path)).size });
+        const stats = await this.attempt(name, () => this.paths.regularFile([...dir, name]));
+        if (stats) found.push({ path: this.paths.path([...dir, name]), size: stats.size });
       }
     };
-    await collect(this.dir, (name) => INDEX_TEMP.test(name));
-    for (const algorithm of ['sha256', 'sha512'])
-      await collect(join(this.dir, 'blobs', algorithm), (name) => name.startsWith(TEMP_PREFIX));
+    await collect([], (name) => INDEX_TEMP.test(name));
+    for (const algorithm of ALGORITHMS) await collect(['blobs', algorithm], (name) => name.startsWith(TEMP_PREFIX));
     return found;
   }
 
   async deleteBlob(digest: string): Promise<void> {
-    await rm(this.blobPath(digest), { force: true });
+    await this.deleteEntry(blobParts(digest, this.name), `blob ${digest}`);
   }
 
+  /** Deletes a file `listTemporaryFiles` listed. */
   async deleteFile(path: string): Promise<void> {
-    await rm(path, { force: true });
+    const parts = relative(this.dir, path).split(sep);
+    if (
+      parts.some((part) => part === '..' || part === '') ||
+      !/^(blobs\/sha(256|512)\/)?\.[^/]+$/.test(parts.join('/'))
+    )
+      throw new RegistryError('InternalError', `${this.name}: ${path} is not a temporary file of the layout`);
+    await this.deleteEntry(parts, parts.join('/'));
   }
 
-  private async names(dir: string): Promise<string[]> {
-    try {
-      return await readdir(dir);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw this.failure(error, dir);
-    }
+  /** Deletes a regular file of the layout; a link (or a link on the way) is refused, never followed. */
+  private async deleteEntry(parts: string[], name: string): Promise<void> {
+    await this.attempt(name, async () => {
+      if (await this.paths.regularFile(parts)) await rm(this.paths.path(parts), { force: true });
+    });
   }
 
-  private async storeBytes(digest: string, bytes: Uint8Array): Promise<void> {
-    await this.writeBlob(digest, (temp) => writeFile(temp, bytes, { flag: 'wx' }));
+  private async names(dir: string[]): Promise<string[]> {
+    return this.attempt(dir.join('/'), () => this.paths.list(dir));
   }
 
-  private async store(digest: string, body: Readable): Promise<void> {
-    await this.writeBlob(digest, (temp) => pipeline(body, createWriteStream(temp, { flags: 'wx' })));
+  private async updateIndex(update: (entries: Descriptor[]) => Descriptor[]): Promise<void> {
+    await this.attempt('index.json', () => this.paths.directories([]));
+    await updateLayoutIndex(this.paths, this.indexName, update);
   }
 
-  /** Writes into a temporary file, fsyncs it and renames it to the blob's path: a blob file is always complete. */
-  private async writeBlob(digest: string, write: (temp: string) => Promise<void>): Promise<void> {
-    const path = this.blobPath(digest);
+  /**
+   * Creates a temporary file in `blobs/<alg>/`, has `write` fill it, fsyncs it and renames it to the blob's path: a
+   * blob file is always complete. The temporary file is created exclusively (never through a link) and the rename
+   * replaces an entry rather than following it.
+   */
+  private async writeBlob(digest: string, write: (file: FileHandle) => Promise<void>): Promise<void> {
+    const parts = blobParts(digest, this.name);
     await this.prepare();
-    const dir = join(this.dir, 'blobs', digestAlgorithm(digest));
-    await mkdir(dir, { recursive: true });
-    const temp = join(dir, `${TEMP_PREFIX}${digestHex(digest).slice(0, 12)}-${randomBytes(6).toString('hex')}`);
+    const dir = parts.slice(0, 2);
+    const temp = [...dir, `${TEMP_PREFIX}${digestHex(digest).slice(0, 12)}-${randomBytes(6).toString('hex')}`];
+    let created = false;
     try {
-      await write(temp);
-      const handle = await open(temp, 'r+');
+      await this.paths.directories(dir, true);
+      const file = await this.paths.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+      created = true;
       try {
-        await handle.sync();
+        await write(file);
+        await file.sync();
       } finally {
-        await handle.close();
+        await file.close();
       }
-      await rename(temp, path);
+      await rename(this.paths.path(temp), this.paths.path(parts));
     } catch (error) {
-      await unlink(temp).catch(() => {});
-      throw this.failure(error, `blob ${digest}`);
+      if (created) await unlink(this.paths.path(temp)).catch(() => {});
+      throw this.failure(error, `blob ${digest}`, 'write');
     }
-    await syncDirectory(dir);
+    await this.attempt(`blob ${digest}`, () => syncDirectory(this.paths.path(dir)));
   }
 
   /** The layout's skeleton, so that it is a valid (maybe empty) layout from the first blob on. */
   private prepare(): Promise<void> {
-    this.ready ??= (async () => {
-      await mkdir(join(this.dir, 'blobs', 'sha256'), { recursive: true });
-      const layoutFile = join(this.dir, 'oci-layout');
-      await writeFile(layoutFile, '{"imageLayoutVersion":"1.0.0"}\n', { flag: 'wx' }).catch((error) => {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      });
-      if (!(await exists(join(this.dir, 'index.json')))) await updateLayoutIndex(this.dir, (entries) => entries);
-    })();
+    this.ready ??= this.attempt('the layout', async () => {
+      await mkdir(this.paths.root, { recursive: true });
+      await this.paths.directories(['blobs', 'sha256'], true);
+      if (!(await this.paths.regularFile(['oci-layout']))) await this.createLayoutFile();
+      if (!(await this.paths.regularFile(['index.json'])))
+        await updateLayoutIndex(this.paths, this.indexName, (entries) => entries);
+    });
     this.ready.catch(() => {
       this.ready = undefined;
     });
     return this.ready;
   }
 
-  private blobPath(digest: string): string {
-    if (!isDigest(digest)) throw new RegistryError('InvalidManifest', `invalid digest ${JSON.stringify(digest)}`);
-    return join(this.dir, 'blobs', digestAlgorithm(digest), digestHex(digest));
+  /** Writes `oci-layout`, unless another copy just did. */
+  private async createLayoutFile(): Promise<void> {
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
+    const file = await this.paths.open(['oci-layout'], flags, 0o644).catch(ignoreExisting);
+    if (!file) return;
+    try {
+      await file.writeFile('{"imageLayoutVersion":"1.0.0"}\n');
+    } finally {
+      await file.close();
+    }
   }
 
-  private failure(error: unknown, what: string): RegistryError {
+  /** Runs a file operation; a failure of the file system becomes a RegistryError naming `what`. */
+  private async attempt<T>(what: string, operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw this.failure(error, what);
+    }
+  }
+
+  private failure(error: unknown, what: string, doing = 'access'): RegistryError {
     if (error instanceof RegistryError) return error;
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    return new RegistryError('InternalError', `${this.name}: cannot write ${what}: ${code}`, { cause: error });
+    return new RegistryError('InternalError', `${this.name}: cannot ${doing} ${what}: ${code}`, { cause: error });
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
-  }
+/** A file the layout was to create exclusively that another copy created first: no file to write. */
+function ignoreExisting(error: unknown): undefined {
+  if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+  throw error;
+}
+
+/** How the store refuses an entry: by its path in the store, and why nothing goes through it. */
+function storeRefusal(store: string): Refusal {
+  return (problem, path) =>
+    new RegistryError(
+      'InternalError',
+      problem === 'link'
+        ? `local store ${store}: ${path} is a symbolic link; refused: nothing in the store is read, written or deleted through a link (remove it)`
+        : `local store ${store}: ${path} is ${problem}; refused`,
+    );
 }

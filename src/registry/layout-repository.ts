@@ -1,11 +1,11 @@
 import { constants } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
 import { digestAlgorithm, digestHex, isDigest } from '../core/digest.js';
 import { RegistryError } from '../core/errors.js';
-import { type Descriptor, parseManifest } from '../core/manifest.js';
+import { type Descriptor, expectDescribed, parseManifest } from '../core/manifest.js';
 import { MAX_MANIFEST_BYTES, OCI_INDEX } from '../core/media-types.js';
 import { verifyDigest } from './body.js';
+import { NoFollowPaths, type Refusal } from './layout-paths.js';
 import type { BlobReader, FetchedManifest, ImageRepository, ManifestHead } from './repository.js';
 
 /** `oci-layout` holds one small JSON object. */
@@ -13,19 +13,29 @@ const MAX_LAYOUT_FILE_BYTES = 64 * 1024;
 
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
 
+/** Tags are listed in a "not found" message only when they look like tags, and never more than ten. */
+const LISTED_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/** The path of a blob of a layout, below its directory; the digest is validated before it becomes one. */
+export function blobParts(digest: string, what: string): string[] {
+  if (!isDigest(digest)) throw new RegistryError('InvalidManifest', `${what}: invalid digest; refused`);
+  return ['blobs', digestAlgorithm(digest), digestHex(digest)];
+}
+
 /**
  * An OCI image layout directory (`oci-layout`, `index.json`, `blobs/<alg>/<hex>`), read as skopeo's `oci:` transport does:
  * tags are `org.opencontainers.image.ref.name` annotations of index.json; an empty reference means the only image.
+ * Nothing below the directory is read through a symbolic link, and what a file holds is never quoted in an error.
  */
 export class LayoutRepository implements ImageRepository {
   readonly name: string;
+  private readonly paths: NoFollowPaths;
   private index: Promise<Descriptor[]> | undefined;
 
-  constructor(
-    private readonly dir: string,
-    displayPath: string,
-  ) {
+  /** `paths` reach the layout's entries; by default from `dir` itself, refusing links as a source layout does. */
+  constructor(dir: string, displayPath: string, paths?: NoFollowPaths) {
     this.name = `oci:${displayPath}`;
+    this.paths = paths ?? new NoFollowPaths(dir, [], sourceRefusal(this.name));
   }
 
   async head(reference: string): Promise<ManifestHead> {
@@ -33,12 +43,18 @@ export class LayoutRepository implements ImageRepository {
     return { digest: descriptor.digest, mediaType: descriptor.mediaType, size: descriptor.size };
   }
 
+  /**
+   * A manifest by tag or digest; one that index.json lists (a tag's, or a digest `head` resolved) must be what its
+   * entries there say: the same media type and the exact size.
+   */
   async getManifest(reference: string): Promise<FetchedManifest> {
-    const descriptor = isDigest(reference) ? { digest: reference } : await this.find(reference);
-    const what = `manifest ${this.name}@${descriptor.digest}`;
-    const bytes = await this.readBlob(descriptor.digest, MAX_MANIFEST_BYTES, what);
+    const digest = isDigest(reference) ? reference : (await this.find(reference)).digest;
+    const what = `manifest ${this.name}@${digest}`;
+    const bytes = await this.readBlob(digest, MAX_MANIFEST_BYTES, what);
     const manifest = parseManifest(bytes, undefined, what);
-    return { digest: descriptor.digest, mediaType: manifest.mediaType, size: bytes.length, bytes, manifest };
+    const fetched = { digest, mediaType: manifest.mediaType, size: bytes.length, bytes, manifest };
+    for (const entry of await this.entriesOf(digest)) expectDescribed(fetched, entry, what, 'index.json');
+    return fetched;
   }
 
   getBlob(digest: string, maxBytes: number): Promise<Uint8Array> {
@@ -46,11 +62,8 @@ export class LayoutRepository implements ImageRepository {
   }
 
   async openBlob(digest: string): Promise<BlobReader> {
-    const what = `blob ${this.name}@${digest}`;
-    if (!isDigest(digest))
-      throw new RegistryError('InvalidManifest', `${what}: invalid digest ${JSON.stringify(digest)}`);
-    const path = join(this.dir, 'blobs', digestAlgorithm(digest), digestHex(digest));
-    const { handle, size } = await this.openRegular(path, `blob ${digest}`);
+    const parts = blobParts(digest, `blob ${this.name}`);
+    const { handle, size } = await this.openRegular(parts, `blob ${digest}`);
     return { body: handle.createReadStream(), size };
   }
 
@@ -72,7 +85,7 @@ export class LayoutRepository implements ImageRepository {
     }
     const found = manifests.filter((d) => d.annotations?.[REF_NAME_ANNOTATION] === reference);
     if (found.length === 0) {
-      const tags = manifests.map((d) => d.annotations?.[REF_NAME_ANNOTATION]).filter(Boolean);
+      const tags = manifests.map((d) => d.annotations?.[REF_NAME_ANNOTATION] ?? '').filter((t) => LISTED_TAG.test(t));
       const known = tags.length > 0 ? ` (tags: ${tags.slice(0, 10).join(', ')}${tags.length > 10 ? ', …' : ''})` : '';
       throw new RegistryError('NotFound', `${this.name}:${reference} not found: the layout has no such tag${known}`);
     }
@@ -84,6 +97,11 @@ export class LayoutRepository implements ImageRepository {
     return found[0]!;
   }
 
+  /** The entries of index.json naming `digest`, once index.json has been read (a tag or a digest was looked up). */
+  private async entriesOf(digest: string): Promise<Descriptor[]> {
+    return this.index ? (await this.index).filter((d) => d.digest === digest) : [];
+  }
+
   private readIndex(): Promise<Descriptor[]> {
     this.index ??= this.loadIndex();
     return this.index;
@@ -91,7 +109,7 @@ export class LayoutRepository implements ImageRepository {
 
   private async loadIndex(): Promise<Descriptor[]> {
     await this.checkLayoutFile();
-    const bytes = await this.readRegular(join(this.dir, 'index.json'), MAX_MANIFEST_BYTES, 'index.json');
+    const bytes = await this.readRegular(['index.json'], MAX_MANIFEST_BYTES, 'index.json');
     const index = parseManifest(bytes, OCI_INDEX, `${this.name}/index.json`);
     if (index.kind !== 'index')
       throw new RegistryError('InvalidManifest', `${this.name}/index.json is not an image index`);
@@ -99,9 +117,9 @@ export class LayoutRepository implements ImageRepository {
   }
 
   private async checkLayoutFile(): Promise<void> {
-    const text = Buffer.from(
-      await this.readRegular(join(this.dir, 'oci-layout'), MAX_LAYOUT_FILE_BYTES, 'oci-layout'),
-    ).toString('utf8');
+    const text = Buffer.from(await this.readRegular(['oci-layout'], MAX_LAYOUT_FILE_BYTES, 'oci-layout')).toString(
+      'utf8',
+    );
     let version: unknown;
     try {
       version = (JSON.parse(text) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
@@ -112,24 +130,21 @@ export class LayoutRepository implements ImageRepository {
       throw new RegistryError('InvalidManifest', `${this.name}: oci-layout does not declare imageLayoutVersion 1.0.0`);
   }
 
-  /** Reads `blobs/<alg>/<hex>`; the digest is validated before it becomes a path. */
+  /** Reads `blobs/<alg>/<hex>`, verified against its digest. */
   private async readBlob(digest: string, maxBytes: number, what: string): Promise<Uint8Array> {
-    if (!isDigest(digest))
-      throw new RegistryError('InvalidManifest', `${what}: invalid digest ${JSON.stringify(digest)}`);
-    const path = join(this.dir, 'blobs', digestAlgorithm(digest), digestHex(digest));
-    const bytes = await this.readRegular(path, maxBytes, `blob ${digest}`, what);
+    const bytes = await this.readRegular(blobParts(digest, what), maxBytes, `blob ${digest}`, what);
     verifyDigest(bytes, digest, what);
     return bytes;
   }
 
   /** Reads a whole regular file of the layout, refusing more than `maxBytes`. */
   private async readRegular(
-    path: string,
+    parts: readonly string[],
     maxBytes: number,
     name: string,
     what = `${this.name}/${name}`,
   ): Promise<Uint8Array> {
-    const { handle, size } = await this.openRegular(path, name);
+    const { handle, size } = await this.openRegular(parts, name);
     try {
       if (size > maxBytes) {
         throw new RegistryError(
@@ -138,21 +153,24 @@ export class LayoutRepository implements ImageRepository {
         );
       }
       return await handle.readFile();
+    } catch (error) {
+      throw error instanceof RegistryError ? error : this.missing(error, name);
     } finally {
       await handle.close();
     }
   }
 
   /**
-   * Opens a file of the layout without blocking and refuses anything but a regular file: a layout from a pull request
-   * may hold a FIFO or a link to a device, which must not hang or exhaust a CI job.
+   * Opens a file of the layout without blocking and without following a link, and refuses anything but a regular
+   * file: a layout from a pull request may hold a FIFO, a link to a device or to a file outside the layout, which
+   * must not hang or exhaust a CI job, nor show what the file outside holds.
    */
-  private async openRegular(path: string, name: string): Promise<{ handle: FileHandle; size: number }> {
+  private async openRegular(parts: readonly string[], name: string): Promise<{ handle: FileHandle; size: number }> {
     let handle: FileHandle;
     try {
-      handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+      handle = await this.paths.open(parts, constants.O_RDONLY | constants.O_NONBLOCK, undefined, name);
     } catch (error) {
-      throw this.missing(error, name);
+      throw error instanceof RegistryError ? error : this.missing(error, name);
     }
     try {
       const stats = await handle.stat();
@@ -175,4 +193,15 @@ export class LayoutRepository implements ImageRepository {
     }
     return new RegistryError('InternalError', `${this.name}: cannot read ${what}: ${code ?? 'error'}`);
   }
+}
+
+/** How a source layout refuses an entry: a layout from a pull request may link to files of the machine reading it. */
+function sourceRefusal(layout: string): Refusal {
+  return (problem, _path, name) =>
+    new RegistryError(
+      'InvalidManifest',
+      problem === 'link'
+        ? `${layout}: ${name} is a symbolic link; refused (a layout is read without following links)`
+        : `${layout}: ${name} is ${problem}; refused`,
+    );
 }

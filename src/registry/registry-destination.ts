@@ -163,7 +163,7 @@ export class RegistryDestination implements ImageDestination {
 
 /** Digests become URL paths only once validated. */
 function checked(digest: string): string {
-  if (!isDigest(digest)) throw new RegistryError('InvalidManifest', `invalid digest ${JSON.stringify(digest)}`);
+  if (!isDigest(digest)) throw new RegistryError('InvalidManifest', 'invalid digest; refused');
   return digest;
 }
 

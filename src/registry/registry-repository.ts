@@ -5,6 +5,7 @@ import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES } from '../core/media-types.js';
 import { drain, readCapped, verifyDigest } from './body.js';
 import type { RegistryClient } from './client.js';
 import type { ContentCache } from './content-cache.js';
+import { aboutSubject, interruptedRead } from './read-errors.js';
 import type { BlobReader, FetchedManifest, ImageRepository, ManifestHead, RegistryLocation } from './repository.js';
 import { type HttpResponse, headerValue } from './transport.js';
 
@@ -85,7 +86,7 @@ export class RegistryRepository implements ImageRepository {
     });
     if (res.status === 404) throw await this.manifestNotFound(res, reference);
     if (res.status !== 200) throw await this.client.statusError(res, what, this.repository);
-    const bytes = await readCapped(res, MAX_MANIFEST_BYTES, what);
+    const bytes = await readBody(res, MAX_MANIFEST_BYTES, what);
     refuseSchema1(headerValue(res.headers, 'content-type'), what);
     const served = headerValue(res.headers, 'docker-content-digest');
     const expected = isDigest(reference) ? reference : served && isDigest(served) ? served : undefined;
@@ -96,7 +97,7 @@ export class RegistryRepository implements ImageRepository {
   }
 
   async getBlob(digest: string, maxBytes: number): Promise<Uint8Array> {
-    if (!isDigest(digest)) throw new RegistryError('InvalidManifest', `invalid blob digest ${JSON.stringify(digest)}`);
+    checkedBlobDigest(digest);
     const cached = this.cache?.get<Uint8Array>(this.cacheKey(digest));
     if (cached && cached.length <= maxBytes) return cached;
     const bytes = await this.fetchBlob(digest, maxBytes);
@@ -106,29 +107,32 @@ export class RegistryRepository implements ImageRepository {
 
   private async fetchBlob(digest: string, maxBytes: number): Promise<Uint8Array> {
     const what = `blob ${this.name}@${digest}`;
-    const res = await this.client.request({
-      method: 'GET',
-      path: `/v2/${this.repository}/blobs/${digest}`,
-      repository: this.repository,
-      followRedirects: true,
-    });
-    if (res.status !== 200) throw await this.client.statusError(res, what, this.repository);
-    const bytes = await readCapped(res, maxBytes, what);
+    const res = await this.requestBlob(digest, what);
+    const bytes = await readBody(res, maxBytes, what);
     verifyDigest(bytes, digest, what);
     return bytes;
   }
 
   async openBlob(digest: string): Promise<BlobReader> {
-    if (!isDigest(digest)) throw new RegistryError('InvalidManifest', `invalid blob digest ${JSON.stringify(digest)}`);
-    const res = await this.client.request({
-      method: 'GET',
-      path: `/v2/${this.repository}/blobs/${digest}`,
-      repository: this.repository,
-      followRedirects: true,
-    });
-    if (res.status !== 200) throw await this.client.statusError(res, `blob ${this.name}@${digest}`, this.repository);
+    const res = await this.requestBlob(checkedBlobDigest(digest), `blob ${this.name}@${digest}`);
     const declared = Number(headerValue(res.headers, 'content-length'));
     return { body: res.body, size: Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined };
+  }
+
+  /** GET of a blob (redirects followed), answered 200; a failure names the blob. */
+  private async requestBlob(digest: string, what: string): Promise<HttpResponse> {
+    const res = await this.client
+      .request({
+        method: 'GET',
+        path: `/v2/${this.repository}/blobs/${digest}`,
+        repository: this.repository,
+        followRedirects: true,
+      })
+      .catch((error: unknown) => {
+        throw aboutSubject(error, what, digest);
+      });
+    if (res.status !== 200) throw await this.client.statusError(res, what, this.repository);
+    return res;
   }
 
   /** Per repository: a digest found in one repository says nothing of another (nor of access to it). */
@@ -168,5 +172,20 @@ export class RegistryRepository implements ImageRepository {
 
   private describe(reference: string): string {
     return isDigest(reference) ? `${this.name}@${reference}` : `${this.name}:${reference}`;
+  }
+}
+
+/** Digests become URL paths only once validated. */
+function checkedBlobDigest(digest: string): string {
+  if (!isDigest(digest)) throw new RegistryError('InvalidManifest', 'invalid blob digest; refused');
+  return digest;
+}
+
+/** A response body read into memory; a connection lost on the way is an Unreachable error naming `what`. */
+async function readBody(res: HttpResponse, maxBytes: number, what: string): Promise<Uint8Array> {
+  try {
+    return await readCapped(res, maxBytes, what);
+  } catch (error) {
+    throw interruptedRead(error, what);
   }
 }

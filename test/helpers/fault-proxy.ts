@@ -26,7 +26,13 @@ export type Fault =
   /** Forward status and headers with a body of `bytes` bytes; `declareLength: false` sends it chunked. */
   | { kind: 'oversize'; bytes: number; declareLength?: boolean }
   /** Redirect to `location` (a URL, or a function of the request's path and query). */
-  | { kind: 'redirect'; location: string | ((requestUrl: string) => string); status?: number };
+  | { kind: 'redirect'; location: string | ((requestUrl: string) => string); status?: number }
+  /** Forward status, headers and body with the body's first byte changed: same length, other digest. */
+  | { kind: 'corruptBody' }
+  /** Forward status and headers (sent chunked, without Content-Length) and the first `keepBytes` body bytes, then end cleanly. */
+  | { kind: 'shortBody'; keepBytes: number }
+  /** Forward status and headers (sent chunked, without Content-Length), the body, then filler bytes that never end. */
+  | { kind: 'endlessBody' };
 
 export interface RequestMatcher {
   method?: string;
@@ -109,6 +115,23 @@ async function write(response: ServerResponse, chunk: Buffer): Promise<void> {
   if (!response.write(chunk)) await new Promise((resolve) => response.once('drain', resolve));
 }
 
+/** Writes `chunk`; false once the client has gone away (a full buffer then never drains). */
+async function writeWhileOpen(response: ServerResponse, chunk: Buffer): Promise<boolean> {
+  if (response.destroyed) return false;
+  if (response.write(chunk)) return true;
+  return new Promise((resolve) => {
+    const settle = (open: boolean) => () => {
+      response.off('drain', drained);
+      response.off('close', closed);
+      resolve(open);
+    };
+    const drained = settle(true);
+    const closed = settle(false);
+    response.once('drain', drained);
+    response.once('close', closed);
+  });
+}
+
 async function sendFilled(response: ServerResponse, bytes: number): Promise<void> {
   const block = Buffer.alloc(64 * 1024, 0x61);
   for (let sent = 0; sent < bytes && !response.destroyed; sent += block.length) {
@@ -178,6 +201,38 @@ async function relay(upstream: IncomingMessage, response: ServerResponse, fault:
       }
       upstream.destroy();
       response.socket?.destroy();
+      return;
+    }
+    case 'corruptBody': {
+      response.writeHead(status, endToEnd(upstream.headers));
+      let first = true;
+      for await (const chunk of upstream) {
+        const data = Buffer.from(chunk as Buffer);
+        if (first && data.length > 0) {
+          data[0] = data[0]! ^ 0xff;
+          first = false;
+        }
+        if (!(await writeWhileOpen(response, data))) return;
+      }
+      response.end();
+      return;
+    }
+    case 'shortBody': {
+      response.writeHead(status, endToEnd(upstream.headers, ['content-length']));
+      let sent = 0;
+      for await (const chunk of upstream) {
+        const part = (chunk as Buffer).subarray(0, Math.max(0, fault.keepBytes - sent));
+        sent += part.length;
+        if (part.length > 0 && !(await writeWhileOpen(response, part))) return;
+      }
+      response.end();
+      return;
+    }
+    case 'endlessBody': {
+      response.writeHead(status, endToEnd(upstream.headers, ['content-length']));
+      for await (const chunk of upstream) if (!(await writeWhileOpen(response, chunk as Buffer))) return;
+      const filler = Buffer.alloc(64 * 1024, 0x61);
+      while (await writeWhileOpen(response, filler));
       return;
     }
     case 'slow':

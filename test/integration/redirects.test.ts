@@ -156,7 +156,7 @@ describe('a redirect from https to plain http', () => {
 
     expect(error).toBeInstanceOf(RegistryError);
     expect((error as RegistryError).message).toBe(
-      `refusing a redirect from https to http://${new URL(plainTarget.url).host}`,
+      `blob ${host}/team/app@${DIGEST}: refusing a redirect from https to http://${new URL(plainTarget.url).host}`,
     );
     expect(plainTarget.requests).toEqual([]);
   });

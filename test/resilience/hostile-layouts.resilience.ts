@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../e2e/support/workspace.js';
@@ -99,17 +99,17 @@ const HOSTILE_LAYOUTS: HostileLayout[] = [
   [
     'index.json naming a path that climbs out of the layout',
     (dir) => layoutListing(dir, () => [tagged({ digest: TRAVERSAL, size: 100 }, 'bad')]),
-    /index\.json manifests\[0\] has an invalid digest "sha256:\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd"/,
+    /index\.json manifests\[0\] has an invalid digest/,
   ],
   [
     'index.json naming an absolute path',
     (dir) => layoutListing(dir, () => [tagged({ digest: 'sha256:/etc/passwd', size: 100 }, 'bad')]),
-    /has an invalid digest "sha256:\/etc\/passwd"/,
+    /index\.json manifests\[0\] has an invalid digest/,
   ],
   [
     'index.json naming a path as the algorithm',
     (dir) => layoutListing(dir, () => [tagged({ digest: `../../../../etc:${'0'.repeat(64)}`, size: 100 }, 'bad')]),
-    /has an invalid digest "\.\.\/\.\.\/\.\.\/\.\.\/etc:0{64}"/,
+    /index\.json manifests\[0\] has an invalid digest/,
   ],
   [
     'an index whose child climbs out of the layout',
@@ -132,7 +132,7 @@ const HOSTILE_LAYOUTS: HostileLayout[] = [
           OCI_INDEX,
         ),
       ]),
-    /manifests\[0\] has an invalid digest "sha256:\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd"/,
+    /manifests\[0\] has an invalid digest/,
   ],
   [
     'a manifest whose config climbs out of the layout',
@@ -140,7 +140,7 @@ const HOSTILE_LAYOUTS: HostileLayout[] = [
       layoutListing(dir, (d) => [
         blobTagged(d, imageManifest({ config: { mediaType: OCI_CONFIG, digest: TRAVERSAL, size: 10 } })),
       ]),
-    /config has an invalid digest "sha256:\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd"/,
+    /config has an invalid digest/,
   ],
   [
     'a manifest nested a million levels deep',
@@ -221,7 +221,11 @@ describe('a valid index with 10,000 children', () => {
   function writeWideIndex(dir: string): void {
     copyLayout(good.dir, dir);
     const image = single();
-    const config = { mediaType: OCI_CONFIG, digest: image.configDigest, size: 0 };
+    const config = {
+      mediaType: OCI_CONFIG,
+      digest: image.configDigest,
+      size: statSync(blobPath(dir, image.configDigest)).size,
+    };
     const children = Array.from({ length: CHILDREN }, (_, i) => {
       const architecture = i === CHILDREN - 1 ? 'amd64' : `arch${i}`;
       const manifest = {

@@ -62,6 +62,35 @@ describe('a blob read through verifiedBlob', () => {
     });
   });
 
+  it('keeps a failure that comes before anyone reads for the reader: nothing is left unhandled', async () => {
+    const verified = verifiedBlob({ body: streamOf(BLOB.subarray(1)), size: undefined }, EXPECTED, 'blob test@x');
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(verified.destroyed).toBe(true);
+    await expect(buffer(verified)).rejects.toMatchObject({
+      reason: 'InvalidManifest',
+      message: 'blob test@x: 35 bytes, expected 36; refused',
+    });
+  });
+
+  it('keeps a failure of the source that comes before anyone reads for the reader, as Unreachable', async () => {
+    const source = new Readable({ read() {} });
+    const verified = verifiedBlob({ body: source, size: 36 }, EXPECTED, 'blob test@x');
+    source.destroy(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }));
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    await expect(buffer(verified)).rejects.toMatchObject({ reason: 'Unreachable' });
+  });
+
+  it('holds the last chunk back until the digest is verified: a reader never gets all of a wrong blob', async () => {
+    const wrong = Buffer.from(BLOB).fill(0x61, 35);
+    const received: Buffer[] = [];
+    const verified = verifiedBlob({ body: streamOf(wrong), size: 36 }, EXPECTED, 'blob test@x');
+    const reading = (async () => {
+      for await (const chunk of verified) received.push(chunk as Buffer);
+    })();
+    await expect(reading).rejects.toThrow(/content digest/);
+    expect(Buffer.concat(received).length).toBeLessThan(BLOB.length);
+  });
+
   it('releases the source when the reader gives up', async () => {
     const source = streamOf(BLOB);
     verifiedBlob({ body: source, size: BLOB.length }, EXPECTED, 'blob test@x').destroy();

@@ -2,7 +2,7 @@ import { Upstream } from '../../e2e/support/upstream.js';
 import type { CatalogSpec, TagYaml } from '../../e2e/support/workspace.js';
 import { insecure } from '../../e2e/support/workspace.js';
 import { type FaultProxy, startFaultProxy } from '../../helpers/fault-proxy.js';
-import type { GeneratedImage } from '../../helpers/images.js';
+import type { GeneratedImage, ImageSpec } from '../../helpers/images.js';
 import { type RegistryHandle, startRegistry } from '../../helpers/registry.js';
 import { importedDigest } from './fleet.js';
 
@@ -44,6 +44,11 @@ export class RegistryUpstream {
     });
     this.images.set(repository, image);
     for (const tag of this.tags.filter((t) => t.repository === repository)) this.record(tag);
+  }
+
+  /** Pushes `team/<repository>:<tag>` as `spec` describes, apart from the catalog tags this upstream keeps. */
+  pushImage(repository: string, tag: string, spec: ImageSpec): Promise<GeneratedImage> {
+    return this.upstream.push(`team/${repository}`, tag, spec);
   }
 
   /** Adds `perRepository` catalog tags for each repository (alternately Legacy and PreserveOriginal). */
