@@ -1,6 +1,14 @@
+import type { AllowedDirectories } from '../files/allowed-directories.js';
 import { describeSystemError } from '../files/errno.js';
 import { subjectOf } from './json-pointer.js';
-import type { ResolveContext } from './resolve-context.js';
+import type { ProblemList } from './problems.js';
+
+/** What checking a catalog path needs: the catalog's directory, where paths may lead, and where problems go. */
+export interface CatalogPathContext {
+  dir: string;
+  allowed: AllowedDirectories;
+  problems: ProblemList;
+}
 
 const ALLOW_PATH_HINT =
   'a catalog may only name paths inside its own directory, unless the command line allows another with --allow-path DIR';
@@ -13,7 +21,7 @@ const ALLOW_PATH_HINT =
 export function pathInCatalog(
   path: string,
   pointer: string,
-  context: ResolveContext,
+  context: CatalogPathContext,
   subject = subjectOf(pointer),
 ): string | undefined {
   const check = context.allowed.check(path);

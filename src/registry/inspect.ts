@@ -1,15 +1,10 @@
+import type { InspectResult } from '../core/inspect-result.js';
 import { formatImageSource, type ImageSourceReference, manifestReference } from '../core/reference.js';
-import type { ManifestEntry } from '../core/state-model.js';
+
+export type { InspectResult } from '../core/inspect-result.js';
+
 import { manifestEntries } from './image-details.js';
 import type { ImageRepository } from './repository.js';
-
-/** What `inspect` reports (DESIGN §7). */
-export interface InspectResult {
-  reference: string;
-  digest: string;
-  mediaType: string;
-  manifests: ManifestEntry[];
-}
 
 /** Resolves a reference: HEAD, then the manifest by digest, then (for a single image) its config for the platform. */
 export async function inspectImage(repo: ImageRepository, source: ImageSourceReference): Promise<InspectResult> {

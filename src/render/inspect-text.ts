@@ -1,5 +1,5 @@
 import { shortDigest } from '../core/digest.js';
-import type { InspectResult } from '../registry/inspect.js';
+import type { InspectResult } from '../core/inspect-result.js';
 
 export interface InspectTextOptions {
   abbrev: boolean;
