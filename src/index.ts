@@ -13,17 +13,26 @@ import { catalogLocalStore } from './engine/mirror-target.js';
 import { planCatalog } from './engine/plan.js';
 import { asPlan, assertPlanApplies, proveSavedPlan } from './engine/saved-plan.js';
 import { ProvenSources } from './engine/tag-sources.js';
+import { planDocument } from './render/plan-json.js';
 import { acquireLock, planningState, StateStore } from './state/index.js';
 
 export { loadCatalog, parseCatalog } from './config/index.js';
 export type { Catalog, CatalogTag, ImportMode, ReferencePolicy, TagSpec } from './core/catalog.js';
 export * from './core/errors.js';
-export type { Plan, PlannedChange, PlannedDrift, PlannedError, PlatformRow } from './core/plan-model.js';
+export type {
+  Plan,
+  PlanDocument,
+  PlannedChange,
+  PlannedChangeDocument,
+  PlannedDrift,
+  PlannedError,
+  PlatformRow,
+} from './core/plan-model.js';
 export { formatPlatform, normalizePlatform, type Platform, parsePlatform } from './core/platform.js';
 export { formatReference, type ImageReference, parseImageSource, parseReference } from './core/reference.js';
 export type { State, TagItem, TagState } from './core/state-model.js';
 export type { ApplyEvent, ApplyResult } from './engine/apply.js';
-export { renderPlanJson } from './render/plan-json.js';
+export { planDocument, renderPlanJson } from './render/plan-json.js';
 export { renderPlanMarkdown } from './render/plan-markdown.js';
 export { renderPlanText } from './render/plan-text.js';
 
@@ -69,7 +78,7 @@ export async function apply(planned: Plan, catalog: Catalog, options: ApplyOptio
   const sources = catalogRepositories(catalog, options);
   try {
     const store = await StateStore.open(catalog.statePath);
-    const saved = asPlan(planned, 'the plan');
+    const saved = asPlan(planDocument(planned), 'the plan');
     assertPlanApplies(saved, catalog, store.state, store.state.serial !== 0);
     const proving = new ProvenSources(sources.openTag);
     const local = catalogLocalStore(catalog, sources.openTag);

@@ -63,8 +63,8 @@ export interface PlannedChange {
   selectedBy: LegacyRule | null;
   /** The spec apply records (null for delete). */
   spec: TagSpec | null;
-  /** Line diff of the tag's old and new spec, when it changed. */
-  specDiff: string | null;
+  /** The spec in state before, when the catalog changed it (null otherwise). */
+  priorSpec: TagSpec | null;
   before: TagItem | null;
   after: PlannedItem | null;
   platforms: PlatformRow[];
@@ -112,6 +112,15 @@ export interface Plan {
   errors: PlannedError[];
   summary: PlanSummary;
 }
+
+/** A change as `plan --json` and plan files hold it: the prior spec is shown as `specDiff`. */
+export type PlannedChangeDocument = Omit<PlannedChange, 'priorSpec'> & {
+  /** The old and new spec as `key: value` lines prefixed `- `, `+ ` or two spaces; null unless the spec changed. */
+  specDiff: string | null;
+};
+
+/** The plan as `plan --json` and plan files hold it (schemas/plan.schema.json). */
+export type PlanDocument = Omit<Plan, 'changes'> & { changes: PlannedChangeDocument[] };
 
 export function hasChanges(plan: Plan): boolean {
   return plan.summary.create + plan.summary.update + plan.summary.delete > 0;

@@ -1,4 +1,3 @@
-import { diffLines } from 'diff';
 import type { CatalogTag, TagSpec } from './catalog.js';
 import type { ImportReason } from './errors.js';
 import {
@@ -198,7 +197,7 @@ function change(
     scheduled: tag.spec.scheduled,
     selectedBy: after?.selectedBy ?? null,
     spec: tag.spec,
-    specDiff: prior && !specEquals(prior.spec, tag.spec) ? specDiff(prior.spec, tag.spec) : null,
+    priorSpec: prior && !specEquals(prior.spec, tag.spec) ? prior.spec : null,
     before,
     after,
     platforms: platformRows(before?.manifests ?? [], after?.manifests ?? []),
@@ -219,7 +218,7 @@ function deletion(address: string, stream: string, tag: string, prior: TagState)
     scheduled: prior.spec.scheduled,
     selectedBy: null,
     spec: null,
-    specDiff: null,
+    priorSpec: null,
     before,
     after: null,
     platforms: platformRows(before?.manifests ?? [], []),
@@ -247,26 +246,6 @@ export function platformRows(before: ManifestEntry[], after: ManifestEntry[]): P
   }
   for (const [platform, digest] of old) rows.push({ platform, action: 'delete', before: digest, after: null });
   return rows;
-}
-
-const SPEC_KEYS: (keyof TagSpec)[] = [
-  'from',
-  'importMode',
-  'referencePolicy',
-  'scheduled',
-  'insecure',
-  'preferPlatform',
-];
-
-/** The old and new spec as `key: value` lines, diffed line by line (`-`, `+`, or two spaces). */
-export function specDiff(before: TagSpec, after: TagSpec): string {
-  const text = (spec: TagSpec) => SPEC_KEYS.map((k) => `${k}: ${spec[k] ?? 'null'}\n`).join('');
-  const out: string[] = [];
-  for (const part of diffLines(text(before), text(after))) {
-    const prefix = part.added ? '+ ' : part.removed ? '- ' : '  ';
-    for (const line of part.value.replace(/\n$/, '').split('\n')) out.push(`${prefix}${line}`);
-  }
-  return out.join('\n');
 }
 
 function summarize(changes: PlannedChange[], drift: PlannedDrift[], errors: PlannedError[]): PlanSummary {

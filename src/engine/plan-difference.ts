@@ -1,4 +1,4 @@
-import type { Plan, PlannedChange, PlanSummary } from '../core/plan-model.js';
+import type { PlanDocument, PlannedChangeDocument, PlanSummary } from '../core/plan-model.js';
 import { safeAddress } from './plan-mismatch.js';
 
 /** Fields of a change that depend on the image an import reads. */
@@ -9,7 +9,11 @@ const IMAGE_FIELDS = ['after', 'selectedBy', 'platforms'] as const;
  * derived changes, errors and counts. The copy estimates of Local imports (`copy`, `summary.copy`) are not compared:
  * they describe the local store at plan time. Nor are the image fields of `unreadable` imports, which fail.
  */
-export function planDifference(saved: Plan, derived: Plan, unreadable: ReadonlySet<string>): string | undefined {
+export function planDifference(
+  saved: PlanDocument,
+  derived: PlanDocument,
+  unreadable: ReadonlySet<string>,
+): string | undefined {
   return (
     changesDifference(saved.changes, derived.changes, unreadable) ??
     at('errors', firstDifference(derived.errors, saved.errors)) ??
@@ -20,8 +24,8 @@ export function planDifference(saved: Plan, derived: Plan, unreadable: ReadonlyS
 }
 
 function changesDifference(
-  saved: PlannedChange[],
-  derived: PlannedChange[],
+  saved: PlannedChangeDocument[],
+  derived: PlannedChangeDocument[],
   unreadable: ReadonlySet<string>,
 ): string | undefined {
   const expected = new Set(derived.map((c) => c.address));
@@ -42,7 +46,7 @@ function changesDifference(
 }
 
 /** Drift is informational (apply ignores it), but only a tag planned as a noop can have drifted. */
-function driftDifference(saved: Plan, derived: Plan): string | undefined {
+function driftDifference(saved: PlanDocument, derived: PlanDocument): string | undefined {
   const noops = new Set(derived.changes.filter((c) => c.action === 'noop').map((c) => c.address));
   const stray = saved.drift.findIndex((d) => !noops.has(d.address));
   return stray < 0 ? undefined : `drift entry ${stray + 1} is not a tag the plan leaves unchanged`;
@@ -54,7 +58,7 @@ function counts(summary: PlanSummary, drift = summary.drift): Omit<PlanSummary, 
   return { create, update, delete: remove, noop, drift, error };
 }
 
-function without(change: PlannedChange, fields: readonly string[]): Record<string, unknown> {
+function without(change: PlannedChangeDocument, fields: readonly string[]): Record<string, unknown> {
   const rest: Record<string, unknown> = { ...change };
   for (const field of fields) delete rest[field];
   return rest;

@@ -1,6 +1,6 @@
 import type { CatalogTag } from '../core/catalog.js';
 import { RegistryError } from '../core/errors.js';
-import type { Plan, PlannedChange, PlannedError, PlannedItem } from '../core/plan-model.js';
+import type { PlanDocument, PlannedItem } from '../core/plan-model.js';
 import { importReason, type Observation, tagState } from '../core/planner.js';
 import type { State } from '../core/state-model.js';
 import type { ImageRepository } from '../registry/repository.js';
@@ -33,7 +33,7 @@ export interface ReadObservations {
  * must be imported and is not, and a digest-pinned tag observed at another digest are refused before anything is read.
  */
 export async function readObservations(
-  saved: Plan,
+  saved: PlanDocument,
   scope: CatalogTag[],
   state: State | null,
   reimport: ReadonlySet<string>,
@@ -107,7 +107,7 @@ function standIn(sourceDigest: string): PlannedItem {
 }
 
 /** Entries by address; an address listed twice is refused. */
-function byAddress<T extends PlannedChange | PlannedError>(entries: T[]): Map<string, T> {
+function byAddress<T extends { address: string }>(entries: T[]): Map<string, T> {
   const map = new Map<string, T>();
   for (const entry of entries) {
     if (map.has(entry.address)) throw mismatch(`it lists ${safeAddress(entry.address)} twice`);

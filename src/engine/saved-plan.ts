@@ -1,8 +1,9 @@
 import type { Catalog } from '../core/catalog.js';
 import { PlanMismatchError, type RegistryError } from '../core/errors.js';
-import { PLAN_FORMAT_VERSION, type Plan } from '../core/plan-model.js';
+import { PLAN_FORMAT_VERSION, type Plan, type PlanDocument } from '../core/plan-model.js';
 import { computePlan, inScope } from '../core/planner.js';
 import type { State } from '../core/state-model.js';
+import { planDocument } from '../render/plan-json.js';
 import { planProblems } from '../state/plan-schema.js';
 import { formatProblems } from '../state/state-schema.js';
 import { unknownAddress } from './plan.js';
@@ -11,8 +12,8 @@ import { mismatch } from './plan-mismatch.js';
 import { type ObservationSources, readObservations } from './plan-observations.js';
 
 /** Reads the plan out of a plan file's payload, refusing what this version cannot apply or what is not a plan. */
-export function asPlan(value: unknown, file: string): Plan {
-  const plan = value as Partial<Plan> | null;
+export function asPlan(value: unknown, file: string): PlanDocument {
+  const plan = value as Partial<PlanDocument> | null;
   const major = (v: unknown) => (typeof v === 'string' ? v.split('.')[0] : undefined);
   if (!plan || typeof plan !== 'object' || Array.isArray(plan) || !Array.isArray(plan.changes)) {
     throw new PlanMismatchError(`${file} does not hold a plan`);
@@ -33,7 +34,7 @@ export function asPlan(value: unknown, file: string): Plan {
       `Saved plan ${file} is malformed (see schemas/plan.schema.json):\n${formatProblems(problems)}`,
     );
   }
-  return plan as Plan;
+  return plan as PlanDocument;
 }
 
 function printableVersion(version: unknown): string {
@@ -45,7 +46,7 @@ function printableVersion(version: unknown): string {
  * same lineage, same serial, same catalog bytes.
  */
 export function assertPlanApplies(
-  plan: Plan,
+  plan: Pick<Plan, 'catalog' | 'priorState'>,
   catalog: Pick<Catalog, 'sha256' | 'displayPath'>,
   state: State,
   stateExists: boolean,
@@ -87,7 +88,7 @@ export interface ProvenPlan {
  * The plan's `targets` and its `reimport_requested` reasons are the requests plan was made with.
  */
 export async function proveSavedPlan(
-  saved: Plan,
+  saved: PlanDocument,
   catalog: Catalog,
   state: State | null,
   sources: ObservationSources,
@@ -107,16 +108,16 @@ export async function proveSavedPlan(
     reimport,
     now: new Date(),
   });
-  const difference = planDifference(saved, derived, new Set(unreadable.keys()));
+  const difference = planDifference(saved, planDocument(derived), new Set(unreadable.keys()));
   if (difference !== undefined) throw mismatch(difference);
   return { plan: { ...derived, createdAt: saved.createdAt }, unreadable };
 }
 
 /** A plan that lists nothing (`plan --scheduled-only` of a catalog without scheduled tags) does nothing. */
-function emptyPlan(saved: Plan): Plan {
+function emptyPlan(saved: PlanDocument): Plan {
   const { create, update, delete: remove, noop, drift, error } = saved.summary;
   if (create + update + remove + noop + drift + error + saved.drift.length > 0) {
     throw mismatch('it counts changes it does not list');
   }
-  return { ...saved, drift: [], summary: { create, update, delete: remove, noop, drift, error } };
+  return { ...saved, changes: [], drift: [], summary: { create, update, delete: remove, noop, drift, error } };
 }

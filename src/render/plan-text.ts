@@ -1,3 +1,4 @@
+import type { TagSpec } from '../core/catalog.js';
 import { shortDigest } from '../core/digest.js';
 import {
   type ChangeAction,
@@ -13,6 +14,7 @@ import type { LegacyRule } from '../core/state-model.js';
 import { type Palette, palette } from './colors.js';
 import { changeRows, type DisplayRow } from './plan-rows.js';
 import { actionCounts, countOf, driftSentence, errorSentence, REASON_WORDS } from './plan-words.js';
+import { specLines, specLineText } from './spec-lines.js';
 
 export interface PlanTextOptions {
   color: boolean;
@@ -56,7 +58,7 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
 
 function changeLines(change: PlannedChange, style: Style): string[] {
   const header = `  ${symbol(change.action, style.paint)} ${change.address}  ${change.from}  (${describeChange(change)})`;
-  const spec = change.specDiff ? specDiffLines(change.specDiff, style.paint) : [];
+  const spec = change.priorSpec && change.spec ? changedSpecLines(change.priorSpec, change.spec, style.paint) : [];
   const copy = change.copy ? [`      ${copyLine(change.copy)}`] : [];
   return [header, ...spec, ...copy, ...rowLines(changeRows(change), style)];
 }
@@ -107,12 +109,11 @@ function importPolicy(change: PlannedChange): string | null {
   return change.action === 'update' ? 'pinned' : null;
 }
 
-/** The changed keys of the spec diff, old value in red, new in green (the tag line already says the rest). */
-function specDiffLines(specDiff: string, paint: Palette): string[] {
-  return specDiff
-    .split('\n')
-    .filter((line) => line.startsWith('- ') || line.startsWith('+ '))
-    .map((line) => `      ${line.startsWith('- ') ? paint.red(line) : paint.green(line)}`);
+/** The changed keys of the spec, old value in red, new in green (the tag line already says the rest). */
+function changedSpecLines(before: TagSpec, after: TagSpec, paint: Palette): string[] {
+  return specLines(before, after)
+    .filter((line) => line.sign !== ' ')
+    .map((line) => `      ${(line.sign === '-' ? paint.red : paint.green)(specLineText(line))}`);
 }
 
 function driftLines(drift: PlannedDrift, style: Style): string[] {

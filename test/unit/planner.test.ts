@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CatalogTag, TagSpec } from '../../src/core/catalog.js';
 import { OCI_INDEX, OCI_MANIFEST } from '../../src/core/media-types.js';
 import type { PlannedItem } from '../../src/core/plan-model.js';
-import { computePlan, type Observation, platformRows, specDiff } from '../../src/core/planner.js';
+import { computePlan, type Observation, platformRows } from '../../src/core/planner.js';
 import { parseImageSource } from '../../src/core/reference.js';
 import type { ManifestEntry, State, TagItem, TagState } from '../../src/core/state-model.js';
 
@@ -106,7 +106,7 @@ describe('computePlan', () => {
     const result = plan([catalogTag('app:1')], prior, { 'app:1': { kind: 'unchanged' } });
     expect(result.priorState).toEqual({ lineage: 'lineage-1', serial: 3 });
     expect(result.catalog).toEqual({ path: 'imagestreams.yaml', sha256: digest('c') });
-    expect(result.changes[0]).toMatchObject({ action: 'noop', reason: null });
+    expect(result.changes[0]).toMatchObject({ action: 'noop', reason: null, priorSpec: null });
     expect(result.summary.noop).toBe(1);
   });
 
@@ -149,14 +149,14 @@ describe('computePlan', () => {
     }
   });
 
-  it('re-imports on a spec change and shows the spec as a line diff', () => {
+  it('re-imports on a spec change and carries the spec it replaces', () => {
     const prior = state({ 'app:1': { spec: spec(), items: [item('a', V1)], conditions: [] } });
     const changed = spec({ importMode: 'Legacy' });
     const result = plan([catalogTag('app:1', changed)], prior, {
       'app:1': { kind: 'resolved', item: planned('a', V1) },
     });
     expect(result.changes[0]).toMatchObject({ action: 'update', reason: 'spec_changed' });
-    expect(result.changes[0]!.specDiff).toContain('- importMode: PreserveOriginal\n+ importMode: Legacy');
+    expect(result.changes[0]).toMatchObject({ spec: changed, priorSpec: spec() });
   });
 
   it('removes from state a tag no longer in the catalog', () => {
@@ -222,21 +222,5 @@ describe('platformRows', () => {
       { platform: 'unknown/unknown', digest: digest('9'), mediaType: OCI_MANIFEST, size: 1, attestation: true },
     ];
     expect(platformRows([], withAttestation).map((r) => r.platform)).toEqual(['linux/amd64']);
-  });
-});
-
-describe('specDiff', () => {
-  it('marks changed lines with - and + and keeps the others', () => {
-    expect(specDiff(spec(), spec({ scheduled: true }))).toBe(
-      [
-        '  from: quay.io/org/app:1',
-        '  importMode: PreserveOriginal',
-        '  referencePolicy: Source',
-        '- scheduled: false',
-        '+ scheduled: true',
-        '  insecure: false',
-        '  preferPlatform: null',
-      ].join('\n'),
-    );
   });
 });

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import type { Plan } from '../../src/core/plan-model.js';
-import { renderPlanJson } from '../../src/render/plan-json.js';
+import type { TagSpec } from '../../src/core/catalog.js';
+import { planDocument, renderPlanJson } from '../../src/render/plan-json.js';
+import { imageItem, manifest, planOf, resolved, spec } from '../fixtures/plans/factories.js';
 import { largePlan, SCENARIOS } from '../fixtures/plans/scenarios.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../schemas/plan.schema.json', import.meta.url), 'utf8'));
@@ -38,8 +39,15 @@ describe('renderPlanJson', () => {
     expect(problems(JSON.parse(renderPlanJson(largePlan(200, 20))))).toEqual([]);
   });
 
-  it.each(scenarios)('serialises the %s plan model unchanged', (_name, plan) => {
-    expect(JSON.parse(renderPlanJson(plan)) as Plan).toEqual(plan);
+  it.each(scenarios)('serialises the %s plan model, each prior spec shown as the specDiff', (_name, plan) => {
+    const document = JSON.parse(renderPlanJson(plan));
+    expect({ ...document, changes: [] }).toEqual({ ...plan, changes: [] });
+    expect(document.changes.map(({ specDiff: _, ...change }: JsonObject) => change)).toEqual(
+      plan.changes.map(({ priorSpec: _, ...change }) => change),
+    );
+    expect(document.changes.map((change: JsonObject) => change.specDiff !== null)).toEqual(
+      plan.changes.map((change) => change.priorSpec !== null),
+    );
   });
 
   it('indents by two spaces, ends with a newline and starts with the format version', () => {
@@ -52,6 +60,46 @@ describe('renderPlanJson', () => {
     const out = renderPlanJson(SCENARIOS.mixed!);
     await expect(out).toMatchFileSnapshot('./__snapshots__/plan-json-mixed.json');
     expect(out.match(/"sha256:[a-f0-9]*"/g)?.every((d) => d.length === 64 + 9)).toBe(true);
+  });
+});
+
+describe('planDocument: specDiff', () => {
+  const APP = 'quay.io/org/app:1';
+  const item = imageItem(APP, manifest('linux/amd64', 'a1'));
+
+  function specDiff(before: TagSpec, after: TagSpec): string | null {
+    const tag = { address: 'app:1', catalog: after, state: { spec: before, item }, observed: resolved(item) };
+    return planDocument(planOf([tag])).changes[0]!.specDiff;
+  }
+
+  it('marks changed lines with - and + and keeps the others', () => {
+    expect(specDiff(spec(APP), spec(APP, { scheduled: true }))).toBe(
+      [
+        '  from: quay.io/org/app:1',
+        '  importMode: Legacy',
+        '  referencePolicy: Source',
+        '- scheduled: false',
+        '+ scheduled: true',
+        '  insecure: false',
+        '  preferPlatform: null',
+      ].join('\n'),
+    );
+  });
+
+  it('lists the old values of adjacent changed keys, then their new ones', () => {
+    const after = spec(APP, { scheduled: true, insecure: true, preferPlatform: 'linux/arm64' });
+    expect(specDiff(spec(APP), after)?.split('\n').slice(3)).toEqual([
+      '- scheduled: false',
+      '- insecure: false',
+      '- preferPlatform: null',
+      '+ scheduled: true',
+      '+ insecure: true',
+      '+ preferPlatform: linux/arm64',
+    ]);
+  });
+
+  it('is null when the spec did not change', () => {
+    expect(specDiff(spec(APP), spec(APP))).toBeNull();
   });
 });
 

@@ -3,13 +3,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../src/config/index.js';
 import type { Catalog } from '../../src/core/catalog.js';
 import { PlanMismatchError } from '../../src/core/errors.js';
-import type { Plan, PlannedChange } from '../../src/core/plan-model.js';
+import type { Plan, PlanDocument, PlannedChange } from '../../src/core/plan-model.js';
 import type { State } from '../../src/core/state-model.js';
 import { type CatalogRepositories, catalogRepositories } from '../../src/engine/catalog-repositories.js';
 import { catalogLocalStore } from '../../src/engine/mirror-target.js';
 import { planCatalog } from '../../src/engine/plan.js';
 import { asPlan, type ProvenPlan, proveSavedPlan } from '../../src/engine/saved-plan.js';
 import { planScheduledTags } from '../../src/engine/scheduled-plan.js';
+import { renderPlanJson } from '../../src/render/plan-json.js';
 import { type TempDir, tempDir } from '../helpers/cli.js';
 import { type GeneratedImage, writeImageLayout } from '../helpers/images.js';
 
@@ -72,18 +73,18 @@ function plan(cat: Catalog, state: State | null = null, options: { reimport?: st
 }
 
 /** The plan as a plan file holds it, edited by `edit`. */
-function saved(planned: Plan, edit: (plan: Plan) => void = () => {}): Plan {
-  const copy = JSON.parse(JSON.stringify(planned)) as Plan;
+function saved(planned: Plan, edit: (plan: PlanDocument) => void = () => {}): PlanDocument {
+  const copy = JSON.parse(renderPlanJson(planned)) as PlanDocument;
   edit(copy);
   return copy;
 }
 
-function prove(cat: Catalog, savedPlan: Plan, state: State | null = null): Promise<ProvenPlan> {
+function prove(cat: Catalog, savedPlan: PlanDocument, state: State | null = null): Promise<ProvenPlan> {
   const local = catalogLocalStore(cat, openTag(cat));
   return proveSavedPlan(savedPlan, cat, state, { openTag: openTag(cat), concurrency: 4, ...(local && { local }) });
 }
 
-function change(p: Plan, address: string): PlannedChange {
+function change<C extends { address: string }>(p: { changes: C[] }, address: string): C {
   return p.changes.find((c) => c.address === address)!;
 }
 
@@ -91,7 +92,7 @@ function withoutCopy(changes: PlannedChange[]): PlannedChange[] {
   return changes.map(({ copy: _, ...rest }) => rest);
 }
 
-async function refusal(cat: Catalog, savedPlan: Plan, state: State | null = null): Promise<string> {
+async function refusal(cat: Catalog, savedPlan: PlanDocument, state: State | null = null): Promise<string> {
   const error = await prove(cat, savedPlan, state).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(PlanMismatchError);
   return (error as Error).message;
@@ -192,7 +193,7 @@ describe('proving a saved plan', () => {
 });
 
 describe('a saved plan is refused, never trusted, when', () => {
-  it.each<[string, (p: Plan) => void, string]>([
+  it.each<[string, (p: PlanDocument) => void, string]>([
     [
       'a Legacy import records another child of the list',
       (p) => {
@@ -390,7 +391,7 @@ describe('asPlan: a saved plan of the wrong shape is refused with the schema pro
     ['another major format', (p) => (p.formatVersion = '2.0'), /has plan format 2\.0; this version applies 1\.0/],
   ])('%s', async (_name, edit, message) => {
     const cat = catalog();
-    const document = JSON.parse(JSON.stringify(await plan(cat))) as Record<string, unknown>;
+    const document = JSON.parse(renderPlanJson(await plan(cat))) as Record<string, unknown>;
     edit(document);
     expect(() => asPlan(document, 'plan.json')).toThrow(PlanMismatchError);
     expect(() => asPlan(document, 'plan.json')).toThrow(message);
@@ -404,7 +405,7 @@ describe('asPlan: a saved plan of the wrong shape is refused with the schema pro
 
   it('a path in a problem is cut short and made printable', async () => {
     const cat = catalog();
-    const document = JSON.parse(JSON.stringify(await plan(cat))) as Record<string, unknown>;
+    const document = JSON.parse(renderPlanJson(await plan(cat))) as Record<string, unknown>;
     const label = { [`\u001b[31m${'x'.repeat(300)}`]: 5 };
     const image = { platform: 'linux/amd64', digest: single.digest, mediaType: 'm', size: 1 };
     const manifests = [{ ...image, image: { labels: label, layers: 1, size: 1 } }];

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { CatalogTag } from '../../core/catalog.js';
 import { NotConfirmedError, type RegistryError } from '../../core/errors.js';
-import { hasChanges, type Plan, type PlannedChange } from '../../core/plan-model.js';
+import { hasChanges, type Plan, type PlanDocument, type PlannedChange } from '../../core/plan-model.js';
 import { type ApplyResult, applyPlan } from '../../engine/apply.js';
 import { catalogLocalStore } from '../../engine/mirror-target.js';
 import { planCatalog } from '../../engine/plan.js';
@@ -65,7 +65,7 @@ interface ApplyWork {
 }
 
 /** The saved plan, its signature checked when IMAGESTREAMS_PLAN_KEY is set. */
-async function readSavedPlan(planFile: string, options: ApplyCommandOptions, io: Io): Promise<Plan> {
+async function readSavedPlan(planFile: string, options: ApplyCommandOptions, io: Io): Promise<PlanDocument> {
   const file = await readPlanFile(resolve(io.cwd, planFile), { key: planKey(io.env), displayPath: planFile });
   if (file.signature === 'unchecked' && !options.json) {
     io.stderr.write(`note: plan file ${planFile} is signed; set ${PLAN_KEY_VARIABLE} to have its signature checked\n`);
@@ -75,7 +75,7 @@ async function readSavedPlan(planFile: string, options: ApplyCommandOptions, io:
 
 /** A saved plan, applied only when it is what plan derives from the catalog, the state and its observations. */
 async function provenWork(
-  saved: Plan,
+  saved: PlanDocument,
   context: CatalogContext,
   store: StateStore,
   options: ApplyCommandOptions,

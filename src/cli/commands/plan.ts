@@ -3,7 +3,7 @@ import { UsageError } from '../../core/errors.js';
 import { hasChanges, type Plan } from '../../core/plan-model.js';
 import { planCatalog } from '../../engine/plan.js';
 import { planScheduledTags } from '../../engine/scheduled-plan.js';
-import { renderPlanJson } from '../../render/plan-json.js';
+import { planDocument, renderPlanJson } from '../../render/plan-json.js';
 import { renderPlanMarkdown } from '../../render/plan-markdown.js';
 import { renderPlanText } from '../../render/plan-text.js';
 import { planningState, StateStore, writePlanFile } from '../../state/index.js';
@@ -58,7 +58,7 @@ export async function planCommand(options: PlanCommandOptions, io: Io): Promise<
         openTag: context.openTag,
       },
     );
-    if (options.out) await writePlanFile(resolve(io.cwd, options.out), plan, { key });
+    if (options.out) await writePlanFile(resolve(io.cwd, options.out), planDocument(plan), { key });
     io.stdout.write(renderPlan(plan, format, io, options));
     if (plan.errors.length > 0) return EXIT_ERROR;
     return options.detailedExitcode && hasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
