@@ -18,3 +18,16 @@ function head(text: string, limit: number): string {
   const last = text.charCodeAt(limit - 1);
   return text.slice(0, last >= 0xd800 && last <= 0xdbff ? limit - 1 : limit);
 }
+
+/** Line breaks and tabs: shown as spaces. */
+const BREAKS = /[\t\n\v\f\r\u2028\u2029]/g;
+/** Other control characters (C0, DEL, C1, escape sequences' ESC) and bidirectional overrides. */
+const UNPRINTABLE = /[\p{Cc}\u200b-\u200f\u202a-\u202e\u2066-\u2069]/gu;
+
+/**
+ * `text` read from a file someone else may have written (a lock's holder), as a message shows it: on one line, with
+ * no control character that could move the cursor or forge another line, clipped like `clipped`.
+ */
+export function printable(text: string, limit = ECHO_LIMIT): string {
+  return clipped(text.replace(BREAKS, ' ').replace(UNPRINTABLE, ''), limit);
+}

@@ -14,6 +14,7 @@ import {
   type PlatformRow,
   type SizedDigest,
 } from './plan-model.js';
+import { recordedTag } from './state-lookup.js';
 import type { ManifestEntry, State, TagState } from './state-model.js';
 
 /** What refreshing a tag against its source found. */
@@ -42,7 +43,7 @@ export function inScope(address: string, targets: readonly string[]): boolean {
 }
 
 export function tagState(state: State | null, stream: string, tag: string): TagState | undefined {
-  return state?.streams[stream]?.tags[tag];
+  return recordedTag(state, stream, tag);
 }
 
 export function specEquals(a: TagSpec, b: TagSpec): boolean {

@@ -1,6 +1,7 @@
 import type { ImportReason } from '../core/errors.js';
 import { RegistryError, StateError } from '../core/errors.js';
 import type { Plan, PlannedChange } from '../core/plan-model.js';
+import { recordedTag } from '../core/state-lookup.js';
 import type { State, TagItem } from '../core/state-model.js';
 import type { ImageRepository } from '../registry/repository.js';
 import type { StateStore } from '../state/index.js';
@@ -91,7 +92,7 @@ async function applyChange(change: PlannedChange, run: ApplyRun): Promise<void> 
     options.onEvent?.({ type: 'done', address: change.address, action: change.action, digest: null });
     return;
   }
-  const prior = options.store.state.streams[change.stream]?.tags[change.tag];
+  const prior = recordedTag(options.store.state, change.stream, change.tag);
   let item: TagItem;
   try {
     const failing = options.failing?.get(change.address);

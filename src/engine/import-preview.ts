@@ -1,6 +1,7 @@
 import type { CatalogTag } from '../core/catalog.js';
 import { type ImportReason, RegistryError } from '../core/errors.js';
 import type { Plan } from '../core/plan-model.js';
+import { recordedTag, setRecordedTag } from '../core/state-lookup.js';
 import type { State, TagItem, TagState } from '../core/state-model.js';
 import type { ImageRepository } from '../registry/repository.js';
 import type { StateStore } from '../state/index.js';
@@ -27,7 +28,7 @@ export async function previewImport(
   openRepository: () => ImageRepository,
 ): Promise<ImportPreview> {
   const state = structuredClone(store.state);
-  const prior = state.streams[tag.stream]?.tags[tag.tag];
+  const prior = recordedTag(state, tag.stream, tag.tag);
   const generation = store.priorSerial + 1;
   const preview: ImportPreview = { state };
   let value: TagState | undefined;
@@ -44,8 +45,7 @@ export async function previewImport(
     }
   }
   if (preview.failure) value = failedTagState(tag.spec, prior, preview.failure, generation, new Date());
-  state.streams[tag.stream] ??= { tags: {} };
-  state.streams[tag.stream]!.tags[tag.tag] = value!;
+  setRecordedTag(state, tag.stream, tag.tag, value!);
   return preview;
 }
 

@@ -1,3 +1,4 @@
+import { recordedTag } from '../core/state-lookup.js';
 import type { State, TagItem } from '../core/state-model.js';
 
 export interface HistoryPolicy {
@@ -42,7 +43,7 @@ export function trimHistory(state: State, policy: HistoryPolicy): TrimmedTag[] {
 export function stateAfter(state: State, trimmed: readonly TrimmedTag[]): State {
   const after = structuredClone(state);
   for (const { stream, tag, kept } of trimmed) {
-    const tagState = after.streams[stream]?.tags[tag];
+    const tagState = recordedTag(after, stream, tag);
     if (tagState) tagState.items = structuredClone(kept);
   }
   return after;

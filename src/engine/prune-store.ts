@@ -1,5 +1,6 @@
 import { RegistryError } from '../core/errors.js';
 import { isIndexMediaType } from '../core/media-types.js';
+import { recordedStream } from '../core/state-lookup.js';
 import type { State, TagItem } from '../core/state-model.js';
 import type { ImageDestination } from '../registry/destination.js';
 import { LayoutDestination } from '../registry/layout-destination.js';
@@ -126,7 +127,7 @@ class StreamScope {
     after: State,
     trimmed: readonly TrimmedTag[],
   ) {
-    const tags = Object.entries(after.streams[stream]?.tags ?? {});
+    const tags = Object.entries(recordedStream(after, stream)?.tags ?? {});
     this.stateTags = new Set(tags.map(([name]) => name));
     this.localTags = new Set(tags.filter(([, t]) => t.spec.referencePolicy === 'Local').map(([name]) => name));
     const stored = (item: TagItem) => item.dockerImageReference === target.pullSpec(item.digest);

@@ -1,3 +1,4 @@
+import { recordedTag } from '../core/state-lookup.js';
 import type { State } from '../core/state-model.js';
 import type { StateStore } from '../state/index.js';
 import type { LocalStore } from './mirror-target.js';
@@ -52,7 +53,7 @@ export async function planPrune(
 export async function applyPrune(plan: PrunePlan, state: StateStore, store: LocalStore | undefined): Promise<void> {
   if (plan.store && store) await applyStorePrune(store, plan.store);
   for (const { stream, tag, kept } of plan.history) {
-    const current = state.state.streams[stream]?.tags[tag];
+    const current = recordedTag(state.state, stream, tag);
     if (!current) continue;
     await state.record({ op: 'setTag', stream, tag, value: { ...current, items: kept } });
   }

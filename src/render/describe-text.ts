@@ -2,6 +2,7 @@ import type { Catalog, TagSpec } from '../core/catalog.js';
 import { durationText } from '../core/duration-text.js';
 import { isIndexMediaType } from '../core/media-types.js';
 import { specEquals } from '../core/planner.js';
+import { recordedStream, recordedTag } from '../core/state-lookup.js';
 import type { LegacyRule, ManifestEntry, State, TagCondition, TagItem } from '../core/state-model.js';
 import { countOf } from './plan-words.js';
 
@@ -43,20 +44,23 @@ const NOT_IMPORTED = '(dry run: not imported)';
 
 /** The stream as the catalog and the state know it; undefined when neither has it. */
 export function describeStream(catalog: Catalog, state: State, stream: string): DescribedStream | undefined {
-  const recorded = state.streams[stream]?.tags ?? {};
+  const recorded = recordedStream(state, stream)?.tags ?? {};
   const tags: DescribedTag[] = catalog.tags
     .filter((t) => t.stream === stream)
-    .map((t) => ({
-      address: t.address,
-      stream,
-      tag: t.tag,
-      inCatalog: true,
-      spec: t.spec,
-      importedSpec: recorded[t.tag]?.spec ?? null,
-      scheduleIntervalMs: t.scheduleIntervalMs,
-      items: recorded[t.tag]?.items ?? [],
-      conditions: recorded[t.tag]?.conditions ?? [],
-    }));
+    .map((t) => {
+      const imported = recordedTag(state, stream, t.tag);
+      return {
+        address: t.address,
+        stream,
+        tag: t.tag,
+        inCatalog: true,
+        spec: t.spec,
+        importedSpec: imported?.spec ?? null,
+        scheduleIntervalMs: t.scheduleIntervalMs,
+        items: imported?.items ?? [],
+        conditions: imported?.conditions ?? [],
+      };
+    });
   for (const name of Object.keys(recorded).sort()) {
     if (tags.some((t) => t.tag === name)) continue;
     const tagState = recorded[name]!;

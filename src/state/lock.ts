@@ -3,6 +3,7 @@ import { lstat, mkdir, open, unlink } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { printable } from '../core/echoed-text.js';
 import { LockError, type LockInfo, StateError } from '../core/errors.js';
 import { describeSystemError } from '../files/errno.js';
 import { kindOf, NotRegularFileError, readRegularFile } from '../files/regular-file.js';
@@ -241,12 +242,12 @@ function parseLockInfo(text: string): LockInfo | undefined {
     const value = JSON.parse(text) as Partial<LockInfo> | null;
     if (!value || typeof value.id !== 'string' || typeof value.who !== 'string') return undefined;
     return {
-      id: value.id,
-      operation: String(value.operation ?? ''),
-      who: value.who,
+      id: printable(value.id),
+      operation: printable(String(value.operation ?? '')),
+      who: printable(value.who),
       pid: Number(value.pid),
-      created: String(value.created ?? ''),
-      ...(typeof value.path === 'string' ? { path: value.path } : {}),
+      created: printable(String(value.created ?? '')),
+      ...(typeof value.path === 'string' ? { path: printable(value.path) } : {}),
     };
   } catch {
     return undefined;

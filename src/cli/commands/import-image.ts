@@ -15,6 +15,7 @@ import type { Catalog, CatalogTag } from '../../core/catalog.js';
 import type { ImportReason } from '../../core/errors.js';
 import { NotConfirmedError, UsageError } from '../../core/errors.js';
 import type { Plan } from '../../core/plan-model.js';
+import { recordedTag } from '../../core/state-lookup.js';
 import type { State, TagItem } from '../../core/state-model.js';
 import { applyPlan } from '../../engine/apply.js';
 import { type CatalogRepositories, catalogRepositories } from '../../engine/catalog-repositories.js';
@@ -159,7 +160,7 @@ async function importTag(
   const plan = await planTag(catalog, tag, store, repositories);
   const unresolved = plan.errors.find((e) => e.address === tag.address);
   if (unresolved) {
-    const prior = store.state.streams[tag.stream]?.tags[tag.tag];
+    const prior = recordedTag(store.state, tag.stream, tag.tag);
     const value = failedTagState(tag.spec, prior, unresolved, store.priorSerial + 1, new Date());
     await store.record({ op: 'setTag', stream: tag.stream, tag: tag.tag, value });
     await store.commit();
