@@ -2,9 +2,18 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { quietOnBrokenPipe } from './broken-pipe.js';
 import { EXIT_ERROR, EXIT_OK, reportError } from './exit.js';
+import {
+  collect,
+  parseBool,
+  parseCount,
+  parseLockTimeout,
+  parsePositiveInt,
+  pflagBoolean,
+  pflagBooleanArgs,
+} from './option-values.js';
 import type { Io } from './output.js';
 
 /** Builds the command tree; each action loads its command module on demand to keep start-up fast. */
@@ -81,7 +90,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
       .argument('[planfile]', 'a plan saved with plan --out')
       .option('--auto-approve', 'do not ask for approval')
       .option('--json', 'print the result as JSON; no progress output')
-      .option('--lock-timeout <duration>', 'wait this long for the state lock (e.g. 30s)', parseDurationOption, 0),
+      .option('--lock-timeout <duration>', 'wait this long for the state lock (e.g. 30s)', parseLockTimeout, 0),
   ).action(async (planfile: string | undefined, options) => {
     const { applyCommand } = await import('./commands/apply.js');
     setExitCode(await applyCommand(planfile, withGlobals(options), io));
@@ -128,47 +137,43 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
       setExitCode(await watchCommand(withGlobals(options), io));
     });
 
-  pflagBooleans(
-    program
-      .command('import-image')
-      .description('import one tag, as oc import-image: write its spec into the catalog, then import it')
-      .argument('<stream>', 'STREAM[:TAG] (TAG defaults to latest)')
-      .option('-f, --file <catalog>', 'catalog file', 'imagestreams.yaml')
-      .option('--state <path>', 'state file (default: from the catalog)')
-      .option('--authfile <file>', 'registry credentials file (auth.json / config.json format)')
-      .option('--from <image>', 'the source: a registry reference or oci:PATH[:TAG|@DIGEST]')
-      .option('--confirm [bool]', 'allow creating the stream or tag, or changing its source', parseBool)
-      .option('--import-mode <mode>', "Legacy or PreserveOriginal (default: keep the tag's mode)")
-      .option('--scheduled [bool]', 're-import the tag whenever its source moves', parseBool)
-      .option('--insecure [bool]', 'skip TLS verification and fall back to plain HTTP for this tag', parseBool)
-      .option('--reference-policy <policy>', 'source or local')
-      .option('--dry-run [bool]', 'show the catalog edit and what would be imported; write nothing', parseBool)
-      .option('--lock-timeout <duration>', 'wait this long for the state lock (e.g. 30s)', parseDurationOption, 0)
-      .option('--show-attestations', 'list attestation manifests'),
-    ['--confirm', '--scheduled', '--insecure', '--dry-run'],
-  ).action(async (stream: string, options) => {
-    const { importImageCommand } = await import('./commands/import-image.js');
-    setExitCode(await importImageCommand(stream, withGlobals(options), io));
-  });
+  program
+    .command('import-image')
+    .description('import one tag, as oc import-image: write its spec into the catalog, then import it')
+    .argument('<stream>', 'STREAM[:TAG] (TAG defaults to latest)')
+    .option('-f, --file <catalog>', 'catalog file', 'imagestreams.yaml')
+    .option('--state <path>', 'state file (default: from the catalog)')
+    .option('--authfile <file>', 'registry credentials file (auth.json / config.json format)')
+    .option('--from <image>', 'the source: a registry reference or oci:PATH[:TAG|@DIGEST]')
+    .addOption(pflagBoolean('--confirm [bool]', 'allow creating the stream or tag, or changing its source'))
+    .option('--import-mode <mode>', "Legacy or PreserveOriginal (default: keep the tag's mode)")
+    .addOption(pflagBoolean('--scheduled [bool]', 're-import the tag whenever its source moves'))
+    .addOption(pflagBoolean('--insecure [bool]', 'skip TLS verification and fall back to plain HTTP for this tag'))
+    .option('--reference-policy <policy>', 'source or local')
+    .addOption(pflagBoolean('--dry-run [bool]', 'show the catalog edit and what would be imported; write nothing'))
+    .option('--lock-timeout <duration>', 'wait this long for the state lock (e.g. 30s)', parseLockTimeout, 0)
+    .option('--show-attestations', 'list attestation manifests')
+    .action(async (stream: string, options) => {
+      const { importImageCommand } = await import('./commands/import-image.js');
+      setExitCode(await importImageCommand(stream, withGlobals(options), io));
+    });
 
-  pflagBooleans(
-    program
-      .command('tag')
-      .description('set or delete tags in the catalog, as oc tag (nothing is imported)')
-      .usage('[options] SOURCE STREAM:TAG [STREAM:TAG...] | -d STREAM:TAG [STREAM:TAG...]')
-      .argument('<args...>', 'SOURCE (an image reference or a STREAM:TAG of the catalog) and the tags to set')
-      .option('-f, --file <catalog>', 'catalog file', 'imagestreams.yaml')
-      .option('--alias [bool]', 'copy another tag of the same stream (its source and spec)', parseBool)
-      .option('--scheduled [bool]', 're-import the tag whenever its source moves', parseBool)
-      .option('--insecure [bool]', 'skip TLS verification and fall back to plain HTTP for this tag', parseBool)
-      .option('--reference-policy <policy>', 'source or local')
-      .option('--import-mode <mode>', 'Legacy or PreserveOriginal')
-      .option('-d, --delete', 'delete the given tags'),
-    ['--alias', '--scheduled', '--insecure'],
-  ).action(async (args: string[], options) => {
-    const { tagCommand } = await import('./commands/tag.js');
-    setExitCode(await tagCommand(args, withGlobals(options), io));
-  });
+  program
+    .command('tag')
+    .description('set or delete tags in the catalog, as oc tag (nothing is imported)')
+    .usage('[options] SOURCE STREAM:TAG [STREAM:TAG...] | -d STREAM:TAG [STREAM:TAG...]')
+    .argument('<args...>', 'SOURCE (an image reference or a STREAM:TAG of the catalog) and the tags to set')
+    .option('-f, --file <catalog>', 'catalog file', 'imagestreams.yaml')
+    .addOption(pflagBoolean('--alias [bool]', 'copy another tag of the same stream (its source and spec)'))
+    .addOption(pflagBoolean('--scheduled [bool]', 're-import the tag whenever its source moves'))
+    .addOption(pflagBoolean('--insecure [bool]', 'skip TLS verification and fall back to plain HTTP for this tag'))
+    .option('--reference-policy <policy>', 'source or local')
+    .option('--import-mode <mode>', 'Legacy or PreserveOriginal')
+    .option('-d, --delete', 'delete the given tags')
+    .action(async (args: string[], options) => {
+      const { tagCommand } = await import('./commands/tag.js');
+      setExitCode(await tagCommand(args, withGlobals(options), io));
+    });
 
   program
     .command('describe')
@@ -206,7 +211,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     .option('--keep-younger-than <duration>', 'items younger than this are kept (e.g. 60m, 24h)', '60m')
     .option('--confirm', 'delete; without it, only show what would be deleted')
     .option('--json', 'print JSON')
-    .option('--lock-timeout <duration>', 'wait this long for the state lock (e.g. 30s)', parseDurationOption, 0)
+    .option('--lock-timeout <duration>', 'wait this long for the state lock (e.g. 30s)', parseLockTimeout, 0)
     .option('--no-abbrev', 'show full digests')
     .action(async (options) => {
       const { pruneCommand } = await import('./commands/prune.js');
@@ -214,12 +219,6 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     });
 
   return program;
-}
-
-function parseCount(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
-  return n;
 }
 
 export const VERSION = '0.1.0';
@@ -237,49 +236,13 @@ function withPlanOptions(command: Command): Command {
     .option('--no-abbrev', 'show full digests');
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function parseBool(value: string): boolean {
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  throw new InvalidArgumentError('expected true or false');
-}
-
-/**
- * Boolean flags as oc (pflag) reads them: `--flag` alone is true and never takes the next argument as its value;
- * `--flag=false` turns it off.
- */
-function pflagBooleans(command: Command, flags: string[]): Command {
-  const parseOptions = command.parseOptions.bind(command);
-  command.parseOptions = (args) => {
-    const end = args.indexOf('--');
-    return parseOptions(args.map((arg, i) => (flags.includes(arg) && (end < 0 || i < end) ? `${arg}=true` : arg)));
-  };
-  return command;
-}
-
-function parsePositiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
-  return n;
-}
-
-function parseDurationOption(value: string): number {
-  const match = /^(\d+)(ms|s|m|h)?$/.exec(value);
-  if (!match) throw new InvalidArgumentError('expected a duration such as 30s, 5m or 0');
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's']!;
-  return Number(match[1]) * unit;
-}
-
 export async function run(argv: string[], io: Io): Promise<number> {
   let code = EXIT_OK;
   const program = buildProgram(io, (c) => {
     code = c;
   });
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(pflagBooleanArgs(program, argv), { from: 'user' });
     return code;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_ERROR;

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { LocalTarget } from '../core/catalog.js';
+import { registryKeyProblem } from '../core/registry-key.js';
 import { pathInCatalog } from './catalog-paths.js';
 import { type RawMap, stringAt } from './raw-values.js';
-import { registryKeyProblem } from './registry-key.js';
 import type { ResolveContext } from './resolve-context.js';
 
 /** `local`: a registry namespace to mirror into, or a layout directory made absolute. */

@@ -1,8 +1,8 @@
 import type { RegistrySettings } from '../core/catalog.js';
+import { keySpelling, parseCatalogRegistryKey, registryKeyProblem } from '../core/registry-key.js';
 import { positiveDurationAt } from './duration-at.js';
 import { childPointer } from './json-pointer.js';
 import { booleanAt, mapAt, mapEntries, numberAt, type RawMap } from './raw-values.js';
-import { normalizeHostPort, registryKeyProblem } from './registry-key.js';
 import { existingFileAt, type ResolveContext } from './resolve-context.js';
 
 /** `registries`, in catalog order, with paths made absolute; checks keys and that files exist. */
@@ -23,8 +23,9 @@ export function resolveRegistries(raw: RawMap | undefined, context: ResolveConte
 }
 
 function reportSameRegistry(key: string, pointer: string, seen: Map<string, string>, context: ResolveContext): void {
-  const slash = key.indexOf('/');
-  const normalized = normalizeHostPort(slash < 0 ? key : key.slice(0, slash)) + (slash < 0 ? '' : key.slice(slash));
+  const parsed = parseCatalogRegistryKey(key);
+  if (!parsed) return;
+  const normalized = keySpelling(parsed);
   const first = seen.get(normalized);
   if (first === undefined) {
     seen.set(normalized, key);

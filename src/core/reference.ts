@@ -24,7 +24,12 @@ export type ImageSourceReference =
   | { transport: 'layout'; ref: LayoutReference };
 
 export const DOCKER_HUB = 'docker.io';
-const LEGACY_DOCKER_HUB = 'index.docker.io';
+/** Docker Hub's legacy index host, still written in references and auth files. */
+export const DOCKER_HUB_INDEX_HOST = 'index.docker.io';
+/** The host that serves Docker Hub's registry API. */
+export const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
+/** The key docker writes for Docker Hub in auth files, and the server URL its credential helpers are asked for. */
+export const DOCKER_HUB_SERVER_URL = `https://${DOCKER_HUB_INDEX_HOST}/v1/`;
 const MAX_NAME_LENGTH = 255;
 
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
@@ -88,7 +93,7 @@ function splitDomain(name: string, original: string): { registry: string; path: 
   const looksLikeDomain = first.includes('.') || first.includes(':') || first === 'localhost' || /[A-Z]/.test(first);
   if (slash < 0 || !looksLikeDomain) return { registry: DOCKER_HUB, path: name };
   if (!DOMAIN.test(first)) throw invalid(original, `invalid registry host ${quoted(first)}`);
-  const registry = first === LEGACY_DOCKER_HUB ? DOCKER_HUB : first;
+  const registry = first === DOCKER_HUB_INDEX_HOST ? DOCKER_HUB : first;
   return { registry, path: name.slice(slash + 1) };
 }
 

@@ -1,6 +1,6 @@
+import { parseRegistryKey, type RegistryKey } from '../core/registry-key.js';
 import { credentialOfEntry, isPlainObject } from './auth-entry.js';
 import { DocumentProblem } from './errors.js';
-import { parseRegistryKey, type RegistryKey } from './registry-key.js';
 import type { Credential } from './types.js';
 
 export interface AuthEntry {

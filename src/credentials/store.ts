@@ -1,18 +1,18 @@
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { AuthConfig } from './auth-config.js';
-import { CredentialFile } from './credential-file.js';
-import { CredentialHelpers, DEFAULT_HELPER_TIMEOUT_MS } from './credential-helper.js';
-import { CredentialsError } from './errors.js';
+import { DOCKER_HUB_SERVER_URL } from '../core/reference.js';
 import {
   bestMatch,
-  DOCKER_HUB_SERVER_URL,
   isDockerHub,
   parseRegistryKey,
   type RegistryKey,
   type RegistryTarget,
   rankMatches,
-  targetOf,
-} from './registry-key.js';
+  registryTarget,
+} from '../core/registry-key.js';
+import type { AuthConfig } from './auth-config.js';
+import { CredentialFile } from './credential-file.js';
+import { CredentialHelpers, DEFAULT_HELPER_TIMEOUT_MS } from './credential-helper.js';
+import { CredentialsError } from './errors.js';
 import type { CredentialLookup, CredentialStore, FoundCredential } from './types.js';
 
 export interface CatalogSecret {
@@ -151,4 +151,8 @@ function shownCatalogPath(path: string, options: CredentialStoreOptions): string
 function tildePath(path: string, homeDir: string): string {
   const home = homeDir.endsWith(sep) ? homeDir : `${homeDir}${sep}`;
   return homeDir && path.startsWith(home) ? `~${sep}${path.slice(home.length)}` : path;
+}
+
+function targetOf(lookup: CredentialLookup): RegistryTarget | undefined {
+  return registryTarget(lookup.host, lookup.repository, lookup.scheme);
 }

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { RegistryError } from '../core/errors.js';
+import { DOCKER_HUB, DOCKER_HUB_API_HOST } from '../core/reference.js';
 import type { FoundCredential } from '../credentials/types.js';
 import {
   basicAuthorization,
@@ -96,7 +97,7 @@ const MAX_ERROR_BODY = 64 * 1024;
 
 /** Docker Hub's API lives on another host than its name in references. */
 export function apiHostOf(registry: string): string {
-  return registry === 'docker.io' ? 'registry-1.docker.io' : registry;
+  return registry === DOCKER_HUB ? DOCKER_HUB_API_HOST : registry;
 }
 
 /** One registry host: scheme detection and ping, auth, retries, limits and redirects for every request to it. */

@@ -167,7 +167,7 @@ export function timedOutError(peer: Peer, progress: DeadlineProgress, policy: De
     : progress.declared !== undefined
       ? `${progress.received} of ${progress.declared} bytes after ${after}`
       : `${progress.received} bytes after ${after}, and more to come`;
-  const limits = `a request may take requestTimeout (${durationText(Math.ceil(policy.graceMs / 1000))}) plus its size at minBytesPerSecond (${policy.minBytesPerSecond})`;
+  const limits = `a request may take requestTimeout (${durationText(policy.graceMs, { round: 'up' })}) plus its size at minBytesPerSecond (${policy.minBytesPerSecond})`;
   return new RegistryError(
     'Unreachable',
     `${peerName(peer)} timed out: ${got}; ${limits}, both set per registry in the catalog`,

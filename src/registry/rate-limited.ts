@@ -22,5 +22,5 @@ export function rateLimitedError(what: string, res: HttpResponse, policy: RetryP
 
 /** `1h`, `2m30s`, `45s`: a wait in whole seconds (rounded up), as durations are written in the catalog. */
 export function formatWait(ms: number): string {
-  return durationText(Math.ceil(ms / 1000));
+  return durationText(ms, { round: 'up' });
 }

@@ -194,7 +194,9 @@ function importModeText(spec: TagSpec, current: TagItem | undefined): string {
 
 function scheduledText(tag: DescribedTag): string {
   if (!tag.spec.scheduled) return 'no (pinned: upstream moves are reported as drift)';
-  return tag.scheduleIntervalMs === null ? 'yes' : `yes (checked every ${intervalText(tag.scheduleIntervalMs)})`;
+  return tag.scheduleIntervalMs === null
+    ? 'yes'
+    : `yes (checked every ${durationText(tag.scheduleIntervalMs, { round: 'nearest' })})`;
 }
 
 function metadataRows(images: ManifestEntry[], list: boolean, now: Date): [string, string][] {
@@ -285,9 +287,4 @@ export function humanSize(bytes: number): string {
     unit++;
   }
   return `${Number(size.toPrecision(4))}${units[unit]}`;
-}
-
-/** A schedule interval as the catalog writes it. */
-function intervalText(milliseconds: number): string {
-  return durationText(Math.round(milliseconds / 1000));
 }

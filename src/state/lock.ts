@@ -3,6 +3,7 @@ import { lstat, mkdir, open, unlink } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { durationText } from '../core/duration-text.js';
 import { printable } from '../core/echoed-text.js';
 import { LockError, type LockInfo, StateError } from '../core/errors.js';
 import { describeSystemError } from '../files/errno.js';
@@ -221,7 +222,7 @@ function heldLock(statePath: string, info: LockInfo): Lock {
 
 /** `waitedMs`: how long the lock was waited for, 0 when it was not (or not at all, its holder being gone). */
 function lockedError(statePath: string, holder: LockInfo | undefined, waitedMs: number): LockError {
-  const waited = waitedMs > 0 ? ` (waited ${formatDuration(waitedMs)} for it to be released)` : '';
+  const waited = waitedMs > 0 ? ` (waited ${durationText(waitedMs, { largestUnit: 's' })} for it to be released)` : '';
   const head = `Error acquiring the state lock\n\nThe state ${resolve(statePath)} is locked by another process${waited}.`;
   const help =
     'imagestreams locks the state so that two processes cannot write it at the same time. Wait for the operation\n' +
@@ -262,8 +263,4 @@ function whoAmI(): string {
     user = process.env.USER ?? process.env.USERNAME ?? String(process.getuid?.() ?? 'unknown');
   }
   return `${user}@${hostname()}`;
-}
-
-function formatDuration(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }

@@ -33,16 +33,17 @@ describe('matchRegistrySettings', () => {
     ['docker.io', 'bitnami/redis', 'index.docker.io/bitnami'],
     ['quay.io', 'org/app', 'Quay.IO'],
     ['REGISTRY.local', 'app', 'registry.local'],
+    ['registry.local:443', 'app', 'registry.local'],
   ])('%s/%s uses the settings of %s', (host, repository, key) => {
     expect(matchRegistrySettings(catalog, host, repository)?.key).toBe(key);
   });
 
   it.each([
-    ['registry.local:443', 'app'],
+    ['registry.local:80', 'app'],
     ['registry.local:5001', 'team'],
     ['docker.io', 'grafana/grafana'],
     ['ghcr.io', 'org/app'],
-  ])('%s/%s has no settings (the port must be the same)', (host, repository) => {
+  ])('%s/%s has no settings (the port must be the same, 443 when none is written)', (host, repository) => {
     expect(matchRegistrySettings(catalog, host, repository)).toBeUndefined();
   });
 });

@@ -4,9 +4,14 @@ import {
   matchScore,
   parseRegistryKey,
   type RegistryKey,
-  targetOf,
-} from '../../src/credentials/registry-key.js';
+  type RegistryTarget,
+  registryTarget,
+} from '../../src/core/registry-key.js';
 import type { CredentialLookup } from '../../src/credentials/types.js';
+
+function targetOf(lookup: CredentialLookup): RegistryTarget | undefined {
+  return registryTarget(lookup.host, lookup.repository, lookup.scheme);
+}
 
 function key(text: string): RegistryKey {
   const parsed = parseRegistryKey(text);

@@ -28,7 +28,7 @@ export interface PruneOptions {
 export async function pruneCommand(options: PruneOptions, io: Io): Promise<number> {
   const policy = {
     keepTagRevisions: options.keepTagRevisions,
-    keepYoungerThanMs: options.keepYoungerThan === '0' ? 0 : parseDuration(options.keepYoungerThan),
+    keepYoungerThanMs: parseDuration(options.keepYoungerThan, 'zero'),
     now: new Date(),
   };
   const context = await openCatalog(options, io);
