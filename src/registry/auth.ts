@@ -1,11 +1,11 @@
 import { RegistryError } from '../core/errors.js';
 import type { CredentialStore, FoundCredential } from '../credentials/types.js';
+import type { Challenge } from './auth/challenge.js';
 import { readCapped } from './body.js';
-import type { Challenge } from './challenge.js';
+import { DEFAULT_RETRY_POLICY } from './http/retry.js';
+import { type HttpResponse, headerValue } from './http/transport.js';
 import { rateLimitedError } from './rate-limited.js';
 import type { RegistryText } from './registry-text.js';
-import { DEFAULT_RETRY_POLICY } from './retry.js';
-import { type HttpResponse, headerValue } from './transport.js';
 
 /** What the client needs of a credential store. */
 export type CredentialProvider = Pick<CredentialStore, 'find'> & Partial<Pick<CredentialStore, 'describeSources'>>;

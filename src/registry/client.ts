@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { RegistryError } from '../core/errors.js';
 import type { FoundCredential } from '../credentials/types.js';
+import { type Challenge, parseChallenges, preferredChallenge } from './auth/challenge.js';
 import {
   basicAuthorization,
   type CredentialProvider,
@@ -10,13 +11,9 @@ import {
   TokenCache,
 } from './auth.js';
 import { drain, readUpTo } from './body.js';
-import { type Challenge, parseChallenges, preferredChallenge } from './challenge.js';
-import { DEFAULT_DEADLINE, type DeadlinePolicy } from './deadline.js';
-import { RequestLimiter } from './limiter.js';
-import { networkError, type Peer } from './network-errors.js';
-import { proxyFor, proxyHost } from './proxy-env.js';
-import { rateLimitedError } from './rate-limited.js';
-import { RegistryText } from './registry-text.js';
+import { DEFAULT_DEADLINE, type DeadlinePolicy } from './http/deadline.js';
+import { RequestLimiter } from './http/limiter.js';
+import { proxyFor, proxyHost } from './http/proxy-env.js';
 import {
   DEFAULT_RETRY_POLICY,
   isRetryableError,
@@ -25,7 +22,7 @@ import {
   type RetryPolicy,
   retryDelay,
   sleep,
-} from './retry.js';
+} from './http/retry.js';
 import {
   type HttpRequest,
   type HttpResponse,
@@ -33,7 +30,10 @@ import {
   headerValues,
   Transport,
   type TransportOptions,
-} from './transport.js';
+} from './http/transport.js';
+import { networkError, type Peer } from './network-errors.js';
+import { rateLimitedError } from './rate-limited.js';
+import { RegistryText } from './registry-text.js';
 
 export interface RegistryClientOptions {
   /** Registry as written in references: `host[:port]`, `docker.io` for Docker Hub. */

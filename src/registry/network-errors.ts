@@ -1,8 +1,8 @@
 import { durationText } from '../core/duration-text.js';
 import { clipped } from '../core/echoed-text.js';
 import { RegistryError } from '../core/errors.js';
-import type { DeadlinePolicy, DeadlineProgress } from './deadline.js';
-import { errorCode } from './retry.js';
+import type { DeadlinePolicy, DeadlineProgress } from './http/deadline.js';
+import { errorCode } from './http/retry.js';
 
 /** Where a request went, as messages name it. */
 export interface Peer {

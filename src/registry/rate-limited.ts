@@ -1,7 +1,7 @@
 import { durationText } from '../core/duration-text.js';
 import { RegistryError } from '../core/errors.js';
-import { parseRetryAfter, type RetryPolicy } from './retry.js';
-import { type HttpResponse, headerValue } from './transport.js';
+import { parseRetryAfter, type RetryPolicy } from './http/retry.js';
+import { type HttpResponse, headerValue } from './http/transport.js';
 
 /**
  * The TooManyRequests error for a 429 the client stopped retrying: `what` names the request. It carries the wait
