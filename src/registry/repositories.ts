@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { ImageSourceReference } from '../core/reference.js';
-import type { CredentialProvider } from './auth.js';
+import type { CredentialProvider } from './auth/repository-credentials.js';
 import { DEFAULT_CLIENT_OPTIONS, RegistryClient, type RegistryClientOptions } from './client.js';
 import { ContentCache } from './content-cache.js';
 import { certsDirFiles, defaultCertsDirs } from './http/certs-dir.js';

@@ -46,8 +46,17 @@ export interface HttpRequest {
   signal?: AbortSignal;
 }
 
+/** Sends one request to whichever peer its URL names; each layer of the client wraps the one below it. */
+export type Exchange = (req: HttpRequest, peer: Peer) => Promise<HttpResponse>;
+
+/** What the client needs of the connections to one origin. */
+export interface OriginTransport {
+  send(req: HttpRequest): Promise<HttpResponse>;
+  close(): Promise<void>;
+}
+
 /** A keep-alive connection pool for one registry origin, with its TLS settings and proxy. */
-export class Transport {
+export class Transport implements OriginTransport {
   private readonly dispatcher: Dispatcher;
 
   constructor(readonly options: TransportOptions) {
