@@ -19,7 +19,7 @@ export interface AuthenticatorOptions {
   insecure: boolean;
   userAgent: string;
   text: RegistryText;
-  endpoint: RegistryEndpoint;
+  endpoint: Pick<RegistryEndpoint, 'get'>;
   credentials: RepositoryCredentials;
   /** Sends token requests. */
   send: Exchange;
