@@ -107,14 +107,7 @@ export class RegistryClient {
     this.credentials = new RepositoryCredentials(registry, options.credentials, () => this.endpoint.scheme(), text);
     const { endpoint, credentials, send } = this;
     this.auth = new Authenticator({ registry, apiHost, insecure, userAgent, text, endpoint, credentials, send });
-    this.answers = {
-      registry,
-      text,
-      retry,
-      credential: (repository) => credentials.find(repository),
-      sources: (repository) => credentials.sources(repository),
-      challenged: async () => (await endpoint.get()).challenge !== undefined,
-    };
+    this.answers = answerContext(options, text, endpoint, credentials);
   }
 
   /** Sends a request with auth, retries and limits; returns whatever status the registry finally answered. */
@@ -183,4 +176,21 @@ function poolSettings(options: RegistryClientOptions): PoolSettings {
   if (options.clientCertFile) settings.clientCertFile = options.clientCertFile;
   if (options.clientKeyFile) settings.clientKeyFile = options.clientKeyFile;
   return settings;
+}
+
+/** What error-wording.ts is told of this client to word the registry's refusals. */
+function answerContext(
+  options: RegistryClientOptions,
+  text: RegistryText,
+  endpoint: RegistryEndpoint,
+  credentials: RepositoryCredentials,
+): AnswerContext {
+  return {
+    registry: options.registry,
+    text,
+    retry: options.retry,
+    credential: (repository) => credentials.find(repository),
+    sources: (repository) => credentials.sources(repository),
+    challenged: async () => (await endpoint.get()).challenge !== undefined,
+  };
 }

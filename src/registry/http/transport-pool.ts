@@ -1,5 +1,4 @@
 import type { Peer } from '../network-errors.js';
-import type { DeadlinePolicy } from './deadline.js';
 import { proxyFor } from './proxy-env.js';
 import {
   type HttpRequest,
@@ -9,20 +8,8 @@ import {
   type TransportOptions,
 } from './transport.js';
 
-/** The connection settings of one registry, for every origin its requests go to. */
-export interface PoolSettings {
-  insecure: boolean;
-  caFiles: string[];
-  clientCertFile?: string;
-  clientKeyFile?: string;
-  /** Parallel connections per origin. */
-  connections: number;
-  connectTimeoutMs: number;
-  bodyTimeoutMs: number;
-  deadline: DeadlinePolicy;
-  /** Where the proxy settings are read (`https_proxy`, `no_proxy`, …). */
-  env: NodeJS.ProcessEnv;
-}
+/** The connection settings of one registry, for every origin its requests go to; `env` gives the proxies. */
+export type PoolSettings = Omit<TransportOptions, 'peer' | 'proxy'> & { env: NodeJS.ProcessEnv };
 
 /** Makes the transport of one origin: undici's connection pool, unless a test passes another. */
 export type TransportFactory = (options: TransportOptions) => OriginTransport;
