@@ -1,7 +1,7 @@
 import type { Descriptor } from '../core/manifest.js';
 import { fetchDescribed } from '../registry/described.js';
 import type { BlobTransfer, ImageDestination } from '../registry/destination.js';
-import type { RequestLimiter } from '../registry/limiter.js';
+import type { RequestLimiter } from '../registry/http/limiter.js';
 import type { FetchedManifest, ImageRepository, RegistryLocation } from '../registry/repository.js';
 import { mapConcurrent } from './concurrency.js';
 import { inTurn, MirrorRun } from './mirror-run.js';

@@ -1,4 +1,4 @@
-import { sleep } from '../registry/retry.js';
+import { sleep } from '../registry/http/retry.js';
 
 /** Longest single timer: Node's setTimeout fires at once for more than 2^31-1 ms (about 24.8 days). */
 export const MAX_TIMER_MS = 24 * 24 * 60 * 60 * 1000;

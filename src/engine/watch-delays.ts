@@ -1,4 +1,4 @@
-import { DEFAULT_RETRY_POLICY } from '../registry/retry.js';
+import { DEFAULT_RETRY_POLICY } from '../registry/http/retry.js';
 import { MAX_TIMER_MS } from './watch-clock.js';
 import type { WatchFailureReason } from './watch-events.js';
 

@@ -3,8 +3,8 @@ import { RegistryError } from '../core/errors.js';
 import { drain } from './body.js';
 import { ChunkReader } from './chunk-reader.js';
 import type { RegistryClient } from './client.js';
-import { retryDelay, sleep } from './retry.js';
-import { type HttpResponse, headerValue } from './transport.js';
+import { retryDelay, sleep } from './http/retry.js';
+import { type HttpResponse, headerValue } from './http/transport.js';
 
 /** The blob an upload must store. */
 export interface UploadedBlob {

@@ -1,7 +1,7 @@
 import { digestAlgorithm, digestOf } from '../core/digest.js';
 import { RegistryError } from '../core/errors.js';
-import type { HttpResponse } from './transport.js';
-import { headerValue } from './transport.js';
+import type { HttpResponse } from './http/transport.js';
+import { headerValue } from './http/transport.js';
 
 /**
  * Reads a response body into memory, refusing more than `maxBytes` (by Content-Length when declared, and while reading

@@ -1,8 +1,9 @@
 import { durationText } from '../core/duration-text.js';
 import { clipped } from '../core/echoed-text.js';
 import { RegistryError } from '../core/errors.js';
-import type { DeadlinePolicy, DeadlineProgress } from './deadline.js';
-import { errorCode } from './retry.js';
+import type { DeadlinePolicy, DeadlineProgress } from './http/deadline.js';
+import { errorCode } from './http/retry.js';
+import type { RegistryText } from './registry-text.js';
 
 /** Where a request went, as messages name it. */
 export interface Peer {
@@ -10,6 +11,20 @@ export interface Peer {
   registry: string;
   /** The host the request went to when it is not the registry: its token server, or where it redirected. */
   other?: { role: 'token server' | 'redirect target'; host: string };
+}
+
+/**
+ * Names `url` as a peer of `registry`, served at `apiHost`: the registry itself, or another host in `role`, its name
+ * scrubbed.
+ */
+export function peerAt(
+  registry: string,
+  apiHost: string,
+  text: RegistryText,
+  other?: { role: 'token server' | 'redirect target'; url: URL },
+): Peer {
+  if (!other || other.url.host === apiHost) return { registry };
+  return { registry, other: { role: other.role, host: text.show(other.url.host, 100) } };
 }
 
 /** `registry R`, `token server H of registry R`, `H (a redirect target of registry R)`. */

@@ -7,9 +7,9 @@ import { verifiedBlob } from './blob-verify.js';
 import { drain, readCapped } from './body.js';
 import type { RegistryClient } from './client.js';
 import type { BlobDescriptor, BlobTransfer, ImageDestination, ManifestBytes } from './destination.js';
+import { type HttpResponse, headerValue } from './http/transport.js';
 import { RegistryRepository } from './registry-repository.js';
 import type { FetchedManifest, ImageRepository, RegistryLocation } from './repository.js';
-import { type HttpResponse, headerValue } from './transport.js';
 
 const MAX_TAG_PAGES = 100;
 

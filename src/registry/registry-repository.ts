@@ -5,9 +5,9 @@ import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES } from '../core/media-types.js';
 import { drain, readCapped, verifyDigest } from './body.js';
 import type { RegistryClient } from './client.js';
 import type { ContentCache } from './content-cache.js';
+import { type HttpResponse, headerValue } from './http/transport.js';
 import { aboutSubject, interruptedRead } from './read-errors.js';
 import type { BlobReader, FetchedManifest, ImageRepository, ManifestHead, RegistryLocation } from './repository.js';
-import { type HttpResponse, headerValue } from './transport.js';
 
 /** A parsed manifest takes a few times the memory of its bytes. */
 const CACHED_MANIFEST_OVERHEAD = 3;

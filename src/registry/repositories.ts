@@ -1,15 +1,15 @@
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { ImageSourceReference } from '../core/reference.js';
-import type { CredentialProvider } from './auth.js';
-import { certsDirFiles, defaultCertsDirs } from './certs-dir.js';
+import type { CredentialProvider } from './auth/repository-credentials.js';
 import { DEFAULT_CLIENT_OPTIONS, RegistryClient, type RegistryClientOptions } from './client.js';
 import { ContentCache } from './content-cache.js';
+import { certsDirFiles, defaultCertsDirs } from './http/certs-dir.js';
+import { RequestLimiter } from './http/limiter.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './http/retry.js';
 import { LayoutRepository } from './layout-repository.js';
-import { RequestLimiter } from './limiter.js';
 import { RegistryRepository } from './registry-repository.js';
 import type { ImageRepository } from './repository.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 
 /** Per-registry settings as the catalog (or command-line flags) give them. */
 export interface RegistryConnectionSettings {

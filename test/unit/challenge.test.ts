@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseChallenges, preferredChallenge } from '../../src/registry/challenge.js';
+import { parseChallenges, preferredChallenge } from '../../src/registry/auth/challenge.js';
 
 describe('parseChallenges', () => {
   it.each([

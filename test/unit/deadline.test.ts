@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type DeadlineProgress, deadlineInterceptor } from '../../src/registry/deadline.js';
+import { type DeadlineProgress, deadlineInterceptor } from '../../src/registry/http/deadline.js';
 
 const POLICY = { graceMs: 10_000, minBytesPerSecond: 1_000 };
 

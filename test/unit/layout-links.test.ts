@@ -2,9 +2,9 @@ import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeF
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mirrorImage } from '../../src/engine/mirror.js';
+import { RequestLimiter } from '../../src/registry/http/limiter.js';
 import { LayoutDestination } from '../../src/registry/layout-destination.js';
 import { LayoutRepository } from '../../src/registry/layout-repository.js';
-import { RequestLimiter } from '../../src/registry/limiter.js';
 import { tempDir } from '../helpers/cli.js';
 import { type GeneratedImage, writeImageLayout } from '../helpers/images.js';
 

@@ -5,9 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type CopyStats, mirrorImage } from '../../src/engine/mirror.js';
 import { DestinationChecks, planCopy } from '../../src/engine/mirror-plan.js';
 import { MirrorRun } from '../../src/engine/mirror-run.js';
+import { RequestLimiter } from '../../src/registry/http/limiter.js';
 import { LayoutDestination } from '../../src/registry/layout-destination.js';
 import { LayoutRepository } from '../../src/registry/layout-repository.js';
-import { RequestLimiter } from '../../src/registry/limiter.js';
 import { tempDir } from '../helpers/cli.js';
 import { type GeneratedImage, writeImageLayout } from '../helpers/images.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DEADLINE } from '../../src/registry/deadline.js';
+import { DEFAULT_DEADLINE } from '../../src/registry/http/deadline.js';
 import { networkError, type Peer, timedOutError } from '../../src/registry/network-errors.js';
 
 const failure = (code: string | undefined, message = 'low-level words') =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { proxyFor } from '../../src/registry/proxy-env.js';
+import { proxyFor } from '../../src/registry/http/proxy-env.js';
 
 const PROXY = 'http://proxy.example:3128';
 

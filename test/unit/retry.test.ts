@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RequestLimiter } from '../../src/registry/limiter.js';
-import { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay } from '../../src/registry/retry.js';
+import { RequestLimiter } from '../../src/registry/http/limiter.js';
+import { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay } from '../../src/registry/http/retry.js';
 
 describe('parseRetryAfter', () => {
   const now = Date.parse('2026-01-01T00:00:00Z');

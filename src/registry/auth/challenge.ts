@@ -1,3 +1,7 @@
+import { ambiguousChallenge } from '../error-wording.js';
+import { type HttpResponse, headerValues } from '../http/transport.js';
+import type { RegistryText } from '../registry-text.js';
+
 /** One authentication challenge of a `WWW-Authenticate` header. */
 export interface Challenge {
   /** Lower-cased scheme: `bearer`, `basic`, … */
@@ -86,4 +90,15 @@ function readValue(text: string, pos: number): { value: string; end: number } {
 /** Bearer is preferred over Basic, as docker and containers/image do. */
 export function preferredChallenge(challenges: Challenge[]): Challenge | undefined {
   return challenges.find((c) => c.scheme === 'bearer') ?? challenges.find((c) => c.scheme === 'basic');
+}
+
+/**
+ * The challenge an answer of `registry` offers (Bearer over Basic), refused when it gives a parameter twice: which
+ * one counts would be a guess.
+ */
+export function offeredChallenge(res: HttpResponse, registry: string, text: RegistryText): Challenge | undefined {
+  const challenge = preferredChallenge(parseChallenges(headerValues(res.headers, 'www-authenticate')));
+  const twice = challenge?.duplicates?.[0];
+  if (twice !== undefined) throw ambiguousChallenge(registry, twice, text);
+  return challenge;
 }

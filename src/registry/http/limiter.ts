@@ -1,3 +1,5 @@
+import type { Exchange } from './transport.js';
+
 /** Bounds the requests to one registry: at most `concurrency` at once and `requestsPerSecond` started per second. */
 export class RequestLimiter {
   private active = 0;
@@ -40,4 +42,9 @@ export class RequestLimiter {
     this.nextStart = start + 1000 / this.requestsPerSecond;
     if (start > now) await new Promise((resolve) => setTimeout(resolve, start - now));
   }
+}
+
+/** `send` within the bounds of `limiter`: each attempt takes a place of its own. */
+export function limited(send: Exchange, limiter: RequestLimiter): Exchange {
+  return (req, peer) => limiter.run(() => send(req, peer));
 }

@@ -1,3 +1,7 @@
+import { Readable } from 'node:stream';
+import { drain } from '../body.js';
+import { type Exchange, type HttpResponse, headerValue } from './transport.js';
+
 /** How failed requests are retried: bounded exponential backoff with full jitter, honouring Retry-After. */
 export interface RetryPolicy {
   /** Retries after the first attempt. */
@@ -84,4 +88,33 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/**
+ * `send` retried on 408/429/5xx and on connection resets and timeouts, as `policy` says. A stream body is sent once;
+ * an answer asking to wait longer than the policy's longest Retry-After is returned at once.
+ */
+export function withRetries(
+  send: Exchange,
+  policy: RetryPolicy,
+  wait: (ms: number) => Promise<void> = sleep,
+): Exchange {
+  return async (req, peer) => {
+    const retries = req.body instanceof Readable ? 0 : policy.maxRetries;
+    for (let attempt = 0; ; attempt++) {
+      let res: HttpResponse;
+      try {
+        res = await send(req, peer);
+      } catch (error) {
+        if (attempt >= retries || !isRetryableError(error)) throw error;
+        await wait(retryDelay(attempt, undefined, policy));
+        continue;
+      }
+      if (!isRetryableStatus(res.status) || attempt >= retries) return res;
+      const retryAfter = parseRetryAfter(headerValue(res.headers, 'retry-after'));
+      if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) return res;
+      await drain(res);
+      await wait(retryDelay(attempt, retryAfter, policy));
+    }
+  };
 }

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { Agent, type Dispatcher, ProxyAgent, request } from 'undici';
-import { RegistryError } from '../core/errors.js';
+import { RegistryError } from '../../core/errors.js';
+import { networkError, type Peer, timedOutError } from '../network-errors.js';
+import type { EchoCheck } from '../registry-text.js';
 import { type DeadlinePolicy, deadlineInterceptor } from './deadline.js';
-import { networkError, type Peer, timedOutError } from './network-errors.js';
 import { proxyHost } from './proxy-env.js';
-import type { EchoCheck } from './registry-text.js';
 
 /** TLS and connection settings for one registry host. */
 export interface TransportOptions {
@@ -46,8 +46,17 @@ export interface HttpRequest {
   signal?: AbortSignal;
 }
 
+/** Sends one request to whichever peer its URL names; each layer of the client wraps the one below it. */
+export type Exchange = (req: HttpRequest, peer: Peer) => Promise<HttpResponse>;
+
+/** What the client needs of the connections to one origin. */
+export interface OriginTransport {
+  send(req: HttpRequest): Promise<HttpResponse>;
+  close(): Promise<void>;
+}
+
 /** A keep-alive connection pool for one registry origin, with its TLS settings and proxy. */
-export class Transport {
+export class Transport implements OriginTransport {
   private readonly dispatcher: Dispatcher;
 
   constructor(readonly options: TransportOptions) {

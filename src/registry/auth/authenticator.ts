@@ -1,0 +1,116 @@
+import type { FoundCredential } from '../../credentials/types.js';
+import { unsendableRegistryToken } from '../error-wording.js';
+import type { Exchange, HttpResponse } from '../http/transport.js';
+import { peerAt } from '../network-errors.js';
+import type { RegistryText } from '../registry-text.js';
+import { basicAuthorization, isHeaderSafe } from './authorization-header.js';
+import { type Challenge, offeredChallenge } from './challenge.js';
+import type { Endpoint, RegistryEndpoint } from './endpoint.js';
+import type { RepositoryCredentials } from './repository-credentials.js';
+import { RequestAuthorization } from './request-authorization.js';
+import { TokenCache } from './token-cache.js';
+import { fetchToken } from './token-fetch.js';
+
+export interface AuthenticatorOptions {
+  registry: string;
+  /** The host the registry's API is served at. */
+  apiHost: string;
+  /** A token server over plain http is allowed for an insecure registry. */
+  insecure: boolean;
+  userAgent: string;
+  text: RegistryText;
+  endpoint: Pick<RegistryEndpoint, 'get'>;
+  credentials: RepositoryCredentials;
+  /** Sends token requests. */
+  send: Exchange;
+  tokens?: TokenCache;
+}
+
+/**
+ * The Authorization header of each request to one registry: none, Basic, or Bearer with a token from the token server
+ * (cached), as the registry's challenge asks; and a fresh one after a 401.
+ */
+export class Authenticator {
+  private readonly tokens: TokenCache;
+
+  constructor(private readonly options: AuthenticatorOptions) {
+    this.tokens = options.tokens ?? new TokenCache();
+  }
+
+  /**
+   * The authorization of one request about `repository` with token `scope`: none when it goes to another origin than
+   * the registry's; renewed once after a 401 unless its body cannot be sent twice.
+   */
+  async forRequest(
+    repository: string,
+    scope: string,
+    request: { sendsCredentials: boolean; renewable: boolean },
+  ): Promise<RequestAuthorization> {
+    const header = request.sendsCredentials ? await this.authorization(repository, scope) : undefined;
+    return new RequestAuthorization(this, { repository, scope, header, renewable: request.renewable });
+  }
+
+  /** The Authorization header for `repository` and `scope`, or undefined when the registry asks for none. */
+  async authorization(repository: string, scope: string): Promise<string | undefined> {
+    const endpoint = await this.options.endpoint.get();
+    return this.authorizationFor(endpoint, endpoint.challenge, repository, scope);
+  }
+
+  /**
+   * After a 401: asks again with the challenge the registry just sent (a new scope for insufficient_scope, or a
+   * challenge a registry that allowed an anonymous ping only gives per repository). Undefined when there is nothing to try.
+   */
+  async reauthorize(repository: string, res: HttpResponse, requested: string): Promise<string | undefined> {
+    const endpoint = await this.options.endpoint.get();
+    const fresh = offeredChallenge(res, this.options.registry, this.options.text) ?? endpoint.challenge;
+    if (!fresh) return undefined;
+    endpoint.challenge ??= fresh;
+    const scope = fresh.params.scope ?? requested;
+    if (fresh.scheme === 'bearer') {
+      this.tokens.invalidate(fresh, scope);
+      if ((await this.options.credentials.find(repository))?.credential.kind === 'registryToken') return undefined;
+    }
+    return this.authorizationFor(endpoint, fresh, repository, scope);
+  }
+
+  private async authorizationFor(
+    endpoint: Endpoint,
+    challenge: Challenge | undefined,
+    repository: string,
+    scope: string,
+  ): Promise<string | undefined> {
+    if (!challenge) return undefined;
+    const found = await this.options.credentials.find(repository);
+    if (challenge.scheme === 'basic') {
+      return found?.credential.kind === 'basic'
+        ? basicAuthorization(found.credential.username, found.credential.password)
+        : undefined;
+    }
+    if (found?.credential.kind === 'registryToken') return this.registryToken(found, found.credential.token);
+    const allowPlainHttp = endpoint.base.protocol === 'http:' || this.options.insecure;
+    return `Bearer ${await this.bearerToken(challenge, scope, found, allowPlainHttp)}`;
+  }
+
+  private bearerToken(
+    challenge: Challenge,
+    scope: string,
+    found: FoundCredential | undefined,
+    allowPlainHttp: boolean,
+  ): Promise<string> {
+    const { registry, apiHost, text, userAgent, send } = this.options;
+    const request = { challenge, scope, found, registry, allowPlainHttp, text };
+    return this.tokens.get(challenge, scope, () =>
+      fetchToken(request, (r) =>
+        send(
+          { ...r, headers: { ...r.headers, 'user-agent': userAgent } },
+          peerAt(registry, apiHost, text, { role: 'token server', url: r.url }),
+        ),
+      ),
+    );
+  }
+
+  private registryToken(found: FoundCredential, token: string): string {
+    if (!isHeaderSafe(token)) throw unsendableRegistryToken(this.options.registry, found.source);
+    return `Bearer ${token}`;
+  }
+}

@@ -1,0 +1,48 @@
+import type { Peer } from '../network-errors.js';
+import { proxyFor } from './proxy-env.js';
+import {
+  type HttpRequest,
+  type HttpResponse,
+  type OriginTransport,
+  Transport,
+  type TransportOptions,
+} from './transport.js';
+
+/** The connection settings of one registry, for every origin its requests go to; `env` gives the proxies. */
+export type PoolSettings = Omit<TransportOptions, 'peer' | 'proxy'> & { env: NodeJS.ProcessEnv };
+
+/** Makes the transport of one origin: undici's connection pool, unless a test passes another. */
+export type TransportFactory = (options: TransportOptions) => OriginTransport;
+
+/** A transport per origin (the registry, its token server, redirect targets), made on first use and kept. */
+export class TransportPool {
+  private readonly transports = new Map<string, OriginTransport>();
+
+  constructor(
+    private readonly settings: PoolSettings,
+    private readonly create: TransportFactory = (options) => new Transport(options),
+  ) {}
+
+  readonly send = (req: HttpRequest, peer: Peer): Promise<HttpResponse> => this.transportFor(req.url, peer).send(req);
+
+  async close(): Promise<void> {
+    await Promise.all([...this.transports.values()].map((t) => t.close()));
+  }
+
+  private transportFor(url: URL, peer: Peer): OriginTransport {
+    let transport = this.transports.get(url.origin);
+    if (!transport) {
+      transport = this.create(this.optionsFor(url, peer));
+      this.transports.set(url.origin, transport);
+    }
+    return transport;
+  }
+
+  private optionsFor(url: URL, peer: Peer): TransportOptions {
+    const { env, ...settings } = this.settings;
+    const options: TransportOptions = { ...settings, peer };
+    const proxy = proxyFor(url, env);
+    if (proxy) options.proxy = proxy;
+    return options;
+  }
+}
