@@ -2,7 +2,7 @@ import { durationText } from '../core/duration-text.js';
 import { clipped } from '../core/echoed-text.js';
 import { RegistryError } from '../core/errors.js';
 import type { DeadlinePolicy, DeadlineProgress } from './http/deadline.js';
-import { errorCode } from './http/retry.js';
+import { errorCode } from './http/error-code.js';
 import type { RegistryText } from './registry-text.js';
 
 /** Where a request went, as messages name it. */

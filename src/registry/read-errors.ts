@@ -1,5 +1,5 @@
 import { RegistryError } from '../core/errors.js';
-import { errorCode } from './http/retry.js';
+import { errorCode } from './http/error-code.js';
 
 /** A failure while reading a blob or manifest, as a RegistryError naming it (one that already is passes unchanged). */
 export function interruptedRead(error: unknown, what: string): RegistryError {

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { drain } from '../body.js';
+import { errorCode } from './error-code.js';
 import { type Exchange, type HttpResponse, headerValue } from './transport.js';
 
 /** How failed requests are retried: bounded exponential backoff with full jitter, honouring Retry-After. */
@@ -41,16 +42,6 @@ const RETRYABLE_ERROR_CODES = new Set([
 export function isRetryableError(error: unknown): boolean {
   const code = errorCode(error);
   return code !== undefined && RETRYABLE_ERROR_CODES.has(code);
-}
-
-export function errorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'UND_ERR' && !code.startsWith('ERR_STREAM')) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 /** Milliseconds to wait, from a `Retry-After` header (seconds or HTTP date); undefined when absent or unreadable. */
