@@ -1,13 +1,20 @@
 import { clipped, ECHO_LIMIT, quoted } from '../core/echoed-text.js';
 import { secretValues } from '../credentials/secret-values.js';
 import type { Credential } from '../credentials/types.js';
+import { flattened, looseView } from './loose-text.js';
+import { exactForms, looseForms } from './secret-forms.js';
 
 /** What a secret found in registry text is replaced with. */
 export const REDACTED = '[redacted]';
 
+/** What a text that hides a secret in a form that cannot be cut out precisely is shown as, whole. */
+export const WITHHELD = "(the registry's message repeated a credential sent to it; not shown)";
+
 /**
  * Shorter forms are not looked for in the data a registry serves (headers, manifests, configs): they would match
- * ordinary bytes by chance and refuse good images. Messages are scrubbed of every form, however short.
+ * ordinary bytes by chance and refuse good images. Messages are scrubbed of every exact form, however short; the
+ * loose forms (decoded, in any case: see secret-forms.ts) of a shorter secret are looked for nowhere, as they would
+ * match ordinary words.
  */
 const MIN_DATA_FORM_LENGTH = 8;
 
@@ -22,19 +29,23 @@ const HOLE = '\uE000';
 
 /** Line breaks and tabs: shown as spaces, to keep a message on one line. */
 const BREAKS = /[\t\n\v\f\r\u2028\u2029]/g;
-/** Other control characters (C0, DEL, C1) and bidirectional overrides: dropped. */
-const UNPRINTABLE = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+/** Other control characters (C0, DEL, C1) and format characters (zero-width ones, bidirectional marks): dropped. */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}]/gu;
 
 /**
  * The one way text a registry or its token server sent (an error message, a realm, a redirect's host) enters a
- * message: it is scrubbed of every secret sent to them, made printable on one line and clipped. It also gives the
- * checks that keep those secrets out of the data a registry serves (see `EchoCheck`).
+ * message: it is scrubbed of every secret sent to them, made printable on one line and clipped. A secret repeated in
+ * a form that can be cut out precisely (raw, base64, URL-encoded, JSON-escaped) is replaced by `[redacted]`; a text
+ * that still hides one once decoded every other way (percent-encoded in lower case, form-encoded, HTML-escaped, hex,
+ * base64 shifted or wrapped, in another case, split by invisible characters: see loose-text.ts) is `WITHHELD` whole.
+ * It also gives the checks that keep those secrets out of the data a registry serves (see `EchoCheck`).
  */
 export class RegistryText {
-  private readonly credentialForms = new Set<string>();
-  private readonly travellingForms = new Set<string>();
+  private readonly credentialValues = new Set<string>();
+  private readonly travellingValues = new Set<string>();
   private readonly tokens = new Map<string, number>();
   private sortedForms: string[] | undefined;
+  private looseSecretForms: string[] | undefined;
   /** The echo checks of the few authorizations in use (one per bearer token): built once each. */
   private readonly checks = new Map<string, EchoCheck>();
 
@@ -42,9 +53,9 @@ export class RegistryText {
 
   /** Adds the secrets of a credential that is (or may be) sent to the registry or its token server. */
   remember(credential: Credential): void {
-    for (const value of secretValues(credential)) for (const form of formsOf(value)) this.credentialForms.add(form);
-    for (const value of travellingValues(credential)) for (const form of formsOf(value)) this.travellingForms.add(form);
-    this.sortedForms = undefined;
+    for (const value of secretValues(credential)) this.credentialValues.add(value);
+    for (const value of travellingValues(credential)) this.travellingValues.add(value);
+    this.forgetForms();
     this.checks.clear();
   }
 
@@ -52,7 +63,7 @@ export class RegistryText {
   rememberToken(token: string, expiresAt: number): void {
     this.tokens.set(token, Math.max(expiresAt, this.tokens.get(token) ?? 0) + TOKEN_AFTERLIFE_MS);
     this.forgetExpiredTokens();
-    this.sortedForms = undefined;
+    this.forgetForms();
   }
 
   /** `text` safe to show: no secret in any form, no control character, at most `limit` characters (then clipped). */
@@ -70,8 +81,9 @@ export class RegistryText {
     let check = this.checks.get(authorization);
     if (!check) {
       const bearer = /^Bearer (.+)$/.exec(authorization)?.[1];
-      const forms = [...this.travellingForms, ...(bearer ? formsOf(bearer) : [])];
-      check = new EchoCheck(forms.filter((form) => form.length >= MIN_DATA_FORM_LENGTH));
+      const values = [...this.travellingValues, ...(bearer ? [bearer] : [])];
+      const exact = values.flatMap(exactForms).filter((form) => form.length >= MIN_DATA_FORM_LENGTH);
+      check = new EchoCheck([...new Set(exact)], looseFormsOf(values));
       if (this.checks.size >= MAX_CHECKS) this.checks.clear();
       this.checks.set(authorization, check);
     }
@@ -80,6 +92,7 @@ export class RegistryText {
 
   private scrubbed(text: string): string {
     const printable = this.redact(this.redact(text).replace(BREAKS, ' ').replace(UNPRINTABLE, ''));
+    if (this.hidesSecret(printable)) return WITHHELD;
     return printable.trim().replaceAll(HOLE, REDACTED);
   }
 
@@ -89,14 +102,28 @@ export class RegistryText {
     return out;
   }
 
-  /** Every form of every secret, longest first, so that a secret inside another is never left half shown. */
+  /** Whether `text`, once decoded every way a secret could hide in it, still holds one. */
+  private hidesSecret(text: string): boolean {
+    this.forgetExpiredTokens();
+    this.looseSecretForms ??= looseFormsOf([...this.credentialValues, ...this.tokens.keys()]);
+    if (this.looseSecretForms.length === 0) return false;
+    const view = looseView(text);
+    return this.looseSecretForms.some((form) => view.includes(form));
+  }
+
+  /** Every exact form of every secret, longest first, so that a secret inside another is never left half shown. */
   private forms(): string[] {
     this.forgetExpiredTokens();
     if (!this.sortedForms) {
-      const tokenForms = [...this.tokens.keys()].flatMap(formsOf);
-      this.sortedForms = [...new Set([...this.credentialForms, ...tokenForms])].sort((a, b) => b.length - a.length);
+      const values = [...this.credentialValues, ...this.tokens.keys()];
+      this.sortedForms = [...new Set(values.flatMap(exactForms))].sort((a, b) => b.length - a.length);
     }
     return this.sortedForms;
+  }
+
+  private forgetForms(): void {
+    this.sortedForms = undefined;
+    this.looseSecretForms = undefined;
   }
 
   private forgetExpiredTokens(): void {
@@ -104,7 +131,7 @@ export class RegistryText {
     for (const [token, until] of this.tokens) {
       if (until < now) {
         this.tokens.delete(token);
-        this.sortedForms = undefined;
+        this.forgetForms();
       }
     }
   }
@@ -112,26 +139,31 @@ export class RegistryText {
 
 /**
  * Looks for the secrets a request carried in what the registry answered: a registry that echoes them in a header
- * or in a manifest or config (which end up in the state and the plan) is caught before they get anywhere.
+ * or in a manifest or config (which end up in the state and the plan) is caught before they get anywhere. The bytes
+ * are searched as served, then decoded every way a secret could hide in them (see loose-text.ts): a JSON string, key
+ * or value, written with Go's `\u0026`, Python's `\u00f6` or PHP's `\/` escapes is searched as JSON.parse reads it.
  */
 export class EchoCheck {
   private bytes: Buffer[] | undefined;
 
-  constructor(private readonly forms: string[]) {}
+  constructor(
+    private readonly forms: string[],
+    private readonly looseForms: string[] = [],
+  ) {}
 
   foundInText(text: string): boolean {
-    return this.forms.some((form) => text.includes(form));
+    return this.forms.some((form) => text.includes(form)) || this.foundLoosely(text);
   }
 
   foundInBytes(data: Uint8Array): boolean {
     const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     this.bytes ??= this.forms.map((form) => Buffer.from(form));
-    return this.bytes.some((form) => buffer.includes(form));
+    return this.bytes.some((form) => buffer.includes(form)) || this.foundLoosely(buffer.toString('utf8'));
   }
 
   /** `headers` with every value that holds a secret replaced by `[redacted]`. */
   scrubHeaders<T extends Record<string, string | string[] | undefined>>(headers: T): T {
-    if (this.forms.length === 0) return headers;
+    if (this.forms.length === 0 && this.looseForms.length === 0) return headers;
     const out: Record<string, string | string[] | undefined> = { ...headers };
     for (const [name, value] of Object.entries(headers)) {
       if (Array.isArray(value)) out[name] = value.map((one) => (this.foundInText(one) ? REDACTED : one));
@@ -139,20 +171,18 @@ export class EchoCheck {
     }
     return out as T;
   }
+
+  private foundLoosely(text: string): boolean {
+    if (this.looseForms.length === 0) return false;
+    const view = looseView(text);
+    return this.looseForms.some((form) => view.includes(form));
+  }
 }
 
-/** A secret as it could be echoed: raw, base64 and base64url (without padding), URL-encoded and JSON-escaped. */
-function formsOf(value: string): string[] {
-  if (value === '') return [];
-  const bytes = Buffer.from(value, 'utf8');
-  const forms = [
-    value,
-    bytes.toString('base64').replace(/=+$/, ''),
-    bytes.toString('base64url'),
-    encodeURIComponent(value),
-    JSON.stringify(value).slice(1, -1),
-  ];
-  return [...new Set(forms.filter((form) => form !== ''))];
+/** The loose forms of the secrets long enough to be looked for that way (see MIN_DATA_FORM_LENGTH). */
+function looseFormsOf(values: string[]): string[] {
+  const long = values.filter((value) => flattened(value).length >= MIN_DATA_FORM_LENGTH);
+  return [...new Set(long.flatMap(looseForms))].filter((form) => form.length >= MIN_DATA_FORM_LENGTH);
 }
 
 /**
