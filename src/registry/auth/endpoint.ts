@@ -26,18 +26,40 @@ export interface EndpointOptions {
   /** Sends the ping; its failures come back unworded, for the fallback to plain http to look at. */
   send: Exchange;
   word: FailureWording;
+  now?: () => number;
 }
 
-/** The registry's endpoint, learnt by a ping, once (and again after a ping failed). */
+/**
+ * How long a ping that got no answer (the registry unreachable, its TLS failing or never completing, the deadline
+ * missed) is remembered: the other repositories of the registry fail at once with the same error, instead of each
+ * waiting out its own connection attempts. Long enough for a run, short enough for `watch` to try again.
+ */
+export const UNANSWERED_PING_MEMORY_MS = 60_000;
+
+/** The worded failures of a ping that got no answer. */
+const UNANSWERED = new Set<string>(['Unreachable', 'TLSError']);
+
+/**
+ * The registry's endpoint, learnt by a ping, once; again after a ping the registry answered with an error, and after
+ * `UNANSWERED_PING_MEMORY_MS` when it did not answer at all.
+ */
 export class RegistryEndpoint {
   private pending: Promise<Endpoint> | undefined;
+  private unanswered: { error: unknown; until: number } | undefined;
+  private readonly now: () => number;
 
-  constructor(private readonly options: EndpointOptions) {}
+  constructor(private readonly options: EndpointOptions) {
+    this.now = options.now ?? Date.now;
+  }
 
   get(): Promise<Endpoint> {
+    if (this.unanswered && this.now() < this.unanswered.until) return Promise.reject(this.unanswered.error);
     this.pending ??= this.ping();
-    this.pending.catch(() => {
+    this.pending.catch((error: unknown) => {
       this.pending = undefined;
+      if (error instanceof RegistryError && UNANSWERED.has(error.reason)) {
+        this.unanswered = { error, until: this.now() + UNANSWERED_PING_MEMORY_MS };
+      }
     });
     return this.pending;
   }

@@ -38,6 +38,12 @@ const RETRYABLE_ERROR_CODES = new Set([
   'UND_ERR_BODY_TIMEOUT',
 ]);
 
+/**
+ * A connection that could not be set up in time is tried once more, not `maxRetries` times: a registry that accepts
+ * connections and never completes TLS would otherwise hold each request for several connect timeouts.
+ */
+export const MAX_CONNECT_TIMEOUT_RETRIES = 1;
+
 /** Connection resets and timeouts are worth another try; refused connections and DNS failures are not. */
 export function isRetryableError(error: unknown): boolean {
   const code = errorCode(error);
@@ -92,12 +98,16 @@ export function withRetries(
 ): Exchange {
   return async (req, peer) => {
     const retries = req.body instanceof Readable ? 0 : policy.maxRetries;
+    let connectTimeouts = 0;
     for (let attempt = 0; ; attempt++) {
       let res: HttpResponse;
       try {
         res = await send(req, peer);
       } catch (error) {
         if (attempt >= retries || !isRetryableError(error)) throw error;
+        if (errorCode(error) === 'UND_ERR_CONNECT_TIMEOUT' && ++connectTimeouts > MAX_CONNECT_TIMEOUT_RETRIES) {
+          throw error;
+        }
         await wait(retryDelay(attempt, undefined, policy));
         continue;
       }

@@ -18,6 +18,7 @@ export interface TransportOptions {
   clientKeyFile?: string;
   /** Parallel connections to the host. */
   connections: number;
+  /** The longest TCP and TLS set-up of a connection; never more than the deadline's grace period. */
   connectTimeoutMs: number;
   /** Longest silence allowed between body chunks or before headers. */
   bodyTimeoutMs: number;
@@ -96,18 +97,27 @@ function createDispatcher(options: TransportOptions): Dispatcher {
 
 function baseDispatcher(options: TransportOptions): Dispatcher {
   const tls = tlsOptions(options);
+  const connectTimeout = connectTimeoutOf(options);
   const common = {
     connections: options.connections,
     pipelining: 1,
     keepAliveTimeout: 30_000,
-    connectTimeout: options.connectTimeoutMs,
-    connect: { ...tls, timeout: options.connectTimeoutMs },
+    connectTimeout,
+    connect: { ...tls, timeout: connectTimeout },
   };
   if (options.proxy) {
     // Plain http goes as absolute-URI requests: proxies commonly allow CONNECT to port 443 only.
     return new ProxyAgent({ ...common, uri: options.proxy, requestTls: tls, proxyTunnel: false });
   }
   return new Agent(common);
+}
+
+/**
+ * The deadline's clock starts once a connection is up: its set-up (TCP, and a TLS handshake a registry may never
+ * complete) is bounded by the grace period as well.
+ */
+export function connectTimeoutOf(options: Pick<TransportOptions, 'connectTimeoutMs' | 'deadline'>): number {
+  return Math.min(options.connectTimeoutMs, options.deadline.graceMs);
 }
 
 function tlsOptions(options: TransportOptions): {
