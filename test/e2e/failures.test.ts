@@ -2,10 +2,10 @@ import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
 import type { ImageSpec } from '../helpers/images.js';
+import { block, parsePlanJson } from '../helpers/plan-text.js';
 import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { block, parsePlanJson } from './support/plan-text.js';
-import { Upstream } from './support/upstream.js';
-import { catalogText, insecure, Workspace } from './support/workspace.js';
+import { Upstream } from '../helpers/upstream.js';
+import { catalogText, insecure, Workspace } from '../helpers/workspace.js';
 
 let registry: RegistryHandle;
 let proxy: FaultProxy;

@@ -5,11 +5,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
 import type { GeneratedImage, ImageSpec } from '../helpers/images.js';
+import {
+  exited,
+  layoutIndex,
+  localCatalog,
+  pullEverything,
+  rawManifest,
+  startCli,
+  waitFor,
+} from '../helpers/local-mirror.js';
+import { parsePlanJson } from '../helpers/plan-text.js';
 import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { exited, layoutIndex, localCatalog, pullEverything, rawManifest, startCli, waitFor } from './local-support.js';
-import { parsePlanJson } from './support/plan-text.js';
-import { platformOf, Upstream } from './support/upstream.js';
-import { insecure, Workspace } from './support/workspace.js';
+import { platformOf, Upstream } from '../helpers/upstream.js';
+import { insecure, Workspace } from '../helpers/workspace.js';
 
 /** Local tags mirrored into a directory of OCI image layouts (`local: {layout: store}`), one layout per stream. */
 let registry: RegistryHandle;

@@ -6,7 +6,6 @@ import { formatBytes } from '../../src/render/plan-text.js';
 import { tempDir } from '../helpers/cli.js';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
 import type { GeneratedImage, ImageSpec } from '../helpers/images.js';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
 import {
   exited,
   localCatalog,
@@ -17,10 +16,11 @@ import {
   waitFor,
   writeDockerConfig,
   writes,
-} from './local-support.js';
-import { parsePlanJson } from './support/plan-text.js';
-import { platformOf, Upstream } from './support/upstream.js';
-import { type CatalogSpec, Workspace } from './support/workspace.js';
+} from '../helpers/local-mirror.js';
+import { parsePlanJson } from '../helpers/plan-text.js';
+import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
+import { platformOf, Upstream } from '../helpers/upstream.js';
+import { type CatalogSpec, Workspace } from '../helpers/workspace.js';
 
 /**
  * Two real registries: the upstream, read through a fault proxy, and the local registry (token auth: pushes need

@@ -3,10 +3,10 @@ import type { Plan } from '../../src/core/plan-model.js';
 import type { CliResult } from '../helpers/cli.js';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
 import { type GeneratedImage, type ImageSpec, MEDIA_TYPES } from '../helpers/images.js';
+import { block, created, deleted, indexRow, parsePlanJson, unchanged, updated } from '../helpers/plan-text.js';
 import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { block, created, deleted, indexRow, parsePlanJson, unchanged, updated } from './support/plan-text.js';
-import { platformOf, Upstream } from './support/upstream.js';
-import { type CatalogSpec, insecure, sortKeys, Workspace } from './support/workspace.js';
+import { platformOf, Upstream } from '../helpers/upstream.js';
+import { type CatalogSpec, insecure, sortKeys, Workspace } from '../helpers/workspace.js';
 
 let registry: RegistryHandle;
 let upstream: Upstream;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
+import { parsePlanJson } from '../helpers/plan-text.js';
 import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { parsePlanJson } from './support/plan-text.js';
-import { Upstream } from './support/upstream.js';
-import { insecure, Workspace } from './support/workspace.js';
+import { Upstream } from '../helpers/upstream.js';
+import { insecure, Workspace } from '../helpers/workspace.js';
 
 let registry: RegistryHandle;
 let proxy: FaultProxy;

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatBytes } from '../../src/render/plan-text.js';
 import { tempDir } from '../helpers/cli.js';
 import type { GeneratedImage, ImageSpec } from '../helpers/images.js';
+import { layoutIndex, localCatalog, pullEverything } from '../helpers/local-mirror.js';
 import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { layoutIndex, localCatalog, pullEverything } from './local-support.js';
-import { platformOf, Upstream } from './support/upstream.js';
-import { type CatalogSpec, insecure, Workspace } from './support/workspace.js';
+import { platformOf, Upstream } from '../helpers/upstream.js';
+import { type CatalogSpec, insecure, Workspace } from '../helpers/workspace.js';
 
 /** `prune` of an OCI layout store: history trimmed, then every blob nothing reachable names is deleted. */
 let registry: RegistryHandle;

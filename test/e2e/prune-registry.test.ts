@@ -3,10 +3,10 @@ import { formatBytes } from '../../src/render/plan-text.js';
 import { tempDir } from '../helpers/cli.js';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
 import type { GeneratedImage, ImageSpec } from '../helpers/images.js';
+import { localCatalog, pullEverything, sourceFlags, writes } from '../helpers/local-mirror.js';
 import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { localCatalog, pullEverything, sourceFlags, writes } from './local-support.js';
-import { platformOf, Upstream } from './support/upstream.js';
-import { type CatalogSpec, insecure, Workspace } from './support/workspace.js';
+import { platformOf, Upstream } from '../helpers/upstream.js';
+import { type CatalogSpec, insecure, Workspace } from '../helpers/workspace.js';
 
 /**
  * `prune` against a local registry: a PreserveOriginal tag that moved twice, and a pinned Legacy tag whose image is

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { CliResult } from '../helpers/cli.js';
 import type { GeneratedImage } from '../helpers/images.js';
+import { parsePlanJson } from '../helpers/plan-text.js';
 import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { parsePlanJson } from './support/plan-text.js';
-import { Upstream } from './support/upstream.js';
-import { type CatalogSpec, Workspace } from './support/workspace.js';
+import { Upstream } from '../helpers/upstream.js';
+import { type CatalogSpec, Workspace } from '../helpers/workspace.js';
 
 /** A token-auth registry that refuses anonymous pulls; catalogs reach it with a Kubernetes pull secret. */
 let registry: RegistryHandle;

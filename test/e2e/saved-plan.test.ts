@@ -3,11 +3,11 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/core/plan-model.js';
 import type { GeneratedImage, ImageSpec } from '../helpers/images.js';
+import { localCatalog } from '../helpers/local-mirror.js';
+import { indexRow, parsePlanJson } from '../helpers/plan-text.js';
 import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { localCatalog } from './local-support.js';
-import { indexRow, parsePlanJson } from './support/plan-text.js';
-import { Upstream } from './support/upstream.js';
-import { type CatalogSpec, insecure, Workspace } from './support/workspace.js';
+import { Upstream } from '../helpers/upstream.js';
+import { type CatalogSpec, insecure, Workspace } from '../helpers/workspace.js';
 
 let registry: RegistryHandle;
 let upstream: Upstream;

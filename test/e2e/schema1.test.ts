@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { writeImageLayout } from '../helpers/images.js';
+import { parsePlanJson } from '../helpers/plan-text.js';
 import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
 import { pushAsSchema1 } from '../helpers/skopeo.js';
-import { parsePlanJson } from './support/plan-text.js';
-import { insecure, Workspace } from './support/workspace.js';
+import { insecure, Workspace } from '../helpers/workspace.js';
 
 const layoutDir = join(tempDir('imagestreams-schema1-').path, 'layout');
 let registry: RegistryHandle;

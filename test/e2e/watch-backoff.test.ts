@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FaultProxy, serviceUnavailable, startFaultProxy, tooManyRequests } from '../helpers/fault-proxy.js';
 import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { eventually, type WatchProcess, WatchWorkspace } from './watch-support.js';
+import { eventually, type WatchProcess, WatchWorkspace } from '../helpers/watch-workspace.js';
 
 let registry: RegistryHandle;
 let proxy: FaultProxy;

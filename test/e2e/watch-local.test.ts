@@ -2,10 +2,10 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
+import { localCatalog, pullEverything } from '../helpers/local-mirror.js';
 import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { localCatalog, pullEverything } from './local-support.js';
-import { insecure } from './support/workspace.js';
-import { eventually, WatchWorkspace } from './watch-support.js';
+import { eventually, WatchWorkspace } from '../helpers/watch-workspace.js';
+import { insecure } from '../helpers/workspace.js';
 
 let registry: RegistryHandle;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { WatchWorkspace } from './watch-support.js';
+import { WatchWorkspace } from '../helpers/watch-workspace.js';
 
 let registry: RegistryHandle;
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigMapVolume } from '../helpers/configmap-volume.js';
 import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { eventually, WatchWorkspace } from './watch-support.js';
+import { eventually, WatchWorkspace } from '../helpers/watch-workspace.js';
 
 let registry: RegistryHandle;
 beforeAll(async () => {

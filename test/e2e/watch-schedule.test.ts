@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { eventually, type LoggedEvent, WatchWorkspace } from './watch-support.js';
+import { eventually, type LoggedEvent, WatchWorkspace } from '../helpers/watch-workspace.js';
 
 let registry: RegistryHandle;
 beforeAll(async () => {

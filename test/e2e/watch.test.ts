@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireLock, lockPath } from '../../src/state/index.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { eventually, WatchWorkspace } from './watch-support.js';
+import { eventually, WatchWorkspace } from '../helpers/watch-workspace.js';
 
 let registry: RegistryHandle;
 beforeAll(async () => {

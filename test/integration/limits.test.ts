@@ -2,12 +2,12 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseImageSource } from '../../src/core/reference.js';
 import { Repositories } from '../../src/registry/repositories.js';
-import { Workspace } from '../e2e/support/workspace.js';
 import { tempDir } from '../helpers/cli.js';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
 import { writeImageLayout } from '../helpers/images.js';
 import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
 import { pushLayout } from '../helpers/skopeo.js';
+import { Workspace } from '../helpers/workspace.js';
 
 const work = tempDir('imagestreams-limits-');
 const TAGS = ['t1', 't2', 't3'];

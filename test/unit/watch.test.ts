@@ -7,7 +7,7 @@ import { Watch, type WatchedCatalog, type WatchOptions } from '../../src/engine/
 import type { TagOutcome, WatchEvent } from '../../src/engine/watch-events.js';
 import type { ImageRepository } from '../../src/registry/repository.js';
 import { tempDir } from '../helpers/cli.js';
-import { ManualClock, settle } from './watch-fake-clock.js';
+import { ManualClock, settle } from '../helpers/manual-clock.js';
 
 const dir = tempDir('imagestreams-watch-');
 afterEach(() => dir.remove());

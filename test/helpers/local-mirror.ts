@@ -2,12 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { trackProcess } from '../helpers/cleanup.js';
-import { CLI_PATH, tempDir } from '../helpers/cli.js';
-import type { FaultProxy, SeenRequest } from '../helpers/fault-proxy.js';
-import type { RegistryHandle } from '../helpers/registry.js';
-import { runSkopeo } from '../helpers/skopeo.js';
-import { type CatalogSpec, catalogText, type Workspace } from './support/workspace.js';
+import { trackProcess } from './cleanup.js';
+import { CLI_PATH, tempDir } from './cli.js';
+import type { FaultProxy, SeenRequest } from './fault-proxy.js';
+import type { RegistryHandle } from './registry.js';
+import { runSkopeo } from './skopeo.js';
+import { type CatalogSpec, catalogText, type Workspace } from './workspace.js';
 
 /** What the end-to-end tests of `referencePolicy: Local` and `prune` share. */
 

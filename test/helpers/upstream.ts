@@ -1,9 +1,9 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from '../../helpers/cli.js';
-import { type GeneratedImage, type GeneratedManifest, type ImageSpec, writeImageLayout } from '../../helpers/images.js';
-import type { RegistryHandle } from '../../helpers/registry.js';
-import { pushLayout } from '../../helpers/skopeo.js';
+import { tempDir } from './cli.js';
+import { type GeneratedImage, type GeneratedManifest, type ImageSpec, writeImageLayout } from './images.js';
+import type { RegistryHandle } from './registry.js';
+import { pushLayout } from './skopeo.js';
 
 /**
  * The upstream that catalogs import from: deterministic images generated into one OCI layout and pushed to a
