@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
-import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
 import type { GeneratedImage, ImageSpec } from '../helpers/images.js';
 import {
   exited,
@@ -15,25 +15,11 @@ import {
   waitFor,
 } from '../helpers/local-mirror.js';
 import { parsePlanJson } from '../helpers/plan-text.js';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { platformOf, Upstream } from '../helpers/upstream.js';
+import { platformOf } from '../helpers/upstream.js';
 import { insecure, Workspace } from '../helpers/workspace.js';
 
 /** Local tags mirrored into a directory of OCI image layouts (`local: {layout: store}`), one layout per stream. */
-let registry: RegistryHandle;
-let proxy: FaultProxy;
-let upstream: Upstream;
-
-beforeAll(async () => {
-  registry = await startRegistry();
-  proxy = await startFaultProxy(registry.url);
-  upstream = new Upstream(registry);
-});
-
-afterAll(async () => {
-  await proxy?.stop();
-  await registry?.stop();
-});
+const { proxy, upstream } = useRegistry({ faultProxy: true });
 
 const source = (repository: string, tag: string) => `${proxy.host}/${repository}:${tag}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/core/plan-model.js';
 import { formatBytes } from '../../src/render/plan-text.js';
 import { tempDir } from '../helpers/cli.js';
-import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
 import type { GeneratedImage, ImageSpec } from '../helpers/images.js';
 import {
   exited,
@@ -18,7 +18,6 @@ import {
   writes,
 } from '../helpers/local-mirror.js';
 import { parsePlanJson } from '../helpers/plan-text.js';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
 import { platformOf, Upstream } from '../helpers/upstream.js';
 import { type CatalogSpec, Workspace } from '../helpers/workspace.js';
 
@@ -26,27 +25,8 @@ import { type CatalogSpec, Workspace } from '../helpers/workspace.js';
  * Two real registries: the upstream, read through a fault proxy, and the local registry (token auth: pushes need
  * credentials) that Local tags are mirrored into, also behind a proxy that counts what it is asked.
  */
-let upstreamRegistry: RegistryHandle;
-let localRegistry: RegistryHandle;
-let sourceProxy: FaultProxy;
-let localProxy: FaultProxy;
-let upstream: Upstream;
-
-beforeAll(async () => {
-  [upstreamRegistry, localRegistry] = await Promise.all([startRegistry(), startRegistry({ mode: 'token' })]);
-  [sourceProxy, localProxy] = await Promise.all([
-    startFaultProxy(upstreamRegistry.url),
-    startFaultProxy(localRegistry.url),
-  ]);
-  upstream = new Upstream(upstreamRegistry);
-});
-
-afterAll(async () => {
-  await sourceProxy?.stop();
-  await localProxy?.stop();
-  await upstreamRegistry?.stop();
-  await localRegistry?.stop();
-});
+const { registry: upstreamRegistry, proxy: sourceProxy, upstream } = useRegistry({ faultProxy: true });
+const { registry: localRegistry, proxy: localProxy } = useRegistry({ mode: 'token', faultProxy: true });
 
 const source = (repository: string, tag: string) => `${sourceProxy.host}/${repository}:${tag}`;
 const mirror = (path: string) => `docker://${localRegistry.host}/mirror/${path}`;

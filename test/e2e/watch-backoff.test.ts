@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FaultProxy, serviceUnavailable, startFaultProxy, tooManyRequests } from '../helpers/fault-proxy.js';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
+import { describe, expect, it } from 'vitest';
+import { useRegistry } from '../helpers/e2e-fixture.js';
+import { serviceUnavailable, tooManyRequests } from '../helpers/fault-proxy.js';
 import { eventually, type WatchProcess, WatchWorkspace } from '../helpers/watch-workspace.js';
 
-let registry: RegistryHandle;
-let proxy: FaultProxy;
-beforeAll(async () => {
-  registry = await startRegistry();
-  proxy = await startFaultProxy(registry.url);
-});
-afterAll(async () => {
-  await proxy?.stop();
-  await registry?.stop();
-});
+const { registry, proxy } = useRegistry({ faultProxy: true });
 
 /** Every failing check asks for the manifest once and retries it 4 times. */
 const REQUESTS_PER_FAILED_CHECK = 5;
