@@ -198,4 +198,37 @@ describe('watch', () => {
     stopped.watch.stop('SIGTERM');
     await expect(running).resolves.toMatchObject({ checks: 1, unchecked: 1 });
   });
+
+  it('announces the next check as far away as a Retry-After asked, and checks no tag of that registry before it', async () => {
+    const HOUR = 3_600_000;
+    const rateLimited: TagOutcome = {
+      kind: 'failed',
+      reason: 'TooManyRequests',
+      message: 'HTTP 429',
+      retryAfterMs: HOUR,
+    };
+    const checked: string[] = [];
+    const h = harness(catalogSource({ a: true, b: true }), {
+      startCheck: (tag) => {
+        checked.push(tag.tag);
+        const outcome: TagOutcome = checked.length === 1 ? rateLimited : { kind: 'unchanged', digest: null };
+        return { done: Promise.resolve(outcome), abandon: async () => {} };
+      },
+    });
+    const running = h.watch.run();
+    await h.started();
+    await h.clock.advance(0);
+    const failed = h.events.find((e) => e.type === 'failed');
+    expect(failed).toMatchObject({ address: `app:${checked[0]}`, reason: 'TooManyRequests', failures: 1 });
+    const heldUntil = Date.parse(String(failed?.nextCheck));
+    expect(heldUntil - Date.parse(String(failed?.time))).toBe(HOUR);
+
+    const checksBefore = checked.length;
+    await h.clock.advance(heldUntil - h.clock.now() - 1);
+    expect(checked).toHaveLength(checksBefore);
+    await h.clock.advance(1);
+    expect(checked.slice(checksBefore).sort()).toEqual(['a', 'b']);
+    h.watch.stop('test');
+    await running;
+  });
 });
