@@ -82,8 +82,9 @@ describe('mirroring Local tags into an OCI layout store', () => {
     });
   });
 
-  it('lets skopeo copy every platform and attestation out of the layout', async () => {
-    await pullEverything(`oci:${store()}:all`, [], tempDir().path);
+  it('lets skopeo copy every platform and attestation out of the layout: the source manifests and blobs, byte for byte', async () => {
+    const pulled = await pullEverything(`oci:${store()}:all`, [], tempDir().path);
+    expect(pulled).toEqual(upstream.blobs(multi.digest));
   });
 
   it('is read back by imagestreams inspect', async () => {

@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import { trackProcess } from './cleanup.js';
 import { CLI_PATH, tempDir } from './cli.js';
 import type { FaultProxy, SeenRequest } from './fault-proxy.js';
+import { reachableBlobs } from './layout-content.js';
 import type { RegistryHandle } from './registry.js';
 import { runSkopeo } from './skopeo.js';
 import { type CatalogSpec, catalogText, type Workspace } from './workspace.js';
@@ -30,9 +31,15 @@ export function sourceFlags(registry: RegistryHandle): string[] {
   return flags;
 }
 
-/** `skopeo copy --all` of `ref` into a fresh OCI layout: fails unless every manifest and blob can be pulled. */
-export async function pullEverything(ref: string, flags: string[], into: string): Promise<void> {
+/**
+ * `skopeo copy --all` of `ref` into a fresh OCI layout `into`: fails unless every manifest and blob can be pulled.
+ * Returns the blobs copied, by digest.
+ */
+export async function pullEverything(ref: string, flags: string[], into: string): Promise<Map<string, Buffer>> {
   await runSkopeo(['copy', '--all', '--preserve-digests', '--quiet', ...flags, ref, `oci:${into}:pulled`]);
+  const [pulled] = layoutIndex(into).manifests;
+  if (!pulled) throw new Error(`skopeo copied nothing of ${ref}`);
+  return reachableBlobs(into, pulled.digest);
 }
 
 /** The exact manifest bytes of `ref` as skopeo reads them. */
