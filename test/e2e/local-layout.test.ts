@@ -6,13 +6,14 @@ import { tempDir } from '../helpers/cli.js';
 import { useRegistry } from '../helpers/e2e-fixture.js';
 import type { GeneratedImage, ImageSpec } from '../helpers/images.js';
 import {
+  applyCaughtCopying,
   exited,
+  forceUnlock,
   layoutIndex,
   localCatalog,
+  mirroredThenMoved,
   pullEverything,
   rawManifest,
-  startCli,
-  waitFor,
 } from '../helpers/local-mirror.js';
 import { parsePlanJson } from '../helpers/plan-text.js';
 import { platformOf } from '../helpers/upstream.js';
@@ -22,7 +23,6 @@ import { insecure, Workspace } from '../helpers/workspace.js';
 const { proxy, upstream } = useRegistry({ faultProxy: true });
 
 const source = (repository: string, tag: string) => `${proxy.host}/${repository}:${tag}`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 const MULTI: ImageSpec = { platforms: ['linux/amd64', 'linux/arm64'], attestations: true, layers: 2 };
 
@@ -104,23 +104,16 @@ describe('mirroring Local tags into an OCI layout store', () => {
 describe('a copy into a layout that is killed', () => {
   const work = new Workspace();
   const repo = 'e2e/layout-killed';
-  const spec = (seed: string): ImageSpec => ({ platforms: ['linux/amd64'], layerBytes: 4 * 1024 * 1024, seed });
   let v1: GeneratedImage;
   let v2: GeneratedImage;
 
   beforeAll(async () => {
-    v1 = await upstream.push(repo, 'latest', spec('v1'));
-    work.writeCatalog(
-      localCatalog(
-        {
-          registries: insecure(proxy.host),
-          streams: { app: { latest: { from: source(repo, 'latest'), scheduled: true, referencePolicy: 'Local' } } },
-        },
-        { layout: 'store' },
-      ),
+    const latest = { from: source(repo, 'latest'), scheduled: true, referencePolicy: 'Local' };
+    const catalog = localCatalog(
+      { registries: insecure(proxy.host), streams: { app: { latest } } },
+      { layout: 'store' },
     );
-    await work.expectRun(['apply', '--auto-approve'], 0);
-    v2 = await upstream.push(repo, 'latest', spec('v2'));
+    ({ mirrored: v1, moved: v2 } = await mirroredThenMoved(upstream, work, repo, catalog));
   });
 
   it('leaves index.json and the state as they were, and no blob file that is not complete', async () => {
@@ -128,11 +121,7 @@ describe('a copy into a layout that is killed', () => {
     const index = readFileSync(work.file('store/app/index.json'));
     const files = blobFiles(work.file('store/app'));
     proxy.reset();
-    proxy.inject({ kind: 'slow', delayMs: 20, chunkBytes: 64 * 1024 }, { method: 'GET', path: /\/blobs\//, times: 10 });
-    const child = startCli(work, ['apply', '--auto-approve']);
-    const layer = `/v2/${repo}/blobs/${v2.manifests[0]!.layerDigests[0]}`;
-    await waitFor(() => proxy.count({ method: 'GET', path: layer }) > 0, 'the layer download to start');
-    await sleep(300);
+    const child = await applyCaughtCopying(work, proxy, repo, v2);
     expect(blobFiles(work.file('store/app')).some((name) => name.startsWith('.tmp-'))).toBe(true);
     child.kill('SIGKILL');
     await exited(child);
@@ -147,8 +136,7 @@ describe('a copy into a layout that is killed', () => {
 
   it('is completed by the next apply', async () => {
     proxy.reset();
-    const lock = JSON.parse(readFileSync(`${work.statePath}.lock`, 'utf8')) as { id: string };
-    await work.expectRun(['force-unlock', lock.id], 0);
+    await forceUnlock(work);
     await work.expectRun(['apply', '--auto-approve'], 0);
     expect(work.state().streams.app!.tags.latest!.items.map((i) => i.digest)).toEqual([v2.digest, v1.digest]);
     expect(sha256(await rawManifest(`oci:${work.file('store/app')}:latest`))).toBe(v2.digest);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/core/plan-model.js';
 import { formatBytes } from '../../src/render/plan-text.js';
@@ -7,13 +7,14 @@ import { tempDir } from '../helpers/cli.js';
 import { useRegistry } from '../helpers/e2e-fixture.js';
 import type { GeneratedImage, ImageSpec } from '../helpers/images.js';
 import {
+  applyCaughtCopying,
   exited,
+  forceUnlock,
   localCatalog,
+  mirroredThenMoved,
   pullEverything,
   rawManifest,
   sourceFlags,
-  startCli,
-  waitFor,
   writeDockerConfig,
   writes,
 } from '../helpers/local-mirror.js';
@@ -30,7 +31,6 @@ const { registry: localRegistry, proxy: localProxy } = useRegistry({ mode: 'toke
 
 const source = (repository: string, tag: string) => `${sourceProxy.host}/${repository}:${tag}`;
 const mirror = (path: string) => `docker://${localRegistry.host}/mirror/${path}`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
 function catalog(work: Workspace, streams: CatalogSpec['streams']): string {
@@ -273,31 +273,19 @@ describe('mounting blobs the local registry holds already', () => {
 describe('a copy that is killed', () => {
   const work = new Workspace();
   const repo = 'e2e/killed';
-  const spec = (seed: string): ImageSpec => ({ platforms: ['linux/amd64'], layerBytes: 4 * 1024 * 1024, seed });
   let v1: GeneratedImage;
   let v2: GeneratedImage;
 
   beforeAll(async () => {
-    v1 = await upstream.push(repo, 'latest', spec('v1'));
-    work.writeCatalog(
-      catalog(work, { app: { latest: { from: source(repo, 'latest'), scheduled: true, referencePolicy: 'Local' } } }),
-    );
-    await work.expectRun(['apply', '--auto-approve'], 0);
-    v2 = await upstream.push(repo, 'latest', spec('v2'));
+    const latest = { from: source(repo, 'latest'), scheduled: true, referencePolicy: 'Local' };
+    ({ mirrored: v1, moved: v2 } = await mirroredThenMoved(upstream, work, repo, catalog(work, { app: { latest } })));
   });
 
   it('leaves the state valid, the tag on its previous item, and the mirror tag where it was', async () => {
     const before = work.stateBytes();
     sourceProxy.reset();
     localProxy.reset();
-    sourceProxy.inject(
-      { kind: 'slow', delayMs: 20, chunkBytes: 64 * 1024 },
-      { method: 'GET', path: /\/blobs\//, times: 10 },
-    );
-    const child = startCli(work, ['apply', '--auto-approve']);
-    const layer = `/v2/${repo}/blobs/${v2.manifests[0]!.layerDigests[0]}`;
-    await waitFor(() => sourceProxy.count({ method: 'GET', path: layer }) > 0, 'the layer download to start');
-    await sleep(300);
+    const child = await applyCaughtCopying(work, sourceProxy, repo, v2);
     expect(localProxy.count({ method: 'PUT', path: /\/blobs\/uploads\// })).toBeGreaterThan(0);
     child.kill('SIGKILL');
     await exited(child);
@@ -309,8 +297,7 @@ describe('a copy that is killed', () => {
 
   it('is completed by the next apply, once the lock the killed process held is removed', async () => {
     sourceProxy.reset();
-    const lock = JSON.parse(readFileSync(`${work.statePath}.lock`, 'utf8')) as { id: string };
-    await work.expectRun(['force-unlock', lock.id], 0);
+    await forceUnlock(work);
     const result = await work.expectRun(['apply', '--auto-approve'], 0);
     expect(result.stdout).toContain('1 imported');
     const tag = work.state().streams.app!.tags.latest!;

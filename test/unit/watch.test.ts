@@ -32,6 +32,18 @@ function catalogSource(tags: Record<string, boolean>, extra = ''): WatchedCatalo
   return source;
 }
 
+const UNCHANGED: TagOutcome = { kind: 'unchanged', digest: null };
+const HOUR = 3_600_000;
+/** A check the registry rate-limited, asking (Retry-After) to wait `retryAfterMs`. */
+function rateLimited(retryAfterMs: number): TagOutcome {
+  return { kind: 'failed', reason: 'TooManyRequests', message: 'HTTP 429', retryAfterMs };
+}
+
+/** Checks that end at once with what `outcome` says for the tag. */
+function answering(outcome: (tag: CatalogTag) => TagOutcome): WatchOptions['startCheck'] {
+  return (tag) => ({ done: Promise.resolve(outcome(tag)), abandon: async () => {} });
+}
+
 function harness(initial: WatchedCatalog, options: Partial<WatchOptions> = {}) {
   const clock = new ManualClock();
   const events: WatchEvent[] = [];
@@ -48,11 +60,10 @@ function harness(initial: WatchedCatalog, options: Partial<WatchOptions> = {}) {
     clock,
     random: () => 0,
     importsPerMinute: 0,
-    startCheck: (tag: CatalogTag) => {
+    startCheck: answering((tag) => {
       checks.push({ address: tag.address, at: clock.now() });
-      const outcome: TagOutcome = { kind: 'unchanged', digest: null };
-      return { done: Promise.resolve(outcome), abandon: async () => {} };
-    },
+      return UNCHANGED;
+    }),
     onEvent: (event) => events.push(event),
     ...options,
   });
@@ -180,14 +191,9 @@ describe('watch', () => {
   it('with once, counts failures and tags left unchecked by a stop', async () => {
     const failing = harness(catalogSource({ a: true, b: true }), {
       once: true,
-      startCheck: (tag) => ({
-        done: Promise.resolve<TagOutcome>(
-          tag.tag === 'a'
-            ? { kind: 'failed', reason: 'NotFound', message: 'gone' }
-            : { kind: 'unchanged', digest: null },
-        ),
-        abandon: async () => {},
-      }),
+      startCheck: answering((tag) =>
+        tag.tag === 'a' ? { kind: 'failed', reason: 'NotFound', message: 'gone' } : UNCHANGED,
+      ),
     });
     await expect(failing.watch.run()).resolves.toMatchObject({ checks: 2, failed: 1, unchecked: 0 });
 
@@ -200,20 +206,12 @@ describe('watch', () => {
   });
 
   it('announces the next check as far away as a Retry-After asked, and checks no tag of that registry before it', async () => {
-    const HOUR = 3_600_000;
-    const rateLimited: TagOutcome = {
-      kind: 'failed',
-      reason: 'TooManyRequests',
-      message: 'HTTP 429',
-      retryAfterMs: HOUR,
-    };
     const checked: string[] = [];
     const h = harness(catalogSource({ a: true, b: true }), {
-      startCheck: (tag) => {
+      startCheck: answering((tag) => {
         checked.push(tag.tag);
-        const outcome: TagOutcome = checked.length === 1 ? rateLimited : { kind: 'unchanged', digest: null };
-        return { done: Promise.resolve(outcome), abandon: async () => {} };
-      },
+        return checked.length === 1 ? rateLimited(HOUR) : UNCHANGED;
+      }),
     });
     const running = h.watch.run();
     await h.started();
