@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { catalogText, Workspace } from '../e2e/support/workspace.js';
+import { catalogText, Workspace } from '../helpers/workspace.js';
 import { runCliMeasured, startCli } from './support/cli-process.js';
 import { RegistryUpstream } from './support/registry-upstream.js';
 import { replayedState, settledMismatches } from './support/state-checks.js';

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Workspace } from '../e2e/support/workspace.js';
+import { Workspace } from '../helpers/workspace.js';
 import { writeImageLayout } from '../helpers/images.js';
 import { runCliMeasured } from './support/cli-process.js';
 import { tally } from './support/run-context.js';
