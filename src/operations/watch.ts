@@ -27,3 +27,8 @@ export async function prepareWatch(request: WatchRequest): Promise<WatchSession>
   const watch = new Watch({ ...options, initial, reload: open, startCheck: startTagCheck });
   return { watch, discard: () => initial.close() };
 }
+
+export type { WatchSummary } from '../engine/watch.js';
+export { MAX_TIMER_MS } from '../engine/watch-clock.js';
+export { WatchMetrics } from '../engine/watch-metrics.js';
+export { DEFAULT_IMPORTS_PER_MINUTE } from '../engine/watch-rate-limit.js';

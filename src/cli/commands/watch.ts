@@ -1,10 +1,12 @@
 import { parseDuration } from '../../config/index.js';
 import { UsageError } from '../../core/errors.js';
-import type { WatchSummary } from '../../engine/watch.js';
-import { MAX_TIMER_MS } from '../../engine/watch-clock.js';
-import { WatchMetrics } from '../../engine/watch-metrics.js';
-import { DEFAULT_IMPORTS_PER_MINUTE } from '../../engine/watch-rate-limit.js';
-import { prepareWatch } from '../../operations/watch.js';
+import {
+  DEFAULT_IMPORTS_PER_MINUTE,
+  MAX_TIMER_MS,
+  prepareWatch,
+  WatchMetrics,
+  type WatchSummary,
+} from '../../operations/watch.js';
 import { loadCatalogOf, repositoryOptionsOf } from '../context.js';
 import { EXIT_ERROR, EXIT_OK } from '../exit.js';
 import { type MetricsServer, parseListenAddress, startMetricsServer } from '../metrics-server.js';
