@@ -21,6 +21,35 @@ export { formatPlatform, normalizePlatform, type Platform, parsePlatform } from 
 export { formatReference, type ImageReference, parseImageSource, parseReference } from './core/reference.js';
 export type { State, TagItem, TagState } from './core/state-model.js';
 export type { ApplyEvent, ApplyResult } from './engine/apply.js';
+export {
+  type ApplyOutcome,
+  type ApplyRequest,
+  applyOperation,
+  type ReadSavedPlanOptions,
+  readSavedPlan,
+} from './operations/apply.js';
+export type { CatalogFileRef } from './operations/catalog-file.js';
+export { forceUnlockOperation } from './operations/force-unlock.js';
+export {
+  type ImportImageRequest,
+  type ImportImageResult,
+  importImageOperation,
+} from './operations/import-image.js';
+export { type InspectRequest, type InspectResult, inspectOperation } from './operations/inspect.js';
+export { type PlanRequest, type PlanScope, planOperation } from './operations/plan.js';
+export type { ImportProgress } from './operations/progress.js';
+export { type PrunePlan, type PruneRequest, pruneOperation } from './operations/prune.js';
+export {
+  type DescribedStream,
+  type DescribedTag,
+  parseStreamTarget,
+  readState,
+  readStream,
+  requireTag,
+} from './operations/reads.js';
+export { type TagEdit, type TagRequest, tagOperation } from './operations/tag.js';
+export { validateOperation } from './operations/validate.js';
+export { type PlanFormat, renderPlan } from './render/plan.js';
 export { renderPlanJson } from './render/plan-json.js';
 export { renderPlanMarkdown } from './render/plan-markdown.js';
 export { renderPlanText } from './render/plan-text.js';

@@ -41,14 +41,8 @@ export async function importImageCommand(target: string, options: ImportImageOpt
     ...(allowedPaths && { allowedPaths }),
   };
   const result = await importImageOperation(ref, {
+    ...options,
     ...repositoryOptionsOf(options, io),
-    from: options.from,
-    confirm: options.confirm,
-    dryRun: options.dryRun,
-    importMode: options.importMode,
-    scheduled: options.scheduled,
-    insecure: options.insecure,
-    referencePolicy: options.referencePolicy,
     address,
     target,
     lockTimeoutMs: options.lockTimeout,
