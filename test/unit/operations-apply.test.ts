@@ -1,20 +1,7 @@
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { parseCatalog } from '../../src/config/index.js';
-import type { Catalog } from '../../src/core/catalog.js';
+import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/core/plan-model.js';
 import { applyOperation } from '../../src/operations/apply.js';
-import { type TempDir, tempDir } from '../helpers/cli.js';
-
-let work: TempDir;
-afterEach(() => work?.remove());
-
-function unresolvableCatalog(): Catalog {
-  work = tempDir('imagestreams-operations-apply-');
-  const text =
-    'apiVersion: imagestreams/v1\nkind: Catalog\nstreams:\n  app:\n    tags:\n      v1:\n        from: oci:missing:1\n';
-  return parseCatalog(text, join(work.path, 'imagestreams.yaml'));
-}
+import { unresolvableCatalog } from './operations-fixtures.js';
 
 describe('apply without a saved plan', () => {
   it('shows the plan, asks nothing when there is nothing to import, and counts unresolved tags as failed', async () => {

@@ -1,25 +1,12 @@
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { parseCatalog } from '../../src/config/index.js';
-import type { Catalog, CatalogTag } from '../../src/core/catalog.js';
+import { describe, expect, it } from 'vitest';
+import type { CatalogTag } from '../../src/core/catalog.js';
 import { UsageError } from '../../src/core/errors.js';
 import { planOperation } from '../../src/operations/plan.js';
 import { readState } from '../../src/operations/reads.js';
 import { withLockedState } from '../../src/operations/state.js';
 import { settingChanges } from '../../src/operations/tag-changes.js';
 import { writePlannedTag } from '../../src/operations/tag-import.js';
-import { type TempDir, tempDir } from '../helpers/cli.js';
-
-let work: TempDir;
-afterEach(() => work?.remove());
-
-/** A catalog in a fresh directory whose one tag imports from a layout that does not exist. */
-function unresolvableCatalog(): Catalog {
-  work = tempDir('imagestreams-operations-');
-  const text =
-    'apiVersion: imagestreams/v1\nkind: Catalog\nstreams:\n  app:\n    tags:\n      v1:\n        from: oci:missing:1\n';
-  return parseCatalog(text, join(work.path, 'imagestreams.yaml'));
-}
+import { unresolvableCatalog } from './operations-fixtures.js';
 
 const neverOpened = (): never => {
   throw new Error('no repository may be opened for a tag that could not be resolved');
