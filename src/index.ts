@@ -7,14 +7,12 @@
  */
 import type { Catalog } from './core/catalog.js';
 import type { Plan } from './core/plan-model.js';
-import { type ApplyEvent, type ApplyResult, applyPlan } from './engine/apply.js';
-import { type CatalogRepositoriesOptions, catalogRepositories } from './engine/catalog-repositories.js';
-import { catalogLocalStore } from './engine/mirror-target.js';
-import { planCatalog } from './engine/plan.js';
-import { asPlan, assertPlanApplies, proveSavedPlan } from './engine/saved-plan.js';
-import { ProvenSources } from './engine/tag-sources.js';
+import type { ApplyEvent, ApplyResult } from './engine/apply.js';
+import type { CatalogRepositoriesOptions } from './engine/catalog-repositories.js';
+import { asPlan } from './engine/saved-plan.js';
+import { applyOperation } from './operations/apply.js';
+import { type PlanScope, planOperation } from './operations/plan.js';
 import { planDocument } from './render/plan-json.js';
-import { acquireLock, planningState, StateStore } from './state/index.js';
 
 export { loadCatalog, parseCatalog } from './config/index.js';
 export type { Catalog, CatalogTag, ImportMode, ReferencePolicy, TagSpec } from './core/catalog.js';
@@ -32,33 +30,44 @@ export { formatPlatform, normalizePlatform, type Platform, parsePlatform } from 
 export { formatReference, type ImageReference, parseImageSource, parseReference } from './core/reference.js';
 export type { State, TagItem, TagState } from './core/state-model.js';
 export type { ApplyEvent, ApplyResult } from './engine/apply.js';
+export {
+  type ApplyOutcome,
+  type ApplyRequest,
+  applyOperation,
+  type ReadSavedPlanOptions,
+  readSavedPlan,
+} from './operations/apply.js';
+export type { CatalogFileRef } from './operations/catalog-file.js';
+export { forceUnlockOperation } from './operations/force-unlock.js';
+export {
+  type ImportImageRequest,
+  type ImportImageResult,
+  importImageOperation,
+} from './operations/import-image.js';
+export { type InspectRequest, type InspectResult, inspectOperation } from './operations/inspect.js';
+export { type PlanRequest, type PlanScope, planOperation } from './operations/plan.js';
+export type { ImportProgress } from './operations/progress.js';
+export { type PrunePlan, type PruneRequest, pruneOperation } from './operations/prune.js';
+export {
+  type DescribedStream,
+  type DescribedTag,
+  parseStreamTarget,
+  readState,
+  readStream,
+  requireTag,
+} from './operations/reads.js';
+export { type TagEdit, type TagRequest, tagOperation } from './operations/tag.js';
+export { validateOperation } from './operations/validate.js';
+export { type PlanFormat, renderPlan } from './render/plan.js';
 export { planDocument, renderPlanJson } from './render/plan-json.js';
 export { renderPlanMarkdown } from './render/plan-markdown.js';
 export { renderPlanText } from './render/plan-text.js';
 
-export interface PlanOptions extends CatalogRepositoriesOptions {
-  targets?: string[];
-  reimport?: string[];
-  /** false: do not ask registries about tags that need no import. */
-  refresh?: boolean;
-  concurrency?: number;
-}
+export interface PlanOptions extends CatalogRepositoriesOptions, PlanScope {}
 
 /** Compares the catalog with its state file and the registries. */
-export async function plan(catalog: Catalog, options: PlanOptions = {}): Promise<Plan> {
-  const sources = catalogRepositories(catalog, options);
-  try {
-    const store = await StateStore.open(catalog.statePath);
-    return await planCatalog(catalog, planningState(store), {
-      targets: options.targets ?? [],
-      reimport: options.reimport ?? [],
-      refresh: options.refresh ?? true,
-      concurrency: options.concurrency ?? 16,
-      openTag: sources.openTag,
-    });
-  } finally {
-    await sources.close();
-  }
+export function plan(catalog: Catalog, options: PlanOptions = {}): Promise<Plan> {
+  return planOperation(catalog, options);
 }
 
 export interface ApplyOptions extends CatalogRepositoriesOptions {
@@ -74,31 +83,11 @@ export interface ApplyOptions extends CatalogRepositoriesOptions {
  * images the plan observed (PlanMismatchError).
  */
 export async function apply(planned: Plan, catalog: Catalog, options: ApplyOptions = {}): Promise<ApplyResult> {
-  const lock = await acquireLock(catalog.statePath, { operation: 'apply', timeoutMs: options.lockTimeoutMs ?? 0 });
-  const sources = catalogRepositories(catalog, options);
-  try {
-    const store = await StateStore.open(catalog.statePath);
-    const saved = asPlan(planDocument(planned), 'the plan');
-    assertPlanApplies(saved, catalog, store.state, store.state.serial !== 0);
-    const proving = new ProvenSources(sources.openTag);
-    const local = catalogLocalStore(catalog, sources.openTag);
-    const concurrency = options.concurrency ?? 16;
-    const proven = await proveSavedPlan(saved, catalog, planningState(store), {
-      openTag: proving.openTag,
-      concurrency,
-      ...(local && { local }),
-    });
-    const tags = new Map(catalog.tags.map((t) => [t.address, t]));
-    return await applyPlan(proven.plan, {
-      store,
-      openRepository: (change) => proving.take(tags.get(change.address)!),
-      ...(local && { local }),
-      concurrency,
-      failing: proven.unreadable,
-      ...(options.onEvent && { onEvent: options.onEvent }),
-    });
-  } finally {
-    await sources.close();
-    await lock.release();
-  }
+  const { onEvent, ...rest } = options;
+  const outcome = await applyOperation(catalog, {
+    ...rest,
+    saved: asPlan(planDocument(planned), 'the plan'),
+    ...(onEvent && { progress: { onEvent } }),
+  });
+  return outcome.applied;
 }

@@ -1,18 +1,20 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import * as mediaTypes from '../../dist/core/media-types.js';
 
+/** The media types of the built CLI (`npm run bench` builds first). */
 export const MEDIA_TYPES = {
   oci: {
-    index: 'application/vnd.oci.image.index.v1+json',
-    manifest: 'application/vnd.oci.image.manifest.v1+json',
-    config: 'application/vnd.oci.image.config.v1+json',
-    layer: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    index: mediaTypes.OCI_INDEX,
+    manifest: mediaTypes.OCI_MANIFEST,
+    config: mediaTypes.OCI_CONFIG,
+    layer: mediaTypes.OCI_LAYER_GZIP,
   },
   docker: {
-    index: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    manifest: 'application/vnd.docker.distribution.manifest.v2+json',
-    config: 'application/vnd.docker.container.image.v1+json',
-    layer: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+    index: mediaTypes.DOCKER_MANIFEST_LIST,
+    manifest: mediaTypes.DOCKER_MANIFEST,
+    config: mediaTypes.DOCKER_CONFIG,
+    layer: mediaTypes.DOCKER_LAYER_GZIP,
   },
 };
 

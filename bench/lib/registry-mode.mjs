@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startRegistry, startTokenRegistry } from './registry.mjs';
+import { startPlainRegistry, startTokenRegistry } from './registry.mjs';
 import { loadRegistryHelpers } from './test-helpers.mjs';
 
 export const REGISTRY_MODES = ['plain', 'token'];
 
 /**
  * The source registry and the local (mirror) one, both in `mode`:
- * - `plain`: Debian's docker-registry over plain HTTP without auth; catalogs mark them `insecure: true`, skopeo
- *   runs with `--tls-verify=false`.
+ * - `plain`: the test harness's registry (Debian's docker-registry) over plain HTTP without auth; catalogs mark them
+ *   `insecure: true`, skopeo runs with `--tls-verify=false`.
  * - `token`: the test harness's registry over TLS with token auth (see startTokenRegistry), sharing one generated
  *   CA and one account; catalogs give the CA as `ca:`, skopeo gets it with `--cert-dir` and verifies TLS.
  * `stop()` stops whichever were started; on a failure to start, those already started are stopped.
@@ -20,12 +20,12 @@ export async function startBenchRegistries(mode, dir) {
     for (const registry of started.reverse()) await registry.stop();
   };
   try {
+    const helpers = await loadRegistryHelpers(join(dir, 'helpers'));
     if (mode === 'plain') {
-      started.push(await startRegistry(join(dir, 'registry')));
-      started.push(await startRegistry(join(dir, 'local-registry')));
+      started.push(await startPlainRegistry(helpers, join(dir, 'registry')));
+      started.push(await startPlainRegistry(helpers, join(dir, 'local-registry')));
       return { mode, source: started[0], local: started[1], registrySettings: { insecure: true }, cliArgs: [], stop };
     }
-    const helpers = await loadRegistryHelpers(join(dir, 'helpers'));
     const pki = helpers.generatePki(join(dir, 'pki'));
     const credentials = { username: 'bench', password: `pw-${randomBytes(12).toString('base64url')}` };
     started.push(await startTokenRegistry(helpers, join(dir, 'registry'), pki, credentials));

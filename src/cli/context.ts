@@ -1,24 +1,36 @@
 import { resolve } from 'node:path';
 import { loadCatalog } from '../config/index.js';
 import type { Catalog } from '../core/catalog.js';
-import { type CatalogRepositories, catalogRepositories } from '../engine/catalog-repositories.js';
-import { type CatalogPathOptions, catalogFileOf, catalogLoadOptions } from './catalog-options.js';
-import type { Io } from './output.js';
+import type { CatalogRepositoriesOptions } from '../operations/repositories.js';
+import { type CatalogPathOptions, catalogFileOf, catalogLoadOptions, statePathOption } from './catalog-options.js';
+import { type Io, useColor } from './output.js';
 import { collectParseGarbage } from './parse-garbage.js';
 
 export interface CatalogOptions extends CatalogPathOptions {
   authfile?: string;
 }
 
-/** A loaded catalog with the repositories its tags import from. */
-export interface CatalogContext extends CatalogRepositories {
-  catalog: Catalog;
-}
-
-export async function openCatalog(options: CatalogOptions, io: Io): Promise<CatalogContext> {
+/** The catalog the command line names, loaded. */
+export async function loadCatalogOf(options: CatalogPathOptions, io: Io): Promise<Catalog> {
   const catalog = await loadCatalog(catalogFileOf(options, io).path, catalogLoadOptions(options, io));
   collectParseGarbage(catalog.tags.length);
-  const repositoriesOptions: Parameters<typeof catalogRepositories>[1] = { env: io.env };
-  if (options.authfile) repositoriesOptions.authFile = resolve(io.cwd, options.authfile);
-  return { catalog, ...catalogRepositories(catalog, repositoriesOptions) };
+  return catalog;
+}
+
+/** Where credentials come from: the environment, and `--authfile`. */
+export function repositoryOptionsOf(options: { authfile?: string }, io: Io): CatalogRepositoriesOptions {
+  const out: CatalogRepositoriesOptions = { env: io.env };
+  if (options.authfile) out.authFile = resolve(io.cwd, options.authfile);
+  return out;
+}
+
+/** The state path: --state, else the catalog's `state:` setting. */
+export async function statePathOf(options: CatalogPathOptions, io: Io): Promise<string> {
+  if (options.state) return statePathOption(options.state, io);
+  return (await loadCatalog(catalogFileOf(options, io).path, catalogLoadOptions(options, io))).statePath;
+}
+
+/** Whether text output is coloured and digests abbreviated, as the flags and the terminal say. */
+export function textStyle(io: Io, options: { color?: boolean; abbrev?: boolean }): { color: boolean; abbrev: boolean } {
+  return { color: useColor(io, options.color === false), abbrev: options.abbrev !== false };
 }

@@ -2,6 +2,7 @@ import { Listr, ProcessOutput } from 'listr2';
 import { shortDigest } from '../core/digest.js';
 import type { PlannedChange } from '../core/plan-model.js';
 import type { ApplyEvent } from '../engine/apply.js';
+import type { ImportProgress } from '../operations/progress.js';
 import type { Io } from './output.js';
 
 /** Shows apply progress on stderr: listr2 on a terminal, one plain line per event otherwise, nothing with --json. */
@@ -82,5 +83,17 @@ function listrProgress(work: PlannedChange[], io: Io): Progress {
       }
       await running;
     },
+  };
+}
+
+/** An operation's import progress, shown as `createProgress` shows it. */
+export function importProgress(io: Io, silent: boolean): ImportProgress {
+  let progress: Progress | undefined;
+  return {
+    started: (changes) => {
+      progress = createProgress([...changes], io, silent);
+    },
+    onEvent: (event) => progress?.onEvent(event),
+    finished: async () => progress?.finish(),
   };
 }

@@ -46,6 +46,26 @@ export function catalogRepositories(catalog: Catalog, options: CatalogRepositori
   };
 }
 
+export interface ImageRepositoriesOptions {
+  env: NodeJS.ProcessEnv;
+  homeDir?: string;
+  authFile?: string;
+  /** A CA bundle to trust for every registry. */
+  caFile?: string;
+}
+
+/** Repositories for images named on their own (no catalog): credentials from the environment and `authFile`. */
+export function imageRepositories(options: ImageRepositoriesOptions): Repositories {
+  const credentialOptions: CredentialStoreOptions = { env: options.env, homeDir: options.homeDir ?? homedir() };
+  if (options.authFile) credentialOptions.authFile = options.authFile;
+  const caFiles = options.caFile ? [options.caFile] : undefined;
+  return new Repositories({
+    env: options.env,
+    credentials: createCredentialStore(credentialOptions),
+    settingsFor: () => (caFiles ? { key: '--ca-file', caFiles } : undefined),
+  });
+}
+
 function connectionSettings(
   catalog: Catalog,
   host: string,

@@ -1,5 +1,5 @@
 import type { Catalog, CatalogTag } from '../core/catalog.js';
-import { CatalogError, formatCatalogProblem } from '../core/errors.js';
+import { CatalogError, formatCatalogProblem, type LockInfo } from '../core/errors.js';
 import { importReason, tagState } from '../core/planner.js';
 import type { State } from '../core/state-model.js';
 import type { ImageRepository } from '../registry/repository.js';
@@ -17,7 +17,6 @@ import {
   type WatchedTag,
   WatchScheduler,
 } from './watch-scheduler.js';
-import { startTagCheck, type TagCheckContext } from './watch-tag-check.js';
 
 /** A loaded catalog with the repositories its tags import from (the CLI's catalog context is one). */
 export interface WatchedCatalog {
@@ -26,7 +25,19 @@ export interface WatchedCatalog {
   close(): Promise<void>;
 }
 
-/** Starts a check of `tag`; tests replace the real one (refresh, lock, import) with their own. */
+/** The catalog a check runs against and the repositories its tags import from. */
+export interface TagCheckContext {
+  catalog: Catalog;
+  openTag(tag: CatalogTag): ImageRepository;
+  /** Where `referencePolicy: Local` tags are mirrored (the catalog's `local`), if it has one. */
+  local?: LocalStore;
+  clock: Clock;
+  /** How often to try the state lock again while another process holds it. */
+  lockPollMs: number;
+  onLockWait(address: string, holder: LockInfo | null): void;
+}
+
+/** Starts a check of `tag`: refresh, lock, import (operations' startTagCheck); tests pass their own. */
 export type StartCheck = (tag: CatalogTag, context: TagCheckContext, stop: AbortSignal) => TagJob;
 
 export interface WatchOptions {
@@ -49,7 +60,7 @@ export interface WatchOptions {
   lockPollMs?: number;
   clock?: Clock;
   random?: () => number;
-  startCheck?: StartCheck;
+  startCheck: StartCheck;
   onEvent?: (event: WatchEvent) => void;
 }
 
@@ -224,7 +235,7 @@ export class Watch {
       lockPollMs: this.options.lockPollMs ?? DEFAULTS.lockPollMs,
       onLockWait: (address, holder) => this.emit({ type: 'lock-wait', address, holder }),
     };
-    const job = (this.options.startCheck ?? startTagCheck)(tag, context, stop);
+    const job = this.options.startCheck(tag, context, stop);
     const release = () => {
       generation.users--;
       if (this.retired.has(generation) && generation.users === 0) {

@@ -1,4 +1,5 @@
 import { shortDigest } from '../core/digest.js';
+import { recordedTag } from '../core/state-lookup.js';
 import type { State, TagState } from '../core/state-model.js';
 
 export interface StateTextOptions {
@@ -11,7 +12,7 @@ export interface StateTextOptions {
 export function renderStateText(state: State, addresses: string[], options: StateTextOptions): string {
   const blocks = addresses.map((address) => {
     const [stream, tag] = splitAddress(address);
-    return renderTag(address, state.streams[stream]!.tags[tag]!, options);
+    return renderTag(address, recordedTag(state, stream, tag)!, options);
   });
   if (blocks.length === 0) return 'The state holds no tags.\n';
   return `${blocks.join('\n')}\n`;

@@ -1,26 +1,11 @@
 import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
 import type { ImageSpec } from '../helpers/images.js';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { block, parsePlanJson } from './support/plan-text.js';
-import { Upstream } from './support/upstream.js';
-import { catalogText, insecure, Workspace } from './support/workspace.js';
+import { block, parsePlanJson } from '../helpers/plan-text.js';
+import { catalogText, insecure, Workspace } from '../helpers/workspace.js';
 
-let registry: RegistryHandle;
-let proxy: FaultProxy;
-let upstream: Upstream;
-
-beforeAll(async () => {
-  registry = await startRegistry();
-  proxy = await startFaultProxy(registry.url);
-  upstream = new Upstream(registry);
-});
-
-afterAll(async () => {
-  await proxy?.stop();
-  await registry?.stop();
-});
+const { proxy, upstream } = useRegistry({ faultProxy: true });
 
 const IMAGE: ImageSpec = { platforms: ['linux/amd64', 'linux/arm64'] };
 

@@ -1,34 +1,28 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
-import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
 import type { GeneratedImage, ImageSpec } from '../helpers/images.js';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { exited, layoutIndex, localCatalog, pullEverything, rawManifest, startCli, waitFor } from './local-support.js';
-import { parsePlanJson } from './support/plan-text.js';
-import { platformOf, Upstream } from './support/upstream.js';
-import { insecure, Workspace } from './support/workspace.js';
+import {
+  applyCaughtCopying,
+  exited,
+  forceUnlock,
+  layoutIndex,
+  localCatalog,
+  mirroredThenMoved,
+  pullEverything,
+  rawManifest,
+} from '../helpers/local-mirror.js';
+import { parsePlanJson } from '../helpers/plan-text.js';
+import { platformOf } from '../helpers/upstream.js';
+import { insecure, Workspace } from '../helpers/workspace.js';
 
 /** Local tags mirrored into a directory of OCI image layouts (`local: {layout: store}`), one layout per stream. */
-let registry: RegistryHandle;
-let proxy: FaultProxy;
-let upstream: Upstream;
-
-beforeAll(async () => {
-  registry = await startRegistry();
-  proxy = await startFaultProxy(registry.url);
-  upstream = new Upstream(registry);
-});
-
-afterAll(async () => {
-  await proxy?.stop();
-  await registry?.stop();
-});
+const { proxy, upstream } = useRegistry({ faultProxy: true });
 
 const source = (repository: string, tag: string) => `${proxy.host}/${repository}:${tag}`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 const MULTI: ImageSpec = { platforms: ['linux/amd64', 'linux/arm64'], attestations: true, layers: 2 };
 
@@ -88,8 +82,9 @@ describe('mirroring Local tags into an OCI layout store', () => {
     });
   });
 
-  it('lets skopeo copy every platform and attestation out of the layout', async () => {
-    await pullEverything(`oci:${store()}:all`, [], tempDir().path);
+  it('lets skopeo copy every platform and attestation out of the layout: the source manifests and blobs, byte for byte', async () => {
+    const pulled = await pullEverything(`oci:${store()}:all`, [], tempDir().path);
+    expect(pulled).toEqual(upstream.blobs(multi.digest));
   });
 
   it('is read back by imagestreams inspect', async () => {
@@ -109,23 +104,16 @@ describe('mirroring Local tags into an OCI layout store', () => {
 describe('a copy into a layout that is killed', () => {
   const work = new Workspace();
   const repo = 'e2e/layout-killed';
-  const spec = (seed: string): ImageSpec => ({ platforms: ['linux/amd64'], layerBytes: 4 * 1024 * 1024, seed });
   let v1: GeneratedImage;
   let v2: GeneratedImage;
 
   beforeAll(async () => {
-    v1 = await upstream.push(repo, 'latest', spec('v1'));
-    work.writeCatalog(
-      localCatalog(
-        {
-          registries: insecure(proxy.host),
-          streams: { app: { latest: { from: source(repo, 'latest'), scheduled: true, referencePolicy: 'Local' } } },
-        },
-        { layout: 'store' },
-      ),
+    const latest = { from: source(repo, 'latest'), scheduled: true, referencePolicy: 'Local' };
+    const catalog = localCatalog(
+      { registries: insecure(proxy.host), streams: { app: { latest } } },
+      { layout: 'store' },
     );
-    await work.expectRun(['apply', '--auto-approve'], 0);
-    v2 = await upstream.push(repo, 'latest', spec('v2'));
+    ({ mirrored: v1, moved: v2 } = await mirroredThenMoved(upstream, work, repo, catalog));
   });
 
   it('leaves index.json and the state as they were, and no blob file that is not complete', async () => {
@@ -133,11 +121,7 @@ describe('a copy into a layout that is killed', () => {
     const index = readFileSync(work.file('store/app/index.json'));
     const files = blobFiles(work.file('store/app'));
     proxy.reset();
-    proxy.inject({ kind: 'slow', delayMs: 20, chunkBytes: 64 * 1024 }, { method: 'GET', path: /\/blobs\//, times: 10 });
-    const child = startCli(work, ['apply', '--auto-approve']);
-    const layer = `/v2/${repo}/blobs/${v2.manifests[0]!.layerDigests[0]}`;
-    await waitFor(() => proxy.count({ method: 'GET', path: layer }) > 0, 'the layer download to start');
-    await sleep(300);
+    const child = await applyCaughtCopying(work, proxy, repo, v2);
     expect(blobFiles(work.file('store/app')).some((name) => name.startsWith('.tmp-'))).toBe(true);
     child.kill('SIGKILL');
     await exited(child);
@@ -152,8 +136,7 @@ describe('a copy into a layout that is killed', () => {
 
   it('is completed by the next apply', async () => {
     proxy.reset();
-    const lock = JSON.parse(readFileSync(`${work.statePath}.lock`, 'utf8')) as { id: string };
-    await work.expectRun(['force-unlock', lock.id], 0);
+    await forceUnlock(work);
     await work.expectRun(['apply', '--auto-approve'], 0);
     expect(work.state().streams.app!.tags.latest!.items.map((i) => i.digest)).toEqual([v2.digest, v1.digest]);
     expect(sha256(await rawManifest(`oci:${work.file('store/app')}:latest`))).toBe(v2.digest);

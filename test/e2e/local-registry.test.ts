@@ -1,56 +1,36 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/core/plan-model.js';
 import { formatBytes } from '../../src/render/plan-text.js';
 import { tempDir } from '../helpers/cli.js';
-import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
 import type { GeneratedImage, ImageSpec } from '../helpers/images.js';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
 import {
+  applyCaughtCopying,
   exited,
+  forceUnlock,
   localCatalog,
+  mirroredThenMoved,
   pullEverything,
   rawManifest,
   sourceFlags,
-  startCli,
-  waitFor,
   writeDockerConfig,
   writes,
-} from './local-support.js';
-import { parsePlanJson } from './support/plan-text.js';
-import { platformOf, Upstream } from './support/upstream.js';
-import { type CatalogSpec, Workspace } from './support/workspace.js';
+} from '../helpers/local-mirror.js';
+import { parsePlanJson } from '../helpers/plan-text.js';
+import { platformOf, Upstream } from '../helpers/upstream.js';
+import { type CatalogSpec, Workspace } from '../helpers/workspace.js';
 
 /**
  * Two real registries: the upstream, read through a fault proxy, and the local registry (token auth: pushes need
  * credentials) that Local tags are mirrored into, also behind a proxy that counts what it is asked.
  */
-let upstreamRegistry: RegistryHandle;
-let localRegistry: RegistryHandle;
-let sourceProxy: FaultProxy;
-let localProxy: FaultProxy;
-let upstream: Upstream;
-
-beforeAll(async () => {
-  [upstreamRegistry, localRegistry] = await Promise.all([startRegistry(), startRegistry({ mode: 'token' })]);
-  [sourceProxy, localProxy] = await Promise.all([
-    startFaultProxy(upstreamRegistry.url),
-    startFaultProxy(localRegistry.url),
-  ]);
-  upstream = new Upstream(upstreamRegistry);
-});
-
-afterAll(async () => {
-  await sourceProxy?.stop();
-  await localProxy?.stop();
-  await upstreamRegistry?.stop();
-  await localRegistry?.stop();
-});
+const { registry: upstreamRegistry, proxy: sourceProxy, upstream } = useRegistry({ faultProxy: true });
+const { registry: localRegistry, proxy: localProxy } = useRegistry({ mode: 'token', faultProxy: true });
 
 const source = (repository: string, tag: string) => `${sourceProxy.host}/${repository}:${tag}`;
 const mirror = (path: string) => `docker://${localRegistry.host}/mirror/${path}`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
 function catalog(work: Workspace, streams: CatalogSpec['streams']): string {
@@ -170,10 +150,17 @@ describe('mirroring Local tags into a registry', () => {
       expect(sha256(bytes)).toBe(platformOf(multi, 'linux/arm64').digest);
     });
 
-    it('lets skopeo pull every platform and attestation from the mirror', async () => {
-      for (const ref of ['app:all', 'copy:all', 'app:arm'])
-        await pullEverything(mirror(ref), sourceFlags(localRegistry), tempDir().path);
-    });
+    it.each([
+      ['app:all', () => multi.digest],
+      ['copy:all', () => multi.digest],
+      ['app:arm', () => platformOf(multi, 'linux/arm64').digest],
+    ])(
+      'lets skopeo pull %s whole from the mirror: the source manifests and blobs, byte for byte',
+      async (ref, digest) => {
+        const pulled = await pullEverything(mirror(ref), sourceFlags(localRegistry), tempDir().path);
+        expect(pulled).toEqual(upstream.blobs(digest()));
+      },
+    );
 
     it('mounts the blobs the first stream already holds instead of uploading them again', () => {
       const uploads = (repository: string) =>
@@ -286,31 +273,19 @@ describe('mounting blobs the local registry holds already', () => {
 describe('a copy that is killed', () => {
   const work = new Workspace();
   const repo = 'e2e/killed';
-  const spec = (seed: string): ImageSpec => ({ platforms: ['linux/amd64'], layerBytes: 4 * 1024 * 1024, seed });
   let v1: GeneratedImage;
   let v2: GeneratedImage;
 
   beforeAll(async () => {
-    v1 = await upstream.push(repo, 'latest', spec('v1'));
-    work.writeCatalog(
-      catalog(work, { app: { latest: { from: source(repo, 'latest'), scheduled: true, referencePolicy: 'Local' } } }),
-    );
-    await work.expectRun(['apply', '--auto-approve'], 0);
-    v2 = await upstream.push(repo, 'latest', spec('v2'));
+    const latest = { from: source(repo, 'latest'), scheduled: true, referencePolicy: 'Local' };
+    ({ mirrored: v1, moved: v2 } = await mirroredThenMoved(upstream, work, repo, catalog(work, { app: { latest } })));
   });
 
   it('leaves the state valid, the tag on its previous item, and the mirror tag where it was', async () => {
     const before = work.stateBytes();
     sourceProxy.reset();
     localProxy.reset();
-    sourceProxy.inject(
-      { kind: 'slow', delayMs: 20, chunkBytes: 64 * 1024 },
-      { method: 'GET', path: /\/blobs\//, times: 10 },
-    );
-    const child = startCli(work, ['apply', '--auto-approve']);
-    const layer = `/v2/${repo}/blobs/${v2.manifests[0]!.layerDigests[0]}`;
-    await waitFor(() => sourceProxy.count({ method: 'GET', path: layer }) > 0, 'the layer download to start');
-    await sleep(300);
+    const child = await applyCaughtCopying(work, sourceProxy, repo, v2);
     expect(localProxy.count({ method: 'PUT', path: /\/blobs\/uploads\// })).toBeGreaterThan(0);
     child.kill('SIGKILL');
     await exited(child);
@@ -322,8 +297,7 @@ describe('a copy that is killed', () => {
 
   it('is completed by the next apply, once the lock the killed process held is removed', async () => {
     sourceProxy.reset();
-    const lock = JSON.parse(readFileSync(`${work.statePath}.lock`, 'utf8')) as { id: string };
-    await work.expectRun(['force-unlock', lock.id], 0);
+    await forceUnlock(work);
     const result = await work.expectRun(['apply', '--auto-approve'], 0);
     expect(result.stdout).toContain('1 imported');
     const tag = work.state().streams.app!.tags.latest!;

@@ -2,13 +2,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliResult, runCli, tempDir } from '../helpers/cli.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
 import { type GeneratedLayout, writeImageLayout } from '../helpers/images.js';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
 import { pushLayout } from '../helpers/skopeo.js';
 
 const work = tempDir('imagestreams-oc-describe-');
 const dir = join(work.path, 'catalog');
-let registry: RegistryHandle;
+const { registry } = useRegistry();
 let layout: GeneratedLayout;
 let host: string;
 
@@ -31,7 +31,6 @@ beforeAll(async () => {
       single: { platforms: ['linux/arm64'] },
     },
   });
-  registry = await startRegistry();
   host = registry.host;
   await pushLayout(layout.dir, 'multi', registry, 'team/app:multi');
   await pushLayout(layout.dir, 'multi', registry, 'team/app:rolling');
@@ -65,7 +64,6 @@ streams:
 });
 
 afterAll(async () => {
-  await registry?.stop();
   work.remove();
 });
 

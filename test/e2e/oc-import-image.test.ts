@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { State } from '../../src/core/state-model.js';
 import { acquireLock } from '../../src/state/index.js';
 import { type CliResult, runCli, tempDir } from '../helpers/cli.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
 import { type GeneratedLayout, writeImageLayout } from '../helpers/images.js';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
 import { pushLayout } from '../helpers/skopeo.js';
 
 const work = tempDir('imagestreams-oc-import-');
-let registry: RegistryHandle;
+const { registry } = useRegistry();
 let layout: GeneratedLayout;
 let host: string;
 
@@ -26,13 +26,11 @@ beforeAll(async () => {
       moved: { platforms: ['linux/amd64', 'linux/arm64', 'linux/s390x'], seed: 'moved' },
     },
   });
-  registry = await startRegistry();
   host = registry.host;
   for (const tag of ['multi', 'single']) await pushLayout(layout.dir, tag, registry, `team/app:${tag}`);
 });
 
 afterAll(async () => {
-  await registry?.stop();
   work.remove();
 });
 
@@ -462,15 +460,10 @@ describe('import-image failures', () => {
 });
 
 describe('import-image against a registry that needs credentials', () => {
-  let secure: RegistryHandle;
+  const { registry: secure } = useRegistry({ mode: 'basic' });
 
   beforeAll(async () => {
-    secure = await startRegistry({ mode: 'basic' });
     await pushLayout(layout.dir, 'single', secure, 'team/app:single');
-  });
-
-  afterAll(async () => {
-    await secure?.stop();
   });
 
   /** A catalog that trusts the registry's CA, kept beside it (a catalog's paths stay inside its directory). */

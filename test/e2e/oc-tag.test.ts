@@ -2,12 +2,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliResult, runCli, tempDir } from '../helpers/cli.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
 import { type GeneratedLayout, writeImageLayout } from '../helpers/images.js';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
 import { pushLayout } from '../helpers/skopeo.js';
 
 const work = tempDir('imagestreams-oc-tag-');
-let registry: RegistryHandle;
+const { registry } = useRegistry();
 let layout: GeneratedLayout;
 let host: string;
 
@@ -15,13 +15,11 @@ beforeAll(async () => {
   layout = writeImageLayout(join(work.path, 'layout'), {
     tags: { multi: { platforms: ['linux/amd64', 'linux/arm64'] }, single: { platforms: ['linux/arm64'] } },
   });
-  registry = await startRegistry();
   host = registry.host;
   for (const tag of ['multi', 'single']) await pushLayout(layout.dir, tag, registry, `team/app:${tag}`);
 });
 
 afterAll(async () => {
-  await registry?.stop();
   work.remove();
 });
 

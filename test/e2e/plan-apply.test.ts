@@ -1,24 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/core/plan-model.js';
 import type { CliResult } from '../helpers/cli.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
 import { type GeneratedImage, type ImageSpec, MEDIA_TYPES } from '../helpers/images.js';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { block, created, deleted, indexRow, parsePlanJson, unchanged, updated } from './support/plan-text.js';
-import { platformOf, Upstream } from './support/upstream.js';
-import { type CatalogSpec, insecure, sortKeys, Workspace } from './support/workspace.js';
+import { block, created, deleted, indexRow, parsePlanJson, unchanged, updated } from '../helpers/plan-text.js';
+import { platformOf } from '../helpers/upstream.js';
+import { type CatalogSpec, insecure, sortKeys, Workspace } from '../helpers/workspace.js';
 
-let registry: RegistryHandle;
-let upstream: Upstream;
-
-beforeAll(async () => {
-  registry = await startRegistry();
-  upstream = new Upstream(registry);
-});
-
-afterAll(async () => {
-  await registry?.stop();
-});
+const { registry, upstream } = useRegistry();
 
 const source = (repository: string, tag: string) => `${registry.host}/${repository}:${tag}`;
 

@@ -1,21 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { parsePlanJson } from './support/plan-text.js';
-import { Upstream } from './support/upstream.js';
-import { insecure, Workspace } from './support/workspace.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useRegistry } from '../helpers/e2e-fixture.js';
+import { parsePlanJson } from '../helpers/plan-text.js';
+import { insecure, Workspace } from '../helpers/workspace.js';
 
-let registry: RegistryHandle;
-let proxy: FaultProxy;
+const { proxy, upstream } = useRegistry({ faultProxy: true });
 const work = new Workspace();
 
 const MOVED = '/v2/e2e/refresh-moved/';
 const source = (repository: string, tag: string) => `${proxy.host}/${repository}:${tag}`;
 
 beforeAll(async () => {
-  registry = await startRegistry();
-  proxy = await startFaultProxy(registry.url);
-  const upstream = new Upstream(registry);
   await upstream.push('e2e/refresh-moved', 'latest', { platforms: ['linux/amd64', 'linux/arm64'] });
   await upstream.push('e2e/refresh-new', 'v1', { platforms: ['linux/amd64'] });
   const latest = { from: source('e2e/refresh-moved', 'latest'), scheduled: true };
@@ -26,11 +20,6 @@ beforeAll(async () => {
     registries: insecure(proxy.host),
     streams: { app: { latest, new: { from: source('e2e/refresh-new', 'v1') } } },
   });
-});
-
-afterAll(async () => {
-  await proxy?.stop();
-  await registry?.stop();
 });
 
 describe('plan --refresh=false', () => {

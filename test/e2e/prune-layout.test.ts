@@ -1,17 +1,16 @@
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { formatBytes } from '../../src/render/plan-text.js';
 import { tempDir } from '../helpers/cli.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
 import type { GeneratedImage, ImageSpec } from '../helpers/images.js';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { layoutIndex, localCatalog, pullEverything } from './local-support.js';
-import { platformOf, Upstream } from './support/upstream.js';
-import { type CatalogSpec, insecure, Workspace } from './support/workspace.js';
+import { layoutIndex, localCatalog, pullEverything } from '../helpers/local-mirror.js';
+import { platformOf } from '../helpers/upstream.js';
+import { type CatalogSpec, insecure, Workspace } from '../helpers/workspace.js';
 
 /** `prune` of an OCI layout store: history trimmed, then every blob nothing reachable names is deleted. */
-let registry: RegistryHandle;
-let upstream: Upstream;
+const { registry, upstream } = useRegistry();
 const work = new Workspace();
 const versions: GeneratedImage[] = [];
 const REPO = 'e2e/prune-layout';
@@ -39,8 +38,6 @@ function files(): Map<string, number> {
 const hex = (digest: string) => digest.slice('sha256:'.length);
 
 beforeAll(async () => {
-  registry = await startRegistry();
-  upstream = new Upstream(registry);
   writeCatalog(true);
   for (const seed of ['v1', 'v2']) {
     versions.push(await upstream.push(REPO, 'multi', MULTI(seed)));
@@ -48,10 +45,6 @@ beforeAll(async () => {
   }
   writeFileSync(join(blobsDir(), LEFTOVER), Buffer.alloc(1000));
   writeFileSync(work.file(`store/app/${INDEX_LEFTOVER}`), '{"schemaVersion":');
-});
-
-afterAll(async () => {
-  await registry?.stop();
 });
 
 const PRUNE = ['prune', '--keep-tag-revisions=1', '--keep-younger-than=0s'];

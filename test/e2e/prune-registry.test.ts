@@ -1,21 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { formatBytes } from '../../src/render/plan-text.js';
 import { tempDir } from '../helpers/cli.js';
-import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
 import type { GeneratedImage, ImageSpec } from '../helpers/images.js';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { localCatalog, pullEverything, sourceFlags, writes } from './local-support.js';
-import { platformOf, Upstream } from './support/upstream.js';
-import { type CatalogSpec, insecure, Workspace } from './support/workspace.js';
+import { localCatalog, pullEverything, sourceFlags, writes } from '../helpers/local-mirror.js';
+import { platformOf } from '../helpers/upstream.js';
+import { type CatalogSpec, insecure, Workspace } from '../helpers/workspace.js';
 
 /**
  * `prune` against a local registry: a PreserveOriginal tag that moved twice, and a pinned Legacy tag whose image is
  * a child of the oldest list. Deletes go through a proxy that counts them.
  */
-let upstreamRegistry: RegistryHandle;
-let localRegistry: RegistryHandle;
-let localProxy: FaultProxy;
-let upstream: Upstream;
+const { registry: upstreamRegistry, upstream } = useRegistry();
+const { registry: localRegistry, proxy: localProxy } = useRegistry({ faultProxy: true });
 const work = new Workspace();
 const versions: GeneratedImage[] = [];
 const REPO = 'e2e/prune';
@@ -58,20 +55,11 @@ const manifestsOf = (image: GeneratedImage) => [
 ];
 
 beforeAll(async () => {
-  [upstreamRegistry, localRegistry] = await Promise.all([startRegistry(), startRegistry()]);
-  localProxy = await startFaultProxy(localRegistry.url);
-  upstream = new Upstream(upstreamRegistry);
   writeCatalog(true);
   for (const seed of ['v1', 'v2', 'v3']) {
     versions.push(await upstream.push(REPO, 'multi', MULTI(seed)));
     await work.expectRun(['apply', '--auto-approve'], 0);
   }
-});
-
-afterAll(async () => {
-  await localProxy?.stop();
-  await upstreamRegistry?.stop();
-  await localRegistry?.stop();
 });
 
 const PRUNE = ['prune', '--keep-tag-revisions=1', '--keep-younger-than=0s'];

@@ -1,34 +1,26 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { CliResult } from '../helpers/cli.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
 import type { GeneratedImage } from '../helpers/images.js';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { parsePlanJson } from './support/plan-text.js';
-import { Upstream } from './support/upstream.js';
-import { type CatalogSpec, Workspace } from './support/workspace.js';
+import { parsePlanJson } from '../helpers/plan-text.js';
+import { type CatalogSpec, Workspace } from '../helpers/workspace.js';
 
 /** A token-auth registry that refuses anonymous pulls; catalogs reach it with a Kubernetes pull secret. */
-let registry: RegistryHandle;
-let upstream: Upstream;
+const { registry, upstream } = useRegistry({ mode: 'token', token: { anonymousPull: false } });
 const work = new Workspace();
 const outputs: CliResult[] = [];
 const WRONG_PASSWORD = 'pw-wrong-Zq8Xr4Lm2';
 let latestV1: GeneratedImage;
 
 beforeAll(async () => {
-  registry = await startRegistry({ mode: 'token', token: { anonymousPull: false } });
-  upstream = new Upstream(registry);
   latestV1 = await upstream.push('e2e/private', 'latest', { platforms: ['linux/amd64', 'linux/arm64'], seed: 'v1' });
   await upstream.push('e2e/private', 'pinned', { platforms: ['linux/amd64'] });
   mkdirSync(work.file('secrets'));
   writePullSecret('secrets/pull-secret.yaml', registry.password!);
   writePullSecret('secrets/wrong-secret.yaml', WRONG_PASSWORD);
-});
-
-afterAll(async () => {
-  await registry?.stop();
 });
 
 /** `auth` of a docker config entry: base64 of `user:password`. */

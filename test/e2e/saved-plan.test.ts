@@ -1,25 +1,14 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/core/plan-model.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
 import type { GeneratedImage, ImageSpec } from '../helpers/images.js';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { localCatalog } from './local-support.js';
-import { indexRow, parsePlanJson } from './support/plan-text.js';
-import { Upstream } from './support/upstream.js';
-import { type CatalogSpec, insecure, Workspace } from './support/workspace.js';
+import { localCatalog } from '../helpers/local-mirror.js';
+import { indexRow, parsePlanJson } from '../helpers/plan-text.js';
+import { type CatalogSpec, insecure, Workspace } from '../helpers/workspace.js';
 
-let registry: RegistryHandle;
-let upstream: Upstream;
-
-beforeAll(async () => {
-  registry = await startRegistry();
-  upstream = new Upstream(registry);
-});
-
-afterAll(async () => {
-  await registry?.stop();
-});
+const { registry, upstream } = useRegistry();
 
 const IMAGE: ImageSpec = { platforms: ['linux/amd64', 'linux/arm64'] };
 

@@ -1,23 +1,18 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers/cli.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
 import { writeImageLayout } from '../helpers/images.js';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
+import { parsePlanJson } from '../helpers/plan-text.js';
 import { pushAsSchema1 } from '../helpers/skopeo.js';
-import { parsePlanJson } from './support/plan-text.js';
-import { insecure, Workspace } from './support/workspace.js';
+import { insecure, Workspace } from '../helpers/workspace.js';
 
 const layoutDir = join(tempDir('imagestreams-schema1-').path, 'layout');
-let registry: RegistryHandle;
+const { registry } = useRegistry({ schema1: true });
 
 beforeAll(async () => {
   writeImageLayout(layoutDir, { tags: { single: { platforms: ['linux/amd64'] } } });
-  registry = await startRegistry({ schema1: true });
   await pushAsSchema1(layoutDir, 'single', registry, 'legacy/app:old');
-});
-
-afterAll(async () => {
-  await registry?.stop();
 });
 
 const SCHEMA1_REFUSED = (reference: string) =>

@@ -1,17 +1,13 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { localCatalog, pullEverything } from './local-support.js';
-import { insecure } from './support/workspace.js';
-import { eventually, WatchWorkspace } from './watch-support.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
+import { localCatalog, pullEverything } from '../helpers/local-mirror.js';
+import { eventually, WatchWorkspace } from '../helpers/watch-workspace.js';
+import { insecure } from '../helpers/workspace.js';
 
-let registry: RegistryHandle;
-beforeAll(async () => {
-  registry = await startRegistry();
-});
-afterAll(() => registry?.stop());
+const { registry } = useRegistry();
 
 /** A watched scheduled Local tag mirrored into a layout, and a prune run beside the watch. */
 describe('watch mirroring a Local tag while prune runs between its imports', () => {

@@ -1,15 +1,11 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigMapVolume } from '../helpers/configmap-volume.js';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { eventually, WatchWorkspace } from './watch-support.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
+import { eventually, WatchWorkspace } from '../helpers/watch-workspace.js';
 
-let registry: RegistryHandle;
-beforeAll(async () => {
-  registry = await startRegistry();
-});
-afterAll(() => registry?.stop());
+const { registry } = useRegistry();
 
 describe('watch reloading its catalog', () => {
   it('follows catalog edits, and reports an invalid edit while keeping the last good catalog', async () => {

@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { eventually, type LoggedEvent, WatchWorkspace } from './watch-support.js';
+import { describe, expect, it } from 'vitest';
+import { useRegistry } from '../helpers/e2e-fixture.js';
+import { eventually, type LoggedEvent, WatchWorkspace } from '../helpers/watch-workspace.js';
 
-let registry: RegistryHandle;
-beforeAll(async () => {
-  registry = await startRegistry();
-});
-afterAll(() => registry?.stop());
+const { registry } = useRegistry();
 
 const HOUR = 3_600_000;
 

@@ -1,15 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { acquireLock, lockPath } from '../../src/state/index.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
-import { eventually, WatchWorkspace } from './watch-support.js';
+import { eventually, WatchWorkspace } from '../helpers/watch-workspace.js';
 
-let registry: RegistryHandle;
-beforeAll(async () => {
-  registry = await startRegistry();
-});
-afterAll(() => registry?.stop());
+const { registry } = useRegistry();
 
 /** A workspace whose catalog has `app:followed` (scheduled) and `app:pinned`, both imported by `apply`. */
 async function importedWorkspace(host?: string): Promise<WatchWorkspace> {

@@ -1,23 +1,23 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  DOCKER_CONFIG,
+  DOCKER_LAYER_GZIP,
+  DOCKER_MANIFEST,
+  DOCKER_MANIFEST_LIST,
+  OCI_CONFIG,
+  OCI_INDEX,
+  OCI_LAYER_GZIP,
+  OCI_MANIFEST,
+} from '../../src/core/media-types.js';
 import { gzip, seededBytes, type TarEntry, tar } from './tar-gzip.js';
 
 export { pushLayout, skopeoInspectRaw, skopeoInspectRawFrom } from './skopeo.js';
 
 export const MEDIA_TYPES = {
-  oci: {
-    index: 'application/vnd.oci.image.index.v1+json',
-    manifest: 'application/vnd.oci.image.manifest.v1+json',
-    config: 'application/vnd.oci.image.config.v1+json',
-    layer: 'application/vnd.oci.image.layer.v1.tar+gzip',
-  },
-  docker: {
-    index: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    manifest: 'application/vnd.docker.distribution.manifest.v2+json',
-    config: 'application/vnd.docker.container.image.v1+json',
-    layer: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-  },
+  oci: { index: OCI_INDEX, manifest: OCI_MANIFEST, config: OCI_CONFIG, layer: OCI_LAYER_GZIP },
+  docker: { index: DOCKER_MANIFEST_LIST, manifest: DOCKER_MANIFEST, config: DOCKER_CONFIG, layer: DOCKER_LAYER_GZIP },
 } as const;
 
 export type MediaTypeFamily = keyof typeof MEDIA_TYPES;

@@ -87,28 +87,36 @@ export function skopeoAccessFor(registry: RegistryHandle, creds?: CredentialsCho
  * `skopeo copy --all --preserve-digests oci:LAYOUT:TAG docker://HOST/DESTINATION`. skopeo's `oci:` transport only
  * finds tags with OCI media types, so a Docker-typed tag is staged as skopeo's `dir:` format first.
  */
-export async function pushLayout(
+export const pushLayout: PushFromLayout = async (layoutDir, tag, registry, destination, creds) => {
+  const entry = layoutEntry(layoutDir, tag);
+  const staged = OCI_TYPES.has(entry.mediaType) ? undefined : stageDirTransport(layoutDir, entry.digest);
+  try {
+    const source = staged ? `dir:${staged}` : `oci:${layoutDir}:${tag}`;
+    await copyTo(registry, destination, creds, source, ['--all', '--preserve-digests']);
+  } finally {
+    if (staged) removeTempDir(staged);
+  }
+};
+
+/** Pushes `tag` of the OCI layout `layoutDir` to `registry` as `destination` (`repository:tag`), with `creds`. */
+type PushFromLayout = (
   layoutDir: string,
   tag: string,
   registry: RegistryHandle,
   destination: string,
   creds?: CredentialsChoice,
+) => Promise<void>;
+
+/** `skopeo copy FLAGS SOURCE docker://HOST/DESTINATION` with what it needs to reach `registry` as `creds`. */
+async function copyTo(
+  registry: RegistryHandle,
+  destination: string,
+  creds: CredentialsChoice | undefined,
+  source: string,
+  flags: string[],
 ): Promise<void> {
-  const entry = layoutEntry(layoutDir, tag);
-  const staged = OCI_TYPES.has(entry.mediaType) ? undefined : stageDirTransport(layoutDir, entry.digest);
-  try {
-    await runSkopeo([
-      'copy',
-      '--all',
-      '--preserve-digests',
-      '--quiet',
-      ...accessFlags('dest-', skopeoAccessFor(registry, creds)),
-      staged ? `dir:${staged}` : `oci:${layoutDir}:${tag}`,
-      `docker://${registry.host}/${destination}`,
-    ]);
-  } finally {
-    if (staged) removeTempDir(staged);
-  }
+  const access = accessFlags('dest-', skopeoAccessFor(registry, creds));
+  await runSkopeo(['copy', ...flags, '--quiet', ...access, source, `docker://${registry.host}/${destination}`]);
 }
 
 const OCI_TYPES: ReadonlySet<string> = new Set([
@@ -169,20 +177,5 @@ export function skopeoInspectRawFrom(
 }
 
 /** Pushes one image of a layout converted to a signed Docker schema 1 manifest (needs `startRegistry({ schema1: true })`). */
-export async function pushAsSchema1(
-  layoutDir: string,
-  tag: string,
-  registry: RegistryHandle,
-  destination: string,
-  creds?: CredentialsChoice,
-): Promise<void> {
-  await runSkopeo([
-    'copy',
-    '--format',
-    'v2s1',
-    '--quiet',
-    ...accessFlags('dest-', skopeoAccessFor(registry, creds)),
-    `oci:${layoutDir}:${tag}`,
-    `docker://${registry.host}/${destination}`,
-  ]);
-}
+export const pushAsSchema1: PushFromLayout = (layoutDir, tag, registry, destination, creds) =>
+  copyTo(registry, destination, creds, `oci:${layoutDir}:${tag}`, ['--format', 'v2s1']);

@@ -10,9 +10,9 @@ import { RegistryDestination } from '../../src/registry/registry-destination.js'
 import { RegistryRepository } from '../../src/registry/registry-repository.js';
 import { Repositories } from '../../src/registry/repositories.js';
 import { tempDir } from '../helpers/cli.js';
-import { type FaultProxy, type SeenRequest, startFaultProxy } from '../helpers/fault-proxy.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
+import type { SeenRequest } from '../helpers/fault-proxy.js';
 import { type GeneratedImage, writeImageLayout } from '../helpers/images.js';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
 import { runSkopeo } from '../helpers/skopeo.js';
 
 /**
@@ -22,8 +22,7 @@ import { runSkopeo } from '../helpers/skopeo.js';
 const MiB = 1024 * 1024;
 const work = tempDir('imagestreams-chunked-');
 const repositories = new Repositories({ env: {} });
-let registry: RegistryHandle;
-let proxy: FaultProxy;
+const { registry, proxy } = useRegistry({ faultProxy: true });
 let source: LayoutRepository;
 let small: GeneratedImage;
 let large: GeneratedImage;
@@ -38,16 +37,12 @@ beforeAll(async () => {
   small = layout.tags.small!;
   large = layout.tags.large!;
   source = new LayoutRepository(layout.dir, 'layout');
-  registry = await startRegistry();
-  proxy = await startFaultProxy(registry.url);
 });
 
 afterEach(() => proxy.reset());
 
 afterAll(async () => {
   await repositories.close();
-  await proxy?.stop();
-  await registry?.stop();
   work.remove();
 });
 

@@ -7,39 +7,34 @@ import { parseImageSource } from '../../src/core/reference.js';
 import { inspectImage } from '../../src/registry/inspect.js';
 import { Repositories } from '../../src/registry/repositories.js';
 import { runCli, tempDir } from '../helpers/cli.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
 import {
-  type FaultProxy,
   type OriginServer,
   redirectTo,
   serviceUnavailable,
-  startFaultProxy,
   startOriginServer,
   tooManyRequests,
 } from '../helpers/fault-proxy.js';
 import { type GeneratedLayout, writeImageLayout } from '../helpers/images.js';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
 import { pushLayout } from '../helpers/skopeo.js';
 
 const work = tempDir('imagestreams-faults-');
 let layout: GeneratedLayout;
-let registry: RegistryHandle;
-let proxy: FaultProxy;
+const { registry, proxy } = useRegistry({ mode: 'token', faultProxy: true });
 let origin: OriginServer;
 
 beforeAll(async () => {
   layout = writeImageLayout(join(work.path, 'layout'), {
     tags: { multi: { platforms: ['linux/amd64', 'linux/arm64/v8'] }, single: { platforms: ['linux/amd64'] } },
   });
-  registry = await startRegistry({ mode: 'token' });
   for (const tag of ['multi', 'single']) await pushLayout(layout.dir, tag, registry, `team/app:${tag}`);
-  proxy = await startFaultProxy(registry.url);
   origin = await startOriginServer({ status: 200, body: 'not the blob' });
 });
 
 afterEach(() => proxy.reset());
 
 afterAll(async () => {
-  await Promise.all([proxy.stop(), origin.stop(), registry.stop()]);
+  await origin.stop();
   work.remove();
 });
 

@@ -7,17 +7,16 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Digest } from '../../src/core/digest.js';
 import { tempDir } from '../helpers/cli.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
 import {
-  type FaultProxy,
   type OriginServer,
   redirectTo,
   serviceUnavailable,
-  startFaultProxy,
   startOriginServer,
   tooManyRequests,
 } from '../helpers/fault-proxy.js';
 import { type GeneratedLayout, MEDIA_TYPES, writeImageLayout } from '../helpers/images.js';
-import { type RegistryHandle, type RegistryOptions, startRegistry } from '../helpers/registry.js';
+import type { RegistryHandle, RegistryOptions } from '../helpers/registry.js';
 import { pushAsSchema1, pushLayout, skopeoInspectRaw, skopeoInspectRawFrom } from '../helpers/skopeo.js';
 import { decodeJwtClaims } from '../helpers/token-server.js';
 
@@ -168,11 +167,7 @@ describe.each<[string, RegistryOptions]>([
     { mode: 'token', tls: true, clientCertificates: true, tokenServerTls: true },
   ],
 ])('a registry with %s', (_name, options) => {
-  let registry: RegistryHandle;
-  beforeAll(async () => {
-    registry = await startRegistry(options);
-  });
-  afterAll(() => registry?.stop());
+  const { registry } = useRegistry(options);
 
   it.each(['oci', 'docker', 'single'])('serves the pushed %s tag and its children byte for byte', async (tag) => {
     const image = layout.tags[tag]!;
@@ -198,11 +193,7 @@ describe.each<[string, RegistryOptions]>([
 });
 
 describe('a TLS registry requiring client certificates', () => {
-  let registry: RegistryHandle;
-  beforeAll(async () => {
-    registry = await startRegistry({ mode: 'plain', tls: true, clientCertificates: true });
-  });
-  afterAll(() => registry?.stop());
+  const { registry } = useRegistry({ mode: 'plain', tls: true, clientCertificates: true });
 
   it('refuses a TLS client without a certificate and serves one with it', async () => {
     await expect(pingV2(registry, false)).rejects.toThrow();
@@ -211,11 +202,7 @@ describe('a TLS registry requiring client certificates', () => {
 });
 
 describe('a registry accepting Docker schema 1', () => {
-  let registry: RegistryHandle;
-  beforeAll(async () => {
-    registry = await startRegistry({ schema1: true });
-  });
-  afterAll(() => registry?.stop());
+  const { registry } = useRegistry({ schema1: true });
 
   it('stores an image pushed as a signed schema 1 manifest', async () => {
     await pushAsSchema1(layout.dir, 'single', registry, 'legacy/app:old');
@@ -226,12 +213,10 @@ describe('a registry accepting Docker schema 1', () => {
 });
 
 describe('a token registry refusing anonymous pulls', () => {
-  let registry: RegistryHandle;
+  const { registry } = useRegistry({ mode: 'token', token: { anonymousPull: false } });
   beforeAll(async () => {
-    registry = await startRegistry({ mode: 'token', token: { anonymousPull: false } });
     await pushLayout(layout.dir, 'oci', registry, 'private/app:1.0');
   });
-  afterAll(() => registry?.stop());
 
   it('refuses skopeo without credentials, and the token server saw no credentials', async () => {
     registry.tokenServer!.clearRequests();
@@ -331,23 +316,16 @@ describe('a token registry refusing anonymous pulls', () => {
 });
 
 describe('the fault proxy in front of a registry', () => {
-  let registry: RegistryHandle;
-  let proxy: FaultProxy;
+  const { registry, proxy } = useRegistry({ mode: 'plain', faultProxy: true });
   let origin: OriginServer;
   const manifestPath = '/v2/faults/app/manifests/single';
   const accept = { accept: MEDIA_TYPES.oci.manifest };
 
   beforeAll(async () => {
-    registry = await startRegistry({ mode: 'plain' });
     await pushLayout(layout.dir, 'single', registry, 'faults/app:single');
-    proxy = await startFaultProxy(registry.url);
     origin = await startOriginServer({ body: 'from elsewhere' });
   });
-  afterAll(async () => {
-    await proxy?.stop();
-    await origin?.stop();
-    await registry?.stop();
-  });
+  afterAll(() => origin?.stop());
 
   it('forwards requests unchanged when no fault is scripted', async () => {
     proxy.reset();

@@ -7,6 +7,7 @@ import { createCredentialStore } from '../../src/credentials/index.js';
 import { inspectImage } from '../../src/registry/inspect.js';
 import { Repositories } from '../../src/registry/repositories.js';
 import { runCli, tempDir } from '../helpers/cli.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
 import { type GeneratedLayout, writeImageLayout } from '../helpers/images.js';
 import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
 import { pushLayout, skopeoInspectRawFrom } from '../helpers/skopeo.js';
@@ -14,7 +15,11 @@ import { writeCertsDir } from '../helpers/tls.js';
 
 const work = tempDir('imagestreams-inspect-');
 let layout: GeneratedLayout;
-const registries: Record<string, RegistryHandle> = {};
+const registries: Record<string, RegistryHandle> = {
+  plain: useRegistry({ mode: 'plain' }).registry,
+  basic: useRegistry({ mode: 'basic' }).registry,
+  token: useRegistry({ mode: 'token', token: { anonymousPull: false } }).registry,
+};
 const TAGS = ['oci-index', 'docker-list', 'single'] as const;
 
 beforeAll(async () => {
@@ -25,19 +30,12 @@ beforeAll(async () => {
       single: { platforms: ['linux/arm64/v8'] },
     },
   });
-  const [plain, basic, token] = await Promise.all([
-    startRegistry({ mode: 'plain' }),
-    startRegistry({ mode: 'basic' }),
-    startRegistry({ mode: 'token', token: { anonymousPull: false } }),
-  ]);
-  Object.assign(registries, { plain, basic, token });
-  for (const registry of [plain, basic, token]) {
-    for (const tag of TAGS) await pushLayout(layout.dir, tag, registry!, `team/app:${tag}`);
+  for (const registry of Object.values(registries)) {
+    for (const tag of TAGS) await pushLayout(layout.dir, tag, registry, `team/app:${tag}`);
   }
 });
 
 afterAll(async () => {
-  await Promise.all(Object.values(registries).map((r) => r.stop()));
   work.remove();
 });
 

@@ -2,31 +2,26 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseImageSource } from '../../src/core/reference.js';
 import { Repositories } from '../../src/registry/repositories.js';
-import { Workspace } from '../e2e/support/workspace.js';
 import { tempDir } from '../helpers/cli.js';
-import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
 import { writeImageLayout } from '../helpers/images.js';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
 import { pushLayout } from '../helpers/skopeo.js';
+import { Workspace } from '../helpers/workspace.js';
 
 const work = tempDir('imagestreams-limits-');
 const TAGS = ['t1', 't2', 't3'];
-let registry: RegistryHandle;
-let proxy: FaultProxy;
+const { registry, proxy } = useRegistry({ faultProxy: true });
 
 beforeAll(async () => {
   const layout = writeImageLayout(join(work.path, 'layout'), { tags: { app: { platforms: ['linux/amd64'] } } });
-  registry = await startRegistry();
   for (const repository of ['team/app', 'other/app']) {
     for (const tag of TAGS) await pushLayout(layout.dir, 'app', registry, `${repository}:${tag}`);
   }
-  proxy = await startFaultProxy(registry.url);
 });
 
 afterEach(() => proxy.reset());
 
 afterAll(async () => {
-  await Promise.all([proxy?.stop(), registry?.stop()]);
   work.remove();
 });
 

@@ -2,15 +2,16 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers/cli.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
 import { type ForwardProxy, startForwardProxy } from '../helpers/forward-proxy.js';
 import { type GeneratedLayout, writeImageLayout } from '../helpers/images.js';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
+import type { RegistryHandle } from '../helpers/registry.js';
 import { pushLayout } from '../helpers/skopeo.js';
 
 const work = tempDir('imagestreams-proxy-env-');
 let layout: GeneratedLayout;
-let plain: RegistryHandle;
-let tls: RegistryHandle;
+const { registry: plain } = useRegistry({ mode: 'plain' });
+const { registry: tls } = useRegistry({ mode: 'basic' });
 let proxy: ForwardProxy;
 let authFile: string;
 
@@ -18,7 +19,6 @@ beforeAll(async () => {
   layout = writeImageLayout(join(work.path, 'layout'), {
     tags: { multi: { platforms: ['linux/amd64', 'linux/arm64'] } },
   });
-  [plain, tls] = await Promise.all([startRegistry({ mode: 'plain' }), startRegistry({ mode: 'basic' })]);
   for (const registry of [plain, tls]) await pushLayout(layout.dir, 'multi', registry, 'team/app:multi');
   proxy = await startForwardProxy();
   authFile = join(work.path, 'auth.json');
@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterEach(() => proxy.reset());
 
 afterAll(async () => {
-  await Promise.all([proxy?.stop(), plain?.stop(), tls?.stop()]);
+  await proxy?.stop();
   work.remove();
 });
 

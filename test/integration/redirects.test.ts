@@ -7,16 +7,10 @@ import { createCredentialStore } from '../../src/credentials/index.js';
 import { inspectImage } from '../../src/registry/inspect.js';
 import { Repositories } from '../../src/registry/repositories.js';
 import { runCli, tempDir } from '../helpers/cli.js';
-import {
-  type FaultProxy,
-  type OriginServer,
-  redirectTo,
-  startFaultProxy,
-  startOriginServer,
-} from '../helpers/fault-proxy.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
+import { type OriginServer, redirectTo, startOriginServer } from '../helpers/fault-proxy.js';
 import { type ListeningServer, listenOnLoopback } from '../helpers/http-server.js';
 import { writeImageLayout } from '../helpers/images.js';
-import { type RegistryHandle, startRegistry } from '../helpers/registry.js';
 import { pushLayout } from '../helpers/skopeo.js';
 import { generatePki, type TestPki } from '../helpers/tls.js';
 
@@ -24,8 +18,7 @@ const work = tempDir('imagestreams-redirects-');
 const BLOB = /^\/v2\/team\/app\/blobs\//;
 
 describe('a blob redirect to another host that asks for authentication', () => {
-  let registry: RegistryHandle;
-  let proxy: FaultProxy;
+  const { registry, proxy } = useRegistry({ mode: 'token', token: { anonymousPull: false }, faultProxy: true });
   /** The token realm the other host names in its own Bearer challenge. */
   let foreignRealm: OriginServer;
   let authFile: string;
@@ -33,9 +26,7 @@ describe('a blob redirect to another host that asks for authentication', () => {
 
   beforeAll(async () => {
     const layout = writeImageLayout(join(work.path, 'layout'), { tags: { single: { platforms: ['linux/amd64'] } } });
-    registry = await startRegistry({ mode: 'token', token: { anonymousPull: false } });
     await pushLayout(layout.dir, 'single', registry, 'team/app:single');
-    proxy = await startFaultProxy(registry.url);
     foreignRealm = await startOriginServer({ status: 200, body: '{"token":"from-elsewhere"}' });
     authFile = join(work.path, 'auth.json');
     const auth = Buffer.from(`${registry.username}:${registry.password}`).toString('base64');
@@ -45,7 +36,7 @@ describe('a blob redirect to another host that asks for authentication', () => {
   afterEach(() => proxy.reset());
 
   afterAll(async () => {
-    await Promise.all([proxy?.stop(), foreignRealm?.stop(), ...otherHosts.map((h) => h.stop()), registry?.stop()]);
+    await Promise.all([foreignRealm?.stop(), ...otherHosts.map((h) => h.stop())]);
     work.remove();
   });
 

@@ -1,11 +1,14 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Workspace } from '../e2e/support/workspace.js';
+import { catalogText, Workspace } from '../helpers/workspace.js';
 import { runCliMeasured, startCli } from './support/cli-process.js';
 import { RegistryUpstream } from './support/registry-upstream.js';
 import { replayedState, settledMismatches } from './support/state-checks.js';
 
-/** Slows every blob request, so that an apply of the catalog holds the state lock for a few seconds. */
+/**
+ * Slows every blob request. The tags are Local, so each import copies its layers into the local store while `apply`
+ * holds the state lock: the imports themselves take a few seconds, whatever planning has already read.
+ */
 const SLOW_BLOBS = { kind: 'delay', ms: 150 } as const;
 const BLOB = /^\/v2\/team\/[^/]+\/blobs\//;
 const FIRST_IMPORT = /: importing…$/;
@@ -24,7 +27,8 @@ afterAll(() => upstream.stop());
 
 beforeEach(() => {
   workspace = new Workspace('imagestreams-concurrent-');
-  workspace.writeCatalog(upstream.catalog());
+  const catalog = catalogText({ ...upstream.catalog(), defaults: { referencePolicy: 'Local' } });
+  workspace.writeCatalog(`${catalog}local:\n  layout: store\n`);
   upstream.proxy.reset();
   upstream.proxy.inject(SLOW_BLOBS, { method: 'GET', path: BLOB, times: 10_000 });
 });

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { catalogText, insecure, type TagYaml, Workspace } from '../e2e/support/workspace.js';
 import { type GeneratedImage, type GeneratedLayout, writeImageLayout } from '../helpers/images.js';
+import { catalogText, insecure, type TagYaml, Workspace } from '../helpers/workspace.js';
 import { type CliOutcome, runCliMeasured } from './support/cli-process.js';
 import { copyLayout, OCI_INDEX, OCI_MANIFEST, REF_NAME, writeBlob, writeLayoutIndex } from './support/layout-files.js';
 import { RegistryUpstream } from './support/registry-upstream.js';

@@ -2,8 +2,8 @@ import { cpSync, existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, writeFil
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { catalogText, type TagYaml, Workspace } from '../e2e/support/workspace.js';
 import { type GeneratedLayout, writeImageLayout } from '../helpers/images.js';
+import { catalogText, type TagYaml, Workspace } from '../helpers/workspace.js';
 import { type CliOutcome, runCliMeasured } from './support/cli-process.js';
 import { expectRefused, runOnHostileInput } from './support/hostile.js';
 import { blobPath, copyLayout, OCI_MANIFEST, REF_NAME, sha256, writeLayoutIndex } from './support/layout-files.js';

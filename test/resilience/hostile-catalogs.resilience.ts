@@ -1,8 +1,8 @@
 import { closeSync, ftruncateSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Workspace } from '../e2e/support/workspace.js';
 import { writeImageLayout } from '../helpers/images.js';
+import { Workspace } from '../helpers/workspace.js';
 import { runCliMeasured } from './support/cli-process.js';
 import { expectRefused, runOnHostileInput } from './support/hostile.js';
 import { treeSnapshot } from './support/no-change.js';

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Workspace } from '../e2e/support/workspace.js';
 import { type GeneratedLayout, writeImageLayout } from '../helpers/images.js';
+import { Workspace } from '../helpers/workspace.js';
 import { runCliMeasured } from './support/cli-process.js';
 import { expectRefused, expectWithinMemory, runOnHostileInput } from './support/hostile.js';
 import {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Workspace } from '../e2e/support/workspace.js';
 import type { Fault } from '../helpers/fault-proxy.js';
+import { Workspace } from '../helpers/workspace.js';
 import { runCliMeasured } from './support/cli-process.js';
 import { expectRefused, expectWithinMemory, runOnHostileInput } from './support/hostile.js';
 import { OCI_INDEX, OCI_MANIFEST, sha256 } from './support/layout-files.js';

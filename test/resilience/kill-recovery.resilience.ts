@@ -1,7 +1,7 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeJournalRecord } from '../../src/state/journal.js';
-import { Workspace } from '../e2e/support/workspace.js';
+import { Workspace } from '../helpers/workspace.js';
 import { runCliMeasured } from './support/cli-process.js';
 import { Fleet } from './support/fleet.js';
 import { type KillRoundReport, killRound } from './support/kill-loop.js';

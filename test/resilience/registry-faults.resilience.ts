@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportReason } from '../../src/core/errors.js';
-import { Workspace } from '../e2e/support/workspace.js';
 import { type Fault, serviceUnavailable, tooManyRequests } from '../helpers/fault-proxy.js';
+import { Workspace } from '../helpers/workspace.js';
 import { runCliMeasured } from './support/cli-process.js';
 import { RegistryUpstream } from './support/registry-upstream.js';
 import { tally } from './support/run-context.js';

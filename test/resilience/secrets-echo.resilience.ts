@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Workspace } from '../e2e/support/workspace.js';
 import type { HostileRegistry } from '../helpers/hostile-registry.js';
 import { generatePki, type TestPki } from '../helpers/tls.js';
+import { Workspace } from '../helpers/workspace.js';
 import { type CliOutcome, runCliMeasured } from './support/cli-process.js';
 import { type CredentialSource, type EchoAuth, echoCatalog, startEchoingRegistry } from './support/echoing-registry.js';
 import { tally } from './support/run-context.js';

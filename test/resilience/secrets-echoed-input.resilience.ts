@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { Workspace } from '../e2e/support/workspace.js';
 import { type HostileRegistry, startHostileRegistry } from '../helpers/hostile-registry.js';
+import { Workspace } from '../helpers/workspace.js';
 import { expectRefused, runOnHostileInput } from './support/hostile.js';
 import { tally } from './support/run-context.js';
 

@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Workspace } from '../e2e/support/workspace.js';
 import { type HostileRegistry, startHostileRegistry, tokenEndpoint } from '../helpers/hostile-registry.js';
 import { generatePki, type TestPki } from '../helpers/tls.js';
+import { Workspace } from '../helpers/workspace.js';
 import { runCliMeasured } from './support/cli-process.js';
 import { expectRefused } from './support/hostile.js';
 import { treeSnapshot } from './support/no-change.js';

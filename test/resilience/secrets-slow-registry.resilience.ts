@@ -1,5 +1,4 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { Workspace } from '../e2e/support/workspace.js';
 import {
   type HostileRegistry,
   type HostileRegistryOptions,
@@ -8,6 +7,7 @@ import {
   tinyImage,
   trickle,
 } from '../helpers/hostile-registry.js';
+import { Workspace } from '../helpers/workspace.js';
 import { expectRefused, runOnHostileInput } from './support/hostile.js';
 import { treeSnapshot } from './support/no-change.js';
 import { tally } from './support/run-context.js';

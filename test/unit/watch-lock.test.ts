@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type LockInfo, StateError } from '../../src/core/errors.js';
 import { waitForStateLock } from '../../src/engine/watch-lock.js';
 import { acquireLock, readLock } from '../../src/state/index.js';
-import { ManualClock } from './watch-fake-clock.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 
 let dir: string;
 let statePath: string;

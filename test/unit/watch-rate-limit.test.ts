@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ImportRateLimit } from '../../src/engine/watch-rate-limit.js';
-import { ManualClock } from './watch-fake-clock.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 
 async function startTimes(perMinute: number, takes: number, clock = new ManualClock()): Promise<number[]> {
   const limit = new ImportRateLimit(perMinute, clock);

@@ -4,7 +4,7 @@ import { parseImageSource } from '../../src/core/reference.js';
 import type { TagOutcome } from '../../src/engine/watch-events.js';
 import { ImportRateLimit } from '../../src/engine/watch-rate-limit.js';
 import { type SchedulerOptions, type Settlement, WatchScheduler } from '../../src/engine/watch-scheduler.js';
-import { ManualClock, settle } from './watch-fake-clock.js';
+import { ManualClock, settle } from '../helpers/manual-clock.js';
 
 const INTERVAL = 60_000;
 const UNCHANGED: TagOutcome = { kind: 'unchanged', digest: null };

@@ -7,7 +7,7 @@ import { Watch, type WatchedCatalog, type WatchOptions } from '../../src/engine/
 import type { TagOutcome, WatchEvent } from '../../src/engine/watch-events.js';
 import type { ImageRepository } from '../../src/registry/repository.js';
 import { tempDir } from '../helpers/cli.js';
-import { ManualClock, settle } from './watch-fake-clock.js';
+import { ManualClock, settle } from '../helpers/manual-clock.js';
 
 const dir = tempDir('imagestreams-watch-');
 afterEach(() => dir.remove());
@@ -32,6 +32,18 @@ function catalogSource(tags: Record<string, boolean>, extra = ''): WatchedCatalo
   return source;
 }
 
+const UNCHANGED: TagOutcome = { kind: 'unchanged', digest: null };
+const HOUR = 3_600_000;
+/** A check the registry rate-limited, asking (Retry-After) to wait `retryAfterMs`. */
+function rateLimited(retryAfterMs: number): TagOutcome {
+  return { kind: 'failed', reason: 'TooManyRequests', message: 'HTTP 429', retryAfterMs };
+}
+
+/** Checks that end at once with what `outcome` says for the tag. */
+function answering(outcome: (tag: CatalogTag) => TagOutcome): WatchOptions['startCheck'] {
+  return (tag) => ({ done: Promise.resolve(outcome(tag)), abandon: async () => {} });
+}
+
 function harness(initial: WatchedCatalog, options: Partial<WatchOptions> = {}) {
   const clock = new ManualClock();
   const events: WatchEvent[] = [];
@@ -48,11 +60,10 @@ function harness(initial: WatchedCatalog, options: Partial<WatchOptions> = {}) {
     clock,
     random: () => 0,
     importsPerMinute: 0,
-    startCheck: (tag: CatalogTag) => {
+    startCheck: answering((tag) => {
       checks.push({ address: tag.address, at: clock.now() });
-      const outcome: TagOutcome = { kind: 'unchanged', digest: null };
-      return { done: Promise.resolve(outcome), abandon: async () => {} };
-    },
+      return UNCHANGED;
+    }),
     onEvent: (event) => events.push(event),
     ...options,
   });
@@ -180,14 +191,9 @@ describe('watch', () => {
   it('with once, counts failures and tags left unchecked by a stop', async () => {
     const failing = harness(catalogSource({ a: true, b: true }), {
       once: true,
-      startCheck: (tag) => ({
-        done: Promise.resolve<TagOutcome>(
-          tag.tag === 'a'
-            ? { kind: 'failed', reason: 'NotFound', message: 'gone' }
-            : { kind: 'unchanged', digest: null },
-        ),
-        abandon: async () => {},
-      }),
+      startCheck: answering((tag) =>
+        tag.tag === 'a' ? { kind: 'failed', reason: 'NotFound', message: 'gone' } : UNCHANGED,
+      ),
     });
     await expect(failing.watch.run()).resolves.toMatchObject({ checks: 2, failed: 1, unchecked: 0 });
 
@@ -197,5 +203,30 @@ describe('watch', () => {
     await stopped.clock.advance(1_000);
     stopped.watch.stop('SIGTERM');
     await expect(running).resolves.toMatchObject({ checks: 1, unchecked: 1 });
+  });
+
+  it('announces the next check as far away as a Retry-After asked, and checks no tag of that registry before it', async () => {
+    const checked: string[] = [];
+    const h = harness(catalogSource({ a: true, b: true }), {
+      startCheck: answering((tag) => {
+        checked.push(tag.tag);
+        return checked.length === 1 ? rateLimited(HOUR) : UNCHANGED;
+      }),
+    });
+    const running = h.watch.run();
+    await h.started();
+    await h.clock.advance(0);
+    const failed = h.events.find((e) => e.type === 'failed');
+    expect(failed).toMatchObject({ address: `app:${checked[0]}`, reason: 'TooManyRequests', failures: 1 });
+    const heldUntil = Date.parse(String(failed?.nextCheck));
+    expect(heldUntil - Date.parse(String(failed?.time))).toBe(HOUR);
+
+    const checksBefore = checked.length;
+    await h.clock.advance(heldUntil - h.clock.now() - 1);
+    expect(checked).toHaveLength(checksBefore);
+    await h.clock.advance(1);
+    expect(checked.slice(checksBefore).sort()).toEqual(['a', 'b']);
+    h.watch.stop('test');
+    await running;
   });
 });

@@ -1,9 +1,9 @@
 import { UsageError } from '../../core/errors.js';
+import { parseStreamTarget, readStream, requireTag } from '../../operations/reads.js';
 import { renderHistoryText } from '../../render/history-text.js';
-import type { CatalogPathOptions } from '../catalog-options.js';
+import { type CatalogPathOptions, catalogFileOf, catalogLoadOptions } from '../catalog-options.js';
 import { EXIT_OK } from '../exit.js';
 import { type Io, writeJson } from '../output.js';
-import { loadStream, parseTarget, requireTag } from './describe.js';
 
 export interface HistoryOptions extends CatalogPathOptions {
   json?: boolean;
@@ -12,9 +12,10 @@ export interface HistoryOptions extends CatalogPathOptions {
 
 /** `history STREAM:TAG`: the images the tag was imported as, newest first. */
 export async function historyCommand(target: string, options: HistoryOptions, io: Io): Promise<number> {
-  const { stream, tag } = parseTarget(target);
+  const { stream, tag } = parseStreamTarget(target);
   if (tag === undefined) throw new UsageError(`"${target}" must be STREAM:TAG`);
-  const found = requireTag(await loadStream(stream, options, io), tag);
+  const catalogPath = catalogFileOf(options, io).path;
+  const found = requireTag(await readStream(catalogPath, catalogLoadOptions(options, io), stream), tag);
   if (options.json) {
     writeJson(io.stdout, {
       address: found.address,

@@ -1,11 +1,8 @@
 import { parseDuration } from '../../config/index.js';
 import { shortDigest } from '../../core/digest.js';
-import { catalogLocalStore } from '../../engine/mirror-target.js';
-import { applyPrune, type PrunePlan, type PruneTotals, planPrune } from '../../engine/prune.js';
-import type { StreamPrune } from '../../engine/prune-store.js';
+import { type PrunePlan, type PruneTotals, pruneOperation, type StreamPrune } from '../../operations/prune.js';
 import { formatBytes } from '../../render/plan-text.js';
-import { acquireLock, StateStore } from '../../state/index.js';
-import { openCatalog } from '../context.js';
+import { loadCatalogOf, repositoryOptionsOf } from '../context.js';
 import { EXIT_OK } from '../exit.js';
 import { type Io, writeJson } from '../output.js';
 
@@ -31,25 +28,16 @@ export async function pruneCommand(options: PruneOptions, io: Io): Promise<numbe
     keepYoungerThanMs: parseDuration(options.keepYoungerThan, 'zero'),
     now: new Date(),
   };
-  const context = await openCatalog(options, io);
-  try {
-    const store = catalogLocalStore(context.catalog, context.openTag);
-    const lock = options.confirm
-      ? await acquireLock(context.catalog.statePath, { operation: 'prune', timeoutMs: options.lockTimeout })
-      : undefined;
-    try {
-      const state = await StateStore.open(context.catalog.statePath);
-      const plan = await planPrune(state.state, store, policy);
-      if (options.confirm) await applyPrune(plan, state, store);
-      if (options.json) writeJson(io.stdout, { confirmed: Boolean(options.confirm), ...jsonPlan(plan) });
-      else io.stdout.write(renderPrune(plan, options));
-      return EXIT_OK;
-    } finally {
-      await lock?.release();
-    }
-  } finally {
-    await context.close();
-  }
+  const catalog = await loadCatalogOf(options, io);
+  const plan = await pruneOperation(catalog, {
+    ...repositoryOptionsOf(options, io),
+    policy,
+    confirm: Boolean(options.confirm),
+    lockTimeoutMs: options.lockTimeout,
+  });
+  if (options.json) writeJson(io.stdout, { confirmed: Boolean(options.confirm), ...jsonPlan(plan) });
+  else io.stdout.write(renderPrune(plan, options));
+  return EXIT_OK;
 }
 
 function jsonPlan(plan: PrunePlan): object {

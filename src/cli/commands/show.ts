@@ -1,8 +1,9 @@
-import { loadCatalog } from '../../config/index.js';
 import { UsageError } from '../../core/errors.js';
+import { recordedStream, recordedTag } from '../../core/state-lookup.js';
+import { readState } from '../../operations/reads.js';
 import { renderStateText, splitAddress, stateAddresses } from '../../render/state-text.js';
-import { StateStore } from '../../state/index.js';
-import { type CatalogPathOptions, catalogFileOf, catalogLoadOptions, statePathOption } from '../catalog-options.js';
+import type { CatalogPathOptions } from '../catalog-options.js';
+import { statePathOf } from '../context.js';
 import { EXIT_OK } from '../exit.js';
 import { type Io, writeJson } from '../output.js';
 
@@ -13,8 +14,7 @@ export interface ShowOptions extends CatalogPathOptions {
 
 /** `show [ADDR]`: the state, whole or one stream or tag, as text or JSON. */
 export async function showCommand(address: string | undefined, options: ShowOptions, io: Io): Promise<number> {
-  const store = await StateStore.open(await statePath(options, io));
-  const state = store.state;
+  const state = await readState(await statePathOf(options, io));
   const addresses = stateAddresses(state, address);
   if (address !== undefined && addresses.length === 0) {
     throw new UsageError(`${JSON.stringify(address)} is not in the state (use STREAM or STREAM:TAG)`);
@@ -26,13 +26,7 @@ export async function showCommand(address: string | undefined, options: ShowOpti
   if (address === undefined) writeJson(io.stdout, state);
   else if (address.includes(':')) {
     const [stream, tag] = splitAddress(address);
-    writeJson(io.stdout, { address, ...state.streams[stream]!.tags[tag]! });
-  } else writeJson(io.stdout, { stream: address, ...state.streams[address]! });
+    writeJson(io.stdout, { address, ...recordedTag(state, stream, tag)! });
+  } else writeJson(io.stdout, { stream: address, ...recordedStream(state, address)! });
   return EXIT_OK;
-}
-
-/** The state path: --state, else the catalog's `state:` setting. */
-export async function statePath(options: CatalogPathOptions, io: Io): Promise<string> {
-  if (options.state) return statePathOption(options.state, io);
-  return (await loadCatalog(catalogFileOf(options, io).path, catalogLoadOptions(options, io))).statePath;
 }

@@ -1,10 +1,13 @@
 import { parseDuration } from '../../config/index.js';
 import { UsageError } from '../../core/errors.js';
-import { Watch, type WatchSummary } from '../../engine/watch.js';
-import { MAX_TIMER_MS } from '../../engine/watch-clock.js';
-import { WatchMetrics } from '../../engine/watch-metrics.js';
-import { DEFAULT_IMPORTS_PER_MINUTE } from '../../engine/watch-rate-limit.js';
-import { openCatalog } from '../context.js';
+import {
+  DEFAULT_IMPORTS_PER_MINUTE,
+  MAX_TIMER_MS,
+  prepareWatch,
+  WatchMetrics,
+  type WatchSummary,
+} from '../../operations/watch.js';
+import { loadCatalogOf, repositoryOptionsOf } from '../context.js';
 import { EXIT_ERROR, EXIT_OK } from '../exit.js';
 import { type MetricsServer, parseListenAddress, startMetricsServer } from '../metrics-server.js';
 import type { Io } from '../output.js';
@@ -58,10 +61,9 @@ export async function watchCommand(
   if (options.metricsAddr !== undefined) parseListenAddress(options.metricsAddr);
   const log = (event: WatchLogEvent) => io.stderr.write(formatWatchEvent(event, Boolean(options.json)));
   const metrics = new WatchMetrics();
-  const initial = await openCatalog(options, io);
-  const watch = new Watch({
-    initial,
-    reload: () => openCatalog(options, io),
+  const { watch, discard } = await prepareWatch({
+    loadCatalog: () => loadCatalogOf(options, io),
+    repositories: repositoryOptionsOf(options, io),
     once: Boolean(options.once),
     importsPerMinute,
     concurrency: options.concurrency,
@@ -77,7 +79,7 @@ export async function watchCommand(
       metrics: () => metrics.render(watch.schedule()),
       healthy: () => !watch.stopping,
     }).catch(async (error: unknown) => {
-      await initial.close();
+      await discard();
       throw error;
     });
     log({ time: new Date().toISOString(), type: 'metrics-listening', url: server.url });

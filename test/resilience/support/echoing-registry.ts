@@ -1,6 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CatalogSpec } from '../../e2e/support/workspace.js';
 import {
   echoAuthorization,
   type HostileRegistry,
@@ -11,6 +10,7 @@ import {
   tokenEndpoint,
 } from '../../helpers/hostile-registry.js';
 import type { TestPki } from '../../helpers/tls.js';
+import type { CatalogSpec } from '../../helpers/workspace.js';
 import { CANARY, canaryAuthFile } from './secrets.js';
 
 export type EchoAuth = 'basic' | 'token';

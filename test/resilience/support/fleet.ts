@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { CatalogSpec, TagYaml } from '../../e2e/support/workspace.js';
 import { type GeneratedImage, type ImageSpec, writeImageLayout } from '../../helpers/images.js';
+import type { CatalogSpec, TagYaml } from '../../helpers/workspace.js';
 
 /** One catalog tag of a fleet. */
 export interface FleetTag {

@@ -1,6 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import type { State } from '../../../src/core/state-model.js';
-import type { Workspace } from '../../e2e/support/workspace.js';
+import type { Workspace } from '../../helpers/workspace.js';
 import { type CliOutcome, runCliMeasured, startCli } from './cli-process.js';
 import type { Random } from './random.js';
 import { duplicatedItems, parseIfPresent, replayedState, tagsOf } from './state-checks.js';

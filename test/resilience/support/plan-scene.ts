@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { State } from '../../../src/core/state-model.js';
-import { type CatalogSpec, Workspace } from '../../e2e/support/workspace.js';
 import { type GeneratedImage, writeImageLayout } from '../../helpers/images.js';
+import { type CatalogSpec, Workspace } from '../../helpers/workspace.js';
 import { runCliMeasured } from './cli-process.js';
 import { expectRefused } from './hostile.js';
 import { treeSnapshot } from './no-change.js';

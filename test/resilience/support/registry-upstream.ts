@@ -1,9 +1,9 @@
-import { Upstream } from '../../e2e/support/upstream.js';
-import type { CatalogSpec, TagYaml } from '../../e2e/support/workspace.js';
-import { insecure } from '../../e2e/support/workspace.js';
 import { type FaultProxy, startFaultProxy } from '../../helpers/fault-proxy.js';
 import type { GeneratedImage, ImageSpec } from '../../helpers/images.js';
 import { type RegistryHandle, startRegistry } from '../../helpers/registry.js';
+import { Upstream } from '../../helpers/upstream.js';
+import type { CatalogSpec, TagYaml } from '../../helpers/workspace.js';
+import { insecure } from '../../helpers/workspace.js';
 import { importedDigest } from './fleet.js';
 
 /** A catalog tag importing `team/<repository>:v1` through the fault proxy. */

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { State, TagState } from '../../../src/core/state-model.js';
-import type { Workspace } from '../../e2e/support/workspace.js';
+import type { Workspace } from '../../helpers/workspace.js';
 import { runCliMeasured } from './cli-process.js';
 
 /** The state as the next command sees it: `show --json`, which replays a journal left by a killed process. */

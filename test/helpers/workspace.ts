@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { State } from '../../../src/core/state-model.js';
-import { type CliOptions, type CliResult, runCli, tempDir } from '../../helpers/cli.js';
+import type { State } from '../../src/core/state-model.js';
+import { type CliOptions, type CliResult, runCli, tempDir } from './cli.js';
 
 export type TagYaml = Record<string, unknown> & { from: string };
 

@@ -1,9 +1,10 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from '../../helpers/cli.js';
-import { type GeneratedImage, type GeneratedManifest, type ImageSpec, writeImageLayout } from '../../helpers/images.js';
-import type { RegistryHandle } from '../../helpers/registry.js';
-import { pushLayout } from '../../helpers/skopeo.js';
+import { tempDir } from './cli.js';
+import { type GeneratedImage, type GeneratedManifest, type ImageSpec, writeImageLayout } from './images.js';
+import { reachableBlobs } from './layout-content.js';
+import type { RegistryHandle } from './registry.js';
+import { pushLayout } from './skopeo.js';
 
 /**
  * The upstream that catalogs import from: deterministic images generated into one OCI layout and pushed to a
@@ -23,6 +24,11 @@ export class Upstream {
     const generated = writeImageLayout(this.layoutDir, { tags: { [layoutTag]: image } }).tags[layoutTag]!;
     await pushLayout(this.layoutDir, layoutTag, this.registry, `${repository}:${tag}`);
     return generated;
+  }
+
+  /** The blobs `digest` (a manifest or index pushed here) reaches, by digest: what a whole copy of it holds. */
+  blobs(digest: string): Map<string, Buffer> {
+    return reachableBlobs(this.layoutDir, digest);
   }
 
   /** Size of an image as the state records it: its config plus its layers, in bytes. */

@@ -1,32 +1,17 @@
-import type { Catalog, CatalogTag } from '../core/catalog.js';
-import { type LockInfo, RegistryError, StateError } from '../core/errors.js';
+import type { CatalogTag } from '../core/catalog.js';
+import { RegistryError, StateError } from '../core/errors.js';
 import type { Plan, PlannedChange, PlannedError } from '../core/plan-model.js';
 import { tagState } from '../core/planner.js';
 import type { State, TagState } from '../core/state-model.js';
-import type { ImageRepository } from '../registry/repository.js';
+import { planCatalog } from '../engine/plan.js';
+import { RetryAfterNotes } from '../engine/retry-after-notes.js';
+import type { TagCheckContext } from '../engine/watch.js';
+import { hasFailure, sameFailure } from '../engine/watch-conditions.js';
+import type { TagOutcome } from '../engine/watch-events.js';
+import { waitForStateLock } from '../engine/watch-lock.js';
+import type { TagJob } from '../engine/watch-scheduler.js';
 import { canonicalJson, type Lock, planningState, StateStore } from '../state/index.js';
-import { applyPlan } from './apply.js';
-import type { LocalStore } from './mirror-target.js';
-import { planCatalog } from './plan.js';
-import { RetryAfterNotes } from './retry-after-notes.js';
-import { failedTagState } from './tag-outcome.js';
-import type { Clock } from './watch-clock.js';
-import { hasFailure, sameFailure } from './watch-conditions.js';
-import type { TagOutcome } from './watch-events.js';
-import { waitForStateLock } from './watch-lock.js';
-import type { TagJob } from './watch-scheduler.js';
-
-/** The catalog a check runs against and the repositories its tags import from. */
-export interface TagCheckContext {
-  catalog: Catalog;
-  openTag(tag: CatalogTag): ImageRepository;
-  /** Where `referencePolicy: Local` tags are mirrored (the catalog's `local`), if it has one. */
-  local?: LocalStore;
-  clock: Clock;
-  /** How often to try the state lock again while another process holds it. */
-  lockPollMs: number;
-  onLockWait(address: string, holder: LockInfo | null): void;
-}
+import { writePlannedTag } from './tag-import.js';
 
 /**
  * Starts the check of one scheduled tag: refresh it (one HEAD; the manifest only when it moved), and when something
@@ -150,16 +135,14 @@ function outcomeWithoutWrite(plan: Plan, tag: CatalogTag, prior: TagState | unde
 
 async function write(plan: Plan, tag: CatalogTag, store: StateStore, context: TagCheckContext): Promise<TagOutcome> {
   const prior = tagState(store.state, tag.stream, tag.tag);
-  const error = errorOf(plan, tag);
-  if (error) {
-    const at = new Date(context.clock.now());
-    const value = failedTagState(tag.spec, prior, error, store.priorSerial + 1, at);
-    await store.record({ op: 'setTag', stream: tag.stream, tag: tag.tag, value });
-    await store.commit();
-    return { kind: 'failed', reason: error.reason, message: error.message };
-  }
   const change = importOf(plan, tag);
-  if (change) return importChange(plan, change, tag, store, context);
+  if (errorOf(plan, tag) || change) {
+    const now = () => new Date(context.clock.now());
+    const options = { openTag: context.openTag, ...(context.local && { local: context.local }), now };
+    const failure = await writePlannedTag(plan, tag, store, options);
+    if (failure) return { kind: 'failed', reason: failure.reason, message: failure.message };
+    return importedOutcome(change!);
+  }
   if (prior && hasFailure(prior)) {
     await store.record({ op: 'setTag', stream: tag.stream, tag: tag.tag, value: { ...prior, conditions: [] } });
     await store.commit();
@@ -167,25 +150,7 @@ async function write(plan: Plan, tag: CatalogTag, store: StateStore, context: Ta
   return { kind: 'unchanged', digest: prior?.items[0]?.digest ?? null };
 }
 
-async function importChange(
-  plan: Plan,
-  change: PlannedChange & { action: 'create' | 'update' },
-  tag: CatalogTag,
-  store: StateStore,
-  context: TagCheckContext,
-): Promise<TagOutcome> {
-  const result = await applyPlan(
-    { ...plan, changes: [change] },
-    {
-      store,
-      openRepository: () => context.openTag(tag),
-      ...(context.local && { local: context.local }),
-      concurrency: 1,
-      now: () => new Date(context.clock.now()),
-    },
-  );
-  const failure = result.failed[0];
-  if (failure) return { kind: 'failed', reason: failure.reason, message: failure.message };
+function importedOutcome(change: PlannedChange & { action: 'create' | 'update' }): TagOutcome {
   return {
     kind: 'imported',
     action: change.action,

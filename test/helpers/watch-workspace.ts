@@ -4,11 +4,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { State, TagState } from '../../src/core/state-model.js';
-import { makeTempDir, trackProcess } from '../helpers/cleanup.js';
-import { CLI_PATH, type CliResult, runCli, tempDir } from '../helpers/cli.js';
-import { type ImageSpec, writeImageLayout } from '../helpers/images.js';
-import type { RegistryHandle } from '../helpers/registry.js';
-import { pushLayout } from '../helpers/skopeo.js';
+import { makeTempDir, trackProcess } from './cleanup.js';
+import { CLI_PATH, type CliResult, runCli, tempDir } from './cli.js';
+import { type ImageSpec, writeImageLayout } from './images.js';
+import type { RegistryHandle } from './registry.js';
+import { pushLayout } from './skopeo.js';
 
 /** One NDJSON line of `watch --json`. */
 export type LoggedEvent = Record<string, unknown> & { time: string; type: string };

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { Plan } from '../../../src/core/plan-model.js';
-import { REPO_ROOT } from '../../helpers/cli.js';
+import type { Plan } from '../../src/core/plan-model.js';
+import { REPO_ROOT } from './cli.js';
 
 /** Lines of the text plan as DESIGN §6 shows them, to compare whole blocks of `plan` output. */
 

@@ -1,0 +1,197 @@
+import { dirname } from 'node:path';
+import { type CatalogEdit, catalogDiff, findTag, setCatalogTag, type TagChanges } from '../config/catalog-edit.js';
+import { writeCatalogText } from '../config/catalog-file-text.js';
+import { type LoadCatalogOptions, parseCatalog } from '../config/index.js';
+import type { TagAddress } from '../config/tag-address.js';
+import { sameSource, sourceAsWritten } from '../config/written-source.js';
+import type { Catalog, CatalogTag } from '../core/catalog.js';
+import { NotConfirmedError, UsageError } from '../core/errors.js';
+import type { Plan } from '../core/plan-model.js';
+import type { State, TagItem } from '../core/state-model.js';
+import { previewImport } from '../engine/import-preview.js';
+import { catalogLocalStore } from '../engine/mirror-target.js';
+import { planCatalog } from '../engine/plan.js';
+import { planningState, StateStore } from '../state/index.js';
+import { type CatalogFileRef, type CatalogFileText, readCatalogFile } from './catalog-file.js';
+import type { ImportProgress } from './progress.js';
+import { type CatalogRepositories, type CatalogRepositoriesOptions, withRepositories } from './repositories.js';
+import { withLockedState } from './state.js';
+import { settingChanges, type TagSettings } from './tag-changes.js';
+import { type ImportFailure, writePlannedTag } from './tag-import.js';
+
+export interface ImportImageRequest extends TagSettings, CatalogRepositoriesOptions {
+  address: TagAddress;
+  /** STREAM[:TAG] as typed: the source of a stream that does not exist yet, unless `from` is given. */
+  target: string;
+  from?: string;
+  /** Lets the import create the stream or the tag, or change its source. */
+  confirm?: boolean;
+  /** Write nothing: show the catalog edit and what the import would record. */
+  dryRun?: boolean;
+  lockTimeoutMs: number;
+  /** Relative sources are taken from here. */
+  cwd: string;
+  /** Told once the catalog file was written, before the import. */
+  onCatalogWritten?(tag: CatalogTag, file: CatalogFileRef): void;
+  progress?: ImportProgress;
+}
+
+export interface ImportImageResult {
+  catalog: Catalog;
+  /** The state after the import (with --dry-run, as the import would leave it). */
+  state: State;
+  tag: CatalogTag;
+  failure?: ImportFailure;
+  /** With --dry-run: the catalog edit as a diff ('' when there is none), and the item the import would add. */
+  dryRun?: { diff: string; item?: TagItem };
+}
+
+/**
+ * `import-image`, as `oc import-image`: writes the tag's spec into the catalog (creating the stream or tag, or
+ * changing its source, only when confirmed), then imports exactly that tag under the state lock. A failed import
+ * keeps the catalog edit and records a condition.
+ */
+export async function importImageOperation(
+  ref: CatalogFileRef,
+  request: ImportImageRequest,
+): Promise<ImportImageResult> {
+  const flags = settingChanges(request);
+  const file = await readCatalogFile(ref, 'empty');
+  const wanted = importRequest(file, request);
+  if (wanted.needsConfirm && !request.confirm && !request.dryRun) {
+    throw new NotConfirmedError(`${wanted.needsConfirm} (nothing was written)`);
+  }
+  const edit = setCatalogTag(file, request.address.stream, request.address.tag, { ...wanted.changes, ...flags });
+  const tag = findTag(edit.catalog, request.address.stream, request.address.tag)!;
+  return withRepositories(edit.catalog, request, (repositories) =>
+    request.dryRun ? dryRun(file, edit, tag, repositories) : importNow(file, edit, tag, repositories, request),
+  );
+}
+
+interface ImportRequest {
+  changes: TagChanges;
+  /** Why the request needs --confirm; undefined when it does not. */
+  needsConfirm?: string;
+}
+
+/** What the catalog must say for the import, and whether saying it needs --confirm (oc's rules, made stricter). */
+function importRequest(file: CatalogFileText, request: ImportImageRequest): ImportRequest {
+  const { stream, tag } = request.address;
+  const catalogDir = dirname(file.path);
+  const from = request.from === undefined ? undefined : sourceAsWritten(request.from, request.cwd, catalogDir);
+  const catalog = parseCatalog(file.text, file.path, catalogOptions(file));
+  if (!catalog.tags.some((t) => t.stream === stream)) {
+    const needsConfirm = file.exists
+      ? `no image stream named "${stream}" exists, pass --confirm to create and import`
+      : `${file.displayPath} does not exist, pass --confirm to create it with the image stream "${stream}" and import`;
+    return { changes: { from: from ?? sourceAsWritten(request.target, request.cwd, catalogDir) }, needsConfirm };
+  }
+  const current = findTag(catalog, stream, tag);
+  if (!current) {
+    if (from === undefined) {
+      throw new UsageError(
+        `the tag "${tag}" does not exist on the image stream "${stream}" - pass --from=IMAGE and --confirm to create it, or use the 'tag' command`,
+      );
+    }
+    return {
+      changes: { from },
+      needsConfirm: `the tag "${tag}" does not exist on the image stream "${stream}", pass --confirm to create and import it`,
+    };
+  }
+  if (from !== undefined && !sameSource(from, current.spec.from, catalogDir)) {
+    return {
+      changes: { from },
+      needsConfirm: `the tag "${tag}" points to "${current.spec.from}", pass --confirm to change its source to "${from}"`,
+    };
+  }
+  return { changes: {} };
+}
+
+function importNow(
+  file: CatalogFileText,
+  edit: CatalogEdit,
+  tag: CatalogTag,
+  repositories: CatalogRepositories,
+  request: ImportImageRequest,
+): Promise<ImportImageResult> {
+  const statePath = edit.catalog.statePath;
+  return withLockedStateAfter(
+    statePath,
+    request,
+    async () => {
+      if (edit.changed) {
+        await writeCatalogText(file.path, edit.after);
+        request.onCatalogWritten?.(tag, file);
+      }
+    },
+    async (store) => {
+      const plan = await planTag(edit.catalog, tag, store, repositories);
+      const local = catalogLocalStore(edit.catalog, repositories.openTag);
+      const options = {
+        openTag: repositories.openTag,
+        ...(local && { local }),
+        now: () => new Date(),
+        ...(request.progress && { progress: request.progress }),
+      };
+      const failure = await writePlannedTag(plan, tag, store, options);
+      return { catalog: edit.catalog, state: store.state, tag, ...(failure && { failure }) };
+    },
+  );
+}
+
+/** Under the lock: `first` (the catalog edit), then `work` with the state opened after it. */
+function withLockedStateAfter<T>(
+  statePath: string,
+  request: ImportImageRequest,
+  first: () => Promise<void>,
+  work: (store: StateStore) => Promise<T>,
+): Promise<T> {
+  const lock = { operation: 'import-image', timeoutMs: request.lockTimeoutMs };
+  return withLockedState(statePath, lock, async () => {
+    await first();
+    return work(await StateStore.open(statePath));
+  });
+}
+
+/** The catalog edit as a diff, then the state as the import would leave it; nothing is written. */
+async function dryRun(
+  file: CatalogFileText,
+  edit: CatalogEdit,
+  tag: CatalogTag,
+  repositories: CatalogRepositories,
+): Promise<ImportImageResult> {
+  const diff = catalogDiff(edit, file.displayPath);
+  const store = await StateStore.open(edit.catalog.statePath);
+  const plan = await planTag(edit.catalog, tag, store, repositories);
+  const { state, failure, item } = await previewImport(plan, tag, store, () => repositories.openTag(tag));
+  return {
+    catalog: edit.catalog,
+    state,
+    tag,
+    ...(failure && { failure }),
+    dryRun: { diff, ...(item && { item }) },
+  };
+}
+
+function planTag(
+  catalog: Catalog,
+  tag: CatalogTag,
+  store: StateStore,
+  repositories: CatalogRepositories,
+): Promise<Plan> {
+  return planCatalog(catalog, planningState(store), {
+    targets: [tag.address],
+    reimport: [tag.address],
+    refresh: true,
+    concurrency: 1,
+    openTag: repositories.openTag,
+  });
+}
+
+function catalogOptions(file: CatalogFileText): LoadCatalogOptions {
+  return {
+    displayPath: file.displayPath,
+    ...(file.statePathOverride !== undefined && { statePathOverride: file.statePathOverride }),
+    ...(file.allowedPaths !== undefined && { allowedPaths: file.allowedPaths }),
+  };
+}

@@ -1,0 +1,49 @@
+import type { Catalog, CatalogTag } from '../core/catalog.js';
+import type { Plan } from '../core/plan-model.js';
+import { type PlanOptions, planCatalog } from '../engine/plan.js';
+import { planScheduledTags } from '../engine/scheduled-plan.js';
+import type { ImageRepository } from '../registry/repository.js';
+import { planDocument } from '../render/plan-json.js';
+import { planningState, StateStore, writePlanFile } from '../state/index.js';
+import { type CatalogRepositoriesOptions, withRepositories } from './repositories.js';
+
+/** What to plan: every tag by default. */
+export interface PlanScope {
+  targets?: string[];
+  reimport?: string[];
+  /** false: do not ask registries about tags that need no import. */
+  refresh?: boolean;
+  concurrency?: number;
+}
+
+export interface PlanRequest extends PlanScope, CatalogRepositoriesOptions {
+  /** Only the scheduled tags (within `targets`). */
+  scheduledOnly?: boolean;
+  /** Where to save the plan, signed with `key` when given. */
+  out?: { path: string; key?: Uint8Array | undefined };
+}
+
+/** Compares the catalog with its state file and the registries; saves the plan when asked to. */
+export async function planOperation(catalog: Catalog, request: PlanRequest = {}): Promise<Plan> {
+  return withRepositories(catalog, request, async (repositories) => {
+    const store = await StateStore.open(catalog.statePath);
+    const plan = await (request.scheduledOnly ? planScheduledTags : planCatalog)(
+      catalog,
+      planningState(store),
+      planOptions(request, repositories.openTag),
+    );
+    if (request.out) await writePlanFile(request.out.path, planDocument(plan), { key: request.out.key });
+    return plan;
+  });
+}
+
+/** The engine's options for a scope, with its defaults: everything, refreshed, 16 at a time. */
+export function planOptions(scope: PlanScope, openTag: (tag: CatalogTag) => ImageRepository): PlanOptions {
+  return {
+    targets: scope.targets ?? [],
+    reimport: scope.reimport ?? [],
+    refresh: scope.refresh ?? true,
+    concurrency: scope.concurrency ?? 16,
+    openTag,
+  };
+}

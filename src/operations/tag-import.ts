@@ -1,0 +1,47 @@
+import type { CatalogTag } from '../core/catalog.js';
+import type { ImportReason } from '../core/errors.js';
+import type { Plan } from '../core/plan-model.js';
+import type { LocalStore } from '../engine/mirror-target.js';
+import type { ImageRepository } from '../registry/repository.js';
+import type { StateStore } from '../state/index.js';
+import { applyWithProgress, type ImportProgress } from './progress.js';
+import { recordUnresolvedTag } from './state.js';
+
+export interface ImportFailure {
+  reason: ImportReason;
+  message: string;
+}
+
+export interface TagImportOptions {
+  openTag(tag: CatalogTag): ImageRepository;
+  local?: LocalStore;
+  now(): Date;
+  progress?: ImportProgress;
+}
+
+/**
+ * Writes what `plan` says about one tag into the state (whose lock the caller holds): a source that could not be
+ * resolved as a failed condition, otherwise the tag's planned import. Returns the failure, if any.
+ */
+export async function writePlannedTag(
+  plan: Plan,
+  tag: CatalogTag,
+  store: StateStore,
+  options: TagImportOptions,
+): Promise<ImportFailure | undefined> {
+  const unresolved = plan.errors.find((e) => e.address === tag.address);
+  if (unresolved) {
+    await recordUnresolvedTag(store, tag, unresolved, options.now());
+    return unresolved;
+  }
+  const changes = plan.changes.filter((c) => c.address === tag.address);
+  const applyOptions = {
+    store,
+    openRepository: () => options.openTag(tag),
+    ...(options.local && { local: options.local }),
+    concurrency: 1,
+    now: options.now,
+  };
+  const result = await applyWithProgress({ ...plan, changes }, applyOptions, options.progress);
+  return result.failed[0];
+}

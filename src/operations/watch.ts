@@ -1,0 +1,34 @@
+import type { Catalog } from '../core/catalog.js';
+import { catalogRepositories } from '../engine/catalog-repositories.js';
+import { Watch, type WatchedCatalog, type WatchOptions } from '../engine/watch.js';
+import type { CatalogRepositoriesOptions } from './repositories.js';
+import { startTagCheck } from './watch-check.js';
+
+export interface WatchRequest extends Omit<WatchOptions, 'initial' | 'reload' | 'startCheck'> {
+  /** Loads the catalog file, at start and again whenever it changes. */
+  loadCatalog(): Promise<Catalog>;
+  repositories: CatalogRepositoriesOptions;
+}
+
+/** A watch over the catalog, not yet running; `discard` frees what it opened when it will not run. */
+export interface WatchSession {
+  watch: Watch;
+  discard(): Promise<void>;
+}
+
+/** Loads the catalog and sets up a watch whose checks import through the same path as import-image. */
+export async function prepareWatch(request: WatchRequest): Promise<WatchSession> {
+  const { loadCatalog, repositories, ...options } = request;
+  const open = async (): Promise<WatchedCatalog> => {
+    const catalog = await loadCatalog();
+    return { catalog, ...catalogRepositories(catalog, repositories) };
+  };
+  const initial = await open();
+  const watch = new Watch({ ...options, initial, reload: open, startCheck: startTagCheck });
+  return { watch, discard: () => initial.close() };
+}
+
+export type { WatchSummary } from '../engine/watch.js';
+export { MAX_TIMER_MS } from '../engine/watch-clock.js';
+export { WatchMetrics } from '../engine/watch-metrics.js';
+export { DEFAULT_IMPORTS_PER_MINUTE } from '../engine/watch-rate-limit.js';
