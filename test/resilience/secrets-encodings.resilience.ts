@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Workspace } from '../e2e/support/workspace.js';
 import {
   type HostileRegistry,
   type HostileRegistryOptions,
@@ -11,6 +10,7 @@ import {
   sha256,
   startHostileRegistry,
 } from '../helpers/hostile-registry.js';
+import { Workspace } from '../helpers/workspace.js';
 import { expectRefused, runOnHostileInput } from './support/hostile.js';
 import { tally } from './support/run-context.js';
 import { CANARY, canariesIn, canaryAuthFile } from './support/secrets.js';

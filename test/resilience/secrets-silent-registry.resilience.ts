@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Workspace } from '../e2e/support/workspace.js';
+import { Workspace } from '../helpers/workspace.js';
 import { expectRefused, runOnHostileInput } from './support/hostile.js';
 import { treeSnapshot } from './support/no-change.js';
 import { tally } from './support/run-context.js';
