@@ -9,7 +9,7 @@ import type { Catalog } from './core/catalog.js';
 import type { Plan } from './core/plan-model.js';
 import type { ApplyEvent, ApplyResult } from './engine/apply.js';
 import type { CatalogRepositoriesOptions } from './engine/catalog-repositories.js';
-import { asPlan } from './engine/saved-plan.js';
+import { asPlan } from './engine/saved-plan/saved-plan.js';
 import { applyOperation } from './operations/apply.js';
 import { type PlanScope, planOperation } from './operations/plan.js';
 import { planDocument } from './render/plan-json.js';

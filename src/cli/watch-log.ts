@@ -1,6 +1,6 @@
 import { shortDigest } from '../core/digest.js';
 import type { LockInfo } from '../core/errors.js';
-import type { WatchEvent } from '../engine/watch-events.js';
+import type { WatchEvent } from '../engine/watch/events.js';
 import { countOf, REASON_WORDS } from '../render/plan-words.js';
 
 /** What `watch` logs: the engine's events and where the metrics are served. */

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { writeFileAtomic } from '../state/atomic-file.js';
+import { writeFileAtomic } from '../files/atomic-file.js';
 import { MAX_CATALOG_BYTES } from './load-catalog.js';
 import { fileProblem } from './problems.js';
 

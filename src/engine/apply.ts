@@ -7,11 +7,11 @@ import type { ImageRepository } from '../registry/repository.js';
 import type { StateStore } from '../state/index.js';
 import { mapConcurrent } from './concurrency.js';
 import { importedItem } from './item-metadata.js';
-import { mirrorImage } from './mirror.js';
-import { MirrorRun } from './mirror-run.js';
-import { CachingRepository } from './mirror-source.js';
-import type { LocalStore } from './mirror-target.js';
-import { MountSources, repositoryOfPullSpec } from './mount-sources.js';
+import type { LocalStore } from './local-store.js';
+import { mirrorImage } from './mirror/mirror.js';
+import { MountSources, repositoryOfPullSpec } from './mirror/mount-sources.js';
+import { MirrorRun } from './mirror/run.js';
+import { CachingRepository } from './mirror/source.js';
 import { failedTagState, importedTagState } from './tag-outcome.js';
 
 export type ApplyEvent =

@@ -4,7 +4,7 @@ import type { Plan } from '../core/plan-model.js';
 import { computePlan, inScope } from '../core/planner.js';
 import type { State } from '../core/state-model.js';
 import type { ImageRepository } from '../registry/repository.js';
-import { catalogLocalStore, type LocalStore } from './mirror-target.js';
+import { catalogLocalStore, type LocalStore } from './local-store.js';
 import { refreshTags } from './refresh.js';
 
 export interface PlanOptions {

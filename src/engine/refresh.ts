@@ -6,8 +6,8 @@ import type { State, TagState } from '../core/state-model.js';
 import type { ImageDestination } from '../registry/destination.js';
 import { type FetchedManifest, headUnlessAt, type ImageRepository } from '../registry/repository.js';
 import { mapConcurrent } from './concurrency.js';
-import { DestinationChecks, planCopy } from './mirror-plan.js';
-import type { LocalStore } from './mirror-target.js';
+import type { LocalStore } from './local-store.js';
+import { DestinationChecks, planCopy } from './mirror/plan.js';
 import { resolveItem, sourceReference } from './resolve-item.js';
 
 export interface RefreshOptions {

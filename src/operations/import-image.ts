@@ -9,7 +9,7 @@ import { NotConfirmedError, UsageError } from '../core/errors.js';
 import type { Plan } from '../core/plan-model.js';
 import type { State, TagItem } from '../core/state-model.js';
 import { previewImport } from '../engine/import-preview.js';
-import { catalogLocalStore } from '../engine/mirror-target.js';
+import { catalogLocalStore } from '../engine/local-store.js';
 import { planCatalog } from '../engine/plan.js';
 import { planningState, StateStore } from '../state/index.js';
 import { type CatalogFileRef, type CatalogFileText, readCatalogFile } from './catalog-file.js';

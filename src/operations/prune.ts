@@ -1,13 +1,13 @@
 import type { Catalog } from '../core/catalog.js';
-import { catalogLocalStore } from '../engine/mirror-target.js';
-import { applyPrune, type PrunePlan, planPrune } from '../engine/prune.js';
-import type { HistoryPolicy } from '../engine/prune-history.js';
+import { catalogLocalStore } from '../engine/local-store.js';
+import type { HistoryPolicy } from '../engine/prune/history.js';
+import { applyPrune, type PrunePlan, planPrune } from '../engine/prune/prune.js';
 import { StateStore } from '../state/index.js';
 import { type CatalogRepositoriesOptions, withRepositories } from './repositories.js';
 import { withLockedState } from './state.js';
 
-export type { PrunePlan, PruneTotals } from '../engine/prune.js';
-export type { StreamPrune } from '../engine/prune-store.js';
+export type { PrunePlan, PruneTotals } from '../engine/prune/prune.js';
+export type { StreamPrune } from '../engine/prune/store.js';
 
 export interface PruneRequest extends CatalogRepositoriesOptions {
   policy: HistoryPolicy;

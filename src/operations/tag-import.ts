@@ -1,7 +1,7 @@
 import type { CatalogTag } from '../core/catalog.js';
 import type { ImportReason } from '../core/errors.js';
 import type { Plan } from '../core/plan-model.js';
-import type { LocalStore } from '../engine/mirror-target.js';
+import type { LocalStore } from '../engine/local-store.js';
 import type { ImageRepository } from '../registry/repository.js';
 import type { StateStore } from '../state/index.js';
 import { applyWithProgress, type ImportProgress } from './progress.js';

@@ -4,12 +4,12 @@ import type { Plan, PlannedChange, PlannedError } from '../core/plan-model.js';
 import { tagState } from '../core/planner.js';
 import type { State, TagState } from '../core/state-model.js';
 import { planCatalog } from '../engine/plan.js';
-import { RetryAfterNotes } from '../engine/retry-after-notes.js';
-import type { TagCheckContext } from '../engine/watch.js';
-import { hasFailure, sameFailure } from '../engine/watch-conditions.js';
-import type { TagOutcome } from '../engine/watch-events.js';
-import { waitForStateLock } from '../engine/watch-lock.js';
-import type { TagJob } from '../engine/watch-scheduler.js';
+import { hasFailure, sameFailure } from '../engine/watch/conditions.js';
+import type { TagOutcome } from '../engine/watch/events.js';
+import { waitForStateLock } from '../engine/watch/lock.js';
+import { RetryAfterNotes } from '../engine/watch/retry-after-notes.js';
+import type { TagJob } from '../engine/watch/scheduler.js';
+import type { TagCheckContext } from '../engine/watch/watch.js';
 import { canonicalJson, type Lock, planningState, StateStore } from '../state/index.js';
 import { writePlannedTag } from './tag-import.js';
 

@@ -1,6 +1,6 @@
 import type { Catalog } from '../core/catalog.js';
 import { catalogRepositories } from '../engine/catalog-repositories.js';
-import { Watch, type WatchedCatalog, type WatchOptions } from '../engine/watch.js';
+import { Watch, type WatchedCatalog, type WatchOptions } from '../engine/watch/watch.js';
 import type { CatalogRepositoriesOptions } from './repositories.js';
 import { startTagCheck } from './watch-check.js';
 
@@ -28,7 +28,7 @@ export async function prepareWatch(request: WatchRequest): Promise<WatchSession>
   return { watch, discard: () => initial.close() };
 }
 
-export type { WatchSummary } from '../engine/watch.js';
-export { MAX_TIMER_MS } from '../engine/watch-clock.js';
-export { WatchMetrics } from '../engine/watch-metrics.js';
-export { DEFAULT_IMPORTS_PER_MINUTE } from '../engine/watch-rate-limit.js';
+export { MAX_TIMER_MS } from '../engine/watch/clock.js';
+export { WatchMetrics } from '../engine/watch/metrics.js';
+export { DEFAULT_IMPORTS_PER_MINUTE } from '../engine/watch/rate-limit.js';
+export type { WatchSummary } from '../engine/watch/watch.js';

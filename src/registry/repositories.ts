@@ -2,13 +2,13 @@ import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { ImageSourceReference } from '../core/reference.js';
 import type { CredentialProvider } from './auth/repository-credentials.js';
-import { DEFAULT_CLIENT_OPTIONS, RegistryClient, type RegistryClientOptions } from './client.js';
 import { ContentCache } from './content-cache.js';
+import { DEFAULT_CLIENT_OPTIONS, RegistryClient, type RegistryClientOptions } from './distribution/client.js';
+import { RegistryRepository } from './distribution/registry-repository.js';
 import { certsDirFiles, defaultCertsDirs } from './http/certs-dir.js';
 import { RequestLimiter } from './http/limiter.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './http/retry.js';
-import { LayoutRepository } from './layout-repository.js';
-import { RegistryRepository } from './registry-repository.js';
+import { LayoutRepository } from './layout/layout-repository.js';
 import type { ImageRepository } from './repository.js';
 
 /** Per-registry settings as the catalog (or command-line flags) give them. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { StateError } from '../core/errors.js';
 import { STATE_VERSION, type State, type TagState } from '../core/state-model.js';
-import { isNotFound } from './atomic-file.js';
+import { isNotFound } from '../files/atomic-file.js';
 import { canonicalJson } from './canonical-json.js';
 import { formatProblems, tagStateProblems } from './state-schema.js';
 

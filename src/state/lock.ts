@@ -6,9 +6,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { durationText } from '../core/duration-text.js';
 import { printable } from '../core/echoed-text.js';
 import { LockError, type LockInfo, StateError } from '../core/errors.js';
+import { isErrorCode, isNotFound, removeIfExists, syncDirectory } from '../files/atomic-file.js';
 import { describeSystemError } from '../files/errno.js';
 import { kindOf, NotRegularFileError, readRegularFile } from '../files/regular-file.js';
-import { isErrorCode, isNotFound, removeIfExists, syncDirectory } from './atomic-file.js';
 
 /** More than any lock this program writes: a larger file is read only this far (and is not a lock). */
 const MAX_LOCK_BYTES = 64 * 1024;

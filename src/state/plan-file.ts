@@ -1,6 +1,6 @@
 import { constants, type FileHandle, open } from 'node:fs/promises';
 import { PlanMismatchError, UsageError } from '../core/errors.js';
-import { isNotFound, writeFileAtomic } from './atomic-file.js';
+import { isNotFound, writeFileAtomic } from '../files/atomic-file.js';
 import { planSignature, signatureMatches } from './plan-signature.js';
 
 /**

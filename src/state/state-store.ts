@@ -2,7 +2,7 @@ import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { StateError } from '../core/errors.js';
 import { STATE_VERSION, type State } from '../core/state-model.js';
-import { isErrorCode, removeIfExists, syncDirectory } from './atomic-file.js';
+import { isErrorCode, removeIfExists, syncDirectory } from '../files/atomic-file.js';
 import {
   applyJournalEntry,
   encodeJournalRecord,

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/engine/watch-clock.js';
+import type { Clock } from '../../src/engine/watch/clock.js';
 
 interface Sleeper {
   at: number;

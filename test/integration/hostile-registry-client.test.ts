@@ -2,10 +2,10 @@ import { createServer, type Server } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryError } from '../../src/core/errors.js';
 import type { Credential } from '../../src/credentials/types.js';
-import { DEFAULT_CLIENT_OPTIONS, RegistryClient } from '../../src/registry/client.js';
+import { DEFAULT_CLIENT_OPTIONS, RegistryClient } from '../../src/registry/distribution/client.js';
+import { RegistryRepository } from '../../src/registry/distribution/registry-repository.js';
 import type { DeadlinePolicy } from '../../src/registry/http/deadline.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/registry/http/retry.js';
-import { RegistryRepository } from '../../src/registry/registry-repository.js';
 import {
   type Answer,
   echoAuthorization,

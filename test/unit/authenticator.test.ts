@@ -4,8 +4,8 @@ import { Authenticator } from '../../src/registry/auth/authenticator.js';
 import type { Challenge } from '../../src/registry/auth/challenge.js';
 import type { Endpoint } from '../../src/registry/auth/endpoint.js';
 import { RepositoryCredentials } from '../../src/registry/auth/repository-credentials.js';
+import { RegistryText } from '../../src/registry/http/registry-text.js';
 import type { HttpRequest } from '../../src/registry/http/transport.js';
-import { RegistryText } from '../../src/registry/registry-text.js';
 import { answer, BEARER_CHALLENGE } from './fake-http.js';
 
 const bearer: Challenge = { scheme: 'bearer', params: { realm: 'https://auth.example/token', service: 'registry' } };

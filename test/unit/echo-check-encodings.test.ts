@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RegistryText } from '../../src/registry/registry-text.js';
+import { RegistryText } from '../../src/registry/http/registry-text.js';
 
 const USER = 'robot';
 const PASSWORD = 'Xk9&q<Lm2>Zt';

@@ -1,10 +1,10 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mirrorImage } from '../../src/engine/mirror.js';
+import { mirrorImage } from '../../src/engine/mirror/mirror.js';
 import { RequestLimiter } from '../../src/registry/http/limiter.js';
-import { LayoutDestination } from '../../src/registry/layout-destination.js';
-import { LayoutRepository } from '../../src/registry/layout-repository.js';
+import { LayoutDestination } from '../../src/registry/layout/layout-destination.js';
+import { LayoutRepository } from '../../src/registry/layout/layout-repository.js';
 import { tempDir } from '../helpers/cli.js';
 import { type GeneratedImage, writeImageLayout } from '../helpers/images.js';
 

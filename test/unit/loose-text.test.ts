@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { looseView } from '../../src/registry/loose-text.js';
-import { looseForms } from '../../src/registry/secret-forms.js';
+import { looseView } from '../../src/registry/http/loose-text.js';
+import { looseForms } from '../../src/registry/http/secret-forms.js';
 
 describe('looseView: text with every encoding a secret could hide in undone', () => {
   it.each([

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type CopyStats, mirrorImage } from '../../src/engine/mirror.js';
-import { DestinationChecks, planCopy } from '../../src/engine/mirror-plan.js';
-import { MirrorRun } from '../../src/engine/mirror-run.js';
+import { type CopyStats, mirrorImage } from '../../src/engine/mirror/mirror.js';
+import { DestinationChecks, planCopy } from '../../src/engine/mirror/plan.js';
+import { MirrorRun } from '../../src/engine/mirror/run.js';
 import { RequestLimiter } from '../../src/registry/http/limiter.js';
-import { LayoutDestination } from '../../src/registry/layout-destination.js';
-import { LayoutRepository } from '../../src/registry/layout-repository.js';
+import { LayoutDestination } from '../../src/registry/layout/layout-destination.js';
+import { LayoutRepository } from '../../src/registry/layout/layout-repository.js';
 import { tempDir } from '../helpers/cli.js';
 import { type GeneratedImage, writeImageLayout } from '../helpers/images.js';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/core/catalog.js';
 import type { ImageSourceReference } from '../../src/core/reference.js';
-import { localStore } from '../../src/engine/mirror-target.js';
-import { DEFAULT_CLIENT_OPTIONS, RegistryClient } from '../../src/registry/client.js';
-import { RegistryRepository } from '../../src/registry/registry-repository.js';
+import { localStore } from '../../src/engine/local-store.js';
+import { DEFAULT_CLIENT_OPTIONS, RegistryClient } from '../../src/registry/distribution/client.js';
+import { RegistryRepository } from '../../src/registry/distribution/registry-repository.js';
 
 /** Where the catalog's `local` store puts each stream's images, and how it names them. */
 const catalog = (local: Catalog['local']) => ({ path: '/work/catalogs/imagestreams.yaml', local }) as Catalog;

@@ -4,7 +4,7 @@ import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import { RegistryError } from '../../src/core/errors.js';
 import { verifiedBlob } from '../../src/registry/blob-verify.js';
-import { ChunkReader } from '../../src/registry/chunk-reader.js';
+import { ChunkReader } from '../../src/registry/distribution/chunk-reader.js';
 
 const digestOf = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 const BLOB = Buffer.from('0123456789abcdefghijklmnopqrstuvwxyz');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstDifference } from '../../src/engine/plan-difference.js';
+import { firstDifference } from '../../src/engine/saved-plan/difference.js';
 
 describe('firstDifference: where a saved value departs from the derived one', () => {
   it.each<[string, unknown, unknown, string | undefined]>([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OCI_MANIFEST } from '../../src/core/media-types.js';
 import type { State, TagItem } from '../../src/core/state-model.js';
-import { stateAfter, trimHistory } from '../../src/engine/prune-history.js';
+import { stateAfter, trimHistory } from '../../src/engine/prune/history.js';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
 const MINUTE = 60_000;

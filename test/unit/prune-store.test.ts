@@ -4,11 +4,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/core/catalog.js';
 import { OCI_INDEX, OCI_MANIFEST } from '../../src/core/media-types.js';
 import type { State, TagItem } from '../../src/core/state-model.js';
-import { mirrorImage } from '../../src/engine/mirror.js';
-import { type LocalStore, localStore } from '../../src/engine/mirror-target.js';
-import { type PrunePlan, planPrune } from '../../src/engine/prune.js';
-import { applyStorePrune } from '../../src/engine/prune-store.js';
-import { LayoutRepository } from '../../src/registry/layout-repository.js';
+import { type LocalStore, localStore } from '../../src/engine/local-store.js';
+import { mirrorImage } from '../../src/engine/mirror/mirror.js';
+import { type PrunePlan, planPrune } from '../../src/engine/prune/prune.js';
+import { applyStorePrune } from '../../src/engine/prune/store.js';
+import { LayoutRepository } from '../../src/registry/layout/layout-repository.js';
 import { tempDir } from '../helpers/cli.js';
 import { type GeneratedImage, writeImageLayout } from '../helpers/images.js';
 

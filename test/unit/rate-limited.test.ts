@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatWait, rateLimitedError } from '../../src/registry/error-wording.js';
+import { formatWait, rateLimitedError } from '../../src/registry/distribution/error-wording.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/registry/http/retry.js';
 import type { HttpResponse } from '../../src/registry/http/transport.js';
 

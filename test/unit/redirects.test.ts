@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { followRedirects, requestUrl } from '../../src/registry/http/redirects.js';
-import { RegistryText } from '../../src/registry/registry-text.js';
+import { RegistryText } from '../../src/registry/http/registry-text.js';
 import { answer } from './fake-http.js';
 
 const START = new URL('https://registry.example/v2/team/app/blobs/sha256:aa');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RegistryError } from '../../src/core/errors.js';
 import type { CredentialProvider } from '../../src/registry/auth/repository-credentials.js';
-import { DEFAULT_CLIENT_OPTIONS, RegistryClient } from '../../src/registry/client.js';
+import { DEFAULT_CLIENT_OPTIONS, RegistryClient } from '../../src/registry/distribution/client.js';
 import type { HttpRequest } from '../../src/registry/http/transport.js';
 import { answer, BEARER_CHALLENGE, fakeTransports } from './fake-http.js';
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { RegistryError } from '../../src/core/errors.js';
 import { RegistryEndpoint } from '../../src/registry/auth/endpoint.js';
+import { RegistryText } from '../../src/registry/http/registry-text.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/registry/http/retry.js';
 import type { HttpRequest, HttpResponse } from '../../src/registry/http/transport.js';
 import { failureWording } from '../../src/registry/http/worded-failures.js';
-import { RegistryText } from '../../src/registry/registry-text.js';
 import { answer, BEARER_CHALLENGE } from './fake-http.js';
 
 const tlsFailure = Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });

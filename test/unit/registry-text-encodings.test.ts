@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, RegistryText, WITHHELD } from '../../src/registry/registry-text.js';
+import { REDACTED, RegistryText, WITHHELD } from '../../src/registry/http/registry-text.js';
 
 const USER = 'robot';
 const PASSWORD = 'pa/ss wörd!~(x)é"<&';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clipped, quoted } from '../../src/core/echoed-text.js';
-import { REDACTED, RegistryText } from '../../src/registry/registry-text.js';
+import { REDACTED, RegistryText } from '../../src/registry/http/registry-text.js';
 
 const USER = 'robot';
 const PASSWORD = 'hunter2-secret';

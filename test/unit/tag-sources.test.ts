@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogTag } from '../../src/core/catalog.js';
-import { ProvenSources } from '../../src/engine/tag-sources.js';
+import { ProvenSources } from '../../src/engine/saved-plan/proven-sources.js';
 import type { FetchedManifest, ImageRepository } from '../../src/registry/repository.js';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Challenge } from '../../src/registry/auth/challenge.js';
 import { type CachedToken, TokenCache } from '../../src/registry/auth/token-cache.js';
 import { fetchToken, type TokenRequest } from '../../src/registry/auth/token-fetch.js';
-import { RegistryText } from '../../src/registry/registry-text.js';
+import { RegistryText } from '../../src/registry/http/registry-text.js';
 import { answer } from './fake-http.js';
 
 const challenge: Challenge = { scheme: 'bearer', params: { realm: 'https://auth.example/token', service: 'registry' } };

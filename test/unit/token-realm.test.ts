@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { fetchToken, type TokenFetch, type TokenRequest } from '../../src/registry/auth/token-fetch.js';
+import { RegistryText } from '../../src/registry/http/registry-text.js';
 import type { HttpResponse } from '../../src/registry/http/transport.js';
-import { RegistryText } from '../../src/registry/registry-text.js';
 
 function tokenAnswer(body: unknown, status = 200): HttpResponse {
   return {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { RegistryEndpoint, UNANSWERED_PING_MEMORY_MS } from '../../src/registry/auth/endpoint.js';
+import { RegistryText } from '../../src/registry/http/registry-text.js';
 import { DEFAULT_RETRY_POLICY, withRetries } from '../../src/registry/http/retry.js';
 import { connectTimeoutOf, type HttpRequest } from '../../src/registry/http/transport.js';
 import { failureWording } from '../../src/registry/http/worded-failures.js';
-import { RegistryText } from '../../src/registry/registry-text.js';
 import { answer } from './fake-http.js';
 
 const connectTimeout = () => Object.assign(new Error('Connect Timeout Error'), { code: 'UND_ERR_CONNECT_TIMEOUT' });

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { watchCatalogFile } from '../../src/engine/watch-catalog-file.js';
+import { watchCatalogFile } from '../../src/engine/watch/catalog-file.js';
 import { tempDir } from '../helpers/cli.js';
 import { ConfigMapVolume } from '../helpers/configmap-volume.js';
 

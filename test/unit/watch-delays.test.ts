@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_TIMER_MS } from '../../src/engine/watch-clock.js';
+import { MAX_TIMER_MS } from '../../src/engine/watch/clock.js';
 import {
   failureDelay,
   firstCheckDelay,
   nextCheckDelay,
   RATE_LIMITED_DELAY_MS,
   timerInterval,
-} from '../../src/engine/watch-delays.js';
+} from '../../src/engine/watch/delays.js';
 
 const MINUTE = 60_000;
 const never = () => 0;

@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type LockInfo, StateError } from '../../src/core/errors.js';
-import { waitForStateLock } from '../../src/engine/watch-lock.js';
+import { waitForStateLock } from '../../src/engine/watch/lock.js';
 import { acquireLock, readLock } from '../../src/state/index.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 

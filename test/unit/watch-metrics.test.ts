@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { WatchEvent } from '../../src/engine/watch-events.js';
-import { WatchMetrics } from '../../src/engine/watch-metrics.js';
+import type { WatchEvent } from '../../src/engine/watch/events.js';
+import { WatchMetrics } from '../../src/engine/watch/metrics.js';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const tagEvent = { failures: 0, nextCheck: null, recovered: false };

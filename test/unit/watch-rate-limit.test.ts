@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ImportRateLimit } from '../../src/engine/watch-rate-limit.js';
+import { ImportRateLimit } from '../../src/engine/watch/rate-limit.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 
 async function startTimes(perMinute: number, takes: number, clock = new ManualClock()): Promise<number[]> {

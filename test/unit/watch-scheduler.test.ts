@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogTag } from '../../src/core/catalog.js';
 import { parseImageSource } from '../../src/core/reference.js';
-import type { TagOutcome } from '../../src/engine/watch-events.js';
-import { ImportRateLimit } from '../../src/engine/watch-rate-limit.js';
-import { type SchedulerOptions, type Settlement, WatchScheduler } from '../../src/engine/watch-scheduler.js';
+import type { TagOutcome } from '../../src/engine/watch/events.js';
+import { ImportRateLimit } from '../../src/engine/watch/rate-limit.js';
+import { type SchedulerOptions, type Settlement, WatchScheduler } from '../../src/engine/watch/scheduler.js';
 import { ManualClock, settle } from '../helpers/manual-clock.js';
 
 const INTERVAL = 60_000;

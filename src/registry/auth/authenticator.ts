@@ -1,8 +1,8 @@
 import type { FoundCredential } from '../../credentials/types.js';
-import { unsendableRegistryToken } from '../error-wording.js';
+import { unsendableRegistryToken } from '../distribution/error-wording.js';
+import { peerAt } from '../http/network-errors.js';
+import type { RegistryText } from '../http/registry-text.js';
 import type { Exchange, HttpResponse } from '../http/transport.js';
-import { peerAt } from '../network-errors.js';
-import type { RegistryText } from '../registry-text.js';
 import { basicAuthorization, isHeaderSafe } from './authorization-header.js';
 import { type Challenge, offeredChallenge } from './challenge.js';
 import type { Endpoint, RegistryEndpoint } from './endpoint.js';

@@ -1,6 +1,6 @@
-import { ambiguousChallenge } from '../error-wording.js';
+import { ambiguousChallenge } from '../distribution/error-wording.js';
+import type { RegistryText } from '../http/registry-text.js';
 import { type HttpResponse, headerValues } from '../http/transport.js';
-import type { RegistryText } from '../registry-text.js';
 
 /** One authentication challenge of a `WWW-Authenticate` header. */
 export interface Challenge {

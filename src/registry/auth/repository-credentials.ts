@@ -1,5 +1,5 @@
 import type { CredentialStore, FoundCredential } from '../../credentials/types.js';
-import type { RegistryText } from '../registry-text.js';
+import type { RegistryText } from '../http/registry-text.js';
 
 /** What the client needs of a credential store. */
 export type CredentialProvider = Pick<CredentialStore, 'find'> & Partial<Pick<CredentialStore, 'describeSources'>>;

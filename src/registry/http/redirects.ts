@@ -1,6 +1,11 @@
 import { drain } from '../body.js';
-import { downgradingRedirect, invalidRedirect, plainHttpRequest, tooManyRedirects } from '../error-wording.js';
-import type { RegistryText } from '../registry-text.js';
+import {
+  downgradingRedirect,
+  invalidRedirect,
+  plainHttpRequest,
+  tooManyRedirects,
+} from '../distribution/error-wording.js';
+import type { RegistryText } from './registry-text.js';
 import { type HttpResponse, headerValue } from './transport.js';
 
 const MAX_REDIRECTS = 5;

@@ -3,10 +3,10 @@ import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { Agent, type Dispatcher, ProxyAgent, request } from 'undici';
 import { RegistryError } from '../../core/errors.js';
-import { networkError, type Peer, timedOutError } from '../network-errors.js';
-import type { EchoCheck } from '../registry-text.js';
 import { type DeadlinePolicy, deadlineInterceptor } from './deadline.js';
+import { networkError, type Peer, timedOutError } from './network-errors.js';
 import { proxyHost } from './proxy-env.js';
+import type { EchoCheck } from './registry-text.js';
 
 /** TLS and connection settings for one registry host. */
 export interface TransportOptions {

@@ -1,5 +1,5 @@
 import type { RegistryError } from '../../core/errors.js';
-import { networkError, type Peer } from '../network-errors.js';
+import { networkError, type Peer } from './network-errors.js';
 import { proxyFor, proxyHost } from './proxy-env.js';
 import type { Exchange } from './transport.js';
 

@@ -1,0 +1,123 @@
+import type { Catalog } from '../../core/catalog.js';
+import { PlanMismatchError, type RegistryError } from '../../core/errors.js';
+import { PLAN_FORMAT_VERSION, type Plan, type PlanDocument } from '../../core/plan-model.js';
+import { computePlan, inScope } from '../../core/planner.js';
+import type { State } from '../../core/state-model.js';
+import { planDocument } from '../../render/plan-json.js';
+import { planProblems } from '../../state/plan-schema.js';
+import { formatProblems } from '../../state/state-schema.js';
+import { unknownAddress } from '../plan.js';
+import { planDifference } from './difference.js';
+import { mismatch } from './mismatch.js';
+import { type ObservationSources, readObservations } from './observations.js';
+
+/** Reads the plan out of a plan file's payload, refusing what this version cannot apply or what is not a plan. */
+export function asPlan(value: unknown, file: string): PlanDocument {
+  const plan = value as Partial<PlanDocument> | null;
+  const major = (v: unknown) => (typeof v === 'string' ? v.split('.')[0] : undefined);
+  if (!plan || typeof plan !== 'object' || Array.isArray(plan) || !Array.isArray(plan.changes)) {
+    throw new PlanMismatchError(`${file} does not hold a plan`);
+  }
+  if (major(plan.formatVersion) !== major(PLAN_FORMAT_VERSION)) {
+    throw new PlanMismatchError(
+      `${file} has plan format ${printableVersion(plan.formatVersion)}; this version applies ${PLAN_FORMAT_VERSION}`,
+    );
+  }
+  if (plan.formatVersion !== PLAN_FORMAT_VERSION) {
+    throw new PlanMismatchError(
+      `${file} has plan format ${printableVersion(plan.formatVersion)}, newer than this version applies (${PLAN_FORMAT_VERSION}); upgrade imagestreams`,
+    );
+  }
+  const problems = planProblems(plan);
+  if (problems.length > 0) {
+    throw new PlanMismatchError(
+      `Saved plan ${file} is malformed (see schemas/plan.schema.json):\n${formatProblems(problems)}`,
+    );
+  }
+  return plan as PlanDocument;
+}
+
+function printableVersion(version: unknown): string {
+  return typeof version === 'string' && /^\d{1,6}(\.\d{1,6})?$/.test(version) ? version : 'unknown';
+}
+
+/**
+ * A saved plan applies only to the state and catalog it was made from (Terraform's stale-plan rule):
+ * same lineage, same serial, same catalog bytes.
+ */
+export function assertPlanApplies(
+  plan: Pick<Plan, 'catalog' | 'priorState'>,
+  catalog: Pick<Catalog, 'sha256' | 'displayPath'>,
+  state: State,
+  stateExists: boolean,
+): void {
+  if (plan.catalog.sha256 !== catalog.sha256) {
+    throw new PlanMismatchError(
+      `Saved plan is stale: the catalog ${catalog.displayPath} changed since the plan was made; run plan again`,
+    );
+  }
+  if (plan.priorState === null) {
+    if (stateExists)
+      throw new PlanMismatchError('Saved plan is stale: the state was written since the plan was made; run plan again');
+    return;
+  }
+  if (!stateExists || plan.priorState.lineage !== state.lineage) {
+    throw new PlanMismatchError(
+      'Saved plan does not match the given state: it was made for another state file (lineage differs)',
+    );
+  }
+  if (plan.priorState.serial !== state.serial) {
+    throw new PlanMismatchError(
+      `Saved plan is stale: the state changed since the plan was made (serial ${plan.priorState.serial}, now ${state.serial}); run plan again`,
+    );
+  }
+}
+
+/** A saved plan proven: the plan apply performs, derived from trusted inputs and the observations verified. */
+export interface ProvenPlan {
+  plan: Plan;
+  /** Imports whose planned image could not be read from their source: apply records them as failed imports. */
+  unreadable: ReadonlyMap<string, RegistryError>;
+}
+
+/**
+ * Proves a saved plan (already checked by `assertPlanApplies`): derives the plan again from the catalog, the state
+ * and the plan's observations — the `sourceDigest` of each import, whose image is read by digest from the tag's own
+ * source and verified — and refuses it unless it holds exactly the derived changes. A plan is then only a record of
+ * what the registries said: it cannot choose another child, source, spec or tag, nor remove a tag the catalog has.
+ * The plan's `targets` and its `reimport_requested` reasons are the requests plan was made with.
+ */
+export async function proveSavedPlan(
+  saved: PlanDocument,
+  catalog: Catalog,
+  state: State | null,
+  sources: ObservationSources,
+): Promise<ProvenPlan> {
+  if (unknownAddress(catalog, state, saved.targets) !== undefined) {
+    throw mismatch('its targets name a stream or tag that is neither in the catalog nor in the state');
+  }
+  if (saved.changes.length === 0 && saved.errors.length === 0) return { plan: emptyPlan(saved), unreadable: new Map() };
+  const reimport = new Set(saved.changes.filter((c) => c.reason === 'reimport_requested').map((c) => c.address));
+  const scope = catalog.tags.filter((t) => inScope(t.address, saved.targets));
+  const { observations, unreadable } = await readObservations(saved, scope, state, reimport, sources);
+  const derived = computePlan({
+    catalog: { displayPath: saved.catalog.path, sha256: catalog.sha256, tags: catalog.tags },
+    state,
+    observations,
+    targets: saved.targets,
+    reimport,
+    now: new Date(),
+  });
+  const difference = planDifference(saved, planDocument(derived), new Set(unreadable.keys()));
+  if (difference !== undefined) throw mismatch(difference);
+  return { plan: { ...derived, createdAt: saved.createdAt }, unreadable };
+}
+
+/** A plan that lists nothing (`plan --scheduled-only` of a catalog without scheduled tags) does nothing. */
+function emptyPlan(saved: PlanDocument): Plan {
+  const { create, update, delete: remove, noop, drift, error } = saved.summary;
+  if (create + update + remove + noop + drift + error + saved.drift.length > 0) {
+    throw mismatch('it counts changes it does not list');
+  }
+  return { ...saved, changes: [], drift: [], summary: { create, update, delete: remove, noop, drift, error } };
+}

@@ -1,0 +1,50 @@
+import type { ImportReason, LockInfo } from '../../core/errors.js';
+import type { ChangeReason } from '../../core/plan-model.js';
+
+/** Why a check failed: a registry's reason, or the state could not be read or written. */
+export type WatchFailureReason = ImportReason | 'StateError';
+
+/** What checking one scheduled tag came to. */
+export type TagOutcome =
+  /** The upstream has not moved (a failure condition left by an earlier attempt is cleared). */
+  | { kind: 'unchanged'; digest: string | null }
+  | { kind: 'imported'; action: 'create' | 'update'; reason: ChangeReason; digest: string; previous: string | null }
+  /** `retryAfterMs`: how long the registry asked to wait (Retry-After) when it rate-limited the check. */
+  | { kind: 'failed'; reason: WatchFailureReason; message: string; retryAfterMs?: number }
+  /** Stopped before it finished: nothing of it was written after the stop. */
+  | { kind: 'abandoned' };
+
+interface TagEventBase {
+  address: string;
+  /** Consecutive failures of the tag, this one included for `failed`. */
+  failures: number;
+  /** When the tag is checked next (ISO 8601); null when it is not (`--once`, or removed from the catalog). */
+  nextCheck: string | null;
+}
+
+/** One thing that happened, as `watch` logs it (one line each) and counts it in its metrics. */
+export type WatchEvent = { time: string } & (
+  | { type: 'started'; catalog: string; tags: number; importsPerMinute: number; once: boolean }
+  | ({ type: 'unchanged'; digest: string | null; recovered: boolean } & TagEventBase)
+  | ({
+      type: 'imported';
+      action: 'create' | 'update';
+      reason: ChangeReason;
+      digest: string;
+      previous: string | null;
+      recovered: boolean;
+    } & TagEventBase)
+  | ({ type: 'failed'; reason: WatchFailureReason; message: string } & TagEventBase)
+  | { type: 'lock-wait'; address: string; holder: LockInfo | null }
+  | { type: 'abandoned'; address: string }
+  | { type: 'catalog-reloaded'; catalog: string; tags: number }
+  /** `problems`: each `file:line:column: error: …`; `message`: all of them, one a line. */
+  | { type: 'catalog-invalid'; catalog: string; message: string; problems: string[] }
+  | { type: 'stopping'; reason: string }
+  | { type: 'stopped'; checks: number; imported: number; failed: number; abandoned: number }
+);
+
+export type WatchEventType = WatchEvent['type'];
+
+/** The events about one tag's check. */
+export type TagEvent = Extract<WatchEvent, { type: 'unchanged' | 'imported' | 'failed' }>;

@@ -1,0 +1,182 @@
+import { isDigest } from '../../core/digest.js';
+import { clipped } from '../../core/echoed-text.js';
+import { RegistryError } from '../../core/errors.js';
+import { MANIFEST_ACCEPT } from '../../core/media-types.js';
+import { verifiedBlob } from '../blob-verify.js';
+import { drain, readCapped } from '../body.js';
+import type { BlobDescriptor, BlobTransfer, ImageDestination, ManifestBytes } from '../destination.js';
+import { type HttpResponse, headerValue } from '../http/transport.js';
+import type { FetchedManifest, ImageRepository, RegistryLocation } from '../repository.js';
+import { BlobUpload, type BlobUploadOptions, pushScope } from './blob-upload.js';
+import type { RegistryClient } from './client.js';
+import { RegistryRepository } from './registry-repository.js';
+
+const MAX_TAG_PAGES = 100;
+
+/** A registry repository images are pushed into (and, for prune, deleted from). */
+export class RegistryDestination implements ImageDestination {
+  readonly name: string;
+  readonly location: RegistryLocation;
+  private readonly reader: RegistryRepository;
+  private readonly uploads: BlobUpload;
+
+  constructor(
+    private readonly client: RegistryClient,
+    readonly repository: string,
+    uploadOptions: BlobUploadOptions = {},
+  ) {
+    this.reader = new RegistryRepository(client, repository);
+    this.name = this.reader.name;
+    this.location = this.reader.location;
+    this.uploads = new BlobUpload(client, repository, uploadOptions);
+  }
+
+  pullSpec(digest: string): string {
+    return `${this.name}@${digest}`;
+  }
+
+  async tagDigest(tag: string): Promise<string | undefined> {
+    const res = await this.head(`manifests/${tag}`, MANIFEST_ACCEPT);
+    if (res.status === 404) return undefined;
+    if (res.status !== 200) throw await this.client.statusError(res, `${this.name}:${tag}`, this.repository);
+    const digest = headerValue(res.headers, 'docker-content-digest');
+    return digest && isDigest(digest) ? digest : (await this.reader.getManifest(tag)).digest;
+  }
+
+  hasManifest(digest: string): Promise<boolean> {
+    return this.exists(`manifests/${checked(digest)}`, `${this.name}@${digest}`, MANIFEST_ACCEPT);
+  }
+
+  hasBlob(digest: string): Promise<boolean> {
+    return this.exists(`blobs/${checked(digest)}`, `blob ${this.name}@${digest}`);
+  }
+
+  getManifest(digest: string): Promise<FetchedManifest> {
+    return this.reader.getManifest(checked(digest));
+  }
+
+  /**
+   * One mount is tried, from the likeliest repository: a registry that does not hold the blob there answers with an
+   * ordinary upload session, which the upload then uses, so a mount that misses costs no request.
+   */
+  async putBlob(
+    blob: BlobDescriptor,
+    source: ImageRepository,
+    mountFrom: readonly RegistryLocation[] = [],
+  ): Promise<BlobTransfer> {
+    if (await this.hasBlob(blob.digest)) return 'present';
+    const open = async () => {
+      if (!source.openBlob) throw new RegistryError('InternalError', `${source.name} cannot stream blobs`);
+      return verifiedBlob(await source.openBlob(blob.digest), blob, `blob ${source.name}@${blob.digest}`);
+    };
+    const from = this.mountSource([...(source.location ? [source.location] : []), ...mountFrom]);
+    if (from) return this.uploads.mount(blob, from, open);
+    await this.uploads.upload(blob, open);
+    return 'uploaded';
+  }
+
+  async putManifest(manifest: ManifestBytes, tag?: string): Promise<void> {
+    const reference = tag ?? manifest.digest;
+    const res = await this.client.request({
+      method: 'PUT',
+      path: `/v2/${this.repository}/manifests/${tag ?? checked(manifest.digest)}`,
+      repository: this.repository,
+      scope: pushScope(this.repository),
+      headers: { 'content-type': manifest.mediaType, 'content-length': String(manifest.bytes.length) },
+      body: manifest.bytes,
+    });
+    if (res.status !== 201) {
+      throw await this.client.statusError(res, `manifest push to ${this.name}:${reference}`, this.repository);
+    }
+    await drain(res);
+    const stored = headerValue(res.headers, 'docker-content-digest');
+    if (stored && stored !== manifest.digest) {
+      throw new RegistryError(
+        'InvalidManifest',
+        `${this.name} stored manifest ${manifest.digest} under the digest ${clipped(stored)}: digests must be preserved`,
+      );
+    }
+  }
+
+  async listTags(): Promise<string[]> {
+    const tags: string[] = [];
+    let path: string | undefined = `/v2/${this.repository}/tags/list?n=1000`;
+    for (let page = 0; path && page < MAX_TAG_PAGES; page++) {
+      const res = await this.client.request({ method: 'GET', path, repository: this.repository });
+      if (res.status === 404) {
+        await drain(res);
+        return tags;
+      }
+      if (res.status !== 200) throw await this.client.statusError(res, `tags of ${this.name}`, this.repository);
+      const body = await readCapped(res, 4 * 1024 * 1024, `tag list of ${this.name}`);
+      tags.push(...tagsOf(body, this.name));
+      path = nextPage(headerValue(res.headers, 'link'));
+    }
+    return tags;
+  }
+
+  /** Deletes a manifest by digest (a registry drops the tags pointing at it); false when it was not there. */
+  async deleteManifest(digest: string): Promise<boolean> {
+    const res = await this.client.request({
+      method: 'DELETE',
+      path: `/v2/${this.repository}/manifests/${checked(digest)}`,
+      repository: this.repository,
+      scope: `repository:${this.repository}:delete`,
+    });
+    await drain(res);
+    if (res.status === 202 || res.status === 200) return true;
+    if (res.status === 404) return false;
+    if (res.status === 405) {
+      throw new RegistryError(
+        'Forbidden',
+        `${this.client.options.registry} does not allow deleting manifests (HTTP 405); distribution needs storage.delete.enabled: true`,
+        { status: 405 },
+      );
+    }
+    throw await this.client.statusError(res, `deleting ${this.name}@${digest}`, this.repository);
+  }
+
+  /** The first of `candidates` that is another repository of this registry. */
+  private mountSource(candidates: readonly RegistryLocation[]): string | undefined {
+    const registry = this.client.options.registry;
+    return candidates.find((c) => c.registry === registry && c.repository !== this.repository)?.repository;
+  }
+
+  private async exists(path: string, what: string, accept?: string): Promise<boolean> {
+    const res = await this.head(path, accept);
+    if (res.status === 200) return true;
+    if (res.status === 404) return false;
+    throw await this.client.statusError(res, what, this.repository);
+  }
+
+  private async head(path: string, accept?: string): Promise<HttpResponse> {
+    const res = await this.client.request({
+      method: 'HEAD',
+      path: `/v2/${this.repository}/${path}`,
+      repository: this.repository,
+      ...(accept && { accept }),
+    });
+    await drain(res);
+    return res;
+  }
+}
+
+/** Digests become URL paths only once validated. */
+function checked(digest: string): string {
+  if (!isDigest(digest)) throw new RegistryError('InvalidManifest', 'invalid digest; refused');
+  return digest;
+}
+
+function tagsOf(body: Uint8Array, name: string): string[] {
+  try {
+    const doc = JSON.parse(Buffer.from(body).toString('utf8')) as { tags?: unknown };
+    return Array.isArray(doc.tags) ? doc.tags.filter((t): t is string => typeof t === 'string') : [];
+  } catch {
+    throw new RegistryError('InternalError', `the tag list of ${name} is not valid JSON`);
+  }
+}
+
+/** The `rel="next"` target of a `Link` header (`</v2/x/tags/list?last=a&n=1000>; rel="next"`). */
+function nextPage(link: string | undefined): string | undefined {
+  return link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)?.[1] : undefined;
+}
