@@ -1,71 +1,18 @@
 import type { Catalog, CatalogTag } from '../../core/catalog.js';
-import { CatalogError, formatCatalogProblem, type LockInfo } from '../../core/errors.js';
+import { CatalogError, formatCatalogProblem } from '../../core/errors.js';
 import { importReason, tagState } from '../../core/planner.js';
 import type { State } from '../../core/state-model.js';
-import type { ImageRepository } from '../../registry/repository.js';
 import { planningState, StateStore } from '../../state/index.js';
 import { catalogLocalStore, type LocalStore } from '../local-store.js';
 import { scheduledTags } from '../scheduled-plan.js';
 import { watchCatalogFile } from './catalog-file.js';
 import { type Clock, systemClock } from './clock.js';
 import type { TagOutcome, WatchEvent } from './events.js';
+import type { TagCheckContext, WatchedCatalog, WatchOptions, WatchSummary } from './options.js';
 import { DEFAULT_IMPORTS_PER_MINUTE, ImportRateLimit } from './rate-limit.js';
 import { type ScheduleEntryView, type Settlement, type TagJob, type WatchedTag, WatchScheduler } from './scheduler.js';
 
-/** A loaded catalog with the repositories its tags import from (the CLI's catalog context is one). */
-export interface WatchedCatalog {
-  catalog: Catalog;
-  openTag(tag: CatalogTag): ImageRepository;
-  close(): Promise<void>;
-}
-
-/** The catalog a check runs against and the repositories its tags import from. */
-export interface TagCheckContext {
-  catalog: Catalog;
-  openTag(tag: CatalogTag): ImageRepository;
-  /** Where `referencePolicy: Local` tags are mirrored (the catalog's `local`), if it has one. */
-  local?: LocalStore;
-  clock: Clock;
-  /** How often to try the state lock again while another process holds it. */
-  lockPollMs: number;
-  onLockWait(address: string, holder: LockInfo | null): void;
-}
-
-/** Starts a check of `tag`: refresh, lock, import (operations' startTagCheck); tests pass their own. */
-export type StartCheck = (tag: CatalogTag, context: TagCheckContext, stop: AbortSignal) => TagJob;
-
-export interface WatchOptions {
-  /** The catalog as loaded at start. */
-  initial: WatchedCatalog;
-  /** Loads the catalog file again; throws (CatalogError) when the file is now invalid. */
-  reload(): Promise<WatchedCatalog>;
-  /** Reports possible changes of the catalog file; returns a function that stops watching. */
-  watchCatalog?: (path: string, onChange: () => void) => () => void;
-  /** Overrides every tag's scheduleInterval. */
-  intervalMs?: number;
-  /** One pass over the scheduled tags, then stop. */
-  once?: boolean;
-  /** Scheduled import attempts started per minute at most (OpenShift's default 60); 0: no limit. */
-  importsPerMinute?: number;
-  /** Tags checked at once. */
-  concurrency?: number;
-  /** After a stop, how long running imports may take to finish before they are abandoned. */
-  stopGraceMs?: number;
-  lockPollMs?: number;
-  clock?: Clock;
-  random?: () => number;
-  startCheck: StartCheck;
-  onEvent?: (event: WatchEvent) => void;
-}
-
-export interface WatchSummary {
-  checks: number;
-  imported: number;
-  failed: number;
-  abandoned: number;
-  /** With `once`: scheduled tags that were never checked because the pass was stopped. */
-  unchecked: number;
-}
+export type { StartCheck, TagCheckContext, WatchedCatalog, WatchOptions, WatchSummary } from './options.js';
 
 const DEFAULTS = { concurrency: 4, stopGraceMs: 5_000, lockPollMs: 500 };
 

@@ -1,0 +1,62 @@
+import type { Catalog, CatalogTag } from '../../core/catalog.js';
+import type { LockInfo } from '../../core/errors.js';
+import type { ImageRepository } from '../../registry/repository.js';
+import type { LocalStore } from '../local-store.js';
+import type { Clock } from './clock.js';
+import type { WatchEvent } from './events.js';
+import type { TagJob } from './scheduler.js';
+
+/** A loaded catalog with the repositories its tags import from (the CLI's catalog context is one). */
+export interface WatchedCatalog {
+  catalog: Catalog;
+  openTag(tag: CatalogTag): ImageRepository;
+  close(): Promise<void>;
+}
+
+/** The catalog a check runs against and the repositories its tags import from. */
+export interface TagCheckContext {
+  catalog: Catalog;
+  openTag(tag: CatalogTag): ImageRepository;
+  /** Where `referencePolicy: Local` tags are mirrored (the catalog's `local`), if it has one. */
+  local?: LocalStore;
+  clock: Clock;
+  /** How often to try the state lock again while another process holds it. */
+  lockPollMs: number;
+  onLockWait(address: string, holder: LockInfo | null): void;
+}
+
+/** Starts a check of `tag`: refresh, lock, import (operations' startTagCheck); tests pass their own. */
+export type StartCheck = (tag: CatalogTag, context: TagCheckContext, stop: AbortSignal) => TagJob;
+
+export interface WatchOptions {
+  /** The catalog as loaded at start. */
+  initial: WatchedCatalog;
+  /** Loads the catalog file again; throws (CatalogError) when the file is now invalid. */
+  reload(): Promise<WatchedCatalog>;
+  /** Reports possible changes of the catalog file; returns a function that stops watching. */
+  watchCatalog?: (path: string, onChange: () => void) => () => void;
+  /** Overrides every tag's scheduleInterval. */
+  intervalMs?: number;
+  /** One pass over the scheduled tags, then stop. */
+  once?: boolean;
+  /** Scheduled import attempts started per minute at most (OpenShift's default 60); 0: no limit. */
+  importsPerMinute?: number;
+  /** Tags checked at once. */
+  concurrency?: number;
+  /** After a stop, how long running imports may take to finish before they are abandoned. */
+  stopGraceMs?: number;
+  lockPollMs?: number;
+  clock?: Clock;
+  random?: () => number;
+  startCheck: StartCheck;
+  onEvent?: (event: WatchEvent) => void;
+}
+
+export interface WatchSummary {
+  checks: number;
+  imported: number;
+  failed: number;
+  abandoned: number;
+  /** With `once`: scheduled tags that were never checked because the pass was stopped. */
+  unchecked: number;
+}
