@@ -1,3 +1,4 @@
+import { quoted } from '../core/echoed-text.js';
 import { UsageError } from '../core/errors.js';
 
 /**
@@ -31,8 +32,8 @@ function bareNumberMilliseconds(n: number, bareNumbers: BareNumbers): number | u
 export function parseDuration(text: string, bareNumbers: BareNumbers = 'refused'): number {
   const milliseconds = durationMilliseconds(text, bareNumbers);
   if (milliseconds === undefined) {
-    throw new UsageError(`invalid duration ${JSON.stringify(text)}: expected a duration such as 15m, 1h30m or 90s`);
+    throw new UsageError(`invalid duration ${quoted(text)}: expected a duration such as 15m, 1h30m or 90s`);
   }
-  if (!Number.isSafeInteger(milliseconds)) throw new UsageError(`invalid duration ${JSON.stringify(text)}: too long`);
+  if (!Number.isSafeInteger(milliseconds)) throw new UsageError(`invalid duration ${quoted(text)}: too long`);
   return milliseconds;
 }

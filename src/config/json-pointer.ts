@@ -1,3 +1,4 @@
+import { clipped, quoted } from '../core/echoed-text.js';
 /** JSON Pointers (RFC 6901), the form ajv uses for `instancePath`. */
 
 export function childPointer(parent: string, key: string | number): string {
@@ -22,8 +23,8 @@ export function subjectOf(pointer: string): string {
   const segments = pointerSegments(pointer);
   const leaf = segments.at(-1);
   if (leaf === undefined) return 'the catalog';
-  const name = JSON.stringify(leaf);
-  return segments.length === 1 ? name : `${name} in ${segments.slice(0, -1).join('.')}`;
+  const name = quoted(leaf);
+  return segments.length === 1 ? name : `${name} in ${clipped(segments.slice(0, -1).join('.'))}`;
 }
 
 /** `in streams.demo.tags`, or `at the top level`. */

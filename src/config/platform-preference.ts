@@ -1,3 +1,4 @@
+import { quoted } from '../core/echoed-text.js';
 import { formatPlatform, type Platform, parsePlatformPreference } from '../core/platform.js';
 import { childPointer } from './json-pointer.js';
 import type { ProblemList } from './problems.js';
@@ -83,7 +84,7 @@ function annotatedArchitecture(
   if (text === undefined) return undefined;
   const platform = ARCH.test(text) ? tryParse(`linux/${text}`) : undefined;
   if (!platform) {
-    const message = `invalid ${PREFER_ARCH_ANNOTATION} annotation ${JSON.stringify(text)}: expected an architecture such as amd64, arm64 or arm/v7`;
+    const message = `invalid ${PREFER_ARCH_ANNOTATION} annotation ${quoted(text)}: expected an architecture such as amd64, arm64 or arm/v7`;
     problems.add(childPointer(pointer, PREFER_ARCH_ANNOTATION), message);
     return undefined;
   }
@@ -99,7 +100,7 @@ function annotatedOs(
   if (text === undefined) return undefined;
   const platform = OS.test(text) ? tryParse(`${text}/amd64`) : undefined;
   if (!platform) {
-    const message = `invalid ${PREFER_OS_ANNOTATION} annotation ${JSON.stringify(text)}: expected an operating system such as linux or windows`;
+    const message = `invalid ${PREFER_OS_ANNOTATION} annotation ${quoted(text)}: expected an operating system such as linux or windows`;
     problems.add(childPointer(pointer, PREFER_OS_ANNOTATION), message);
     return undefined;
   }

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { LocalTarget } from '../core/catalog.js';
+import { quoted } from '../core/echoed-text.js';
 import { registryKeyProblem } from '../core/registry-key.js';
 import { pathInCatalog } from './catalog-paths.js';
 import { type RawMap, stringAt } from './raw-values.js';
@@ -27,12 +28,12 @@ export function resolveLocal(raw: RawMap | undefined, context: ResolveContext): 
 function localRegistryProblem(text: string): string | undefined {
   const expected = 'expected host[:port]/namespace, such as registry.example.com:5000/mirror';
   const problem = registryKeyProblem(text);
-  if (problem) return `invalid local.registry ${JSON.stringify(text)}: ${problem}; ${expected}`;
+  if (problem) return `invalid local.registry ${quoted(text)}: ${problem}; ${expected}`;
   const slash = text.indexOf('/');
-  if (slash < 0) return `local.registry ${JSON.stringify(text)} has no namespace: ${expected}`;
+  if (slash < 0) return `local.registry ${quoted(text)} has no namespace: ${expected}`;
   const host = text.slice(0, slash);
   if (!/[.:[]/.test(host) && host !== 'localhost') {
-    return `local.registry ${JSON.stringify(text)} does not start with a registry host (one with a "." or ":", or localhost): ${expected}`;
+    return `local.registry ${quoted(text)} does not start with a registry host (one with a "." or ":", or localhost): ${expected}`;
   }
   return undefined;
 }

@@ -1,3 +1,4 @@
+import { quoted } from './echoed-text.js';
 import { InvalidPlatformError } from './errors.js';
 
 export interface Platform {
@@ -29,10 +30,10 @@ export function parsePlatform(text: string): Platform {
   const osVersion = colon >= 0 ? trimmed.slice(colon + 1) : undefined;
   const parts = (colon >= 0 ? trimmed.slice(0, colon) : trimmed).toLowerCase().split('/');
   if (parts.length < 2 || parts.length > 3 || parts.some((p) => !TOKEN.test(p))) {
-    throw new InvalidPlatformError(`invalid platform ${JSON.stringify(text)}: expected os/arch[/variant][:osversion]`);
+    throw new InvalidPlatformError(`invalid platform ${quoted(text)}: expected os/arch[/variant][:osversion]`);
   }
   if (osVersion !== undefined && !/^[A-Za-z0-9_.-]+$/.test(osVersion)) {
-    throw new InvalidPlatformError(`invalid platform ${JSON.stringify(text)}: bad os version "${osVersion}"`);
+    throw new InvalidPlatformError(`invalid platform ${quoted(text)}: bad os version ${quoted(osVersion)}`);
   }
   return normalizePlatform({ os: parts[0]!, architecture: parts[1]!, variant: parts[2], osVersion });
 }

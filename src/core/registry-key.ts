@@ -1,3 +1,4 @@
+import { quoted } from './echoed-text.js';
 import { DOCKER_HUB, DOCKER_HUB_API_HOST, DOCKER_HUB_INDEX_HOST } from './reference.js';
 
 /** A registry key (catalog `registries` key, auth file entry or credential helper), normalised for matching. */
@@ -39,11 +40,11 @@ export function registryKeyProblem(text: string): string | undefined {
   if (text.endsWith('/')) return 'a registry key does not end with "/"';
   const [hostPort, path] = splitAtSlash(text);
   const match = CATALOG_HOST_PORT.exec(hostPort);
-  if (!match) return `invalid registry host ${JSON.stringify(hostPort)}`;
+  if (!match) return `invalid registry host ${quoted(hostPort)}`;
   const port = match.groups?.port;
   if (port !== undefined && !isPort(Number(port))) return `invalid port ${port}`;
   const invalid = path?.split('/').find((component) => !PATH_COMPONENT.test(component));
-  return invalid === undefined ? undefined : `invalid repository path component ${JSON.stringify(invalid)}`;
+  return invalid === undefined ? undefined : `invalid repository path component ${quoted(invalid)}`;
 }
 
 /** Catalog keys parsed so far: every tag of a catalog is matched against all its keys, more than once. */
