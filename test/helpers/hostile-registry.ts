@@ -156,10 +156,9 @@ export function tokenEndpoint(token: string, accepts: (request: IncomingMessage)
   };
 }
 
-/** A single-platform (linux/amd64) image: its config, its manifest and an index holding it. */
-export function tinyImage(seed: string): { config: Buffer; manifest: Buffer; index: Buffer } {
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers' }, seed }));
-  const manifest = Buffer.from(
+/** An OCI image manifest of `config` and no layers. */
+export function manifestFor(config: Buffer): Buffer {
+  return Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: OCI_MANIFEST,
@@ -167,6 +166,12 @@ export function tinyImage(seed: string): { config: Buffer; manifest: Buffer; ind
       layers: [],
     }),
   );
+}
+
+/** A single-platform (linux/amd64) image: its config, its manifest and an index holding it. */
+export function tinyImage(seed: string): { config: Buffer; manifest: Buffer; index: Buffer } {
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers' }, seed }));
+  const manifest = manifestFor(config);
   const index = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,

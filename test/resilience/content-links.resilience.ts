@@ -2,11 +2,19 @@ import { cpSync, existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, writeFil
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { type GeneratedLayout, writeImageLayout } from '../helpers/images.js';
+import type { GeneratedLayout } from '../helpers/images.js';
 import { catalogText, type TagYaml, Workspace } from '../helpers/workspace.js';
 import { type CliOutcome, runCliMeasured } from './support/cli-process.js';
 import { expectRefused, runOnHostileInput } from './support/hostile.js';
-import { blobPath, copyLayout, OCI_MANIFEST, REF_NAME, sha256, writeLayoutIndex } from './support/layout-files.js';
+import {
+  applyOneGoodTag,
+  blobPath,
+  copyLayout,
+  OCI_MANIFEST,
+  REF_NAME,
+  sha256,
+  writeLayoutIndex,
+} from './support/layout-files.js';
 import { treeSnapshot } from './support/no-change.js';
 import { tally } from './support/run-context.js';
 import { CANARY } from './support/secrets.js';
@@ -20,12 +28,7 @@ const workspace = new Workspace('imagestreams-content-links-');
 let good: GeneratedLayout;
 
 beforeAll(async () => {
-  good = writeImageLayout(join(workspace.dir, 'good'), {
-    tags: { multi: { platforms: ['linux/amd64', 'linux/arm64'] }, single: { platforms: ['linux/amd64'] } },
-  });
-  workspace.writeCatalog({ streams: { ok: { multi: { from: 'oci:good:multi' } } } });
-  const apply = await runCliMeasured(['apply', '--auto-approve'], workspace.dir);
-  expect(apply.code, apply.stderr).toBe(0);
+  good = await applyOneGoodTag(workspace);
 });
 
 /** A file of the machine that runs the command (as a CI runner's config), holding a secret where a digest goes. */

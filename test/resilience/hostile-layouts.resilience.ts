@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type GeneratedLayout, writeImageLayout } from '../helpers/images.js';
+import type { GeneratedLayout } from '../helpers/images.js';
 import { Workspace } from '../helpers/workspace.js';
-import { runCliMeasured } from './support/cli-process.js';
 import { expectRefused, expectWithinMemory, runOnHostileInput } from './support/hostile.js';
 import {
+  applyOneGoodTag,
   blobPath,
   copyLayout,
   OCI_CONFIG,
@@ -25,12 +25,7 @@ let good: GeneratedLayout;
 
 /** The state holds one good tag, so that "nothing written" covers an existing state. */
 beforeAll(async () => {
-  good = writeImageLayout(join(workspace.dir, 'good'), {
-    tags: { multi: { platforms: ['linux/amd64', 'linux/arm64'] }, single: { platforms: ['linux/amd64'] } },
-  });
-  workspace.writeCatalog({ streams: { ok: { multi: { from: 'oci:good:multi' } } } });
-  const apply = await runCliMeasured(['apply', '--auto-approve'], workspace.dir);
-  expect(apply.code, apply.stderr).toBe(0);
+  good = await applyOneGoodTag(workspace);
 });
 
 const single = () => good.tags.single!.manifests[0]!;

@@ -5,7 +5,7 @@ import {
   type HostileRegistry,
   type HostileRegistryOptions,
   json,
-  OCI_CONFIG,
+  manifestFor,
   OCI_MANIFEST,
   sha256,
   startHostileRegistry,
@@ -61,15 +61,7 @@ function echoingImage(): { manifest: Buffer; config: Buffer } {
   );
   expect(JSON.parse(config.toString()).config.Labels['org.example.echo']).toBe(PAIR);
   expect(canariesIn(config.toString())).toEqual([]);
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      config: { mediaType: OCI_CONFIG, digest: sha256(config), size: config.length },
-      layers: [],
-    }),
-  );
-  return { manifest, config };
+  return { manifest: manifestFor(config), config };
 }
 
 describe('a registry that serves an image config holding the credentials it was sent, JSON-escaped', () => {

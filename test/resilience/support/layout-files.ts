@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
+import { type GeneratedLayout, writeImageLayout } from '../../helpers/images.js';
+import type { Workspace } from '../../helpers/workspace.js';
+import { runCliMeasured } from './cli-process.js';
 
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -41,4 +45,18 @@ export function copyLayout(from: string, to: string): void {
 /** An index.json entry tagging `descriptor` (an OCI manifest unless it says otherwise) as `tag`. */
 export function tagged(descriptor: { digest: string; size: number; mediaType?: string }, tag: string) {
   return { mediaType: OCI_MANIFEST, ...descriptor, annotations: { [REF_NAME]: tag } };
+}
+
+/**
+ * Writes the layout `good` (tags `multi`, two platforms, and `single`) into the workspace and applies `ok:multi`
+ * from it, so that "nothing written" covers an existing state.
+ */
+export async function applyOneGoodTag(workspace: Workspace): Promise<GeneratedLayout> {
+  const good = writeImageLayout(join(workspace.dir, 'good'), {
+    tags: { multi: { platforms: ['linux/amd64', 'linux/arm64'] }, single: { platforms: ['linux/amd64'] } },
+  });
+  workspace.writeCatalog({ streams: { ok: { multi: { from: 'oci:good:multi' } } } });
+  const apply = await runCliMeasured(['apply', '--auto-approve'], workspace.dir);
+  expect(apply.code, apply.stderr).toBe(0);
+  return good;
 }
