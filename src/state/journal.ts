@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { StateError } from '../core/errors.js';
+import { recordedStream, recordedTag, setRecordedTag } from '../core/state-lookup.js';
 import { STATE_VERSION, type State, type TagState } from '../core/state-model.js';
 import { isNotFound } from '../files/atomic-file.js';
 import { canonicalJson } from './canonical-json.js';
@@ -102,33 +103,17 @@ export function entryProblem(entry: unknown): string | undefined {
 
 /** Applies `entry` to `state` in place; true when it changed something. */
 export function applyJournalEntry(state: State, entry: JournalEntry): boolean {
-  const stream = ownValue(state.streams, entry.stream);
+  const stream = recordedStream(state, entry.stream);
   if (entry.op === 'deleteTag') {
     if (!stream || !Object.hasOwn(stream.tags, entry.tag)) return false;
     delete stream.tags[entry.tag];
     if (Object.keys(stream.tags).length === 0) delete state.streams[entry.stream];
     return true;
   }
-  const current = stream && ownValue(stream.tags, entry.tag);
+  const current = recordedTag(state, entry.stream, entry.tag);
   if (current && canonicalJson(current) === canonicalJson(entry.value)) return false;
-  if (stream) setOwn(stream.tags, entry.tag, structuredClone(entry.value));
-  else setOwn(state.streams, entry.stream, { tags: ownRecord(entry.tag, structuredClone(entry.value)) });
+  setRecordedTag(state, entry.stream, entry.tag, structuredClone(entry.value));
   return true;
-}
-
-function ownValue<T>(record: Record<string, T>, key: string): T | undefined {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
-}
-
-/** Assignment that treats every name, `__proto__` included, as an ordinary key. */
-function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-function ownRecord<T>(key: string, value: T): Record<string, T> {
-  const record: Record<string, T> = {};
-  setOwn(record, key, value);
-  return record;
 }
 
 function checksum(text: string): string {
