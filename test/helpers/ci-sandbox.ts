@@ -71,9 +71,9 @@ export class CiSandbox {
     return clone;
   }
 
-  /** A file of the remote's main branch. */
-  async remoteFile(path: string): Promise<string> {
-    return (await this.expect('git', ['--git-dir', this.remote, 'show', `main:${path}`], this.dir)).output;
+  /** A file of the remote, as of `revision` (default main). */
+  async remoteFile(path: string, revision = 'main'): Promise<string> {
+    return (await this.expect('git', ['--git-dir', this.remote, 'show', `${revision}:${path}`], this.dir)).output;
   }
 
   async remoteState(): Promise<State> {
