@@ -104,6 +104,9 @@ apply_saved_or_fresh() {
     return
   fi
   summary '**Applied the plan reviewed in the pull request.**'
+  if [[ -z ${IMAGESTREAMS_PLAN_KEY:-} ]]; then
+    summary '_Its signature was not checked: IMAGESTREAMS_PLAN_KEY is not available to this job._'
+  fi
   summary_block "$out"
   applied=$code
 }

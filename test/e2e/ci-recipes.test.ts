@@ -121,7 +121,23 @@ describe('the job after merge', () => {
     expect(digestOf(await sandbox.remoteState())).toEqual({ app: reviewed.digest });
     expect(job.summary).toContain('**Applied the plan reviewed in the pull request.**');
     expect(job.summary).toContain('Apply complete! 1 imported, 0 removed, 0 failed.');
+    expect(job.summary).toContain(
+      '_Its signature was not checked: IMAGESTREAMS_PLAN_KEY is not available to this job._',
+    );
     expect((await sandbox.remoteLog())[0]).toMatch(/^imagestreams: apply [0-9a-f]{7,}$/);
+  });
+
+  it('applies a plan signed in the pull request when both jobs have IMAGESTREAMS_PLAN_KEY', async () => {
+    const reviewed = await upstream.push('ci/signed-apply', 'latest', { ...IMAGE, seed: 'signed' });
+    const key = { IMAGESTREAMS_PLAN_KEY: 'k'.repeat(64) };
+    const sandbox = await sandboxWith({});
+    const pr = await pullRequest(sandbox, 'pr', { app: follows('ci/signed-apply') }, key);
+    await pr.clone.git('push', '--quiet', 'origin', 'pr:main');
+    const job = await applyJob(sandbox, 'after-merge', pr.planFile, key);
+    expect(job.code, job.output).toBe(0);
+    expect(job.summary).toContain('**Applied the plan reviewed in the pull request.**');
+    expect(job.summary).not.toContain('signature was not checked');
+    expect(digestOf(await sandbox.remoteState())).toEqual({ app: reviewed.digest });
   });
 
   it('plans afresh when the state changed since the plan was made, and says why in the summary', async () => {
