@@ -135,12 +135,17 @@ commit_state() {
 }
 
 # Pushes HEAD to the branch; when another commit landed first, rebases onto it and tries again. A rebase that
-# conflicts (another apply changed the state) fails: the caller applies again on top of it.
+# conflicts (another apply changed the state) fails: the caller applies again on top of it. A push refused for
+# another reason (permissions, a protected branch) ends the job.
 push_state() {
-  local name=$1
+  local name=$1 tip=refs/remotes/$remote/$1
   git push --quiet "$remote" "HEAD:refs/heads/$name" && return 0
-  git fetch --quiet "$remote" "+refs/heads/$name:refs/remotes/$remote/$name"
-  if ! git rebase --quiet "refs/remotes/$remote/$name"; then
+  git fetch --quiet "$remote" "+refs/heads/$name:$tip"
+  if git merge-base --is-ancestor "$tip" HEAD; then
+    summary "**The state was not pushed:** the remote refused the push to $name (the job log says why)."
+    exit 1
+  fi
+  if ! git rebase --quiet "$tip"; then
     git rebase --abort
     return 1
   fi

@@ -195,6 +195,24 @@ describe('the job after merge', () => {
   });
 });
 
+describe('a push the remote refuses (a protected branch)', () => {
+  it('fails the job at once, saying the state was not pushed', async () => {
+    await upstream.push('ci/protected', 'latest', { ...IMAGE, seed: 'protected' });
+    const sandbox = await sandboxWith({ app: follows('ci/protected') });
+    writeFileSync(join(sandbox.remote, 'hooks', 'pre-receive'), '#!/bin/sh\necho "main is protected" >&2\nexit 1\n', {
+      mode: 0o755,
+    });
+    const job = await applyJob(sandbox, 'after-merge', 'none.bin');
+    expect(job.code).toBe(1);
+    expect(job.output).toContain('main is protected');
+    expect(job.summary).toContain(
+      '**The state was not pushed:** the remote refused the push to main (the job log says why).',
+    );
+    expect(job.summary).not.toContain('Another commit');
+    expect(await sandbox.remoteLog()).toEqual(['catalog']);
+  });
+});
+
 describe('two merges in quick succession', () => {
   let first: GeneratedImage;
   let second: GeneratedImage;
