@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { parseLockTimeout } from './option-values.js';
 import type { Io } from './output.js';
 
 type WithGlobals = <T extends object>(options: T) => T & { allowPath: string[] };
@@ -22,5 +23,19 @@ export function registerOpenshiftCommands(
     .action(async (options) => {
       const { exportCommand } = await import('./commands/export.js');
       setExitCode(await exportCommand(withGlobals(options), io));
+    });
+
+  program
+    .command('adopt')
+    .description('ImageStreams from `oc get is -o yaml|json` into the catalog, and their history into the state')
+    .argument('<file>', 'the oc output, or - for stdin')
+    .option('-f, --file <catalog>', 'catalog file (created when missing)', 'imagestreams.yaml')
+    .option('--state <path>', 'state file (default: from the catalog)')
+    .option('--authfile <file>', 'registry credentials file (auth.json / config.json format)')
+    .option('--replace', 'replace streams the catalog already has')
+    .option('--lock-timeout <duration>', 'wait this long for the state lock (e.g. 30s)', parseLockTimeout, 0)
+    .action(async (input: string, options) => {
+      const { adoptCommand } = await import('./commands/adopt.js');
+      setExitCode(await adoptCommand(input, withGlobals(options), io));
     });
 }
