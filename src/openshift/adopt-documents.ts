@@ -1,9 +1,12 @@
-import { parseAllDocuments } from 'yaml';
+import type { Document } from 'yaml';
+import { parseYamlDocuments } from '../config/yaml-parse.js';
 import { clipped, quoted } from '../core/echoed-text.js';
 import { UsageError } from '../core/errors.js';
 
-/** Largest input adopt reads: far above what `oc get is -A -o yaml` gives for thousands of streams. */
-export const MAX_ADOPT_BYTES = 16 * 1024 * 1024;
+/** Largest input adopt reads: above what `oc get is -A -o yaml` gives for a thousand streams with their history. */
+export const MAX_ADOPT_BYTES = 8 * 1024 * 1024;
+/** Most documents one input may hold. */
+const MAX_DOCUMENTS = 10_000;
 /** YAML aliases one input may use: enough for hand-written anchors, not for an expansion bomb. */
 const MAX_ALIASES = 100;
 
@@ -24,24 +27,26 @@ export function imageStreamsOf(text: string, name: string): FoundImageStream[] {
   if (Buffer.byteLength(text) > MAX_ADOPT_BYTES) {
     throw new UsageError(`${name} is larger than ${MAX_ADOPT_BYTES / 1024 / 1024} MiB; refused`);
   }
-  const found: FoundImageStream[] = [];
-  parseAllDocuments(text).forEach((document, index) => {
+  const parsed = parseYamlDocuments(text, name, MAX_DOCUMENTS + 1);
+  const [problem] = parsed.problems;
+  if (problem) {
+    const at = parsed.lines.linePos(problem.offset);
+    throw new UsageError(
+      `${name}:${at.line}:${at.col}: not valid YAML or JSON: ${clipped(problem.message.replace(/^invalid YAML: /, '').split('\n')[0] ?? '', 160)}`,
+    );
+  }
+  if (parsed.docs.length > MAX_DOCUMENTS)
+    throw new UsageError(`${name} holds more than ${MAX_DOCUMENTS} documents; refused`);
+  const found = parsed.docs.flatMap((document, index) => {
     const where = `${name}: document ${index + 1}`;
-    if ('errors' in document && document.errors.length > 0) {
-      const [error] = document.errors;
-      const at = error?.linePos?.[0];
-      const position = at ? `${name}:${at.line}:${at.col}` : where;
-      throw new UsageError(`${position}: not valid YAML or JSON: ${clipped(error?.message.split('\n')[0] ?? '', 160)}`);
-    }
     const value = toValue(document, where);
-    if (value === null || value === undefined) return;
-    found.push(...streamsIn(value, where));
+    return value === null || value === undefined ? [] : streamsIn(value, where);
   });
   if (found.length === 0) throw new UsageError(`${name} holds no ImageStream`);
   return found;
 }
 
-function toValue(document: ReturnType<typeof parseAllDocuments>[number], where: string): unknown {
+function toValue(document: Document.Parsed, where: string): unknown {
   try {
     return document.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (error) {

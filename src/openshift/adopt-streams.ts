@@ -1,5 +1,6 @@
 import type { YamlEntries, YamlValue } from '../config/yaml-source-edit.js';
 import type { CatalogDefaults } from '../core/catalog.js';
+import { quoted } from '../core/echoed-text.js';
 import { UsageError } from '../core/errors.js';
 import type { AdoptNote } from './adopt-cleaning.js';
 import { isObject } from './adopt-documents.js';
@@ -104,6 +105,11 @@ function tagSettings(
   if (!FROM_KINDS.includes(from.kind)) {
     throw new UsageError(
       `ImageStream "${stream}": ${field}.from.kind "${from.kind}": expected DockerImage, ImageStreamTag or ImageStreamImage`,
+    );
+  }
+  if (from.kind === 'DockerImage' && from.name.startsWith('oci:')) {
+    throw new UsageError(
+      `ImageStream "${stream}": ${field}.from.name ${quoted(from.name, 80)}: a DockerImage is a registry reference`,
     );
   }
   if (from.namespace) {

@@ -80,7 +80,7 @@ describe('adopt reads what oc get is prints', () => {
   });
 
   it('refuses an input over the size limit before parsing it', () => {
-    expect(() => imageStreamsOf('#'.repeat(MAX_ADOPT_BYTES + 1), 'big.yaml')).toThrow(/larger than 16 MiB; refused/);
+    expect(() => imageStreamsOf('#'.repeat(MAX_ADOPT_BYTES + 1), 'big.yaml')).toThrow(/larger than 8 MiB; refused/);
   });
 
   it('refuses a document whose aliases expand without bound (billion laughs)', () => {
