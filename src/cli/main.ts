@@ -5,6 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError } from 'commander';
 import { quietOnBrokenPipe } from './broken-pipe.js';
 import { EXIT_ERROR, EXIT_OK, reportError } from './exit.js';
+import { registerOpenshiftCommands } from './openshift-commands.js';
 import {
   collect,
   parseBool,
@@ -218,6 +219,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
       setExitCode(await pruneCommand(withGlobals(options), io));
     });
 
+  registerOpenshiftCommands(program, io, setExitCode, withGlobals);
   return program;
 }
 
