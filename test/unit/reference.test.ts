@@ -290,7 +290,6 @@ describe('parseReference: our own refusals and messages', () => {
   });
 });
 
-
 describe('parseImageSource', () => {
   it.each([
     ['oci:examples/images/demo:1.0', { path: 'examples/images/demo', tag: '1.0' }],
