@@ -1,4 +1,4 @@
-import type { SourceLocation } from './errors.js';
+import type { CatalogProblem, SourceLocation } from './errors.js';
 import type { ImageSourceReference } from './reference.js';
 
 export type ImportMode = 'Legacy' | 'PreserveOriginal';
@@ -87,4 +87,6 @@ export interface Catalog {
   local?: LocalTarget;
   /** Every tag in catalog order. */
   tags: CatalogTag[];
+  /** What is allowed but most likely a mistake (an unknown architecture), in file order; absent when nothing is. */
+  warnings?: CatalogProblem[];
 }
