@@ -41,10 +41,8 @@ export function parsePlatform(text: string): Platform {
   const { os, osVersion: inParentheses } = osComponent(parts[0]!, text);
   const bad = parts.slice(1).find((part) => !COMPONENT.test(part));
   if (bad !== undefined) throw invalidPlatform(text, `bad component ${quoted(bad)}; ${EXPECTED}`);
+  if (colon >= 0 && inParentheses !== undefined) throw invalidPlatform(text, 'give the os version once, as :osversion');
   const osVersion = colon < 0 ? inParentheses : trimmed.slice(colon + 1);
-  if (osVersion !== undefined && colon >= 0 && inParentheses !== undefined) {
-    throw invalidPlatform(text, 'give the os version once, as :osversion');
-  }
   if (osVersion !== undefined && !OS_VERSION.test(osVersion)) {
     throw invalidPlatform(text, `bad os version ${quoted(osVersion)}`);
   }
