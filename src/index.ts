@@ -57,7 +57,7 @@ export {
   requireTag,
 } from './operations/reads.js';
 export { type TagEdit, type TagRequest, tagOperation } from './operations/tag.js';
-export { validateOperation } from './operations/validate.js';
+export { type ValidateResult, validateOperation } from './operations/validate.js';
 export { type PlanFormat, renderPlan } from './render/plan.js';
 export { planDocument, renderPlanJson } from './render/plan-json.js';
 export { renderPlanMarkdown } from './render/plan-markdown.js';

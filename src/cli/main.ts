@@ -59,6 +59,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     .command('validate')
     .description('check the catalog against the schema and the semantic rules, offline')
     .option('-f, --file <catalog>', 'catalog file', 'imagestreams.yaml')
+    .option('--json', 'print {"valid", "errors", "warnings"} as JSON (see schemas/validate.schema.json)')
     .action(async (options) => {
       const { validateCommand } = await import('./commands/validate.js');
       setExitCode(await validateCommand(withGlobals(options), io));

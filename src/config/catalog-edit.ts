@@ -54,6 +54,7 @@ export function setCatalogTag(source: CatalogText, stream: string, tag: string, 
   let text = source.text;
   if (changes.from !== undefined && current?.spec.from !== changes.from) {
     text = setYamlValue(text, [...path, 'from'], changes.from);
+    text = dropInsecureForLayout(text, path, changes.from);
   }
   const edited = requireTag(validated(source, text), stream, tag);
   const { spec } = edited;
@@ -101,6 +102,12 @@ function setInsecure(text: string, path: string[], tag: CatalogTag, wanted: bool
     throw new UsageError(`--insecure does not apply to ${tag.spec.from}: an image layout on disk has no TLS to skip`);
   }
   return hasYamlKey(text, key) ? deleteYamlKey(text, key) : text;
+}
+
+/** A tag given an image layout source loses its `insecure` key, which a layout on disk cannot have. */
+function dropInsecureForLayout(text: string, path: string[], from: string): string {
+  const key = [...path, 'insecure'];
+  return from.startsWith('oci:') && hasYamlKey(text, key) ? deleteYamlKey(text, key) : text;
 }
 
 function setPreferPlatform(text: string, path: string[], spec: TagSpec, wanted: string | null | undefined): string {

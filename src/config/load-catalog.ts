@@ -62,6 +62,8 @@ export function parseCatalog(source: string | Uint8Array, path: string, options:
   const allowed = new AllowedDirectories([dir, ...(options.allowedPaths ?? [])]);
   const catalog = resolveCatalog(value, file, { dir, allowed, problems });
   problems.throwIfAny();
+  const warnings = problems.warnings();
+  if (warnings.length > 0) catalog.warnings = warnings;
   return catalog;
 }
 

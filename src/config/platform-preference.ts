@@ -1,13 +1,14 @@
 import { quoted } from '../core/echoed-text.js';
 import { formatPlatform, type Platform, parsePlatformPreference } from '../core/platform.js';
 import { childPointer } from './json-pointer.js';
+import { warnUnknownPlatform } from './platform-warnings.js';
 import type { ProblemList } from './problems.js';
 import { mapAt, type RawMap, stringAt } from './raw-values.js';
 
 export const PREFER_ARCH_ANNOTATION = 'importer.image.openshift.io/prefer-arch';
 export const PREFER_OS_ANNOTATION = 'importer.image.openshift.io/prefer-os';
 
-const OS = /^[A-Za-z0-9_.-]+$/;
+const OS = /^[A-Za-z0-9_-]+$/;
 const ARCH = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)?$/;
 
 /**
@@ -28,12 +29,15 @@ export function platformAt(
   const text = stringAt(map, key);
   if (text === undefined) return undefined;
   const at = childPointer(pointer, key);
+  let platform: Platform;
   try {
-    return parsePlatformPreference(text);
+    platform = parsePlatformPreference(text);
   } catch (error) {
     if (!problems.has(at)) problems.add(at, (error as Error).message);
     return undefined;
   }
+  warnUnknownPlatform(platform, at, problems);
+  return platform;
 }
 
 /**
@@ -82,12 +86,14 @@ function annotatedArchitecture(
 ): ArchAnnotation | undefined {
   const text = stringAt(annotations, PREFER_ARCH_ANNOTATION);
   if (text === undefined) return undefined;
+  const at = childPointer(pointer, PREFER_ARCH_ANNOTATION);
   const platform = ARCH.test(text) ? tryParse(`linux/${text}`) : undefined;
   if (!platform) {
     const message = `invalid ${PREFER_ARCH_ANNOTATION} annotation ${quoted(text)}: expected an architecture such as amd64, arm64 or arm/v7`;
-    problems.add(childPointer(pointer, PREFER_ARCH_ANNOTATION), message);
+    problems.add(at, message);
     return undefined;
   }
+  warnUnknownPlatform({ architecture: platform.architecture }, at, problems);
   return { text, platform };
 }
 
@@ -98,12 +104,14 @@ function annotatedOs(
 ): OsAnnotation | undefined {
   const text = stringAt(annotations, PREFER_OS_ANNOTATION);
   if (text === undefined) return undefined;
+  const at = childPointer(pointer, PREFER_OS_ANNOTATION);
   const platform = OS.test(text) ? tryParse(`${text}/amd64`) : undefined;
   if (!platform) {
     const message = `invalid ${PREFER_OS_ANNOTATION} annotation ${quoted(text)}: expected an operating system such as linux or windows`;
-    problems.add(childPointer(pointer, PREFER_OS_ANNOTATION), message);
+    problems.add(at, message);
     return undefined;
   }
+  warnUnknownPlatform({ os: platform.os }, at, problems);
   return { text, os: platform.os };
 }
 

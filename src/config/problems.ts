@@ -15,6 +15,7 @@ export class ProblemList {
   /** Filled while the YAML document is turned into plain values. */
   readonly source = new SourceMap();
   private readonly entries: Entry[] = [];
+  private readonly warningEntries: Entry[] = [];
   private readonly pointers = new Set<string>();
 
   constructor(
@@ -34,6 +35,16 @@ export class ProblemList {
   add(pointer: string, message: string, at: 'key' | 'value' = 'value'): void {
     this.pointers.add(pointer);
     this.entries.push({ offset: this.source.offsetOf(pointer, at), message });
+  }
+
+  /** Something that is allowed but most likely a mistake: reported, without making the catalog invalid. */
+  warn(pointer: string, message: string): void {
+    this.warningEntries.push({ offset: this.source.offsetOf(pointer, 'value'), message });
+  }
+
+  /** The warnings reported so far, in the order of the file. */
+  warnings(): CatalogProblem[] {
+    return this.located(this.warningEntries);
   }
 
   /** True when a problem was already reported for exactly this place: later checks stay quiet about it. */
@@ -60,13 +71,13 @@ export class ProblemList {
   }
 
   toError(): CatalogError {
-    const sorted = this.entries.map((entry, index) => ({ entry, index }));
+    return new CatalogError(this.located(this.entries), this.warnings());
+  }
+
+  private located(entries: Entry[]): CatalogProblem[] {
+    const sorted = entries.map((entry, index) => ({ entry, index }));
     sorted.sort((a, b) => a.entry.offset - b.entry.offset || a.index - b.index);
-    const problems: CatalogProblem[] = sorted.map(({ entry }) => ({
-      location: this.locationAt(entry.offset),
-      message: entry.message,
-    }));
-    return new CatalogError(problems);
+    return sorted.map(({ entry }) => ({ location: this.locationAt(entry.offset), message: entry.message }));
   }
 
   private locationAt(offset: number): SourceLocation {

@@ -16,6 +16,7 @@ import { booleanAt, enumAt, mapAt, mapEntries, type RawMap, stringAt, stringEntr
 import { matchRegistrySettings } from './registry-key.js';
 import type { ResolveContext } from './resolve-context.js';
 import { REFERENCE_POLICIES } from './resolve-defaults.js';
+import { checkTagSource } from './tag-source-checks.js';
 
 /** What every tag is resolved against. */
 export interface TagEnvironment {
@@ -49,6 +50,7 @@ function resolveTag(
   const { defaults } = env;
   const from = stringAt(raw, 'from');
   const source = from === undefined ? undefined : resolveSource(from, childPointer(pointer, 'from'), context);
+  checkTagSource(raw, source, pointer, context.problems);
   const referencePolicy = enumAt(raw, 'referencePolicy', REFERENCE_POLICIES);
   if (referencePolicy === 'Local' && !env.local) {
     context.problems.add(childPointer(pointer, 'referencePolicy'), LOCAL_WITHOUT_TARGET);

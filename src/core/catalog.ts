@@ -1,4 +1,4 @@
-import type { SourceLocation } from './errors.js';
+import type { CatalogProblem, SourceLocation } from './errors.js';
 import type { ImageSourceReference } from './reference.js';
 
 export type ImportMode = 'Legacy' | 'PreserveOriginal';
@@ -99,4 +99,6 @@ export interface Catalog {
   tags: CatalogTag[];
   /** Every stream in catalog order, tags or none (absent from catalogs built by hand). */
   streams?: CatalogStream[];
+  /** What is allowed but most likely a mistake (an unknown architecture), in file order; absent when nothing is. */
+  warnings?: CatalogProblem[];
 }

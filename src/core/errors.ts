@@ -68,15 +68,23 @@ export interface CatalogProblem {
 export class CatalogError extends ImagestreamsError {
   readonly code = 'CATALOG';
   readonly problems: CatalogProblem[];
-  constructor(problems: CatalogProblem[]) {
+  /** What was found besides the errors that would only have been warned about. */
+  readonly warnings: CatalogProblem[];
+  constructor(problems: CatalogProblem[], warnings: CatalogProblem[] = []) {
     super(problems.map(formatCatalogProblem).join('\n'));
     this.problems = problems;
+    this.warnings = warnings;
   }
 }
 
 export function formatCatalogProblem(problem: CatalogProblem): string {
   const { file, line, column } = problem.location;
   return `${file}:${line}:${column}: error: ${problem.message}`;
+}
+
+export function formatCatalogWarning(warning: CatalogProblem): string {
+  const { file, line, column } = warning.location;
+  return `${file}:${line}:${column}: warning: ${warning.message}`;
 }
 
 /** The state file cannot be read, is corrupt, or is newer than this program. */

@@ -16,26 +16,56 @@ export interface WirePlatform {
   'os.version'?: unknown;
 }
 
-const TOKEN = /^[a-z0-9_.-]+$/;
+/** containerd's component syntax: an OS has no "."; an architecture or a variant may. */
+const OS_NAME = /^[A-Za-z0-9_-]+$/;
+const COMPONENT = /^[A-Za-z0-9_.-]+$/;
+const OS_VERSION = /^[A-Za-z0-9_.+-]+$/;
+/** containerd's `os(osversion)` form of the first component. */
+const OS_WITH_VERSION = /^([A-Za-z0-9_-]+)\(([A-Za-z0-9_.%+-]*)\)$/;
+const EXPECTED = 'expected os/arch[/variant][:osversion], such as linux/amd64 or linux/arm/v7';
 
 /**
- * Parses `os/arch[/variant][:osversion]` and normalises it as containerd does
- * (`aarch64`→`arm64`, `arm64/v8`≡`arm64`, `armhf`→`arm/v7`, `x86_64`→`amd64`). Throws InvalidPlatformError.
+ * Parses `os/arch[/variant][:osversion]` (or containerd's `os(osversion)/arch[/variant]`) and normalises it as
+ * containerd's platforms.Normalize does (`aarch64`→`arm64`, `arm64/v8`≡`arm64`, `armhf`→`arm/v7`, `x86_64`→`amd64`,
+ * `macos`→`darwin`). Unlike containerd, both the OS and the architecture must be written: nothing is taken from the
+ * machine that runs. Throws InvalidPlatformError.
  */
 export function parsePlatform(text: string): Platform {
-  if (typeof text !== 'string' || text.trim() === '')
-    throw new InvalidPlatformError('invalid platform "": expected os/arch[/variant]');
+  if (typeof text !== 'string' || text.trim() === '') throw invalidPlatform(String(text ?? ''), EXPECTED);
   const trimmed = text.trim();
+  if (trimmed.includes('*')) throw invalidPlatform(text, 'wildcards are not supported');
   const colon = trimmed.indexOf(':');
-  const osVersion = colon >= 0 ? trimmed.slice(colon + 1) : undefined;
-  const parts = (colon >= 0 ? trimmed.slice(0, colon) : trimmed).toLowerCase().split('/');
-  if (parts.length < 2 || parts.length > 3 || parts.some((p) => !TOKEN.test(p))) {
-    throw new InvalidPlatformError(`invalid platform ${quoted(text)}: expected os/arch[/variant][:osversion]`);
+  const written = colon < 0 ? trimmed : trimmed.slice(0, colon);
+  const parts = written.split('/');
+  if (parts.length < 2 || parts.length > 3) throw invalidPlatform(text, EXPECTED);
+  const { os, osVersion: inParentheses } = osComponent(parts[0]!, text);
+  const bad = parts.slice(1).find((part) => !COMPONENT.test(part));
+  if (bad !== undefined) throw invalidPlatform(text, `bad component ${quoted(bad)}; ${EXPECTED}`);
+  if (colon >= 0 && inParentheses !== undefined) throw invalidPlatform(text, 'give the os version once, as :osversion');
+  const osVersion = colon < 0 ? inParentheses : trimmed.slice(colon + 1);
+  if (osVersion !== undefined && !OS_VERSION.test(osVersion)) {
+    throw invalidPlatform(text, `bad os version ${quoted(osVersion)}`);
   }
-  if (osVersion !== undefined && !/^[A-Za-z0-9_.-]+$/.test(osVersion)) {
-    throw new InvalidPlatformError(`invalid platform ${quoted(text)}: bad os version ${quoted(osVersion)}`);
+  return normalizePlatform({ os, architecture: parts[1]!, variant: parts[2], osVersion });
+}
+
+function osComponent(part: string, text: string): { os: string; osVersion?: string } {
+  if (OS_NAME.test(part)) return { os: part };
+  const match = OS_WITH_VERSION.exec(part);
+  if (!match) throw invalidPlatform(text, `bad operating system ${quoted(part)}; ${EXPECTED}`);
+  const written = match[2]!;
+  if (written.includes('+')) throw invalidPlatform(text, 'OS features (+feature) are not supported');
+  let osVersion: string;
+  try {
+    osVersion = decodeURIComponent(written);
+  } catch {
+    throw invalidPlatform(text, `bad os version ${quoted(written)}`);
   }
-  return normalizePlatform({ os: parts[0]!, architecture: parts[1]!, variant: parts[2], osVersion });
+  return osVersion === '' ? { os: match[1]! } : { os: match[1]!, osVersion };
+}
+
+function invalidPlatform(text: string, why: string): InvalidPlatformError {
+  return new InvalidPlatformError(`invalid platform ${quoted(text)}: ${why}`);
 }
 
 /** containerd's normalisation of os, architecture and variant. */
@@ -62,7 +92,7 @@ function normalizeArch(arch: string, variant: string | undefined): [string, stri
       return ['amd64', variant === 'v1' ? undefined : variant];
     case 'aarch64':
     case 'arm64':
-      return ['arm64', variant === '8' || variant === 'v8' ? undefined : variant];
+      return ['arm64', arm64Variant(variant)];
     case 'armhf':
       return ['arm', 'v7'];
     case 'armel':
@@ -74,6 +104,12 @@ function normalizeArch(arch: string, variant: string | undefined): [string, stri
     default:
       return [arch, variant];
   }
+}
+
+function arm64Variant(variant: string | undefined): string | undefined {
+  if (variant === '8' || variant === 'v8' || variant === 'v8.0') return undefined;
+  if (variant === '9' || variant === '9.0' || variant === 'v9.0') return 'v9';
+  return variant;
 }
 
 /** `os/arch[/variant][:osversion]`, the platform string used everywhere in output and state. */

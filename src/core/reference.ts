@@ -1,6 +1,15 @@
 import { assertDigest } from './digest.js';
 import { quoted } from './echoed-text.js';
 import { InvalidReferenceError } from './errors.js';
+import {
+  badPathComponent,
+  digestProblem,
+  isDomain,
+  isIdentifier,
+  isTag,
+  MAX_PATH_LENGTH,
+  MAX_TAG_LENGTH,
+} from './reference-grammar.js';
 
 /** A reference to an image in a registry, normalised as Docker does. */
 export interface ImageReference {
@@ -30,72 +39,91 @@ export const DOCKER_HUB_INDEX_HOST = 'index.docker.io';
 export const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
 /** The key docker writes for Docker Hub in auth files, and the server URL its credential helpers are asked for. */
 export const DOCKER_HUB_SERVER_URL = `https://${DOCKER_HUB_INDEX_HOST}/v1/`;
-const MAX_NAME_LENGTH = 255;
-
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`);
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
 
 /**
- * Parses a Docker image reference (distribution/reference grammar) with Docker Hub normalisation:
- * `alpine` → docker.io/library/alpine:latest. Throws InvalidReferenceError on invalid input.
+ * Parses a Docker image reference exactly as distribution/reference's ParseDockerRef does: Docker Hub normalisation
+ * (`alpine` → docker.io/library/alpine:latest, `index.docker.io` → docker.io), `latest` when neither tag nor digest is
+ * given, and only the digest kept when both are. Throws InvalidReferenceError, saying why, on anything it refuses.
  */
 export function parseReference(text: string): ImageReference {
-  if (typeof text !== 'string' || text.length === 0) throw invalid(text, 'reference is empty');
-  if (text.trim() !== text || /\s/.test(text)) throw invalid(text, 'reference contains white space');
-  if (text.includes('://')) throw invalid(text, 'a reference has no scheme (remove "http://" or "docker://")');
+  const { registry, repository, tag, digest } = parseNormalizedNamed(text);
+  if (digest !== undefined) return { registry, repository, digest };
+  return { registry, repository, tag: tag ?? 'latest' };
+}
 
-  let rest = text;
-  let digest: string | undefined;
+/** distribution/reference's ParseNormalizedNamed: the name normalised, with the tag and the digest as written. */
+function parseNormalizedNamed(text: string): ImageReference {
+  refuseObviousMistakes(text);
+  if (isIdentifier(text)) {
+    throw invalid(text, 'a name of 64 hex digits cannot be told from an image ID; write docker.io/library/NAME');
+  }
+  const full = withDockerDomain(text);
+  const slash = full.indexOf('/');
+  const registry = full.slice(0, slash);
+  if (!isDomain(registry)) throw invalid(text, `invalid registry host ${quoted(registry)}: ${DOMAIN_RULE}`);
+  const rest = full.slice(slash + 1);
   const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-    try {
-      assertDigest(digest);
-    } catch {
-      throw invalid(text, `invalid digest ${quoted(digest)}`);
-    }
-  }
+  const digest = at < 0 ? undefined : rest.slice(at + 1);
+  const pathAndTag = at < 0 ? rest : rest.slice(0, at);
+  const colon = pathAndTag.lastIndexOf(':');
+  const tag = colon > pathAndTag.lastIndexOf('/') ? pathAndTag.slice(colon + 1) : undefined;
+  const repository = tag === undefined ? pathAndTag : pathAndTag.slice(0, colon);
 
-  let tag: string | undefined;
-  const lastSlash = rest.lastIndexOf('/');
-  const lastColon = rest.lastIndexOf(':');
-  if (lastColon > lastSlash) {
-    tag = rest.slice(lastColon + 1);
-    rest = rest.slice(0, lastColon);
-    if (!TAG.test(tag)) throw invalid(text, `invalid tag ${quoted(tag)}`);
-  }
-
-  const { registry, path } = splitDomain(rest, text);
-  if (path.length === 0) throw invalid(text, 'repository name is empty');
-  for (const component of path.split('/')) {
-    if (component.length === 0) throw invalid(text, 'repository name has an empty path component');
-    if (component !== component.toLowerCase()) throw invalid(text, 'repository name must be lowercase');
-    if (!PATH_COMPONENT.test(component)) throw invalid(text, `invalid repository path component ${quoted(component)}`);
-  }
-  const repository = registry === DOCKER_HUB && !path.includes('/') ? `library/${path}` : path;
-  if (`${registry}/${repository}`.length > MAX_NAME_LENGTH) {
-    throw invalid(text, `repository name must not be longer than ${MAX_NAME_LENGTH} characters`);
-  }
-
+  checkRepository(repository, text);
   const ref: ImageReference = { registry, repository };
-  if (tag !== undefined) ref.tag = tag;
-  if (digest !== undefined) ref.digest = digest;
-  if (tag === undefined && digest === undefined) ref.tag = 'latest';
+  if (tag !== undefined) {
+    if (!isTag(tag)) throw invalid(text, `invalid tag ${quoted(tag)}: ${TAG_RULE}`);
+    ref.tag = tag;
+  }
+  if (digest !== undefined) {
+    const problem = digestProblem(digest);
+    if (problem) throw invalid(text, `invalid digest ${quoted(digest)}: ${problem}`);
+    ref.digest = digest;
+  }
   return ref;
 }
 
-function splitDomain(name: string, original: string): { registry: string; path: string } {
-  const slash = name.indexOf('/');
-  const first = slash < 0 ? '' : name.slice(0, slash);
-  const looksLikeDomain = first.includes('.') || first.includes(':') || first === 'localhost' || /[A-Z]/.test(first);
-  if (slash < 0 || !looksLikeDomain) return { registry: DOCKER_HUB, path: name };
-  if (!DOMAIN.test(first)) throw invalid(original, `invalid registry host ${quoted(first)}`);
-  const registry = first === DOCKER_HUB_INDEX_HOST ? DOCKER_HUB : first;
-  return { registry, path: name.slice(slash + 1) };
+const TAG_RULE = `a tag is 1 to ${MAX_TAG_LENGTH} letters, digits, "_", "." or "-", not starting with "." or "-"`;
+
+function refuseObviousMistakes(text: string): void {
+  if (typeof text !== 'string' || text.length === 0) throw invalid(text, 'reference is empty');
+  if (/\s/.test(text)) throw invalid(text, 'reference contains white space');
+  if (text.includes('://')) throw invalid(text, 'a reference has no scheme (remove "http://" or "docker://")');
 }
+
+/**
+ * `domain/remainder` as distribution/reference reads a familiar name: the first component is the registry when it
+ * is `localhost`, holds a "." or a ":", or has an uppercase letter; otherwise the name is on Docker Hub, where a
+ * one-component name is an official image under `library/`.
+ */
+function withDockerDomain(text: string): string {
+  const slash = text.indexOf('/');
+  if (slash < 0) return `${DOCKER_HUB}/library/${text}`;
+  const first = text.slice(0, slash);
+  const namesHost = first === 'localhost' || /[.:]/.test(first) || first !== first.toLowerCase();
+  if (!namesHost) return `${DOCKER_HUB}/${text}`;
+  const domain = first === DOCKER_HUB_INDEX_HOST ? DOCKER_HUB : first;
+  const rest = text.slice(slash + 1);
+  return domain === DOCKER_HUB && !rest.includes('/') ? `${DOCKER_HUB}/library/${rest}` : `${domain}/${rest}`;
+}
+
+function checkRepository(repository: string, text: string): void {
+  if (repository === '') throw invalid(text, 'repository name is empty');
+  const bad = badPathComponent(repository);
+  if (bad === '') throw invalid(text, 'repository name has an empty path component');
+  if (bad !== undefined && badPathComponent(bad.toLowerCase()) === undefined) {
+    throw invalid(text, `repository name must be lowercase (${quoted(bad)})`);
+  }
+  if (bad !== undefined) throw invalid(text, `invalid repository path component ${quoted(bad)}: ${PATH_RULE}`);
+  if (repository.length > MAX_PATH_LENGTH) {
+    const why = `repository path is ${repository.length} characters long; at most ${MAX_PATH_LENGTH} are allowed`;
+    throw invalid(text, `${why} (the registry host does not count)`);
+  }
+}
+
+const DOMAIN_RULE =
+  'a host is dot-separated letters, digits and inner "-", or an IPv6 address in [ ], with an optional :port';
+const PATH_RULE = 'lowercase letters and digits, separated by one ".", one or two "_", or "-"s';
 
 function invalid(text: string, why: string): InvalidReferenceError {
   return new InvalidReferenceError(`invalid image reference ${quoted(text)}: ${why}`);

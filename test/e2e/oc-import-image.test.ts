@@ -309,14 +309,16 @@ describe('import-image --scheduled, --insecure and --reference-policy', () => {
     expect(ws.state()).toBeUndefined();
   });
 
-  it('removes an insecure key an image layout tag has with --insecure=false, and imports it', async () => {
+  it('refuses a catalog whose image layout tag has insecure: true, naming where, and imports nothing', async () => {
     const stray = `${teamCatalog()}  demo:\n    tags:\n      new:\n        from: oci:../layout:single\n        insecure: true\n`;
     const ws = workspace(stray);
     const result = await ws.run('import-image', 'demo:new', '--insecure=false', '--allow-path', '..');
-    expect(result.code).toBe(0);
-    expect(result.stderr).toContain('Wrote demo:new to imagestreams.yaml.');
-    expect(changedLines(stray, ws.catalog())).toEqual({ removed: ['        insecure: true'], added: [] });
-    expect(ws.state()!.streams.demo!.tags.new!.items[0]!.digest).toBe(layout.tags.single!.digest);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^imagestreams\.yaml:\d+:19: error: "insecure" in streams\.demo\.tags\.new: insecure: true does not apply to an oci: source/,
+    );
+    expect(ws.catalog()).toBe(stray);
+    expect(ws.state()).toBeUndefined();
   });
 
   it('writes referencePolicy Local only where the catalog has a local section', async () => {

@@ -158,19 +158,15 @@ describe('tag SOURCE STREAM:TAG', () => {
     expect(ws.catalog()).toBe(teamCatalog());
   });
 
-  it('removes an insecure key from an image layout tag with --insecure=false', async () => {
+  it('refuses a catalog whose image layout tag has insecure: true, naming where', async () => {
     const stray = `${teamCatalog()}      disk:\n        from: oci:../layout:single\n        insecure: true\n`;
     const ws = workspace(stray);
-    await tag(
-      ws,
-      'Tag tools:disk set to oci:../layout:single.\n',
-      '--insecure=false',
-      'oci:../layout:single',
-      'tools:disk',
-      '--allow-path',
-      '..',
+    const result = await ws.run('tag', '--insecure=false', 'oci:../layout:single', 'tools:disk', '--allow-path', '..');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^imagestreams\.yaml:\d+:19: error: "insecure" in streams\.tools\.tags\.disk: insecure: true does not apply to an oci: source/,
     );
-    expect(ws.catalog()).toBe(`${teamCatalog()}      disk:\n        from: oci:../layout:single\n`);
+    expect(ws.catalog()).toBe(stray);
   });
 
   it('writes referencePolicy Local only where the catalog has a local section', async () => {

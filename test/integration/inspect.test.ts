@@ -122,7 +122,7 @@ describe('inspect refuses bad input with one clear line', () => {
     [
       'an invalid reference',
       () => ['inspect', 'Team/App:1'],
-      /^error: invalid image reference "Team\/App:1": repository name must be lowercase\n$/,
+      /^error: invalid image reference "Team\/App:1": repository name must be lowercase \("App"\)\n$/,
     ],
     [
       'an unknown host',

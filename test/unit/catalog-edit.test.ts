@@ -210,8 +210,23 @@ describe('setCatalogTag changes only the lines it must', () => {
     );
     expect(setCatalogTag(source(text), 'demo', 'a', { insecure: false }).changed).toBe(false);
     const stray = `${text}        insecure: true\n`;
-    const cleaned = setCatalogTag(source(stray), 'demo', 'a', { insecure: false });
-    expect(cleaned.after).toBe(text);
+    expect(() => setCatalogTag(source(stray), 'demo', 'a', { insecure: false })).toThrow(
+      'insecure: true does not apply to an oci: source',
+    );
+  });
+
+  it('drops the insecure key of a registry tag given an image layout source', () => {
+    const text = lines(
+      ...HEAD,
+      'streams:',
+      '  demo:',
+      '    tags:',
+      '      a:',
+      '        from: registry.local:5000/app:1',
+    );
+    const insecure = `${text}        insecure: true\n`;
+    const edit = setCatalogTag(source(insecure), 'demo', 'a', { from: 'oci:images/demo:1.0' });
+    expect(edit.after).toBe(text.replace('registry.local:5000/app:1', 'oci:images/demo:1.0'));
   });
 
   it('removes the tag’s own preferred platform when asked for none', () => {

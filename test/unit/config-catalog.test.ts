@@ -269,7 +269,8 @@ describe('insecure', () => {
     ['registry.local:5000/secure/app', ['insecure: true'], true],
     ['registry.local:5000/app', ['insecure: false'], false],
     ['registry.local/app', [], false],
-    ['oci:images/demo', ['insecure: true'], false],
+    ['oci:images/demo', [], false],
+    ['oci:images/demo', ['insecure: false'], false],
   ])('%s with %j is insecure: %s', (from, tagLines, expected) => {
     const catalog = parseCatalog(`${registries}\n${oneTag(`from: ${from}`, ...tagLines)}`, join(FIXTURES, 'x.yaml'));
     expect(catalog.tags[0]?.spec.insecure).toBe(expected);

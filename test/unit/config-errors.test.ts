@@ -205,12 +205,14 @@ describe('sources', () => {
     [
       'a reference in upper case',
       withTag('from: Alpine:latest'),
-      ['c.yaml:7:15: error: invalid image reference "Alpine:latest": repository name must be lowercase'],
+      ['c.yaml:7:15: error: invalid image reference "Alpine:latest": repository name must be lowercase ("Alpine")'],
     ],
     [
       'a bad digest',
       withTag('from: quay.io/org/app@sha256:abc'),
-      ['c.yaml:7:15: error: invalid image reference "quay.io/org/app@sha256:abc": invalid digest "sha256:abc"'],
+      [
+        'c.yaml:7:15: error: invalid image reference "quay.io/org/app@sha256:abc": invalid digest "sha256:abc": expected ALGORITHM:HEX, such as sha256: and 64 hex digits',
+      ],
     ],
     [
       'an oci: source without a path',
@@ -445,7 +447,7 @@ describe('every problem at once', () => {
     ];
     expect(problemsOf(lines)).toEqual([
       'c.yaml:4:13: error: local.registry "mirror" has no namespace: expected host[:port]/namespace, such as registry.example.com:5000/mirror',
-      'c.yaml:9:15: error: invalid image reference "UPPER": repository name must be lowercase',
+      'c.yaml:9:15: error: invalid image reference "UPPER": repository name must be lowercase ("UPPER")',
       'c.yaml:10:20: error: "scheduled" in streams.s.tags.b must be a boolean (true or false), not the number 1',
       'c.yaml:11:7: error: missing required key "from" in streams.s.tags.a',
       'c.yaml:12:9: error: unknown key "fromm" in streams.s.tags.a (did you mean "from"? allowed: from, importMode, referencePolicy, scheduled, preferPlatform, insecure, scheduleInterval, annotations)',

@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { Workspace } from '../helpers/workspace.js';
+
+const schema = JSON.parse(readFileSync(new URL('../../schemas/validate.schema.json', import.meta.url), 'utf8'));
+const matchesSchema = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
+
+const lines = (...text: string[]) => `${['apiVersion: imagestreams/v1', 'kind: Catalog', ...text].join('\n')}\n`;
+
+const WARNED = lines(
+  'streams:',
+  '  app:',
+  '    tags:',
+  '      stable:',
+  '        from: quay.io/org/app:1.0',
+  '        preferPlatform: linux/amd65',
+);
+const AMD65 =
+  'imagestreams.yaml:8:25: warning: "preferPlatform" in streams.app.tags.stable: unknown architecture "amd65" (did you mean "amd64"?)\n';
+
+const INVALID = lines(
+  'streams:',
+  '  demo:',
+  '    tags:',
+  '      disk:',
+  '        from: oci:images/demo:1.0',
+  '        insecure: true',
+  '        preferPlatform: linux/amd65',
+);
+const INSECURE_LAYOUT =
+  '"insecure" in streams.demo.tags.disk: insecure: true does not apply to an oci: source (an image layout on disk has no TLS to skip); remove it';
+
+function workspace(catalog: string): Workspace {
+  const ws = new Workspace('imagestreams-validate-');
+  ws.writeCatalog(catalog);
+  return ws;
+}
+
+describe('validate warns about platforms no image has', () => {
+  it('names where, suggests the known name, and exits 0', async () => {
+    const result = await workspace(WARNED).expectRun(['validate'], 0);
+    expect(result.stderr).toBe(AMD65);
+    expect(result.stdout).toBe('imagestreams.yaml is valid: 1 stream, 1 tag; 1 warning.\n');
+  });
+
+  it('prints the warnings of an invalid catalog before its errors, and exits 1', async () => {
+    const result = await workspace(INVALID).expectRun(['validate'], 1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      `${AMD65.replace('8:25', '9:25').replace('app.tags.stable', 'demo.tags.disk')}imagestreams.yaml:8:19: error: ${INSECURE_LAYOUT}\n`,
+    );
+  });
+});
+
+describe('validate --json', () => {
+  it('says valid, with the warnings, and exits 0', async () => {
+    const result = await workspace(WARNED).expectRun(['validate', '--json'], 0);
+    expect(result.stderr).toBe('');
+    const report = JSON.parse(result.stdout);
+    expect(matchesSchema(report)).toBe(true);
+    expect(report).toEqual({
+      valid: true,
+      errors: [],
+      warnings: [
+        {
+          file: 'imagestreams.yaml',
+          line: 8,
+          column: 25,
+          message: '"preferPlatform" in streams.app.tags.stable: unknown architecture "amd65" (did you mean "amd64"?)',
+        },
+      ],
+    });
+  });
+
+  it('says invalid, with every error and warning located, on stdout only, and exits 1', async () => {
+    const result = await workspace(INVALID).expectRun(['validate', '--json'], 1);
+    expect(result.stderr).toBe('');
+    const report = JSON.parse(result.stdout);
+    expect(matchesSchema(report)).toBe(true);
+    expect(report.valid).toBe(false);
+    expect(report.errors).toEqual([{ file: 'imagestreams.yaml', line: 8, column: 19, message: INSECURE_LAYOUT }]);
+    expect(report.warnings).toHaveLength(1);
+  });
+
+  it('reports a catalog that cannot be read the same way', async () => {
+    const ws = new Workspace('imagestreams-validate-');
+    const result = await ws.expectRun(['validate', '--json', '-f', 'missing.yaml'], 1);
+    const report = JSON.parse(result.stdout);
+    expect(matchesSchema(report)).toBe(true);
+    expect(report).toMatchObject({
+      valid: false,
+      warnings: [],
+      errors: [{ file: 'missing.yaml', line: 1, column: 1 }],
+    });
+  });
+
+  it('prints a clean catalog as valid with nothing to say', async () => {
+    const clean = WARNED.replace('linux/amd65', 'linux/aarch64');
+    const result = await workspace(clean).expectRun(['validate', '--json'], 0);
+    expect(JSON.parse(result.stdout)).toEqual({ valid: true, errors: [], warnings: [] });
+  });
+});
