@@ -1,11 +1,14 @@
 import type { CompletedOption, CompletionModel } from './model.js';
 
-/** Text for a single-quoted zsh word inside an _arguments spec: quotes closed and reopened, brackets escaped. */
-const zshText = (text: string) => text.replace(/'/g, `'\\''`).replace(/([[\]:\\])/g, '\\$1');
+/** Text inside a single-quoted zsh word: each quote closed, escaped and reopened. */
+const quoted = (text: string) => text.replace(/'/g, `'\\''`);
+
+/** An option's description inside an _arguments spec's brackets, in a single-quoted word. */
+const bracketed = (text: string) => `[${quoted(text.replace(/([[\]\\])/g, '\\$1'))}]`;
 
 /** One _arguments spec per name of the option: `'--out=[save the plan]:file:_files'`. */
 function optionSpecs(option: CompletedOption): string[] {
-  const description = `[${zshText(option.description)}]`;
+  const description = bracketed(option.description);
   const value = valueSpec(option);
   return option.names.map((name) => (value ? `'${name}=${description}${value}'` : `'${name}${description}'`));
 }
@@ -30,7 +33,7 @@ const arguments_ = (specs: string[], indent: string) => specs.join(` \\\n${inden
 /** A zsh completion function (for compinit, or sourced): command names with descriptions, then their options. */
 export function zshScript(model: CompletionModel): string {
   const fn = `_${model.program.replace(/\W/g, '_')}`;
-  const commands = model.commands.map((c) => `    '${zshText(c.name)}:${zshText(c.description)}'`);
+  const commands = model.commands.map((c) => `    '${c.name}:${quoted(c.description)}'`);
   const cases = model.commands.map((c) => {
     const words =
       c.argumentWords.length > 0 ? [`'*:argument:(${c.argumentWords.join(' ')})'`] : [`'*:argument:_files'`];
