@@ -23,7 +23,7 @@ import { packageVersion } from './version.js';
 export function buildProgram(io: Io, setExitCode: (code: number) => void): Command {
   const program = new Command('imagestreams')
     .description('A version-controlled catalog of container images: plan and apply image stream imports.')
-    .version(packageVersion(), '-V, --version', 'print the version')
+    .version(packageVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureHelp({ showGlobalOptions: true })
