@@ -81,5 +81,5 @@ export function addHelpExamples(program: Command): void {
 }
 
 function examplesText(examples: [string, string][]): string {
-  return `\nExamples:\n${examples.map(([line, comment]) => `  # ${comment}\n  $ ${line}`).join('\n\n')}\n`;
+  return `\nExamples:\n${examples.map(([line, comment]) => `  # ${comment}\n  $ ${line}`).join('\n\n')}`;
 }
