@@ -64,7 +64,7 @@ ${cases.join('\n')}
       esac ;;
   esac
 }
-if [[ $zsh_eval_context[-1] == loadautofunc ]]; then
+if [[ $funcstack[1] == ${fn} ]]; then
   ${fn} "$@"
 else
   compdef ${fn} ${model.program}
