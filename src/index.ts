@@ -44,6 +44,13 @@ export {
   type ImportImageResult,
   importImageOperation,
 } from './operations/import-image.js';
+export {
+  type CiProvider,
+  type InitFile,
+  type InitRequest,
+  type InitResult,
+  initOperation,
+} from './operations/init.js';
 export { type InspectRequest, type InspectResult, inspectOperation } from './operations/inspect.js';
 export { type PlanRequest, type PlanScope, planOperation } from './operations/plan.js';
 export type { ImportProgress } from './operations/progress.js';

@@ -5,6 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError } from 'commander';
 import { quietOnBrokenPipe } from './broken-pipe.js';
 import { EXIT_ERROR, EXIT_OK, reportError } from './exit.js';
+import { addHelpExamples } from './help-examples.js';
 import { registerOpenshiftCommands } from './openshift-commands.js';
 import {
   collect,
@@ -16,12 +17,14 @@ import {
   pflagBooleanArgs,
 } from './option-values.js';
 import type { Io } from './output.js';
+import { addCompletionCommand, addInitCommand } from './setup-commands.js';
+import { packageVersion } from './version.js';
 
 /** Builds the command tree; each action loads its command module on demand to keep start-up fast. */
 export function buildProgram(io: Io, setExitCode: (code: number) => void): Command {
   const program = new Command('imagestreams')
     .description('A version-controlled catalog of container images: plan and apply image stream imports.')
-    .version(VERSION, '-V, --version')
+    .version(packageVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureHelp({ showGlobalOptions: true })
@@ -35,6 +38,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
       collect,
       [],
     );
+  addInitCommand(program, io, setExitCode);
   /** A command's options with the global ones it needs. */
   const withGlobals = <T extends object>(options: T): T & { allowPath: string[] } => ({
     ...options,
@@ -221,10 +225,10 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     });
 
   registerOpenshiftCommands(program, io, setExitCode, withGlobals);
+  addCompletionCommand(program, io, setExitCode);
+  addHelpExamples(program);
   return program;
 }
-
-export const VERSION = '0.1.0';
 
 /** Options shared by plan and apply. */
 function withPlanOptions(command: Command): Command {

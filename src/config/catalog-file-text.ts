@@ -3,9 +3,6 @@ import { writeFileAtomic } from '../files/atomic-file.js';
 import { MAX_CATALOG_BYTES } from './load-catalog.js';
 import { fileProblem } from './problems.js';
 
-/** The smallest valid catalog: what a command that creates the first stream starts from. */
-export const EMPTY_CATALOG_TEXT = 'apiVersion: imagestreams/v1\nkind: Catalog\nstreams: {}\n';
-
 /** The catalog file's text; undefined when there is no such file. Throws CatalogError when it cannot be read. */
 export async function readCatalogText(path: string, displayPath: string): Promise<string | undefined> {
   try {

@@ -161,7 +161,7 @@ describe('import-image --confirm', () => {
     const result = await ws.run('import-image', 'web', `--from=${host}/team/app:single`, '--insecure', '--confirm');
     expect(result.code).toBe(0);
     expect(ws.catalog()).toBe(
-      `apiVersion: imagestreams/v1\nkind: Catalog\nstreams:\n  web:\n    tags:\n      latest:\n        from: ${host}/team/app:single\n        insecure: true\n`,
+      `# yaml-language-server: $schema=${join(import.meta.dirname, '..', '..', 'schemas', 'imagestreams.schema.json')}\napiVersion: imagestreams/v1\nkind: Catalog\nstreams:\n  web:\n    tags:\n      latest:\n        from: ${host}/team/app:single\n        insecure: true\n`,
     );
   });
 });

@@ -30,7 +30,9 @@ function descriptionOf(property: SchemaObject): unknown {
 describe('the catalog schema', () => {
   it('is a draft 2020-12 schema with an $id', () => {
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(schema.$id).toBe('urn:imagestreams:schema:catalog');
+    expect(schema.$id).toBe(
+      'https://raw.githubusercontent.com/imagestreams/imagestreams/main/schemas/imagestreams.schema.json',
+    );
   });
 
   it.each(objectSchemas(schema))('%s refuses unknown keys', (_path, object) => {

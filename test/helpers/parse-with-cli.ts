@@ -1,0 +1,38 @@
+import { PassThrough } from 'node:stream';
+import { type Command, CommanderError } from 'commander';
+import { buildProgram } from '../../src/cli/main.js';
+import { pflagBooleanArgs } from '../../src/cli/option-values.js';
+import type { Io } from '../../src/cli/output.js';
+
+export interface Parsed {
+  command: string;
+  options: Record<string, unknown>;
+}
+
+/**
+ * Parses `args` as the CLI does (its argument rewriting, then its own command tree), every action replaced by one that only records what was parsed:
+ * nothing runs. Throws what the CLI would print for a usage error (unknown command or option, bad value).
+ */
+export function parseWithCli(args: string[]): Parsed {
+  const stderr = new PassThrough();
+  let errors = '';
+  stderr.on('data', (chunk: Buffer) => {
+    errors += chunk.toString();
+  });
+  const io: Io = { stdout: new PassThrough(), stderr, stdin: new PassThrough(), env: {}, cwd: '/' };
+  const program = buildProgram(io, () => {});
+  let parsed: Parsed | undefined;
+  for (const command of program.commands) {
+    command.action(function (this: Command) {
+      parsed = { command: this.name(), options: this.opts() };
+    });
+  }
+  try {
+    program.parse(pflagBooleanArgs(program, args), { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) throw new Error(`${error.code}: ${errors.trim() || error.message}`);
+    throw error;
+  }
+  if (!parsed) throw new Error(`no command ran for ${JSON.stringify(args)}`);
+  return parsed;
+}
