@@ -192,6 +192,26 @@ const state: State = {
 };
 
 const stream = describeStream(catalog, state, 'app')!;
+
+/** The first lines of oc's image description: its digest twice, its pull spec, when it was imported. */
+const imageNames = (digest: string, created: string) => [
+  `Image Name:     ${digest}`,
+  `Docker Image:   quay.io/org/app@${digest}`,
+  `Name:           ${digest}`,
+  `Created:        ${created}`,
+];
+
+/** The stable tag's block up to its items: its source, then the annotations oc shows. */
+const STABLE_HEAD = ['stable', '  tagged from quay.io/org/app:1', '', '  The supported build', '  Tags: web, base', ''];
+
+/** What oc shows of an image whose config is not known (a list has none). */
+const NO_CONFIG = [
+  'Command:        <none>',
+  'Working Dir:    <none>',
+  'User:           <none>',
+  'Exposes Ports:  <none>',
+  'Docker Labels:  <none>',
+];
 const tag = (name: string) => stream.tags.find((t) => t.tag === name)!;
 
 describe('describe STREAM, as oc describe is', () => {
@@ -240,12 +260,7 @@ describe('describe STREAM, as oc describe is', () => {
         `  * quay.io/org/app@${d('9')}`,
         '      4 weeks ago',
         '',
-        'stable',
-        '  tagged from quay.io/org/app:1',
-        '',
-        '  The supported build',
-        '  Tags: web, base',
-        '',
+        ...STABLE_HEAD,
         `  * quay.io/org/app@${d('a')}`,
         '      2 minutes ago',
         `    quay.io/org/app@${d('b')}`,
@@ -297,10 +312,7 @@ describe('describe STREAM:TAG, as oc describe istag', () => {
   it('lists every manifest of a list at the page columns, attestations marked; a list has no config', () => {
     expect(renderTagDescription(tag('latest'), OPTIONS)).toBe(
       text(
-        `Image Name:     ${d('c')}`,
-        `Docker Image:   quay.io/org/app@${d('c')}`,
-        `Name:           ${d('c')}`,
-        'Created:        3 hours ago',
+        ...imageNames(d('c'), '3 hours ago'),
         'Layer Size:     3kB',
         'Image Created:  2 days ago',
         'Author:         <none>',
@@ -308,11 +320,7 @@ describe('describe STREAM:TAG, as oc describe istag', () => {
         `Manifests:      linux/amd64     ${d('1')}`,
         `                linux/arm/v7    ${d('2')}`,
         `                unknown/unknown ${d('3')}  (attestation)`,
-        'Command:        <none>',
-        'Working Dir:    <none>',
-        'User:           <none>',
-        'Exposes Ports:  <none>',
-        'Docker Labels:  <none>',
+        ...NO_CONFIG,
       ),
     );
   });
@@ -320,19 +328,12 @@ describe('describe STREAM:TAG, as oc describe istag', () => {
   it("shows an image recorded before layers were with oc's Layer Size line and the config fields as <none>", () => {
     expect(renderTagDescription(tag('old'), OPTIONS)).toBe(
       text(
-        `Image Name:     ${d('9')}`,
-        `Docker Image:   quay.io/org/app@${d('9')}`,
-        `Name:           ${d('9')}`,
-        'Created:        4 weeks ago',
+        ...imageNames(d('9'), '4 weeks ago'),
         'Layer Size:     4.43kB',
         'Image Created:  24 hours ago',
         'Author:         <none>',
         'Arch:           s390x',
-        'Command:        <none>',
-        'Working Dir:    <none>',
-        'User:           <none>',
-        'Exposes Ports:  <none>',
-        'Docker Labels:  <none>',
+        ...NO_CONFIG,
       ),
     );
   });
@@ -371,12 +372,7 @@ describe('history STREAM:TAG', () => {
   it("is the tag's block with each item's generation, import time, digest, media type and manifests", () => {
     expect(renderHistoryText(tag('stable'), OPTIONS)).toBe(
       text(
-        'stable',
-        '  tagged from quay.io/org/app:1',
-        '',
-        '  The supported build',
-        '  Tags: web, base',
-        '',
+        ...STABLE_HEAD,
         `  * quay.io/org/app@${d('a')}`,
         '      2 minutes ago',
         '      Generation:       4',
