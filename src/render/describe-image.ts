@@ -19,7 +19,7 @@ export function imageText(item: TagItem, options: ImageTextOptions): string[] {
   const image = list ? undefined : (item.manifests.find((m) => m.digest === item.digest) ?? item.manifests[0]);
   const lines = [
     ...field('Image Name', item.digest),
-    ...field('Docker Image', item.dockerImageReference),
+    ...field('Docker Image', cell(item.dockerImageReference)),
     ...field('Name', item.digest),
   ];
   if (item === options.notImported) lines.push(...field('Created', NOT_IMPORTED));
@@ -72,7 +72,7 @@ function architecture(platform: string | undefined): string {
 
 /** `os/arch[/variant]<TAB>digest`, an attestation marked. */
 export function manifestLine(manifest: ManifestEntry): string {
-  return `${manifest.platform}\t${manifest.digest}${manifest.attestation ? '  (attestation)' : ''}`;
+  return `${cell(manifest.platform)}\t${manifest.digest}${manifest.attestation ? '  (attestation)' : ''}`;
 }
 
 /** What the image's config sets, as oc prints it; a list has no config, so it shows `<none>` throughout. */

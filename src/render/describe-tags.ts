@@ -56,7 +56,8 @@ export function tagBlock(
  */
 function sourceLines(tag: DescribedTag): string[] {
   if (!tag.inCatalog) return ['  no spec tag (removed from the catalog: the next apply forgets it)'];
-  const { from, scheduled } = tag.spec;
+  const { scheduled } = tag.spec;
+  const from = cell(tag.spec.from);
   if (!scheduled) return [`  tagged from ${from}`];
   return [`  updates automatically from ${from.startsWith('oci:') ? '' : 'registry '}${from}`];
 }
@@ -87,7 +88,7 @@ function pendingLines(tag: DescribedTag): string[] {
 function itemLines(item: TagItem, current: boolean, { now, notImported }: TagTextOptions): string[] {
   const when = item === notImported ? NOT_IMPORTED : ago(item.created, now);
   const image = namesOtherImage(item) ? `\t${item.digest}` : '';
-  return [`  ${current ? '*' : ' '} ${item.dockerImageReference}`, `      ${when}${image}`];
+  return [`  ${current ? '*' : ' '} ${cell(item.dockerImageReference)}`, `      ${when}${image}`];
 }
 
 /** Whether the pull spec parses as a registry reference (an image layout's does not) with another digest. */

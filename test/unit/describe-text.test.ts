@@ -368,6 +368,31 @@ describe('describe STREAM:TAG, as oc describe istag', () => {
   });
 });
 
+describe('a state file written by someone else', () => {
+  it('cannot forge lines or move the cursor through a pull spec, a source or a platform', () => {
+    const forged = 'quay.io/org/app\tForged:\tyes\n\u001b[2J';
+    const hostile = item({
+      digest: d('7'),
+      dockerImageReference: forged,
+      created: '2026-06-01T11:00:00Z',
+      generation: 1,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [{ platform: 'linux/amd64\nx', digest: d('8'), mediaType: 'm', size: 1 }],
+    });
+    const forgedTag = { ...tag('old'), spec: spec({ from: forged }), items: [hostile] };
+    const out = [
+      renderStreamDescription({ ...stream, tags: [forgedTag] }, OPTIONS),
+      renderTagDescription(forgedTag, OPTIONS),
+      renderHistoryText(forgedTag, OPTIONS),
+    ].join('');
+    expect(out).not.toContain('\t');
+    expect(out).not.toContain('\u001b');
+    expect(out).not.toMatch(/^Forged/m);
+    expect(out).toContain('\n  * quay.io/org/app Forged: yes [2J\n');
+    expect(out).toContain(`\nManifests:      linux/amd64 x   ${d('8')}\n`);
+  });
+});
+
 describe('history STREAM:TAG', () => {
   it("is the tag's block with each item's generation, import time, digest, media type and manifests", () => {
     expect(renderHistoryText(tag('stable'), OPTIONS)).toBe(
