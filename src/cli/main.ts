@@ -2,7 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { quietOnBrokenPipe } from './broken-pipe.js';
 import { EXIT_ERROR, EXIT_OK, reportError } from './exit.js';
 import { addHelpExamples } from './help-examples.js';
@@ -19,6 +19,9 @@ import {
 import type { Io } from './output.js';
 import { addCompletionCommand, addInitCommand } from './setup-commands.js';
 import { packageVersion } from './version.js';
+
+/** Accepted as before, no longer in the help: attestation manifests are always listed, marked. */
+const ACCEPTED_SHOW_ATTESTATIONS = () => new Option('--show-attestations').hideHelp();
 
 /** Builds the command tree; each action loads its command module on demand to keep start-up fast. */
 export function buildProgram(io: Io, setExitCode: (code: number) => void): Command {
@@ -158,7 +161,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     .option('--reference-policy <policy>', 'source or local')
     .addOption(pflagBoolean('--dry-run [bool]', 'show the catalog edit and what would be imported; write nothing'))
     .option('--lock-timeout <duration>', 'wait this long for the state lock (e.g. 30s)', parseLockTimeout, 0)
-    .option('--show-attestations', 'list attestation manifests')
+    .addOption(ACCEPTED_SHOW_ATTESTATIONS())
     .action(async (stream: string, options) => {
       const { importImageCommand } = await import('./commands/import-image.js');
       setExitCode(await importImageCommand(stream, withGlobals(options), io));
@@ -188,7 +191,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     .option('-f, --file <catalog>', 'catalog file', 'imagestreams.yaml')
     .option('--state <path>', 'state file (default: from the catalog)')
     .option('--json', 'print JSON')
-    .option('--show-attestations', 'list attestation manifests')
+    .addOption(ACCEPTED_SHOW_ATTESTATIONS())
     .action(async (target: string, options) => {
       const { describeCommand } = await import('./commands/describe.js');
       setExitCode(await describeCommand(target, withGlobals(options), io));
@@ -201,7 +204,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     .option('-f, --file <catalog>', 'catalog file', 'imagestreams.yaml')
     .option('--state <path>', 'state file (default: from the catalog)')
     .option('--json', 'print JSON')
-    .option('--show-attestations', 'list attestation manifests')
+    .addOption(ACCEPTED_SHOW_ATTESTATIONS())
     .action(async (address: string, options) => {
       const { historyCommand } = await import('./commands/history.js');
       setExitCode(await historyCommand(address, withGlobals(options), io));

@@ -12,6 +12,29 @@ export interface ImageMetadata {
   layers: number;
   /** Sum of the layer sizes plus the config size, in bytes. */
   size: number;
+  /**
+   * What `describe` shows of the config, recorded since this field was added (older states lack them). Read from
+   * untrusted registry input, so bounded: at most IMAGE_CONFIG_LIMITS entries and characters, control characters
+   * removed.
+   */
+  author?: string;
+  entrypoint?: string[];
+  cmd?: string[];
+  workingDir?: string;
+  user?: string;
+  /** Sorted, as `80/tcp`. */
+  exposedPorts?: string[];
+  /** `NAME=value`, in the config's order. */
+  env?: string[];
+  /** Sorted paths. */
+  volumes?: string[];
+  /** The first layers, in the manifest's order (`layers` counts them all). */
+  layerSizes?: LayerSize[];
+}
+
+export interface LayerSize {
+  digest: string;
+  size: number;
 }
 
 /** One manifest of an item: the item itself for a single image, or a child of a list. */

@@ -1,4 +1,5 @@
 import { RegistryError } from '../core/errors.js';
+import { summarizeImageConfig } from '../core/image-config-summary.js';
 import { type Descriptor, type ImageManifest, isAttestation } from '../core/manifest.js';
 import { MAX_CONFIG_BYTES } from '../core/media-types.js';
 import { formatPlatform, platformFromWire } from '../core/platform.js';
@@ -13,7 +14,8 @@ interface ImageConfig {
   variant?: unknown;
   'os.version'?: unknown;
   created?: unknown;
-  config?: { Labels?: unknown } | null;
+  author?: unknown;
+  config?: unknown;
 }
 
 /** The manifests of a fetched image: the children of a list, or the image itself with its platform read from its config. */
@@ -41,17 +43,10 @@ export function childEntry(descriptor: Descriptor): ManifestEntry {
   return entry;
 }
 
-/** OpenShift-style image metadata of one image manifest: created, labels, layer count and total size. */
+/** OpenShift-style image metadata of one image manifest: its config's summary, layer count and total size. */
 export async function imageMetadata(repo: ImageRepository, manifest: ImageManifest): Promise<ImageMetadata> {
   const config = await readConfig(repo, manifest);
-  const labels = config.config?.Labels;
-  const metadata: ImageMetadata = {
-    labels: isStringMap(labels) ? labels : {},
-    layers: manifest.layers.length,
-    size: manifest.config.size + manifest.layers.reduce((sum, layer) => sum + layer.size, 0),
-  };
-  if (typeof config.created === 'string') metadata.created = config.created;
-  return metadata;
+  return summarizeImageConfig(config, manifest.layers, manifest.config.size);
 }
 
 async function readConfig(repo: ImageRepository, manifest: ImageManifest): Promise<ImageConfig> {
@@ -64,8 +59,4 @@ async function readConfig(repo: ImageRepository, manifest: ImageManifest): Promi
   } catch {
     throw new RegistryError('InvalidManifest', `${what} is not a JSON object`);
   }
-}
-
-function isStringMap(value: unknown): value is Record<string, string> {
-  return typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'string');
 }

@@ -1,33 +1,32 @@
-import { ago, type DescribedTag, manifestLines } from './describe-text.js';
+import type { TagItem } from '../core/state-model.js';
+import { field } from './describe-fields.js';
+import { manifestLine } from './describe-image.js';
+import { NOT_IMPORTED, type TagTextOptions, tagBlock } from './describe-tags.js';
+import type { DescribedTag } from './described-stream.js';
+import { alignTabs } from './tab-writer.js';
 
-export interface HistoryTextOptions {
-  now: Date;
-  attestations: boolean;
-}
+export type HistoryTextOptions = TagTextOptions;
+
+const INDENT = '      ';
 
 /**
- * `history STREAM:TAG`: every item of the tag, newest first (`*` marks the current one), with its generation, when it
- * was imported, its digest and the digest of each platform.
+ * `history STREAM:TAG`: the tag's block as `oc describe is` prints it (source, import errors, every item newest
+ * first, `*` on the current one), each item followed by its generation, import time, digest, media type and
+ * manifests.
  */
 export function renderHistoryText(tag: DescribedTag, options: HistoryTextOptions): string {
-  const { spec } = tag;
-  const policy = [spec.importMode, spec.scheduled ? 'scheduled' : 'pinned', spec.referencePolicy].join(', ');
-  const lines = [`${tag.address}  ${spec.from}  (${policy})`, ''];
-  for (const condition of tag.conditions) {
-    lines.push(`! error: Import failed (${condition.reason}): ${condition.message}`);
-    lines.push(`    ${ago(condition.lastTransitionTime, options.now)}`, '');
-  }
-  if (tag.items.length === 0) return `${[...lines, `${tag.address} has no imported image yet.`].join('\n')}\n`;
-  const generations = tag.items.map((item) => String(item.generation));
-  const created = tag.items.map((item) => `${item.created} (${ago(item.created, options.now)})`);
-  const genWidth = Math.max('GENERATION'.length, ...generations.map((g) => g.length));
-  const createdWidth = Math.max('IMPORTED'.length, ...created.map((c) => c.length));
-  const row = (mark: string, generation: string, when: string, digest: string) =>
-    `${mark} ${generation.padEnd(genWidth)}  ${when.padEnd(createdWidth)}  ${digest}`;
-  lines.push(row(' ', 'GENERATION', 'IMPORTED', 'DIGEST'));
-  tag.items.forEach((item, index) => {
-    lines.push(row(index === 0 ? '*' : ' ', generations[index]!, created[index]!, item.digest));
-    for (const line of manifestLines(item.manifests, options.attestations)) lines.push(`    ${line}`);
-  });
-  return `${lines.join('\n')}\n`;
+  const lines = tagBlock(tag, options, (item) => itemDetails(item, options));
+  return `${alignTabs(lines.join('\n'))}\n`;
+}
+
+function itemDetails(item: TagItem, options: HistoryTextOptions): string[] {
+  const dryRun = item === options.notImported;
+  const rows = [
+    ...field('Generation', dryRun ? NOT_IMPORTED : String(item.generation)),
+    ...field('Imported', dryRun ? NOT_IMPORTED : item.created),
+    ...field('Digest', item.digest),
+    ...field('Media Type', item.mediaType),
+    ...field('Manifests', item.manifests.map(manifestLine).join('\n')),
+  ];
+  return rows.map((row) => `${INDENT}${row}`);
 }

@@ -316,7 +316,7 @@ describe('tag, then apply', () => {
     expect(plan.stdout).toContain(`  + app:next  ${host}/team/app:multi`);
     const apply = await ws.run('apply', '--auto-approve', '--target', 'app:next');
     expect(apply.code).toBe(0);
-    const described = await ws.run('describe', 'app:next');
+    const described = await ws.run('describe', 'app');
     expect(described.stdout).toContain(`  * ${host}/team/app@${layout.tags.multi!.platforms['linux/amd64']!.digest}\n`);
   });
 });

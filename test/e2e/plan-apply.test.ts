@@ -14,6 +14,8 @@ const source = (repository: string, tag: string) => `${registry.host}/${reposito
 
 const IMAGE_CREATED = '2025-03-04T05:06:07Z';
 const LABELS = { 'org.opencontainers.image.title': 'e2e' };
+/** The environment every generated image's config sets. */
+const ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
 
 describe('a first plan and its apply', () => {
   const repo = 'e2e/first';
@@ -172,7 +174,14 @@ describe('a first plan and its apply', () => {
         digest: m.digest,
         mediaType: m.mediaType,
         size: m.size,
-        image: { created: IMAGE_CREATED, labels: LABELS, layers: 2, size: upstream.imageSize(m) },
+        image: {
+          created: IMAGE_CREATED,
+          labels: LABELS,
+          env: ENV,
+          layers: 2,
+          layerSizes: upstream.layerSizes(m),
+          size: upstream.imageSize(m),
+        },
       })),
       ...multi.attestations.map((a) => ({
         platform: 'unknown/unknown',
@@ -225,7 +234,9 @@ describe('a first plan and its apply', () => {
         image: {
           created: '2024-01-01T00:00:00Z',
           labels: LABELS,
+          env: ENV,
           layers: 1,
+          layerSizes: upstream.layerSizes(single.manifests[0]!),
           size: upstream.imageSize(single.manifests[0]!),
         },
       },

@@ -42,6 +42,10 @@ export interface ImageSpec {
   layerBytes?: number;
   labels?: Record<string, string>;
   created?: string;
+  /** The config's `author`. */
+  author?: string;
+  /** More of the config's `config` (Cmd, WorkingDir, ExposedPorts…), beside its Env and Labels. */
+  runConfig?: Record<string, unknown>;
 }
 
 export interface LayoutSpec {
@@ -164,9 +168,11 @@ function platformImage(context: ImageContext, platform: string): GeneratedManife
     jsonBlob({
       ...wirePlatform(platform),
       created,
+      ...(spec.author !== undefined && { author: spec.author }),
       config: {
         Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
         Labels: spec.labels ?? {},
+        ...spec.runConfig,
       },
       rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
       history: layers.map((_, i) => ({ created, created_by: `imagestreams test layer ${i}` })),

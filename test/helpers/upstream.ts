@@ -33,9 +33,16 @@ export class Upstream {
 
   /** Size of an image as the state records it: its config plus its layers, in bytes. */
   imageSize(manifest: GeneratedManifest): number {
-    const blobSize = (digest: string) =>
-      statSync(join(this.layoutDir, 'blobs', 'sha256', digest.slice('sha256:'.length))).size;
-    return [manifest.configDigest, ...manifest.layerDigests].reduce((sum, digest) => sum + blobSize(digest), 0);
+    return [manifest.configDigest, ...manifest.layerDigests].reduce((sum, digest) => sum + this.blobSize(digest), 0);
+  }
+
+  /** The layers of an image as the state records them: digest and size, in order. */
+  layerSizes(manifest: GeneratedManifest): { digest: string; size: number }[] {
+    return manifest.layerDigests.map((digest) => ({ digest, size: this.blobSize(digest) }));
+  }
+
+  private blobSize(digest: string): number {
+    return statSync(join(this.layoutDir, 'blobs', 'sha256', digest.slice('sha256:'.length))).size;
   }
 }
 

@@ -1,38 +1,44 @@
 import { describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../src/config/index.js';
 import type { TagSpec } from '../../src/core/catalog.js';
-import type { ManifestEntry, State, TagItem } from '../../src/core/state-model.js';
-import {
-  describeStream,
-  humanDuration,
-  humanSize,
-  renderStreamDescription,
-  renderTagDescription,
-} from '../../src/render/describe-text.js';
+import type { ImageMetadata, ManifestEntry, State, TagItem } from '../../src/core/state-model.js';
+import { describeStream, renderStreamDescription, renderTagDescription } from '../../src/render/describe-text.js';
 import { renderHistoryText } from '../../src/render/history-text.js';
 
+/**
+ * `describe` as oc's describers print (pkg/helpers/describe in openshift/oc): fields through Go's tabwriter
+ * (0, 8, 1, '\t', 0), shown with its tabs expanded, so the expected texts are written with the spaces a terminal shows.
+ */
 const NOW = new Date('2026-06-01T12:00:00Z');
-const OPTIONS = { now: NOW, attestations: false };
+const OPTIONS = { now: NOW };
 const d = (c: string) => `sha256:${c.repeat(64)}`;
+const text = (...lines: string[]) => `${lines.join('\n')}\n`;
 
 const catalog = parseCatalog(
   `apiVersion: imagestreams/v1
 kind: Catalog
+local:
+  registry: registry.local:5000/mirror
 streams:
   app:
     tags:
-      legacy:
+      stable:
         from: quay.io/org/app:1
-      po:
+        annotations:
+          description: The supported build
+          tags: web,base
+      latest:
         from: quay.io/org/app:2
         importMode: PreserveOriginal
         scheduled: true
         insecure: true
-      broken:
+      "1.0":
         from: quay.io/org/app:nope
-      fresh:
+      "1.2":
         from: quay.io/org/app:3
-        preferPlatform: linux/arm64
+        referencePolicy: Local
+      edge:
+        from: quay.io/org/app:4
 `,
   '/catalogs/imagestreams.yaml',
   { displayPath: 'imagestreams.yaml' },
@@ -48,12 +54,20 @@ const spec = (over: Partial<TagSpec> = {}): TagSpec => ({
   ...over,
 });
 
-const image = (platform: string, digest: string, labels: Record<string, string> = {}): ManifestEntry => ({
+const metadata = (over: Partial<ImageMetadata> = {}): ImageMetadata => ({
+  created: '2026-05-31T12:00:00Z',
+  labels: {},
+  layers: 2,
+  size: 4430,
+  ...over,
+});
+
+const image = (platform: string, digest: string, over: Partial<ImageMetadata> = {}): ManifestEntry => ({
   platform,
   digest,
   mediaType: 'application/vnd.oci.image.manifest.v1+json',
   size: 400,
-  image: { created: '2024-01-01T00:00:00Z', labels, layers: 2, size: 1234 },
+  image: metadata(over),
 });
 
 const item = (over: Partial<TagItem> & Pick<TagItem, 'digest' | 'created' | 'generation'>): TagItem => ({
@@ -64,6 +78,50 @@ const item = (over: Partial<TagItem> & Pick<TagItem, 'digest' | 'created' | 'gen
   ...over,
 });
 
+/** A config as recorded since describe shows it whole. */
+const FULL_CONFIG: Partial<ImageMetadata> = {
+  author: 'Platform Team',
+  labels: { 'io.k8s.display-name': 'App', team: 'web' },
+  entrypoint: ['/bin/app'],
+  cmd: ['serve', '--port', '8080'],
+  workingDir: '/srv',
+  user: '1001',
+  exposedPorts: ['8080/tcp', '8443/tcp'],
+  env: ['PATH=/usr/bin:/bin', 'APP_MODE=prod'],
+  volumes: ['/data'],
+  layerSizes: [
+    { digest: d('5'), size: 3409 },
+    { digest: d('6'), size: 1024 },
+  ],
+};
+
+const stableCurrent = item({
+  digest: d('a'),
+  created: '2026-06-01T11:58:00Z',
+  generation: 4,
+  sourceDigest: d('f'),
+  selectedBy: 'default platform',
+  manifests: [image('linux/amd64', d('a'), FULL_CONFIG)],
+});
+
+const latestList = item({
+  digest: d('c'),
+  mediaType: 'application/vnd.oci.image.index.v1+json',
+  created: '2026-06-01T09:00:00Z',
+  generation: 3,
+  manifests: [
+    image('linux/amd64', d('1'), { size: 1000, created: '2026-05-01T00:00:00Z' }),
+    image('linux/arm/v7', d('2'), { size: 2000, created: '2026-05-30T12:00:00Z' }),
+    {
+      platform: 'unknown/unknown',
+      digest: d('3'),
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      size: 566,
+      attestation: true,
+    },
+  ],
+});
+
 const state: State = {
   version: 1,
   lineage: 'l',
@@ -71,17 +129,10 @@ const state: State = {
   streams: {
     app: {
       tags: {
-        legacy: {
+        stable: {
           spec: spec(),
           items: [
-            item({
-              digest: d('a'),
-              created: '2026-06-01T11:58:00Z',
-              generation: 4,
-              sourceDigest: d('f'),
-              selectedBy: 'default platform',
-              manifests: [image('linux/amd64', d('a'), { team: 'web', tier: 'base' })],
-            }),
+            stableCurrent,
             item({
               digest: d('b'),
               created: '2026-05-20T12:00:00Z',
@@ -91,30 +142,12 @@ const state: State = {
           ],
           conditions: [],
         },
-        po: {
+        latest: {
           spec: spec({ from: 'quay.io/org/app:2', importMode: 'PreserveOriginal', scheduled: true, insecure: true }),
-          items: [
-            item({
-              digest: d('c'),
-              mediaType: 'application/vnd.oci.image.index.v1+json',
-              created: '2026-06-01T09:00:00Z',
-              generation: 3,
-              manifests: [
-                image('linux/amd64', d('1'), { team: 'web', arch: 'x86' }),
-                image('linux/arm64', d('2'), { team: 'web', arch: 'arm' }),
-                {
-                  platform: 'unknown/unknown',
-                  digest: d('3'),
-                  mediaType: 'application/vnd.oci.image.manifest.v1+json',
-                  size: 566,
-                  attestation: true,
-                },
-              ],
-            }),
-          ],
+          items: [latestList],
           conditions: [],
         },
-        broken: {
+        '1.0': {
           spec: spec({ from: 'quay.io/org/app:nope' }),
           items: [],
           conditions: [
@@ -122,15 +155,35 @@ const state: State = {
               type: 'ImportSuccess',
               status: 'False',
               reason: 'NotFound',
-              message: 'quay.io/org/app:nope not found: repository quay.io/org/app has no tag "nope"',
-              generation: 4,
-              lastTransitionTime: '2026-06-01T11:55:00Z',
+              message: 'quay.io/org/app:nope not found',
+              generation: 2,
+              lastTransitionTime: '2026-06-01T11:00:00Z',
             },
           ],
         },
-        gone: {
-          spec: spec({ from: 'quay.io/org/old:1' }),
-          items: [item({ digest: d('e'), created: '2025-01-01T00:00:00Z', generation: 2 })],
+        '1.2': {
+          spec: spec({ from: 'quay.io/org/app:0' }),
+          items: [
+            item({
+              digest: d('e'),
+              dockerImageReference: `registry.local:5000/mirror/app@${d('e')}`,
+              created: '2026-06-01T10:00:00Z',
+              generation: 2,
+              manifests: [image('linux/amd64', d('e'))],
+            }),
+          ],
+          conditions: [],
+        },
+        old: {
+          spec: spec({ from: 'quay.io/org/app:0' }),
+          items: [
+            item({
+              digest: d('9'),
+              created: '2026-05-01T12:00:00Z',
+              generation: 1,
+              manifests: [image('linux/s390x', d('9'), { layerSizes: undefined })],
+            }),
+          ],
           conditions: [],
         },
       },
@@ -140,187 +193,236 @@ const state: State = {
 
 const stream = describeStream(catalog, state, 'app')!;
 
-describe('describe STREAM', () => {
-  it('is the stream summary in the manner of oc describe is, then the current image of each tag', () => {
-    expect(renderStreamDescription(stream, OPTIONS)).toBe(`Name:          app
-Catalog:       imagestreams.yaml
-Unique Images: 4
-Tags:          5
+/** The first lines of oc's image description: its digest twice, its pull spec, when it was imported. */
+const imageNames = (digest: string, created: string) => [
+  `Image Name:     ${digest}`,
+  `Docker Image:   quay.io/org/app@${digest}`,
+  `Name:           ${digest}`,
+  `Created:        ${created}`,
+];
 
-legacy
-  tagged from quay.io/org/app:1
-  Import Mode:      Legacy (linux/amd64 by default platform)
-  Scheduled:        no (pinned: upstream moves are reported as drift)
-  Reference Policy: Source
+/** The stable tag's block up to its items: its source, then the annotations oc shows. */
+const STABLE_HEAD = ['stable', '  tagged from quay.io/org/app:1', '', '  The supported build', '  Tags: web, base', ''];
 
-  * quay.io/org/app@${d('a')}
-      2 minutes ago
-    quay.io/org/app@${d('b')}
-      12 days ago
+/** What oc shows of an image whose config is not known (a list has none). */
+const NO_CONFIG = [
+  'Command:        <none>',
+  'Working Dir:    <none>',
+  'User:           <none>',
+  'Exposes Ports:  <none>',
+  'Docker Labels:  <none>',
+];
+const tag = (name: string) => stream.tags.find((t) => t.tag === name)!;
 
-po
-  updates automatically from registry quay.io/org/app:2
-    will use insecure HTTPS or HTTP connections
-  Import Mode:      PreserveOriginal
-  Scheduled:        yes (checked every 15m)
-  Reference Policy: Source
-
-  * quay.io/org/app@${d('c')}
-      3 hours ago
-
-broken
-  tagged from quay.io/org/app:nope
-  Import Mode:      Legacy
-  Scheduled:        no (pinned: upstream moves are reported as drift)
-  Reference Policy: Source
-
-  ! error: Import failed (NotFound): quay.io/org/app:nope not found: repository quay.io/org/app has no tag "nope"
-      5 minutes ago
-
-fresh
-  tagged from quay.io/org/app:3
-  Import Mode:      Legacy
-  Scheduled:        no (pinned: upstream moves are reported as drift)
-  Reference Policy: Source
-  Prefer Platform:  linux/arm64
-  not imported yet: run apply or import-image
-
-gone
-  tagged from quay.io/org/old:1
-  removed from the catalog: the next apply forgets it
-  Import Mode:      Legacy
-  Scheduled:        no (pinned: upstream moves are reported as drift)
-  Reference Policy: Source
-
-  * quay.io/org/app@${d('e')}
-      17 months ago
-
-Image Name:    app:legacy
-Docker Image:  quay.io/org/app@${d('a')}
-Name:          ${d('a')}
-Media Type:    application/vnd.oci.image.manifest.v1+json
-Imported:      2 minutes ago (generation 4)
-Image Created: 2 years ago (2024-01-01T00:00:00Z)
-Image Size:    1.234kB in 2 layers
-Labels:        team=web
-               tier=base
-Arch:          amd64
-Manifests:     linux/amd64  ${d('a')}
-
-Image Name:    app:po
-Docker Image:  quay.io/org/app@${d('c')}
-Name:          ${d('c')}
-Media Type:    application/vnd.oci.image.index.v1+json
-Imported:      3 hours ago (generation 3)
-Image Created: 2 years ago (2024-01-01T00:00:00Z)
-Image Size:    2.468kB in 2 images
-Labels:        team=web
-Arch:          <none>
-Manifests:     linux/amd64  ${d('1')}
-               linux/arm64  ${d('2')}
-               (1 attestation manifest not listed: --show-attestations)
-
-Image Name:   app:gone
-Docker Image: quay.io/org/app@${d('e')}
-Name:         ${d('e')}
-Media Type:   application/vnd.oci.image.manifest.v1+json
-Imported:     17 months ago (generation 2)
-Arch:         <none>
-Manifests:    <none>
-`);
+describe('describe STREAM, as oc describe is', () => {
+  it('prints the stream header at column 24, then each tag in oc order with its source and history, no images', () => {
+    expect(renderStreamDescription(stream, OPTIONS)).toBe(
+      text(
+        'Name:                   app',
+        'Namespace:              imagestreams.yaml',
+        'Created:                4 weeks ago',
+        'Labels:                 <none>',
+        'Annotations:            <none>',
+        'Image Repository:       registry.local:5000/mirror/app',
+        'Image Lookup:           local=false',
+        'Unique Images:          5',
+        'Tags:                   6',
+        '',
+        'latest',
+        '  updates automatically from registry quay.io/org/app:2',
+        '    will use insecure HTTPS or HTTP connections',
+        '',
+        `  * quay.io/org/app@${d('c')}`,
+        '      3 hours ago',
+        '',
+        '1.2',
+        '  tagged from quay.io/org/app:3',
+        '    prefer registry pullthrough when referencing this tag',
+        '',
+        '  ~ the catalog changed since the last import: apply re-imports it',
+        `  * registry.local:5000/mirror/app@${d('e')}`,
+        '      2 hours ago',
+        '',
+        '1.0',
+        '  tagged from quay.io/org/app:nope',
+        '',
+        '  ! error: Import failed (NotFound): quay.io/org/app:nope not found',
+        '      About an hour ago',
+        '',
+        'edge',
+        '  tagged from quay.io/org/app:4',
+        '',
+        '  ~ not imported yet: run apply or import-image',
+        '',
+        'old',
+        '  no spec tag (removed from the catalog: the next apply forgets it)',
+        '',
+        `  * quay.io/org/app@${d('9')}`,
+        '      4 weeks ago',
+        '',
+        ...STABLE_HEAD,
+        `  * quay.io/org/app@${d('a')}`,
+        '      2 minutes ago',
+        `    quay.io/org/app@${d('b')}`,
+        '      12 days ago',
+      ),
+    );
   });
 
-  it('notes a tag whose catalog spec changed since its last import', () => {
-    const changed = describeStream(catalog, structuredClone(state), 'app')!;
-    const legacy = changed.tags.find((t) => t.tag === 'legacy')!;
-    legacy.importedSpec = spec({ from: 'quay.io/org/app:0' });
-    expect(renderTagDescription(legacy, OPTIONS)).toContain(
-      '  Reference Policy: Source\n  ~ the catalog changed since the last import: apply re-imports it\n',
-    );
+  it('says `Tags: <none>` and no Created line for a stream with no import', () => {
+    const bare = describeStream(catalog, { ...state, streams: {} }, 'app')!;
+    const out = renderStreamDescription(bare, OPTIONS);
+    expect(out).not.toContain('Created:');
+    expect(out).toContain('Unique Images:          0\nTags:                   5\n');
   });
 
   it('is undefined for a stream neither the catalog nor the state has', () => {
-    expect(describeStream(catalog, state, 'nope')).toBeUndefined();
+    expect(describeStream(catalog, state, 'nothing')).toBeUndefined();
   });
 });
 
-describe('describe STREAM:TAG', () => {
-  it('lists attestation manifests when asked', () => {
-    const po = stream.tags.find((t) => t.tag === 'po')!;
-    const text = renderTagDescription(po, { ...OPTIONS, attestations: true });
-    expect(text).toContain(
-      [
-        `Manifests:     linux/amd64      ${d('1')}`,
-        `               linux/arm64      ${d('2')}`,
-        `               unknown/unknown  ${d('3')}  (attestation)`,
-      ].join('\n'),
+describe('describe STREAM:TAG, as oc describe istag', () => {
+  it('prints an image with its layers, platform and the whole config at column 16', () => {
+    expect(renderTagDescription(tag('stable'), OPTIONS)).toBe(
+      text(
+        `Image Name:     ${d('a')}`,
+        `Docker Image:   quay.io/org/app@${d('a')}`,
+        `Name:           ${d('a')}`,
+        'Created:        2 minutes ago',
+        'Image Size:     4.43kB in 2 layers',
+        `Layers:         3.409kB sha256:${'5'.repeat(64)}`,
+        `                1.024kB sha256:${'6'.repeat(64)}`,
+        'Image Created:  24 hours ago',
+        'Author:         Platform Team',
+        'Arch:           amd64',
+        'Entrypoint:     /bin/app',
+        'Command:        serve --port 8080',
+        'Working Dir:    /srv',
+        'User:           1001',
+        'Exposes Ports:  8080/tcp, 8443/tcp',
+        'Docker Labels:  io.k8s.display-name=App',
+        '                team=web',
+        'Environment:    PATH=/usr/bin:/bin',
+        '                APP_MODE=prod',
+        'Volumes:        /data',
+      ),
     );
   });
 
-  it('marks the item a dry run would import as not imported, with no age or generation, keeping its metadata', () => {
-    const legacy = stream.tags.find((t) => t.tag === 'legacy')!;
-    const text = renderTagDescription(legacy, { ...OPTIONS, notImported: legacy.items[0]! });
-    expect(text).toContain(`  * quay.io/org/app@${d('a')}\n      (dry run: not imported)\n`);
-    expect(text).toContain('\nImported:      (dry run: not imported)\nImage Created: ');
-    expect(text).not.toContain('(generation 4)');
+  it('lists every manifest of a list at the page columns, attestations marked; a list has no config', () => {
+    expect(renderTagDescription(tag('latest'), OPTIONS)).toBe(
+      text(
+        ...imageNames(d('c'), '3 hours ago'),
+        'Layer Size:     3kB',
+        'Image Created:  2 days ago',
+        'Author:         <none>',
+        'Arch:           <none>',
+        `Manifests:      linux/amd64     ${d('1')}`,
+        `                linux/arm/v7    ${d('2')}`,
+        `                unknown/unknown ${d('3')}  (attestation)`,
+        ...NO_CONFIG,
+      ),
+    );
   });
 
-  it('shows only the tag for one that never imported', () => {
-    const broken = stream.tags.find((t) => t.tag === 'broken')!;
-    expect(renderTagDescription(broken, OPTIONS)).not.toContain('Image Name');
+  it("shows an image recorded before layers were with oc's Layer Size line and the config fields as <none>", () => {
+    expect(renderTagDescription(tag('old'), OPTIONS)).toBe(
+      text(
+        ...imageNames(d('9'), '4 weeks ago'),
+        'Layer Size:     4.43kB',
+        'Image Created:  24 hours ago',
+        'Author:         <none>',
+        'Arch:           s390x',
+        ...NO_CONFIG,
+      ),
+    );
+  });
+
+  it('marks the item a dry run would import as not imported', () => {
+    const out = renderTagDescription(tag('stable'), { now: NOW, notImported: stableCurrent });
+    expect(out).toContain('\nCreated:        (dry run: not imported)\n');
+  });
+
+  it("shows a tag with no image as its block of describe STREAM, with its import's failure", () => {
+    expect(renderTagDescription(tag('1.0'), OPTIONS)).toBe(
+      text(
+        '1.0',
+        '  tagged from quay.io/org/app:nope',
+        '',
+        '  ! error: Import failed (NotFound): quay.io/org/app:nope not found',
+        '      About an hour ago',
+      ),
+    );
+  });
+
+  it('keeps a hostile value on its line: tabs, line breaks and escape sequences never reach the layout', () => {
+    const hostile = item({
+      digest: d('7'),
+      created: '2026-06-01T11:00:00Z',
+      generation: 1,
+      manifests: [image('linux/amd64', d('7'), { author: 'a\tb\nForged:\tline\u001b[2J', env: ['X=1\r\nY=2'] })],
+    });
+    const out = renderTagDescription({ ...tag('stable'), items: [hostile] }, OPTIONS);
+    expect(out).toContain('\nAuthor:         a b Forged: line[2J\n');
+    expect(out).toContain('\nEnvironment:    X=1  Y=2\n');
   });
 });
 
-describe('history', () => {
-  it('is a table of the items, newest first, with their per-platform digests', () => {
-    const legacy = stream.tags.find((t) => t.tag === 'legacy')!;
-    expect(renderHistoryText(legacy, OPTIONS)).toBe(`app:legacy  quay.io/org/app:1  (Legacy, pinned, Source)
-
-  GENERATION  IMPORTED                              DIGEST
-* 4           2026-06-01T11:58:00Z (2 minutes ago)  ${d('a')}
-    linux/amd64  ${d('a')}
-  1           2026-05-20T12:00:00Z (12 days ago)    ${d('b')}
-    linux/amd64  ${d('b')}
-`);
-  });
-
-  it('shows the failure of a tag with no image', () => {
-    const broken = stream.tags.find((t) => t.tag === 'broken')!;
-    expect(renderHistoryText(broken, OPTIONS)).toBe(`app:broken  quay.io/org/app:nope  (Legacy, pinned, Source)
-
-! error: Import failed (NotFound): quay.io/org/app:nope not found: repository quay.io/org/app has no tag "nope"
-    5 minutes ago
-
-app:broken has no imported image yet.
-`);
+describe('a state file written by someone else', () => {
+  it('cannot forge lines or move the cursor through a pull spec, a source or a platform', () => {
+    const forged = 'quay.io/org/app\tForged:\tyes\n\u001b[2J';
+    const hostile = item({
+      digest: d('7'),
+      dockerImageReference: forged,
+      created: '2026-06-01T11:00:00Z',
+      generation: 1,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [{ platform: 'linux/amd64\nx', digest: d('8'), mediaType: 'm', size: 1 }],
+    });
+    const forgedTag = { ...tag('old'), spec: spec({ from: forged }), items: [hostile] };
+    const out = [
+      renderStreamDescription({ ...stream, tags: [forgedTag] }, OPTIONS),
+      renderTagDescription(forgedTag, OPTIONS),
+      renderHistoryText(forgedTag, OPTIONS),
+    ].join('');
+    expect(out).not.toContain('\t');
+    expect(out).not.toContain('\u001b');
+    expect(out).not.toMatch(/^Forged/m);
+    expect(out).toContain('\n  * quay.io/org/app Forged: yes [2J\n');
+    expect(out).toContain(`\nManifests:      linux/amd64 x   ${d('8')}\n`);
   });
 });
 
-describe('ages and sizes as docker and oc print them', () => {
-  it.each([
-    [0, 'Less than a second'],
-    [1_000, '1 second'],
-    [59_000, '59 seconds'],
-    [60_000, 'About a minute'],
-    [45 * 60_000, '45 minutes'],
-    [60 * 60_000, 'About an hour'],
-    [3 * 3_600_000, '3 hours'],
-    [47 * 3_600_000, '47 hours'],
-    [3 * 86_400_000, '3 days'],
-    [20 * 86_400_000, '2 weeks'],
-    [90 * 86_400_000, '3 months'],
-    [800 * 86_400_000, '2 years'],
-  ])('%d ms is %j', (milliseconds, text) => {
-    expect(humanDuration(milliseconds)).toBe(text);
+describe('history STREAM:TAG', () => {
+  it("is the tag's block with each item's generation, import time, digest, media type and manifests", () => {
+    expect(renderHistoryText(tag('stable'), OPTIONS)).toBe(
+      text(
+        ...STABLE_HEAD,
+        `  * quay.io/org/app@${d('a')}`,
+        '      2 minutes ago',
+        '      Generation:       4',
+        '      Imported:         2026-06-01T11:58:00Z',
+        `      Digest:           ${d('a')}`,
+        '      Media Type:       application/vnd.oci.image.manifest.v1+json',
+        `      Manifests:        linux/amd64     ${d('a')}`,
+        `    quay.io/org/app@${d('b')}`,
+        '      12 days ago',
+        '      Generation:       1',
+        '      Imported:         2026-05-20T12:00:00Z',
+        `      Digest:           ${d('b')}`,
+        '      Media Type:       application/vnd.oci.image.manifest.v1+json',
+        `      Manifests:        linux/amd64     ${d('b')}`,
+      ),
+    );
   });
 
-  it.each([
-    [0, '0B'],
-    [623, '623B'],
-    [1234, '1.234kB'],
-    [12_345_678, '12.35MB'],
-    [1_000_000_000, '1GB'],
-  ])('%d bytes is %j', (bytes, text) => {
-    expect(humanSize(bytes)).toBe(text);
+  it('lists the manifests of a list, attestations marked', () => {
+    expect(renderHistoryText(tag('latest'), OPTIONS)).toContain(
+      text(
+        `      Manifests:        linux/amd64     ${d('1')}`,
+        `                        linux/arm/v7    ${d('2')}`,
+        `                        unknown/unknown ${d('3')}  (attestation)`,
+      ),
+    );
   });
 });

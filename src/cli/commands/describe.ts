@@ -6,6 +6,7 @@ import { type Io, writeJson } from '../output.js';
 
 export interface DescribeOptions extends CatalogPathOptions {
   json?: boolean;
+  /** Accepted for compatibility: attestations are always listed, marked. */
   showAttestations?: boolean;
 }
 
@@ -13,7 +14,7 @@ export interface DescribeOptions extends CatalogPathOptions {
 export async function describeCommand(target: string, options: DescribeOptions, io: Io): Promise<number> {
   const { stream, tag } = parseStreamTarget(target);
   const described = await readStream(catalogFileOf(options, io).path, catalogLoadOptions(options, io), stream);
-  const textOptions = { now: new Date(), attestations: Boolean(options.showAttestations) };
+  const textOptions = { now: new Date() };
   if (tag === undefined) {
     if (options.json) writeJson(io.stdout, described);
     else io.stdout.write(renderStreamDescription(described, textOptions));

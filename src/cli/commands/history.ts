@@ -7,6 +7,7 @@ import { type Io, writeJson } from '../output.js';
 
 export interface HistoryOptions extends CatalogPathOptions {
   json?: boolean;
+  /** Accepted for compatibility: attestations are always listed, marked. */
   showAttestations?: boolean;
 }
 
@@ -24,7 +25,7 @@ export async function historyCommand(target: string, options: HistoryOptions, io
       conditions: found.conditions,
     });
   } else {
-    io.stdout.write(renderHistoryText(found, { now: new Date(), attestations: Boolean(options.showAttestations) }));
+    io.stdout.write(renderHistoryText(found, { now: new Date() }));
   }
   return EXIT_OK;
 }

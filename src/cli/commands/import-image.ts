@@ -51,15 +51,15 @@ export async function importImageCommand(target: string, options: ImportImageOpt
     progress: importProgress(io, false),
   });
   if (result.dryRun?.diff) io.stdout.write(`${result.dryRun.diff}\n`);
-  show(result, options, io);
+  show(result, io);
   return result.failure ? EXIT_ERROR : EXIT_OK;
 }
 
 /** oc's output: `imagestream/NAME imported`, the stream, then the image; a failure also on stderr. */
-function show({ catalog, state, tag, failure, dryRun }: ImportImageResult, options: ImportImageOptions, io: Io): void {
+function show({ catalog, state, tag, failure, dryRun }: ImportImageResult, io: Io): void {
   const stream = describeStream(catalog, state, tag.stream)!;
   const described = stream.tags.find((t) => t.tag === tag.tag)!;
-  const textOptions: DescribeTextOptions = { now: new Date(), attestations: Boolean(options.showAttestations) };
+  const textOptions: DescribeTextOptions = { now: new Date() };
   if (dryRun?.item) textOptions.notImported = dryRun.item;
   const verb = dryRun ? 'imported (dry run)' : 'imported';
   const outcome = failure ? verb.replace('imported', 'imported with errors') : verb;
