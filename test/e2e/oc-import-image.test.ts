@@ -116,6 +116,7 @@ describe('import-image --confirm, as oc', () => {
       ['app:stable', '--from=HOST/team/app:single'],
       `error: the tag "stable" points to "HOST/team/app:multi" - use the 'tag' command if you want to change the source to "HOST/team/app:single"\n`,
     ],
+    ['an image by ID', [`app@sha256:${'a'.repeat(64)}`], "error: to import images by ID, use the 'tag' command\n"],
     [
       'a new source for an existing tag, even with --confirm',
       ['app:stable', '--from=HOST/team/app:single', '--confirm'],

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseTagAddress } from '../../config/tag-address.js';
 import type { CatalogTag } from '../../core/catalog.js';
+import { UsageError } from '../../core/errors.js';
 import { type ImportImageResult, importImageOperation } from '../../operations/import-image.js';
 import type { ImportNote } from '../../operations/import-settings.js';
 import {
@@ -34,6 +35,7 @@ export interface ImportImageOptions extends CatalogPathOptions {
  * import keeps the catalog edit, records a condition and exits 1.
  */
 export async function importImageCommand(target: string, options: ImportImageOptions, io: Io): Promise<number> {
+  if (target.includes('@')) throw new UsageError("to import images by ID, use the 'tag' command");
   const address = parseTagAddress(target, 'latest');
   const allowedPaths = allowedPathsOf(options, io);
   const ref = {
