@@ -23,6 +23,7 @@ export type ImportNote =
   /** `--scheduled=false` or `--insecure=false` on a tag that has it on: oc's import-image only turns them on. */
   | { kind: 'kept-on'; address: string; setting: 'scheduled' | 'insecure' };
 
+/** The flags checked as oc checks them: a bad mode or policy is refused with oc's message; an empty policy is Source. */
 export function importFlagsOf(settings: TagSettings): ImportFlags {
   const named = settings.importMode !== undefined && settings.importMode !== '';
   const flags: ImportFlags = {
