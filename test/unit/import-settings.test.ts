@@ -1,28 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { CatalogTag, TagSpec } from '../../src/core/catalog.js';
+import { parseCatalog } from '../../src/config/index.js';
+import type { CatalogTag } from '../../src/core/catalog.js';
 import { UsageError } from '../../src/core/errors.js';
 import { importChanges, importFlagsOf } from '../../src/operations/import-settings.js';
 
-function tag(spec: Partial<TagSpec>): CatalogTag {
-  return {
-    address: 'app:latest',
-    stream: 'app',
-    tag: 'latest',
-    spec: {
-      from: 'quay.io/org/app:1',
-      importMode: 'Legacy',
-      referencePolicy: 'Source',
-      scheduled: false,
-      insecure: false,
-      preferPlatform: null,
-      ...spec,
-    },
-    source: { transport: 'registry', ref: { registry: 'quay.io', repository: 'org/app', tag: '1' } },
-    defaultPlatform: 'linux/amd64',
-    scheduleIntervalMs: 900_000,
-    annotations: {},
-    location: { file: 'imagestreams.yaml', line: 1, column: 1 },
-  } as CatalogTag;
+/** The tag `app:latest` of a catalog, with the given keys besides its source. */
+function tag(keys: Record<string, string | boolean> = {}): CatalogTag {
+  const lines = Object.entries(keys).map(([key, value]) => `        ${key}: ${value}`);
+  const text = ['apiVersion: imagestreams/v1', 'kind: Catalog', 'streams:', '  app:', '    tags:', '      latest:'];
+  text.push('        from: quay.io/org/app:1', ...lines);
+  return parseCatalog(`${text.join('\n')}\n`, '/catalogs/imagestreams.yaml').tags[0]!;
 }
 
 describe('import-image flags, checked as oc checks them', () => {
@@ -64,7 +51,7 @@ describe('the spec changes import-image makes to a tag', () => {
         { kind: 'kept-on', address: 'app:latest', setting: 'insecure' },
       ],
     });
-    expect(importChanges(importFlagsOf({ scheduled: true }), tag({})).changes.scheduled).toBe(true);
+    expect(importChanges(importFlagsOf({ scheduled: true }), tag()).changes.scheduled).toBe(true);
     expect(importChanges(importFlagsOf({ scheduled: false }), undefined).changes.scheduled).toBe(false);
   });
 
