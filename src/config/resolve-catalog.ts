@@ -7,7 +7,7 @@ import { resolveDefaults } from './resolve-defaults.js';
 import { resolveLocal } from './resolve-local.js';
 import { resolveRegistries } from './resolve-registries.js';
 import { resolveStreams } from './resolve-streams.js';
-import { LOCAL_WITHOUT_TARGET, resolveTags } from './resolve-tags.js';
+import { resolveTags } from './resolve-tags.js';
 
 export const DEFAULT_STATE_FILE = 'imagestreams.state.json';
 
@@ -30,10 +30,10 @@ export function resolveCatalog(value: unknown, file: CatalogFile, context: Resol
   const defaults = resolveDefaults(mapAt(raw, 'defaults'), context.problems);
   const registries = resolveRegistries(mapAt(raw, 'registries'), context);
   const local = resolveLocal(mapAt(raw, 'local'), context);
-  if (stringAt(mapAt(raw, 'defaults'), 'referencePolicy') === 'Local' && !local) {
-    context.problems.add('/defaults/referencePolicy', LOCAL_WITHOUT_TARGET);
+  if (stringAt(mapAt(raw, 'defaults'), 'referencePolicy') === 'Local' && local.problem) {
+    context.problems.add('/defaults/referencePolicy', local.problem);
   }
-  const tags = resolveTags(mapAt(raw, 'streams'), { defaults, registries, local }, context);
+  const tags = resolveTags(mapAt(raw, 'streams'), { defaults, registries, localProblem: local.problem }, context);
   const catalog: Catalog = {
     path: file.path,
     displayPath: file.displayPath,
@@ -44,7 +44,7 @@ export function resolveCatalog(value: unknown, file: CatalogFile, context: Resol
     tags,
     streams: resolveStreams(mapAt(raw, 'streams'), context),
   };
-  if (local) catalog.local = local;
+  if (local.target) catalog.local = local.target;
   return catalog;
 }
 

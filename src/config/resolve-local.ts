@@ -3,12 +3,17 @@ import type { LocalTarget } from '../core/catalog.js';
 import { quoted } from '../core/echoed-text.js';
 import { registryKeyProblem } from '../core/registry-key.js';
 import { pathInCatalog } from './catalog-paths.js';
+import { defaultLocalStore, type LocalResolution } from './default-store.js';
 import { type RawMap, stringAt } from './raw-values.js';
 import type { ResolveContext } from './resolve-context.js';
 
-/** `local`: a registry namespace to mirror into, or a layout directory made absolute. */
-export function resolveLocal(raw: RawMap | undefined, context: ResolveContext): LocalTarget | undefined {
-  if (!raw) return undefined;
+/**
+ * `local`: a registry namespace to mirror into, or a layout directory made absolute; without the section, the
+ * default store beside the catalog. Problems with the section itself go to `context.problems`; the default store's,
+ * which matter only to a `Local` tag, are returned.
+ */
+export function resolveLocal(raw: RawMap | undefined, context: ResolveContext): LocalResolution {
+  if (!raw) return defaultLocalStore(context.dir);
   const local: LocalTarget = {};
   const registry = stringAt(raw, 'registry');
   const layout = stringAt(raw, 'layout');
@@ -21,7 +26,7 @@ export function resolveLocal(raw: RawMap | undefined, context: ResolveContext): 
     const path = resolve(context.dir, layout);
     if (pathInCatalog(path, '/local/layout', context) !== undefined) local.layout = path;
   }
-  return local;
+  return { target: local };
 }
 
 /** `local.registry` must be `host[:port]/namespace`, with a host that cannot be taken for a Docker Hub namespace. */

@@ -3,7 +3,6 @@ import {
   type CatalogDefaults,
   type CatalogTag,
   IMPORT_MODES,
-  type LocalTarget,
   type RegistrySettings,
   type TagSpec,
 } from '../core/catalog.js';
@@ -22,7 +21,8 @@ import { checkTagSource } from './tag-source-checks.js';
 export interface TagEnvironment {
   defaults: CatalogDefaults;
   registries: RegistrySettings[];
-  local: LocalTarget | undefined;
+  /** Why `Local` tags cannot be mirrored, if they cannot. */
+  localProblem: string | undefined;
 }
 
 /** Every tag of every stream, in catalog order, with defaults applied and sources parsed. */
@@ -52,8 +52,8 @@ function resolveTag(
   const source = from === undefined ? undefined : resolveSource(from, childPointer(pointer, 'from'), context);
   checkTagSource(raw, source, pointer, context.problems);
   const referencePolicy = enumAt(raw, 'referencePolicy', REFERENCE_POLICIES);
-  if (referencePolicy === 'Local' && !env.local) {
-    context.problems.add(childPointer(pointer, 'referencePolicy'), LOCAL_WITHOUT_TARGET);
+  if (referencePolicy === 'Local' && env.localProblem) {
+    context.problems.add(childPointer(pointer, 'referencePolicy'), env.localProblem);
   }
   const preferPlatform = tagPlatformPreference(raw, pointer, defaults.preferPlatform, context.problems);
   const scheduleIntervalMs = positiveDurationAt(raw, 'scheduleInterval', pointer, context.problems);
@@ -78,9 +78,6 @@ function resolveTag(
     location: context.problems.locationOf(pointer),
   };
 }
-
-export const LOCAL_WITHOUT_TARGET =
-  'referencePolicy Local needs a "local" section (local.registry or local.layout) to mirror images into';
 
 /** The parsed `from`; an `oci:` path is made absolute from the catalog's directory and must lead inside it. */
 function resolveSource(from: string, pointer: string, context: ResolveContext): ImageSourceReference | undefined {

@@ -63,6 +63,11 @@ export interface LocalTarget {
   registry?: string;
   /** Absolute path of a directory holding one OCI image layout per stream. */
   layout?: string;
+  /**
+   * For the default store (`.imagestreams/store`, no `local` section): the catalog's directory, from which the way
+   * to `layout` is walked without following a symbolic link. Otherwise links are refused only below `layout`.
+   */
+  noLinksBelow?: string;
 }
 
 export interface CatalogDefaults {

@@ -43,7 +43,9 @@ export type OpenImageSource = (source: ImageSourceReference) => ImageRepository;
 export function localStore(catalog: Catalog, open: OpenImageSource): LocalStore | undefined {
   const local = catalog.local;
   if (local?.registry) return registryStore(local.registry, open);
-  if (local?.layout) return layoutStore(local.layout, relative(dirname(catalog.path), local.layout) || '.');
+  if (local?.layout) {
+    return layoutStore(local.layout, relative(dirname(catalog.path), local.layout) || '.', local.noLinksBelow);
+  }
   return undefined;
 }
 
@@ -68,12 +70,12 @@ function registryStore(namespace: string, open: OpenImageSource): LocalStore {
   });
 }
 
-function layoutStore(dir: string, displayDir: string): LocalStore {
+function layoutStore(dir: string, displayDir: string, noLinksBelow: string | undefined): LocalStore {
   return memoized('layout', displayDir, (stream) => {
     if (stream.includes('/') || stream.includes('\\') || stream === '.' || stream === '..') {
       throw new RegistryError('InternalError', `stream name ${JSON.stringify(stream)} cannot name a layout directory`);
     }
-    return new LayoutDestination(join(dir, stream), join(displayDir, stream));
+    return new LayoutDestination(join(dir, stream), join(displayDir, stream), noLinksBelow);
   });
 }
 

@@ -13,10 +13,11 @@ import { catalogLocalStore } from '../engine/local-store.js';
 import { planCatalog } from '../engine/plan.js';
 import { planningState, StateStore } from '../state/index.js';
 import { type CatalogFileRef, type CatalogFileText, readCatalogFile } from './catalog-file.js';
+import { type ImportFlags, type ImportNote, importChanges, importFlagsOf } from './import-settings.js';
 import type { ImportProgress } from './progress.js';
 import { type CatalogRepositories, type CatalogRepositoriesOptions, withRepositories } from './repositories.js';
 import { withLockedState } from './state.js';
-import { settingChanges, type TagSettings } from './tag-changes.js';
+import type { TagSettings } from './tag-changes.js';
 import { type ImportFailure, writePlannedTag } from './tag-import.js';
 
 export interface ImportImageRequest extends TagSettings, CatalogRepositoriesOptions {
@@ -24,7 +25,7 @@ export interface ImportImageRequest extends TagSettings, CatalogRepositoriesOpti
   /** STREAM[:TAG] as typed: the source of a stream that does not exist yet, unless `from` is given. */
   target: string;
   from?: string;
-  /** Lets the import create the stream or the tag, or change its source. */
+  /** Lets the import create the stream. */
   confirm?: boolean;
   /** Write nothing: show the catalog edit and what the import would record. */
   dryRun?: boolean;
@@ -42,40 +43,49 @@ export interface ImportImageResult {
   state: State;
   tag: CatalogTag;
   failure?: ImportFailure;
+  /** What the import changes in the tag that the flags did not name. */
+  notes: ImportNote[];
   /** With --dry-run: the catalog edit as a diff ('' when there is none), and the item the import would add. */
   dryRun?: { diff: string; item?: TagItem };
 }
 
 /**
- * `import-image`, as `oc import-image`: writes the tag's spec into the catalog (creating the stream or tag, or
- * changing its source, only when confirmed), then imports exactly that tag under the state lock. A failed import
+ * `import-image`, as `oc import-image`: writes the tag's spec into the catalog (a new stream only when confirmed;
+ * never a new source for an existing tag), then imports exactly that tag under the state lock. A failed import
  * keeps the catalog edit and records a condition.
  */
 export async function importImageOperation(
   ref: CatalogFileRef,
   request: ImportImageRequest,
 ): Promise<ImportImageResult> {
-  const flags = settingChanges(request);
+  const flags = importFlagsOf(request);
   const file = await readCatalogFile(ref, 'empty');
-  const wanted = importRequest(file, request);
+  const wanted = importRequest(file, request, flags);
   if (wanted.needsConfirm && !request.confirm && !request.dryRun) {
     throw new NotConfirmedError(`${wanted.needsConfirm} (nothing was written)`);
   }
-  const edit = setCatalogTag(file, request.address.stream, request.address.tag, { ...wanted.changes, ...flags });
+  const edit = setCatalogTag(file, request.address.stream, request.address.tag, wanted.changes);
   const tag = findTag(edit.catalog, request.address.stream, request.address.tag)!;
-  return withRepositories(edit.catalog, request, (repositories) =>
+  const done = await withRepositories(edit.catalog, request, (repositories) =>
     request.dryRun ? dryRun(file, edit, tag, repositories) : importNow(file, edit, tag, repositories, request),
   );
+  return { ...done, notes: wanted.notes };
 }
+
+type Imported = Omit<ImportImageResult, 'notes'>;
 
 interface ImportRequest {
   changes: TagChanges;
+  notes: ImportNote[];
   /** Why the request needs --confirm; undefined when it does not. */
   needsConfirm?: string;
 }
 
-/** What the catalog must say for the import, and whether saying it needs --confirm (oc's rules, made stricter). */
-function importRequest(file: CatalogFileText, request: ImportImageRequest): ImportRequest {
+/**
+ * What the catalog must say for the import, and whether saying it needs --confirm, by oc's rules: --confirm
+ * creates a stream; a new tag of an existing stream needs only --from; an existing tag keeps its source.
+ */
+function importRequest(file: CatalogFileText, request: ImportImageRequest, flags: ImportFlags): ImportRequest {
   const { stream, tag } = request.address;
   const catalogDir = dirname(file.path);
   const from = request.from === undefined ? undefined : sourceAsWritten(request.from, request.cwd, catalogDir);
@@ -84,27 +94,28 @@ function importRequest(file: CatalogFileText, request: ImportImageRequest): Impo
     const needsConfirm = file.exists
       ? `no image stream named "${stream}" exists, pass --confirm to create and import`
       : `${file.displayPath} does not exist, pass --confirm to create it with the image stream "${stream}" and import`;
-    return { changes: { from: from ?? sourceAsWritten(request.target, request.cwd, catalogDir) }, needsConfirm };
+    const source = from ?? sourceAsWritten(request.target, request.cwd, catalogDir);
+    return { ...withSource(importChanges(flags, undefined), source), needsConfirm };
   }
   const current = findTag(catalog, stream, tag);
   if (!current) {
     if (from === undefined) {
       throw new UsageError(
-        `the tag "${tag}" does not exist on the image stream "${stream}" - pass --from=IMAGE and --confirm to create it, or use the 'tag' command`,
+        `the tag "${tag}" does not exist on the image stream - choose an existing tag to import or use the 'tag' command to create a new tag`,
       );
     }
-    return {
-      changes: { from },
-      needsConfirm: `the tag "${tag}" does not exist on the image stream "${stream}", pass --confirm to create and import it`,
-    };
+    return withSource(importChanges(flags, undefined), from);
   }
   if (from !== undefined && !sameSource(from, current.spec.from, catalogDir)) {
-    return {
-      changes: { from },
-      needsConfirm: `the tag "${tag}" points to "${current.spec.from}", pass --confirm to change its source to "${from}"`,
-    };
+    throw new UsageError(
+      `the tag "${tag}" points to "${current.spec.from}" - use the 'tag' command if you want to change the source to "${from}"`,
+    );
   }
-  return { changes: {} };
+  return importChanges(flags, current);
+}
+
+function withSource(request: ImportRequest, from: string): ImportRequest {
+  return { ...request, changes: { ...request.changes, from } };
 }
 
 function importNow(
@@ -113,7 +124,7 @@ function importNow(
   tag: CatalogTag,
   repositories: CatalogRepositories,
   request: ImportImageRequest,
-): Promise<ImportImageResult> {
+): Promise<Imported> {
   const statePath = edit.catalog.statePath;
   return withLockedStateAfter(
     statePath,
@@ -159,7 +170,7 @@ async function dryRun(
   edit: CatalogEdit,
   tag: CatalogTag,
   repositories: CatalogRepositories,
-): Promise<ImportImageResult> {
+): Promise<Imported> {
   const diff = catalogDiff(edit, file.displayPath);
   const store = await StateStore.open(edit.catalog.statePath);
   const plan = await planTag(edit.catalog, tag, store, repositories);

@@ -26,10 +26,13 @@ export function importModeOf(value: string): ImportMode {
   return mode;
 }
 
-/** `source` or `local`, as oc spells them (any case). */
-export function referencePolicyOf(value: string): ReferencePolicy {
+/** `source` or `local`, as oc spells them (any case); anything else is refused with `message` (oc tag's by default). */
+export function referencePolicyOf(
+  value: string,
+  message = "reference policy must be set to 'source' or 'local'",
+): ReferencePolicy {
   const lower = value.toLowerCase();
   if (lower === 'source') return 'Source';
   if (lower === 'local') return 'Local';
-  throw new UsageError("reference policy must be set to 'source' or 'local'");
+  throw new UsageError(message);
 }

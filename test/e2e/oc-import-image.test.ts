@@ -91,32 +91,58 @@ function changedLines(before: string, after: string): { removed: string[]; added
 
 const platformDigest = (tag: string, platform: string) => layout.tags[tag]!.platforms[platform]!.digest;
 
-describe('import-image --confirm', () => {
-  it.each([
-    [
-      'a new stream',
-      ['web', `--from=${'HOST'}/team/app:single`],
-      /^error: no image stream named "web" exists, pass --confirm to create and import \(nothing was written\)\n$/,
-    ],
-    [
-      'a new tag',
-      ['app:next', '--from=HOST/team/app:single'],
-      /^error: the tag "next" does not exist on the image stream "app", pass --confirm to create and import it \(nothing was written\)\n$/,
-    ],
-    [
-      'a changed source',
-      ['app:stable', '--from=HOST/team/app:single'],
-      /^error: the tag "stable" points to "127\.0\.0\.1:\d+\/team\/app:multi", pass --confirm to change its source to "127\.0\.0\.1:\d+\/team\/app:single" \(nothing was written\)\n$/,
-    ],
-  ])('is required for %s: without it nothing is written', async (_name, args, message) => {
+describe('import-image --confirm, as oc', () => {
+  it('is required for a new stream: without it nothing is written', async () => {
     const ws = workspace();
     const before = ws.catalog();
-    const result = await ws.run('import-image', ...args.map((a) => a.replace('HOST', host)));
-    expect(result.stderr).toMatch(message);
+    const result = await ws.run('import-image', 'web', `--from=${host}/team/app:single`);
+    expect(result.stderr).toBe(
+      'error: no image stream named "web" exists, pass --confirm to create and import (nothing was written)\n',
+    );
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(ws.catalog()).toBe(before);
     expect(ws.state()).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'a new tag without --from',
+      ['app:next'],
+      `error: the tag "next" does not exist on the image stream - choose an existing tag to import or use the 'tag' command to create a new tag\n`,
+    ],
+    [
+      'a new source for an existing tag',
+      ['app:stable', '--from=HOST/team/app:single'],
+      `error: the tag "stable" points to "HOST/team/app:multi" - use the 'tag' command if you want to change the source to "HOST/team/app:single"\n`,
+    ],
+    ['an image by ID', [`app@sha256:${'a'.repeat(64)}`], "error: to import images by ID, use the 'tag' command\n"],
+    [
+      'a new source for an existing tag, even with --confirm',
+      ['app:stable', '--from=HOST/team/app:single', '--confirm'],
+      `error: the tag "stable" points to "HOST/team/app:multi" - use the 'tag' command if you want to change the source to "HOST/team/app:single"\n`,
+    ],
+  ])('refuses %s with oc’s message, writing nothing', async (_name, args, message) => {
+    const ws = workspace();
+    const before = ws.catalog();
+    const result = await ws.run('import-image', ...args.map((a) => a.replaceAll('HOST', host)));
+    expect(result.stderr).toBe(message.replaceAll('HOST', host));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(ws.catalog()).toBe(before);
+    expect(ws.state()).toBeUndefined();
+  });
+
+  it('is not needed for a new tag of an existing stream', async () => {
+    const ws = workspace();
+    const before = ws.catalog();
+    const result = await ws.run('import-image', 'app:next', `--from=${host}/team/app:single`);
+    expect(result.code, result.stderr).toBe(0);
+    expect(changedLines(before, ws.catalog())).toEqual({
+      removed: [],
+      added: ['      next:', `        from: ${host}/team/app:single`],
+    });
+    expect(ws.state()!.streams.app!.tags.next!.items[0]!.digest).toBe(layout.tags.single!.digest);
   });
 
   it('creates a stream, writing only its lines at the end of the catalog, and imports it', async () => {
@@ -144,16 +170,6 @@ describe('import-image --confirm', () => {
       added: ['      next:', `        from: ${host}/team/app:multi`],
     });
     expect(ws.state()!.streams.app!.tags.next!.items[0]!.digest).toBe(platformDigest('multi', 'linux/amd64'));
-  });
-
-  it('changes a source in place, keeping its quotes and its comment', async () => {
-    const ws = workspace();
-    const before = ws.catalog();
-    const result = await ws.run('import-image', 'app:stable', `--from=${host}/team/app:single`, '--confirm');
-    expect(result.code).toBe(0);
-    expect(ws.catalog()).toBe(
-      before.replace(`'${host}/team/app:multi'   # pinned`, `'${host}/team/app:single'   # pinned`),
-    );
   });
 
   it('creates the catalog file when there is none', async () => {
@@ -231,17 +247,42 @@ describe('import-image --import-mode', () => {
     expect(ws.state()!.streams.app!.tags.stable!.items[0]!.digest).toBe(layout.tags.multi!.digest);
   });
 
-  it('keeps the tag’s mode when the flag is left out (oc would reset it to Legacy)', async () => {
-    const ws = workspace(
-      teamCatalog().replace('        preferPlatform: linux/arm64\n', '        importMode: PreserveOriginal\n'),
+  const preserving = () =>
+    teamCatalog().replace(
+      '        preferPlatform: linux/arm64\n',
+      '        importMode: PreserveOriginal # whole index\n',
     );
-    const result = await ws.run('import-image', 'app:stable', `--from=${host}/team/app:single`, '--confirm');
-    expect(result.code).toBe(0);
-    expect(ws.catalog()).toContain('        importMode: PreserveOriginal\n');
-    expect(ws.state()!.streams.app!.tags.stable!.spec.importMode).toBe('PreserveOriginal');
+
+  it.each([
+    ['left out', []],
+    ['empty', ['--import-mode=']],
+  ])('%s, means Legacy as in oc: the tag’s mode changes in place, and a line says so', async (_name, flag) => {
+    const ws = workspace(preserving());
+    const result = await ws.run('import-image', 'app:stable', `--from=${host}/team/app:multi`, ...flag);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(
+      'import mode of app:stable changes from PreserveOriginal to Legacy (pass --import-mode=PreserveOriginal to keep it)\n',
+    );
+    expect(changedLines(preserving(), ws.catalog())).toEqual({
+      removed: ['        importMode: PreserveOriginal # whole index'],
+      added: ['        importMode: Legacy # whole index'],
+    });
+    const tag = ws.state()!.streams.app!.tags.stable!;
+    expect(tag.spec.importMode).toBe('Legacy');
+    expect(tag.items[0]!.digest).toBe(platformDigest('multi', 'linux/amd64'));
   });
 
-  it.each(['legacy', 'Bogus', ''])('refuses %j with oc’s message, writing nothing', async (mode) => {
+  it('says nothing about the mode when the tag is Legacy already, or when the flag names the mode', async () => {
+    const ws = workspace(preserving());
+    const named = await ws.run('import-image', 'app:stable', '--import-mode=Legacy');
+    expect(named.code, named.stderr).toBe(0);
+    expect(ws.state()!.streams.app!.tags.stable!.spec.importMode).toBe('Legacy');
+    const again = await ws.run('import-image', 'app:stable');
+    expect(again.code, again.stderr).toBe(0);
+    expect(named.stderr + again.stderr).not.toContain('import mode');
+  });
+
+  it.each(['legacy', 'Bogus', 'preserveoriginal'])('refuses %j with oc’s message, writing nothing', async (mode) => {
     const ws = workspace();
     const before = ws.catalog();
     const result = await ws.run('import-image', 'app:stable', `--import-mode=${mode}`);
@@ -252,7 +293,7 @@ describe('import-image --import-mode', () => {
 });
 
 describe('import-image --scheduled, --insecure and --reference-policy', () => {
-  it('reads --scheduled alone as true, even before the argument, and --scheduled=false as false', async () => {
+  it('reads --scheduled alone as true, even before the argument; --scheduled=false keeps it on, as oc', async () => {
     const ws = workspace();
     const before = ws.catalog();
     const on = await ws.run('import-image', '--scheduled', 'app:stable');
@@ -261,7 +302,23 @@ describe('import-image --scheduled, --insecure and --reference-policy', () => {
     expect(on.stdout).toContain(`stable\n  updates automatically from registry ${host}/team/app:multi\n`);
     const off = await ws.run('import-image', 'app:stable', '--scheduled=false');
     expect(off.code).toBe(0);
-    expect(changedLines(before, ws.catalog())).toEqual({ removed: [], added: ['        scheduled: false'] });
+    expect(off.stderr).toContain(
+      "app:stable stays scheduled: import-image only turns scheduled on, as oc's does; use 'tag' to turn it off\n",
+    );
+    expect(changedLines(before, ws.catalog())).toEqual({ removed: [], added: ['        scheduled: true'] });
+    expect(ws.state()!.streams.app!.tags.stable!.spec.scheduled).toBe(true);
+  });
+
+  it('writes --scheduled=false on a new tag when the catalog’s default schedules it', async () => {
+    const scheduled = teamCatalog().replace('  importMode: Legacy ', '  scheduled: true\n  importMode: Legacy ');
+    const ws = workspace(scheduled);
+    const result = await ws.run('import-image', 'app:next', `--from=${host}/team/app:single`, '--scheduled=false');
+    expect(result.code, result.stderr).toBe(0);
+    expect(changedLines(scheduled, ws.catalog()).added).toEqual([
+      '      next:',
+      `        from: ${host}/team/app:single`,
+      '        scheduled: false',
+    ]);
   });
 
   it('writes insecure on the tag: a plain-HTTP registry fails without it and imports with it', async () => {
@@ -279,16 +336,17 @@ describe('import-image --scheduled, --insecure and --reference-policy', () => {
     expect(ws.state()!.streams.app!.tags.stable!.conditions).toEqual([]);
   });
 
-  it('turns the tag’s insecure off with --insecure=false: it then needs TLS, which the plain-HTTP registry lacks', async () => {
+  it('keeps the tag insecure with --insecure=false, as oc ORs it with the tag’s, and says so', async () => {
     const bare = teamCatalog().replace(/registries:\n.*\n.*\n/, '');
     const ws = workspace(bare);
     expect((await ws.run('import-image', 'app:stable', '--insecure')).code).toBe(0);
     const result = await ws.run('import-image', 'app:stable', '--insecure=false');
-    expect(changedLines(bare, ws.catalog())).toEqual({ removed: [], added: ['        insecure: false'] });
-    expect(result.stdout).not.toContain('will use insecure HTTPS or HTTP connections');
-    expect(result.stderr).toMatch(/Import failed \(TLSError\): .*the registry seems to speak plain HTTP/);
-    expect(result.code).toBe(1);
-    expect(ws.state()!.streams.app!.tags.stable!.conditions).toMatchObject([{ reason: 'TLSError' }]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(
+      "app:stable stays insecure: import-image only turns insecure on, as oc's does; use 'tag' to turn it off\n",
+    );
+    expect(changedLines(bare, ws.catalog())).toEqual({ removed: [], added: ['        insecure: true'] });
+    expect(result.stdout).toContain('    will use insecure HTTPS or HTTP connections\n');
   });
 
   it('refuses --insecure for an image layout on disk, writing nothing', async () => {
@@ -323,28 +381,54 @@ describe('import-image --scheduled, --insecure and --reference-policy', () => {
     expect(ws.state()).toBeUndefined();
   });
 
-  it('writes referencePolicy Local only where the catalog has a local section', async () => {
+  it('mirrors a Local tag into the default store beside the catalog when it has no local section', async () => {
     const ws = workspace();
-    const before = ws.catalog();
-    const refused = await ws.run('import-image', 'app:stable', '--reference-policy=local');
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(
-      /^imagestreams\.yaml:\d+:\d+: error: referencePolicy Local needs a "local" section .* \(after the edit; the catalog was not changed\)\n$/,
-    );
-    expect(ws.catalog()).toBe(before);
-    const withLocal = workspace(teamCatalog().replace('streams:\n', 'local:\n  layout: mirror\nstreams:\n'));
-    const result = await withLocal.run('import-image', 'app:stable', '--reference-policy=local');
-    expect(result.code).toBe(0);
-    expect(withLocal.catalog()).toContain(
+    const result = await ws.run('import-image', 'app:stable', '--reference-policy=local');
+    expect(result.code, result.stderr).toBe(0);
+    expect(ws.catalog()).toContain(
       '# pinned on purpose\n        preferPlatform: linux/arm64\n        referencePolicy: Local\n',
     );
-    expect(result.stdout).toContain('\n    prefer registry pullthrough when referencing this tag\n');
-    expect(result.stdout).toContain(`\nDocker Image:   oci:mirror/app@${platformDigest('multi', 'linux/arm64')}\n`);
+    const digest = platformDigest('multi', 'linux/arm64');
+    const item = ws.state()!.streams.app!.tags.stable!.items[0]!;
+    expect(item.dockerImageReference).toBe(`oci:.imagestreams/store/app@${digest}`);
+    expect(result.stdout).toContain('  Reference Policy: Local\n');
+    expect(result.stdout).toContain(`\nSource Image:  ${host}/team/app@${digest}\n`);
+    const index = JSON.parse(readFileSync(join(ws.dir, '.imagestreams/store/app/index.json'), 'utf8'));
+    expect(index.manifests).toMatchObject([{ digest, annotations: { 'org.opencontainers.image.ref.name': 'stable' } }]);
   });
 
-  it('refuses a reference policy other than source or local', async () => {
+  it('mirrors into the catalog’s local section when it has one', async () => {
+    const ws = workspace(teamCatalog().replace('streams:\n', 'local:\n  layout: mirror\nstreams:\n'));
+    const result = await ws.run('import-image', 'app:stable', '--reference-policy=local');
+    expect(result.code, result.stderr).toBe(0);
+    const digest = platformDigest('multi', 'linux/arm64');
+    expect(ws.state()!.streams.app!.tags.stable!.items[0]!.dockerImageReference).toBe(`oci:mirror/app@${digest}`);
+    expect(existsSync(join(ws.dir, '.imagestreams'))).toBe(false);
+  });
+
+  it('keeps the tag’s reference policy on a re-import without the flag, and changes it with the flag', async () => {
+    const local = teamCatalog().replace(
+      'preferPlatform: linux/arm64\n',
+      'preferPlatform: linux/arm64\n        referencePolicy: Local\n',
+    );
+    const ws = workspace(local);
+    const again = await ws.run('import-image', 'app:stable', `--from=${host}/team/app:multi`);
+    expect(again.code, again.stderr).toBe(0);
+    expect(ws.catalog()).toBe(local);
+    expect(ws.state()!.streams.app!.tags.stable!.spec.referencePolicy).toBe('Local');
+    const source = await ws.run('import-image', 'app:stable', '--reference-policy=source');
+    expect(source.code, source.stderr).toBe(0);
+    expect(changedLines(local, ws.catalog())).toEqual({
+      removed: ['        referencePolicy: Local'],
+      added: ['        referencePolicy: Source'],
+    });
+    const digest = platformDigest('multi', 'linux/arm64');
+    expect(ws.state()!.streams.app!.tags.stable!.items[0]!.dockerImageReference).toBe(`${host}/team/app@${digest}`);
+  });
+
+  it('refuses a reference policy other than source or local with oc’s message', async () => {
     const result = await workspace().run('import-image', 'app:stable', '--reference-policy=mirror');
-    expect(result.stderr).toBe("error: reference policy must be set to 'source' or 'local'\n");
+    expect(result.stderr).toBe('error: valid reference policy values are source or local\n');
     expect(result.code).toBe(1);
   });
 });
@@ -442,7 +526,8 @@ describe('import-image failures', () => {
   it('keeps the previous image of a tag whose new source fails', async () => {
     const ws = workspace();
     expect((await ws.run('import-image', 'app:stable')).code).toBe(0);
-    const result = await ws.run('import-image', 'app:stable', `--from=${host}/team/app:gone`, '--confirm');
+    writeFileSync(join(ws.dir, 'imagestreams.yaml'), ws.catalog().replace('team/app:multi', 'team/app:gone'));
+    const result = await ws.run('import-image', 'app:stable');
     expect(result.code).toBe(1);
     const tag = ws.state()!.streams.app!.tags.stable!;
     expect(tag.items.map((i) => i.digest)).toEqual([platformDigest('multi', 'linux/arm64')]);

@@ -169,14 +169,16 @@ describe('tag SOURCE STREAM:TAG', () => {
     expect(ws.catalog()).toBe(stray);
   });
 
-  it('writes referencePolicy Local only where the catalog has a local section', async () => {
+  it('writes referencePolicy Local, with a local section or without one (the default store)', async () => {
     const ws = workspace();
-    const refused = await ws.run('tag', '--reference-policy=local', 'quay.io/org/tool:1', 'tools:quay');
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(
-      /referencePolicy Local needs a "local" section .*\(after the edit; the catalog was not changed\)\n$/,
+    await tag(
+      ws,
+      'Tag tools:quay set to quay.io/org/tool:1.\n',
+      '--reference-policy=local',
+      'quay.io/org/tool:1',
+      'tools:quay',
     );
-    expect(ws.catalog()).toBe(teamCatalog());
+    expect(ws.catalog()).toContain('      quay:\n        from: quay.io/org/tool:1\n        referencePolicy: Local\n');
     const local = workspace(
       teamCatalog().replace('streams:\n', 'local:\n  registry: mirror.local:5000/team\nstreams:\n'),
     );

@@ -244,11 +244,9 @@ describe('setCatalogTag changes only the lines it must', () => {
   });
 
   it('refuses an edit that would make the catalog invalid, naming the problem', () => {
-    const attempt = () => setCatalogTag(source(COMMENTED), 'app', 'stable', { referencePolicy: 'Local' });
+    const attempt = () => setCatalogTag(source(COMMENTED), 'app', 'stable', { from: 'oci:../elsewhere:1' });
     expect(attempt).toThrow(CatalogError);
-    expect(attempt).toThrow(
-      /referencePolicy Local needs a "local" section .*\(after the edit; the catalog was not changed\)/,
-    );
+    expect(attempt).toThrow(/is outside the catalog's directory .*\(after the edit; the catalog was not changed\)/);
   });
 
   it('refuses to edit a catalog that is already invalid, without blaming the edit', () => {

@@ -40,7 +40,7 @@ describe('loadCatalog on a minimal catalog', async () => {
       scheduleIntervalMs: 15 * 60_000,
     });
     expect(catalog.registries).toEqual([]);
-    expect(catalog.local).toBeUndefined();
+    expect(catalog.local).toEqual({ layout: join(FIXTURES, '.imagestreams', 'store'), noLinksBelow: FIXTURES });
   });
 
   it('gives every tag a spec, with no platform preference of its own', () => {

@@ -175,3 +175,49 @@ describe('allowedPaths (--allow-path on the command line)', () => {
     expect(catalog.statePath).toBe('/var/lib/imagestreams/state.json');
   });
 });
+
+describe('the default local store, .imagestreams/store beside the catalog', () => {
+  const LOCAL_TAG = 'streams:\n  app:\n    tags:\n      v1:\n        from: alpine\n        referencePolicy: Local\n';
+  const unusable = (at: string, why: string) =>
+    `c.yaml:${at}: error: referencePolicy Local mirrors into .imagestreams/store when the catalog has no "local" section, but ${why}: remove it, or name a store with local.layout or local.registry`;
+
+  it('is the catalog’s local store when it has no local section, whether or not the directories exist yet', () => {
+    expect(parse(LOCAL_TAG).local).toEqual({ layout: join(dir, '.imagestreams', 'store'), noLinksBelow: dir });
+    mkdirSync(join(dir, '.imagestreams', 'store'), { recursive: true });
+    expect(parse(ONE_TAG).local).toEqual({ layout: join(dir, '.imagestreams', 'store'), noLinksBelow: dir });
+  });
+
+  it.each([
+    [
+      '.imagestreams',
+      'outside',
+      '.imagestreams is a symbolic link, and the default store is never reached through one',
+    ],
+    ['.imagestreams', 'inside', '.imagestreams is a symbolic link, and the default store is never reached through one'],
+    [
+      '.imagestreams/store',
+      'outside',
+      '.imagestreams/store is a symbolic link, and the default store is never reached through one',
+    ],
+  ])('is refused for a Local tag when %s is a link (to a directory %s), wherever it leads', (link, where, why) => {
+    const target = where === 'outside' ? outside : join(dir, 'elsewhere');
+    mkdirSync(target, { recursive: true });
+    if (link.includes('/')) mkdirSync(join(dir, '.imagestreams'));
+    symlinkSync(target, join(dir, link));
+    expect(problems(LOCAL_TAG)).toEqual([unusable('8:26', why)]);
+    expect(problems(`defaults:\n  referencePolicy: Local\n${ONE_TAG}`)).toEqual([unusable('4:20', why)]);
+  });
+
+  it('is refused for a Local tag when .imagestreams is a file', () => {
+    writeFileSync(join(dir, '.imagestreams'), '');
+    expect(problems(LOCAL_TAG)).toEqual([unusable('8:26', '.imagestreams is not a directory')]);
+  });
+
+  it('matters only to Local tags, and not at all when the catalog names its own store', () => {
+    symlinkSync(outside, join(dir, '.imagestreams'));
+    const catalog = parse(ONE_TAG);
+    expect(catalog.local).toBeUndefined();
+    const own = parse(`local:\n  layout: mirror\n${LOCAL_TAG}`);
+    expect(own.local).toEqual({ layout: join(dir, 'mirror') });
+  });
+});

@@ -169,3 +169,31 @@ describe('a layout of the local store holding a symbolic link', () => {
     expect(existsSync(join(dir, 'outside', 'bait'))).toBe(true);
   });
 });
+
+describe('the default local store, walked from the catalog’s directory', () => {
+  it.each([
+    ['.imagestreams', '.imagestreams'],
+    ['.imagestreams/store', '.imagestreams/store'],
+  ])('refuses a link at %s, created or not yet: nothing is written where it leads', async (link) => {
+    const { dir, outside } = scratch();
+    if (link.includes('/')) mkdirSync(join(dir, '.imagestreams'));
+    symlinkSync(outside, join(dir, link));
+    const target = new LayoutDestination(join(dir, '.imagestreams', 'store', 'app'), '.imagestreams/store/app', dir);
+    await expect(
+      mirrorImage(source(), target, { digest: single.digest, tag: 'one' }, transfers()),
+    ).rejects.toMatchObject({
+      reason: 'InternalError',
+      message: `local store .imagestreams/store: ${link} is a symbolic link; refused: nothing in the store is read, written or deleted through a link (remove it)`,
+    });
+    await expect(target.listTags()).rejects.toMatchObject({ reason: 'InternalError' });
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
+  it('makes the directories on the way and stores the image there', async () => {
+    const { dir } = scratch();
+    const target = new LayoutDestination(join(dir, '.imagestreams', 'store', 'app'), '.imagestreams/store/app', dir);
+    await mirrorImage(source(), target, { digest: single.digest, tag: 'one' }, transfers());
+    expect(await target.tagDigest('one')).toBe(single.digest);
+    expect(existsSync(join(dir, '.imagestreams', 'store', 'app', 'blobs', 'sha256', hex(single.digest)))).toBe(true);
+  });
+});

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { parseTagAddress } from '../../config/tag-address.js';
 import type { CatalogTag } from '../../core/catalog.js';
+import { UsageError } from '../../core/errors.js';
 import { type ImportImageResult, importImageOperation } from '../../operations/import-image.js';
+import type { ImportNote } from '../../operations/import-settings.js';
 import {
   type DescribeTextOptions,
   describeStream,
@@ -28,11 +30,12 @@ export interface ImportImageOptions extends CatalogPathOptions {
 }
 
 /**
- * `import-image STREAM[:TAG]`, as `oc import-image`: writes the tag's spec into the catalog (creating the stream or
- * tag, or changing its source, only with --confirm), then imports exactly that tag under the state lock and shows
- * the stream and the image. A failed import keeps the catalog edit, records a condition and exits 1.
+ * `import-image STREAM[:TAG]`, as `oc import-image`: writes the tag's spec into the catalog (creating the stream only
+ * with --confirm), then imports exactly that tag under the state lock and shows the stream and the image. A failed
+ * import keeps the catalog edit, records a condition and exits 1.
  */
 export async function importImageCommand(target: string, options: ImportImageOptions, io: Io): Promise<number> {
+  if (target.includes('@')) throw new UsageError("to import images by ID, use the 'tag' command");
   const address = parseTagAddress(target, 'latest');
   const allowedPaths = allowedPathsOf(options, io);
   const ref = {
@@ -51,8 +54,16 @@ export async function importImageCommand(target: string, options: ImportImageOpt
     progress: importProgress(io, false),
   });
   if (result.dryRun?.diff) io.stdout.write(`${result.dryRun.diff}\n`);
+  for (const note of result.notes) io.stderr.write(`${noteText(note)}\n`);
   show(result, io);
   return result.failure ? EXIT_ERROR : EXIT_OK;
+}
+
+function noteText(note: ImportNote): string {
+  if (note.kind === 'import-mode') {
+    return `import mode of ${note.address} changes from ${note.from} to ${note.to} (pass --import-mode=${note.from} to keep it)`;
+  }
+  return `${note.address} stays ${note.setting}: import-image only turns ${note.setting} on, as oc's does; use 'tag' to turn it off`;
 }
 
 /** oc's output: `imagestream/NAME imported`, the stream, then the image; a failure also on stderr. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { type FileHandle, mkdir, rename, rm, unlink } from 'node:fs/promises';
-import { basename, dirname, relative, sep } from 'node:path';
+import { dirname, relative, sep } from 'node:path';
 import { digestHex, isDigest } from '../../core/digest.js';
 import { RegistryError } from '../../core/errors.js';
 import type { Descriptor } from '../../core/manifest.js';
@@ -38,12 +38,17 @@ export class LayoutDestination implements ImageDestination {
   private readonly indexName: string;
   private ready: Promise<void> | undefined;
 
-  /** `dir` is `<store>/<stream>`; `displayPath` names it in messages and pull specs (`store/app`). */
+  /**
+   * `dir` is `<store>/<stream>`; `displayPath` names it in messages and pull specs (`store/app`). Links are refused
+   * below the store's directory, or below `noLinksBelow` (a directory above it) when given.
+   */
   constructor(
     readonly dir: string,
     displayPath: string,
+    noLinksBelow = dirname(dir),
   ) {
-    this.paths = new NoFollowPaths(dirname(dir), [basename(dir)], storeRefusal(dirname(displayPath)));
+    const prefix = relative(noLinksBelow, dir).split(sep);
+    this.paths = new NoFollowPaths(noLinksBelow, prefix, storeRefusal(dirname(displayPath)));
     this.reader = new LayoutRepository(dir, displayPath, this.paths);
     this.name = this.reader.name;
     this.indexName = `${this.name}/index.json`;
