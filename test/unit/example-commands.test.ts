@@ -1,10 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { type Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { buildProgram } from '../../src/cli/main.js';
-import type { Io } from '../../src/cli/output.js';
 import {
   containerEntrypoint,
   type ExampleCommand,
@@ -13,42 +9,10 @@ import {
   systemdCommands,
   workflowCommands,
 } from '../helpers/example-commands.js';
+import { parseWithCli } from '../helpers/parse-cli.js';
 
 const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
 const read = (path: string) => readFileSync(join(EXAMPLES, path), 'utf8');
-
-interface Parsed {
-  command: string;
-  options: Record<string, unknown>;
-}
-
-/**
- * Parses `args` with the CLI's own command tree, every action replaced by one that only records what was parsed:
- * nothing runs. Throws what the CLI would print for a usage error (unknown command or option, bad value).
- */
-function parseWithCli(args: string[]): Parsed {
-  const stderr = new PassThrough();
-  let errors = '';
-  stderr.on('data', (chunk: Buffer) => {
-    errors += chunk.toString();
-  });
-  const io: Io = { stdout: new PassThrough(), stderr, stdin: new PassThrough(), env: {}, cwd: '/' };
-  const program = buildProgram(io, () => {});
-  let parsed: Parsed | undefined;
-  for (const command of program.commands) {
-    command.action(function (this: Command) {
-      parsed = { command: this.name(), options: this.opts() };
-    });
-  }
-  try {
-    program.parse(args, { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) throw new Error(`${error.code}: ${errors.trim() || error.message}`);
-    throw error;
-  }
-  if (!parsed) throw new Error(`no command ran for ${JSON.stringify(args)}`);
-  return parsed;
-}
 
 const EXAMPLE_FILES: [string, () => ExampleCommand[], string[]][] = [
   [

@@ -16,8 +16,8 @@ export interface ApplyCommandOptions {
   authfile?: string;
   autoApprove?: boolean;
   json?: boolean;
-  target: string[];
-  reimport: string[];
+  target?: string[];
+  reimport?: string[];
   concurrency: number;
   lockTimeout: number;
   color?: boolean;
@@ -34,8 +34,8 @@ export async function applyCommand(
   const outcome = await applyOperation(catalog, {
     ...repositoryOptionsOf(options, io),
     ...(saved && { saved }),
-    targets: options.target,
-    reimport: options.reimport,
+    targets: options.target ?? [],
+    reimport: options.reimport ?? [],
     concurrency: options.concurrency,
     lockTimeoutMs: options.lockTimeout,
     onPlanned: (plan) => {

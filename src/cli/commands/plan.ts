@@ -18,8 +18,8 @@ export interface PlanCommandOptions {
   detailedExitcode?: boolean;
   /** Only the scheduled tags (within --target). */
   scheduledOnly?: boolean;
-  target: string[];
-  reimport: string[];
+  target?: string[];
+  reimport?: string[];
   refresh: boolean;
   concurrency: number;
   color?: boolean;
@@ -41,8 +41,8 @@ export async function planCommand(options: PlanCommandOptions, io: Io): Promise<
   const catalog = await loadCatalogOf(options, io);
   const plan = await planOperation(catalog, {
     ...repositoryOptionsOf(options, io),
-    targets: options.target,
-    reimport: options.reimport,
+    targets: options.target ?? [],
+    reimport: options.reimport ?? [],
     refresh: options.refresh,
     concurrency: options.concurrency,
     scheduledOnly: Boolean(options.scheduledOnly),
