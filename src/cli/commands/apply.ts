@@ -9,6 +9,7 @@ import { type Io, writeJson } from '../output.js';
 import { PLAN_KEY_VARIABLE, planKey } from '../plan-key.js';
 import { importProgress } from '../progress.js';
 import { confirm } from '../prompt.js';
+import { refuseScopeWithSavedPlan, targetedApplyWarning, targetedPlanWarning } from '../targeting.js';
 
 export interface ApplyCommandOptions {
   file?: string;
@@ -29,6 +30,7 @@ export async function applyCommand(
   options: ApplyCommandOptions,
   io: Io,
 ): Promise<number> {
+  if (planFile) refuseScopeWithSavedPlan(planFile, options);
   const saved = planFile ? await savedPlan(planFile, options, io) : undefined;
   const catalog = await loadCatalogOf(options, io);
   const outcome = await applyOperation(catalog, {
@@ -40,11 +42,13 @@ export async function applyCommand(
     lockTimeoutMs: options.lockTimeout,
     onPlanned: (plan) => {
       if (!options.json) io.stdout.write(renderPlan(plan, 'text', textStyle(io, options)));
+      io.stderr.write(targetedPlanWarning(plan.targets));
     },
     approve: (plan) => approve(plan, options, io),
     progress: importProgress(io, Boolean(options.json)),
   });
   if (outcome.ran || options.json || outcome.result.failed.length > 0) report(outcome, options, io);
+  if (outcome.ran) io.stderr.write(targetedApplyWarning(outcome.plan.targets));
   return outcome.result.failed.length > 0 ? EXIT_ERROR : EXIT_OK;
 }
 
