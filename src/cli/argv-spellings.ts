@@ -53,7 +53,7 @@ function respell(command: Command, arg: string): Respelled {
 
 /** A command's option by its flag; `--help` stands for the help option commander adds to every command. */
 function findOption(command: Command, flag: string): Option | undefined {
-  if (flag === '--help') return { required: false, optional: false } as Option;
+  if (flag === '--help') return { long: flag, required: false, optional: false, negate: false } as Option;
   return command.options.find((o) => o.long === flag || o.short === flag);
 }
 

@@ -28,7 +28,7 @@ export function targetedApplyWarning(targets: readonly string[]): string {
   ].join('\n');
 }
 
-/** A saved plan applies the targets and re-imports it was made with: apply refuses new ones (Terraform does too). */
+/** A saved plan applies the targets and re-imports it was made with: apply refuses new ones, which could change nothing. */
 export function refuseScopeWithSavedPlan(planFile: string, scope: { target?: string[]; reimport?: string[] }): void {
   for (const [flag, given] of [
     ['--target', scope.target],

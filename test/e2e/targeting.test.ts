@@ -90,7 +90,7 @@ describe('--target STREAM[:TAG]', () => {
   it.each([
     ['--target', 'tools'],
     ['--reimport', 'tools'],
-  ])('apply PLANFILE %s is refused, as Terraform refuses it', async (flag, address) => {
+  ])('apply PLANFILE %s is refused: a saved plan is applied as it was made', async (flag, address) => {
     await work.expectRun(['plan', '--out', 'all.plan'], 0);
     const result = await work.expectRun(['apply', 'all.plan', flag, address], 1);
     expect(result.stderr).toBe(

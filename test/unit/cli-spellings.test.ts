@@ -105,6 +105,15 @@ describe('long options with one dash, as Terraform writes them', () => {
     expect(() => options('plan', '-outt=x')).toThrow("unknown option '-outt=x'");
   });
 
+  it('-help is --help, for every command', () => {
+    expect(() => parseWithCli(['plan', '-help'])).toThrow('commander.helpDisplayed');
+    expect(() => parseWithCli(['-help'])).toThrow('commander.helpDisplayed');
+  });
+
+  it('a short flag and its long name both work: -d, -delete, --delete', () => {
+    for (const flag of ['-d', '-delete', '--delete']) expect(options('tag', flag, 'app:old').delete).toBe(true);
+  });
+
   it('the value of an option is never read as an option', () => {
     expect(options('plan', '--out', '-detailed-exitcode').out).toBe('-detailed-exitcode');
     expect(options('plan', '-out', '-json').out).toBe('-json');
