@@ -114,7 +114,11 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     .option('--state <path>', 'state file (default: from the catalog)')
     .option('--authfile <file>', 'registry credentials file (auth.json / config.json format)')
     .option('--interval <duration>', 'check every tag this often instead of its scheduleInterval (e.g. 15m)')
-    .option('--once', 'check every scheduled tag once and exit: 0 when all succeeded, 1 otherwise')
+    .addOption(
+      new Option('--once', 'check every scheduled tag once and exit: 0 when all succeeded, 1 otherwise').conflicts(
+        'interval',
+      ),
+    )
     .option('--json', 'log NDJSON on stderr')
     .option('--metrics-addr <host:port>', 'serve Prometheus /metrics and /healthz there (e.g. 127.0.0.1:9090)')
     .option('--imports-per-minute <n>', 'start at most this many scheduled imports a minute (0: no limit)', '60')

@@ -140,6 +140,12 @@ describe('conflicting flags', () => {
     }
   });
 
+  it('watch --once with --interval is refused: one pass checks every tag at once', () => {
+    expect(() => parseWithCli(['watch', '--interval', '5m', '-once'])).toThrow(
+      "error: option '--once' cannot be used with option '--interval <duration>'",
+    );
+  });
+
   it('plan --json alone, or --format alone, is fine; --json=false leaves --format alone', () => {
     expect(options('plan', '--json').json).toBe(true);
     expect(options('plan', '--json=false', '--format', 'markdown').format).toBe('markdown');
