@@ -1,4 +1,5 @@
 import type { Command, Option } from 'commander';
+import { clipped } from '../core/echoed-text.js';
 import { booleanValue } from './option-values.js';
 
 /**
@@ -61,7 +62,7 @@ function findOption(command: Command, flag: string): Option | undefined {
 function booleanSpelling(command: Command, option: Option, value: string): string[] {
   const on = booleanValue(value);
   if (on === undefined) {
-    command.error(`error: option '${option.long}' argument '${value}' is invalid. expected true or false`, {
+    command.error(`error: option '${option.long}' argument '${clipped(value)}' is invalid. expected true or false`, {
       code: 'commander.invalidArgument',
     });
   }

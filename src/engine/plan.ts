@@ -1,5 +1,6 @@
 import { closeWords } from '../config/closest-word.js';
 import type { Catalog, CatalogTag } from '../core/catalog.js';
+import { quoted } from '../core/echoed-text.js';
 import { UsageError } from '../core/errors.js';
 import type { Plan } from '../core/plan-model.js';
 import { computePlan, inScope } from '../core/planner.js';
@@ -61,7 +62,7 @@ function unknownAddressMessage(flag: string, address: string, known: string[]): 
   const streams = known.map((k) => k.slice(0, k.indexOf(':')));
   const near = closeWords(address, [...new Set([...streams, ...known])]);
   const hint = near.length > 0 ? `; did you mean ${near.join(', ')}?` : '';
-  return `${flag} ${JSON.stringify(address)} matches no stream or tag of the catalog or the state (use STREAM or STREAM:TAG)${hint}`;
+  return `${flag} ${quoted(address)} matches no stream or tag of the catalog or the state (use STREAM or STREAM:TAG)${hint}`;
 }
 
 /** The addresses of every tag of the catalog and of the state. */

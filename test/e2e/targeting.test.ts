@@ -59,6 +59,8 @@ describe('--target STREAM[:TAG]', () => {
     expect(far.stderr).toBe(
       'error: --reimport "nothing:like:it" matches no stream or tag of the catalog or the state (use STREAM or STREAM:TAG)\n',
     );
+    const long = await work.expectRun(['plan', '--target', `app:${'x'.repeat(5000)}`], 1);
+    expect(long.stderr.length).toBeLessThan(400);
     expect(work.stateBytes()).toBeUndefined();
   });
 
