@@ -1,6 +1,6 @@
 /**
  * The layers of src/, and the direction dependencies take between them:
- *   cli → operations → engine / render / config / state → registry / credentials → files → core
+ *   cli → operations → engine / render / config / state / openshift → registry / credentials → files → core
  * (src/index.ts, the library, stands beside cli). Each rule forbids one back-arrow.
  */
 const layer = (...folders) => `^src/(${folders.join('|')})/`;
@@ -30,21 +30,21 @@ module.exports = {
       to: { path: '^src/cli/commands/', pathNot: '^src/cli/commands/$1\\.ts$' },
     },
     upward('operations-not-cli', ['operations'], ['cli']),
-    upward('middle-not-operations', ['engine', 'render', 'config', 'state'], ['cli', 'operations']),
+    upward('middle-not-operations', ['engine', 'render', 'config', 'state', 'openshift'], ['cli', 'operations']),
     upward(
       'access-not-middle',
       ['registry', 'credentials'],
-      ['cli', 'operations', 'engine', 'render', 'config', 'state'],
+      ['cli', 'operations', 'engine', 'render', 'config', 'state', 'openshift'],
     ),
     upward(
       'files-not-above',
       ['files'],
-      ['cli', 'operations', 'engine', 'render', 'config', 'state', 'registry', 'credentials'],
+      ['cli', 'operations', 'engine', 'render', 'config', 'state', 'openshift', 'registry', 'credentials'],
     ),
     upward(
       'core-is-pure',
       ['core'],
-      ['cli', 'operations', 'engine', 'render', 'config', 'state', 'registry', 'credentials', 'files'],
+      ['cli', 'operations', 'engine', 'render', 'config', 'state', 'openshift', 'registry', 'credentials', 'files'],
     ),
     {
       name: 'render-is-pure',

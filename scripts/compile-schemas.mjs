@@ -1,6 +1,7 @@
 // Compiles the JSON Schemas in schemas/ into standalone validator modules under src/generated/ (ajv's
 // standalone code), so that no command pays for compiling a schema at start-up. Run by `npm run build`.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import standalone from 'ajv/dist/standalone/index.js';
 
@@ -46,3 +47,32 @@ const plan = compiler({ allErrors: true });
 const planSchema = readSchema('plan.schema.json');
 plan.addSchema(planSchema);
 write('plan-validator.ts', plan, { validatePlan: planSchema.$id });
+
+// OpenShift's image.openshift.io/v1 definitions (from openshift/api), made strict as the API server's strict field
+// validation is: an object with declared properties takes no other field.
+const openshift = new Ajv({ allErrors: true, strict: true, validateFormats: false, code: { source: true, esm: true } });
+const openshiftSchema = strictDefinitions(readSchema('openshift-image-v1.openapi.json'));
+openshift.addSchema(openshiftSchema);
+const definition = (name) => `${openshiftSchema.$id}#/definitions/com.github.openshift.api.image.v1.${name}`;
+write('openshift-validators.ts', openshift, {
+  validateImageStream: definition('ImageStream'),
+  validateImageStreamList: definition('ImageStreamList'),
+});
+
+function strictDefinitions(document) {
+  const strict = (schema) => {
+    if (Array.isArray(schema)) return schema.map(strict);
+    if (!schema || typeof schema !== 'object') return schema;
+    const out = {};
+    for (const [key, value] of Object.entries(schema)) {
+      if (key.startsWith('x-kubernetes-') || key === '$comment') continue;
+      out[key] =
+        key === 'properties'
+          ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, strict(v)]))
+          : strict(value);
+    }
+    if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
+    return out;
+  };
+  return { $id: 'urn:imagestreams:schema:openshift-image-v1', definitions: strict(document.definitions) };
+}

@@ -6,6 +6,7 @@ import { type Command, CommanderError, Option } from 'commander';
 import { quietOnBrokenPipe } from './broken-pipe.js';
 import { CliCommand } from './cli-command.js';
 import { EXIT_ERROR, EXIT_OK, reportError } from './exit.js';
+import { registerOpenshiftCommands } from './openshift-commands.js';
 import { collect, parseCount, parseLockTimeout, parsePositiveInt } from './option-values.js';
 import type { Io } from './output.js';
 
@@ -209,6 +210,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
       setExitCode(await pruneCommand(withGlobals(options), io));
     });
 
+  registerOpenshiftCommands(program, io, setExitCode, withGlobals);
   return program;
 }
 

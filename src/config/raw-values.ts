@@ -46,3 +46,10 @@ export function mapEntries(
   if (!map) return [];
   return source.keysOf(pointer, map).map((key) => [key, mapAt(map, key)]);
 }
+
+/** The string values of a mapping (labels, annotations); others are left to the schema to report. */
+export function stringEntries(map: RawMap | undefined): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(map ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
+}

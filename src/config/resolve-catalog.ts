@@ -6,6 +6,7 @@ import type { ResolveContext } from './resolve-context.js';
 import { resolveDefaults } from './resolve-defaults.js';
 import { resolveLocal } from './resolve-local.js';
 import { resolveRegistries } from './resolve-registries.js';
+import { resolveStreams } from './resolve-streams.js';
 import { LOCAL_WITHOUT_TARGET, resolveTags } from './resolve-tags.js';
 
 export const DEFAULT_STATE_FILE = 'imagestreams.state.json';
@@ -41,6 +42,7 @@ export function resolveCatalog(value: unknown, file: CatalogFile, context: Resol
     defaults,
     registries,
     tags,
+    streams: resolveStreams(mapAt(raw, 'streams'), context),
   };
   if (local) catalog.local = local;
   return catalog;

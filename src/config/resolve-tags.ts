@@ -12,7 +12,7 @@ import { pathInCatalog } from './catalog-paths.js';
 import { positiveDurationAt } from './duration-at.js';
 import { childPointer } from './json-pointer.js';
 import { tagPlatformPreference } from './platform-preference.js';
-import { booleanAt, enumAt, mapAt, mapEntries, type RawMap, stringAt } from './raw-values.js';
+import { booleanAt, enumAt, mapAt, mapEntries, type RawMap, stringAt, stringEntries } from './raw-values.js';
 import { matchRegistrySettings } from './registry-key.js';
 import type { ResolveContext } from './resolve-context.js';
 import { REFERENCE_POLICIES } from './resolve-defaults.js';
@@ -99,10 +99,4 @@ function resolveSource(from: string, pointer: string, context: ResolveContext): 
 function insecureFor(source: ImageSourceReference, own: boolean | undefined, registries: RegistrySettings[]): boolean {
   if (source.transport === 'layout') return false;
   return own ?? matchRegistrySettings({ registries }, source.ref.registry, source.ref.repository)?.insecure ?? false;
-}
-
-function stringEntries(map: RawMap | undefined): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(map ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
-  );
 }

@@ -36,40 +36,61 @@ class StopParsing extends Error {
  * Duplicate keys are left to the caller, which compares them as written (`1.0` and `"1.0"` are the same tag name).
  */
 export function parseYaml(text: string): ParsedYaml {
-  const lines = new LineCounter();
-  const parser = new Parser(lines.addNewLine);
-  const composer = new Composer({ uniqueKeys: false, prettyErrors: false, strict: true, version: '1.2' });
-  const docs: Document.Parsed[] = [];
-  lines.addNewLine(0);
-  try {
-    for (const doc of composer.compose(guardedTokens(text, parser), true, text.length)) {
-      docs.push(doc);
-      if (docs.length > 1) break;
-    }
-  } catch (error) {
-    if (!(error instanceof StopParsing)) throw error;
-    return { doc: undefined, lines, problems: [{ offset: error.offset, message: error.problem }] };
-  }
-  const [doc, extra] = docs;
-  const problems: YamlProblem[] = [];
-  for (const error of [...(doc?.errors ?? []), ...(doc?.warnings ?? [])]) {
-    problems.push({ offset: error.pos[0], message: `invalid YAML: ${error.message}` });
-  }
+  const parsed = parseYamlDocuments(text, 'the catalog', 2);
+  const [doc, extra] = parsed.docs;
+  const { lines } = parsed;
+  if (!doc) return { doc: undefined, lines, problems: parsed.problems };
+  const problems = documentProblems(doc);
   if (extra) {
     problems.push({ offset: extra.range[0], message: 'the catalog must be a single YAML document (remove "---")' });
   }
   return { doc, lines, problems };
 }
 
-function* guardedTokens(text: string, parser: Parser): Generator<CST.Token> {
+export interface ParsedYamlDocuments {
+  docs: Document.Parsed[];
+  lines: LineCounter;
+  problems: YamlProblem[];
+}
+
+/**
+ * Parses up to `maxDocuments` YAML 1.2 documents of `text` (`noun` names it in messages), within the nesting and
+ * token limits; a limit reached leaves no documents and one problem.
+ */
+export function parseYamlDocuments(text: string, noun: string, maxDocuments: number): ParsedYamlDocuments {
+  const lines = new LineCounter();
+  const parser = new Parser(lines.addNewLine);
+  const composer = new Composer({ uniqueKeys: false, prettyErrors: false, strict: true, version: '1.2' });
+  const docs: Document.Parsed[] = [];
+  lines.addNewLine(0);
+  try {
+    for (const doc of composer.compose(guardedTokens(text, parser, noun), true, text.length)) {
+      docs.push(doc);
+      if (docs.length >= maxDocuments) break;
+    }
+  } catch (error) {
+    if (!(error instanceof StopParsing)) throw error;
+    return { docs: [], lines, problems: [{ offset: error.offset, message: error.problem }] };
+  }
+  return { docs, lines, problems: docs.flatMap(documentProblems) };
+}
+
+function documentProblems(doc: Document.Parsed): YamlProblem[] {
+  return [...doc.errors, ...doc.warnings].map((error) => ({
+    offset: error.pos[0],
+    message: `invalid YAML: ${error.message}`,
+  }));
+}
+
+function* guardedTokens(text: string, parser: Parser, noun: string): Generator<CST.Token> {
   let tokens = 0;
   for (const lexeme of new Lexer().lex(text)) {
     yield* parser.next(lexeme);
     if (parser.stack.length > MAX_YAML_NESTING) {
-      throw new StopParsing(parser.offset, `the catalog is nested too deeply (more than ${MAX_YAML_NESTING} levels)`);
+      throw new StopParsing(parser.offset, `${noun} is nested too deeply (more than ${MAX_YAML_NESTING} levels)`);
     }
     if (++tokens > MAX_YAML_TOKENS) {
-      throw new StopParsing(parser.offset, `the catalog has too many YAML tokens (more than ${MAX_YAML_TOKENS})`);
+      throw new StopParsing(parser.offset, `${noun} has too many YAML tokens (more than ${MAX_YAML_TOKENS})`);
     }
   }
   yield* parser.end();

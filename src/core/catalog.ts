@@ -73,6 +73,16 @@ export interface CatalogDefaults {
   scheduleIntervalMs: number;
 }
 
+/** A stream of the catalog with what it carries besides its tags: the metadata of an OpenShift ImageStream. */
+export interface CatalogStream {
+  name: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** `lookupPolicy.local`, when the catalog sets it. */
+  lookupLocal?: boolean;
+  location: SourceLocation;
+}
+
 export interface Catalog {
   /** Absolute path of the catalog file. */
   path: string;
@@ -87,4 +97,6 @@ export interface Catalog {
   local?: LocalTarget;
   /** Every tag in catalog order. */
   tags: CatalogTag[];
+  /** Every stream in catalog order, tags or none (absent from catalogs built by hand). */
+  streams?: CatalogStream[];
 }

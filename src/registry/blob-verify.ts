@@ -2,8 +2,8 @@ import { createHash, type Hash } from 'node:crypto';
 import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { digestAlgorithm } from '../core/digest.js';
 import { RegistryError } from '../core/errors.js';
-import { interruptedRead } from './distribution/read-errors.js';
 import type { BlobReader } from './repository.js';
+import { interruptedRead } from './wording/reads.js';
 
 /** The blob a stream must carry: its digest and exact size. */
 export interface ExpectedBlob {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   containerEntrypoint,
   type ExampleCommand,
+  imagestreamsCommands,
   kubernetesCommands,
   shellCommands,
   systemdCommands,
@@ -14,12 +15,17 @@ import { parseWithCli } from '../helpers/parse-cli.js';
 const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
 const read = (path: string) => readFileSync(join(EXAMPLES, path), 'utf8');
 
+/** The CI recipes' script, its `cli_args` array written out as the script fills it (with a credentials file). */
+function ciScriptCommands(): ExampleCommand[] {
+  const script = read('ci/imagestreams-ci.sh').replaceAll(
+    `"\${cli_args[@]}"`,
+    '--file "$catalog" --authfile "$IMAGESTREAMS_AUTHFILE"',
+  );
+  return imagestreamsCommands(script, 'ci/imagestreams-ci.sh');
+}
+
 const EXAMPLE_FILES: [string, () => ExampleCommand[], string[]][] = [
-  [
-    'github-actions/imagestreams.yml',
-    () => workflowCommands(read('github-actions/imagestreams.yml')),
-    ['plan', 'apply'],
-  ],
+  ['ci/imagestreams-ci.sh', ciScriptCommands, ['plan', 'apply', 'apply']],
   [
     'watch/github-actions-scheduled.yml',
     () => workflowCommands(read('watch/github-actions-scheduled.yml')),
@@ -42,8 +48,9 @@ describe('the imagestreams command lines of the example deployment files', () =>
   it('are the ones the examples show, word for word', () => {
     const commands = EXAMPLE_FILES.flatMap(([, extract]) => extract().map((c) => c.args.join(' ')));
     expect(commands).toEqual([
-      'plan --authfile pull-secret.json --format markdown --detailed-exitcode',
-      'apply --auto-approve --authfile pull-secret.json',
+      'plan --file $catalog --authfile $IMAGESTREAMS_AUTHFILE --out $dir/plan.bin --format markdown --detailed-exitcode',
+      'apply --file $catalog --authfile $IMAGESTREAMS_AUTHFILE $plan',
+      'apply --file $catalog --authfile $IMAGESTREAMS_AUTHFILE --auto-approve',
       'plan --scheduled-only --detailed-exitcode --format markdown --authfile $RUNNER_TEMP/pull-secret.json',
       'watch --once --authfile $RUNNER_TEMP/pull-secret.json',
       'watch --file /etc/imagestreams/imagestreams.yaml --state /var/lib/imagestreams/imagestreams.state.json --metrics-addr 127.0.0.1:9480',

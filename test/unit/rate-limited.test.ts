@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatWait, rateLimitedError } from '../../src/registry/distribution/error-wording.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/registry/http/retry.js';
 import type { HttpResponse } from '../../src/registry/http/transport.js';
+import { formatWait, rateLimitedError } from '../../src/registry/wording/answers.js';
 
 function answer429(retryAfter?: string): HttpResponse {
   const headers = retryAfter === undefined ? {} : { 'retry-after': retryAfter };

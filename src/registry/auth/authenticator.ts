@@ -1,8 +1,8 @@
 import type { FoundCredential } from '../../credentials/types.js';
-import { unsendableRegistryToken } from '../distribution/error-wording.js';
-import { peerAt } from '../http/network-errors.js';
 import type { RegistryText } from '../http/registry-text.js';
 import type { Exchange, HttpResponse } from '../http/transport.js';
+import { unsendableRegistryToken } from '../wording/auth.js';
+import { peerAt } from '../wording/network.js';
 import { basicAuthorization, isHeaderSafe } from './authorization-header.js';
 import { type Challenge, offeredChallenge } from './challenge.js';
 import type { Endpoint, RegistryEndpoint } from './endpoint.js';

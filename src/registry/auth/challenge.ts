@@ -1,6 +1,6 @@
-import { ambiguousChallenge } from '../distribution/error-wording.js';
 import type { RegistryText } from '../http/registry-text.js';
 import { type HttpResponse, headerValues } from '../http/transport.js';
+import { ambiguousChallenge } from '../wording/auth.js';
 
 /** One authentication challenge of a `WWW-Authenticate` header. */
 export interface Challenge {

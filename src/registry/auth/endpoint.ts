@@ -1,10 +1,11 @@
 import { RegistryError } from '../../core/errors.js';
 import { drain } from '../body.js';
-import { pingError, unsupportedChallenge } from '../distribution/error-wording.js';
 import type { RegistryText } from '../http/registry-text.js';
 import type { RetryPolicy } from '../http/retry.js';
 import type { Exchange } from '../http/transport.js';
 import type { FailureWording } from '../http/worded-failures.js';
+import { pingError } from '../wording/answers.js';
+import { unsupportedChallenge } from '../wording/auth.js';
 import { type Challenge, offeredChallenge } from './challenge.js';
 
 /** Where the registry's API is, and the authentication it asked for when pinged (none: anonymous). */

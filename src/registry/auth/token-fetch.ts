@@ -1,15 +1,9 @@
 import type { FoundCredential } from '../../credentials/types.js';
 import { readCapped } from '../body.js';
-import {
-  badTokenAnswer,
-  invalidRealm,
-  plainHttpRealm,
-  tokenAnswerError,
-  tokenServerName,
-} from '../distribution/error-wording.js';
 import type { RegistryText } from '../http/registry-text.js';
 import { DEFAULT_RETRY_POLICY } from '../http/retry.js';
 import type { HttpResponse } from '../http/transport.js';
+import { badTokenAnswer, invalidRealm, plainHttpRealm, tokenAnswerError, tokenServerName } from '../wording/auth.js';
 import { basicAuthorization, isHeaderSafe } from './authorization-header.js';
 import type { Challenge } from './challenge.js';
 import { scopeList } from './scopes.js';

@@ -9,14 +9,15 @@ import { pullScope } from '../auth/scopes.js';
 import { drain } from '../body.js';
 import { DEFAULT_DEADLINE, type DeadlinePolicy } from '../http/deadline.js';
 import { limited, RequestLimiter } from '../http/limiter.js';
-import { peerAt } from '../http/network-errors.js';
 import { followRedirects, requestUrl } from '../http/redirects.js';
 import { RegistryText } from '../http/registry-text.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from '../http/retry.js';
 import type { Exchange, HttpResponse } from '../http/transport.js';
 import { type PoolSettings, type TransportFactory, TransportPool } from '../http/transport-pool.js';
 import { failureWording, withWordedFailures } from '../http/worded-failures.js';
-import { type AnswerContext, crossOriginChallenge, statusError } from './error-wording.js';
+import { type AnswerContext, statusError } from '../wording/answers.js';
+import { crossOriginChallenge } from '../wording/auth.js';
+import { peerAt } from '../wording/network.js';
 
 export interface RegistryClientOptions {
   /** Registry as written in references: `host[:port]`, `docker.io` for Docker Hub. */
@@ -77,7 +78,7 @@ export function apiHostOf(registry: string): string {
 /**
  * One registry host: every request to it goes through the layers below, each in its module — the endpoint (ping,
  * plain-http fallback), authentication, redirects, retries, the limiter and a transport per origin — and every
- * message about its answers is worded by error-wording.ts.
+ * message about its answers is worded in registry/wording/.
  */
 export class RegistryClient {
   readonly apiHost: string;
@@ -179,7 +180,7 @@ function poolSettings(options: RegistryClientOptions): PoolSettings {
   return settings;
 }
 
-/** What error-wording.ts is told of this client to word the registry's refusals. */
+/** What registry/wording/answers.ts is told of this client to word the registry's refusals. */
 function answerContext(
   options: RegistryClientOptions,
   text: RegistryText,

@@ -6,8 +6,8 @@ import { drain, readCapped, verifyDigest } from '../body.js';
 import type { ContentCache } from '../content-cache.js';
 import { type HttpResponse, headerValue } from '../http/transport.js';
 import type { BlobReader, FetchedManifest, ImageRepository, ManifestHead, RegistryLocation } from '../repository.js';
+import { aboutSubject, interruptedRead } from '../wording/reads.js';
 import type { RegistryClient } from './client.js';
-import { aboutSubject, interruptedRead } from './read-errors.js';
 
 /** A parsed manifest takes a few times the memory of its bytes. */
 const CACHED_MANIFEST_OVERHEAD = 3;

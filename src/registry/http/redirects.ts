@@ -1,10 +1,5 @@
 import { drain } from '../body.js';
-import {
-  downgradingRedirect,
-  invalidRedirect,
-  plainHttpRequest,
-  tooManyRedirects,
-} from '../distribution/error-wording.js';
+import { downgradingRedirect, invalidRedirect, plainHttpRequest, tooManyRedirects } from '../wording/redirects.js';
 import type { RegistryText } from './registry-text.js';
 import { type HttpResponse, headerValue } from './transport.js';
 

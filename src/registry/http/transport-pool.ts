@@ -1,4 +1,4 @@
-import type { Peer } from './network-errors.js';
+import type { Peer } from '../wording/network.js';
 import { proxyFor } from './proxy-env.js';
 import {
   type HttpRequest,

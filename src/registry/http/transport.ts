@@ -3,8 +3,8 @@ import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { Agent, type Dispatcher, ProxyAgent, request } from 'undici';
 import { RegistryError } from '../../core/errors.js';
+import { networkError, type Peer, timedOutError } from '../wording/network.js';
 import { type DeadlinePolicy, deadlineInterceptor } from './deadline.js';
-import { networkError, type Peer, timedOutError } from './network-errors.js';
 import { proxyHost } from './proxy-env.js';
 import type { EchoCheck } from './registry-text.js';
 

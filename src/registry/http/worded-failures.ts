@@ -1,9 +1,9 @@
 import type { RegistryError } from '../../core/errors.js';
-import { networkError, type Peer } from './network-errors.js';
+import { networkError, type Peer } from '../wording/network.js';
 import { proxyFor, proxyHost } from './proxy-env.js';
 import type { Exchange } from './transport.js';
 
-/** Words a failure below HTTP of a request to `url` as a RegistryError (see network-errors.ts). */
+/** Words a failure below HTTP of a request to `url` as a RegistryError (see wording/network.ts). */
 export type FailureWording = (error: unknown, url: URL, peer: Peer) => RegistryError;
 
 /** The wording of failures for one registry: the proxy a request went through is named, never its credentials. */

@@ -7,8 +7,10 @@ import { parseRetryAfter, type RetryPolicy } from '../http/retry.js';
 import { type HttpResponse, headerValue } from '../http/transport.js';
 
 /**
- * Every message the client makes about what a registry or its token server answered (failures below HTTP are worded
- * in network-errors.ts). Whatever text they sent passes through the scrubber (RegistryText) before it is shown.
+ * registry/wording/ holds every message the client makes about a request: this file words a registry's refusals,
+ * auth.ts its challenges and token server, redirects.ts the redirects and requests refused, network.ts the failures
+ * below HTTP and reads.ts interrupted reads. Whatever text a registry sent passes through the scrubber (RegistryText)
+ * before it is shown.
  */
 
 /** What the wording of a refused request needs to know of the client that sent it. */
@@ -118,7 +120,6 @@ async function readErrorBody(res: HttpResponse): Promise<string | undefined> {
     return undefined;
   }
 }
-
 /**
  * The TooManyRequests error for a 429 the client stopped retrying: `what` names the request. It carries the wait
  * the registry asked for, and says it: beyond the policy's longest Retry-After nothing was retried.
@@ -135,12 +136,10 @@ export function rateLimitedError(what: string, res: HttpResponse, policy: RetryP
       : `${base}, retries exhausted; it asked to retry after ${wait}`;
   return new RegistryError('TooManyRequests', message, options);
 }
-
 /** `1h`, `2m30s`, `45s`: a wait in whole seconds (rounded up), as durations are written in the catalog. */
 export function formatWait(ms: number): string {
   return durationText(ms, { round: 'up' });
 }
-
 /** The error for an answer to `GET /v2/` that is neither 200 nor 401. */
 export function pingError(res: HttpResponse, registry: string, policy: RetryPolicy): RegistryError {
   const status = res.status;
@@ -151,93 +150,4 @@ export function pingError(res: HttpResponse, registry: string, policy: RetryPoli
   }
   if (status === 429) return rateLimitedError(`registry ${registry}`, res, policy);
   return new RegistryError('InternalError', `registry ${registry} answered HTTP ${status} to GET /v2/`, { status });
-}
-
-export function unsupportedChallenge(registry: string): RegistryError {
-  return new RegistryError(
-    'Unauthorized',
-    `registry ${registry} asks for an authentication scheme this client does not support`,
-  );
-}
-
-export function ambiguousChallenge(registry: string, param: string, text: RegistryText): RegistryError {
-  return new RegistryError(
-    'Unauthorized',
-    `registry ${registry} sent an authentication challenge that gives ${text.quote(param, 40)} more than once; refused`,
-  );
-}
-
-export function unsendableRegistryToken(registry: string, source: string): RegistryError {
-  return new RegistryError(
-    'Unauthorized',
-    `the registry token for ${registry} from ${source} cannot be sent: it holds characters an HTTP header cannot carry`,
-  );
-}
-
-export function plainHttpRequest(path: string, text: RegistryText): RegistryError {
-  return new RegistryError('InternalError', `refusing to send a request for ${text.show(path)} over plain http`);
-}
-
-export function crossOriginChallenge(path: string, target: URL, registry: string, text: RegistryText): RegistryError {
-  return new RegistryError(
-    'Unauthorized',
-    `${text.show(path)}: the registry redirected to ${text.show(target.host)}, which asks for authentication; credentials for ${registry} are never sent to another host`,
-    { status: 401 },
-  );
-}
-
-export function tooManyRedirects(path: string, text: RegistryText): RegistryError {
-  return new RegistryError('InternalError', `too many redirects fetching ${text.show(path)}`);
-}
-
-export function invalidRedirect(location: string, text: RegistryText): RegistryError {
-  return new RegistryError('InternalError', `the registry redirected to an invalid address ${text.quote(location)}`);
-}
-
-export function downgradingRedirect(next: URL, text: RegistryText): RegistryError {
-  return new RegistryError(
-    'InternalError',
-    `refusing a redirect from https to ${text.show(`${next.protocol}//${next.host}`)}`,
-  );
-}
-
-/** `token server ORIGIN/PATH of registry REGISTRY`: where a token request went, for messages. */
-export function tokenServerName(realm: URL, registry: string, text: RegistryText): string {
-  return `token server ${text.show(`${realm.origin}${realm.pathname}`)} of registry ${registry}`;
-}
-
-/** The error for a token server's answer other than a success, or undefined for a success. */
-export function tokenAnswerError(
-  res: HttpResponse,
-  server: string,
-  found: FoundCredential | undefined,
-  policy: RetryPolicy,
-): RegistryError | undefined {
-  const status = res.status;
-  if (status === 401 || status === 403) {
-    const who = found ? `the credentials from ${found.source}` : 'anonymous access';
-    return new RegistryError(status === 401 ? 'Unauthorized' : 'Forbidden', `${server} refused ${who}`, { status });
-  }
-  if (status === 429) return rateLimitedError(server, res, policy);
-  if (status >= 300) return new RegistryError('InternalError', `${server} answered HTTP ${status}`, { status });
-  return undefined;
-}
-
-/** A token answer that is not what the token spec says: `flaw` says how (`answered without a token`). */
-export function badTokenAnswer(server: string, flaw: string): RegistryError {
-  return new RegistryError('InternalError', `${server} ${flaw}`);
-}
-
-export function invalidRealm(registry: string, realm: string | undefined, text: RegistryText): RegistryError {
-  return new RegistryError(
-    'InternalError',
-    `registry ${registry} sent a Bearer challenge with an invalid realm ${text.quote(realm ?? '')}`,
-  );
-}
-
-export function plainHttpRealm(registry: string, realm: URL, text: RegistryText): RegistryError {
-  return new RegistryError(
-    'Unauthorized',
-    `registry ${registry} is reached over https but names a token server over plain http (realm ${text.show(`${realm.origin}${realm.pathname}`)}): refused, no credentials were sent; the registry must give an https realm, or set "insecure: true" for ${registry} to allow it`,
-  );
 }

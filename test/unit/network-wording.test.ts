@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DEADLINE } from '../../src/registry/http/deadline.js';
-import { networkError, type Peer, timedOutError } from '../../src/registry/http/network-errors.js';
+import { networkError, type Peer, timedOutError } from '../../src/registry/wording/network.js';
 
 const failure = (code: string | undefined, message = 'low-level words') =>
   Object.assign(new Error(message), code === undefined ? {} : { code });

@@ -1,9 +1,9 @@
 import { durationText } from '../../core/duration-text.js';
 import { clipped } from '../../core/echoed-text.js';
 import { RegistryError } from '../../core/errors.js';
-import type { DeadlinePolicy, DeadlineProgress } from './deadline.js';
-import { errorCode } from './error-code.js';
-import type { RegistryText } from './registry-text.js';
+import type { DeadlinePolicy, DeadlineProgress } from '../http/deadline.js';
+import { errorCode } from '../http/error-code.js';
+import type { RegistryText } from '../http/registry-text.js';
 
 /** Where a request went, as messages name it. */
 export interface Peer {

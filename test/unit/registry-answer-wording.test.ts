@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FoundCredential } from '../../src/credentials/types.js';
-import { type AnswerContext, statusError } from '../../src/registry/distribution/error-wording.js';
 import { RegistryText } from '../../src/registry/http/registry-text.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/registry/http/retry.js';
+import { type AnswerContext, statusError } from '../../src/registry/wording/answers.js';
 import { answer } from './fake-http.js';
 
 const WHAT = 'manifest registry.example/team/app:1.0';

@@ -1,0 +1,20 @@
+import type { CatalogStream } from '../core/catalog.js';
+import { childPointer } from './json-pointer.js';
+import { booleanAt, mapAt, mapEntries, type RawMap, stringEntries } from './raw-values.js';
+import type { ResolveContext } from './resolve-context.js';
+
+/** Every stream of the catalog, in catalog order, with its labels, annotations and lookup policy. */
+export function resolveStreams(streams: RawMap | undefined, context: ResolveContext): CatalogStream[] {
+  const { problems } = context;
+  return mapEntries(streams, '/streams', problems.source).map(([name, raw]) => {
+    const stream: CatalogStream = {
+      name,
+      labels: stringEntries(mapAt(raw, 'labels')),
+      annotations: stringEntries(mapAt(raw, 'annotations')),
+      location: problems.locationOf(childPointer('/streams', name)),
+    };
+    const lookupLocal = booleanAt(mapAt(raw, 'lookupPolicy'), 'local');
+    if (lookupLocal !== undefined) stream.lookupLocal = lookupLocal;
+    return stream;
+  });
+}

@@ -1,0 +1,147 @@
+import { writeCatalogText } from '../config/catalog-file-text.js';
+import { parseCatalog } from '../config/index.js';
+import { deleteYamlKey, hasYamlKey, setYamlValue, type YamlValue } from '../config/yaml-source-edit.js';
+import type { Catalog, CatalogTag } from '../core/catalog.js';
+import { CatalogError, UsageError } from '../core/errors.js';
+import type { TagState } from '../core/state-model.js';
+import { adoptedHistory } from '../engine/adopted-history.js';
+import { type AdoptNote, cleanedImageStream } from '../openshift/adopt-cleaning.js';
+import { imageStreamsOf } from '../openshift/adopt-documents.js';
+import { type AdoptedStream, type AdoptedTag, adoptedStream } from '../openshift/adopt-streams.js';
+import { imageStreamViolations } from '../openshift/strict-validation.js';
+import type { ImageRepository } from '../registry/repository.js';
+import { type CatalogFileRef, type CatalogFileText, readCatalogFile } from './catalog-file.js';
+import { type CatalogRepositoriesOptions, withRepositories } from './repositories.js';
+import { withLockedState } from './state.js';
+
+export type { AdoptNote };
+
+export interface AdoptRequest extends CatalogRepositoriesOptions {
+  /** `oc get is -o yaml|json` output, and its name in messages (the file, or `stdin`). */
+  input: { text: string; name: string };
+  /** Streams already in the catalog are replaced; without it they are a conflict. */
+  replace?: boolean;
+  lockTimeoutMs: number;
+}
+
+export interface AdoptResult {
+  streams: string[];
+  /** Tags whose history (status.tags[].items) went into the state. */
+  adoptedHistory: string[];
+  /** Fields and images the catalog or the state could not keep. */
+  notes: AdoptNote[];
+  catalogCreated: boolean;
+}
+
+/**
+ * `adopt`: ImageStreams a cluster holds into the catalog (comments and layout kept) and their history into the state,
+ * each image read by digest from its source so that the next plan shows only what moved upstream. Everything is
+ * checked before anything is written: bad input leaves catalog and state as they were.
+ */
+export async function adoptOperation(ref: CatalogFileRef, request: AdoptRequest): Promise<AdoptResult> {
+  const file = await readCatalogFile(ref, 'empty');
+  const before = parseCatalogText(file, file.text);
+  const notes: AdoptNote[] = [];
+  const streams = imageStreamsOf(request.input.text, request.input.name).map(({ object, where }) => {
+    const cleaned = cleanedImageStream(object, notes);
+    const violations = imageStreamViolations(cleaned);
+    const name = (cleaned.metadata as { name?: unknown } | undefined)?.name;
+    if (violations.length > 0) {
+      const what = typeof name === 'string' ? `ImageStream "${name}"` : 'an ImageStream';
+      throw new UsageError(`${where}: ${what} is not valid: ${violations.slice(0, 5).join('; ')}`);
+    }
+    return adoptedStream(cleaned, before.defaults, where, notes);
+  });
+  checkConflicts(streams, before, request.replace === true);
+  const text = streams.reduce((current, stream) => withStream(current, stream), file.text);
+  const catalog = adoptedCatalog(file, text);
+  return withLockedState(catalog.statePath, { operation: 'adopt', timeoutMs: request.lockTimeoutMs }, async (store) => {
+    const recorded = await withRepositories(catalog, request, async (repositories) => {
+      const histories: string[] = [];
+      for (const stream of streams) {
+        for (const tag of stream.tags) {
+          const catalogTag = catalog.tags.find((t) => t.stream === stream.name && t.tag === tag.name);
+          if (!catalogTag || tag.items.length === 0) continue;
+          const value = await tagHistory(repositories.openTag(catalogTag), catalogTag, tag, notes);
+          if (!value) continue;
+          await store.record({ op: 'setTag', stream: stream.name, tag: tag.name, value });
+          histories.push(catalogTag.address);
+        }
+      }
+      return histories;
+    });
+    await writeCatalogText(file.path, text);
+    await store.commit();
+    return { streams: streams.map((s) => s.name), adoptedHistory: recorded, notes, catalogCreated: !file.exists };
+  });
+}
+
+/** The state of a tag from the cluster's history of it; undefined (with a note) when it cannot be adopted. */
+async function tagHistory(
+  repo: ImageRepository,
+  tag: CatalogTag,
+  adopted: AdoptedTag,
+  notes: AdoptNote[],
+): Promise<TagState | undefined> {
+  const note = (field: string, reason: string) => notes.push({ stream: tag.stream, field, reason });
+  const field = `status.tags["${tag.tag}"]`;
+  if (tag.spec.referencePolicy === 'Local') {
+    note(field, 'history not adopted: the local store does not hold its images yet; the next apply mirrors them');
+    return undefined;
+  }
+  const history = await adoptedHistory(repo, tag, adopted.items, adopted.conditions);
+  if (!history.value) {
+    const why = history.missing[0]?.reason ?? 'no image';
+    note(
+      field,
+      `history not adopted: its newest image cannot be read from the source (${why}); the next plan imports the tag`,
+    );
+    return undefined;
+  }
+  for (const gone of history.missing) note(`${field} ${gone.image}`, `left out: ${gone.reason}`);
+  return history.value;
+}
+
+function parseCatalogText(file: CatalogFileText, text: string): Catalog {
+  const options = {
+    displayPath: file.displayPath,
+    ...(file.statePathOverride !== undefined && { statePathOverride: file.statePathOverride }),
+    ...(file.allowedPaths !== undefined && { allowedPaths: file.allowedPaths }),
+  };
+  return parseCatalog(text, file.path, options);
+}
+
+/** The catalog with the adopted streams; what it cannot take is said, and nothing is written. */
+function adoptedCatalog(file: CatalogFileText, text: string): Catalog {
+  try {
+    return parseCatalogText(file, text);
+  } catch (error) {
+    if (!(error instanceof CatalogError)) throw error;
+    const problems = error.problems.map((p) => ({
+      ...p,
+      message: `${p.message} (in the adopted streams; nothing was written)`,
+    }));
+    throw new CatalogError(problems);
+  }
+}
+
+function checkConflicts(streams: AdoptedStream[], catalog: Catalog, replace: boolean): void {
+  const names = streams.map((s) => s.name);
+  const twice = names.find((name, index) => names.indexOf(name) !== index);
+  if (twice) throw new UsageError(`the input holds the ImageStream "${twice}" more than once`);
+  if (replace) return;
+  const existing = new Set([...(catalog.streams ?? []).map((s) => s.name), ...catalog.tags.map((t) => t.stream)]);
+  const conflicts = names.filter((name) => existing.has(name));
+  if (conflicts.length > 0) {
+    throw new UsageError(
+      `${catalog.displayPath} already has the stream${conflicts.length > 1 ? 's' : ''} ${conflicts.map((c) => `"${c}"`).join(', ')}: pass --replace to replace ${conflicts.length > 1 ? 'them' : 'it'} (nothing was written)`,
+    );
+  }
+}
+
+function withStream(text: string, stream: AdoptedStream): string {
+  const path = ['streams', stream.name];
+  const cleared = hasYamlKey(text, path) ? deleteYamlKey(text, path) : text;
+  const tags: YamlValue = stream.tags.map((tag) => [tag.name, tag.entries] as const);
+  return setYamlValue(cleared, path, [...stream.entries, ['tags', tags]]);
+}

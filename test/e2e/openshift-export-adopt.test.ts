@@ -1,0 +1,168 @@
+import { writeFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import type { State } from '../../src/core/state-model.js';
+import type { ImageStreamObject } from '../../src/openshift/image-stream-types.js';
+import { imageStreamViolations } from '../../src/openshift/strict-validation.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
+import { insecure, Workspace } from '../helpers/workspace.js';
+
+const { registry, upstream } = useRegistry();
+const team = new Workspace('imagestreams-export-');
+let host: string;
+
+function documents(yaml: string): ImageStreamObject[] {
+  return parseAllDocuments(yaml).map((d) => d.toJS() as ImageStreamObject);
+}
+
+/** What `oc get is -o json` prints once a cluster imported the exported streams: the spec, and the state as status. */
+function clusterList(objects: ImageStreamObject[], state: State): string {
+  const items = objects.map((object) => {
+    const tags = Object.entries(state.streams[object.metadata.name]?.tags ?? {}).map(([tag, recorded]) => ({
+      tag,
+      items: recorded.items.map((item) => ({
+        created: item.created,
+        dockerImageReference: item.dockerImageReference,
+        image: item.digest,
+        generation: item.generation,
+      })),
+    }));
+    return {
+      ...object,
+      metadata: { ...object.metadata, namespace: 'images', uid: 'u-1', resourceVersion: '42', creationTimestamp: null },
+      status: { dockerImageRepository: `image-registry.svc:5000/images/${object.metadata.name}`, tags },
+    };
+  });
+  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items }, null, 2);
+}
+
+beforeAll(async () => {
+  host = registry.host;
+  await upstream.push('team/app', '1', { platforms: ['linux/amd64', 'linux/arm64'] });
+  await upstream.push('team/app', '2', { platforms: ['linux/amd64'] });
+  await upstream.push('team/base', 'latest', { platforms: ['linux/amd64', 'linux/arm64'] });
+  team.writeCatalog(`apiVersion: imagestreams/v1
+kind: Catalog
+registries: ${JSON.stringify(insecure(host))}
+streams:
+  app:
+    labels: { team: payments }
+    tags:
+      "1": { from: "${host}/team/app:1", importMode: PreserveOriginal }
+      "2": { from: "${host}/team/app:2", scheduled: true }
+  base:
+    annotations: { openshift.io/display-name: Base image }
+    lookupPolicy: { local: true }
+    tags:
+      latest: { from: "${host}/team/base:latest", preferPlatform: linux/arm64 }
+`);
+  await team.expectRun(['apply', '--auto-approve'], 0);
+}, 120_000);
+
+describe('export → a cluster → adopt: the catalog comes back and plans clean', () => {
+  let exported: ImageStreamObject[];
+  const adopted = new Workspace('imagestreams-adopt-');
+
+  it('exports strictly valid ImageStreams, pinned tags by the digest applied, scheduled ones by their tag', async () => {
+    const result = await team.expectRun(['export', '--namespace', 'images'], 0);
+    exported = documents(result.stdout);
+    for (const object of exported) expect(imageStreamViolations(object)).toEqual([]);
+    const appState = team.state().streams.app!.tags['1']!;
+    const [app] = exported;
+    expect(app?.spec.tags.map((t) => t.from?.name)).toEqual([
+      `${host}/team/app@${appState.items[0]!.sourceDigest}`,
+      `${host}/team/app:2`,
+    ]);
+    expect(result.stderr).toBe('');
+  });
+
+  it('adopts what the cluster holds into an empty directory: catalog and history', async () => {
+    writeFileSync(adopted.file('is.json'), clusterList(exported, team.state()));
+    const result = await adopted.expectRun(['adopt', 'is.json'], 0);
+    expect(result.stdout).toBe(
+      'Adopted 2 image streams into imagestreams.yaml (created).\nRecorded the history of 3 tags in the state.\n',
+    );
+    expect(result.stderr).toBe(
+      'warning: app: metadata.namespace: the catalog names no namespace: `export --namespace` sets one\n' +
+        'warning: base: metadata.namespace: the catalog names no namespace: `export --namespace` sets one\n',
+    );
+  });
+
+  it('plans no changes against the registry that holds the same images', async () => {
+    const plan = await adopted.expectRun(['plan', '--detailed-exitcode'], 0);
+    expect(plan.stdout).toBe('No changes. 3 tags up to date.\n');
+  });
+
+  it('records the same images the original state holds', () => {
+    const original = team.state();
+    const state = adopted.state();
+    for (const [stream, tag] of [
+      ['app', '1'],
+      ['app', '2'],
+      ['base', 'latest'],
+    ] as const) {
+      const a = original.streams[stream]!.tags[tag]!.items[0]!;
+      const b = state.streams[stream]!.tags[tag]!.items[0]!;
+      expect({ ...b, created: a.created }).toEqual(a);
+    }
+  });
+
+  it('exports again exactly what was adopted', async () => {
+    const again = await adopted.expectRun(['export', '--namespace', 'images'], 0);
+    expect(documents(again.stdout)).toEqual(exported);
+  });
+
+  it('writes one file a stream and a kustomization with --split', async () => {
+    const result = await team.expectRun(['export', '-o', 'cluster', '--split', '--namespace', 'images'], 0);
+    expect(result.stderr).toBe('Wrote 3 files to cluster\n');
+    const kustomization = documents(
+      (await import('node:fs')).readFileSync(team.file('cluster/kustomization.yaml'), 'utf8'),
+    );
+    expect(kustomization[0]).toEqual({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      namespace: 'images',
+      resources: ['app.yaml', 'base.yaml'],
+    });
+  });
+});
+
+describe('adopt refuses bad input and changes nothing', () => {
+  const work = new Workspace('imagestreams-adopt-bad-');
+
+  it.each([
+    ['malformed YAML', 'kind: [ImageStream\n', /is\.yaml:2:1: not valid YAML or JSON/],
+    [
+      'an ImageStream without a name',
+      'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata: {}\n',
+      /ImageStream.*metadata.*name/,
+    ],
+    [
+      'an unknown field',
+      'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata: {name: x}\nspec: {tagz: []}\n',
+      /ImageStream "x" is not valid: spec\.tagz: unknown field/,
+    ],
+  ])('%s: exit 1, no catalog, no state', async (_, text, message) => {
+    writeFileSync(work.file('is.yaml'), text);
+    const result = await work.expectRun(['adopt', 'is.yaml'], 1);
+    expect(result.stderr).toMatch(message);
+    expect(work.stateBytes()).toBeUndefined();
+    expect((await import('node:fs')).existsSync(work.catalogPath)).toBe(false);
+  });
+
+  it('refuses a stream the catalog already has unless --replace', async () => {
+    work.writeCatalog({ streams: { x: { t: { from: 'quay.io/a/b:1' } } } });
+    const before = (await import('node:fs')).readFileSync(work.catalogPath, 'utf8');
+    writeFileSync(
+      work.file('is.yaml'),
+      'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata: {name: x}\nspec: {tags: []}\n',
+    );
+    const refused = await work.expectRun(['adopt', 'is.yaml'], 1);
+    expect(refused.stderr).toContain(
+      'imagestreams.yaml already has the stream "x": pass --replace to replace it (nothing was written)',
+    );
+    expect((await import('node:fs')).readFileSync(work.catalogPath, 'utf8')).toBe(before);
+    await work.expectRun(['adopt', 'is.yaml', '--replace'], 0);
+    expect((await import('node:fs')).readFileSync(work.catalogPath, 'utf8')).toContain('  x:\n    tags: {}');
+  });
+});
