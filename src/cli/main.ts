@@ -2,20 +2,13 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
-import { Command, CommanderError, Option } from 'commander';
+import { type Command, CommanderError, Option } from 'commander';
 import { quietOnBrokenPipe } from './broken-pipe.js';
+import { CliCommand } from './cli-command.js';
 import { EXIT_ERROR, EXIT_OK, reportError } from './exit.js';
 import { addHelpExamples } from './help-examples.js';
 import { registerOpenshiftCommands } from './openshift-commands.js';
-import {
-  collect,
-  parseBool,
-  parseCount,
-  parseLockTimeout,
-  parsePositiveInt,
-  pflagBoolean,
-  pflagBooleanArgs,
-} from './option-values.js';
+import { collect, parseCount, parseLockTimeout, parsePositiveInt } from './option-values.js';
 import type { Io } from './output.js';
 import { addCompletionCommand, addInitCommand } from './setup-commands.js';
 import { packageVersion } from './version.js';
@@ -25,7 +18,7 @@ const ACCEPTED_SHOW_ATTESTATIONS = () => new Option('--show-attestations').hideH
 
 /** Builds the command tree; each action loads its command module on demand to keep start-up fast. */
 export function buildProgram(io: Io, setExitCode: (code: number) => void): Command {
-  const program = new Command('imagestreams')
+  const program = new CliCommand('imagestreams')
     .description('A version-controlled catalog of container images: plan and apply image stream imports.')
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
@@ -39,13 +32,12 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
       '--allow-path <dir>',
       "let the catalog's paths lead into this directory too (repeatable); by default they must stay in the catalog's own",
       collect,
-      [],
     );
   addInitCommand(program, io, setExitCode);
   /** A command's options with the global ones it needs. */
-  const withGlobals = <T extends object>(options: T): T & { allowPath: string[] } => ({
+  const withGlobals = <T extends object>(options: T): T & { allowPath?: string[] } => ({
     ...options,
-    allowPath: program.opts<{ allowPath: string[] }>().allowPath,
+    allowPath: program.opts<{ allowPath?: string[] }>().allowPath,
   });
 
   program
@@ -78,15 +70,10 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
       .description('compare the catalog with the state and the registries, and show what apply would do')
       .option('--out <file>', 'save the plan for apply')
       .option('--format <format>', 'text, json or markdown', 'text')
-      .option('--json', 'same as --format json')
+      .addOption(new Option('--json', 'same as --format json').conflicts('format'))
       .option('--detailed-exitcode', 'exit 2 when there are changes, 0 when none, 1 on error')
       .option('--scheduled-only', 'only the scheduled tags (those that follow their upstream)')
-      .option(
-        '--refresh [bool]',
-        'ask registries about tags that need no import (default true; --refresh=false skips it)',
-        parseBool,
-        true,
-      ),
+      .switch('--refresh', 'ask registries about tags that need no import (--refresh=false skips it)', true),
   ).action(async (options) => {
     const { planCommand } = await import('./commands/plan.js');
     setExitCode(await planCommand(withGlobals(options), io));
@@ -136,7 +123,11 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     .option('--state <path>', 'state file (default: from the catalog)')
     .option('--authfile <file>', 'registry credentials file (auth.json / config.json format)')
     .option('--interval <duration>', 'check every tag this often instead of its scheduleInterval (e.g. 15m)')
-    .option('--once', 'check every scheduled tag once and exit: 0 when all succeeded, 1 otherwise')
+    .addOption(
+      new Option('--once', 'check every scheduled tag once and exit: 0 when all succeeded, 1 otherwise').conflicts(
+        'interval',
+      ),
+    )
     .option('--json', 'log NDJSON on stderr')
     .option('--metrics-addr <host:port>', 'serve Prometheus /metrics and /healthz there (e.g. 127.0.0.1:9090)')
     .option('--imports-per-minute <n>', 'start at most this many scheduled imports a minute (0: no limit)', '60')
@@ -154,12 +145,12 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     .option('--state <path>', 'state file (default: from the catalog)')
     .option('--authfile <file>', 'registry credentials file (auth.json / config.json format)')
     .option('--from <image>', 'the source: a registry reference or oci:PATH[:TAG|@DIGEST]')
-    .addOption(pflagBoolean('--confirm [bool]', 'allow creating the stream'))
+    .switch('--confirm', 'allow creating the stream')
     .option('--import-mode <mode>', 'Legacy or PreserveOriginal (default: Legacy, as oc)')
-    .addOption(pflagBoolean('--scheduled [bool]', 're-import the tag whenever its source moves'))
-    .addOption(pflagBoolean('--insecure [bool]', 'skip TLS verification and fall back to plain HTTP for this tag'))
+    .switch('--scheduled', 're-import the tag whenever its source moves')
+    .switch('--insecure', 'skip TLS verification and fall back to plain HTTP for this tag')
     .option('--reference-policy <policy>', 'source or local')
-    .addOption(pflagBoolean('--dry-run [bool]', 'show the catalog edit and what would be imported; write nothing'))
+    .switch('--dry-run', 'show the catalog edit and what would be imported; write nothing')
     .option('--lock-timeout <duration>', 'wait this long for the state lock (e.g. 30s)', parseLockTimeout, 0)
     .addOption(ACCEPTED_SHOW_ATTESTATIONS())
     .action(async (stream: string, options) => {
@@ -173,9 +164,9 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     .usage('[options] SOURCE STREAM:TAG [STREAM:TAG...] | -d STREAM:TAG [STREAM:TAG...]')
     .argument('<args...>', 'SOURCE (an image reference or a STREAM:TAG of the catalog) and the tags to set')
     .option('-f, --file <catalog>', 'catalog file', 'imagestreams.yaml')
-    .addOption(pflagBoolean('--alias [bool]', 'copy another tag of the same stream (its source and spec)'))
-    .addOption(pflagBoolean('--scheduled [bool]', 're-import the tag whenever its source moves'))
-    .addOption(pflagBoolean('--insecure [bool]', 'skip TLS verification and fall back to plain HTTP for this tag'))
+    .switch('--alias', 'copy another tag of the same stream (its source and spec)')
+    .switch('--scheduled', 're-import the tag whenever its source moves')
+    .switch('--insecure', 'skip TLS verification and fall back to plain HTTP for this tag')
     .option('--reference-policy <policy>', 'source or local')
     .option('--import-mode <mode>', 'Legacy or PreserveOriginal')
     .option('-d, --delete', 'delete the given tags')
@@ -239,8 +230,8 @@ function withPlanOptions(command: Command): Command {
     .option('-f, --file <catalog>', 'catalog file', 'imagestreams.yaml')
     .option('--state <path>', 'state file (default: from the catalog)')
     .option('--authfile <file>', 'registry credentials file (auth.json / config.json format)')
-    .option('--target <address>', 'only this STREAM or STREAM:TAG (repeatable)', collect, [])
-    .option('--reimport <address>', 're-import this STREAM or STREAM:TAG even if unchanged (repeatable)', collect, [])
+    .option('--target <address>', 'only this STREAM or STREAM:TAG (repeatable)', collect)
+    .option('--reimport <address>', 're-import this STREAM or STREAM:TAG even if unchanged (repeatable)', collect)
     .option('--concurrency <n>', 'tags resolved or imported at once', parsePositiveInt, 16)
     .option('--no-color', 'disable colour')
     .option('--no-abbrev', 'show full digests');
@@ -252,7 +243,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     code = c;
   });
   try {
-    await program.parseAsync(pflagBooleanArgs(program, argv), { from: 'user' });
+    await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_ERROR;

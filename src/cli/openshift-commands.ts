@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { parseLockTimeout } from './option-values.js';
 import type { Io } from './output.js';
 
-type WithGlobals = <T extends object>(options: T) => T & { allowPath: string[] };
+type WithGlobals = <T extends object>(options: T) => T & { allowPath?: string[] };
 
 /** `export` and `adopt`: the catalog to and from OpenShift ImageStream manifests. */
 export function registerOpenshiftCommands(

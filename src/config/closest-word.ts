@@ -12,6 +12,16 @@ export function closestWord(word: string, candidates: readonly string[]): string
   return best;
 }
 
+/** The candidates at most two edits away from `word` (case aside), nearest first, at most `limit` of them. */
+export function closeWords(word: string, candidates: readonly string[], limit = 5): string[] {
+  const near = candidates
+    .filter((candidate) => Math.abs(candidate.length - word.length) <= 2)
+    .map((candidate) => ({ candidate, distance: editDistance(word.toLowerCase(), candidate.toLowerCase()) }))
+    .filter(({ distance }) => distance <= 2);
+  near.sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate));
+  return [...new Set(near.map(({ candidate }) => candidate))].slice(0, limit);
+}
+
 /** Levenshtein distance. */
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);

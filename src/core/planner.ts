@@ -16,6 +16,7 @@ import {
 } from './plan-model.js';
 import { recordedTag } from './state-lookup.js';
 import type { ManifestEntry, State, TagState } from './state-model.js';
+import { targetSelection } from './target-selection.js';
 
 /** What refreshing a tag against its source found. */
 export type Observation =
@@ -35,12 +36,7 @@ export interface PlanInput {
   now: Date;
 }
 
-/** True when `address` (`stream:tag`) is selected by `targets` (`stream` or `stream:tag`); no targets select all. */
-export function inScope(address: string, targets: readonly string[]): boolean {
-  if (targets.length === 0) return true;
-  const stream = address.slice(0, address.indexOf(':'));
-  return targets.some((t) => t === address || t === stream);
-}
+export { inScope } from './target-selection.js';
 
 export function tagState(state: State | null, stream: string, tag: string): TagState | undefined {
   return recordedTag(state, stream, tag);
@@ -76,10 +72,11 @@ export function computePlan(input: PlanInput): Plan {
   const errors: PlannedError[] = [];
   const inCatalog = new Set<string>();
   const copies: PlannedCopy[] = [];
+  const selected = targetSelection(input.catalog.tags, input.targets);
 
   for (const tag of input.catalog.tags) {
     inCatalog.add(tag.address);
-    if (!inScope(tag.address, input.targets)) continue;
+    if (!selected(tag.address)) continue;
     const prior = tagState(input.state, tag.stream, tag.tag);
     const observation = input.observations.get(tag.address) ?? { kind: 'unchanged' };
     if (observation.kind === 'error') {
@@ -94,7 +91,7 @@ export function computePlan(input: PlanInput): Plan {
   }
 
   for (const [address, stream, tag, prior] of stateTags(input.state)) {
-    if (inCatalog.has(address) || !inScope(address, input.targets)) continue;
+    if (inCatalog.has(address) || !selected(address)) continue;
     changes.push(deletion(address, stream, tag, prior));
   }
 

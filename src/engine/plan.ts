@@ -1,4 +1,6 @@
+import { closeWords } from '../config/closest-word.js';
 import type { Catalog, CatalogTag } from '../core/catalog.js';
+import { quoted } from '../core/echoed-text.js';
 import { UsageError } from '../core/errors.js';
 import type { Plan } from '../core/plan-model.js';
 import { computePlan, inScope } from '../core/planner.js';
@@ -20,7 +22,7 @@ export interface PlanOptions {
 
 /** Refreshes the catalog's tags against their sources and computes the plan. */
 export async function planCatalog(catalog: Catalog, state: State | null, options: PlanOptions): Promise<Plan> {
-  checkAddresses(catalog, state, [...options.targets, ...options.reimport]);
+  checkAddresses(catalog, state, options);
   const reimport = new Set(options.reimport);
   const observations = await refreshTags(catalog.tags, state, {
     targets: options.targets,
@@ -41,13 +43,34 @@ export async function planCatalog(catalog: Catalog, state: State | null, options
 }
 
 /** Every --target and --reimport address must name a stream or tag of the catalog or the state. */
-function checkAddresses(catalog: Catalog, state: State | null, addresses: string[]): void {
-  const unknown = unknownAddress(catalog, state, addresses);
-  if (unknown !== undefined) {
-    throw new UsageError(
-      `${JSON.stringify(unknown)} matches no stream or tag of the catalog or the state (use STREAM or STREAM:TAG)`,
-    );
+function checkAddresses(
+  catalog: Catalog,
+  state: State | null,
+  options: Pick<PlanOptions, 'targets' | 'reimport'>,
+): void {
+  for (const [flag, addresses] of [
+    ['--target', options.targets],
+    ['--reimport', options.reimport],
+  ] as const) {
+    const unknown = unknownAddress(catalog, state, addresses);
+    if (unknown !== undefined)
+      throw new UsageError(unknownAddressMessage(flag, unknown, knownAddresses(catalog, state)));
   }
+}
+
+function unknownAddressMessage(flag: string, address: string, known: string[]): string {
+  const streams = known.map((k) => k.slice(0, k.indexOf(':')));
+  const near = closeWords(address, [...new Set([...streams, ...known])]);
+  const hint = near.length > 0 ? `; did you mean ${near.join(', ')}?` : '';
+  return `${flag} ${quoted(address)} matches no stream or tag of the catalog or the state (use STREAM or STREAM:TAG)${hint}`;
+}
+
+/** The addresses of every tag of the catalog and of the state. */
+function knownAddresses(catalog: Catalog, state: State | null): string[] {
+  return [
+    ...catalog.tags.map((t) => t.address),
+    ...Object.entries(state?.streams ?? {}).flatMap(([s, st]) => Object.keys(st.tags).map((t) => `${s}:${t}`)),
+  ];
 }
 
 /** The first of `addresses` that names no stream or tag of the catalog or the state. */
@@ -56,9 +79,6 @@ export function unknownAddress(
   state: State | null,
   addresses: readonly string[],
 ): string | undefined {
-  const known = [
-    ...catalog.tags.map((t) => t.address),
-    ...Object.entries(state?.streams ?? {}).flatMap(([s, st]) => Object.keys(st.tags).map((t) => `${s}:${t}`)),
-  ];
+  const known = knownAddresses(catalog, state);
   return addresses.find((address) => !known.some((k) => inScope(k, [address])));
 }

@@ -1,8 +1,9 @@
 import type { CatalogTag } from '../core/catalog.js';
 import { RegistryError } from '../core/errors.js';
 import type { PlannedItem } from '../core/plan-model.js';
-import { importReason, inScope, type Observation, tagState } from '../core/planner.js';
+import { importReason, type Observation, tagState } from '../core/planner.js';
 import type { State, TagState } from '../core/state-model.js';
+import { targetSelection } from '../core/target-selection.js';
 import type { ImageDestination } from '../registry/destination.js';
 import { type FetchedManifest, headUnlessAt, type ImageRepository } from '../registry/repository.js';
 import { mapConcurrent } from './concurrency.js';
@@ -30,7 +31,8 @@ export async function refreshTags(
   state: State | null,
   options: RefreshOptions,
 ): Promise<Map<string, Observation>> {
-  const selected = tags.filter((t) => inScope(t.address, options.targets));
+  const inSelection = targetSelection(tags, options.targets);
+  const selected = tags.filter((t) => inSelection(t.address));
   const checks = new DestinationChecks();
   const observations = await mapConcurrent(selected, options.concurrency, (tag) =>
     observe(tag, state, options, checks),

@@ -57,6 +57,6 @@ describe('plan --refresh', () => {
   it('rejects a value that is not a boolean', async () => {
     const result = await work.run(['plan', '--refresh=maybe']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/option '--refresh \[bool\]' argument 'maybe' is invalid\. expected true or false/);
+    expect(result.stderr).toMatch(/option '--refresh' argument 'maybe' is invalid\. expected true or false/);
   });
 });

@@ -10,7 +10,7 @@ import {
   systemdCommands,
   workflowCommands,
 } from '../helpers/example-commands.js';
-import { parseWithCli } from '../helpers/parse-with-cli.js';
+import { parseWithCli } from '../helpers/parse-cli.js';
 
 const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
 const read = (path: string) => readFileSync(join(EXAMPLES, path), 'utf8');

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/output.js';
 import { imagestreamsCommands } from '../helpers/example-commands.js';
-import { parseWithCli } from '../helpers/parse-with-cli.js';
+import { parseWithCli } from '../helpers/parse-cli.js';
 
 /** What `imagestreams [COMMAND] --help` prints. */
 function helpOf(command?: string): string {

@@ -1,6 +1,5 @@
-import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { parseLockTimeout, pflagBoolean, pflagBooleanArgs } from '../../src/cli/option-values.js';
+import { parseLockTimeout } from '../../src/cli/option-values.js';
 
 describe('--lock-timeout', () => {
   it.each([
@@ -16,43 +15,5 @@ describe('--lock-timeout', () => {
 
   it.each(['', '5 m', '1d', '-1', '99999999999999999999h'])('%j is refused', (text) => {
     expect(() => parseLockTimeout(text)).toThrow('expected a duration such as 30s, 5m or 0');
-  });
-});
-
-describe('pflag booleans', () => {
-  const program = new Command().option('--allow-path <dir>', 'a directory');
-  program.command('tag').addOption(pflagBoolean('--scheduled [bool]', 'follow')).option('--other [value]', 'other');
-
-  it.each([
-    [
-      ['tag', '--scheduled', 'a'],
-      ['tag', '--scheduled=true', 'a'],
-    ],
-    [
-      ['tag', 'a', '--scheduled'],
-      ['tag', 'a', '--scheduled=true'],
-    ],
-    [
-      ['tag', '--scheduled=false', 'a'],
-      ['tag', '--scheduled=false', 'a'],
-    ],
-    [
-      ['--allow-path', 'x', 'tag', '--scheduled'],
-      ['--allow-path', 'x', 'tag', '--scheduled=true'],
-    ],
-    [
-      ['tag', '--', '--scheduled'],
-      ['tag', '--', '--scheduled'],
-    ],
-    [
-      ['tag', '--other', 'a'],
-      ['tag', '--other', 'a'],
-    ],
-    [
-      ['plan', '--scheduled'],
-      ['plan', '--scheduled'],
-    ],
-  ])('%j is read as %j', (args, expected) => {
-    expect(pflagBooleanArgs(program, args)).toEqual(expected);
   });
 });

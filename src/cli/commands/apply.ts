@@ -9,6 +9,7 @@ import { type Io, writeJson } from '../output.js';
 import { PLAN_KEY_VARIABLE, planKey } from '../plan-key.js';
 import { importProgress } from '../progress.js';
 import { confirm } from '../prompt.js';
+import { refuseScopeWithSavedPlan, targetedApplyWarning, targetedPlanWarning } from '../targeting.js';
 
 export interface ApplyCommandOptions {
   file?: string;
@@ -16,8 +17,8 @@ export interface ApplyCommandOptions {
   authfile?: string;
   autoApprove?: boolean;
   json?: boolean;
-  target: string[];
-  reimport: string[];
+  target?: string[];
+  reimport?: string[];
   concurrency: number;
   lockTimeout: number;
   color?: boolean;
@@ -29,22 +30,25 @@ export async function applyCommand(
   options: ApplyCommandOptions,
   io: Io,
 ): Promise<number> {
+  if (planFile) refuseScopeWithSavedPlan(planFile, options);
   const saved = planFile ? await savedPlan(planFile, options, io) : undefined;
   const catalog = await loadCatalogOf(options, io);
   const outcome = await applyOperation(catalog, {
     ...repositoryOptionsOf(options, io),
     ...(saved && { saved }),
-    targets: options.target,
-    reimport: options.reimport,
+    targets: options.target ?? [],
+    reimport: options.reimport ?? [],
     concurrency: options.concurrency,
     lockTimeoutMs: options.lockTimeout,
     onPlanned: (plan) => {
       if (!options.json) io.stdout.write(renderPlan(plan, 'text', textStyle(io, options)));
+      io.stderr.write(targetedPlanWarning(plan.targets));
     },
     approve: (plan) => approve(plan, options, io),
     progress: importProgress(io, Boolean(options.json)),
   });
   if (outcome.ran || options.json || outcome.result.failed.length > 0) report(outcome, options, io);
+  if (outcome.ran) io.stderr.write(targetedApplyWarning(outcome.plan.targets));
   return outcome.result.failed.length > 0 ? EXIT_ERROR : EXIT_OK;
 }
 

@@ -3,14 +3,15 @@ import { UsageError } from '../../core/errors.js';
 import { hasChanges } from '../../core/plan-model.js';
 import { planOperation } from '../../operations/plan.js';
 import { type PlanFormat, renderPlan } from '../../render/plan.js';
+import type { CatalogPathOptions } from '../catalog-options.js';
 import { loadCatalogOf, repositoryOptionsOf, textStyle } from '../context.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from '../exit.js';
 import type { Io } from '../output.js';
 import { planKey } from '../plan-key.js';
+import { savedPlanHint } from '../saved-plan-hint.js';
+import { targetedPlanWarning } from '../targeting.js';
 
-export interface PlanCommandOptions {
-  file?: string;
-  state?: string;
+export interface PlanCommandOptions extends CatalogPathOptions {
   authfile?: string;
   out?: string;
   json?: boolean;
@@ -18,8 +19,8 @@ export interface PlanCommandOptions {
   detailedExitcode?: boolean;
   /** Only the scheduled tags (within --target). */
   scheduledOnly?: boolean;
-  target: string[];
-  reimport: string[];
+  target?: string[];
+  reimport?: string[];
   refresh: boolean;
   concurrency: number;
   color?: boolean;
@@ -41,14 +42,16 @@ export async function planCommand(options: PlanCommandOptions, io: Io): Promise<
   const catalog = await loadCatalogOf(options, io);
   const plan = await planOperation(catalog, {
     ...repositoryOptionsOf(options, io),
-    targets: options.target,
-    reimport: options.reimport,
+    targets: options.target ?? [],
+    reimport: options.reimport ?? [],
     refresh: options.refresh,
     concurrency: options.concurrency,
     scheduledOnly: Boolean(options.scheduledOnly),
     ...(out && { out }),
   });
   io.stdout.write(renderPlan(plan, format, textStyle(io, options)));
+  io.stderr.write(targetedPlanWarning(plan.targets));
+  if (options.out) (format === 'text' ? io.stdout : io.stderr).write(savedPlanHint(options.out, options));
   if (plan.errors.length > 0) return EXIT_ERROR;
   return options.detailedExitcode && hasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
 }

@@ -1,8 +1,9 @@
 import type { Catalog } from '../../core/catalog.js';
 import { PlanMismatchError, type RegistryError } from '../../core/errors.js';
 import { PLAN_FORMAT_VERSION, type Plan, type PlanDocument } from '../../core/plan-model.js';
-import { computePlan, inScope } from '../../core/planner.js';
+import { computePlan } from '../../core/planner.js';
 import type { State } from '../../core/state-model.js';
+import { targetSelection } from '../../core/target-selection.js';
 import { planDocument } from '../../render/plan-json.js';
 import { planProblems } from '../../state/plan-schema.js';
 import { formatProblems } from '../../state/state-schema.js';
@@ -98,7 +99,8 @@ export async function proveSavedPlan(
   }
   if (saved.changes.length === 0 && saved.errors.length === 0) return { plan: emptyPlan(saved), unreadable: new Map() };
   const reimport = new Set(saved.changes.filter((c) => c.reason === 'reimport_requested').map((c) => c.address));
-  const scope = catalog.tags.filter((t) => inScope(t.address, saved.targets));
+  const selected = targetSelection(catalog.tags, saved.targets);
+  const scope = catalog.tags.filter((t) => selected(t.address));
   const { observations, unreadable } = await readObservations(saved, scope, state, reimport, sources);
   const derived = computePlan({
     catalog: { displayPath: saved.catalog.path, sha256: catalog.sha256, tags: catalog.tags },

@@ -1,16 +1,19 @@
 import { PassThrough } from 'node:stream';
 import { type Command, CommanderError } from 'commander';
 import { buildProgram } from '../../src/cli/main.js';
-import { pflagBooleanArgs } from '../../src/cli/option-values.js';
 import type { Io } from '../../src/cli/output.js';
 
 export interface Parsed {
   command: string;
+  /** The command's arguments, as its action receives them. */
+  args: unknown[];
   options: Record<string, unknown>;
+  /** The global options. */
+  globals: Record<string, unknown>;
 }
 
 /**
- * Parses `args` as the CLI does (its argument rewriting, then its own command tree), every action replaced by one that only records what was parsed:
+ * Parses `args` with the CLI's own command tree, every action replaced by one that only records what was parsed:
  * nothing runs. Throws what the CLI would print for a usage error (unknown command or option, bad value).
  */
 export function parseWithCli(args: string[]): Parsed {
@@ -24,11 +27,11 @@ export function parseWithCli(args: string[]): Parsed {
   let parsed: Parsed | undefined;
   for (const command of program.commands) {
     command.action(function (this: Command) {
-      parsed = { command: this.name(), options: this.opts() };
+      parsed = { command: this.name(), args: this.processedArgs, options: this.opts(), globals: program.opts() };
     });
   }
   try {
-    program.parse(pflagBooleanArgs(program, args), { from: 'user' });
+    program.parse(args, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) throw new Error(`${error.code}: ${errors.trim() || error.message}`);
     throw error;
