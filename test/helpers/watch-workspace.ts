@@ -115,7 +115,15 @@ export class WatchWorkspace {
 }
 
 /** Variables of the surrounding shell that would change the CLI's credentials or network. */
-const ISOLATED = ['REGISTRY_AUTH_FILE', 'DOCKER_CONFIG', 'XDG_RUNTIME_DIR', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY'];
+const ISOLATED = [
+  'REGISTRY_AUTH_FILE',
+  'DOCKER_CONFIG',
+  'XDG_RUNTIME_DIR',
+  'XDG_CONFIG_HOME',
+  'HTTPS_PROXY',
+  'HTTP_PROXY',
+  'NO_PROXY',
+];
 
 /** `imagestreams watch` running in the background; its log lines are collected (and, with --json, parsed) as they come. */
 export class WatchProcess {
