@@ -26,10 +26,10 @@ const VERBS: Record<ChangeAction, [running: string, done: string]> = {
   noop: ['', ''],
 };
 
-/** `app:1.0: re-importing`, with the copy's progress when it copies. */
+/** `app:1.0: re-importing`; with a copy, `app:1.0: importing 64.0 MiB of 256.0 MiB (25%), 32.0 MiB/s, about 6s left`. */
 export function runningLine(running: RunningImport): string {
   const line = `${running.address}: ${VERBS[running.action][0]}`;
-  return running.copy ? `${line}, ${copyProgressText(running.copy)}` : line;
+  return running.copy ? `${line} ${copyProgressText(running.copy)}` : line;
 }
 
 /** `app:1.0: imported sha256:0123456789ab`, with what its copy did when it copied. */
@@ -42,18 +42,18 @@ export function failedLine(address: string, reason: string, message: string): st
   return `${address}: failed (${reason}): ${message}`;
 }
 
-/** `copying 100.0 MiB of 256.0 MiB (39%), 40.1 MiB/s, about 4s left`; parts not known yet are left out. */
+/** `64.0 MiB of 256.0 MiB (25%), 32.0 MiB/s, about 6s left`; parts not known yet are left out. */
 export function copyProgressText(copy: CopyProgress): string {
   const planned = copy.plannedBytes !== null && copy.plannedBytes >= copy.bytes ? copy.plannedBytes : null;
   const parts = [
     planned
-      ? `copying ${formatBytes(copy.bytes)} of ${formatBytes(planned)} (${Math.floor((copy.bytes / planned) * 100)}%)`
-      : `copying ${formatBytes(copy.bytes)}`,
+      ? `${formatBytes(copy.bytes)} of ${formatBytes(planned)} (${Math.floor((copy.bytes / planned) * 100)}%)`
+      : formatBytes(copy.bytes),
   ];
   if (copy.bytesPerSecond !== null) {
     parts.push(`${formatBytes(Math.round(copy.bytesPerSecond))}/s`);
-    if (planned && copy.bytesPerSecond > 0)
-      parts.push(`about ${secondsText((planned - copy.bytes) / copy.bytesPerSecond)} left`);
+    if (planned && planned > copy.bytes && copy.bytesPerSecond > 0)
+      parts.push(`about ${durationText(Math.ceil((planned - copy.bytes) / copy.bytesPerSecond) * 1000)} left`);
   }
   return parts.join(', ');
 }

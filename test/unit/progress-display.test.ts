@@ -106,13 +106,13 @@ describe('which terminals get the live display', () => {
 describe('the copy progress text', () => {
   it('says bytes, share of the plan, rate and time left', () => {
     expect(copyProgressText({ bytes: 64 * MiB, plannedBytes: 256 * MiB, bytesPerSecond: 32 * MiB })).toBe(
-      'copying 64.0 MiB of 256.0 MiB (25%), 32.0 MiB/s, about 6.0s left',
+      '64.0 MiB of 256.0 MiB (25%), 32.0 MiB/s, about 6s left',
     );
   });
 
   it('leaves out what it cannot tell yet', () => {
-    expect(copyProgressText({ bytes: 512, plannedBytes: null, bytesPerSecond: null })).toBe('copying 512 B');
-    expect(copyProgressText({ bytes: 300, plannedBytes: 200, bytesPerSecond: 100 })).toBe('copying 300 B, 100 B/s');
+    expect(copyProgressText({ bytes: 512, plannedBytes: null, bytesPerSecond: null })).toBe('512 B');
+    expect(copyProgressText({ bytes: 300, plannedBytes: 200, bytesPerSecond: 100 })).toBe('300 B, 100 B/s');
   });
 
   it('says what a whole copy did', () => {
@@ -168,8 +168,8 @@ describe('PlainProgress', () => {
     expect(out.join('')).toBe(
       [
         'big:1.0: importing…',
-        'big:1.0: importing, copying 64.0 MiB of 256.0 MiB (25%), 12.8 MiB/s, about 15.0s left',
-        'big:1.0: importing, copying 256.0 MiB of 256.0 MiB (100%), 38.4 MiB/s, about 0.0s left',
+        'big:1.0: importing 64.0 MiB of 256.0 MiB (25%), 12.8 MiB/s, about 15s left',
+        'big:1.0: importing 256.0 MiB of 256.0 MiB (100%), 38.4 MiB/s',
         `big:1.0: imported ${DIGEST.slice(0, 19)} (copied 256.0 MiB in 10.0s, 25.6 MiB/s)`,
         '',
       ].join('\n'),
@@ -205,7 +205,7 @@ describe('LiveProgress', () => {
     clock.advance(0);
     expect(screen.lines).toEqual([
       `app:2: re-imported ${DIGEST.slice(0, 19)}`,
-      'big:1.0: importing, copying 64.0 MiB of 256.0 MiB (25%), 32.0 MiB/s, about 6.0s left',
+      'big:1.0: importing 64.0 MiB of 256.0 MiB (25%), 32.0 MiB/s, about 6s left',
     ]);
     clock.time = 4_000;
     progress.onEvent(copied('big:1.0', 256 * MiB));
