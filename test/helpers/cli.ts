@@ -37,6 +37,11 @@ const ISOLATED = [
   'no_proxy',
 ];
 
+/** This process's environment without the variables that would change the CLI's output, credentials or network. */
+export function callerEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !ISOLATED.includes(key)));
+}
+
 let emptyHome: string | undefined;
 
 /**
@@ -45,7 +50,7 @@ let emptyHome: string | undefined;
  */
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   emptyHome ??= makeTempDir('imagestreams-home-');
-  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !ISOLATED.includes(key)));
+  const base = callerEnv();
   const child = spawn(process.execPath, [CLI_PATH, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...base, HOME: emptyHome, NO_COLOR: '1', ...options.env },

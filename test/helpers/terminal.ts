@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { CLI_PATH, tempDir } from './cli.js';
+import { CLI_PATH, callerEnv, tempDir } from './cli.js';
 
 export interface TerminalRun {
   code: number;
@@ -12,8 +12,8 @@ export interface TerminalSize {
   rows: number;
 }
 
-/** Variables that would change what the CLI shows or which credentials it reads. */
-const ISOLATED = /^(CI|TERM|FORCE_COLOR|NO_COLOR|REGISTRY_AUTH_FILE|DOCKER_CONFIG|XDG_\w+|https?_proxy|no_proxy)$/i;
+/** Beside those `callerEnv` leaves out: what would turn the live display off, or colour on or off. */
+const DISPLAY = new Set(['CI', 'TERM', 'NO_COLOR']);
 
 let home: string | undefined;
 
@@ -23,7 +23,7 @@ let home: string | undefined;
  */
 export function runInTerminal(args: readonly string[], cwd: string, size: TerminalSize): Promise<TerminalRun> {
   home ??= tempDir('imagestreams-home-').path;
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !ISOLATED.test(key)));
+  const env = Object.fromEntries(Object.entries(callerEnv()).filter(([key]) => !DISPLAY.has(key)));
   const command = [process.execPath, CLI_PATH, ...args].map(shellQuoted).join(' ');
   const inside = `stty cols ${size.columns} rows ${size.rows}; exec ${command} 2>&1 >/dev/null`;
   return new Promise((resolve, reject) => {
