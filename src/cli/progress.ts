@@ -1,97 +1,47 @@
-import { Listr, ProcessOutput } from 'listr2';
-import { shortDigest } from '../core/digest.js';
-import type { PlannedChange } from '../core/plan-model.js';
-import type { ApplyEvent } from '../engine/apply.js';
-import type { ImportProgress } from '../operations/progress.js';
+import type { ApplyEvent, ImportProgress } from '../operations/progress.js';
 import type { Io } from './output.js';
+import { LiveProgress, MIN_LIVE_COLUMNS, type Terminal, type Ticker } from './progress-live.js';
+import { PlainProgress } from './progress-plain.js';
 
-/** Shows apply progress on stderr: listr2 on a terminal, one plain line per event otherwise, nothing with --json. */
+/** Shows apply progress on stderr: redrawn in place on a terminal, whole lines otherwise, nothing with --json. */
 export interface Progress {
   onEvent(event: ApplyEvent): void;
   finish(): Promise<void>;
 }
 
-export function createProgress(changes: PlannedChange[], io: Io, silent: boolean): Progress {
-  if (silent) return { onEvent: () => {}, finish: async () => {} };
-  const work = changes.filter((c) => c.action !== 'noop');
-  return io.stderr.isTTY && io.env.CI === undefined ? listrProgress(work, io) : plainProgress(io);
-}
+const SILENT: Progress = { onEvent: () => {}, finish: async () => {} };
 
-const VERBS: Record<PlannedChange['action'], [string, string]> = {
-  create: ['importing', 'imported'],
-  update: ['re-importing', 're-imported'],
-  delete: ['removing from state', 'removed from state'],
-  noop: ['', ''],
+const REAL_TIME: Ticker = {
+  now: () => performance.now(),
+  every(ms, tick) {
+    const timer = setInterval(tick, ms);
+    timer.unref();
+    return () => clearInterval(timer);
+  },
 };
 
-function plainProgress(io: Io): Progress {
-  return {
-    onEvent(event) {
-      if (event.type === 'start') io.stderr.write(`${event.address}: ${VERBS[event.action][0]}…\n`);
-      if (event.type === 'done') {
-        const digest = event.digest ? ` ${shortDigest(event.digest)}` : '';
-        io.stderr.write(`${event.address}: ${VERBS[event.action][1]}${digest}\n`);
-      }
-      if (event.type === 'failed') io.stderr.write(`${event.address}: failed (${event.reason}): ${event.message}\n`);
-    },
-    finish: async () => {},
-  };
+export function createProgress(io: Io, silent: boolean, ticker: Ticker = REAL_TIME): Progress {
+  if (silent) return SILENT;
+  const terminal = io.stderr as Io['stderr'] & Terminal;
+  if (isLiveTerminal(terminal, io.env)) return new LiveProgress(terminal, ticker);
+  return new PlainProgress(io.stderr, () => ticker.now());
 }
 
-function listrProgress(work: PlannedChange[], io: Io): Progress {
-  const outcomes = new Map<string, { settle: (event: ApplyEvent) => void }>();
-  const done = new Map<string, Promise<ApplyEvent>>();
-  for (const change of work) {
-    let settle!: (event: ApplyEvent) => void;
-    done.set(
-      change.address,
-      new Promise<ApplyEvent>((resolve) => {
-        settle = resolve;
-      }),
-    );
-    outcomes.set(change.address, { settle });
-  }
-  const stderr = io.stderr as NodeJS.WriteStream;
-  const listr = new Listr(
-    work.map((change) => ({
-      title: `${change.address}: ${VERBS[change.action][0]}`,
-      task: async (_ctx: unknown, task: { title: string }) => {
-        const event = await done.get(change.address)!;
-        if (event.type === 'failed') throw new Error(`${change.address}: ${event.reason}: ${event.message}`);
-        if (event.type === 'done') {
-          task.title = `${change.address}: ${VERBS[change.action][1]}${event.digest ? ` ${shortDigest(event.digest)}` : ''}`;
-        }
-      },
-    })),
-    {
-      concurrent: true,
-      exitOnError: false,
-      rendererOptions: { collapseErrors: false },
-      processOutput: new ProcessOutput(stderr, stderr),
-    } as ConstructorParameters<typeof Listr>[1],
-  );
-  const running = listr.run().catch(() => undefined);
-  return {
-    onEvent(event) {
-      if (event.type === 'start') return;
-      outcomes.get(event.address)?.settle(event);
-      outcomes.delete(event.address);
-    },
-    async finish() {
-      for (const [address, outcome] of outcomes) {
-        outcome.settle({ type: 'failed', address, reason: 'InternalError', message: 'not attempted' });
-      }
-      await running;
-    },
-  };
+/**
+ * A terminal that can be redrawn in place: a TTY, not a CI log or a dumb terminal, that says how wide it is and is
+ * wide enough. A terminal that reports no width (0, as `script` or a serial console may) gets whole lines.
+ */
+export function isLiveTerminal(terminal: { isTTY?: boolean; columns?: number }, env: NodeJS.ProcessEnv): boolean {
+  if (terminal.isTTY !== true || env.CI !== undefined || env.TERM === 'dumb') return false;
+  return (terminal.columns ?? 0) >= MIN_LIVE_COLUMNS;
 }
 
 /** An operation's import progress, shown as `createProgress` shows it. */
 export function importProgress(io: Io, silent: boolean): ImportProgress {
   let progress: Progress | undefined;
   return {
-    started: (changes) => {
-      progress = createProgress([...changes], io, silent);
+    started: () => {
+      progress = createProgress(io, silent);
     },
     onEvent: (event) => progress?.onEvent(event),
     finished: async () => progress?.finish(),

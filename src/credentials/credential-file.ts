@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
+import { kindOf, NotRegularFileError, readRegularFile } from '../files/regular-file.js';
 import type { AuthConfig } from './auth-config.js';
 import { type DocumentRole, parseCredentialsDocument } from './credentials-document.js';
 import { CredentialsError, DocumentProblem } from './errors.js';
@@ -15,7 +16,7 @@ export interface CredentialFileOptions {
   required: boolean;
 }
 
-/** One credentials file, read and parsed on first use only. */
+/** One credentials file, read and parsed on first use only (or at once, with `loadNow`). */
 export class CredentialFile {
   private loaded: Promise<AuthConfig | undefined> | undefined;
   private missing = false;
@@ -37,20 +38,44 @@ export class CredentialFile {
     return this.loaded;
   }
 
+  /** Reads and parses the file now, throwing CredentialsError at once when it cannot be used. */
+  loadNow(): void {
+    let text: string;
+    try {
+      text = readRegularFileNow(this.options.path);
+    } catch (error) {
+      this.unread(error);
+      this.loaded = Promise.resolve(undefined);
+      return;
+    }
+    this.loaded = Promise.resolve(this.parse(text));
+  }
+
   private async read(): Promise<AuthConfig | undefined> {
     let text: string;
     try {
-      text = await readFile(this.options.path, 'utf8');
+      text = (await readRegularFile(this.options.path)).toString('utf8');
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') {
-        this.missing = true;
-        if (!this.options.required) return undefined;
-        throw new CredentialsError(`${this.label}: the file does not exist`);
-      }
-      const why = code === 'EISDIR' ? 'it is a directory' : `cannot be read (${code ?? 'unknown error'})`;
-      throw new CredentialsError(`${this.label}: ${why}`);
+      this.unread(error);
+      return undefined;
     }
+    return this.parse(text);
+  }
+
+  /** Returns when an optional file is missing; throws CredentialsError naming the file otherwise. */
+  private unread(error: unknown): void {
+    if (error instanceof NotRegularFileError) throw new CredentialsError(`${this.label}: it is ${error.kind}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      this.missing = true;
+      if (!this.options.required) return;
+      throw new CredentialsError(`${this.label}: the file does not exist`);
+    }
+    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? 'unknown error');
+    throw new CredentialsError(`${this.label}: the file cannot be read (${why})`);
+  }
+
+  private parse(text: string): AuthConfig {
     try {
       return parseCredentialsDocument(text, this.options.role);
     } catch (error) {
@@ -58,5 +83,17 @@ export class CredentialFile {
       const at = error.position ? `:${error.position.line}:${error.position.column}` : '';
       throw new CredentialsError(`${this.options.displayPath}${at}: ${error.message}`);
     }
+  }
+}
+
+/** `readRegularFile`, synchronously: a FIFO or a device is refused without being read. */
+function readRegularFileNow(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new NotRegularFileError(path, kindOf(stats));
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
   }
 }

@@ -1,5 +1,5 @@
 import { type Document, parseAllDocuments } from 'yaml';
-import { type AuthConfig, authConfigOfDocument } from './auth-config.js';
+import { type AuthConfig, authConfigOfDocument, entriesOfAuths } from './auth-config.js';
 import { isPlainObject } from './auth-entry.js';
 import { DocumentProblem } from './errors.js';
 import { authConfigOfSecret } from './kubernetes-secret.js';
@@ -7,19 +7,21 @@ import { authConfigOfSecret } from './kubernetes-secret.js';
 /**
  * `pullSecret`: a catalog `auth.secret` — a Kubernetes Secret (YAML or JSON) or a raw `.dockerconfigjson`.
  * `authFile`: docker `config.json` or containers `auth.json`, which may be empty or hold no credentials at all.
+ * `legacyDockercfg`: docker's old `~/.dockercfg`, the registries' entries at the top level (no `auths`).
  */
-export type DocumentRole = 'pullSecret' | 'authFile';
+export type DocumentRole = 'pullSecret' | 'authFile' | 'legacyDockercfg';
 
 const EMPTY: AuthConfig = { entries: [], credHelpers: [] };
 
 /** Parses a credentials file; throws DocumentProblem (never quoting the file's content). */
 export function parseCredentialsDocument(text: string, role: DocumentRole): AuthConfig {
   if (text.trim() === '') {
-    if (role === 'authFile') return EMPTY;
+    if (role !== 'pullSecret') return EMPTY;
     throw new DocumentProblem('the file is empty');
   }
   const doc = /^\s*[{[]/.test(text) ? parseJson(text) : parseYaml(text);
   if (!isPlainObject(doc)) throw new DocumentProblem('the file must hold an object');
+  if (role === 'legacyDockercfg') return { entries: entriesOfAuths(doc, ''), credHelpers: [] };
   if (doc.kind !== undefined || doc.apiVersion !== undefined) {
     if (doc.kind !== 'Secret') throw new DocumentProblem(notASecret(doc.kind));
     return authConfigOfSecret(doc);

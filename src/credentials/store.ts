@@ -12,6 +12,7 @@ import {
 import type { AuthConfig } from './auth-config.js';
 import { CredentialFile } from './credential-file.js';
 import { CredentialHelpers, DEFAULT_HELPER_TIMEOUT_MS } from './credential-helper.js';
+import type { DocumentRole } from './credentials-document.js';
 import { CredentialsError } from './errors.js';
 import type { CredentialLookup, CredentialStore, FoundCredential } from './types.js';
 
@@ -29,7 +30,7 @@ export interface CredentialStoreOptions {
   catalogDir?: string;
   /** `--authfile`; overrides `REGISTRY_AUTH_FILE`. Must exist when given. */
   authFile?: string;
-  /** Environment: REGISTRY_AUTH_FILE, XDG_RUNTIME_DIR, DOCKER_CONFIG, and PATH for credential helpers. */
+  /** Environment: REGISTRY_AUTH_FILE, XDG_RUNTIME_DIR, XDG_CONFIG_HOME, DOCKER_CONFIG, and PATH for credential helpers. */
   env: NodeJS.ProcessEnv;
   homeDir: string;
   helperTimeoutMs?: number;
@@ -42,8 +43,8 @@ interface CatalogSource {
 
 /**
  * Credentials in this order, the first source with a matching entry winning: catalog pull secrets (most specific
- * registry key first), `--authfile` or `REGISTRY_AUTH_FILE`, `$XDG_RUNTIME_DIR/containers/auth.json`, then
- * `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`. Files are read once, when first needed.
+ * registry key first), then the user's files (`userFiles`). Files are read once, when first needed, except the one
+ * `--authfile` or `REGISTRY_AUTH_FILE` names: it is read at once, so that a missing or broken one fails right away.
  */
 export function createCredentialStore(options: CredentialStoreOptions): CredentialStore {
   const catalog = catalogSources(options);
@@ -119,26 +120,29 @@ function catalogSources(options: CredentialStoreOptions): CatalogSource[] {
   });
 }
 
+/**
+ * containers-auth.json(5)'s files, then docker's: the named auth file, `$XDG_RUNTIME_DIR/containers/auth.json`,
+ * `$XDG_CONFIG_HOME/containers/auth.json` (`~/.config/…`), `$DOCKER_CONFIG/config.json` (`~/.docker/…`), `~/.dockercfg`.
+ */
 function userFiles(options: CredentialStoreOptions): CredentialFile[] {
   const { env, homeDir } = options;
-  const shown = (path: string) => tildePath(path, homeDir);
+  const file = (path: string, what: string, role: DocumentRole = 'authFile', required = false) => {
+    const shown = tildePath(path, homeDir);
+    return new CredentialFile({ path, displayPath: shown, label: `${what} ${shown}`, role, required });
+  };
   const files: CredentialFile[] = [];
   const authFile = options.authFile || env.REGISTRY_AUTH_FILE;
   if (authFile) {
-    const flag = options.authFile ? '--authfile' : 'REGISTRY_AUTH_FILE';
-    files.push(authFileAt(authFile, `${flag} ${shown(authFile)}`, shown(authFile), true));
+    const named = file(authFile, options.authFile ? '--authfile' : 'REGISTRY_AUTH_FILE', 'authFile', true);
+    named.loadNow();
+    files.push(named);
   }
-  if (env.XDG_RUNTIME_DIR) {
-    const path = join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json');
-    files.push(authFileAt(path, `containers auth file ${shown(path)}`, shown(path), false));
-  }
-  const dockerConfig = join(env.DOCKER_CONFIG || join(homeDir, '.docker'), 'config.json');
-  files.push(authFileAt(dockerConfig, `docker config ${shown(dockerConfig)}`, shown(dockerConfig), false));
+  const containersAuth = (dir: string) => file(join(dir, 'containers', 'auth.json'), 'containers auth file');
+  if (env.XDG_RUNTIME_DIR) files.push(containersAuth(env.XDG_RUNTIME_DIR));
+  files.push(containersAuth(env.XDG_CONFIG_HOME || join(homeDir, '.config')));
+  files.push(file(join(env.DOCKER_CONFIG || join(homeDir, '.docker'), 'config.json'), 'docker config'));
+  files.push(file(join(homeDir, '.dockercfg'), 'legacy docker config', 'legacyDockercfg'));
   return files;
-}
-
-function authFileAt(path: string, label: string, displayPath: string, required: boolean): CredentialFile {
-  return new CredentialFile({ path, displayPath, label, role: 'authFile', required });
 }
 
 /** Secret paths are shown relative to the catalog when they lie beside it. */

@@ -17,7 +17,9 @@ import { failedTagState, importedTagState } from './tag-outcome.js';
 export type ApplyEvent =
   | { type: 'start'; address: string; action: PlannedChange['action'] }
   | { type: 'done'; address: string; action: PlannedChange['action']; digest: string | null }
-  | { type: 'failed'; address: string; reason: ImportReason; message: string };
+  | { type: 'failed'; address: string; reason: ImportReason; message: string }
+  /** A Local tag's copy into the local store: `bytes` copied so far, of the `plannedBytes` its plan counted. */
+  | { type: 'copied'; address: string; bytes: number; plannedBytes: number | null };
 
 export interface ApplyOptions {
   store: StateStore;
@@ -163,8 +165,19 @@ async function importChange(
   await mirrorImage(cached, target, { digest: planned.digest, tag: change.tag }, mirror.store.transfers, {
     run: mirror.run,
     mountFrom: likely ? [likely] : [],
+    ...(options.onEvent && { onBytes: copiedEvents(change, options.onEvent) }),
   });
   return { ...item, dockerImageReference: target.pullSpec(planned.digest), sourceImageReference };
+}
+
+/** Turns the bytes a change's copy reports into `copied` events holding the running total. */
+function copiedEvents(change: PlannedChange, onEvent: (event: ApplyEvent) => void): (bytes: number) => void {
+  let copied = 0;
+  const plannedBytes = change.copy?.bytes ?? null;
+  return (bytes) => {
+    copied += bytes;
+    onEvent({ type: 'copied', address: change.address, bytes: copied, plannedBytes });
+  };
 }
 
 /** The local store, the run its copies of one apply share, and where the state says blobs may be mounted from. */

@@ -59,3 +59,14 @@ function cutMiddle(block: ElasticLines, budget: number): string[] {
   while (tail > head && used + lines[tail - 1]!.length + 1 <= room) used += lines[--tail]!.length + 1;
   return [...lines.slice(0, head), block.omission(tail - head), ...lines.slice(tail)];
 }
+
+/**
+ * A line of plain text (no escape sequences) cut to fit a terminal `columns` wide without wrapping: at most
+ * `columns - 1` characters, the last one `…` when cut (the last column is left free, as some terminals wrap there).
+ */
+export function fitWidth(line: string, columns: number): string {
+  const room = Math.max(1, columns - 1);
+  const characters = [...line];
+  if (characters.length <= room) return line;
+  return `${characters.slice(0, room - 1).join('')}…`;
+}

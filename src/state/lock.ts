@@ -112,15 +112,15 @@ export function staleLockMessage(statePath: string, holder: LockInfo): string {
 /** Removes the lock on `statePath` when its ID is `id` (as Terraform's force-unlock); returns what was removed. */
 export async function forceUnlock(statePath: string, id: string): Promise<LockInfo> {
   const info = await readLock(statePath);
-  if (info === null) throw new LockError(`Failed to unlock state: ${resolve(statePath)} is not locked`);
+  if (info === null) throw new LockError(`cannot unlock the state: ${resolve(statePath)} is not locked`);
   if (info === undefined) {
     throw new LockError(
-      `Failed to unlock state: lock file ${lockPath(statePath)} cannot be read; if no imagestreams process is running, delete it`,
+      `cannot unlock the state: the lock file ${lockPath(statePath)} cannot be read; if no imagestreams process is running, delete it`,
     );
   }
   if (info.id !== id) {
     throw new LockError(
-      `Failed to unlock state: lock ID ${JSON.stringify(id)} does not match the current lock.\n${formatLockInfo(info)}`,
+      `cannot unlock the state: lock ID ${JSON.stringify(id)} does not match the current lock.\n${formatLockInfo(info)}`,
       info,
     );
   }
@@ -223,7 +223,7 @@ function heldLock(statePath: string, info: LockInfo): Lock {
 /** `waitedMs`: how long the lock was waited for, 0 when it was not (or not at all, its holder being gone). */
 function lockedError(statePath: string, holder: LockInfo | undefined, waitedMs: number): LockError {
   const waited = waitedMs > 0 ? ` (waited ${durationText(waitedMs, { largestUnit: 's' })} for it to be released)` : '';
-  const head = `Error acquiring the state lock\n\nThe state ${resolve(statePath)} is locked by another process${waited}.`;
+  const head = `cannot lock the state: ${resolve(statePath)} is locked by another process${waited}.`;
   const help =
     'imagestreams locks the state so that two processes cannot write it at the same time. Wait for the operation\n' +
     'above to finish, or use --lock-timeout to wait for it.';

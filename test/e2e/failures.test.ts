@@ -107,7 +107,7 @@ describe('a tag whose source does not exist', () => {
     const result = await work.expectRun(['apply', '--auto-approve'], 1);
     expect(result.stdout).toContain(
       block(
-        'Apply finished with errors! 1 imported, 0 removed, 1 failed.',
+        'Apply finished with errors! 1 imported, 0 re-imported, 0 removed, 1 failed.',
         `  ✗ app:missing: Import failed (NotFound): ${source(repo, 'no-such-tag')} not found: repository ${proxy.host}/${repo} has no tag "no-such-tag"`,
       ),
     );
@@ -210,7 +210,7 @@ describe.each([
     );
     const result = await work.expectRun(['apply', 'plan.json'], 1);
     proxy.reset();
-    expect(result.stdout).toContain('Apply finished with errors! 1 imported, 0 removed, 1 failed.');
+    expect(result.stdout).toContain('Apply finished with errors! 1 imported, 0 re-imported, 0 removed, 1 failed.');
     expect(result.stdout).toMatch(new RegExp(`^ {2}✗ app:moving: Import failed \\(${reason}\\): \\S`, 'm'));
 
     const state = work.state();
@@ -264,7 +264,7 @@ describe('the state lock', () => {
     const id = '0b7c1a52-0d1e-4f7e-9d5b-7f3e2c1a9b80';
     holdLock(id);
     const locked = await work.expectRun(['apply', '--auto-approve'], 1);
-    expect(locked.stderr).toContain('error: Error acquiring the state lock');
+    expect(locked.stderr).toContain('error: cannot lock the state: ');
     const lockInfo = locked.stderr.split('\n');
     expect(lockInfo).toContain('Lock Info:');
     expect(lockInfo).toEqual(

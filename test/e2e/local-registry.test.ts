@@ -299,7 +299,7 @@ describe('a copy that is killed', () => {
     sourceProxy.reset();
     await forceUnlock(work);
     const result = await work.expectRun(['apply', '--auto-approve'], 0);
-    expect(result.stdout).toContain('1 imported');
+    expect(result.stdout).toContain('0 imported, 1 re-imported, 0 removed, 0 failed.');
     const tag = work.state().streams.app!.tags.latest!;
     expect(tag.items.map((i) => i.digest)).toEqual([v2.digest, v1.digest]);
     expect(sha256(await rawManifest(mirror('app:latest'), sourceFlags(localRegistry)))).toBe(v2.digest);

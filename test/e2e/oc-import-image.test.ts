@@ -542,7 +542,7 @@ describe('import-image failures', () => {
     try {
       const result = await ws.run('import-image', 'app:next', `--from=${host}/team/app:single`, '--confirm');
       expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/^error: Error acquiring the state lock/);
+      expect(result.stderr).toMatch(/^error: cannot lock the state: /);
       expect(ws.catalog()).toBe(before);
     } finally {
       await lock.release();

@@ -130,7 +130,7 @@ describe('a first plan and its apply', () => {
 
   it('apply --auto-approve imports every tag and says so', async () => {
     const result = await work.expectRun(['apply', '--auto-approve'], 0);
-    expect(result.stdout).toContain('Apply complete! 7 imported, 0 removed, 0 failed.');
+    expect(result.stdout).toContain('Apply complete! 7 imported, 0 re-imported, 0 removed, 0 failed.');
     expect(result.stderr).toContain(`app:all: imported ${images.multi!.digest.slice(0, 19)}`);
   });
 
@@ -414,8 +414,10 @@ describe('an upstream move', () => {
     expect(result.stdout).not.toContain('Drift');
   });
 
-  it('applies both, after which a plan has no changes', async () => {
-    await work.expectRun(['apply', '--auto-approve', '--reimport', 'app:pinned'], 0);
+  it("applies both, in the plan's words, after which a plan has no changes", async () => {
+    const apply = await work.expectRun(['apply', '--auto-approve', '--reimport', 'app:pinned'], 0);
+    expect(apply.stdout).toContain('Plan: 0 to import, 2 to re-import, 0 to remove.');
+    expect(apply.stdout).toContain('Apply complete! 0 imported, 2 re-imported, 0 removed, 0 failed.');
     const result = await work.expectRun(['plan', '--detailed-exitcode'], 0);
     expect(result.stdout).toBe('No changes. 2 tags up to date.\n');
   });
@@ -508,7 +510,7 @@ describe('a tag removed from the catalog', () => {
       )}\n`,
     );
     const apply = await work.expectRun(['apply', '--auto-approve'], 0);
-    expect(apply.stdout).toContain('Apply complete! 0 imported, 1 removed, 0 failed.');
+    expect(apply.stdout).toContain('Apply complete! 0 imported, 0 re-imported, 1 removed, 0 failed.');
     const state = work.state();
     expect(Object.keys(state.streams.app!.tags)).toEqual(['kept']);
     expect(state.streams.app!.tags.kept!.items[0]!.digest).toBe(kept.digest);

@@ -77,7 +77,7 @@ describe('a registry that refuses anonymous pulls', () => {
     work.writeCatalog(withSecret());
     await cli(['plan', '--detailed-exitcode'], 2);
     const apply = await cli(['apply', '--auto-approve'], 0);
-    expect(apply.stdout).toContain('Apply complete! 2 imported, 0 removed, 0 failed.');
+    expect(apply.stdout).toContain('Apply complete! 2 imported, 0 re-imported, 0 removed, 0 failed.');
     expect(work.state().streams.app!.tags.latest!.items[0]!.digest).toBe(latestV1.digest);
     const again = await cli(['plan', '--detailed-exitcode'], 0);
     expect(again.stdout).toBe('No changes. 2 tags up to date.\n');

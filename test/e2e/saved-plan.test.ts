@@ -110,7 +110,7 @@ describe('a saved plan made before the first apply', () => {
     expect(work.stateBytes()).toBeUndefined();
 
     const apply = await work.expectRun(['apply', 'plan.json'], 0);
-    expect(apply.stdout).toBe('\nApply complete! 1 imported, 0 removed, 0 failed.\n');
+    expect(apply.stdout).toBe('\nApply complete! 1 imported, 0 re-imported, 0 removed, 0 failed.\n');
     expect(work.state().streams.app!.tags.latest!.items.map((i) => i.digest)).toEqual([image.digest]);
 
     const state = work.stateBytes();
@@ -154,7 +154,7 @@ describe('a saved plan of Legacy and Local tags', () => {
     ]);
 
     const apply = await work.expectRun(['apply', 'plan.json'], 0);
-    expect(apply.stdout).toBe('\nApply complete! 2 imported, 0 removed, 0 failed.\n');
+    expect(apply.stdout).toBe('\nApply complete! 2 imported, 0 re-imported, 0 removed, 0 failed.\n');
     const tags = work.state().streams.app!.tags;
     for (const change of planned.changes) {
       const { created: _, generation: __, manifests, ...recorded } = tags[change.tag]!.items[0]!;

@@ -28,6 +28,7 @@ const ISOLATED = [
   'REGISTRY_AUTH_FILE',
   'DOCKER_CONFIG',
   'XDG_RUNTIME_DIR',
+  'XDG_CONFIG_HOME',
   'HTTPS_PROXY',
   'HTTP_PROXY',
   'NO_PROXY',
@@ -35,6 +36,11 @@ const ISOLATED = [
   'http_proxy',
   'no_proxy',
 ];
+
+/** This process's environment without the variables that would change the CLI's output, credentials or network. */
+export function callerEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !ISOLATED.includes(key)));
+}
 
 let emptyHome: string | undefined;
 
@@ -44,7 +50,7 @@ let emptyHome: string | undefined;
  */
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   emptyHome ??= makeTempDir('imagestreams-home-');
-  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !ISOLATED.includes(key)));
+  const base = callerEnv();
   const child = spawn(process.execPath, [CLI_PATH, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...base, HOME: emptyHome, NO_COLOR: '1', ...options.env },

@@ -13,6 +13,8 @@ import {
 } from '../../src/core/media-types.js';
 import { gzip, seededBytes, type TarEntry, tar } from './tar-gzip.js';
 
+const OCI_LAYER_TAR = 'application/vnd.oci.image.layer.v1.tar';
+
 export { pushLayout, skopeoInspectRaw, skopeoInspectRawFrom } from './skopeo.js';
 
 export const MEDIA_TYPES = {
@@ -40,6 +42,8 @@ export interface ImageSpec {
   layers?: number;
   /** Size of the incompressible payload in each layer (0 by default: layers are tiny). */
   layerBytes?: number;
+  /** Layers as plain tar (OCI media type), not gzipped: quicker to make when they are large. */
+  uncompressed?: boolean;
   labels?: Record<string, string>;
   created?: string;
   /** The config's `author`. */
@@ -146,15 +150,15 @@ interface ImageContext {
   blobs: BlobWriter;
 }
 
-function layer(seed: string, index: number, layerBytes: number): { blob: Blob; diffId: string } {
+function layer(seed: string, index: number, layerBytes: number, uncompressed = false): { blob: Blob; diffId: string } {
   const entries: TarEntry[] = [
     { name: 'etc/' },
     { name: `etc/imagestreams-layer-${index}`, content: Buffer.from(`${seed} layer ${index}\n`) },
   ];
   if (layerBytes > 0)
     entries.push({ name: `payload-${index}.bin`, content: seededBytes(`${seed}/${index}`, layerBytes) });
-  const archive = tar(entries);
-  return { blob: blobOf(gzip(archive)), diffId: blobOf(archive).digest };
+  const archive = blobOf(tar(entries));
+  return { blob: uncompressed ? archive : blobOf(gzip(archive.bytes)), diffId: archive.digest };
 }
 
 function platformImage(context: ImageContext, platform: string): GeneratedManifest {
@@ -162,7 +166,10 @@ function platformImage(context: ImageContext, platform: string): GeneratedManife
   const types = MEDIA_TYPES[family];
   const seed = `${spec.platformSeeds?.[platform] ?? context.seed}|${platform}`;
   const created = spec.created ?? DEFAULT_CREATED;
-  const layers = Array.from({ length: spec.layers ?? 1 }, (_, i) => layer(seed, i, context.layerBytes));
+  const layers = Array.from({ length: spec.layers ?? 1 }, (_, i) =>
+    layer(seed, i, context.layerBytes, spec.uncompressed),
+  );
+  const layerType = spec.uncompressed ? OCI_LAYER_TAR : types.layer;
   for (const { blob } of layers) blobs.write(blob);
   const config = blobs.write(
     jsonBlob({
@@ -183,7 +190,7 @@ function platformImage(context: ImageContext, platform: string): GeneratedManife
       schemaVersion: 2,
       mediaType: types.manifest,
       config: { mediaType: types.config, digest: config.digest, size: config.size },
-      layers: layers.map(({ blob }) => ({ mediaType: types.layer, digest: blob.digest, size: blob.size })),
+      layers: layers.map(({ blob }) => ({ mediaType: layerType, digest: blob.digest, size: blob.size })),
     }),
   );
   return {

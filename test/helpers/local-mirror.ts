@@ -56,7 +56,7 @@ export function writes(proxy: FaultProxy): SeenRequest[] {
 }
 
 /** Variables of the surrounding shell that would bring its credentials or proxies into the CLI. */
-const ISOLATED = /^(REGISTRY_AUTH_FILE|DOCKER_CONFIG|XDG_RUNTIME_DIR|https?_proxy|no_proxy)$/i;
+const ISOLATED = /^(REGISTRY_AUTH_FILE|DOCKER_CONFIG|XDG_RUNTIME_DIR|XDG_CONFIG_HOME|https?_proxy|no_proxy)$/i;
 
 /** Starts the built CLI without waiting for it (so that a test can kill it), with an empty HOME as `runCli` does. */
 export function startCli(work: Workspace, args: readonly string[]): ChildProcess {

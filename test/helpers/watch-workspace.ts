@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { State, TagState } from '../../src/core/state-model.js';
 import { makeTempDir, trackProcess } from './cleanup.js';
-import { CLI_PATH, type CliResult, runCli, tempDir } from './cli.js';
+import { CLI_PATH, type CliResult, callerEnv, runCli, tempDir } from './cli.js';
 import { type ImageSpec, writeImageLayout } from './images.js';
 import type { RegistryHandle } from './registry.js';
 import { pushLayout } from './skopeo.js';
@@ -114,9 +114,6 @@ export class WatchWorkspace {
   }
 }
 
-/** Variables of the surrounding shell that would change the CLI's credentials or network. */
-const ISOLATED = ['REGISTRY_AUTH_FILE', 'DOCKER_CONFIG', 'XDG_RUNTIME_DIR', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY'];
-
 /** `imagestreams watch` running in the background; its log lines are collected (and, with --json, parsed) as they come. */
 export class WatchProcess {
   readonly child: ChildProcess;
@@ -126,9 +123,7 @@ export class WatchProcess {
   private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(args: readonly string[], cwd: string) {
-    const env = Object.fromEntries(
-      Object.entries(process.env).filter(([key]) => !ISOLATED.includes(key.toUpperCase())),
-    );
+    const env = callerEnv();
     this.child = spawn(process.execPath, [CLI_PATH, ...args], {
       cwd,
       env: { ...env, HOME: makeTempDir('imagestreams-watch-home-'), NO_COLOR: '1' },

@@ -12,7 +12,7 @@ import { replayedState, settledMismatches } from './support/state-checks.js';
 const SLOW_BLOBS = { kind: 'delay', ms: 150 } as const;
 const BLOB = /^\/v2\/team\/[^/]+\/blobs\//;
 const FIRST_IMPORT = /: importing…$/;
-const LOCKED = 'Error acquiring the state lock';
+const LOCKED = 'error: cannot lock the state: ';
 
 let upstream: RegistryUpstream;
 let workspace: Workspace;

@@ -70,7 +70,7 @@ describe('with IMAGESTREAMS_PLAN_KEY set, apply takes only plans signed with tha
 
   it('a plan signed with the key applies, and no output shows the key', async () => {
     const outcome = await scene.expectCode(['apply', 'signed.json'], 0, WITH_KEY);
-    expect(outcome.stdout).toBe('\nApply complete! 2 imported, 1 removed, 0 failed.\n');
+    expect(outcome.stdout).toBe('\nApply complete! 1 imported, 1 re-imported, 1 removed, 0 failed.\n');
     expect(`${outcome.stdout}${outcome.stderr}`).not.toContain(KEY);
     tally({ attacks: 1 });
   });

@@ -212,7 +212,7 @@ describe('a tampered saved plan is refused: apply re-derives every change and ap
     const planned = change(scene.plan(), 'app:moving').after.digest as string;
     scene.publish({ moving: 'moving-v3' });
     const outcome = await scene.expectCode(['apply', 'plan.json'], 0);
-    expect(outcome.stdout).toBe('\nApply complete! 2 imported, 1 removed, 0 failed.\n');
+    expect(outcome.stdout).toBe('\nApply complete! 1 imported, 1 re-imported, 1 removed, 0 failed.\n');
     const state = scene.state();
     expect(state.streams.app!.tags.moving!.items[0]!.digest).toBe(planned);
     expect(state.streams.app!.tags.moving!.items[0]!.digest).not.toBe(scene.images.moving!.digest);

@@ -202,16 +202,6 @@ describe('missing files', () => {
     expect(await s.find(lookup('quay.io'))).toBeUndefined();
   });
 
-  it.each([
-    ['--authfile', { authFile: 'ROOT/missing.json' }],
-    ['REGISTRY_AUTH_FILE', { env: { REGISTRY_AUTH_FILE: 'ROOT/missing.json' } }],
-  ])('refuses a %s that does not exist', async (flag, options) => {
-    const withRoot = JSON.parse(JSON.stringify(options).replaceAll('ROOT', root));
-    await expect(store(withRoot).find(lookup('quay.io'))).rejects.toThrow(
-      new CredentialsError(`${flag} ${root}/missing.json: the file does not exist`),
-    );
-  });
-
   it('names a file that is a directory', async () => {
     await mkdir(join(home, '.docker', 'config.json'), { recursive: true });
     await expect(store().find(lookup('quay.io'))).rejects.toThrow(
@@ -367,14 +357,18 @@ describe('describeSources', () => {
       'catalog secret secrets/a.json for quay.io/org',
       'catalog secret secrets/b.json for ghcr.io',
       runtime,
+      'containers auth file ~/.config/containers/auth.json',
       'docker config ~/.docker/config.json',
+      'legacy docker config ~/.dockercfg',
     ]);
     await s.find(lookup('nothing.io'));
     expect(s.describeSources(lookup('quay.io', 'org/app'))).toEqual([
       'catalog secret secrets/a.json for quay.io/org',
       'catalog secret secrets/a.json for quay.io',
       runtime,
+      'containers auth file ~/.config/containers/auth.json (no such file)',
       'docker config ~/.docker/config.json (no such file)',
+      'legacy docker config ~/.dockercfg (no such file)',
     ]);
   });
 });

@@ -52,9 +52,7 @@ describe('acquireLock', () => {
     expect(error.info).toEqual(held.info);
     expect(error.message).toBe(
       [
-        'Error acquiring the state lock',
-        '',
-        `The state ${statePath} is locked by another process.`,
+        `cannot lock the state: ${statePath} is locked by another process.`,
         formatLockInfo(held.info),
         '',
         'imagestreams locks the state so that two processes cannot write it at the same time. Wait for the operation',
@@ -109,7 +107,7 @@ describe('acquireLock', () => {
     };
     await writeFile(lockFile, JSON.stringify(stale));
     const error = await lockError(acquireLock(statePath, { operation: 'apply', timeoutMs: 3_600_000 }));
-    expect(error.message).toContain(`The state ${statePath} is locked by another process.\n`);
+    expect(error.message).toContain(`cannot lock the state: ${statePath} is locked by another process.\n`);
     expect(error.message).toContain(`imagestreams force-unlock ${stale.id}`);
     expect(await readLock(statePath)).toEqual(stale);
   });
@@ -228,7 +226,7 @@ describe('forceUnlock', () => {
     const held = await acquireLock(statePath, { operation: 'apply' });
     const error = await lockError(forceUnlock(statePath, 'not-the-id'));
     expect(error.message).toBe(
-      `Failed to unlock state: lock ID "not-the-id" does not match the current lock.\n${formatLockInfo(held.info)}`,
+      `cannot unlock the state: lock ID "not-the-id" does not match the current lock.\n${formatLockInfo(held.info)}`,
     );
     expect((await readLock(statePath))?.id).toBe(held.info.id);
     await held.release();
@@ -236,6 +234,6 @@ describe('forceUnlock', () => {
 
   it('says when there is no lock', async () => {
     const error = await lockError(forceUnlock(statePath, 'any'));
-    expect(error.message).toBe(`Failed to unlock state: ${statePath} is not locked`);
+    expect(error.message).toBe(`cannot unlock the state: ${statePath} is not locked`);
   });
 });

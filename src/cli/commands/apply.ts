@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { NotConfirmedError } from '../../core/errors.js';
 import type { Plan, PlanDocument } from '../../core/plan-model.js';
 import { type ApplyOutcome, applyOperation, readSavedPlan } from '../../operations/apply.js';
+import { applySummary } from '../../render/apply-summary.js';
 import { renderPlan } from '../../render/plan.js';
 import { loadCatalogOf, repositoryOptionsOf, textStyle } from '../context.js';
 import { EXIT_ERROR, EXIT_OK } from '../exit.js';
@@ -79,12 +80,12 @@ async function approve(_plan: Plan, options: ApplyCommandOptions, io: Io): Promi
   throw new NotConfirmedError('Apply cancelled.');
 }
 
-function report({ result, state }: ApplyOutcome, options: ApplyCommandOptions, io: Io): void {
+function report({ result, state, plan }: ApplyOutcome, options: ApplyCommandOptions, io: Io): void {
   if (options.json) {
     writeJson(io.stdout, { ...result, state });
     return;
   }
-  const summary = `${result.imported.length} imported, ${result.removed.length} removed, ${result.failed.length} failed.`;
+  const summary = applySummary(result, plan.changes);
   io.stdout.write(`\n${result.failed.length > 0 ? 'Apply finished with errors!' : 'Apply complete!'} ${summary}\n`);
   for (const failure of result.failed)
     io.stdout.write(`  ✗ ${failure.address}: Import failed (${failure.reason}): ${failure.message}\n`);

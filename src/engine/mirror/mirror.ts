@@ -4,6 +4,7 @@ import type { BlobTransfer, ImageDestination } from '../../registry/destination.
 import type { RequestLimiter } from '../../registry/http/limiter.js';
 import type { FetchedManifest, ImageRepository, RegistryLocation } from '../../registry/repository.js';
 import { mapConcurrent } from '../concurrency.js';
+import { countedBlobReads } from './counted-reads.js';
 import { inTurn, MirrorRun } from './run.js';
 
 /** What one copy did. */
@@ -26,6 +27,8 @@ export interface MirrorOptions {
   run?: MirrorRun;
   /** Other repositories of the destination's registry that probably hold the image's blobs, best first. */
   mountFrom?: readonly RegistryLocation[];
+  /** Told the bytes copied as they pass: blobs as they are read from the source, manifests as they are stored. */
+  onBytes?: (bytes: number) => void;
 }
 
 /** Child manifests copied at once within one list (their blobs share the store's transfer limit). */
@@ -54,7 +57,8 @@ export async function mirrorImage(
   const stats: CopyStats = { manifests: 0, blobs: { present: 0, mounted: 0, uploaded: 0 }, bytes: 0 };
   if ((await target.tagDigest(image.tag)) === image.digest) return stats;
   const top = await source.getManifest(image.digest);
-  const copy = new Copy(source, target, transfers, stats, options);
+  const read = options.onBytes ? countedBlobReads(source, options.onBytes) : source;
+  const copy = new Copy(read, target, transfers, stats, options);
   if (!(await target.hasManifest(top.digest))) await copy.contents(top);
   await copy.store(top, image.tag);
   return stats;
@@ -96,6 +100,7 @@ class Copy {
         await this.target.putManifest({ digest: fetched.digest, mediaType: fetched.mediaType, bytes }, tag);
         this.stats.manifests++;
         this.stats.bytes += bytes.length;
+        this.options.onBytes?.(bytes.length);
       }),
     );
   }

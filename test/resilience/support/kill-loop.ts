@@ -74,7 +74,7 @@ export async function unlockAfterKill(
   const lockFile = `${workspace.statePath}.lock`;
   if (!existsSync(lockFile)) return 'none';
   const blocked = await runCliMeasured(['apply', '--auto-approve'], workspace.dir);
-  if (blocked.code !== 1 || !blocked.stderr.includes('Error acquiring the state lock')) {
+  if (blocked.code !== 1 || !blocked.stderr.includes('error: cannot lock the state: ')) {
     throw new Error(`apply after a kill should report the lock; it exited ${blocked.code}:\n${blocked.stderr}`);
   }
   if (blocked.stderr.includes('cannot be read')) {
