@@ -46,3 +46,10 @@ export function mapEntries(
   if (!map) return [];
   return source.keysOf(pointer, map).map((key) => [key, mapAt(map, key)]);
 }
+
+/** The entries of `map` whose values are strings (annotations, labels). */
+export function stringEntries(map: RawMap | undefined): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(map ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
+}

@@ -32,7 +32,7 @@ export function resolveCatalog(value: unknown, file: CatalogFile, context: Resol
   if (stringAt(mapAt(raw, 'defaults'), 'referencePolicy') === 'Local' && !local) {
     context.problems.add('/defaults/referencePolicy', LOCAL_WITHOUT_TARGET);
   }
-  const tags = resolveTags(mapAt(raw, 'streams'), { defaults, registries, local }, context);
+  const { tags, references } = resolveTags(mapAt(raw, 'streams'), { defaults, registries, local }, context);
   const catalog: Catalog = {
     path: file.path,
     displayPath: file.displayPath,
@@ -43,6 +43,7 @@ export function resolveCatalog(value: unknown, file: CatalogFile, context: Resol
     tags,
   };
   if (local) catalog.local = local;
+  if (references.length > 0) catalog.references = references;
   return catalog;
 }
 

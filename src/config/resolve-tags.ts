@@ -8,14 +8,17 @@ import {
   type TagSpec,
 } from '../core/catalog.js';
 import { type ImageSourceReference, parseImageSource } from '../core/reference.js';
+import type { ReferenceTag } from '../core/catalog.js';
 import { pathInCatalog } from './catalog-paths.js';
 import { positiveDurationAt } from './duration-at.js';
 import { childPointer } from './json-pointer.js';
 import { tagPlatformPreference } from './platform-preference.js';
-import { booleanAt, enumAt, mapAt, mapEntries, type RawMap, stringAt } from './raw-values.js';
+import { booleanAt, enumAt, mapAt, mapEntries, type RawMap, stringEntries } from './raw-values.js';
 import { matchRegistrySettings } from './registry-key.js';
 import type { ResolveContext } from './resolve-context.js';
 import { REFERENCE_POLICIES } from './resolve-defaults.js';
+import { type TagFrom, tagFromAt } from './resolve-from.js';
+import { checkReferences, referenceTag } from './resolve-reference-tags.js';
 
 /** What every tag is resolved against. */
 export interface TagEnvironment {
@@ -24,18 +27,37 @@ export interface TagEnvironment {
   local: LocalTarget | undefined;
 }
 
-/** Every tag of every stream, in catalog order, with defaults applied and sources parsed. */
-export function resolveTags(streams: RawMap | undefined, env: TagEnvironment, context: ResolveContext): CatalogTag[] {
-  const tags: CatalogTag[] = [];
+/** The catalog's tags: those imported from a registry or layout, and those that follow another tag. */
+export interface ResolvedTags {
+  tags: CatalogTag[];
+  references: ReferenceTag[];
+}
+
+/** Every tag of every stream, in catalog order, with defaults applied, sources parsed and references checked. */
+export function resolveTags(streams: RawMap | undefined, env: TagEnvironment, context: ResolveContext): ResolvedTags {
+  const resolved: ResolvedTags = { tags: [], references: [] };
   const { source } = context.problems;
-  for (const [stream, streamSpec] of mapEntries(streams, '/streams', source)) {
+  const entries = mapEntries(streams, '/streams', source);
+  const names = new Set(entries.map(([stream]) => stream));
+  const fromPointers = new Map<string, string>();
+  const addresses = new Set<string>();
+  for (const [stream, streamSpec] of entries) {
     const tagsPointer = childPointer(childPointer('/streams', stream), 'tags');
     for (const [tag, raw] of mapEntries(mapAt(streamSpec, 'tags'), tagsPointer, source)) {
-      const resolved = resolveTag(stream, tag, raw, childPointer(tagsPointer, tag), env, context);
-      if (resolved) tags.push(resolved);
+      const pointer = childPointer(tagsPointer, tag);
+      addresses.add(`${stream}:${tag}`);
+      const from = tagFromAt(raw, pointer, stream, names, context.problems);
+      if (from?.kind === 'reference') {
+        resolved.references.push(referenceTag({ stream, tag, raw, pointer }, from.target, env.defaults, context));
+        fromPointers.set(`${stream}:${tag}`, childPointer(pointer, 'from'));
+        continue;
+      }
+      const imported = resolveTag(stream, tag, raw, pointer, from, env, context);
+      if (imported) resolved.tags.push(imported);
     }
   }
-  return tags;
+  checkReferences(resolved.references, { streams: names, addresses, fromPointers }, context.problems);
+  return resolved;
 }
 
 function resolveTag(
@@ -43,12 +65,13 @@ function resolveTag(
   tag: string,
   raw: RawMap | undefined,
   pointer: string,
+  written: TagFrom | undefined,
   env: TagEnvironment,
   context: ResolveContext,
 ): CatalogTag | undefined {
   const { defaults } = env;
-  const from = stringAt(raw, 'from');
-  const source = from === undefined ? undefined : resolveSource(from, childPointer(pointer, 'from'), context);
+  const from = written?.kind === 'DockerImage' ? written.text : undefined;
+  const source = written?.kind === 'DockerImage' ? resolveSource(written.text, written.pointer, context) : undefined;
   const referencePolicy = enumAt(raw, 'referencePolicy', REFERENCE_POLICIES);
   if (referencePolicy === 'Local' && !env.local) {
     context.problems.add(childPointer(pointer, 'referencePolicy'), LOCAL_WITHOUT_TARGET);
@@ -99,10 +122,4 @@ function resolveSource(from: string, pointer: string, context: ResolveContext): 
 function insecureFor(source: ImageSourceReference, own: boolean | undefined, registries: RegistrySettings[]): boolean {
   if (source.transport === 'layout') return false;
   return own ?? matchRegistrySettings({ registries }, source.ref.registry, source.ref.repository)?.insecure ?? false;
-}
-
-function stringEntries(map: RawMap | undefined): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(map ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
-  );
 }

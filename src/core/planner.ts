@@ -49,6 +49,7 @@ export function tagState(state: State | null, stream: string, tag: string): TagS
 export function specEquals(a: TagSpec, b: TagSpec): boolean {
   return (
     a.from === b.from &&
+    a.fromKind === b.fromKind &&
     a.importMode === b.importMode &&
     a.referencePolicy === b.referencePolicy &&
     a.scheduled === b.scheduled &&
