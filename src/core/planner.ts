@@ -1,5 +1,6 @@
-import type { CatalogTag, TagSpec } from './catalog.js';
+import { allCatalogTags, type CatalogTag, type ReferenceTag, type TagSpec } from './catalog.js';
 import type { ImportReason } from './errors.js';
+import { change, importReason, inScope, platformRows, tagState } from './plan-changes.js';
 import {
   type ChangeAction,
   type ChangeReason,
@@ -14,7 +15,7 @@ import {
   type PlatformRow,
   type SizedDigest,
 } from './plan-model.js';
-import { recordedTag } from './state-lookup.js';
+import { planReferences } from './reference-planner.js';
 import type { ManifestEntry, State, TagState } from './state-model.js';
 
 /** What refreshing a tag against its source found. */
@@ -26,7 +27,7 @@ export type Observation =
   | { kind: 'error'; reason: ImportReason; message: string };
 
 export interface PlanInput {
-  catalog: { displayPath: string; sha256: string; tags: CatalogTag[] };
+  catalog: { displayPath: string; sha256: string; tags: CatalogTag[]; references?: ReferenceTag[] };
   state: State | null;
   /** By address, for every catalog tag in scope. */
   observations: ReadonlyMap<string, Observation>;
@@ -35,40 +36,7 @@ export interface PlanInput {
   now: Date;
 }
 
-/** True when `address` (`stream:tag`) is selected by `targets` (`stream` or `stream:tag`); no targets select all. */
-export function inScope(address: string, targets: readonly string[]): boolean {
-  if (targets.length === 0) return true;
-  const stream = address.slice(0, address.indexOf(':'));
-  return targets.some((t) => t === address || t === stream);
-}
-
-export function tagState(state: State | null, stream: string, tag: string): TagState | undefined {
-  return recordedTag(state, stream, tag);
-}
-
-export function specEquals(a: TagSpec, b: TagSpec): boolean {
-  return (
-    a.from === b.from &&
-    a.fromKind === b.fromKind &&
-    a.importMode === b.importMode &&
-    a.referencePolicy === b.referencePolicy &&
-    a.scheduled === b.scheduled &&
-    a.insecure === b.insecure &&
-    a.preferPlatform === b.preferPlatform
-  );
-}
-
-/** Why a tag must be imported whatever its upstream says; undefined when only an upstream move could make it change. */
-export function importReason(
-  tag: CatalogTag,
-  prior: TagState | undefined,
-  reimport: ReadonlySet<string>,
-): ChangeReason | undefined {
-  if (!prior?.items[0]) return 'new_tag';
-  if (!specEquals(prior.spec, tag.spec)) return 'spec_changed';
-  if (reimport.has(tag.address) || reimport.has(tag.stream)) return 'reimport_requested';
-  return undefined;
-}
+export { importReason, inScope, platformRows, specEquals, tagState } from './plan-changes.js';
 
 /** Computes the plan: pure data from the catalog, the state and what refresh observed. */
 export function computePlan(input: PlanInput): Plan {
@@ -94,6 +62,17 @@ export function computePlan(input: PlanInput): Plan {
     } else changes.push(withCopy(planned, observation, copies));
   }
 
+  const references = input.catalog.references ?? [];
+  if (references.length > 0) {
+    for (const ref of references) inCatalog.add(ref.address);
+    const followers = planReferences({ ...input, tags: input.catalog.tags, references, changes, errors });
+    changes.push(...followers.changes);
+    errors.push(...followers.errors);
+    const order = catalogOrder(input.catalog);
+    changes.sort((a, b) => order(a.address) - order(b.address));
+    errors.sort((a, b) => order(a.address) - order(b.address));
+  }
+
   for (const [address, stream, tag, prior] of stateTags(input.state)) {
     if (inCatalog.has(address) || !inScope(address, input.targets)) continue;
     changes.push(deletion(address, stream, tag, prior));
@@ -110,6 +89,12 @@ export function computePlan(input: PlanInput): Plan {
     errors,
     summary: withCopyTotals(summarize(changes, drift, errors), copies),
   };
+}
+
+/** Position of a tag in the catalog, for listing imported and following tags in the order they are written. */
+function catalogOrder(catalog: PlanInput['catalog']): (address: string) => number {
+  const positions = new Map(allCatalogTags(catalog).map((tag, i) => [tag.address, i]));
+  return (address) => positions.get(address) ?? positions.size;
 }
 
 /** An import of a Local tag says what it copies into the local store; `copies` collects it for the summary. */
@@ -179,33 +164,6 @@ function planTag(
   };
 }
 
-function change(
-  tag: CatalogTag,
-  action: ChangeAction,
-  reason: ChangeReason | null,
-  prior: TagState | undefined,
-  after: PlannedItem | null,
-): PlannedChange {
-  const before = prior?.items[0] ?? null;
-  return {
-    address: tag.address,
-    stream: tag.stream,
-    tag: tag.tag,
-    action,
-    reason,
-    from: tag.spec.from,
-    importMode: tag.spec.importMode,
-    referencePolicy: tag.spec.referencePolicy,
-    scheduled: tag.spec.scheduled,
-    selectedBy: after?.selectedBy ?? null,
-    spec: tag.spec,
-    priorSpec: prior && !specEquals(prior.spec, tag.spec) ? prior.spec : null,
-    before,
-    after,
-    platforms: platformRows(before?.manifests ?? [], after?.manifests ?? []),
-  };
-}
-
 function deletion(address: string, stream: string, tag: string, prior: TagState): PlannedChange {
   const before = prior.items[0] ?? null;
   return {
@@ -233,21 +191,6 @@ function* stateTags(state: State | null): Generator<[string, string, string, Tag
       yield [`${stream}:${tag}`, stream, tag, prior];
     }
   }
-}
-
-/** Per-platform rows between two sets of manifests, attestations left out, in the order the manifests come. */
-export function platformRows(before: ManifestEntry[], after: ManifestEntry[]): PlatformRow[] {
-  const visible = (entries: ManifestEntry[]) => entries.filter((e) => !e.attestation);
-  const old = new Map(visible(before).map((e) => [e.platform, e.digest]));
-  const rows: PlatformRow[] = [];
-  for (const entry of visible(after)) {
-    const previous = old.get(entry.platform);
-    old.delete(entry.platform);
-    const action = previous === undefined ? 'create' : previous === entry.digest ? 'noop' : 'update';
-    rows.push({ platform: entry.platform, action, before: previous ?? null, after: entry.digest });
-  }
-  for (const [platform, digest] of old) rows.push({ platform, action: 'delete', before: digest, after: null });
-  return rows;
 }
 
 function summarize(changes: PlannedChange[], drift: PlannedDrift[], errors: PlannedError[]): PlanSummary {

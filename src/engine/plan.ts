@@ -1,4 +1,4 @@
-import type { Catalog, CatalogTag } from '../core/catalog.js';
+import { allCatalogTags, type Catalog, type CatalogTag } from '../core/catalog.js';
 import { UsageError } from '../core/errors.js';
 import type { Plan } from '../core/plan-model.js';
 import { computePlan, inScope } from '../core/planner.js';
@@ -57,7 +57,7 @@ export function unknownAddress(
   addresses: readonly string[],
 ): string | undefined {
   const known = [
-    ...catalog.tags.map((t) => t.address),
+    ...allCatalogTags(catalog).map((t) => t.address),
     ...Object.entries(state?.streams ?? {}).flatMap(([s, st]) => Object.keys(st.tags).map((t) => `${s}:${t}`)),
   ];
   return addresses.find((address) => !known.some((k) => inScope(k, [address])));

@@ -1,4 +1,4 @@
-import type { Catalog, TagSpec } from '../core/catalog.js';
+import { allCatalogTags, type Catalog, type TagSpec } from '../core/catalog.js';
 import { durationText } from '../core/duration-text.js';
 import { isIndexMediaType } from '../core/media-types.js';
 import { specEquals } from '../core/planner.js';
@@ -45,7 +45,7 @@ const NOT_IMPORTED = '(dry run: not imported)';
 /** The stream as the catalog and the state know it; undefined when neither has it. */
 export function describeStream(catalog: Catalog, state: State, stream: string): DescribedStream | undefined {
   const recorded = recordedStream(state, stream)?.tags ?? {};
-  const tags: DescribedTag[] = catalog.tags
+  const tags: DescribedTag[] = allCatalogTags(catalog)
     .filter((t) => t.stream === stream)
     .map((t) => {
       const imported = recordedTag(state, stream, t.tag);

@@ -101,7 +101,12 @@ export async function proveSavedPlan(
   const scope = catalog.tags.filter((t) => inScope(t.address, saved.targets));
   const { observations, unreadable } = await readObservations(saved, scope, state, reimport, sources);
   const derived = computePlan({
-    catalog: { displayPath: saved.catalog.path, sha256: catalog.sha256, tags: catalog.tags },
+    catalog: {
+      displayPath: saved.catalog.path,
+      sha256: catalog.sha256,
+      tags: catalog.tags,
+      ...(catalog.references && { references: catalog.references }),
+    },
     state,
     observations,
     targets: saved.targets,
