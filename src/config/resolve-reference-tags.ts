@@ -33,7 +33,10 @@ export function referenceTag(
   const notApplying = (key: string, why: string) => problems.add(childPointer(pointer, key), why);
   if (booleanAt(raw, 'scheduled') === true) notApplying('scheduled', SCHEDULED_REFERENCE);
   if (booleanAt(raw, 'insecure') === true) {
-    notApplying('insecure', `insecure applies only to tags pointing to Docker repositories, and this one follows ${name}`);
+    notApplying(
+      'insecure',
+      `insecure applies only to tags pointing to Docker repositories, and this one follows ${name}`,
+    );
   }
   if (stringAt(raw, 'preferPlatform') !== undefined) {
     notApplying('preferPlatform', `preferPlatform does not apply to a tag that follows ${name}: it gets that image`);

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { ReferenceTag } from '../core/catalog.js';
 import {
   type CatalogDefaults,
   type CatalogTag,
@@ -8,7 +9,6 @@ import {
   type TagSpec,
 } from '../core/catalog.js';
 import { type ImageSourceReference, parseImageSource } from '../core/reference.js';
-import type { ReferenceTag } from '../core/catalog.js';
 import { pathInCatalog } from './catalog-paths.js';
 import { positiveDurationAt } from './duration-at.js';
 import { childPointer } from './json-pointer.js';
@@ -37,27 +37,33 @@ export interface ResolvedTags {
 export function resolveTags(streams: RawMap | undefined, env: TagEnvironment, context: ResolveContext): ResolvedTags {
   const resolved: ResolvedTags = { tags: [], references: [] };
   const { source } = context.problems;
-  const entries = mapEntries(streams, '/streams', source);
-  const names = new Set(entries.map(([stream]) => stream));
+  const entries = mapEntries(streams, '/streams', source).map(
+    ([stream, spec]) => [stream, mapEntries(mapAt(spec, 'tags'), tagsPointerOf(stream), source)] as const,
+  );
+  const names = {
+    streams: new Set(entries.map(([stream]) => stream)),
+    addresses: new Set(entries.flatMap(([stream, tags]) => tags.map(([tag]) => `${stream}:${tag}`))),
+  };
   const fromPointers = new Map<string, string>();
-  const addresses = new Set<string>();
-  for (const [stream, streamSpec] of entries) {
-    const tagsPointer = childPointer(childPointer('/streams', stream), 'tags');
-    for (const [tag, raw] of mapEntries(mapAt(streamSpec, 'tags'), tagsPointer, source)) {
-      const pointer = childPointer(tagsPointer, tag);
-      addresses.add(`${stream}:${tag}`);
-      const from = tagFromAt(raw, pointer, stream, names, context.problems);
+  for (const [stream, tags] of entries) {
+    for (const [tag, raw] of tags) {
+      const pointer = childPointer(tagsPointerOf(stream), tag);
+      const from = tagFromAt(raw, pointer, { stream, tag }, names, context.problems);
       if (from?.kind === 'reference') {
         resolved.references.push(referenceTag({ stream, tag, raw, pointer }, from.target, env.defaults, context));
-        fromPointers.set(`${stream}:${tag}`, childPointer(pointer, 'from'));
+        fromPointers.set(`${stream}:${tag}`, from.pointer);
         continue;
       }
       const imported = resolveTag(stream, tag, raw, pointer, from, env, context);
       if (imported) resolved.tags.push(imported);
     }
   }
-  checkReferences(resolved.references, { streams: names, addresses, fromPointers }, context.problems);
+  checkReferences(resolved.references, { ...names, fromPointers }, context.problems);
   return resolved;
+}
+
+function tagsPointerOf(stream: string): string {
+  return childPointer(childPointer('/streams', stream), 'tags');
 }
 
 function resolveTag(

@@ -1,9 +1,8 @@
-import { allCatalogTags, type CatalogTag, type ReferenceTag, type TagSpec } from './catalog.js';
+import { allCatalogTags, type CatalogTag, type ReferenceTag } from './catalog.js';
 import type { ImportReason } from './errors.js';
 import { change, importReason, inScope, platformRows, tagState } from './plan-changes.js';
 import {
   type ChangeAction,
-  type ChangeReason,
   PLAN_FORMAT_VERSION,
   type Plan,
   type PlannedChange,
@@ -12,11 +11,10 @@ import {
   type PlannedError,
   type PlannedItem,
   type PlanSummary,
-  type PlatformRow,
   type SizedDigest,
 } from './plan-model.js';
 import { planReferences } from './reference-planner.js';
-import type { ManifestEntry, State, TagState } from './state-model.js';
+import type { State, TagState } from './state-model.js';
 
 /** What refreshing a tag against its source found. */
 export type Observation =

@@ -47,23 +47,36 @@ export function parseTargetName(kind: ReferenceKind, name: string, ownStream: st
   return { kind, stream, tag };
 }
 
+/** The streams and tags written in a catalog, for telling its compact references from Docker references. */
+export interface CatalogNames {
+  streams: ReadonlySet<string>;
+  /** Every `stream:tag`. */
+  addresses: ReadonlySet<string>;
+}
+
 /**
- * The compact string form of a reference: `stream:tag` or `stream@sha256:…` whose stream is one of `streams` and
- * that has no `/` (a registry host or repository path makes it a Docker reference). Undefined for anything else,
- * which is read as a Docker reference: `alpine:3.19` is Docker Hub's unless the catalog has a stream `alpine`.
+ * The compact string form of a reference, written by the tag `own` (`stream:tag`): a `stream:tag` that is another
+ * tag of the catalog, or a `stream@sha256:…` of another stream of the catalog; never with a `/`. Anything else is a
+ * Docker reference, so `alpine:3.20` in the tag `alpine:3.20` (or `alpine@sha256:…` in a tag of the stream `alpine`)
+ * stays Docker Hub's image. Undefined when `text` is not a compact reference.
  */
-export function compactTarget(text: string, streams: ReadonlySet<string>): TagTarget | undefined {
+export function compactTarget(text: string, names: CatalogNames, own: string): TagTarget | undefined {
   if (text.includes('/')) return undefined;
   const at = text.indexOf('@');
   const colon = text.indexOf(':');
   const end = at >= 0 && (colon < 0 || at < colon) ? at : colon;
-  if (end <= 0 || !streams.has(text.slice(0, end))) return undefined;
-  const kind: ReferenceKind = end === at ? 'ImageStreamImage' : 'ImageStreamTag';
-  try {
-    return parseTargetName(kind, text, text.slice(0, end));
-  } catch {
-    return undefined;
+  const stream = text.slice(0, end);
+  if (end <= 0 || !names.streams.has(stream)) return undefined;
+  if (end === at) {
+    if (own.startsWith(`${stream}:`)) return undefined;
+    try {
+      return parseTargetName('ImageStreamImage', text, stream);
+    } catch {
+      return undefined;
+    }
   }
+  if (text === own || !names.addresses.has(text)) return undefined;
+  return { kind: 'ImageStreamTag', stream, tag: text.slice(end + 1) };
 }
 
 function validStream(stream: string): boolean {
