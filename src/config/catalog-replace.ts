@@ -63,7 +63,7 @@ function settingEntries(wanted: TagReplacement, catalog: Catalog): [string, Yaml
 
 /** `from` in place when both the old and the new one are strings (or both mappings); replaced otherwise. */
 function setFrom(text: string, path: string[], from: string | YamlEntries): string {
-  const wasMapping = hasYamlKey(text, [...path, 'kind']) || hasYamlKey(text, [...path, 'name']);
+  const wasMapping = isMappingAt(text, path);
   if (typeof from === 'string' && !wasMapping) return setYamlValue(text, path, from);
   if (typeof from !== 'string' && wasMapping) {
     let edited = text;
@@ -77,5 +77,15 @@ function checkInsecure(wanted: TagReplacement): void {
   if (!wanted.insecure || wanted.follows || typeof wanted.from !== 'string') return;
   if (parseImageSource(wanted.from).transport === 'layout') {
     throw new UsageError(`--insecure does not apply to ${wanted.from}: an image layout on disk has no TLS to skip`);
+  }
+}
+
+/** True when the value at `path` is a mapping (OpenShift's form of `from`). */
+function isMappingAt(text: string, path: string[]): boolean {
+  try {
+    hasYamlKey(text, [...path, 'kind']);
+    return true;
+  } catch {
+    return false;
   }
 }
