@@ -19,7 +19,7 @@ export interface ReferencePlanInput {
   errors: readonly PlannedError[];
 }
 
-/** The image a tag has after this plan, and the tag apply finds it on; or why it has none. */
+/** The image a tag has after this plan, and the tag apply finds it on; or why it has none (`has no image yet`). */
 type Image = { item: PlannedItem; via: string } | { reason: ImportReason; message: string };
 
 /**
@@ -81,13 +81,13 @@ class ImageResolver {
 
   private resolve(address: string): Image {
     const tag = this.tags.get(address);
-    if (!tag) return { reason: 'NotFound', message: `${address} is not a tag of the catalog` };
+    if (!tag) return { reason: 'NotFound', message: 'is not a tag of the catalog' };
     if (!('target' in tag)) return this.importedImage(tag);
     if (tag.target.kind === 'ImageStreamImage') return this.streamImage(tag, tag.target);
     const followed = targetName(tag.target);
     const image = this.imageOf(followed);
     return 'reason' in image
-      ? { reason: image.reason, message: `${tag.address} follows ${image.message}` }
+      ? { reason: image.reason, message: `follows ${followed}, which ${image.message}` }
       : {
           item: image.item,
           via: followed,
@@ -103,9 +103,8 @@ class ImageResolver {
     const current = tagState(this.input.state, tag.stream, tag.tag)?.items[0];
     if (current) return { item: plannedItem(current), via: tag.address };
     const failed = this.failed.get(tag.address);
-    if (failed)
-      return { reason: failed.reason, message: `${tag.address}, which could not be resolved: ${failed.message}` };
-    return { reason: 'NotFound', message: `${tag.address}, which has no image yet` };
+    if (failed) return { reason: failed.reason, message: `could not be resolved: ${failed.message}` };
+    return { reason: 'NotFound', message: 'has no image yet' };
   }
 
   /** An image of a stream: one the state holds (any tag, any item), else one a tag of the stream gets in this plan. */
@@ -121,7 +120,7 @@ class ImageResolver {
       if ('item' in image && image.item.digest === digest) return { item: image.item, via: tag.address };
     }
     const message = `the image stream "${stream}" holds no image ${digest} (in the state or in this plan)`;
-    return { reason: 'NotFound', message: `${ref.address} follows ${targetName(ref.target)}: ${message}` };
+    return { reason: 'NotFound', message: `follows ${targetName(ref.target)}: ${message}` };
   }
 }
 
