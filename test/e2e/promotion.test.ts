@@ -89,6 +89,11 @@ describe('promotion: tags that follow other tags', () => {
     expect(text).toContain(`  ~ prod:latest  ${short(v1.digest)} → ${short(v2.digest)}  (from staging:latest)\n`);
     expect(text).toContain(`    ~ linux/arm64    ${short(v1.platforms['linux/arm64']!.digest)} → `);
 
+    const scheduledOnly = (await work.expectRun(['plan', '--scheduled-only', '--no-color'], 0)).stdout;
+    expect(scheduledOnly).toContain(
+      `  ~ prod:latest  ${short(v1.digest)} → ${short(v2.digest)}  (from staging:latest)\n`,
+    );
+
     // dev moves again after the plan: apply of the saved plan still lands what was reviewed.
     await upstream.push('team/app', 'dev', { ...APP, seed: 'v3' });
     await work.expectRun(['apply', '--auto-approve', 'promote.plan'], 0);
