@@ -5,6 +5,9 @@ import type { PlannedChange, PlannedItem } from '../../src/core/plan-model.js';
 import { computePlan, type Observation } from '../../src/core/planner.js';
 import type { State, TagItem } from '../../src/core/state-model.js';
 import { inDependencyOrder, isFollowingChange } from '../../src/engine/apply-references.js';
+import { renderPlanJson } from '../../src/render/plan-json.js';
+import { renderPlanMarkdown } from '../../src/render/plan-markdown.js';
+import { renderPlanText } from '../../src/render/plan-text.js';
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 
@@ -136,5 +139,23 @@ describe('planning tags that follow other tags', () => {
     const result = plan(null, { kind: 'resolved', item: planned('a') });
     const order = inDependencyOrder(result.changes.filter(isFollowingChange)).map((c) => c.address);
     expect(order.indexOf('staging:latest')).toBeLessThan(order.indexOf('prod:latest'));
+  });
+
+  it('renders a promotion plainly in text, markdown and JSON', () => {
+    const state = stateWith({ dev: { latest: recorded('a') }, staging: { latest: recorded('a') } });
+    const result = plan(state, { kind: 'resolved', item: planned('b') }, ['dev', 'staging']);
+    const text = renderPlanText(result, { color: false, abbrev: true });
+    expect(text).toContain(
+      '  ~ staging:latest  sha256:aaaaaaaaaaaa → sha256:bbbbbbbbbbbb  (from dev:latest)\n' +
+        '    ~ linux/amd64    sha256:aaaaaaaaaaaa → sha256:bbbbbbbbbbbb\n',
+    );
+    expect(renderPlanMarkdown(result)).toContain(`| staging:latest (from dev:latest) | linux/amd64 | update |`);
+    const json = JSON.parse(renderPlanJson(result));
+    expect(json.changes[0]).toMatchObject({
+      address: 'staging:latest',
+      spec: { from: 'dev:latest', fromKind: 'ImageStreamTag' },
+      reference: { kind: 'ImageStreamTag', name: 'dev:latest', address: 'dev:latest' },
+    });
+    expect(Object.keys(json.changes[1])).not.toContain('reference');
   });
 });
