@@ -164,7 +164,9 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     .usage('[options] SOURCE STREAM:TAG [STREAM:TAG...] | -d STREAM:TAG [STREAM:TAG...]')
     .argument('<args...>', 'SOURCE (an image, or a STREAM:TAG or STREAM@sha256:… of the catalog) and the tags to set')
     .option('-f, --file <catalog>', 'catalog file', 'imagestreams.yaml')
-    .addOption(pflagBoolean('--alias [bool]', 'follow SOURCE, a tag of the same stream, instead of taking its image now'))
+    .addOption(
+      pflagBoolean('--alias [bool]', 'follow SOURCE, a tag of the same stream, instead of taking its image now'),
+    )
     .addOption(pflagBoolean('--scheduled [bool]', 're-import the tag whenever its source moves'))
     .addOption(pflagBoolean('--insecure [bool]', 'skip TLS verification and fall back to plain HTTP for this tag'))
     .option('--reference-policy <policy>', 'source or local')
