@@ -162,13 +162,13 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     .command('tag')
     .description('set or delete tags in the catalog, as oc tag (nothing is imported)')
     .usage('[options] SOURCE STREAM:TAG [STREAM:TAG...] | -d STREAM:TAG [STREAM:TAG...]')
-    .argument('<args...>', 'SOURCE (an image reference or a STREAM:TAG of the catalog) and the tags to set')
+    .argument('<args...>', 'SOURCE (an image, or a STREAM:TAG or STREAM@sha256:… of the catalog) and the tags to set')
     .option('-f, --file <catalog>', 'catalog file', 'imagestreams.yaml')
-    .switch('--alias', 'copy another tag of the same stream (its source and spec)')
+    .switch('--alias', 'follow SOURCE, a tag of the same stream, instead of taking its image now')
     .switch('--scheduled', 're-import the tag whenever its source moves')
     .switch('--insecure', 'skip TLS verification and fall back to plain HTTP for this tag')
     .option('--reference-policy <policy>', 'source or local')
-    .option('--import-mode <mode>', 'Legacy or PreserveOriginal')
+    .option('--import-mode <mode>', 'Legacy (the default, as oc) or PreserveOriginal')
     .option('-d, --delete', 'delete the given tags')
     .action(async (args: string[], options) => {
       const { tagCommand } = await import('./commands/tag.js');

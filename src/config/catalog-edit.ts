@@ -70,7 +70,8 @@ export function setCatalogTag(source: CatalogText, stream: string, tag: string, 
 /** Removes the tag `stream:tag` (and the comments directly above it); a stream left without tags keeps `tags: {}`. */
 export function deleteCatalogTag(source: CatalogText, stream: string, tag: string): CatalogEdit {
   const path = ['streams', stream, 'tags', tag];
-  if (!findTag(validated(source, source.text), stream, tag)) {
+  validated(source, source.text);
+  if (!hasYamlKey(source.text, path)) {
     throw new UsageError(`${stream}:${tag} does not exist in ${source.displayPath}`);
   }
   return result(source, deleteYamlKey(source.text, path));
@@ -117,12 +118,12 @@ function setPreferPlatform(text: string, path: string[], spec: TagSpec, wanted: 
   return spec.preferPlatform === normalizePreference(wanted) ? text : setYamlValue(text, key, wanted);
 }
 
-function result(source: CatalogText, after: string): CatalogEdit {
+export function result(source: CatalogText, after: string): CatalogEdit {
   return { before: source.text, after, catalog: validated(source, after), changed: after !== source.text };
 }
 
 /** The catalog the text makes; problems found only after an edit say so. */
-function validated(source: CatalogText, text: string): Catalog {
+export function validated(source: CatalogText, text: string): Catalog {
   const options = {
     displayPath: source.displayPath,
     ...(source.statePathOverride !== undefined && { statePathOverride: source.statePathOverride }),

@@ -33,7 +33,11 @@ export function resolveCatalog(value: unknown, file: CatalogFile, context: Resol
   if (stringAt(mapAt(raw, 'defaults'), 'referencePolicy') === 'Local' && local.problem) {
     context.problems.add('/defaults/referencePolicy', local.problem);
   }
-  const tags = resolveTags(mapAt(raw, 'streams'), { defaults, registries, localProblem: local.problem }, context);
+  const { tags, references } = resolveTags(
+    mapAt(raw, 'streams'),
+    { defaults, registries, localProblem: local.problem },
+    context,
+  );
   const catalog: Catalog = {
     path: file.path,
     displayPath: file.displayPath,
@@ -45,6 +49,7 @@ export function resolveCatalog(value: unknown, file: CatalogFile, context: Resol
     streams: resolveStreams(mapAt(raw, 'streams'), context),
   };
   if (local.target) catalog.local = local.target;
+  if (references.length > 0) catalog.references = references;
   return catalog;
 }
 

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { ReferenceTag } from '../core/catalog.js';
 import {
   type CatalogDefaults,
   type CatalogTag,
@@ -11,10 +12,12 @@ import { pathInCatalog } from './catalog-paths.js';
 import { positiveDurationAt } from './duration-at.js';
 import { childPointer } from './json-pointer.js';
 import { tagPlatformPreference } from './platform-preference.js';
-import { booleanAt, enumAt, mapAt, mapEntries, type RawMap, stringAt, stringEntries } from './raw-values.js';
+import { booleanAt, enumAt, mapAt, mapEntries, type RawMap, stringEntries } from './raw-values.js';
 import { matchRegistrySettings } from './registry-key.js';
 import type { ResolveContext } from './resolve-context.js';
 import { REFERENCE_POLICIES } from './resolve-defaults.js';
+import { type TagFrom, tagFromAt } from './resolve-from.js';
+import { checkReferences, referenceTag } from './resolve-reference-tags.js';
 import { checkTagSource } from './tag-source-checks.js';
 
 /** What every tag is resolved against. */
@@ -25,18 +28,43 @@ export interface TagEnvironment {
   localProblem: string | undefined;
 }
 
-/** Every tag of every stream, in catalog order, with defaults applied and sources parsed. */
-export function resolveTags(streams: RawMap | undefined, env: TagEnvironment, context: ResolveContext): CatalogTag[] {
-  const tags: CatalogTag[] = [];
+/** The catalog's tags: those imported from a registry or layout, and those that follow another tag. */
+export interface ResolvedTags {
+  tags: CatalogTag[];
+  references: ReferenceTag[];
+}
+
+/** Every tag of every stream, in catalog order, with defaults applied, sources parsed and references checked. */
+export function resolveTags(streams: RawMap | undefined, env: TagEnvironment, context: ResolveContext): ResolvedTags {
+  const resolved: ResolvedTags = { tags: [], references: [] };
   const { source } = context.problems;
-  for (const [stream, streamSpec] of mapEntries(streams, '/streams', source)) {
-    const tagsPointer = childPointer(childPointer('/streams', stream), 'tags');
-    for (const [tag, raw] of mapEntries(mapAt(streamSpec, 'tags'), tagsPointer, source)) {
-      const resolved = resolveTag(stream, tag, raw, childPointer(tagsPointer, tag), env, context);
-      if (resolved) tags.push(resolved);
+  const entries = mapEntries(streams, '/streams', source).map(
+    ([stream, spec]) => [stream, mapEntries(mapAt(spec, 'tags'), tagsPointerOf(stream), source)] as const,
+  );
+  const names = {
+    streams: new Set(entries.map(([stream]) => stream)),
+    addresses: new Set(entries.flatMap(([stream, tags]) => tags.map(([tag]) => `${stream}:${tag}`))),
+  };
+  const fromPointers = new Map<string, string>();
+  for (const [stream, tags] of entries) {
+    for (const [tag, raw] of tags) {
+      const pointer = childPointer(tagsPointerOf(stream), tag);
+      const from = tagFromAt(raw, pointer, { stream, tag }, names, context.problems);
+      if (from?.kind === 'reference') {
+        resolved.references.push(referenceTag({ stream, tag, raw, pointer }, from.target, env.defaults, context));
+        fromPointers.set(`${stream}:${tag}`, from.pointer);
+        continue;
+      }
+      const imported = resolveTag(stream, tag, raw, pointer, from, env, context);
+      if (imported) resolved.tags.push(imported);
     }
   }
-  return tags;
+  checkReferences(resolved.references, { ...names, fromPointers }, context.problems);
+  return resolved;
+}
+
+function tagsPointerOf(stream: string): string {
+  return childPointer(childPointer('/streams', stream), 'tags');
 }
 
 function resolveTag(
@@ -44,12 +72,13 @@ function resolveTag(
   tag: string,
   raw: RawMap | undefined,
   pointer: string,
+  written: TagFrom | undefined,
   env: TagEnvironment,
   context: ResolveContext,
 ): CatalogTag | undefined {
   const { defaults } = env;
-  const from = stringAt(raw, 'from');
-  const source = from === undefined ? undefined : resolveSource(from, childPointer(pointer, 'from'), context);
+  const from = written?.kind === 'DockerImage' ? written.text : undefined;
+  const source = written?.kind === 'DockerImage' ? resolveSource(written.text, written.pointer, context) : undefined;
   checkTagSource(raw, source, pointer, context.problems);
   const referencePolicy = enumAt(raw, 'referencePolicy', REFERENCE_POLICIES);
   if (referencePolicy === 'Local' && env.localProblem) {

@@ -20,7 +20,8 @@ export function reportSchemaErrors(errors: readonly ErrorObject[], problems: Pro
   const reported = new Set<string>();
   for (const error of errors) {
     // Each failing property name also fails `propertyNames` as a whole: the first error says it all.
-    if (error.keyword === 'propertyNames') continue;
+    // A value that breaks the branch an `if` chose has that branch's own errors too.
+    if (error.keyword === 'propertyNames' || error.keyword === 'if') continue;
     const { pointer, at, message } = describe(error);
     // One problem per value is enough (ajv checks the type first), including one found while reading the YAML.
     if (at === 'value' && problems.has(pointer)) continue;

@@ -1,5 +1,6 @@
 import type { CatalogProblem, SourceLocation } from './errors.js';
 import type { ImageSourceReference } from './reference.js';
+import type { ReferenceKind, TagTarget } from './tag-reference.js';
 
 export type ImportMode = 'Legacy' | 'PreserveOriginal';
 export type ReferencePolicy = 'Source' | 'Local';
@@ -8,7 +9,10 @@ export const IMPORT_MODE_MESSAGE = 'valid ImportMode values are Legacy or Preser
 
 /** The spec of a tag as recorded in state (DESIGN §5): what, if changed, forces a re-import. */
 export interface TagSpec {
+  /** The source image; for a reference, `stream:tag` or `stream@sha256:…`. */
   from: string;
+  /** Set when `from` names a tag or an image of a stream of the catalog (absent: a DockerImage). */
+  fromKind?: ReferenceKind;
   importMode: ImportMode;
   referencePolicy: ReferencePolicy;
   scheduled: boolean;
@@ -33,6 +37,25 @@ export interface CatalogTag {
   annotations: Record<string, string>;
   location: SourceLocation;
 }
+
+/**
+ * A tag whose `from` is another tag of the catalog (ImageStreamTag) or an image a stream holds (ImageStreamImage):
+ * nothing is imported for it; it gets the image the tag it follows has, as OpenShift tags it.
+ */
+export interface ReferenceTag {
+  address: string;
+  stream: string;
+  tag: string;
+  /** `from` is the target's name, `fromKind` its kind; not scheduled, not insecure, no preferred platform. */
+  spec: TagSpec;
+  target: TagTarget;
+  scheduleIntervalMs: number;
+  annotations: Record<string, string>;
+  location: SourceLocation;
+}
+
+/** What every tag of the catalog has, whether imported from a registry or following another tag. */
+export type AnyCatalogTag = CatalogTag | ReferenceTag;
 
 export interface RegistryAuthConfig {
   /** Absolute path of a Kubernetes Secret YAML or a raw .dockerconfigjson. */
@@ -100,10 +123,25 @@ export interface Catalog {
   defaults: CatalogDefaults;
   registries: RegistrySettings[];
   local?: LocalTarget;
-  /** Every tag in catalog order. */
+  /** Every tag imported from a registry or an image layout, in catalog order. */
   tags: CatalogTag[];
   /** Every stream in catalog order, tags or none (absent from catalogs built by hand). */
   streams?: CatalogStream[];
   /** What is allowed but most likely a mistake (an unknown architecture), in file order; absent when nothing is. */
   warnings?: CatalogProblem[];
+  /** Every tag that follows another tag or an image of a stream, in catalog order. */
+  references?: ReferenceTag[];
+}
+
+/** Every tag of the catalog, imported or following another, in catalog order. */
+export function allCatalogTags(catalog: Pick<Catalog, 'tags' | 'references'>): AnyCatalogTag[] {
+  const references = catalog.references ?? [];
+  if (references.length === 0) return catalog.tags;
+  return [...catalog.tags, ...references].sort(
+    (a, b) => a.location.line - b.location.line || a.location.column - b.location.column,
+  );
+}
+
+export function isReferenceTag(tag: AnyCatalogTag): tag is ReferenceTag {
+  return 'target' in tag;
 }

@@ -1,6 +1,7 @@
 import type { ImportMode, ReferencePolicy, TagSpec } from './catalog.js';
 import type { ImportReason } from './errors.js';
 import type { LegacyRule, TagItem } from './state-model.js';
+import type { ReferenceKind } from './tag-reference.js';
 
 export const PLAN_FORMAT_VERSION = '1.0';
 
@@ -70,6 +71,17 @@ export interface PlannedChange {
   platforms: PlatformRow[];
   /** For an import of a Local tag: what it copies into the local store. */
   copy?: CopySummary;
+  /** For a tag that follows another tag or an image of a stream: nothing is imported, it gets that image. */
+  reference?: PlannedReference;
+}
+
+/** What a reference tag follows, and the tag whose image (after this plan) it gets. */
+export interface PlannedReference {
+  kind: ReferenceKind;
+  /** `stream:tag` or `stream@sha256:…`. */
+  name: string;
+  /** The tag whose image it gets: the followed tag, or for an image of a stream, a tag of it that holds the image. */
+  address: string;
 }
 
 /** A pinned tag whose upstream moved: informational, not applied. */

@@ -1,8 +1,8 @@
-import type { CatalogTag, TagSpec } from './catalog.js';
+import { allCatalogTags, type CatalogTag, type ReferenceTag } from './catalog.js';
 import type { ImportReason } from './errors.js';
+import { change, importReason, platformRows, tagState } from './plan-changes.js';
 import {
   type ChangeAction,
-  type ChangeReason,
   PLAN_FORMAT_VERSION,
   type Plan,
   type PlannedChange,
@@ -11,11 +11,10 @@ import {
   type PlannedError,
   type PlannedItem,
   type PlanSummary,
-  type PlatformRow,
   type SizedDigest,
 } from './plan-model.js';
-import { recordedTag } from './state-lookup.js';
-import type { ManifestEntry, State, TagState } from './state-model.js';
+import { planReferences } from './reference-planner.js';
+import type { State, TagState } from './state-model.js';
 import { targetSelection } from './target-selection.js';
 
 /** What refreshing a tag against its source found. */
@@ -27,7 +26,7 @@ export type Observation =
   | { kind: 'error'; reason: ImportReason; message: string };
 
 export interface PlanInput {
-  catalog: { displayPath: string; sha256: string; tags: CatalogTag[] };
+  catalog: { displayPath: string; sha256: string; tags: CatalogTag[]; references?: ReferenceTag[] };
   state: State | null;
   /** By address, for every catalog tag in scope. */
   observations: ReadonlyMap<string, Observation>;
@@ -36,34 +35,8 @@ export interface PlanInput {
   now: Date;
 }
 
+export { importReason, platformRows, specEquals, tagState } from './plan-changes.js';
 export { inScope } from './target-selection.js';
-
-export function tagState(state: State | null, stream: string, tag: string): TagState | undefined {
-  return recordedTag(state, stream, tag);
-}
-
-export function specEquals(a: TagSpec, b: TagSpec): boolean {
-  return (
-    a.from === b.from &&
-    a.importMode === b.importMode &&
-    a.referencePolicy === b.referencePolicy &&
-    a.scheduled === b.scheduled &&
-    a.insecure === b.insecure &&
-    a.preferPlatform === b.preferPlatform
-  );
-}
-
-/** Why a tag must be imported whatever its upstream says; undefined when only an upstream move could make it change. */
-export function importReason(
-  tag: CatalogTag,
-  prior: TagState | undefined,
-  reimport: ReadonlySet<string>,
-): ChangeReason | undefined {
-  if (!prior?.items[0]) return 'new_tag';
-  if (!specEquals(prior.spec, tag.spec)) return 'spec_changed';
-  if (reimport.has(tag.address) || reimport.has(tag.stream)) return 'reimport_requested';
-  return undefined;
-}
 
 /** Computes the plan: pure data from the catalog, the state and what refresh observed. */
 export function computePlan(input: PlanInput): Plan {
@@ -72,7 +45,7 @@ export function computePlan(input: PlanInput): Plan {
   const errors: PlannedError[] = [];
   const inCatalog = new Set<string>();
   const copies: PlannedCopy[] = [];
-  const selected = targetSelection(input.catalog.tags, input.targets);
+  const selected = targetSelection(input.catalog.tags, input.targets, input.catalog.references);
 
   for (const tag of input.catalog.tags) {
     inCatalog.add(tag.address);
@@ -88,6 +61,17 @@ export function computePlan(input: PlanInput): Plan {
       drift.push(planned.drift);
       changes.push(planned.change);
     } else changes.push(withCopy(planned, observation, copies));
+  }
+
+  const references = input.catalog.references ?? [];
+  if (references.length > 0) {
+    for (const ref of references) inCatalog.add(ref.address);
+    const followers = planReferences({ ...input, tags: input.catalog.tags, references, changes, errors });
+    changes.push(...followers.changes);
+    errors.push(...followers.errors);
+    const order = catalogOrder(input.catalog);
+    changes.sort((a, b) => order(a.address) - order(b.address));
+    errors.sort((a, b) => order(a.address) - order(b.address));
   }
 
   for (const [address, stream, tag, prior] of stateTags(input.state)) {
@@ -106,6 +90,12 @@ export function computePlan(input: PlanInput): Plan {
     errors,
     summary: withCopyTotals(summarize(changes, drift, errors), copies),
   };
+}
+
+/** Position of a tag in the catalog, for listing imported and following tags in the order they are written. */
+function catalogOrder(catalog: PlanInput['catalog']): (address: string) => number {
+  const positions = new Map(allCatalogTags(catalog).map((tag, i) => [tag.address, i]));
+  return (address) => positions.get(address) ?? positions.size;
 }
 
 /** An import of a Local tag says what it copies into the local store; `copies` collects it for the summary. */
@@ -175,33 +165,6 @@ function planTag(
   };
 }
 
-function change(
-  tag: CatalogTag,
-  action: ChangeAction,
-  reason: ChangeReason | null,
-  prior: TagState | undefined,
-  after: PlannedItem | null,
-): PlannedChange {
-  const before = prior?.items[0] ?? null;
-  return {
-    address: tag.address,
-    stream: tag.stream,
-    tag: tag.tag,
-    action,
-    reason,
-    from: tag.spec.from,
-    importMode: tag.spec.importMode,
-    referencePolicy: tag.spec.referencePolicy,
-    scheduled: tag.spec.scheduled,
-    selectedBy: after?.selectedBy ?? null,
-    spec: tag.spec,
-    priorSpec: prior && !specEquals(prior.spec, tag.spec) ? prior.spec : null,
-    before,
-    after,
-    platforms: platformRows(before?.manifests ?? [], after?.manifests ?? []),
-  };
-}
-
 function deletion(address: string, stream: string, tag: string, prior: TagState): PlannedChange {
   const before = prior.items[0] ?? null;
   return {
@@ -229,21 +192,6 @@ function* stateTags(state: State | null): Generator<[string, string, string, Tag
       yield [`${stream}:${tag}`, stream, tag, prior];
     }
   }
-}
-
-/** Per-platform rows between two sets of manifests, attestations left out, in the order the manifests come. */
-export function platformRows(before: ManifestEntry[], after: ManifestEntry[]): PlatformRow[] {
-  const visible = (entries: ManifestEntry[]) => entries.filter((e) => !e.attestation);
-  const old = new Map(visible(before).map((e) => [e.platform, e.digest]));
-  const rows: PlatformRow[] = [];
-  for (const entry of visible(after)) {
-    const previous = old.get(entry.platform);
-    old.delete(entry.platform);
-    const action = previous === undefined ? 'create' : previous === entry.digest ? 'noop' : 'update';
-    rows.push({ platform: entry.platform, action, before: previous ?? null, after: entry.digest });
-  }
-  for (const [platform, digest] of old) rows.push({ platform, action: 'delete', before: digest, after: null });
-  return rows;
 }
 
 function summarize(changes: PlannedChange[], drift: PlannedDrift[], errors: PlannedError[]): PlanSummary {

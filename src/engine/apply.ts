@@ -5,6 +5,7 @@ import { recordedTag } from '../core/state-lookup.js';
 import type { State, TagItem } from '../core/state-model.js';
 import type { ImageRepository } from '../registry/repository.js';
 import type { StateStore } from '../state/index.js';
+import { followedItem, inDependencyOrder, isFollowingChange } from './apply-references.js';
 import { mapConcurrent } from './concurrency.js';
 import { importedItem } from './item-metadata.js';
 import type { LocalStore } from './local-store.js';
@@ -57,7 +58,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     result,
     recorded: [],
   };
-  await mapConcurrent(work, options.concurrency, async (change) => {
+  const step = async (change: PlannedChange) => {
     if (run.halted) return;
     try {
       await applyChange(change, run);
@@ -65,7 +66,14 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       if (!(error instanceof StateError)) throw error;
       run.halted ??= error;
     }
-  });
+  };
+  await mapConcurrent(
+    work.filter((c) => !isFollowingChange(c)),
+    options.concurrency,
+    step,
+  );
+  // Following tags get the image their tag recorded: after the imports, one at a time, in dependency order.
+  for (const change of inDependencyOrder(work.filter(isFollowingChange))) await step(change);
   if (run.halted) throw stoppedError(run.halted, run.recorded, work);
   await options.store.commit();
   return result;
@@ -99,7 +107,9 @@ async function applyChange(change: PlannedChange, run: ApplyRun): Promise<void> 
   try {
     const failing = options.failing?.get(change.address);
     if (failing) throw failing;
-    item = await importChange(change, options, run.mirror, run.now(), run.generation);
+    item = isFollowingChange(change)
+      ? followedItem(change, options.store, run.now(), run.generation)
+      : await importChange(change, options, run.mirror, run.now(), run.generation);
   } catch (error) {
     if (!(error instanceof RegistryError)) throw error;
     const value = failedTagState(change.spec!, prior, error, run.generation, run.now());

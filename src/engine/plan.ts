@@ -1,5 +1,5 @@
 import { closeWords } from '../config/closest-word.js';
-import type { Catalog, CatalogTag } from '../core/catalog.js';
+import { allCatalogTags, type Catalog, type CatalogTag } from '../core/catalog.js';
 import { quoted } from '../core/echoed-text.js';
 import { UsageError } from '../core/errors.js';
 import type { Plan } from '../core/plan-model.js';
@@ -31,6 +31,7 @@ export async function planCatalog(catalog: Catalog, state: State | null, options
     concurrency: options.concurrency,
     openRepository: options.openTag,
     local: options.local ?? catalogLocalStore(catalog, options.openTag),
+    ...(catalog.references && { references: catalog.references }),
   });
   return computePlan({
     catalog,
@@ -68,7 +69,7 @@ function unknownAddressMessage(flag: string, address: string, known: string[]): 
 /** The addresses of every tag of the catalog and of the state. */
 function knownAddresses(catalog: Catalog, state: State | null): string[] {
   return [
-    ...catalog.tags.map((t) => t.address),
+    ...allCatalogTags(catalog).map((t) => t.address),
     ...Object.entries(state?.streams ?? {}).flatMap(([s, st]) => Object.keys(st.tags).map((t) => `${s}:${t}`)),
   ];
 }

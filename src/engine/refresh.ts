@@ -1,4 +1,4 @@
-import type { CatalogTag } from '../core/catalog.js';
+import type { CatalogTag, ReferenceTag } from '../core/catalog.js';
 import { RegistryError } from '../core/errors.js';
 import type { PlannedItem } from '../core/plan-model.js';
 import { importReason, type Observation, tagState } from '../core/planner.js';
@@ -20,6 +20,8 @@ export interface RefreshOptions {
   openRepository: (tag: CatalogTag) => ImageRepository;
   /** Where Local tags are mirrored: their items name it, and their imports say what they would copy into it. */
   local?: LocalStore;
+  /** The tags that follow others: a targeted one takes the tags it follows into the selection. */
+  references?: readonly ReferenceTag[];
 }
 
 /**
@@ -31,7 +33,7 @@ export async function refreshTags(
   state: State | null,
   options: RefreshOptions,
 ): Promise<Map<string, Observation>> {
-  const inSelection = targetSelection(tags, options.targets);
+  const inSelection = targetSelection(tags, options.targets, options.references);
   const selected = tags.filter((t) => inSelection(t.address));
   const checks = new DestinationChecks();
   const observations = await mapConcurrent(selected, options.concurrency, (tag) =>

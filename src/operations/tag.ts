@@ -1,41 +1,50 @@
 import { dirname } from 'node:path';
-import { deleteCatalogTag, findTag, setCatalogTag, type TagChanges } from '../config/catalog-edit.js';
+import { deleteCatalogTag, validated } from '../config/catalog-edit.js';
 import { writeCatalogText } from '../config/catalog-file-text.js';
-import { parseCatalog } from '../config/index.js';
+import { replaceCatalogTag } from '../config/catalog-replace.js';
 import { parseTagAddress, type TagAddress } from '../config/tag-address.js';
 import { sourceAsWritten } from '../config/written-source.js';
-import type { Catalog, CatalogTag } from '../core/catalog.js';
+import { allCatalogTags, type Catalog, type ImportMode } from '../core/catalog.js';
 import { UsageError } from '../core/errors.js';
+import { StateStore } from '../state/index.js';
 import { type CatalogFileRef, type CatalogFileText, readCatalogFile } from './catalog-file.js';
-import { settingChanges, type TagSettings } from './tag-changes.js';
+import { importModeOf, referencePolicyOf, type TagSettings } from './tag-changes.js';
+import {
+  parseTagSource,
+  type ResolvedSource,
+  resolveTagSource,
+  sourceStreamName,
+  type TagSourceArgument,
+  writtenFrom,
+} from './tag-source.js';
 
 export interface TagRequest extends TagSettings {
   /** `STREAM:TAG` addresses to delete; no import setting may be given with them. */
   delete?: string[];
-  /** SOURCE (an image reference, or a tag of the catalog whose source and spec are copied) and destinations. */
+  /** SOURCE (an image, `STREAM:TAG` or `STREAM@sha256:…`) and the destinations. */
   set?: { source: string | undefined; destinations: string[] };
-  /** The destinations track SOURCE, a tag of the same stream. */
+  /** The destinations follow SOURCE, a tag of the same stream. */
   alias?: boolean;
 }
 
 /** What happened to one destination. */
 export type TagEdit =
   | { kind: 'deleted'; address: TagAddress }
-  | { kind: 'set'; address: TagAddress; tag: CatalogTag; source: TagSource; alias: boolean };
+  | {
+      kind: 'set';
+      address: TagAddress;
+      /** What the destination was set to, as oc prints it: the image, `stream:tag` or `stream@sha256:…`. */
+      source: string;
+      alias: boolean;
+      scheduled: boolean;
+      /** Set when an omitted --import-mode (Legacy, as oc) changed the destination's import mode. */
+      importModeChange?: { from: ImportMode; to: ImportMode };
+    };
 
-/** Where a tag's settings come from: an image reference, or another tag of the catalog. */
-export interface TagSource {
-  /** As typed. */
-  text: string;
-  changes: TagChanges;
-  /** Set when SOURCE is a tag of the catalog. */
-  tag?: CatalogTag;
-}
-
-/** Sets or deletes tags in the catalog file, as `oc tag` does; nothing is imported. */
+/** Sets or deletes tags in the catalog file as `oc tag` does: a destination's spec is replaced; nothing is imported. */
 export async function tagOperation(ref: CatalogFileRef, request: TagRequest, cwd: string): Promise<TagEdit[]> {
   const file = await readCatalogFile(ref, 'error');
-  const { text, edits } = request.delete ? deleteTags(file, request) : setTags(file, request, cwd);
+  const { text, edits } = request.delete ? deleteTags(file, request) : await setTags(file, request, cwd);
   if (text !== file.text) await writeCatalogText(file.path, text);
   return edits;
 }
@@ -51,63 +60,93 @@ function deleteTags(file: CatalogFileText, request: TagRequest): { text: string;
   return { text, edits };
 }
 
-function setTags(file: CatalogFileText, request: TagRequest, cwd: string): { text: string; edits: TagEdit[] } {
+async function setTags(
+  file: CatalogFileText,
+  request: TagRequest,
+  cwd: string,
+): Promise<{ text: string; edits: TagEdit[] }> {
   const set = request.set;
   if (set?.source === undefined || set.destinations.length === 0) {
     throw new UsageError('you must specify a source and at least one destination or one or more tags to delete');
   }
-  const catalog = parseCatalog(file.text, file.path, {
-    displayPath: file.displayPath,
-    ...(file.allowedPaths && { allowedPaths: file.allowedPaths }),
-  });
-  const source = tagSource(set.source, catalog, cwd);
+  const source = parseTagSource(set.source);
   const dests = set.destinations.map((a) => parseTagAddress(a));
-  checkAlias(request, source, dests);
-  const changes = { ...source.changes, ...settingChanges(request) };
+  const settings = checkedSettings(request, source, dests);
+  const catalog = validated(file, file.text);
+  const resolved = await resolvedSource(source, Boolean(request.alias), catalog, cwd);
+  if (resolved.kind === 'reference' && settings.referencePolicy === 'Local') {
+    throw new UsageError(
+      '--reference-policy=local applies only to container images: a tag that follows a tag or an image of a stream gets its pull spec',
+    );
+  }
   let text = file.text;
   const edits: TagEdit[] = [];
   for (const address of dests) {
-    const edit = setCatalogTag({ ...file, text }, address.stream, address.tag, changes);
+    const dest = `${address.stream}:${address.tag}`;
+    const from = writtenFrom(resolved, dest, catalog);
+    const replacement = { ...settings, from, follows: resolved.kind === 'reference' };
+    const edit = replaceCatalogTag({ ...file, text }, address.stream, address.tag, replacement);
+    const before = allCatalogTags(validated(file, text)).find((t) => t.address === dest);
     text = edit.after;
-    const tag = findTag(edit.catalog, address.stream, address.tag)!;
-    edits.push({ kind: 'set', address, tag, source, alias: Boolean(request.alias) });
+    edits.push({
+      kind: 'set',
+      address,
+      source: shownSource(resolved, source),
+      alias: Boolean(request.alias),
+      scheduled: settings.scheduled,
+      ...(request.importMode === undefined &&
+        before &&
+        before.spec.importMode !== settings.importMode && {
+          importModeChange: { from: before.spec.importMode, to: settings.importMode },
+        }),
+    });
   }
   return { text, edits };
 }
 
-function tagSource(text: string, catalog: Catalog, cwd: string): TagSource {
-  const tag = catalog.tags.find((t) => t.address === text);
-  if (tag) {
-    const { from, importMode, referencePolicy, scheduled, insecure, preferPlatform } = tag.spec;
-    return { text, tag, changes: { from, importMode, referencePolicy, scheduled, insecure, preferPlatform } };
+/** oc's checks of the flags against SOURCE and the destinations, and the spec they give (oc's defaults). */
+function checkedSettings(request: TagRequest, source: TagSourceArgument, dests: TagAddress[]) {
+  const importing = request.scheduled === true || request.insecure === true;
+  if (source.kind !== 'DockerImage' && importing)
+    throw new UsageError('only container images can have importing flags set');
+  if (request.alias) {
+    if (importing) throw new UsageError('cannot set a container image tag as an alias and also set import flags');
+    const name = sourceStreamName(source);
+    if (dests.some((d) => d.stream !== name)) throw new UsageError('cannot set alias across different Image Streams');
   }
-  const colon = text.indexOf(':');
-  const stream = text.slice(0, colon);
-  if (colon > 0 && !text.includes('/') && catalog.tags.some((t) => t.stream === stream)) {
-    throw new UsageError(
-      `SOURCE ${text}: the image stream "${stream}" has no tag "${text.slice(colon + 1)}" (for an image of Docker Hub, write docker.io/library/${text})`,
-    );
+  return {
+    importMode: request.importMode === undefined ? ('Legacy' as const) : importModeOf(request.importMode),
+    referencePolicy:
+      request.referencePolicy === undefined ? ('Source' as const) : referencePolicyOf(request.referencePolicy),
+    scheduled: request.scheduled ?? false,
+    insecure: request.insecure ?? false,
+  };
+}
+
+async function resolvedSource(
+  source: TagSourceArgument,
+  alias: boolean,
+  catalog: Catalog,
+  cwd: string,
+): Promise<ResolvedSource> {
+  if (source.kind === 'DockerImage') {
+    return { kind: 'DockerImage', text: sourceAsWritten(source.text, cwd, dirname(catalog.path)) };
   }
-  return { text, changes: { from: sourceAsWritten(text, cwd, dirname(catalog.path)) } };
+  const snapshot = source.kind === 'ImageStreamTag' && !alias;
+  const state = snapshot ? (await StateStore.open(catalog.statePath)).state : null;
+  return resolveTagSource(source, alias, catalog, state);
+}
+
+function shownSource(resolved: ResolvedSource, source: TagSourceArgument): string {
+  if (resolved.kind === 'DockerImage') return source.text;
+  const { target } = resolved;
+  return target.kind === 'ImageStreamTag' ? `${target.stream}:${target.tag}` : `${target.stream}@${target.digest}`;
 }
 
 function checkDeleteFlags(request: TagRequest): void {
   if (request.alias) throw new UsageError('--alias and --delete may not be both specified');
-  const importFlags = [request.scheduled, request.insecure, request.importMode, request.referencePolicy];
-  if (importFlags.some((flag) => flag !== undefined)) {
+  if (request.scheduled || request.insecure) {
     throw new UsageError('cannot set flags for importing images when deleting a tag');
   }
-}
-
-/** oc's rules for an alias: a tag of the same stream, with no import flags of its own. */
-function checkAlias(request: TagRequest, source: TagSource, dests: TagAddress[]): void {
-  if (!request.alias) return;
-  if (!source.tag)
-    throw new UsageError(`--alias needs a SOURCE that is a tag of the catalog (STREAM:TAG), not ${source.text}`);
-  if (request.scheduled !== undefined || request.insecure !== undefined) {
-    throw new UsageError('cannot set a container image tag as an alias and also set import flags');
-  }
-  if (dests.some((d) => d.stream !== source.tag!.stream)) {
-    throw new UsageError('cannot set alias across different Image Streams');
-  }
+  if (request.importMode !== undefined) throw new UsageError('cannot specify an import mode when deleting');
 }

@@ -1,4 +1,5 @@
 import { type LoadCatalogOptions, loadCatalog } from '../config/index.js';
+import { allCatalogTags } from '../core/catalog.js';
 import type { CatalogProblem } from '../core/errors.js';
 
 /** What `validate` found in a valid catalog. */
@@ -15,9 +16,10 @@ export interface ValidateResult {
  */
 export async function validateOperation(catalogPath: string, options: LoadCatalogOptions): Promise<ValidateResult> {
   const catalog = await loadCatalog(catalogPath, options);
+  const tags = allCatalogTags(catalog);
   return {
-    streams: new Set(catalog.tags.map((t) => t.stream)).size,
-    tags: catalog.tags.length,
+    streams: new Set(tags.map((t) => t.stream)).size,
+    tags: tags.length,
     warnings: catalog.warnings ?? [],
   };
 }

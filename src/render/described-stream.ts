@@ -1,5 +1,5 @@
 import { dirname, join, relative } from 'node:path';
-import type { Catalog, TagSpec } from '../core/catalog.js';
+import { allCatalogTags, type Catalog, type TagSpec } from '../core/catalog.js';
 import { recordedStream, recordedTag } from '../core/state-lookup.js';
 import type { State, TagCondition, TagItem } from '../core/state-model.js';
 
@@ -36,7 +36,7 @@ export interface DescribedStream {
 /** The stream as the catalog and the state know it; undefined when neither has it. */
 export function describeStream(catalog: Catalog, state: State, stream: string): DescribedStream | undefined {
   const recorded = recordedStream(state, stream)?.tags ?? {};
-  const tags: DescribedTag[] = catalog.tags
+  const tags: DescribedTag[] = allCatalogTags(catalog)
     .filter((t) => t.stream === stream)
     .map((t) => {
       const imported = recordedTag(state, stream, t.tag);

@@ -13,9 +13,10 @@ export function planDocument(plan: Plan): PlanDocument {
 }
 
 /** The change with `specDiff` in place of `priorSpec`, its fields in the order the document lists them. */
-function changeDocument({ priorSpec, before, after, platforms, copy, ...head }: PlannedChange): PlannedChangeDocument {
+function changeDocument(change: PlannedChange): PlannedChangeDocument {
+  const { priorSpec, before, after, platforms, copy, reference, ...head } = change;
   const specDiff = priorSpec && head.spec ? specDiffText(priorSpec, head.spec) : null;
-  return { ...head, specDiff, before, after, platforms, ...(copy && { copy }) };
+  return { ...head, specDiff, before, after, platforms, ...(copy && { copy }), ...(reference && { reference }) };
 }
 
 /** Every key of both specs: `- key: old`, `+ key: new` or `  key: same`. */

@@ -86,7 +86,8 @@ function removalWarning(addresses: string[]): string {
 }
 
 function tableRows(change: PlannedChange): string[] {
-  return changeRows(change).map((row) => tableRow(change.address, row));
+  const tag = change.reference ? `${change.address} (from ${change.reference.name})` : change.address;
+  return changeRows(change).map((row) => tableRow(tag, row));
 }
 
 function tableRow(address: string, row: DisplayRow): string {

@@ -8,6 +8,7 @@ import {
   type PlannedChange,
   type PlannedDrift,
   type PlannedError,
+  type PlannedReference,
   type RowAction,
 } from '../core/plan-model.js';
 import type { LegacyRule } from '../core/state-model.js';
@@ -57,10 +58,26 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
 }
 
 function changeLines(change: PlannedChange, style: Style): string[] {
-  const header = `  ${symbol(change.action, style.paint)} ${change.address}  ${change.from}  (${describeChange(change)})`;
+  const header = change.reference
+    ? followingHeader(change, change.reference, style)
+    : `  ${symbol(change.action, style.paint)} ${change.address}  ${change.from}  (${describeChange(change)})`;
   const spec = change.priorSpec && change.spec ? changedSpecLines(change.priorSpec, change.spec, style.paint) : [];
   const copy = change.copy ? [`      ${copyLine(change.copy)}`] : [];
   return [header, ...spec, ...copy, ...rowLines(changeRows(change), style)];
+}
+
+/** `~ prod:latest  sha256:5ddb0890ab8f → sha256:77aa01b2c3d4  (from dev:latest)`: a promotion, nothing imported. */
+function followingHeader(change: PlannedChange, reference: PlannedReference, style: Style): string {
+  const before = change.before?.digest;
+  const after = change.after!.digest;
+  const digests = before && before !== after ? `${style.digest(before)} → ${style.digest(after)}` : style.digest(after);
+  const at = reference.name.indexOf('@');
+  const name = at < 0 ? reference.name : `${reference.name.slice(0, at)}@${style.digest(reference.name.slice(at + 1))}`;
+  const why =
+    change.reason === 'spec_changed' || change.reason === 'reimport_requested'
+      ? `, ${REASON_WORDS[change.reason]}`
+      : '';
+  return `  ${symbol(change.action, style.paint)} ${change.address}  ${digests}  (from ${name}${why})`;
 }
 
 /** `mirror to registry.local:5000/mirror/app:1.0: 3 manifests, 5 blobs, 12.4 MiB to copy`. */

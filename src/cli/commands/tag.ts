@@ -14,7 +14,7 @@ export interface TagCommandOptions extends Omit<CatalogPathOptions, 'state'> {
 
 /**
  * `tag SOURCE STREAM:TAG…` and `tag -d STREAM:TAG…`, as `oc tag`: sets or deletes tags in the catalog. SOURCE is an
- * image reference, or a tag of the catalog whose source and spec the new tag copies. Nothing is imported.
+ * image, `STREAM:TAG` (snapshotted by digest, or followed with --alias) or `STREAM@sha256:…`. Nothing is imported.
  */
 export async function tagCommand(args: string[], options: TagCommandOptions, io: Io): Promise<number> {
   const allowedPaths = allowedPathsOf(options, io);
@@ -31,9 +31,12 @@ export async function tagCommand(args: string[], options: TagCommandOptions, io:
 function message(edit: TagEdit): string {
   const name = `${edit.address.stream}:${edit.address.tag}`;
   if (edit.kind === 'deleted') return `Deleted tag ${name}.`;
-  if (edit.alias) return `Tag ${name} set up to track ${edit.source.text}.`;
-  const copied = edit.source.tag ? ` (from ${edit.tag.spec.from})` : '';
-  return edit.tag.spec.scheduled
-    ? `Tag ${name} set to import ${edit.source.text} periodically${copied}.`
-    : `Tag ${name} set to ${edit.source.text}${copied}.`;
+  const line = edit.alias
+    ? `Tag ${name} set up to track ${edit.source}.`
+    : edit.scheduled
+      ? `Tag ${name} set to import ${edit.source} periodically.`
+      : `Tag ${name} set to ${edit.source}.`;
+  const change = edit.importModeChange;
+  if (!change) return line;
+  return `${line}\nTag ${name} had importMode ${change.from}; it is now ${change.to}, oc's default (pass --import-mode=${change.from} to keep it).`;
 }

@@ -99,11 +99,16 @@ export async function proveSavedPlan(
   }
   if (saved.changes.length === 0 && saved.errors.length === 0) return { plan: emptyPlan(saved), unreadable: new Map() };
   const reimport = new Set(saved.changes.filter((c) => c.reason === 'reimport_requested').map((c) => c.address));
-  const selected = targetSelection(catalog.tags, saved.targets);
+  const selected = targetSelection(catalog.tags, saved.targets, catalog.references);
   const scope = catalog.tags.filter((t) => selected(t.address));
   const { observations, unreadable } = await readObservations(saved, scope, state, reimport, sources);
   const derived = computePlan({
-    catalog: { displayPath: saved.catalog.path, sha256: catalog.sha256, tags: catalog.tags },
+    catalog: {
+      displayPath: saved.catalog.path,
+      sha256: catalog.sha256,
+      tags: catalog.tags,
+      ...(catalog.references && { references: catalog.references }),
+    },
     state,
     observations,
     targets: saved.targets,
