@@ -50,7 +50,8 @@ export const HELP_EXAMPLES: Record<string, [command: string, comment: string][]>
   ],
   tag: [
     ['imagestreams tag quay.io/org/app:1.2 app:stable', 'set app:stable to that image'],
-    ['imagestreams tag --alias app:stable app:prod', "copy app:stable's source and spec"],
+    ['imagestreams tag app:stable app:prod', "app:prod gets app:stable's image now, by digest"],
+    ['imagestreams tag --alias app:stable app:prod', 'app:prod follows app:stable from now on'],
     ['imagestreams tag -d app:old', 'delete a tag from the catalog'],
   ],
   describe: [
@@ -64,6 +65,17 @@ export const HELP_EXAMPLES: Record<string, [command: string, comment: string][]>
   prune: [
     ['imagestreams prune', 'what would be deleted; deletes nothing'],
     ['imagestreams prune --keep-tag-revisions 5 --keep-younger-than 24h --confirm', 'delete'],
+  ],
+  export: [
+    [
+      'imagestreams export --namespace images > imagestreams.k8s.yaml',
+      'every stream as an ImageStream, for oc apply -f',
+    ],
+    ['imagestreams export --namespace images -o deploy/images --split', 'one file a stream and a kustomization.yaml'],
+  ],
+  adopt: [
+    ['imagestreams adopt is.yaml', 'the output of oc get is -o yaml into the catalog and the state'],
+    ['imagestreams adopt - --replace', 'from stdin, replacing streams the catalog has'],
   ],
   completion: [
     ['source <(imagestreams completion bash)', 'bash, in this shell'],

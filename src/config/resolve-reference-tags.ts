@@ -48,7 +48,9 @@ export function referenceTag(
     );
   }
   const scheduleIntervalMs = positiveDurationAt(raw, 'scheduleInterval', pointer, problems);
+  const writtenName = stringAt(mapAt(raw, 'from'), 'name');
   return {
+    ...(writtenName !== undefined && writtenName !== name && { writtenName }),
     address: `${stream}:${tag}`,
     stream,
     tag,

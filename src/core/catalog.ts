@@ -49,6 +49,8 @@ export interface ReferenceTag {
   /** `from` is the target's name, `fromKind` its kind; not scheduled, not insecure, no preferred platform. */
   spec: TagSpec;
   target: TagTarget;
+  /** The target's name as the mapping form `{kind, name}` writes it (`"8"` for a tag of the same stream). */
+  writtenName?: string;
   scheduleIntervalMs: number;
   annotations: Record<string, string>;
   location: SourceLocation;

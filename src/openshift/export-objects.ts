@@ -1,4 +1,11 @@
-import type { Catalog, CatalogStream, CatalogTag } from '../core/catalog.js';
+import {
+  type AnyCatalogTag,
+  allCatalogTags,
+  type Catalog,
+  type CatalogStream,
+  type CatalogTag,
+  isReferenceTag,
+} from '../core/catalog.js';
 import { recordedTag } from '../core/state-lookup.js';
 import type { State } from '../core/state-model.js';
 import {
@@ -33,7 +40,7 @@ export interface ExportResult {
 export function exportImageStreams(catalog: Catalog, state: State | null, options: ExportOptions = {}): ExportResult {
   const notes: ExportNote[] = [];
   const objects = catalogStreams(catalog).map((stream) => {
-    const tags = catalog.tags.filter((t) => t.stream === stream.name);
+    const tags = allCatalogTags(catalog).filter((t) => t.stream === stream.name);
     const specTags = tags.flatMap((tag) => tagReference(tag, state, options, notes) ?? []);
     return imageStream(stream, specTags, options.namespace);
   });
@@ -43,7 +50,7 @@ export function exportImageStreams(catalog: Catalog, state: State | null, option
 /** The catalog's streams; for a catalog built by hand, those its tags name. */
 function catalogStreams(catalog: Catalog): CatalogStream[] {
   if (catalog.streams) return catalog.streams;
-  const names = [...new Set(catalog.tags.map((t) => t.stream))];
+  const names = [...new Set(allCatalogTags(catalog).map((t) => t.stream))];
   return names.map((name) => ({
     name,
     labels: {},
@@ -63,12 +70,14 @@ function imageStream(stream: CatalogStream, tags: TagReference[], namespace?: st
 }
 
 function tagReference(
-  tag: CatalogTag,
+  tag: AnyCatalogTag,
   state: State | null,
   options: ExportOptions,
   notes: ExportNote[],
 ): TagReference | undefined {
-  const from = exportedFrom(tag, state, options, notes);
+  const from = isReferenceTag(tag)
+    ? { kind: tag.target.kind, name: tag.writtenName ?? tag.spec.from }
+    : exportedFrom(tag, state, options, notes);
   if (!from) return undefined;
   const reference: TagReference = { name: tag.tag };
   const annotations = { ...tag.annotations, ...preferenceAnnotations(tag.spec.preferPlatform, tag.annotations) };
@@ -79,7 +88,7 @@ function tagReference(
   return reference;
 }
 
-function importPolicy(tag: CatalogTag, from: ObjectReference): NonNullable<TagReference['importPolicy']> {
+function importPolicy(tag: AnyCatalogTag, from: ObjectReference): NonNullable<TagReference['importPolicy']> {
   const policy: NonNullable<TagReference['importPolicy']> = { importMode: tag.spec.importMode };
   if (from.kind !== 'DockerImage') return policy;
   if (tag.spec.scheduled) policy.scheduled = true;

@@ -3,13 +3,16 @@ import { parseCatalog } from '../config/index.js';
 import { deleteYamlKey, hasYamlKey, setYamlValue, type YamlValue } from '../config/yaml-source-edit.js';
 import type { Catalog, CatalogTag } from '../core/catalog.js';
 import { CatalogError, UsageError } from '../core/errors.js';
+import { recordedTag } from '../core/state-lookup.js';
 import type { TagState } from '../core/state-model.js';
+import { targetAddress } from '../core/tag-reference.js';
 import { adoptedHistory } from '../engine/adopted-history.js';
 import { type AdoptNote, cleanedImageStream } from '../openshift/adopt-cleaning.js';
 import { imageStreamsOf } from '../openshift/adopt-documents.js';
 import { type AdoptedStream, type AdoptedTag, adoptedStream } from '../openshift/adopt-streams.js';
 import { imageStreamViolations } from '../openshift/strict-validation.js';
 import type { ImageRepository } from '../registry/repository.js';
+import type { StateStore } from '../state/index.js';
 import { type CatalogFileRef, type CatalogFileText, readCatalogFile } from './catalog-file.js';
 import { type CatalogRepositoriesOptions, withRepositories } from './repositories.js';
 import { withLockedState } from './state.js';
@@ -68,7 +71,7 @@ export async function adoptOperation(ref: CatalogFileRef, request: AdoptRequest)
           histories.push(catalogTag.address);
         }
       }
-      return histories;
+      return [...histories, ...(await recordFollowers(catalog, streams, store, notes))];
     });
     await writeCatalogText(file.path, text);
     await store.commit();
@@ -144,4 +147,55 @@ function withStream(text: string, stream: AdoptedStream): string {
   const cleared = hasYamlKey(text, path) ? deleteYamlKey(text, path) : text;
   const tags: YamlValue = stream.tags.map((tag) => [tag.name, tag.entries] as const);
   return setYamlValue(cleared, path, [...stream.entries, ['tags', tags]]);
+}
+
+/**
+ * Tags that follow another get the image the cluster recorded for them when it is the newest image adopted for the
+ * tag they follow, as apply records a follower: its target's item. Followers of followers come after them.
+ */
+async function recordFollowers(
+  catalog: Catalog,
+  streams: AdoptedStream[],
+  store: StateStore,
+  notes: AdoptNote[],
+): Promise<string[]> {
+  const cluster = new Map<string, AdoptedTag>(
+    streams.flatMap((s) => s.tags.map((t) => [`${s.name}:${t.name}`, t] as const)),
+  );
+  const pending = (catalog.references ?? []).filter((ref) => (cluster.get(ref.address)?.items.length ?? 0) > 0);
+  const recorded: string[] = [];
+  for (let progress = true; progress; ) {
+    progress = false;
+    for (const ref of [...pending]) {
+      const target = targetAddress(ref.target);
+      const followed = target ? recordedTag(store.state, ...splitAddress(target))?.items[0] : undefined;
+      if (target && !followed && pending.some((p) => p.address === target)) continue;
+      pending.splice(pending.indexOf(ref), 1);
+      progress = true;
+      const newest = cluster.get(ref.address)!.items[0]!;
+      if (!followed || followed.digest !== newest.image) {
+        const field = `status.tags["${ref.tag}"]`;
+        notes.push({
+          stream: ref.stream,
+          field,
+          reason: `history not adopted: it is not the image adopted for ${ref.spec.from}; the next plan sets it`,
+        });
+        continue;
+      }
+      const item = { ...followed, created: newest.created, generation: newest.generation };
+      await store.record({
+        op: 'setTag',
+        stream: ref.stream,
+        tag: ref.tag,
+        value: { spec: ref.spec, items: [item], conditions: [] },
+      });
+      recorded.push(ref.address);
+    }
+  }
+  return recorded;
+}
+
+function splitAddress(address: string): [string, string] {
+  const colon = address.indexOf(':');
+  return [address.slice(0, colon), address.slice(colon + 1)];
 }

@@ -70,10 +70,15 @@ export function describeStream(catalog: Catalog, state: State, stream: string): 
     });
   }
   if (tags.length === 0) return undefined;
-  return { name: stream, catalog: catalog.displayPath, imageRepository: localRepository(catalog, stream), tags };
+  const mirrored = catalog.local?.noLinksBelow === undefined || tags.some((t) => t.spec.referencePolicy === 'Local');
+  const imageRepository = mirrored ? localRepository(catalog, stream) : null;
+  return { name: stream, catalog: catalog.displayPath, imageRepository, tags };
 }
 
-/** The stream's repository in the catalog's local store, as its pull specs name it. */
+/**
+ * The stream's repository in the catalog's local store, as its pull specs name it. The default store beside the
+ * catalog is named only for a stream that mirrors into it.
+ */
 function localRepository(catalog: Catalog, stream: string): string | null {
   const local = catalog.local;
   if (local?.registry) return `${local.registry}/${stream}`;

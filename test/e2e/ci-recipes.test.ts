@@ -120,7 +120,7 @@ describe('the job after merge', () => {
     expect(job.code, job.output).toBe(0);
     expect(digestOf(await sandbox.remoteState())).toEqual({ app: reviewed.digest });
     expect(job.summary).toContain('**Applied the plan reviewed in the pull request.**');
-    expect(job.summary).toContain('Apply complete! 1 imported, 0 removed, 0 failed.');
+    expect(job.summary).toContain('Apply complete! 1 imported, 0 re-imported, 0 removed, 0 failed.');
     expect(job.summary).toContain(
       '_Its signature was not checked: IMAGESTREAMS_PLAN_KEY is not available to this job._',
     );
@@ -186,7 +186,7 @@ describe('the job after merge', () => {
 
     const job = await applyJob(sandbox, 'after-merge', pr.planFile);
     expect(job.code).toBe(1);
-    expect(job.output).toContain('Apply finished with errors! 1 imported, 0 removed, 1 failed.');
+    expect(job.output).toContain('Apply finished with errors! 1 imported, 0 re-imported, 0 removed, 1 failed.');
     expect(digestOf(await sandbox.remoteState())).toEqual({ good: good.digest });
     expect((await sandbox.remoteLog())[0]).toMatch(/^imagestreams: apply /);
     expect(job.summary).toContain(

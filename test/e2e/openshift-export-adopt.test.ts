@@ -55,6 +55,10 @@ streams:
     lookupPolicy: { local: true }
     tags:
       latest: { from: "${host}/team/base:latest", preferPlatform: linux/arm64 }
+      mirror: { from: "${host}/team/base:latest", referencePolicy: Local }
+  prod:
+    tags:
+      app: { from: "app:2" }
 `);
   await team.expectRun(['apply', '--auto-approve'], 0);
 }, 120_000);
@@ -73,6 +77,9 @@ describe('export → a cluster → adopt: the catalog comes back and plans clean
       `${host}/team/app@${appState.items[0]!.sourceDigest}`,
       `${host}/team/app:2`,
     ]);
+    const [, base, prod] = exported;
+    expect(base?.spec.tags[1]?.referencePolicy).toEqual({ type: 'Local' });
+    expect(prod?.spec.tags[0]?.from).toEqual({ kind: 'ImageStreamTag', name: 'app:2' });
     expect(result.stderr).toBe('');
   });
 
@@ -80,17 +87,28 @@ describe('export → a cluster → adopt: the catalog comes back and plans clean
     writeFileSync(adopted.file('is.json'), clusterList(exported, team.state()));
     const result = await adopted.expectRun(['adopt', 'is.json'], 0);
     expect(result.stdout).toBe(
-      'Adopted 2 image streams into imagestreams.yaml (created).\nRecorded the history of 3 tags in the state.\n',
+      'Adopted 3 image streams into imagestreams.yaml (created).\nRecorded the history of 4 tags in the state.\n',
     );
+    const namespace = (stream: string) =>
+      `warning: ${stream}: metadata.namespace: the catalog names no namespace: \`export --namespace\` sets one\n`;
     expect(result.stderr).toBe(
-      'warning: app: metadata.namespace: the catalog names no namespace: `export --namespace` sets one\n' +
-        'warning: base: metadata.namespace: the catalog names no namespace: `export --namespace` sets one\n',
+      `${namespace('app')}${namespace('base')}${namespace('prod')}` +
+        'warning: base: status.tags["mirror"]: history not adopted: the local store does not hold its images yet; the next apply mirrors them\n',
     );
   });
 
-  it('plans no changes against the registry that holds the same images', async () => {
+  it('plans only the mirroring of the Local tag, whose images the new local store does not hold', async () => {
+    const plan = await adopted.expectRun(['plan', '--json'], 0);
+    const changes = (JSON.parse(plan.stdout) as { changes: { address: string; action: string }[] }).changes;
+    expect(changes.filter((c) => c.action !== 'noop')).toEqual([
+      expect.objectContaining({ address: 'base:mirror', action: 'create' }),
+    ]);
+  });
+
+  it('plans no changes against the registry that holds the same images once the Local tag is mirrored', async () => {
+    await adopted.expectRun(['apply', '--auto-approve'], 0);
     const plan = await adopted.expectRun(['plan', '--detailed-exitcode'], 0);
-    expect(plan.stdout).toBe('No changes. 3 tags up to date.\n');
+    expect(plan.stdout).toBe('No changes. 5 tags up to date.\n');
   });
 
   it('records the same images the original state holds', () => {
@@ -100,6 +118,7 @@ describe('export → a cluster → adopt: the catalog comes back and plans clean
       ['app', '1'],
       ['app', '2'],
       ['base', 'latest'],
+      ['prod', 'app'],
     ] as const) {
       const a = original.streams[stream]!.tags[tag]!.items[0]!;
       const b = state.streams[stream]!.tags[tag]!.items[0]!;
@@ -114,7 +133,7 @@ describe('export → a cluster → adopt: the catalog comes back and plans clean
 
   it('writes one file a stream and a kustomization with --split', async () => {
     const result = await team.expectRun(['export', '-o', 'cluster', '--split', '--namespace', 'images'], 0);
-    expect(result.stderr).toBe('Wrote 3 files to cluster\n');
+    expect(result.stderr).toBe('Wrote 4 files to cluster\n');
     const kustomization = documents(
       (await import('node:fs')).readFileSync(team.file('cluster/kustomization.yaml'), 'utf8'),
     );
@@ -122,7 +141,7 @@ describe('export → a cluster → adopt: the catalog comes back and plans clean
       apiVersion: 'kustomize.config.k8s.io/v1beta1',
       kind: 'Kustomization',
       namespace: 'images',
-      resources: ['app.yaml', 'base.yaml'],
+      resources: ['app.yaml', 'base.yaml', 'prod.yaml'],
     });
   });
 });

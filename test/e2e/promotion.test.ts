@@ -57,8 +57,8 @@ describe('promotion: tags that follow other tags', () => {
       expect(item).toMatchObject({ digest: v1.digest, dockerImageReference: dev.dockerImageReference });
       expect(item.manifests).toEqual(dev.manifests);
     }
-    const described = await work.expectRun(['describe', 'prod:latest'], 0);
-    expect(described.stdout).toContain('  tagged from staging:latest\n');
+    const described = await work.expectRun(['describe', 'prod'], 0);
+    expect(described.stdout).toContain('latest\n  tagged from staging:latest\n');
   });
 
   it('moves dev and every tag tracking it in one plan; a snapshot stays; apply imports exactly the plan', async () => {

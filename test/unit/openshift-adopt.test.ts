@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { parseCatalog } from '../../src/config/index.js';
@@ -190,7 +192,7 @@ function generatedStream(next: () => number, index: number): ImageStreamObject {
   const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)]!;
   const tags: TagReference[] = Array.from({ length: 1 + Math.floor(next() * 4) }, (_, t) => {
     const tag: TagReference = {
-      name: pick(['latest', '1.0', `v${t}`, '8', 'stable-2024']) + (t > 0 ? `-${t}` : ''),
+      name: t === 0 ? 'latest' : `${pick(['1.0', 'v', '8', 'stable-2024'])}-${t}`,
       from: {
         kind: 'DockerImage',
         name: `${pick(['quay.io/org', 'registry.example:5000/team', 'docker.io/library'])}/app${index}:${t}`,
@@ -198,6 +200,10 @@ function generatedStream(next: () => number, index: number): ImageStreamObject {
       importPolicy: { importMode: pick(['Legacy', 'PreserveOriginal']) },
       referencePolicy: { type: 'Source' },
     };
+    if (t > 0 && next() < 0.3) {
+      const followed = next() < 0.5 ? 'latest' : `app-${index}:latest`;
+      return { ...tag, name: tag.name, from: { kind: 'ImageStreamTag', name: followed } };
+    }
     if (next() < 0.4) tag.importPolicy!.scheduled = true;
     if (next() < 0.2) tag.importPolicy!.insecure = true;
     if (next() < 0.3) tag.annotations = { description: `tag ${t}`, iconClass: 'icon-app', tags: 'builder,app' };
@@ -221,5 +227,55 @@ describe('adopt then export gives back the adopted spec', () => {
     const streams = Array.from({ length: 5 }, (_, i) => generatedStream(next, i));
     for (const object of streams) expect(imageStreamViolations(object)).toEqual([]);
     expect(exported(adopt(streams).text)).toEqual(streams);
+  });
+});
+
+describe('adopt then export on what clusters really hold', () => {
+  const fixture = readFileSync(
+    join(import.meta.dirname, '..', 'fixtures', 'openshift', 'cluster-streams.yaml'),
+    'utf8',
+  );
+  const notes: AdoptNote[] = [];
+  let text = EMPTY;
+  for (const { object, where } of imageStreamsOf(fixture, 'cluster-streams.yaml')) {
+    const cleaned = cleanedImageStream(object, notes);
+    expect(imageStreamViolations(cleaned)).toEqual([]);
+    const adopted = adoptedStream(cleaned, DEFAULTS, where, notes);
+    const tags = adopted.tags.map((t) => [t.name, t.entries] as const);
+    text = setYamlValue(text, ['streams', adopted.name], [...adopted.entries, ['tags', tags]] as YamlEntries);
+  }
+
+  /** The spec as the server fills it in: the defaults of an empty import mode, reference policy and lookup policy. */
+  function withServerDefaults(spec: { tags: TagReference[]; lookupPolicy?: { local: boolean } }) {
+    const tags = spec.tags.map(({ generation: _, ...tag }: TagReference & { generation?: number }) => ({
+      ...tag,
+      ...(tag.annotations ? {} : { annotations: undefined }),
+      importPolicy: { ...tag.importPolicy, importMode: tag.importPolicy?.importMode || 'Legacy' },
+      referencePolicy: { type: tag.referencePolicy?.type || 'Source' },
+    }));
+    return { tags, ...(spec.lookupPolicy?.local ? { lookupPolicy: spec.lookupPolicy } : {}) };
+  }
+
+  it('gives back the spec, up to the defaults the server fills in and what it said it did not keep', () => {
+    const original = imageStreamsOf(fixture, 'cluster-streams.yaml').map(({ object }) => object);
+    const exportedStreams = exported(text);
+    expect(exportedStreams.map((s) => s.metadata.name)).toEqual(['nodejs', 'httpd']);
+    const expected = original.map((o) => withServerDefaults((o as { spec: ImageStreamObject['spec'] }).spec));
+    expected[0]!.tags[1]!.referencePolicy = { type: 'Source' };
+    const strip = (value: unknown) => JSON.parse(JSON.stringify(value));
+    expect(strip(exportedStreams.map((s) => s.spec))).toEqual(strip(expected));
+    expect(exportedStreams[0]?.metadata).toEqual({
+      name: 'nodejs',
+      labels: { 'samples.operator.openshift.io/managed': 'true' },
+      annotations: { 'openshift.io/display-name': 'Node.js', 'samples.operator.openshift.io/version': '4.16.0' },
+    });
+  });
+
+  it('reports what it could not keep, field by field', () => {
+    expect(notes.map((n) => `${n.stream}: ${n.field}`)).toEqual([
+      'nodejs: metadata.namespace',
+      'nodejs: spec.tags["latest"].referencePolicy',
+      'httpd: metadata.namespace',
+    ]);
   });
 });

@@ -107,10 +107,13 @@ describe('planning tags that follow other tags', () => {
     ]);
   });
 
-  it('leaves followers as they are when their target is out of --target, using the target’s image in state', () => {
+  it('takes the tag a targeted follower follows into --target, as Terraform takes dependencies along', () => {
     const state = stateWith({ dev: { latest: recorded('a') }, staging: { latest: recorded('a') } });
     const result = plan(state, { kind: 'resolved', item: planned('b') }, ['staging']);
-    expect(result.changes.map((c) => [c.address, c.action])).toEqual([['staging:latest', 'noop']]);
+    expect(result.changes.map((c) => [c.address, c.action])).toEqual([
+      ['staging:latest', 'update'],
+      ['dev:latest', 'update'],
+    ]);
   });
 
   it('reports a follower of a tag that could not be resolved, and of an image no stream holds, as errors', () => {
