@@ -443,8 +443,8 @@ describe('import-image --scheduled, --insecure and --reference-policy', () => {
     const digest = platformDigest('multi', 'linux/arm64');
     const item = ws.state()!.streams.app!.tags.stable!.items[0]!;
     expect(item.dockerImageReference).toBe(`oci:.imagestreams/store/app@${digest}`);
-    expect(result.stdout).toContain('  Reference Policy: Local\n');
-    expect(result.stdout).toContain(`\nSource Image:  ${host}/team/app@${digest}\n`);
+    expect(item.sourceImageReference).toBe(`${host}/team/app@${digest}`);
+    expect(result.stdout).toContain('\n    prefer registry pullthrough when referencing this tag\n');
     const index = JSON.parse(readFileSync(join(ws.dir, '.imagestreams/store/app/index.json'), 'utf8'));
     expect(index.manifests).toMatchObject([{ digest, annotations: { 'org.opencontainers.image.ref.name': 'stable' } }]);
   });
