@@ -85,7 +85,7 @@ const AGO = '(?:Less than a second|1 second|\\d+ seconds|About a minute|\\d+ min
 const HEADER = (unique: number, tags: number) =>
   new RegExp(
     `^Name: {19}app\nNamespace: {14}imagestreams\\.yaml\nCreated: {16}${AGO}\nLabels: {17}<none>\nAnnotations: {12}<none>\n` +
-      `Image Repository: {7}<none>\nImage Lookup: {11}local=false\nUnique Images: {10}${unique}\nTags: {19}${tags}\n\n`,
+      `Image Repository: {7}oci:\\.imagestreams/store/app\nImage Lookup: {11}local=false\nUnique Images: {10}${unique}\nTags: {19}${tags}\n\n`,
   );
 
 describe('describe STREAM, as oc describe is', () => {
