@@ -23,7 +23,8 @@ export function describeEvent(event: WatchLogEvent): string {
       return `${event.address} unchanged${event.digest ? ` (${shortDigest(event.digest)})` : ''}${recovered(event.recovered)}${next(event.nextCheck)}`;
     case 'imported': {
       const was = event.previous ? `, was ${shortDigest(event.previous)}` : '';
-      return `${event.address} imported ${shortDigest(event.digest)} (${REASON_WORDS[event.reason]}${was})${recovered(event.recovered)}${next(event.nextCheck)}`;
+      const along = event.followers.length > 0 ? `, with ${event.followers.join(', ')}` : '';
+      return `${event.address} imported ${shortDigest(event.digest)} (${REASON_WORDS[event.reason]}${was})${along}${recovered(event.recovered)}${next(event.nextCheck)}`;
     }
     case 'failed':
       return `${event.address} failed (${event.reason}): ${oneLine(event.message)}; ${countOf(event.failures, 'failure')} in a row${next(event.nextCheck, 'next try')}`;

@@ -29,7 +29,7 @@ export function scheduledTargets(catalog: Catalog, targets: readonly string[]): 
 }
 
 /** `addresses` and the tags that follow one of them, directly or along a chain: they move when it moves. */
-function withFollowers(catalog: Catalog, addresses: string[]): string[] {
+export function withFollowers(catalog: Catalog, addresses: string[]): string[] {
   const moving = new Set(addresses);
   let grown = true;
   while (grown) {

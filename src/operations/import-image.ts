@@ -14,6 +14,7 @@ import { planCatalog } from '../engine/plan.js';
 import { planningState, StateStore } from '../state/index.js';
 import { type CatalogFileRef, type CatalogFileText, readCatalogFile } from './catalog-file.js';
 import { type ImportFlags, type ImportNote, importChanges, importFlagsOf } from './import-settings.js';
+import { hasStream, importTarget } from './import-target.js';
 import type { ImportProgress } from './progress.js';
 import { type CatalogRepositories, type CatalogRepositoriesOptions, withRepositories } from './repositories.js';
 import { withLockedState } from './state.js';
@@ -64,8 +65,9 @@ export async function importImageOperation(
   if (wanted.needsConfirm && !request.confirm && !request.dryRun) {
     throw new NotConfirmedError(`${wanted.needsConfirm} (nothing was written)`);
   }
-  const edit = setCatalogTag(file, request.address.stream, request.address.tag, wanted.changes);
-  const tag = findTag(edit.catalog, request.address.stream, request.address.tag)!;
+  const { stream, tag: tagName } = wanted.address;
+  const edit = setCatalogTag(file, stream, tagName, wanted.changes);
+  const tag = findTag(edit.catalog, stream, tagName)!;
   const done = await withRepositories(edit.catalog, request, (repositories) =>
     request.dryRun ? dryRun(file, edit, tag, repositories) : importNow(file, edit, tag, repositories, request),
   );
@@ -75,6 +77,8 @@ export async function importImageOperation(
 type Imported = Omit<ImportImageResult, 'notes'>;
 
 interface ImportRequest {
+  /** The tag imported: the one asked for, or the tag of the same stream its references lead to (as oc). */
+  address: TagAddress;
   changes: TagChanges;
   notes: ImportNote[];
   /** Why the request needs --confirm; undefined when it does not. */
@@ -83,38 +87,41 @@ interface ImportRequest {
 
 /**
  * What the catalog must say for the import, and whether saying it needs --confirm, by oc's rules: --confirm
- * creates a stream; a new tag of an existing stream needs only --from; an existing tag keeps its source.
+ * creates a stream; a new tag of an existing stream needs only --from; an existing tag keeps its source; a tag
+ * following another tag of its stream imports that tag; one following another stream's tag or an image is refused.
  */
 function importRequest(file: CatalogFileText, request: ImportImageRequest, flags: ImportFlags): ImportRequest {
-  const { stream, tag } = request.address;
+  const { address } = request;
+  const { stream, tag } = address;
   const catalogDir = dirname(file.path);
   const from = request.from === undefined ? undefined : sourceAsWritten(request.from, request.cwd, catalogDir);
   const catalog = parseCatalog(file.text, file.path, catalogOptions(file));
-  if (!catalog.tags.some((t) => t.stream === stream)) {
+  if (!hasStream(catalog, stream)) {
     const needsConfirm = file.exists
       ? `no image stream named "${stream}" exists, pass --confirm to create and import`
       : `${file.displayPath} does not exist, pass --confirm to create it with the image stream "${stream}" and import`;
     const source = from ?? sourceAsWritten(request.target, request.cwd, catalogDir);
-    return { ...withSource(importChanges(flags, undefined), source), needsConfirm };
+    return { address, ...withSource(importChanges(flags, undefined), source), needsConfirm };
   }
-  const current = findTag(catalog, stream, tag);
+  const { tag: current, followed } = importTarget(catalog, stream, tag);
   if (!current) {
     if (from === undefined) {
       throw new UsageError(
         `the tag "${tag}" does not exist on the image stream - choose an existing tag to import or use the 'tag' command to create a new tag`,
       );
     }
-    return withSource(importChanges(flags, undefined), from);
+    return { address, ...withSource(importChanges(flags, undefined), from) };
   }
   if (from !== undefined && !sameSource(from, current.spec.from, catalogDir)) {
+    const pointsTo = followed ? `the tag "${current.tag}" which points to ` : '';
     throw new UsageError(
-      `the tag "${tag}" points to "${current.spec.from}" - use the 'tag' command if you want to change the source to "${from}"`,
+      `the tag "${tag}" points to ${pointsTo}"${current.spec.from}" - use the 'tag' command if you want to change the source to "${from}"`,
     );
   }
-  return importChanges(flags, current);
+  return { address: { stream, tag: current.tag }, ...importChanges(flags, current) };
 }
 
-function withSource(request: ImportRequest, from: string): ImportRequest {
+function withSource<T extends { changes: TagChanges }>(request: T, from: string): T {
   return { ...request, changes: { ...request.changes, from } };
 }
 

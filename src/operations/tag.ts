@@ -94,7 +94,7 @@ async function setTags(
       source: shownSource(resolved, source),
       alias: Boolean(request.alias),
       scheduled: settings.scheduled,
-      ...(request.importMode === undefined &&
+      ...(!importModeNamed(request) &&
         before &&
         before.spec.importMode !== settings.importMode && {
           importModeChange: { from: before.spec.importMode, to: settings.importMode },
@@ -115,7 +115,7 @@ function checkedSettings(request: TagRequest, source: TagSourceArgument, dests: 
     if (dests.some((d) => d.stream !== name)) throw new UsageError('cannot set alias across different Image Streams');
   }
   return {
-    importMode: request.importMode === undefined ? ('Legacy' as const) : importModeOf(request.importMode),
+    importMode: importModeNamed(request) ? importModeOf(request.importMode!) : ('Legacy' as const),
     referencePolicy:
       request.referencePolicy === undefined ? ('Source' as const) : referencePolicyOf(request.referencePolicy),
     scheduled: request.scheduled ?? false,
@@ -148,5 +148,10 @@ function checkDeleteFlags(request: TagRequest): void {
   if (request.scheduled || request.insecure) {
     throw new UsageError('cannot set flags for importing images when deleting a tag');
   }
-  if (request.importMode !== undefined) throw new UsageError('cannot specify an import mode when deleting');
+  if (importModeNamed(request)) throw new UsageError('cannot specify an import mode when deleting');
+}
+
+/** oc reads an empty --import-mode as none: Legacy. */
+function importModeNamed(request: TagRequest): boolean {
+  return request.importMode !== undefined && request.importMode !== '';
 }

@@ -4,6 +4,7 @@ import type { Plan, PlannedChange, PlannedError } from '../core/plan-model.js';
 import { tagState } from '../core/planner.js';
 import type { State, TagState } from '../core/state-model.js';
 import { planCatalog } from '../engine/plan.js';
+import { withFollowers } from '../engine/scheduled-plan.js';
 import { hasFailure, sameFailure } from '../engine/watch/conditions.js';
 import type { TagOutcome } from '../engine/watch/events.js';
 import { waitForStateLock } from '../engine/watch/lock.js';
@@ -111,7 +112,7 @@ async function observeAndWrite(
 
 function planTag(tag: CatalogTag, state: State | null, context: TagCheckContext): Promise<Plan> {
   return planCatalog(context.catalog, state, {
-    targets: [tag.address],
+    targets: withFollowers(context.catalog, [tag.address]),
     reimport: [],
     refresh: true,
     concurrency: 1,
@@ -139,9 +140,10 @@ async function write(plan: Plan, tag: CatalogTag, store: StateStore, context: Ta
   if (errorOf(plan, tag) || change) {
     const now = () => new Date(context.clock.now());
     const options = { openTag: context.openTag, ...(context.local && { local: context.local }), now };
-    const failure = await writePlannedTag(plan, tag, store, options);
+    const along = change ? movedFollowers(plan, tag) : [];
+    const failure = await writePlannedTag(plan, tag, store, options, along);
     if (failure) return { kind: 'failed', reason: failure.reason, message: failure.message };
-    return importedOutcome(change!);
+    return importedOutcome(change!, along);
   }
   if (prior && hasFailure(prior)) {
     await store.record({ op: 'setTag', stream: tag.stream, tag: tag.tag, value: { ...prior, conditions: [] } });
@@ -150,13 +152,24 @@ async function write(plan: Plan, tag: CatalogTag, store: StateStore, context: Ta
   return { kind: 'unchanged', digest: prior?.items[0]?.digest ?? null };
 }
 
-function importedOutcome(change: PlannedChange & { action: 'create' | 'update' }): TagOutcome {
+/**
+ * The tags following `tag` (directly or along a chain) that move with it, as OpenShift moves a tag tracking one that
+ * a scheduled import updated. A follower that is new or whose spec changed is left to `apply`, like any tag.
+ */
+function movedFollowers(plan: Plan, tag: CatalogTag): PlannedChange[] {
+  return plan.changes.filter(
+    (c) => c.reference && c.address !== tag.address && c.action === 'update' && c.reason === 'upstream_moved',
+  );
+}
+
+function importedOutcome(change: PlannedChange & { action: 'create' | 'update' }, along: PlannedChange[]): TagOutcome {
   return {
     kind: 'imported',
     action: change.action,
     reason: change.reason ?? 'upstream_moved',
     digest: change.after!.digest,
     previous: change.before?.digest ?? null,
+    followers: along.map((c) => c.address),
   };
 }
 

@@ -224,6 +224,58 @@ describe('import-image of an existing tag', () => {
   });
 });
 
+describe('import-image of a tag that follows another', () => {
+  const digest = `sha256:${'a'.repeat(64)}`;
+  const followers = () =>
+    `${teamCatalog()}      current: { from: { kind: ImageStreamTag, name: stable } }
+  prod:
+    tags:
+      latest: { from: "app:stable" }
+      pinned: { from: "app@${digest}" }
+`;
+
+  it.each([
+    ['prod:latest', 'tag "latest" points to an imagestreamtag from another ImageStream'],
+    ['prod:pinned', `tag "pinned" points to existing ImageStreamImage "app@${digest}", it cannot be re-imported`],
+  ])('refuses %s with oc’s message, writing nothing', async (target, message) => {
+    const ws = workspace(followers());
+    const before = ws.catalog();
+    const result = await ws.run('import-image', target);
+    expect(result.stderr).toBe(`error: ${message}\n`);
+    expect(result.code).toBe(1);
+    expect(ws.catalog()).toBe(before);
+    expect(ws.state()).toBeUndefined();
+  });
+
+  it('imports the tag of the same stream that it follows, as oc', async () => {
+    const ws = workspace(followers());
+    const before = ws.catalog();
+    const result = await ws.run('import-image', 'app:current');
+    expect(result.code).toBe(0);
+    expect(ws.catalog()).toBe(before);
+    const tags = ws.state()!.streams.app!.tags;
+    expect(tags.stable!.items.map((i) => i.digest)).toEqual([platformDigest('multi', 'linux/arm64')]);
+  });
+
+  it('refuses --from another source, naming the tag it follows', async () => {
+    const ws = workspace(followers());
+    const result = await ws.run('import-image', 'app:current', `--from=${host}/team/app:single`);
+    expect(result.stderr).toBe(
+      `error: the tag "current" points to the tag "stable" which points to "${host}/team/app:multi" - use the 'tag' command if you want to change the source to "${host}/team/app:single"\n`,
+    );
+    expect(result.code).toBe(1);
+  });
+
+  it('is not asked for --confirm in a stream whose tags all follow others', async () => {
+    const ws = workspace(followers());
+    const result = await ws.run('import-image', 'prod:next');
+    expect(result.stderr).toBe(
+      'error: the tag "next" does not exist on the image stream - choose an existing tag to import or use the \'tag\' command to create a new tag\n',
+    );
+    expect(result.code).toBe(1);
+  });
+});
+
 describe('import-image --import-mode', () => {
   it('writes PreserveOriginal and imports the whole index, attestations listed and marked', async () => {
     const ws = workspace();
@@ -393,6 +445,7 @@ describe('import-image --scheduled, --insecure and --reference-policy', () => {
     expect(item.dockerImageReference).toBe(`oci:.imagestreams/store/app@${digest}`);
     expect(result.stdout).toContain('\nImage Repository:       oci:.imagestreams/store/app\n');
     expect(result.stdout).toContain('    prefer registry pullthrough when referencing this tag\n');
+    expect(item.sourceImageReference).toBe(`${host}/team/app@${digest}`);
     const index = JSON.parse(readFileSync(join(ws.dir, '.imagestreams/store/app/index.json'), 'utf8'));
     expect(index.manifests).toMatchObject([{ digest, annotations: { 'org.opencontainers.image.ref.name': 'stable' } }]);
   });

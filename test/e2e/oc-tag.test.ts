@@ -146,6 +146,20 @@ describe('tag SOURCE STREAM:TAG', () => {
     );
   });
 
+  it('reads an empty --import-mode as Legacy, as oc, with the note that the mode changed', async () => {
+    const ws = workspace();
+    const source = `${host}/team/app:multi`;
+    await tag(
+      ws,
+      `Tag app:stable set to ${source}.\n` +
+        "Tag app:stable had importMode PreserveOriginal; it is now Legacy, oc's default (pass --import-mode=PreserveOriginal to keep it).\n",
+      '--import-mode=',
+      source,
+      'app:stable',
+    );
+    expect(ws.catalog()).not.toContain('importMode');
+  });
+
   it('writes insecure on a tag whose registry is not insecure', async () => {
     const ws = workspace();
     await tag(ws, 'Tag tools:quay set to quay.io/org/tool:1.\n', '--insecure', 'quay.io/org/tool:1', 'tools:quay');
@@ -321,9 +335,15 @@ describe('tag -d', () => {
     );
   });
 
+  it('takes an empty --import-mode, as oc does', async () => {
+    const ws = workspace();
+    await tag(ws, 'Deleted tag tools:debug.\n', '-d', '--import-mode', '', 'tools:debug');
+  });
+
   it.each([
     [['-d', 'app:nope'], 'error: app:nope does not exist in imagestreams.yaml\n'],
     [['-d', '--scheduled', 'app:stable'], 'error: cannot set flags for importing images when deleting a tag\n'],
+    [['-d', '--import-mode=Legacy', 'app:stable'], 'error: cannot specify an import mode when deleting\n'],
   ])('refuses %j', async (args, message) => {
     const ws = workspace();
     const result = await ws.run('tag', ...args);

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { useRegistry } from '../helpers/e2e-fixture.js';
 import { WatchWorkspace } from '../helpers/watch-workspace.js';
@@ -40,6 +41,30 @@ describe('watch --once', () => {
       conditions: [{ type: 'ImportSuccess', status: 'False', reason: 'NotFound' }],
     });
     expect(ws.sourceDigest('a')).toBe(a);
+  });
+});
+
+describe('watch --once and the tags that follow a scheduled tag', () => {
+  it('moves them with it in the same pass, as OpenShift moves a tag tracking one a scheduled import updated', async () => {
+    const ws = new WatchWorkspace(registry);
+    await ws.push('followed', 'v1');
+    writeFileSync(
+      ws.catalogPath,
+      `${ws.catalogText({ followed: ['followed', true] })}  prod:\n    tags:\n      latest: { from: app:followed }\n`,
+    );
+    expect((await ws.run(['apply', '--auto-approve'])).code).toBe(0);
+    const before = ws.tag('followed')!.items[0]!.digest;
+
+    const moved = await ws.push('followed', 'v2');
+    const result = await ws.run(['watch', '--once']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(
+      / app:followed imported sha256:[0-9a-f]{12} \(upstream moved, was sha256:[0-9a-f]{12}\), with prod:latest\n/,
+    );
+    expect(ws.sourceDigest('followed')).toBe(moved);
+    const prod = ws.state()!.streams.prod!.tags.latest!;
+    expect(prod.items.map((i) => i.digest)).toEqual([ws.tag('followed')!.items[0]!.digest, before]);
+    expect((await ws.run(['plan', '--detailed-exitcode'])).code).toBe(0);
   });
 });
 

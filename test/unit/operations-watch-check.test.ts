@@ -232,3 +232,49 @@ describe('checking one scheduled tag', () => {
     expect(existsSync(journalPath(ws.statePath))).toBe(false);
   });
 });
+
+describe('checking a scheduled tag that other tags follow', () => {
+  const followed = () =>
+    parseCatalog(
+      `apiVersion: imagestreams/v1
+kind: Catalog
+streams:
+  app:
+    tags:
+      latest: { from: "oci:upstream:app", scheduled: true }
+      stable: { from: { kind: ImageStreamTag, name: latest } }
+`,
+      join(ws.temp.path, 'imagestreams.yaml'),
+    );
+
+  it('leaves a follower that was never applied to apply', async () => {
+    ws.push('app', 'v1');
+    const catalog = followed();
+    const outcome = await check(catalog, ws.context(catalog)).done;
+    expect(outcome).toMatchObject({ kind: 'imported', action: 'create', followers: [] });
+    expect(Object.keys(ws.state().streams.app!.tags)).toEqual(['latest']);
+  });
+
+  it('moves a follower with the tag when its upstream moves, naming it in the outcome', async () => {
+    ws.push('app', 'v1');
+    const catalog = followed();
+    const context = ws.context(catalog);
+    const plan = await planCatalog(catalog, null, {
+      targets: [],
+      reimport: [],
+      refresh: true,
+      concurrency: 1,
+      openTag: context.openTag,
+    });
+    const store = await StateStore.open(ws.statePath);
+    await applyPlan(plan, { store, openRepository: () => context.openTag(catalog.tags[0]!), concurrency: 1 });
+    await store.close();
+    const before = ws.state().streams.app!.tags.stable!.items[0]!.digest;
+
+    ws.push('app', 'v2');
+    const outcome = await check(catalog, context).done;
+    expect(outcome).toMatchObject({ kind: 'imported', reason: 'upstream_moved', followers: ['app:stable'] });
+    const tags = ws.state().streams.app!.tags;
+    expect(tags.stable!.items.map((i) => i.digest)).toEqual([tags.latest!.items[0]!.digest, before]);
+  });
+});

@@ -27,6 +27,7 @@ describe('watch metrics', () => {
       reason: 'upstream_moved',
       digest: 'sha256:aa',
       previous: 'sha256:bb',
+      followers: [],
       ...tagEvent,
     },
     { time: T0, type: 'failed', address: 'demo:2', reason: 'NotFound', message: 'gone', failures: 2, nextCheck: null },

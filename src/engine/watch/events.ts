@@ -8,7 +8,15 @@ export type WatchFailureReason = ImportReason | 'StateError';
 export type TagOutcome =
   /** The upstream has not moved (a failure condition left by an earlier attempt is cleared). */
   | { kind: 'unchanged'; digest: string | null }
-  | { kind: 'imported'; action: 'create' | 'update'; reason: ChangeReason; digest: string; previous: string | null }
+  /** `followers`: the tags following it that moved with it. */
+  | {
+      kind: 'imported';
+      action: 'create' | 'update';
+      reason: ChangeReason;
+      digest: string;
+      previous: string | null;
+      followers: string[];
+    }
   /** `retryAfterMs`: how long the registry asked to wait (Retry-After) when it rate-limited the check. */
   | { kind: 'failed'; reason: WatchFailureReason; message: string; retryAfterMs?: number }
   /** Stopped before it finished: nothing of it was written after the stop. */
@@ -32,6 +40,8 @@ export type WatchEvent = { time: string } & (
       reason: ChangeReason;
       digest: string;
       previous: string | null;
+      /** The tags following it that moved with it. */
+      followers: string[];
       recovered: boolean;
     } & TagEventBase)
   | ({ type: 'failed'; reason: WatchFailureReason; message: string } & TagEventBase)

@@ -213,8 +213,8 @@ export class Watch {
         return;
       case 'imported': {
         this.summary.imported++;
-        const { action, reason, digest, previous } = outcome;
-        this.emit({ type: 'imported', ...base, action, reason, digest, previous, recovered });
+        const { action, reason, digest, previous, followers } = outcome;
+        this.emit({ type: 'imported', ...base, action, reason, digest, previous, followers, recovered });
         return;
       }
       case 'failed':
