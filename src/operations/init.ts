@@ -1,4 +1,4 @@
-import { appendFile, lstat, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { schemaLocationFor } from '../config/catalog-modeline.js';
 import { UsageError } from '../core/errors.js';
@@ -6,15 +6,18 @@ import { isErrorCode } from '../files/atomic-file.js';
 import { describeSystemError } from '../files/errno.js';
 import { kindOf } from '../files/regular-file.js';
 import {
+  CI_DIR,
   CI_RECIPES,
   type CiProvider,
+  type CiRecipeFile,
   GITIGNORE_HEADER,
   gitignoreLines,
   INSTALLED_RECIPES_DIR,
   initialCatalogText,
+  PACKED_PACKAGE,
 } from './init-files.js';
 
-export { CI_RECIPES, type CiProvider } from './init-files.js';
+export { CI_DIR, CI_RECIPES, type CiProvider } from './init-files.js';
 
 export interface InitRequest {
   /** The catalog to create (absolute); the other files go into its directory. */
@@ -39,6 +42,16 @@ export interface InitResult {
   files: InitFile[];
   /** The schema location the new catalog's modeline names. */
   schema: string;
+  /** With `ci`: what the recipe needs beside the files written. */
+  ci?: InitCiResult;
+}
+
+export interface InitCiResult {
+  provider: CiProvider;
+  /** Where the recipe was written: the git repository's root (the catalog's directory outside one). */
+  root: string;
+  /** The packed packages (`imagestreams-*.tgz`) already in the root's ci/ folder, which the jobs install. */
+  packages: string[];
 }
 
 /**
@@ -47,7 +60,7 @@ export interface InitResult {
  */
 export async function initOperation(request: InitRequest): Promise<InitResult> {
   const dir = dirname(request.catalogPath);
-  const recipe = request.ci ? await readRecipe(request.ci, request.recipesDir ?? INSTALLED_RECIPES_DIR) : undefined;
+  const recipe = request.ci ? await readRecipe(request.ci, request.recipesDir ?? INSTALLED_RECIPES_DIR) : [];
   const gitignorePath = join(dir, '.gitignore');
   const gitignore = await existingGitignore(gitignorePath);
   const schema = request.schema ?? schemaLocationFor(dir);
@@ -55,22 +68,44 @@ export async function initOperation(request: InitRequest): Promise<InitResult> {
     await createUnlessPresent(request.catalogPath, initialCatalogText(schema)),
     await extendGitignore(gitignorePath, gitignore, gitignoreLines(basename(request.catalogPath))),
   ];
-  if (request.ci && recipe !== undefined) {
-    files.push(await createUnlessPresent(join(dir, CI_RECIPES[request.ci].target), recipe));
+  if (!request.ci) return { files, schema };
+  const root = (await repositoryRoot(dir)) ?? dir;
+  for (const { file, text } of recipe) {
+    files.push(await createUnlessPresent(join(root, file.target), text, file.executable ? 0o777 : 0o666));
   }
-  return { files, schema };
+  return { files, schema, ci: { provider: request.ci, root, packages: await packedPackages(join(root, CI_DIR)) } };
 }
 
-async function readRecipe(ci: CiProvider, recipesDir: string): Promise<string> {
-  const path = join(recipesDir, CI_RECIPES[ci].source);
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if (isErrorCode(error, 'ENOENT')) {
-      throw new UsageError(`this installation has no ${ci} CI recipe: ${path} does not exist; nothing was written`);
-    }
-    throw fileProblem(`cannot read ${path}`, error);
+/** The root of the git work tree `dir` is in (the nearest directory up with a .git); undefined outside one. */
+async function repositoryRoot(dir: string): Promise<string | undefined> {
+  for (let current = dir; ; current = dirname(current)) {
+    if (await lstat(join(current, '.git')).catch(() => undefined)) return current;
+    if (dirname(current) === current) return undefined;
   }
+}
+
+/** The files of the CI system's recipe, all read before anything is written. */
+async function readRecipe(ci: CiProvider, recipesDir: string): Promise<{ file: CiRecipeFile; text: string }[]> {
+  const read = async (file: CiRecipeFile) => {
+    const path = join(recipesDir, file.source);
+    try {
+      return { file, text: await readFile(path, 'utf8') };
+    } catch (error) {
+      if (isErrorCode(error, 'ENOENT')) {
+        throw new UsageError(`this installation has no ${ci} CI recipe: ${path} does not exist; nothing was written`);
+      }
+      throw fileProblem(`cannot read ${path}`, error);
+    }
+  };
+  const files = [];
+  for (const file of CI_RECIPES[ci]) files.push(await read(file));
+  return files;
+}
+
+/** The names of the packed packages in `dir`, sorted; none when it cannot be read. */
+async function packedPackages(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => []);
+  return names.filter((name) => PACKED_PACKAGE.test(name)).sort();
 }
 
 /** The text of the .gitignore; undefined when there is none. Anything but a regular file there is an error. */
@@ -86,13 +121,16 @@ async function existingGitignore(path: string): Promise<string | undefined> {
   });
 }
 
-/** Writes a new file (and its directory); a file, link or directory already at `path` is left as it is. */
-async function createUnlessPresent(path: string, text: string): Promise<InitFile> {
+/**
+ * Writes a new file (and its directory) with `mode`, less the umask; a file, link or directory already at `path` is
+ * left as it is.
+ */
+async function createUnlessPresent(path: string, text: string, mode = 0o666): Promise<InitFile> {
   await mkdir(dirname(path), { recursive: true }).catch((error: unknown) => {
     throw fileProblem(`cannot create the directory of ${path}`, error);
   });
   try {
-    await writeFile(path, text, { flag: 'wx' });
+    await writeFile(path, text, { flag: 'wx', mode });
     return { path, action: 'created' };
   } catch (error) {
     if (isErrorCode(error, 'EEXIST')) return { path, action: 'kept' };
