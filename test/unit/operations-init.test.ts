@@ -88,6 +88,17 @@ describe('init', () => {
     }
   });
 
+  it('shows the paths of its errors relative to cwd when given, else absolute', async () => {
+    const { dir, catalog } = directory();
+    mkdirSync(join(dir, '.gitignore'));
+    await expect(initOperation({ catalogPath: catalog, schema: SCHEMA, cwd: dir })).rejects.toThrow(
+      /^\.gitignore is a directory, not a file; nothing was written$/,
+    );
+    await expect(initOperation({ catalogPath: catalog, schema: SCHEMA })).rejects.toThrow(
+      `${join(dir, '.gitignore')} is a directory`,
+    );
+  });
+
   it('creates the directory of a catalog in a new folder', async () => {
     const { dir, read } = directory();
     await initOperation({ catalogPath: join(dir, 'deploy', 'images.yaml'), schema: SCHEMA });

@@ -15,7 +15,7 @@ export interface InitOptions {
 /** `init`: creates what is missing of a catalog, its .gitignore and a CI recipe, and says what it did per file. */
 export async function initCommand(options: InitOptions, io: Io): Promise<number> {
   const { path } = catalogFileOf(options, io);
-  const request = { catalogPath: path, ...(options.ci ? { ci: options.ci } : {}) };
+  const request = { catalogPath: path, cwd: io.cwd, ...(options.ci ? { ci: options.ci } : {}) };
   const result = await initOperation(options.schema ? { ...request, schema: options.schema } : request);
   const shown = (file: string) => relative(io.cwd, file) || file;
   for (const file of result.files) writeLine(io.stdout, describe(file, shown(file.path)));
