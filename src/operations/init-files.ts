@@ -6,11 +6,33 @@ import { journalPath, lockPath } from '../state/index.js';
 
 export type CiProvider = 'github' | 'gitlab';
 
-/** Each CI recipe of the installation (under examples/ci) and where init writes it, from the catalog's directory. */
-export const CI_RECIPES: Record<CiProvider, { source: string; target: string }> = {
-  github: { source: join('github', 'imagestreams.yml'), target: join('.github', 'workflows', 'imagestreams.yml') },
-  gitlab: { source: join('gitlab', '.gitlab-ci.yml'), target: '.gitlab-ci.yml' },
+/** A file of a CI recipe: where it is in the installation (under examples/ci), where init writes it. */
+export interface CiRecipeFile {
+  source: string;
+  /** From the catalog's directory, the repository's root as the recipes see it. */
+  target: string;
+  executable?: boolean;
+}
+
+/** Where the recipes expect their script and the packed package, from the repository's root. */
+export const CI_DIR = 'ci';
+const CI_SCRIPT: CiRecipeFile = {
+  source: 'imagestreams-ci.sh',
+  target: join(CI_DIR, 'imagestreams-ci.sh'),
+  executable: true,
 };
+
+/** Each CI system's recipe: the pipeline file and the script every job of it calls. */
+export const CI_RECIPES: Record<CiProvider, CiRecipeFile[]> = {
+  github: [
+    { source: join('github', 'imagestreams.yml'), target: join('.github', 'workflows', 'imagestreams.yml') },
+    CI_SCRIPT,
+  ],
+  gitlab: [{ source: join('gitlab', '.gitlab-ci.yml'), target: '.gitlab-ci.yml' }, CI_SCRIPT],
+};
+
+/** A tarball `npm pack` makes of imagestreams, as the recipes install it (`ci/imagestreams-*.tgz`). */
+export const PACKED_PACKAGE = /^imagestreams-.+\.tgz$/;
 
 /** The running installation's CI recipes. */
 export const INSTALLED_RECIPES_DIR = fileURLToPath(new URL('../../examples/ci/', import.meta.url));

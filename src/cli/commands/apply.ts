@@ -4,6 +4,7 @@ import type { Plan, PlanDocument } from '../../core/plan-model.js';
 import { type ApplyOutcome, applyOperation, readSavedPlan } from '../../operations/apply.js';
 import { applySummary } from '../../render/apply-summary.js';
 import { renderPlan } from '../../render/plan.js';
+import { writeCatalogWarnings } from '../catalog-warnings.js';
 import { loadCatalogOf, repositoryOptionsOf, textStyle } from '../context.js';
 import { EXIT_ERROR, EXIT_OK } from '../exit.js';
 import { type Io, writeJson } from '../output.js';
@@ -34,6 +35,7 @@ export async function applyCommand(
   if (planFile) refuseScopeWithSavedPlan(planFile, options);
   const saved = planFile ? await savedPlan(planFile, options, io) : undefined;
   const catalog = await loadCatalogOf(options, io);
+  writeCatalogWarnings(catalog, io);
   const outcome = await applyOperation(catalog, {
     ...repositoryOptionsOf(options, io),
     ...(saved && { saved }),

@@ -4,6 +4,7 @@ import { hasChanges } from '../../core/plan-model.js';
 import { planOperation } from '../../operations/plan.js';
 import { type PlanFormat, renderPlan } from '../../render/plan.js';
 import type { CatalogPathOptions } from '../catalog-options.js';
+import { writeCatalogWarnings } from '../catalog-warnings.js';
 import { loadCatalogOf, repositoryOptionsOf, textStyle } from '../context.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from '../exit.js';
 import type { Io } from '../output.js';
@@ -40,6 +41,7 @@ export async function planCommand(options: PlanCommandOptions, io: Io): Promise<
   const format = planFormat(options);
   const out = options.out ? { path: resolve(io.cwd, options.out), key: planKey(io.env) } : undefined;
   const catalog = await loadCatalogOf(options, io);
+  writeCatalogWarnings(catalog, io);
   const plan = await planOperation(catalog, {
     ...repositoryOptionsOf(options, io),
     targets: options.target ?? [],

@@ -7,6 +7,7 @@ import {
   WatchMetrics,
   type WatchSummary,
 } from '../../operations/watch.js';
+import { unseenCatalogWarnings } from '../catalog-warnings.js';
 import { loadCatalogOf, repositoryOptionsOf } from '../context.js';
 import { EXIT_ERROR, EXIT_OK } from '../exit.js';
 import { type MetricsServer, parseListenAddress, startMetricsServer } from '../metrics-server.js';
@@ -61,8 +62,18 @@ export async function watchCommand(
   if (options.metricsAddr !== undefined) parseListenAddress(options.metricsAddr);
   const log = (event: WatchLogEvent) => io.stderr.write(formatWatchEvent(event, Boolean(options.json)));
   const metrics = new WatchMetrics();
+  const warned = new Set<string>();
   const { watch, discard } = await prepareWatch({
-    loadCatalog: () => loadCatalogOf(options, io),
+    loadCatalog: async () => {
+      const catalog = await loadCatalogOf(options, io);
+      for (const {
+        location: { file, line, column },
+        message,
+      } of unseenCatalogWarnings(catalog, warned)) {
+        log({ time: new Date().toISOString(), type: 'catalog-warning', file, line, column, message });
+      }
+      return catalog;
+    },
     repositories: repositoryOptionsOf(options, io),
     once: Boolean(options.once),
     importsPerMinute,
