@@ -52,7 +52,7 @@ export async function planCommand(options: PlanCommandOptions, io: Io): Promise<
     ...(out && { out }),
   });
   io.stdout.write(renderPlan(plan, format, textStyle(io, options)));
-  io.stderr.write(targetedPlanWarning(plan.targets));
+  io.stderr.write(targetedPlanWarning(options.target ?? []));
   if (options.out) (format === 'text' ? io.stdout : io.stderr).write(savedPlanHint(options.out, options));
   if (plan.errors.length > 0) return EXIT_ERROR;
   return options.detailedExitcode && hasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
