@@ -1,5 +1,5 @@
 import { appendFile, lstat, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { schemaLocationFor } from '../config/catalog-modeline.js';
 import { UsageError } from '../core/errors.js';
 import { isErrorCode } from '../files/atomic-file.js';
@@ -48,6 +48,7 @@ export interface InitResult {
 export async function initOperation(request: InitRequest): Promise<InitResult> {
   const dir = dirname(request.catalogPath);
   const recipe = request.ci ? await readRecipe(request.ci, request.recipesDir ?? INSTALLED_RECIPES_DIR) : undefined;
+  if (request.ci) await refuseLinkedDirectories(dir, CI_RECIPES[request.ci].target);
   const gitignorePath = join(dir, '.gitignore');
   const gitignore = await existingGitignore(gitignorePath);
   const schema = request.schema ?? schemaLocationFor(dir);
@@ -70,6 +71,20 @@ async function readRecipe(ci: CiProvider, recipesDir: string): Promise<string> {
       throw new UsageError(`this installation has no ${ci} CI recipe: ${path} does not exist; nothing was written`);
     }
     throw fileProblem(`cannot read ${path}`, error);
+  }
+}
+
+/** A directory on the way from `dir` to the file `target` that is a symbolic link (it could lead anywhere): an error. */
+async function refuseLinkedDirectories(dir: string, target: string): Promise<void> {
+  let path = dir;
+  for (const name of dirname(target)
+    .split(sep)
+    .filter((part) => part !== '.')) {
+    path = join(path, name);
+    const stats = await lstat(path).catch(() => undefined);
+    if (stats?.isSymbolicLink()) {
+      throw new UsageError(`${path} is a symbolic link; init writes only inside the directory; nothing was written`);
+    }
   }
 }
 
