@@ -68,6 +68,22 @@ function startAskingRegistry(): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+/** `plan` ends by itself at once, exit 1, with `message` if given, within the memory bound; the attack is counted. */
+async function expectPlanEnds(work: Workspace, message: RegExp | undefined, env: NodeJS.ProcessEnv = {}) {
+  const outcome = await runCliMeasured(['plan'], work.dir, {
+    env,
+    timeoutMs: 30_000,
+    memoryLimitMb: 2 * PEAK_RSS_LIMIT_MB,
+  });
+  const output = `${outcome.stdout}${outcome.stderr}`;
+  expect(outcome.stoppedBy, output).toBe('exit');
+  expect(outcome.code, output).toBe(1);
+  expect(output).not.toMatch(/internal error|\n {4}at /);
+  if (message) expect(output).toMatch(message);
+  expectWithinMemory(outcome);
+  tally({ inputs: 1, attacks: 1 });
+}
+
 describe('hostile files where credentials are looked up: no hang, bounded memory, a clear error', () => {
   let server: Server;
   let host: string;
@@ -90,18 +106,7 @@ describe('hostile files where credentials are looked up: no hang, bounded memory
     plant(path);
     const work = new Workspace('imagestreams-attack-creds-');
     work.writeCatalog({ registries: insecure(host), streams: { app: { latest: { from: `${host}/org/app:1` } } } });
-    const outcome = await runCliMeasured(['plan'], work.dir, {
-      env: { HOME: home, ...env(home) },
-      timeoutMs: 30_000,
-      memoryLimitMb: 2 * PEAK_RSS_LIMIT_MB,
-    });
-    const output = `${outcome.stdout}${outcome.stderr}`;
-    expect(outcome.stoppedBy, output).toBe('exit');
-    expect(outcome.code, output).toBe(1);
-    expect(output).not.toMatch(/internal error|\n {4}at /);
-    if (message) expect(output).toMatch(message);
-    expectWithinMemory(outcome);
-    tally({ inputs: 1, attacks: 1 });
+    await expectPlanEnds(work, message, { HOME: home, ...env(home) });
   });
 
   it.each(PLANTS)('the catalog’s auth.secret is %s', async (_what, plant, message) => {
@@ -111,16 +116,6 @@ describe('hostile files where credentials are looked up: no hang, bounded memory
       registries: { [host]: { insecure: true, auth: { secret: 'pull.json' } } },
       streams: { app: { latest: { from: `${host}/org/app:1` } } },
     });
-    const outcome = await runCliMeasured(['plan'], work.dir, {
-      timeoutMs: 30_000,
-      memoryLimitMb: 2 * PEAK_RSS_LIMIT_MB,
-    });
-    const output = `${outcome.stdout}${outcome.stderr}`;
-    expect(outcome.stoppedBy, output).toBe('exit');
-    expect(outcome.code, output).toBe(1);
-    expect(output).not.toMatch(/internal error|\n {4}at /);
-    if (message) expect(output).toMatch(message);
-    expectWithinMemory(outcome);
-    tally({ inputs: 1, attacks: 1 });
+    await expectPlanEnds(work, message);
   });
 });
