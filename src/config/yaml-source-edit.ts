@@ -284,7 +284,17 @@ export function renderScalar(value: string | boolean, style: Scalar['type'], inF
   if (typeof value === 'boolean') return String(value);
   const type = style === 'QUOTE_SINGLE' || style === 'QUOTE_DOUBLE' ? style : 'PLAIN';
   if (type === 'PLAIN' && inFlow && /[,[\]{}]/.test(value)) return JSON.stringify(value);
+  // A block scalar or folded quotes would need the indentation of the line they are written on: one line instead.
+  if (/[\n\r\u0085\u2028\u2029]/.test(value)) return oneLineQuoted(value);
   return stringify(value, { version: '1.2', lineWidth: 0, defaultStringType: type }).trimEnd();
+}
+
+/** A double-quoted scalar on one line: JSON's escapes, and the line breaks JSON leaves raw escaped too. */
+function oneLineQuoted(value: string): string {
+  return JSON.stringify(value).replace(
+    /[\u0085\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function describe(path: readonly string[]): string {

@@ -20,8 +20,36 @@ export interface ReferencePlanInput {
   errors: readonly PlannedError[];
 }
 
-/** The image a tag has after this plan, and the tag apply finds it on; or why it has none (`has no image yet`). */
-type Image = { item: PlannedItem; via: string } | { reason: ImportReason; message: string };
+/**
+ * The tags a follower goes through to the tag that has no image, nearest first; shared between followers, so that
+ * a chain of n tags costs n of these, not n² names.
+ */
+interface FollowedChain {
+  name: string;
+  next: FollowedChain | undefined;
+  length: number;
+  last: string;
+}
+
+/** Why a tag has no image after this plan: `cause` (`has no image yet`) of the tag at the end of `chain`. */
+type NoImage = { reason: ImportReason; cause: string; chain: FollowedChain | undefined };
+
+/** The image a tag has after this plan, and the tag apply finds it on; or why it has none. */
+type Image = { item: PlannedItem; via: string } | NoImage;
+
+/** Chains longer than this are shown by their first two tags and their last. */
+const CHAIN_SHOWN = 3;
+
+/** `follows a:1, which follows b:1, which could not be resolved: …`, bounded whatever the chain's length. */
+function noImageMessage({ cause, chain }: NoImage): string {
+  if (!chain) return cause;
+  const names: string[] = [];
+  for (let link: FollowedChain | undefined = chain; link && names.length < CHAIN_SHOWN; link = link.next) {
+    names.push(link.name);
+  }
+  if (chain.length > CHAIN_SHOWN) names.splice(2, 1, `… (${chain.length - CHAIN_SHOWN} tags in between)`, chain.last);
+  return `${names.map((name) => (name.startsWith('…') ? name : `follows ${name}`)).join(', which ')}, which ${cause}`;
+}
 
 /**
  * Plans the tags that follow another tag or an image of a stream, in dependency order: each gets the image its
@@ -35,7 +63,7 @@ export function planReferences(input: ReferencePlanInput): { changes: PlannedCha
   for (const ref of input.references) {
     if (!selected(ref.address)) continue;
     const image = resolver.imageOf(ref.address);
-    if ('reason' in image) errors.push({ address: ref.address, reason: image.reason, message: image.message });
+    if ('reason' in image) errors.push({ address: ref.address, reason: image.reason, message: noImageMessage(image) });
     else changes.push(referenceChange(ref, image, input));
   }
   return { changes, errors };
@@ -83,17 +111,15 @@ class ImageResolver {
 
   private resolve(address: string): Image {
     const tag = this.tags.get(address);
-    if (!tag) return { reason: 'NotFound', message: 'is not a tag of the catalog' };
+    if (!tag) return { reason: 'NotFound', cause: 'is not a tag of the catalog', chain: undefined };
     if (!('target' in tag)) return this.importedImage(tag);
     if (tag.target.kind === 'ImageStreamImage') return this.streamImage(tag, tag.target);
     const followed = targetName(tag.target);
     const image = this.imageOf(followed);
-    return 'reason' in image
-      ? { reason: image.reason, message: `follows ${followed}, which ${image.message}` }
-      : {
-          item: image.item,
-          via: followed,
-        };
+    if ('item' in image) return { item: image.item, via: followed };
+    const next = image.chain;
+    const chain = { name: followed, next, length: (next?.length ?? 0) + 1, last: next?.last ?? followed };
+    return { reason: image.reason, cause: image.cause, chain };
   }
 
   /** The planned item of an imported tag, else the one in state. */
@@ -105,8 +131,8 @@ class ImageResolver {
     const current = tagState(this.input.state, tag.stream, tag.tag)?.items[0];
     if (current) return { item: plannedItem(current), via: tag.address };
     const failed = this.failed.get(tag.address);
-    if (failed) return { reason: failed.reason, message: `could not be resolved: ${failed.message}` };
-    return { reason: 'NotFound', message: 'has no image yet' };
+    if (failed) return { reason: failed.reason, cause: `could not be resolved: ${failed.message}`, chain: undefined };
+    return { reason: 'NotFound', cause: 'has no image yet', chain: undefined };
   }
 
   /** An image of a stream: one the state holds (any tag, any item), else one a tag of the stream gets in this plan. */
@@ -122,7 +148,7 @@ class ImageResolver {
       if ('item' in image && image.item.digest === digest) return { item: image.item, via: tag.address };
     }
     const message = `the image stream "${stream}" holds no image ${digest} (in the state or in this plan)`;
-    return { reason: 'NotFound', message: `follows ${targetName(ref.target)}: ${message}` };
+    return { reason: 'NotFound', cause: `follows ${targetName(ref.target)}: ${message}`, chain: undefined };
   }
 }
 

@@ -16,6 +16,12 @@ export interface CredentialFileOptions {
   required: boolean;
 }
 
+/** Larger than any credentials file (a Kubernetes Secret holds at most 1 MiB): a larger one is refused unread. */
+export const CREDENTIAL_FILE_LIMIT = 8 << 20;
+
+/** A credentials file over CREDENTIAL_FILE_LIMIT. */
+class OversizeFileError extends Error {}
+
 /** One credentials file, read and parsed on first use only (or at once, with `loadNow`). */
 export class CredentialFile {
   private loaded: Promise<AuthConfig | undefined> | undefined;
@@ -54,7 +60,9 @@ export class CredentialFile {
   private async read(): Promise<AuthConfig | undefined> {
     let text: string;
     try {
-      text = (await readRegularFile(this.options.path)).toString('utf8');
+      const bytes = await readRegularFile(this.options.path, { maxBytes: CREDENTIAL_FILE_LIMIT + 1 });
+      if (bytes.length > CREDENTIAL_FILE_LIMIT) throw new OversizeFileError();
+      text = bytes.toString('utf8');
     } catch (error) {
       this.unread(error);
       return undefined;
@@ -65,6 +73,9 @@ export class CredentialFile {
   /** Returns when an optional file is missing; throws CredentialsError naming the file otherwise. */
   private unread(error: unknown): void {
     if (error instanceof NotRegularFileError) throw new CredentialsError(`${this.label}: it is ${error.kind}`);
+    if (error instanceof OversizeFileError) {
+      throw new CredentialsError(`${this.label}: the file is larger than ${CREDENTIAL_FILE_LIMIT >> 20} MiB; refused`);
+    }
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       this.missing = true;
@@ -92,6 +103,7 @@ function readRegularFileNow(path: string): string {
   try {
     const stats = fstatSync(fd);
     if (!stats.isFile()) throw new NotRegularFileError(path, kindOf(stats));
+    if (stats.size > CREDENTIAL_FILE_LIMIT) throw new OversizeFileError();
     return readFileSync(fd, 'utf8');
   } finally {
     closeSync(fd);

@@ -83,7 +83,9 @@ function uniqueTags(tags: TagReference[], stream: string, where: string): TagRef
   const seen = new Set<string>();
   for (const tag of tags) {
     if (seen.has(tag.name))
-      throw new UsageError(`${where}: ImageStream "${stream}" has the tag "${tag.name}" twice in spec.tags`);
+      throw new UsageError(
+        `${where}: ImageStream ${quoted(stream)} has the tag ${quoted(tag.name)} twice in spec.tags`,
+      );
     seen.add(tag.name);
   }
   return tags;
@@ -96,7 +98,7 @@ function tagSettings(
   defaults: CatalogDefaults,
   notes: AdoptNote[],
 ): YamlEntries | undefined {
-  const field = `spec.tags["${tag.name}"]`;
+  const field = `spec.tags[${quoted(tag.name)}]`;
   const from = tag.from;
   if (!from) {
     notes.push({ stream, field, reason: 'left out: a tag without "from" has nothing to import' });
@@ -104,12 +106,12 @@ function tagSettings(
   }
   if (!FROM_KINDS.includes(from.kind)) {
     throw new UsageError(
-      `ImageStream "${stream}": ${field}.from.kind "${from.kind}": expected DockerImage, ImageStreamTag or ImageStreamImage`,
+      `ImageStream ${quoted(stream)}: ${field}.from.kind ${quoted(from.kind)}: expected DockerImage, ImageStreamTag or ImageStreamImage`,
     );
   }
   if (from.kind === 'DockerImage' && from.name.startsWith('oci:')) {
     throw new UsageError(
-      `ImageStream "${stream}": ${field}.from.name ${quoted(from.name, 80)}: a DockerImage is a registry reference`,
+      `ImageStream ${quoted(stream)}: ${field}.from.name ${quoted(from.name, 80)}: a DockerImage is a registry reference`,
     );
   }
   if (from.namespace) {

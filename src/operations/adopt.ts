@@ -2,6 +2,7 @@ import { writeCatalogText } from '../config/catalog-file-text.js';
 import { parseCatalog } from '../config/index.js';
 import { deleteYamlKey, hasYamlKey, setYamlValue, type YamlValue } from '../config/yaml-source-edit.js';
 import type { Catalog, CatalogTag } from '../core/catalog.js';
+import { printable, quoted } from '../core/echoed-text.js';
 import { CatalogError, UsageError } from '../core/errors.js';
 import { recordedTag } from '../core/state-lookup.js';
 import type { TagState } from '../core/state-model.js';
@@ -50,7 +51,7 @@ export async function adoptOperation(ref: CatalogFileRef, request: AdoptRequest)
     const violations = imageStreamViolations(cleaned);
     const name = (cleaned.metadata as { name?: unknown } | undefined)?.name;
     if (violations.length > 0) {
-      const what = typeof name === 'string' ? `ImageStream "${name}"` : 'an ImageStream';
+      const what = typeof name === 'string' ? `ImageStream ${quoted(name)}` : 'an ImageStream';
       throw new UsageError(`${where}: ${what} is not valid: ${violations.slice(0, 5).join('; ')}`);
     }
     return adoptedStream(cleaned, before.defaults, where, notes);
@@ -101,7 +102,7 @@ async function tagHistory(
     );
     return undefined;
   }
-  for (const gone of history.missing) note(`${field} ${gone.image}`, `left out: ${gone.reason}`);
+  for (const gone of history.missing) note(`${field} ${printable(gone.image)}`, `left out: ${gone.reason}`);
   return history.value;
 }
 
@@ -131,7 +132,7 @@ function adoptedCatalog(file: CatalogFileText, text: string): Catalog {
 function checkConflicts(streams: AdoptedStream[], catalog: Catalog, replace: boolean): void {
   const names = streams.map((s) => s.name);
   const twice = names.find((name, index) => names.indexOf(name) !== index);
-  if (twice) throw new UsageError(`the input holds the ImageStream "${twice}" more than once`);
+  if (twice) throw new UsageError(`the input holds the ImageStream ${quoted(twice)} more than once`);
   if (replace) return;
   const existing = new Set([...(catalog.streams ?? []).map((s) => s.name), ...catalog.tags.map((t) => t.stream)]);
   const conflicts = names.filter((name) => existing.has(name));

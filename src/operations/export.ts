@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { lstat, mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { type LoadCatalogOptions, loadCatalog } from '../config/index.js';
 import type { Catalog } from '../core/catalog.js';
@@ -48,19 +48,31 @@ export function exportText(exported: ExportedCatalog): string {
   return manifestsYaml(exported.objects, exported.header);
 }
 
-/** Writes one file a stream and a kustomization.yaml into `dir`; returns the paths written. */
+/**
+ * Writes one file a stream and a kustomization.yaml into `dir`; returns the paths written. The files are committed
+ * beside the catalog, so a pull request may have made one a symbolic link: none is written through (nothing is
+ * written when one is a link).
+ */
 export async function writeSplitExport(exported: ExportedCatalog, dir: string, namespace?: string): Promise<string[]> {
   await mkdir(dir, { recursive: true });
-  const written: string[] = [];
-  for (const object of exported.objects) {
-    const path = join(dir, streamFileName(object));
-    await writeFileAtomic(path, manifestsYaml([object], exported.header));
-    written.push(path);
-  }
   const files = exported.objects.map(streamFileName);
   const kustomization = join(dir, 'kustomization.yaml');
+  const paths = [...files.map((file) => join(dir, file)), kustomization];
+  for (const path of paths) await refuseLink(path);
+  for (const [index, object] of exported.objects.entries()) {
+    await writeFileAtomic(paths[index]!, manifestsYaml([object], exported.header));
+  }
   await writeFileAtomic(kustomization, kustomizationYaml(files, namespace));
-  return [...written, kustomization];
+  return paths;
+}
+
+async function refuseLink(path: string): Promise<void> {
+  const stats = await lstat(path).catch(() => undefined);
+  if (stats?.isSymbolicLink()) {
+    throw new UsageError(
+      `${path} is a symbolic link; export --split writes its files only in place (nothing was written)`,
+    );
+  }
 }
 
 function checkStrict(object: ImageStreamObject): void {

@@ -1,5 +1,5 @@
 import { appendFile, lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { schemaLocationFor } from '../config/catalog-modeline.js';
 import { UsageError } from '../core/errors.js';
 import { isErrorCode } from '../files/atomic-file.js';
@@ -68,6 +68,8 @@ export async function initOperation(request: InitRequest): Promise<InitResult> {
   const { cwd } = request;
   const show: Show = cwd === undefined ? (path) => path : (path) => relative(cwd, path) || path;
   const recipe = request.ci ? await readRecipe(request.ci, request.recipesDir ?? INSTALLED_RECIPES_DIR) : [];
+  const root = request.ci ? ((await repositoryRoot(dir)) ?? dir) : dir;
+  for (const { file } of recipe) await refuseLinkedDirectories(root, file.target, show);
   const gitignorePath = join(dir, '.gitignore');
   const gitignore = await existingGitignore(gitignorePath, show);
   const schema = request.schema ?? schemaLocationFor(dir);
@@ -76,7 +78,6 @@ export async function initOperation(request: InitRequest): Promise<InitResult> {
     await extendGitignore(gitignorePath, gitignore, gitignoreLines(basename(request.catalogPath)), show),
   ];
   if (!request.ci) return { files, schema };
-  const root = (await repositoryRoot(dir)) ?? dir;
   for (const { file, text } of recipe) {
     files.push(await createUnlessPresent(join(root, file.target), text, show, file.executable ? 0o777 : 0o666));
   }
@@ -161,4 +162,20 @@ async function extendGitignore(path: string, text: string | undefined, lines: st
     throw fileProblem(`cannot write ${show(path)}`, error);
   });
   return { path, action: 'extended', added };
+}
+
+/** A directory on the way from `dir` to the file `target` that is a symbolic link (it could lead anywhere): an error. */
+async function refuseLinkedDirectories(dir: string, target: string, show: Show): Promise<void> {
+  let path = dir;
+  for (const name of dirname(target)
+    .split(sep)
+    .filter((part) => part !== '.')) {
+    path = join(path, name);
+    const stats = await lstat(path).catch(() => undefined);
+    if (stats?.isSymbolicLink()) {
+      throw new UsageError(
+        `${show(path)} is a symbolic link; init writes only inside the directory; nothing was written`,
+      );
+    }
+  }
 }
