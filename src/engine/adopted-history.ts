@@ -71,7 +71,14 @@ export async function adoptedHistory(
   });
   const found = items.filter((item): item is TagItem => item !== undefined);
   if (!items[0]) return { missing };
-  return { value: { spec: tag.spec, items: found, conditions: failures.filter((f) => RFC3339.test(f.lastTransitionTime)).map(condition) }, missing };
+  return {
+    value: {
+      spec: tag.spec,
+      items: found,
+      conditions: failures.filter((f) => RFC3339.test(f.lastTransitionTime)).map(condition),
+    },
+    missing,
+  };
 }
 
 function condition(failure: RecordedFailure): TagCondition {
