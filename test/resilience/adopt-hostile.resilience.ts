@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, ftruncateSync, openSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { aliasBombLines } from '../helpers/hostile-yaml.js';
 import { Workspace } from '../helpers/workspace.js';
 import { runCliMeasured } from './support/cli-process.js';
 import { expectRefused, runOnHostileInput } from './support/hostile.js';
@@ -14,16 +15,9 @@ function imageStream(name: string, tags: object[]): string {
   return stringify({ ...STREAM, metadata: { name }, spec: { tags } });
 }
 
-/** Nine levels of nine aliases each: about 387 million strings once expanded. */
+/** An ImageStream whose annotations expand to about 387 million strings. */
 function billionLaughs(): string {
-  const lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-  for (let i = 1; i <= 9; i++)
-    lines.push(
-      `a${i}: &a${i} [${Array(9)
-        .fill(`*a${i - 1}`)
-        .join(', ')}]`,
-    );
-  return `${stringify(STREAM)}metadata:\n  name: x\n  annotations:\n${lines.map((l) => `    ${l}`).join('\n')}\n`;
+  return `${stringify(STREAM)}metadata:\n  name: x\n  annotations:\n${aliasBombLines('    ')}\n`;
 }
 
 function sparseFile(path: string, bytes: number): void {

@@ -1,6 +1,7 @@
 import { closeSync, ftruncateSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { aliasBombLines } from '../helpers/hostile-yaml.js';
 import { writeImageLayout } from '../helpers/images.js';
 import { Workspace } from '../helpers/workspace.js';
 import { runCliMeasured } from './support/cli-process.js';
@@ -11,16 +12,9 @@ import { tally } from './support/run-context.js';
 const HEAD = 'apiVersion: imagestreams/v1\nkind: Catalog\n';
 const GOOD = `${HEAD}streams:\n  ok:\n    tags:\n      multi:\n        from: oci:good:multi\n`;
 
-/** Nine levels of nine aliases each: about 387 million strings once expanded. */
+/** A catalog whose aliases expand to about 387 million strings. */
 function billionLaughs(): string {
-  const lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-  for (let i = 1; i <= 9; i++)
-    lines.push(
-      `a${i}: &a${i} [${Array(9)
-        .fill(`*a${i - 1}`)
-        .join(', ')}]`,
-    );
-  return `${HEAD}streams: {}\nx:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
+  return `${HEAD}streams: {}\nx:\n${aliasBombLines('  ')}\n`;
 }
 
 /** A catalog file of `bytes` bytes that holds no data (a sparse file: nothing is written to disk). */

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCatalog, MAX_CATALOG_BYTES, parseCatalog } from '../../src/config/index.js';
 import { CatalogError, formatCatalogProblem } from '../../src/core/errors.js';
 import { makeTempDir } from '../helpers/cleanup.js';
+import { aliasBombLines } from '../helpers/hostile-yaml.js';
 
 const HEAD = 'apiVersion: imagestreams/v1\nkind: Catalog\n';
 
@@ -27,16 +28,9 @@ async function loadProblems(path: string): Promise<string[]> {
   return [];
 }
 
-/** Nine levels of nine aliases each: about 387 million strings once expanded. */
+/** A catalog whose aliases expand to about 387 million strings. */
 function billionLaughs(): string {
-  const lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-  for (let i = 1; i <= 9; i++)
-    lines.push(
-      `a${i}: &a${i} [${Array(9)
-        .fill(`*a${i - 1}`)
-        .join(', ')}]`,
-    );
-  return `${HEAD}streams: {}\nannotations:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
+  return `${HEAD}streams: {}\nannotations:\n${aliasBombLines('  ')}\n`;
 }
 
 describe('hostile documents are refused before they cost much', () => {

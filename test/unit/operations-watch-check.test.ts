@@ -75,6 +75,17 @@ afterEach(() => ws.close());
 
 const neverStop = new AbortController().signal;
 
+/** The whole catalog planned against an empty state, as the first apply sees it. */
+function freshPlan(catalog: Catalog, context: TagCheckContext) {
+  return planCatalog(catalog, null, {
+    targets: [],
+    reimport: [],
+    refresh: true,
+    concurrency: 1,
+    openTag: context.openTag,
+  });
+}
+
 function check(catalog: Catalog, context: TagCheckContext, address = 'app:latest', stop = neverStop) {
   const tag = catalog.tags.find((t) => t.address === address) as CatalogTag;
   return startTagCheck(tag, context, stop);
@@ -172,13 +183,7 @@ describe('checking one scheduled tag', () => {
     const job = check(catalog, context);
     await until(() => ws.lockWaits.length > 0);
     const store = await StateStore.open(ws.statePath);
-    const plan = await planCatalog(catalog, null, {
-      targets: [],
-      reimport: [],
-      refresh: true,
-      concurrency: 1,
-      openTag: context.openTag,
-    });
+    const plan = await freshPlan(catalog, context);
     await applyPlan(plan, { store, openRepository: () => context.openTag(catalog.tags[0]!), concurrency: 1 });
     const applied = ws.stateText();
     await apply.release();
@@ -259,13 +264,7 @@ streams:
     ws.push('app', 'v1');
     const catalog = followed();
     const context = ws.context(catalog);
-    const plan = await planCatalog(catalog, null, {
-      targets: [],
-      reimport: [],
-      refresh: true,
-      concurrency: 1,
-      openTag: context.openTag,
-    });
+    const plan = await freshPlan(catalog, context);
     const store = await StateStore.open(ws.statePath);
     await applyPlan(plan, { store, openRepository: () => context.openTag(catalog.tags[0]!), concurrency: 1 });
     await store.close();
