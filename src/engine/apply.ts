@@ -175,10 +175,19 @@ async function importChange(
   await mirrorImage(cached, target, { digest: planned.digest, tag: change.tag }, mirror.store.transfers, {
     run: mirror.run,
     mountFrom: likely ? [likely] : [],
-    ...(options.onEvent && { onBytes: copiedEvents(change, options.onEvent) }),
+    ...(options.onEvent &&
+      (change.copy?.bytes ?? 0) >= REPORTED_COPY_BYTES && {
+        onBytes: copiedEvents(change, options.onEvent),
+      }),
   });
   return { ...item, dockerImageReference: target.pullSpec(planned.digest), sourceImageReference };
 }
+
+/**
+ * The smallest copy whose bytes are reported as they pass: counting every chunk of every blob costs an apply of many
+ * small images about a fifth of its time, and a small copy is over before a rate could be shown.
+ */
+const REPORTED_COPY_BYTES = 16 * 1024 * 1024;
 
 /** Turns the bytes a change's copy reports into `copied` events holding the running total. */
 function copiedEvents(change: PlannedChange, onEvent: (event: ApplyEvent) => void): (bytes: number) => void {
