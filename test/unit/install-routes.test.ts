@@ -21,12 +21,19 @@ function documents(): [string, string][] {
   ]);
 }
 
-/** The npm and npx commands of a file: each line read as shell, after a YAML `run:` or a Containerfile `RUN`. */
+/**
+ * The npm and npx commands of a file: each line read as shell, after a YAML `run:` or a Containerfile `RUN`. `npx`
+ * after `npm ci` on the same line runs in a clone, where it finds the clone's own command: it is left out.
+ */
 function npmCommands(text: string): string[][] {
   return text
     .split('\n')
     .map((line) => line.replace(/^\s*(?:-\s*)?(?:run:|RUN|script:)?\s*(?:-\s+)?/, ''))
-    .flatMap((line) => shellCommands(line))
+    .flatMap((line) => {
+      const commands = shellCommands(line);
+      const inClone = commands.some(([program, verb]) => program === 'npm' && verb === 'ci');
+      return inClone ? commands.filter(([program]) => program !== 'npx') : commands;
+    })
     .filter(([program]) => program === 'npm' || program === 'npx');
 }
 
