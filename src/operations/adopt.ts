@@ -169,7 +169,11 @@ async function recordFollowers(
     progress = false;
     for (const ref of [...pending]) {
       const target = targetAddress(ref.target);
-      const followed = target ? recordedTag(store.state, ...splitAddress(target))?.items[0] : undefined;
+      const { target: followedTag } = ref;
+      const followed =
+        followedTag.kind === 'ImageStreamTag'
+          ? recordedTag(store.state, followedTag.stream, followedTag.tag)?.items[0]
+          : undefined;
       if (target && !followed && pending.some((p) => p.address === target)) continue;
       pending.splice(pending.indexOf(ref), 1);
       progress = true;
@@ -194,9 +198,4 @@ async function recordFollowers(
     }
   }
   return recorded;
-}
-
-function splitAddress(address: string): [string, string] {
-  const colon = address.indexOf(':');
-  return [address.slice(0, colon), address.slice(colon + 1)];
 }
