@@ -71,23 +71,19 @@ export async function adoptedHistory(
   });
   const found = items.filter((item): item is TagItem => item !== undefined);
   if (!items[0]) return { missing };
-  return {
-    value: {
-      spec: tag.spec,
-      items: found,
-      conditions: failures.filter((f) => RFC3339.test(f.lastTransitionTime)).map(condition),
-    },
-    missing,
-  };
+  const recorded = failures.filter((f) => RFC3339.test(f.lastTransitionTime));
+  const conditions = await Promise.all(recorded.map((failure) => condition(repo, failure)));
+  return { value: { spec: tag.spec, items: found, conditions }, missing };
 }
 
-function condition(failure: RecordedFailure): TagCondition {
+/** A failed import the cluster recorded; its message may repeat a credential of the registry, which is cut out. */
+async function condition(repo: ImageRepository, failure: RecordedFailure): Promise<TagCondition> {
   const reason = REASONS.find((r) => r === failure.reason) ?? 'InternalError';
   return {
     type: 'ImportSuccess',
     status: 'False',
     reason,
-    message: printable(failure.message),
+    message: repo.shown ? await repo.shown(failure.message) : printable(failure.message),
     generation: failure.generation,
     lastTransitionTime: failure.lastTransitionTime,
   };

@@ -3,11 +3,13 @@ import { parseCatalog } from '../config/index.js';
 import { deleteYamlKey, hasYamlKey, setYamlValue, type YamlValue } from '../config/yaml-source-edit.js';
 import type { Catalog, CatalogTag } from '../core/catalog.js';
 import { printable, quoted } from '../core/echoed-text.js';
-import { CatalogError, UsageError } from '../core/errors.js';
+import { CatalogError, RegistryError, UsageError } from '../core/errors.js';
 import { recordedTag } from '../core/state-lookup.js';
 import type { TagState } from '../core/state-model.js';
 import { targetAddress } from '../core/tag-reference.js';
 import { adoptedHistory } from '../engine/adopted-history.js';
+import { mirroredHistory } from '../engine/adopted-mirror.js';
+import { catalogLocalStore, type LocalStore } from '../engine/local-store.js';
 import { type AdoptNote, cleanedImageStream } from '../openshift/adopt-cleaning.js';
 import { imageStreamsOf } from '../openshift/adopt-documents.js';
 import { type AdoptedStream, type AdoptedTag, adoptedStream } from '../openshift/adopt-streams.js';
@@ -61,12 +63,13 @@ export async function adoptOperation(ref: CatalogFileRef, request: AdoptRequest)
   const catalog = adoptedCatalog(file, text);
   return withLockedState(catalog.statePath, { operation: 'adopt', timeoutMs: request.lockTimeoutMs }, async (store) => {
     const recorded = await withRepositories(catalog, request, async (repositories) => {
+      const local = catalogLocalStore(catalog, repositories.openTag);
       const histories: string[] = [];
       for (const stream of streams) {
         for (const tag of stream.tags) {
           const catalogTag = catalog.tags.find((t) => t.stream === stream.name && t.tag === tag.name);
           if (!catalogTag || tag.items.length === 0) continue;
-          const value = await tagHistory(repositories.openTag(catalogTag), catalogTag, tag, notes);
+          const value = await tagHistory(repositories.openTag(catalogTag), catalogTag, tag, { notes, store: local });
           if (!value) continue;
           await store.record({ op: 'setTag', stream: stream.name, tag: tag.name, value });
           histories.push(catalogTag.address);
@@ -80,19 +83,18 @@ export async function adoptOperation(ref: CatalogFileRef, request: AdoptRequest)
   });
 }
 
-/** The state of a tag from the cluster's history of it; undefined (with a note) when it cannot be adopted. */
+/**
+ * The state of a tag from the cluster's history of it; undefined (with a note) when it cannot be adopted. A Local
+ * tag's newest image is copied into the local store, as the cluster held it in its own registry.
+ */
 async function tagHistory(
   repo: ImageRepository,
   tag: CatalogTag,
   adopted: AdoptedTag,
-  notes: AdoptNote[],
+  { notes, store }: { notes: AdoptNote[]; store: LocalStore | undefined },
 ): Promise<TagState | undefined> {
   const note = (field: string, reason: string) => notes.push({ stream: tag.stream, field, reason });
   const field = `status.tags["${tag.tag}"]`;
-  if (tag.spec.referencePolicy === 'Local') {
-    note(field, 'history not adopted: the local store does not hold its images yet; the next apply mirrors them');
-    return undefined;
-  }
   const history = await adoptedHistory(repo, tag, adopted.items, adopted.conditions);
   if (!history.value) {
     const why = history.missing[0]?.reason ?? 'no image';
@@ -103,7 +105,26 @@ async function tagHistory(
     return undefined;
   }
   for (const gone of history.missing) note(`${field} ${printable(gone.image)}`, `left out: ${gone.reason}`);
-  return history.value;
+  if (tag.spec.referencePolicy !== 'Local') return history.value;
+  if (!store) {
+    note(field, 'history not adopted: the catalog has no local store; the next apply mirrors the tag');
+    return undefined;
+  }
+  const mirrored = await mirroredHistory(repo, store, tag, history.value).catch(copyFailure);
+  if ('failure' in mirrored) {
+    note(field, `history not adopted: copying it into ${store.description} failed: ${mirrored.failure}`);
+    return undefined;
+  }
+  for (const image of mirrored.leftOut) {
+    note(`${field} ${image}`, `left out: only the newest image of a Local tag is copied into ${store.description}`);
+  }
+  return mirrored.value;
+}
+
+/** A copy that failed on the registry's side or the store's is said in a note; anything else is a defect. */
+function copyFailure(error: unknown): { failure: string } {
+  if (error instanceof RegistryError) return { failure: error.message };
+  throw error;
 }
 
 function parseCatalogText(file: CatalogFileText, text: string): Catalog {

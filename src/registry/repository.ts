@@ -53,6 +53,11 @@ export interface ImageRepository {
   readonly location?: RegistryLocation;
   /** The pull spec of an image of this repository by digest. */
   pullSpec(digest: string): string;
+  /**
+   * Text about this repository from elsewhere (a cluster's import message) made safe to show: without the secrets
+   * of the credential it is reached with. Optional: a back end without credentials shows text as it is.
+   */
+  shown?(text: string): Promise<string>;
 }
 
 /** The head of `reference` unless it still resolves to `digest`, as cheaply as the back end allows. */

@@ -83,32 +83,28 @@ describe('export → a cluster → adopt: the catalog comes back and plans clean
     expect(result.stderr).toBe('');
   });
 
-  it('adopts what the cluster holds into an empty directory: catalog and history', async () => {
+  it('adopts what the cluster holds into an empty directory: catalog, history, and the Local tag mirrored', async () => {
     writeFileSync(adopted.file('is.json'), clusterList(exported, team.state()));
     const result = await adopted.expectRun(['adopt', 'is.json'], 0);
     expect(result.stdout).toBe(
-      'Adopted 3 image streams into imagestreams.yaml (created).\nRecorded the history of 4 tags in the state.\n',
+      'Adopted 3 image streams into imagestreams.yaml (created).\nRecorded the history of 5 tags in the state.\n',
     );
     const namespace = (stream: string) =>
       `warning: ${stream}: metadata.namespace: the catalog names no namespace: \`export --namespace\` sets one\n`;
-    expect(result.stderr).toBe(
-      `${namespace('app')}${namespace('base')}${namespace('prod')}` +
-        'warning: base: status.tags["mirror"]: history not adopted: the local store does not hold its images yet; the next apply mirrors them\n',
-    );
+    expect(result.stderr).toBe(`${namespace('app')}${namespace('base')}${namespace('prod')}`);
   });
 
-  it('plans only the mirroring of the Local tag, whose images the new local store does not hold', async () => {
-    const plan = await adopted.expectRun(['plan', '--json'], 0);
-    const changes = (JSON.parse(plan.stdout) as { changes: { address: string; action: string }[] }).changes;
-    expect(changes.filter((c) => c.action !== 'noop')).toEqual([
-      expect.objectContaining({ address: 'base:mirror', action: 'create' }),
-    ]);
-  });
-
-  it('plans no changes against the registry that holds the same images once the Local tag is mirrored', async () => {
-    await adopted.expectRun(['apply', '--auto-approve'], 0);
+  it('plans no changes against the registry that holds the same images', async () => {
     const plan = await adopted.expectRun(['plan', '--detailed-exitcode'], 0);
     expect(plan.stdout).toBe('No changes. 5 tags up to date.\n');
+  });
+
+  it('holds the Local tag in the local store, recorded with the local pull spec as apply records it', () => {
+    const item = adopted.state().streams.base!.tags.mirror!.items[0]!;
+    const original = team.state().streams.base!.tags.mirror!.items[0]!;
+    expect(item.digest).toBe(original.digest);
+    expect(item.dockerImageReference).toBe(original.dockerImageReference);
+    expect(item.sourceImageReference).toBe(original.sourceImageReference);
   });
 
   it('records the same images the original state holds', () => {
@@ -118,6 +114,7 @@ describe('export → a cluster → adopt: the catalog comes back and plans clean
       ['app', '1'],
       ['app', '2'],
       ['base', 'latest'],
+      ['base', 'mirror'],
       ['prod', 'app'],
     ] as const) {
       const a = original.streams[stream]!.tags[tag]!.items[0]!;

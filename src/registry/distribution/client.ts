@@ -128,6 +128,15 @@ export class RegistryClient {
     });
   }
 
+  /**
+   * Text about this registry from elsewhere (a cluster's import message), safe to show: scrubbed of every form of the
+   * credential `repository` is reached with, made printable on one line and clipped.
+   */
+  async shown(text: string, repository: string): Promise<string> {
+    await this.credentials.find(repository);
+    return this.text.show(text);
+  }
+
   /** Turns a non-success response into a RegistryError naming `what` (e.g. `manifest quay.io/a/b:1`). */
   statusError(res: HttpResponse, what: string, repository: string): Promise<RegistryError> {
     return statusError(res, what, repository, this.answers);

@@ -26,6 +26,10 @@ export class RegistryRepository implements ImageRepository {
     this.location = { registry: client.options.registry, repository };
   }
 
+  shown(text: string): Promise<string> {
+    return this.client.shown(text, this.repository);
+  }
+
   /**
    * HEAD with the full Accept set; falls back to GET when the registry gives no digest or refuses HEAD. Schema 1 is
    * refused here already, so that the message names the reference asked for, not a digest of a signed payload.
