@@ -5,6 +5,7 @@ import { childPointer } from './json-pointer.js';
 import type { ProblemList } from './problems.js';
 import { booleanAt, enumAt, mapAt, type RawMap, stringAt, stringEntries } from './raw-values.js';
 import type { ResolveContext } from './resolve-context.js';
+import { REFERENCE_POLICIES } from './resolve-defaults.js';
 
 /** OpenShift's validation message for a scheduled tag whose `from` is not a DockerImage. */
 export const SCHEDULED_REFERENCE = 'only tags pointing to Docker repositories may be scheduled for background import';
@@ -19,12 +20,13 @@ export interface WrittenTag {
 
 /**
  * A tag that follows `target`. It imports nothing, so the import settings that only a registry import uses are
- * errors when set (`scheduled`, `insecure`, `preferPlatform`, `referencePolicy: Local`); `importMode` is recorded.
+ * errors when set (`scheduled`, `insecure`, `preferPlatform`); `importMode` is recorded, and `referencePolicy: Local`
+ * mirrors the image it gets into the local store, as for an imported tag.
  */
 export function referenceTag(
   written: WrittenTag,
   target: TagTarget,
-  defaults: CatalogDefaults,
+  { defaults, localProblem }: { defaults: CatalogDefaults; localProblem?: string | undefined },
   context: ResolveContext,
 ): ReferenceTag {
   const { stream, tag, raw, pointer } = written;
@@ -41,12 +43,8 @@ export function referenceTag(
   if (stringAt(raw, 'preferPlatform') !== undefined) {
     notApplying('preferPlatform', `preferPlatform does not apply to a tag that follows ${name}: it gets that image`);
   }
-  if (stringAt(raw, 'referencePolicy') === 'Local') {
-    notApplying(
-      'referencePolicy',
-      `referencePolicy Local does not apply to a tag that follows ${name}: it gets that image's pull spec (set referencePolicy Local on the tag that imports it)`,
-    );
-  }
+  const referencePolicy = enumAt(raw, 'referencePolicy', REFERENCE_POLICIES);
+  if (referencePolicy === 'Local' && localProblem) problems.add(childPointer(pointer, 'referencePolicy'), localProblem);
   const scheduleIntervalMs = positiveDurationAt(raw, 'scheduleInterval', pointer, problems);
   const writtenName = stringAt(mapAt(raw, 'from'), 'name');
   return {
@@ -58,7 +56,7 @@ export function referenceTag(
       from: name,
       fromKind: target.kind,
       importMode: enumAt(raw, 'importMode', IMPORT_MODES) ?? defaults.importMode,
-      referencePolicy: 'Source',
+      referencePolicy: referencePolicy ?? defaults.referencePolicy,
       scheduled: false,
       insecure: false,
       preferPlatform: null,

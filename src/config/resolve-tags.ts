@@ -51,7 +51,7 @@ export function resolveTags(streams: RawMap | undefined, env: TagEnvironment, co
       const pointer = childPointer(tagsPointerOf(stream), tag);
       const from = tagFromAt(raw, pointer, { stream, tag }, names, context.problems);
       if (from?.kind === 'reference') {
-        resolved.references.push(referenceTag({ stream, tag, raw, pointer }, from.target, env.defaults, context));
+        resolved.references.push(referenceTag({ stream, tag, raw, pointer }, from.target, env, context));
         fromPointers.set(`${stream}:${tag}`, from.pointer);
         continue;
       }

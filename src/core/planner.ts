@@ -33,6 +33,8 @@ export interface PlanInput {
   targets: string[];
   reimport: ReadonlySet<string>;
   now: Date;
+  /** Where a Local tag that follows another pulls an image from: its mirror in the local store (none: no store). */
+  localPullSpec?: (stream: string, digest: string) => string | undefined;
 }
 
 export { importReason, platformRows, specEquals, tagState } from './plan-changes.js';

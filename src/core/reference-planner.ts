@@ -18,6 +18,8 @@ export interface ReferencePlanInput {
   changes: readonly PlannedChange[];
   /** The imported tags in scope that could not be resolved. */
   errors: readonly PlannedError[];
+  /** Where a Local follower pulls an image from: its mirror in the local store (none: no store). */
+  localPullSpec?: (stream: string, digest: string) => string | undefined;
 }
 
 /**
@@ -69,6 +71,25 @@ export function planReferences(input: ReferencePlanInput): { changes: PlannedCha
   return { changes, errors };
 }
 
+/** A Local follower records the image it gets as pulled from its own mirror in the local store. */
+function mirroredIfLocal(
+  ref: ReferenceTag,
+  image: { item: PlannedItem; via: string },
+  input: Pick<ReferencePlanInput, 'localPullSpec'>,
+): Image {
+  if (ref.spec.referencePolicy !== 'Local') return image;
+  const pullSpec = input.localPullSpec?.(ref.stream, image.item.digest);
+  if (!pullSpec) {
+    return {
+      reason: 'InternalError',
+      cause: 'has referencePolicy Local, but no local store can hold it',
+      chain: undefined,
+    };
+  }
+  const source = image.item.sourceImageReference ?? image.item.dockerImageReference;
+  return { item: { ...image.item, dockerImageReference: pullSpec, sourceImageReference: source }, via: image.via };
+}
+
 function referenceChange(ref: ReferenceTag, image: { item: PlannedItem; via: string }, input: ReferencePlanInput) {
   const prior = tagState(input.state, ref.stream, ref.tag);
   const current = prior?.items[0];
@@ -113,10 +134,13 @@ class ImageResolver {
     const tag = this.tags.get(address);
     if (!tag) return { reason: 'NotFound', cause: 'is not a tag of the catalog', chain: undefined };
     if (!('target' in tag)) return this.importedImage(tag);
-    if (tag.target.kind === 'ImageStreamImage') return this.streamImage(tag, tag.target);
+    if (tag.target.kind === 'ImageStreamImage') {
+      const image = this.streamImage(tag, tag.target);
+      return 'item' in image ? mirroredIfLocal(tag, image, this.input) : image;
+    }
     const followed = targetName(tag.target);
     const image = this.imageOf(followed);
-    if ('item' in image) return { item: image.item, via: followed };
+    if ('item' in image) return mirroredIfLocal(tag, { item: image.item, via: followed }, this.input);
     const next = image.chain;
     const chain = { name: followed, next, length: (next?.length ?? 0) + 1, last: next?.last ?? followed };
     return { reason: image.reason, cause: image.cause, chain };

@@ -18,7 +18,7 @@ export interface MirroredHistory {
 export async function mirroredHistory(
   source: ImageRepository,
   store: LocalStore,
-  tag: CatalogTag,
+  tag: Pick<CatalogTag, 'stream' | 'tag'>,
   history: TagState,
 ): Promise<MirroredHistory> {
   const [newest, ...older] = history.items;

@@ -5,7 +5,13 @@ import { recordedTag } from '../core/state-lookup.js';
 import type { State, TagItem } from '../core/state-model.js';
 import type { ImageRepository } from '../registry/repository.js';
 import type { StateStore } from '../state/index.js';
-import { followedItem, inDependencyOrder, isFollowingChange } from './apply-references.js';
+import {
+  type FollowingChange,
+  followedItem,
+  importedOrigin,
+  inDependencyOrder,
+  isFollowingChange,
+} from './apply-references.js';
 import { mapConcurrent } from './concurrency.js';
 import { importedItem } from './item-metadata.js';
 import type { LocalStore } from './local-store.js';
@@ -55,6 +61,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     generation: options.store.priorSerial + 1,
     now: options.now ?? (() => new Date()),
     mirror: options.local && mirrorContext(options.local, options.store.state),
+    changes: new Map(plan.changes.map((c) => [c.address, c])),
     result,
     recorded: [],
   };
@@ -85,6 +92,8 @@ interface ApplyRun {
   generation: number;
   now: () => Date;
   mirror: MirrorContext | undefined;
+  /** Every change of the plan, noops included, by address. */
+  changes: ReadonlyMap<string, PlannedChange>;
   result: ApplyResult;
   /** Addresses whose outcome (import, removal or failure) is recorded in the journal. */
   recorded: string[];
@@ -108,7 +117,7 @@ async function applyChange(change: PlannedChange, run: ApplyRun): Promise<void> 
     const failing = options.failing?.get(change.address);
     if (failing) throw failing;
     item = isFollowingChange(change)
-      ? followedItem(change, options.store, run.now(), run.generation)
+      ? await followingItem(change, run)
       : await importChange(change, options, run.mirror, run.now(), run.generation);
   } catch (error) {
     if (!(error instanceof RegistryError)) throw error;
@@ -124,6 +133,27 @@ async function applyChange(change: PlannedChange, run: ApplyRun): Promise<void> 
   run.recorded.push(change.address);
   result.imported.push(change.address);
   options.onEvent?.({ type: 'done', address: change.address, action: change.action, digest: item.digest });
+}
+
+/** The item a follower records; a Local follower's image is copied into its own mirror first. */
+async function followingItem(change: FollowingChange, run: ApplyRun): Promise<TagItem> {
+  const item = followedItem(change, run.options.store, run.now(), run.generation);
+  if (change.spec?.referencePolicy !== 'Local') return item;
+  const { mirror } = run;
+  if (!mirror) throw noLocalStore(change);
+  const source = new CachingRepository(run.options.openRepository(importedOrigin(change, run.changes)));
+  const target = mirror.store.open(change.stream);
+  await mirrorImage(source, target, { digest: item.digest, tag: change.tag }, mirror.store.transfers, {
+    run: mirror.run,
+  });
+  return item;
+}
+
+function noLocalStore(change: PlannedChange): RegistryError {
+  return new RegistryError(
+    'InternalError',
+    `${change.address} has referencePolicy Local, but no local store to mirror it into was given to this command`,
+  );
 }
 
 const LISTED_ADDRESSES = 10;
@@ -161,12 +191,7 @@ async function importChange(
   const planned = change.after!;
   const source = options.openRepository(change);
   if (change.spec?.referencePolicy !== 'Local') return importedItem(source, planned, created, generation);
-  if (!mirror) {
-    throw new RegistryError(
-      'InternalError',
-      `${change.address} has referencePolicy Local, but no local store to mirror it into was given to this command`,
-    );
-  }
+  if (!mirror) throw noLocalStore(change);
   const target = mirror.store.open(change.stream);
   const cached = new CachingRepository(source);
   const item = await importedItem(cached, planned, created, generation);

@@ -36,6 +36,11 @@ export function openable(store: LocalStore, stream: string): ImageDestination | 
   }
 }
 
+/** Where a Local tag of `stream` pulls `digest` from once mirrored; undefined when the stream cannot name a mirror. */
+export function localPullSpecs(store: LocalStore | undefined): (stream: string, digest: string) => string | undefined {
+  return (stream, digest) => (store && openable(store, stream))?.pullSpec(digest);
+}
+
 /** Opens a repository of an image source with the catalog's registry settings and credentials. */
 export type OpenImageSource = (source: ImageSourceReference) => ImageRepository;
 

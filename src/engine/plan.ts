@@ -6,7 +6,7 @@ import type { Plan } from '../core/plan-model.js';
 import { computePlan, inScope } from '../core/planner.js';
 import type { State } from '../core/state-model.js';
 import type { ImageRepository } from '../registry/repository.js';
-import { catalogLocalStore, type LocalStore } from './local-store.js';
+import { catalogLocalStore, type LocalStore, localPullSpecs } from './local-store.js';
 import { refreshTags } from './refresh.js';
 
 export interface PlanOptions {
@@ -24,13 +24,14 @@ export interface PlanOptions {
 export async function planCatalog(catalog: Catalog, state: State | null, options: PlanOptions): Promise<Plan> {
   checkAddresses(catalog, state, options);
   const reimport = new Set(options.reimport);
+  const local = options.local ?? catalogLocalStore(catalog, options.openTag);
   const observations = await refreshTags(catalog.tags, state, {
     targets: options.targets,
     reimport,
     refresh: options.refresh,
     concurrency: options.concurrency,
     openRepository: options.openTag,
-    local: options.local ?? catalogLocalStore(catalog, options.openTag),
+    local,
     ...(catalog.references && { references: catalog.references }),
   });
   return computePlan({
@@ -40,6 +41,7 @@ export async function planCatalog(catalog: Catalog, state: State | null, options
     targets: options.targets,
     reimport,
     now: options.now ?? new Date(),
+    localPullSpec: localPullSpecs(local),
   });
 }
 

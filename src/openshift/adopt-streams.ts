@@ -144,13 +144,7 @@ function tagSettings(
   }
   if (from.kind === 'DockerImage' && policy.insecure) entries.push(['insecure', true]);
   const referencePolicy = tag.referencePolicy?.type || 'Source';
-  if (from.kind !== 'DockerImage' && referencePolicy === 'Local') {
-    notes.push({
-      stream,
-      field: `${field}.referencePolicy`,
-      reason: 'not kept: a tag that follows another gets the pull spec of the image it follows',
-    });
-  } else if (referencePolicy !== defaults.referencePolicy) entries.push(['referencePolicy', referencePolicy]);
+  if (referencePolicy !== defaults.referencePolicy) entries.push(['referencePolicy', referencePolicy]);
   if (tag.annotations && Object.keys(tag.annotations).length > 0)
     entries.push(['annotations', stringMap(tag.annotations)]);
   return entries;

@@ -1,11 +1,11 @@
 import { writeCatalogText } from '../config/catalog-file-text.js';
 import { parseCatalog } from '../config/index.js';
 import { deleteYamlKey, hasYamlKey, setYamlValue, type YamlValue } from '../config/yaml-source-edit.js';
-import type { Catalog, CatalogTag } from '../core/catalog.js';
+import type { Catalog, CatalogTag, ReferenceTag } from '../core/catalog.js';
 import { printable, quoted } from '../core/echoed-text.js';
 import { CatalogError, RegistryError, UsageError } from '../core/errors.js';
 import { recordedTag } from '../core/state-lookup.js';
-import type { TagState } from '../core/state-model.js';
+import type { TagItem, TagState } from '../core/state-model.js';
 import { targetAddress } from '../core/tag-reference.js';
 import { adoptedHistory } from '../engine/adopted-history.js';
 import { mirroredHistory } from '../engine/adopted-mirror.js';
@@ -75,7 +75,14 @@ export async function adoptOperation(ref: CatalogFileRef, request: AdoptRequest)
           histories.push(catalogTag.address);
         }
       }
-      return [...histories, ...(await recordFollowers(catalog, streams, store, notes))];
+      const mirrorFollower = async (ref: ReferenceTag, item: TagItem): Promise<TagItem | undefined> => {
+        const origin = originOf(catalog, ref);
+        if (!origin || !local) return undefined;
+        const history = { spec: ref.spec, items: [item], conditions: [] };
+        const mirrored = await mirroredHistory(repositories.openTag(origin), local, ref, history).catch(copyFailure);
+        return 'failure' in mirrored ? undefined : mirrored.value.items[0];
+      };
+      return [...histories, ...(await recordFollowers(catalog, streams, store, { notes, mirrorFollower }))];
     });
     await writeCatalogText(file.path, text);
     await store.commit();
@@ -171,6 +178,23 @@ function withStream(text: string, stream: AdoptedStream): string {
   return setYamlValue(cleared, path, [...stream.entries, ['tags', tags]]);
 }
 
+/** A Local follower's image copied into its own mirror, recorded as pulled from there; undefined when it cannot be. */
+type MirrorFollower = (ref: ReferenceTag, item: TagItem) => Promise<TagItem | undefined>;
+
+/** The imported tag a follower's image comes from, along the tags it follows. */
+function originOf(catalog: Catalog, ref: ReferenceTag): CatalogTag | undefined {
+  const followers = new Map((catalog.references ?? []).map((r) => [r.address, r]));
+  const seen = new Set<string>();
+  for (let address = targetAddress(ref.target); address && !seen.has(address); ) {
+    seen.add(address);
+    const imported = catalog.tags.find((t) => t.address === address);
+    if (imported) return imported;
+    const next = followers.get(address);
+    address = next && targetAddress(next.target);
+  }
+  return undefined;
+}
+
 /**
  * Tags that follow another get the image the cluster recorded for them when it is the newest image adopted for the
  * tag they follow, as apply records a follower: its target's item. Followers of followers come after them.
@@ -179,7 +203,7 @@ async function recordFollowers(
   catalog: Catalog,
   streams: AdoptedStream[],
   store: StateStore,
-  notes: AdoptNote[],
+  { notes, mirrorFollower }: { notes: AdoptNote[]; mirrorFollower: MirrorFollower },
 ): Promise<string[]> {
   const cluster = new Map<string, AdoptedTag>(
     streams.flatMap((s) => s.tags.map((t) => [`${s.name}:${t.name}`, t] as const)),
@@ -208,7 +232,16 @@ async function recordFollowers(
         });
         continue;
       }
-      const item = { ...followed, created: newest.created, generation: newest.generation };
+      const followedItem = { ...followed, created: newest.created, generation: newest.generation };
+      const item = ref.spec.referencePolicy === 'Local' ? await mirrorFollower(ref, followedItem) : followedItem;
+      if (!item) {
+        notes.push({
+          stream: ref.stream,
+          field: `status.tags["${ref.tag}"]`,
+          reason: 'history not adopted: its image could not be copied into the local store; the next apply mirrors it',
+        });
+        continue;
+      }
       await store.record({
         op: 'setTag',
         stream: ref.stream,

@@ -74,11 +74,6 @@ async function setTags(
   const settings = checkedSettings(request, source, dests);
   const catalog = validated(file, file.text);
   const resolved = await resolvedSource(source, Boolean(request.alias), catalog, cwd);
-  if (resolved.kind === 'reference' && settings.referencePolicy === 'Local') {
-    throw new UsageError(
-      '--reference-policy=local applies only to container images: a tag that follows a tag or an image of a stream gets its pull spec',
-    );
-  }
   let text = file.text;
   const edits: TagEdit[] = [];
   for (const address of dests) {

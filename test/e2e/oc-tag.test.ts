@@ -289,6 +289,18 @@ describe('tag --alias', () => {
     );
   });
 
+  it('writes referencePolicy Local on a tag that follows another, as oc does', async () => {
+    const ws = workspace();
+    const args = ['--alias', '--reference-policy=local', 'app:stable', 'app:latest'];
+    await tag(ws, 'Tag app:latest set up to track app:stable.\n', ...args);
+    expect(ws.catalog()).toBe(
+      teamCatalog().replace(
+        `        from: ${host}/team/app:single\n`,
+        '        from: app:stable\n        referencePolicy: Local\n',
+      ),
+    );
+  });
+
   it.each([
     [['--alias', 'app:stable', 'tools:prod'], 'error: cannot set alias across different Image Streams\n'],
     [

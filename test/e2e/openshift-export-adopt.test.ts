@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -5,11 +6,16 @@ import type { State } from '../../src/core/state-model.js';
 import type { ImageStreamObject } from '../../src/openshift/image-stream-types.js';
 import { imageStreamViolations } from '../../src/openshift/strict-validation.js';
 import { useRegistry } from '../helpers/e2e-fixture.js';
+import { runSkopeo } from '../helpers/skopeo.js';
 import { insecure, Workspace } from '../helpers/workspace.js';
 
 const { registry, upstream } = useRegistry();
 const team = new Workspace('imagestreams-export-');
 let host: string;
+
+function sha256Digest(bytes: Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
 
 function documents(yaml: string): ImageStreamObject[] {
   return parseAllDocuments(yaml).map((d) => d.toJS() as ImageStreamObject);
@@ -59,9 +65,22 @@ streams:
   prod:
     tags:
       app: { from: "app:2" }
+      mirrored: { from: "app:1", referencePolicy: Local }
 `);
   await team.expectRun(['apply', '--auto-approve'], 0);
 }, 120_000);
+
+describe('a Local tag that follows another', () => {
+  it('is mirrored into its own repository of the local store and pulled from there', async () => {
+    const followed = team.state().streams.app!.tags['1']!.items[0]!;
+    const item = team.state().streams.prod!.tags.mirrored!.items[0]!;
+    expect(item.digest).toBe(followed.digest);
+    expect(item.sourceImageReference).toBe(followed.dockerImageReference);
+    expect(item.dockerImageReference).toBe(`oci:.imagestreams/store/prod@${followed.digest}`);
+    const stored = await runSkopeo(['inspect', '--raw', `oci:${team.file('.imagestreams/store/prod')}:mirrored`]);
+    expect(sha256Digest(stored)).toBe(followed.digest);
+  });
+});
 
 describe('export → a cluster → adopt: the catalog comes back and plans clean', () => {
   let exported: ImageStreamObject[];
@@ -80,6 +99,10 @@ describe('export → a cluster → adopt: the catalog comes back and plans clean
     const [, base, prod] = exported;
     expect(base?.spec.tags[1]?.referencePolicy).toEqual({ type: 'Local' });
     expect(prod?.spec.tags[0]?.from).toEqual({ kind: 'ImageStreamTag', name: 'app:2' });
+    expect(prod?.spec.tags[1]).toMatchObject({
+      from: { kind: 'ImageStreamTag', name: 'app:1' },
+      referencePolicy: { type: 'Local' },
+    });
     expect(result.stderr).toBe('');
   });
 
@@ -87,7 +110,7 @@ describe('export → a cluster → adopt: the catalog comes back and plans clean
     writeFileSync(adopted.file('is.json'), clusterList(exported, team.state()));
     const result = await adopted.expectRun(['adopt', 'is.json'], 0);
     expect(result.stdout).toBe(
-      'Adopted 3 image streams into imagestreams.yaml (created).\nRecorded the history of 5 tags in the state.\n',
+      'Adopted 3 image streams into imagestreams.yaml (created).\nRecorded the history of 6 tags in the state.\n',
     );
     const namespace = (stream: string) =>
       `warning: ${stream}: metadata.namespace: the catalog names no namespace: \`export --namespace\` sets one\n`;
@@ -96,7 +119,7 @@ describe('export → a cluster → adopt: the catalog comes back and plans clean
 
   it('plans no changes against the registry that holds the same images', async () => {
     const plan = await adopted.expectRun(['plan', '--detailed-exitcode'], 0);
-    expect(plan.stdout).toBe('No changes. 5 tags up to date.\n');
+    expect(plan.stdout).toBe('No changes. 6 tags up to date.\n');
   });
 
   it('holds the Local tag in the local store, recorded with the local pull spec as apply records it', () => {
@@ -116,6 +139,7 @@ describe('export → a cluster → adopt: the catalog comes back and plans clean
       ['base', 'latest'],
       ['base', 'mirror'],
       ['prod', 'app'],
+      ['prod', 'mirrored'],
     ] as const) {
       const a = original.streams[stream]!.tags[tag]!.items[0]!;
       const b = state.streams[stream]!.tags[tag]!.items[0]!;

@@ -145,16 +145,27 @@ describe('from naming a tag or an image of a catalog stream', () => {
         '      from: dev:latest',
         '      scheduled: true',
         '      insecure: true',
-        '      referencePolicy: Local',
       ),
     );
     expect(problems[0]).toBe(
       'imagestreams.yaml:14:20: error: only tags pointing to Docker repositories may be scheduled for background import',
     );
     expect(problems[1]).toMatch(/15:19: error: insecure applies only to tags pointing to Docker repositories/);
-    expect(
-      problems.some((p) => p.includes('referencePolicy Local does not apply to a tag that follows dev:latest')),
-    ).toBe(true);
+    expect(problems).toHaveLength(2);
+  });
+
+  it('takes referencePolicy Local on a following tag, and the default referencePolicy like any tag', () => {
+    const local = parse(
+      catalogText(...DEV, 'prod:', '  tags:', '    latest: {from: dev:latest, referencePolicy: Local}'),
+    );
+    expect(local.references?.[0]?.spec.referencePolicy).toBe('Local');
+    const byDefault = parse(
+      catalogText(...DEV, 'prod:', '  tags:', '    latest: {from: dev:latest}').replace(
+        'streams:',
+        'defaults:\n  referencePolicy: Local\nstreams:',
+      ),
+    );
+    expect(byDefault.references?.[0]?.spec.referencePolicy).toBe('Local');
   });
 
   it('reports a malformed mapping form at its key', () => {

@@ -7,6 +7,7 @@ import { targetSelection } from '../../core/target-selection.js';
 import { planDocument } from '../../render/plan-json.js';
 import { planProblems } from '../../state/plan-schema.js';
 import { formatProblems } from '../../state/state-schema.js';
+import { localPullSpecs } from '../local-store.js';
 import { unknownAddress } from '../plan.js';
 import { planDifference } from './difference.js';
 import { mismatch } from './mismatch.js';
@@ -114,6 +115,7 @@ export async function proveSavedPlan(
     targets: saved.targets,
     reimport,
     now: new Date(),
+    localPullSpec: localPullSpecs(sources.local),
   });
   const difference = planDifference(saved, planDocument(derived), new Set(unreadable.keys()));
   if (difference !== undefined) throw mismatch(difference);
