@@ -6,7 +6,6 @@ import { sourceAsWritten } from '../config/written-source.js';
 import type { Catalog, CatalogTag } from '../core/catalog.js';
 import { NotConfirmedError } from '../core/errors.js';
 import type { State } from '../core/state-model.js';
-import { catalogLocalStore } from '../engine/local-store.js';
 import { StateStore } from '../state/index.js';
 import { type CatalogFileRef, type CatalogFileText, readCatalogFile } from './catalog-file.js';
 import {
@@ -16,13 +15,13 @@ import {
   listRepositoryTags,
   refuseOverReferences,
 } from './import-image-all-source.js';
-import { catalogOptions, planTags, withLockedStateAfter } from './import-image-steps.js';
+import { catalogOptions, importTags, withLockedStateAfter } from './import-image-steps.js';
 import { type ImportFlags, type ImportNote, importChanges, importFlagsOf } from './import-settings.js';
 import { hasStream } from './import-target.js';
 import type { ImportProgress } from './progress.js';
 import { type CatalogRepositories, type CatalogRepositoriesOptions, withRepositories } from './repositories.js';
 import type { TagSettings } from './tag-changes.js';
-import { type ImportFailure, writePlannedTag } from './tag-import.js';
+import type { ImportFailure } from './tag-import.js';
 
 export { DEFAULT_MAX_TAGS };
 
@@ -174,19 +173,11 @@ async function importNow(
     request.onCatalogWritten?.(file);
   };
   return withLockedStateAfter(edit.catalog.statePath, request.lockTimeoutMs, write, async (store) => {
-    const plan = await planTags(edit.catalog, tags, store, repositories, 4);
-    const local = catalogLocalStore(edit.catalog, repositories.openTag);
-    const options = {
-      openTag: repositories.openTag,
-      ...(local && { local }),
-      now: () => new Date(),
-      ...(request.progress && { progress: request.progress }),
-    };
-    const failures: ImportAllResult['failures'] = [];
-    for (const tag of tags) {
-      const failure = await writePlannedTag(plan, tag, store, options);
-      if (failure) failures.push({ tag, failure });
-    }
+    const failed = await importTags(edit.catalog, tags, store, repositories, request.progress);
+    const failures = tags.flatMap((tag) => {
+      const failure = failed.get(tag.address);
+      return failure ? [{ tag, failure }] : [];
+    });
     return { catalog: edit.catalog, state: store.state, failures };
   });
 }

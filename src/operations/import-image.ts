@@ -8,16 +8,15 @@ import type { Catalog, CatalogTag } from '../core/catalog.js';
 import { NotConfirmedError, UsageError } from '../core/errors.js';
 import type { State, TagItem } from '../core/state-model.js';
 import { previewImport } from '../engine/import-preview.js';
-import { catalogLocalStore } from '../engine/local-store.js';
 import { StateStore } from '../state/index.js';
 import { type CatalogFileRef, type CatalogFileText, readCatalogFile } from './catalog-file.js';
-import { catalogOptions, planTags, withLockedStateAfter } from './import-image-steps.js';
+import { catalogOptions, importTags, planTags, withLockedStateAfter } from './import-image-steps.js';
 import { type ImportFlags, type ImportNote, importChanges, importFlagsOf } from './import-settings.js';
 import { hasStream, importTarget } from './import-target.js';
 import type { ImportProgress } from './progress.js';
 import { type CatalogRepositories, type CatalogRepositoriesOptions, withRepositories } from './repositories.js';
 import type { TagSettings } from './tag-changes.js';
-import { type ImportFailure, writePlannedTag } from './tag-import.js';
+import type { ImportFailure } from './tag-import.js';
 
 export interface ImportImageRequest extends TagSettings, CatalogRepositoriesOptions {
   address: TagAddress;
@@ -141,15 +140,7 @@ function importNow(
       }
     },
     async (store) => {
-      const plan = await planTags(edit.catalog, [tag], store, repositories);
-      const local = catalogLocalStore(edit.catalog, repositories.openTag);
-      const options = {
-        openTag: repositories.openTag,
-        ...(local && { local }),
-        now: () => new Date(),
-        ...(request.progress && { progress: request.progress }),
-      };
-      const failure = await writePlannedTag(plan, tag, store, options);
+      const failure = (await importTags(edit.catalog, [tag], store, repositories, request.progress)).get(tag.address);
       return { catalog: edit.catalog, state: store.state, tag, ...(failure && { failure }) };
     },
   );
