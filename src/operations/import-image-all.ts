@@ -121,20 +121,20 @@ async function allEdit(
 }
 
 /**
- * What OpenShift's repository import does to each tag it imports: the source becomes `REPOSITORY:TAG`, the import
- * policy is the flags' (not merged with the tag's), and the reference policy is set only on a new tag.
+ * What OpenShift's repository import does to each tag it imports: the source becomes `REPOSITORY:TAG`, the mode is
+ * the flag's, an existing tag's `scheduled` is the flag's (OpenShift replaces its import policy, not merging it), and
+ * the reference policy is set only on a new tag. A new tag takes the catalog's defaults for what no flag gives, and
+ * `insecure` is written only when given: a registry's own `insecure: true` already covers its tags.
  */
 function repositoryChanges(
   flags: ImportFlags,
   current: CatalogTag | undefined,
   from: string,
 ): { changes: TagChanges; notes: ImportNote[] } {
-  const changes: TagChanges = {
-    from,
-    importMode: flags.importMode,
-    scheduled: flags.scheduled ?? false,
-    insecure: flags.insecure ?? false,
-  };
+  const changes: TagChanges = { from, importMode: flags.importMode };
+  const scheduled = flags.scheduled ?? (current ? false : undefined);
+  if (scheduled !== undefined) changes.scheduled = scheduled;
+  if (flags.insecure !== undefined) changes.insecure = flags.insecure;
   if (!current && flags.referencePolicy) changes.referencePolicy = flags.referencePolicy;
   const notes: ImportNote[] = [];
   if (current && flags.importModeImplied && current.spec.importMode !== flags.importMode) {

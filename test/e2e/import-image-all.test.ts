@@ -112,6 +112,20 @@ describe('import-image --all on a repository with more tags than the limit, as o
     expect(Object.keys(catalogTags(ws, 'lots'))).toEqual(['latest', '2.0']);
   });
 
+  it('with --dry-run, prints the catalog edit and the tags it would import, writing nothing', async () => {
+    const ws = workspace();
+    const before = ws.catalog();
+    const result = await ws.run('import-image', 'lots', `--from=${repo}`, '--all', '--max-tags=2', '--dry-run');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      `+streams:\n+  lots:\n+    tags:\n+      latest:\n+        from: ${repo}:latest\n+      "2.0":\n+        from: ${repo}:2.0\n\n`,
+    );
+    expect(result.stdout).toContain('imagestream/lots imported (dry run)\n');
+    expect(result.stdout).toContain('which were not imported: 2.0-rc1, 1.10,');
+    expect(ws.catalog()).toBe(before);
+    expect(ws.state()).toBeUndefined();
+  });
+
   it('imports the stream’s own tags again without --from', async () => {
     const ws = workspace(
       `  lots:\n    tags:\n      edge: { from: "${repo}:edge" }\n      "1.9": { from: "${repo}:1.9" }\n`,
