@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import type { State } from '../../src/core/state-model.js';
 import { type CliResult, runCli, tempDir } from '../helpers/cli.js';
 import { useRegistry } from '../helpers/e2e-fixture.js';
-import type { GeneratedImage } from '../helpers/images.js';
+import { type GeneratedImage, writeImageLayout } from '../helpers/images.js';
 import { fillWithTags, numberedTags } from '../helpers/many-tags.js';
 
 const work = tempDir('imagestreams-import-all-');
@@ -41,6 +41,7 @@ beforeAll(async () => {
 afterAll(() => work.remove());
 
 interface Workspace {
+  dir: string;
   catalog(): string;
   state(): State | undefined;
   run(...args: string[]): Promise<CliResult>;
@@ -57,6 +58,7 @@ function workspace(streams = ''): Workspace {
   );
   const statePath = join(dir, 'imagestreams.state.json');
   return {
+    dir,
     catalog: () => readFileSync(catalogPath, 'utf8'),
     state: () => (existsSync(statePath) ? (JSON.parse(readFileSync(statePath, 'utf8')) as State) : undefined),
     run: (...args) => runCli(args, { cwd: dir }),
@@ -124,6 +126,24 @@ describe('import-image --all on a repository with more tags than the limit, as o
     expect(result.stdout).toContain('which were not imported: 2.0-rc1, 1.10,');
     expect(ws.catalog()).toBe(before);
     expect(ws.state()).toBeUndefined();
+  });
+
+  it('imports the tags of an OCI image layout, each as oci:PATH:TAG', async () => {
+    const ws = workspace();
+    writeImageLayout(join(ws.dir, 'images'), {
+      tags: {
+        '1.0': { platforms: ['linux/amd64'] },
+        '1.1': { platforms: ['linux/amd64'] },
+        dev: { platforms: ['linux/amd64'] },
+      },
+    });
+    const result = await ws.run('import-image', 'local', '--from=oci:images', '--all', '--max-tags=2', '--confirm');
+    expect(result.code, result.stderr).toBe(0);
+    expect(catalogTags(ws, 'local')).toEqual({ '1.1': 'oci:images:1.1', '1.0': 'oci:images:1.0' });
+    expect(Object.keys(ws.state()!.streams.local!.tags).sort()).toEqual(['1.0', '1.1']);
+    expect(result.stdout).toContain(
+      'info: The remote repository contained 1 additional tags which were not imported: dev\n',
+    );
   });
 
   it('imports the stream’s own tags again without --from', async () => {
