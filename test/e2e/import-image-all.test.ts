@@ -1,14 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { State } from '../../src/core/state-model.js';
-import { type CliResult, runCli, tempDir } from '../helpers/cli.js';
 import { useRegistry } from '../helpers/e2e-fixture.js';
 import { type GeneratedImage, writeImageLayout } from '../helpers/images.js';
 import { fillWithTags, numberedTags } from '../helpers/many-tags.js';
+import { Workspace } from '../helpers/workspace.js';
 
-const work = tempDir('imagestreams-import-all-');
 const { registry, upstream } = useRegistry({ quiet: true });
 
 /** Versions of every kind OpenShift orders, and more plain tags than its limit of 50 leaves room for. */
@@ -38,52 +36,36 @@ beforeAll(async () => {
   repo = `${registry.host}/team/lots`;
 }, 180_000);
 
-afterAll(() => work.remove());
-
-interface Workspace {
-  dir: string;
-  catalog(): string;
-  state(): State | undefined;
-  run(...args: string[]): Promise<CliResult>;
-}
-
-let count = 0;
+/** A workspace whose catalog makes the test registry insecure and holds `streams` (YAML lines under `streams:`). */
 function workspace(streams = ''): Workspace {
-  const dir = join(work.path, `ws-${++count}`);
-  mkdirSync(dir);
-  const catalogPath = join(dir, 'imagestreams.yaml');
-  writeFileSync(
-    catalogPath,
-    `apiVersion: imagestreams/v1\nkind: Catalog\nregistries:\n  "${registry.host}":\n    insecure: true\nstreams:${streams ? `\n${streams}` : ' {}\n'}`,
+  const ws = new Workspace('imagestreams-import-all-');
+  const body = streams ? `\n${streams}` : ' {}\n';
+  ws.writeCatalog(
+    `apiVersion: imagestreams/v1\nkind: Catalog\nregistries:\n  "${registry.host}":\n    insecure: true\nstreams:${body}`,
   );
-  const statePath = join(dir, 'imagestreams.state.json');
-  return {
-    dir,
-    catalog: () => readFileSync(catalogPath, 'utf8'),
-    state: () => (existsSync(statePath) ? (JSON.parse(readFileSync(statePath, 'utf8')) as State) : undefined),
-    run: (...args) => runCli(args, { cwd: dir }),
-  };
+  return ws;
 }
+
+const catalogOf = (ws: Workspace) => readFileSync(ws.catalogPath, 'utf8');
 
 /** The stream's tags as the catalog lists them: name → source. */
 function catalogTags(ws: Workspace, stream: string): Record<string, string> {
-  const tags = (parse(ws.catalog()) as { streams: Record<string, { tags: Record<string, { from: string }> }> }).streams[
-    stream
-  ]!.tags;
+  const tags = (parse(catalogOf(ws)) as { streams: Record<string, { tags: Record<string, { from: string }> }> })
+    .streams[stream]!.tags;
   return Object.fromEntries(Object.entries(tags).map(([name, tag]) => [name, tag.from]));
 }
 
 describe('import-image --all on a repository with more tags than the limit, as oc', () => {
   it("imports OpenShift's first 50 tags in its order, writes them as tags of the stream, and names the rest", async () => {
     const ws = workspace('  keep:\n    tags:\n      "1": { from: "quay.io/org/keep:1" }\n');
-    const result = await ws.run('import-image', 'lots', `--from=${repo}`, '--all', '--confirm');
+    const result = await ws.run(['import-image', 'lots', `--from=${repo}`, '--all', '--confirm']);
     expect(result.code, result.stderr).toBe(0);
     const imported = OPENSHIFT_ORDER.slice(0, 50);
     const left = OPENSHIFT_ORDER.slice(50);
     expect(catalogTags(ws, 'lots')).toEqual(Object.fromEntries(imported.map((t) => [t, `${repo}:${t}`])));
     expect(Object.keys(catalogTags(ws, 'lots'))).toEqual(imported);
     expect(catalogTags(ws, 'keep')).toEqual({ '1': 'quay.io/org/keep:1' });
-    const tags = ws.state()!.streams.lots!.tags;
+    const tags = ws.state().streams.lots!.tags;
     expect(Object.keys(tags).sort()).toEqual([...imported].sort());
     expect(Object.values(tags).every((t) => t.items[0]!.digest === image.digest)).toBe(true);
     expect(result.stdout).toMatch(/^imagestream\/lots imported\n\nName: +lots\n/);
@@ -94,7 +76,7 @@ describe('import-image --all on a repository with more tags than the limit, as o
 
   it('takes as many tags as --max-tags says, in the same order', async () => {
     const ws = workspace();
-    const result = await ws.run('import-image', 'lots', `--from=${repo}`, '--all', '--max-tags=3', '--confirm');
+    const result = await ws.run(['import-image', 'lots', `--from=${repo}`, '--all', '--max-tags=3', '--confirm']);
     expect(result.code, result.stderr).toBe(0);
     expect(Object.keys(catalogTags(ws, 'lots'))).toEqual(['latest', '2.0', '2.0-rc1']);
     expect(result.stdout).toContain(
@@ -106,9 +88,9 @@ describe('import-image --all on a repository with more tags than the limit, as o
     const ws = workspace(
       `  lots:\n    tags:\n      # ours\n      latest:\n        from: quay.io/org/other:1\n        scheduled: true\n`,
     );
-    const result = await ws.run('import-image', 'lots', `--from=${repo}`, '--all', '--max-tags=2', '--confirm');
+    const result = await ws.run(['import-image', 'lots', `--from=${repo}`, '--all', '--max-tags=2', '--confirm']);
     expect(result.code, result.stderr).toBe(0);
-    expect(ws.catalog()).toContain(
+    expect(catalogOf(ws)).toContain(
       `      # ours\n      latest:\n        from: ${repo}:latest\n        scheduled: false\n`,
     );
     expect(Object.keys(catalogTags(ws, 'lots'))).toEqual(['latest', '2.0']);
@@ -116,16 +98,16 @@ describe('import-image --all on a repository with more tags than the limit, as o
 
   it('with --dry-run, prints the catalog edit and the tags it would import, writing nothing', async () => {
     const ws = workspace();
-    const before = ws.catalog();
-    const result = await ws.run('import-image', 'lots', `--from=${repo}`, '--all', '--max-tags=2', '--dry-run');
+    const before = catalogOf(ws);
+    const result = await ws.run(['import-image', 'lots', `--from=${repo}`, '--all', '--max-tags=2', '--dry-run']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(
       `+streams:\n+  lots:\n+    tags:\n+      latest:\n+        from: ${repo}:latest\n+      "2.0":\n+        from: ${repo}:2.0\n\n`,
     );
     expect(result.stdout).toContain('imagestream/lots imported (dry run)\n');
     expect(result.stdout).toContain('which were not imported: 2.0-rc1, 1.10,');
-    expect(ws.catalog()).toBe(before);
-    expect(ws.state()).toBeUndefined();
+    expect(catalogOf(ws)).toBe(before);
+    expect(ws.stateBytes()).toBeUndefined();
   });
 
   it('imports the tags of an OCI image layout, each as oci:PATH:TAG', async () => {
@@ -137,10 +119,10 @@ describe('import-image --all on a repository with more tags than the limit, as o
         dev: { platforms: ['linux/amd64'] },
       },
     });
-    const result = await ws.run('import-image', 'local', '--from=oci:images', '--all', '--max-tags=2', '--confirm');
+    const result = await ws.run(['import-image', 'local', '--from=oci:images', '--all', '--max-tags=2', '--confirm']);
     expect(result.code, result.stderr).toBe(0);
     expect(catalogTags(ws, 'local')).toEqual({ '1.1': 'oci:images:1.1', '1.0': 'oci:images:1.0' });
-    expect(Object.keys(ws.state()!.streams.local!.tags).sort()).toEqual(['1.0', '1.1']);
+    expect(Object.keys(ws.state().streams.local!.tags).sort()).toEqual(['1.0', '1.1']);
     expect(result.stdout).toContain(
       'info: The remote repository contained 1 additional tags which were not imported: dev\n',
     );
@@ -150,11 +132,11 @@ describe('import-image --all on a repository with more tags than the limit, as o
     const ws = workspace(
       `  lots:\n    tags:\n      edge: { from: "${repo}:edge" }\n      "1.9": { from: "${repo}:1.9" }\n`,
     );
-    const before = ws.catalog();
-    const result = await ws.run('import-image', 'lots', '--all');
+    const before = catalogOf(ws);
+    const result = await ws.run(['import-image', 'lots', '--all']);
     expect(result.code, result.stderr).toBe(0);
-    expect(ws.catalog()).toBe(before);
-    expect(Object.keys(ws.state()!.streams.lots!.tags).sort()).toEqual(['1.9', 'edge']);
+    expect(catalogOf(ws)).toBe(before);
+    expect(Object.keys(ws.state().streams.lots!.tags).sort()).toEqual(['1.9', 'edge']);
     expect(result.stdout).not.toContain('additional tags');
   });
 });
@@ -190,11 +172,11 @@ describe('import-image --all refuses, as oc, writing nothing', () => {
     ['--max-tags without --all', ['lots', '--max-tags=3'], 'error: --max-tags applies only with --all\n'],
   ])('%s', async (_name, args, message) => {
     const ws = workspace(existing.replaceAll('HOST', registry.host));
-    const before = ws.catalog();
-    const result = await ws.run('import-image', ...args.map((a) => a.replaceAll('REPO', repo)));
+    const before = catalogOf(ws);
+    const result = await ws.run(['import-image', ...args.map((a) => a.replaceAll('REPO', repo))]);
     expect(result.stderr).toBe(message.replaceAll('REPO', repo));
     expect(result.code).toBe(1);
-    expect(ws.catalog()).toBe(before);
-    expect(ws.state()).toBeUndefined();
+    expect(catalogOf(ws)).toBe(before);
+    expect(ws.stateBytes()).toBeUndefined();
   });
 });
