@@ -58,12 +58,14 @@ function captureAt(
     return null;
   }
   if (groups.includes(capture)) return capture;
-  problems.add(childPointer(pointer, 'capture'), unknownGroup(capture, groups, pointer));
+  problems.add(childPointer(pointer, 'capture'), unknownGroup(capture, groups, include !== undefined, pointer));
   return null;
 }
 
-function unknownGroup(capture: string, groups: string[], pointer: string): string {
+function unknownGroup(capture: string, groups: string[], hasInclude: boolean, pointer: string): string {
   const subject = subjectOf(childPointer(pointer, 'capture'));
+  if (!hasInclude)
+    return `${subject} names the group ${quoted(capture)}, but there is no "include" pattern to take it from`;
   if (groups.length === 0) {
     return `${subject} names the group ${quoted(capture)}, but "include" has no named group such as (?<${capture}>…)`;
   }
