@@ -32,7 +32,8 @@ export function discoverFiltersAt(
 function includeAt(raw: RawMap | undefined, pointer: string, problems: ProblemList): string | undefined | null {
   const include = stringAt(raw, 'include');
   const at = childPointer(pointer, 'include');
-  if (include === undefined || problems.has(at)) return problems.has(at) ? null : undefined;
+  if (problems.has(at)) return null;
+  if (include === undefined) return undefined;
   const problem = patternProblem(include);
   if (problem === undefined) return include;
   problems.add(at, `${subjectOf(at)} is not a valid pattern (RE2 syntax): ${problem}`);

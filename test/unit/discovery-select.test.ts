@@ -139,6 +139,11 @@ describe('filters', () => {
     expect(selectDiscoveredFrom(alphabetical('asc'), [long, 'a'])).toMatchObject({ kept: ['a'], filtered: 1 });
   });
 
+  it('leaves out what a registry listed that is not a string', () => {
+    const listing = [7, null, 'a'] as unknown as string[];
+    expect(selectDiscoveredFrom(alphabetical('asc'), listing)).toMatchObject({ kept: ['a'], listed: 3, filtered: 2 });
+  });
+
   it('a capture that takes no part in the match counts as unordered', () => {
     const selected = alphabetical('asc', { include: '^(?:v(?<n>[0-9]+)|nightly)$', capture: 'n' });
     expect(selectDiscoveredFrom(selected, ['nightly', 'v3'])).toMatchObject({ kept: ['v3'], unordered: 1 });
