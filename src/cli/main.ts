@@ -11,6 +11,7 @@ import { registerOpenshiftCommands } from './openshift-commands.js';
 import { collect, parseCount, parseLockTimeout, parsePositiveInt } from './option-values.js';
 import type { Io } from './output.js';
 import { addCompletionCommand, addInitCommand } from './setup-commands.js';
+import { addUpdateCommand } from './update-command.js';
 import { packageVersion } from './version.js';
 
 /** Accepted as before, no longer in the help: attestation manifests are always listed, marked. */
@@ -219,6 +220,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     });
 
   registerOpenshiftCommands(program, io, setExitCode, withGlobals);
+  addUpdateCommand(program, io, setExitCode, withGlobals);
   addCompletionCommand(program, io, setExitCode);
   addHelpExamples(program);
   return program;

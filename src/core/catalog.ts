@@ -1,6 +1,7 @@
 import type { CatalogProblem, SourceLocation } from './errors.js';
 import type { ImageSourceReference } from './reference.js';
 import type { ReferenceKind, TagTarget } from './tag-reference.js';
+import type { UpdatePolicy } from './version-tag.js';
 
 export type ImportMode = 'Legacy' | 'PreserveOriginal';
 export type ReferencePolicy = 'Source' | 'Local';
@@ -110,6 +111,8 @@ export interface CatalogStream {
   annotations: Record<string, string>;
   /** `lookupPolicy.local`, when the catalog sets it. */
   lookupLocal?: boolean;
+  /** `update.policy`: how far `update` moves the stream's version tags. */
+  updatePolicy?: UpdatePolicy;
   location: SourceLocation;
 }
 

@@ -1,0 +1,34 @@
+import { type Command, Option } from 'commander';
+import { UPDATE_POLICIES } from '../core/version-tag.js';
+import { collect } from './option-values.js';
+import type { Io } from './output.js';
+
+type WithGlobals = <T extends object>(options: T) => T & { allowPath?: string[] };
+
+/** `update`: pinned tags moved to what upstream offers, with a pull-request body. */
+export function addUpdateCommand(
+  program: Command,
+  io: Io,
+  setExitCode: (code: number) => void,
+  withGlobals: WithGlobals,
+): void {
+  program
+    .command('update')
+    .description(
+      'move pinned tags to the newest version their policy allows and digest-pinned tags to their current digest; print a pull-request body; exit 2 when the catalog changed',
+    )
+    .option('-f, --file <catalog>', 'catalog file', 'imagestreams.yaml')
+    .option('--authfile <file>', 'registry credentials file (auth.json / config.json format)')
+    .addOption(
+      new Option('--policy <policy>', "how far versions move where a stream sets no update.policy (the stream's wins)")
+        .choices(UPDATE_POLICIES)
+        .default('minor'),
+    )
+    .option('--target <address>', 'only this STREAM or STREAM:TAG (repeatable)', collect)
+    .option('--dry-run', 'print the body and exit as usual, but leave the catalog as it is')
+    .option('-o, --output <file>', 'write the pull-request body to this file instead of stdout')
+    .action(async (options) => {
+      const { updateCommand } = await import('./commands/update.js');
+      setExitCode(await updateCommand(withGlobals(options), io));
+    });
+}
