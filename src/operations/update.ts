@@ -2,11 +2,10 @@ import { validated } from '../config/catalog-edit.js';
 import { writeCatalogText } from '../config/catalog-file-text.js';
 import { rewriteCatalogFroms } from '../config/catalog-from-edit.js';
 import type { CatalogTag } from '../core/catalog.js';
-import { UsageError } from '../core/errors.js';
 import type { UpdateFindings } from '../core/update-model.js';
 import type { UpdatePolicy } from '../core/version-tag.js';
 import { findUpdates } from '../engine/update.js';
-import type { ImageRepository } from '../registry/repository.js';
+import { listSourceTags } from '../registry/tag-lister.js';
 import { type CatalogFileRef, readCatalogFile } from './catalog-file.js';
 import { type CatalogRepositoriesOptions, withRepositories } from './repositories.js';
 
@@ -41,7 +40,8 @@ export async function updateOperation(request: UpdateRequest): Promise<UpdateRep
     findUpdates({
       catalog,
       openTag: repositories.openTag,
-      listTags: (tag: CatalogTag) => repositoryTags(repositories.openTag(tag)),
+      listTags: (tag: CatalogTag) =>
+        listSourceTags(repositories.repositories, tag.source, { insecure: tag.spec.insecure }),
       policy: request.policy ?? DEFAULT_UPDATE_POLICY,
       targets: request.targets ?? [],
     }),
@@ -53,11 +53,4 @@ export async function updateOperation(request: UpdateRequest): Promise<UpdateRep
   const write = edit.changed && !request.dryRun;
   if (write) await writeCatalogText(file.path, edit.after);
   return { ...findings, catalog: file.displayPath, changed: edit.changed, written: write };
-}
-
-/** The tags of a repository, page by page, from the back end's own listing. */
-function repositoryTags(repo: ImageRepository): AsyncIterable<readonly string[]> {
-  const lister = (repo as { listTags?: () => AsyncIterable<readonly string[]> }).listTags;
-  if (!lister) throw new UsageError(`${repo.name} cannot list its tags`);
-  return lister.call(repo);
 }
