@@ -14,9 +14,7 @@ export function addUpdateCommand(
 ): void {
   program
     .command('update')
-    .description(
-      'move pinned tags to the newest version their policy allows and digest-pinned tags to their current digest; print a pull-request body; exit 2 when the catalog changed',
-    )
+    .description('move pinned tags to the versions and digests upstream offers now; print a pull-request body')
     .option('-f, --file <catalog>', 'catalog file', 'imagestreams.yaml')
     .option('--authfile <file>', 'registry credentials file (auth.json / config.json format)')
     .addOption(
