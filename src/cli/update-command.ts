@@ -1,19 +1,10 @@
 import { type Command, Option } from 'commander';
 import { UPDATE_POLICIES } from '../core/version-tag.js';
 import { collect } from './option-values.js';
-import type { Io } from './output.js';
 
-type WithGlobals = <T extends object>(options: T) => T & { allowPath?: string[] };
-
-/** `update`: pinned tags moved to what upstream offers, with a pull-request body. */
-export function addUpdateCommand(
-  program: Command,
-  io: Io,
-  setExitCode: (code: number) => void,
-  withGlobals: WithGlobals,
-): void {
-  program
-    .command('update')
+/** `update`'s description and options: pinned tags moved to what upstream offers, with a pull-request body. */
+export function withUpdateOptions(command: Command): Command {
+  return command
     .description('move pinned tags to the versions and digests upstream offers now; print a pull-request body')
     .option('-f, --file <catalog>', 'catalog file', 'imagestreams.yaml')
     .option('--authfile <file>', 'registry credentials file (auth.json / config.json format)')
@@ -24,9 +15,5 @@ export function addUpdateCommand(
     )
     .option('--target <address>', 'only this STREAM or STREAM:TAG (repeatable)', collect)
     .option('--dry-run', 'print the body and exit as usual, but leave the catalog as it is')
-    .option('-o, --output <file>', 'write the pull-request body to this file instead of stdout')
-    .action(async (options) => {
-      const { updateCommand } = await import('./commands/update.js');
-      setExitCode(await updateCommand(withGlobals(options), io));
-    });
+    .option('-o, --output <file>', 'write the pull-request body to this file instead of stdout');
 }
