@@ -123,23 +123,17 @@ describe('update', () => {
     expect(readFileSync(ws.catalogPath, 'utf8')).toBe(teamCatalog(host, after));
   }, 60_000);
 
-  it('with --dry-run prints the body and exits as usual, leaving the catalog; a stream policy wins over --policy', async () => {
+  it('with --dry-run writes the body and exits as usual, leaving the catalog; a stream policy wins over --policy', async () => {
     const ws = workspace();
     const text = readFileSync(ws.catalogPath, 'utf8');
-    const result = await ws.run([
-      'update',
-      '--dry-run',
-      '--policy',
-      'patch',
-      '--target',
-      'web',
-      '--target',
-      'postgres',
-    ]);
+    const args = ['--dry-run', '--policy', 'patch', '--target', 'web', '--target', 'postgres', '-o', 'pr.md'];
+    const result = await ws.run(['update', ...args]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('imagestreams.yaml was not written (--dry-run): 1 tag would move.\n');
-    expect(result.stdout).toContain('| `postgres:16` |');
-    expect(result.stdout).not.toContain('web:alpine');
+    expect(result.stdout).toBe('');
+    const body = readFileSync(ws.file('pr.md'), 'utf8');
+    expect(body).toContain('| `postgres:16` |');
+    expect(body).not.toContain('web:alpine');
     expect(readFileSync(ws.catalogPath, 'utf8')).toBe(text);
   }, 60_000);
 

@@ -144,3 +144,19 @@ describe('update finds what pinned tags move to', () => {
     );
   });
 });
+
+describe("a stream's update policy in the catalog", () => {
+  it('is patch, minor or major; anything else is an error at its place', () => {
+    const text = CATALOG.replace('update: { policy: major }', 'update: { policy: newest }');
+    expect(() => parseCatalog(text, '/work/imagestreams.yaml', { displayPath: 'imagestreams.yaml' })).toThrow(
+      /^imagestreams\.yaml:5:23: error: .*policy.*patch/,
+    );
+  });
+
+  it('is read per stream', () => {
+    expect(catalog().streams?.map((s) => [s.name, s.updatePolicy])).toEqual([
+      ['postgres', 'major'],
+      ['app', undefined],
+    ]);
+  });
+});
