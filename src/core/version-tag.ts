@@ -19,7 +19,8 @@ export interface VersionTag {
 }
 
 const VERSION = /^(v?)(\d{1,15}(?:\.\d{1,15}){0,2})(?:-([A-Za-z0-9._-]+))?$/;
-const PRERELEASE = /^((?:alpha|beta|rc|pre|preview|dev)(?:[.]?\d+)*)(?:-(.+))?$/i;
+/** Unambiguous (no nested quantifiers): a tag of 128 characters is read in linear time. */
+const PRERELEASE = /^((?:alpha|beta|rc|pre|preview|dev)\d*(?:\.\d+)*)(?:-(.+))?$/i;
 
 /** The tag read as a version, or undefined when it is not one (`latest`, `bookworm`, `1.2.3.4`). */
 export function parseVersionTag(tag: string): VersionTag | undefined {

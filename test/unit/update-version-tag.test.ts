@@ -33,6 +33,11 @@ describe('reading a tag as a version', () => {
     expect(version(tag)).toMatchObject(expected);
   });
 
+  it('reads a long tag that almost matches at once', () => {
+    const tag = `1.0-rc${'1'.repeat(100)}_`;
+    expect(parseVersionTag(tag)).toMatchObject({ prerelease: '', suffix: tag.slice(4) });
+  });
+
   it.each(['latest', 'bookworm', 'stable-alpine', '1.2.3.4', 'v', '1.', '.1', 'sha256-abc'])(
     '%s is not a version',
     (tag) => {
