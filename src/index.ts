@@ -30,7 +30,7 @@ export { formatPlatform, normalizePlatform, type Platform, parsePlatform } from 
 export { formatReference, type ImageReference, parseImageSource, parseReference } from './core/reference.js';
 export type { State, TagItem, TagState } from './core/state-model.js';
 export type { LeftAlone, LeftAloneReason, PlatformMove, TagMove } from './core/update-model.js';
-export type { UpdatePolicy } from './core/version-tag.js';
+export { DEFAULT_UPDATE_POLICY, type UpdatePolicy } from './core/update-policy.js';
 export type { ApplyEvent, ApplyResult } from './engine/apply.js';
 export {
   type ApplyOutcome,
@@ -67,7 +67,6 @@ export {
 } from './operations/reads.js';
 export { type TagEdit, type TagRequest, tagOperation } from './operations/tag.js';
 export {
-  DEFAULT_UPDATE_POLICY,
   type UpdateReport,
   type UpdateRequest,
   updateOperation,

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { UPDATE_POLICIES } from '../core/version-tag.js';
+import { DEFAULT_UPDATE_POLICY, UPDATE_POLICIES } from '../core/update-policy.js';
 import { collect } from './option-values.js';
 
 /** `update`'s description and options: pinned tags moved to what upstream offers, with a pull-request body. */
@@ -11,7 +11,7 @@ export function withUpdateOptions(command: Command): Command {
     .addOption(
       new Option('--policy <policy>', "how far versions move where a stream sets no update.policy (the stream's wins)")
         .choices(UPDATE_POLICIES)
-        .default('minor'),
+        .default(DEFAULT_UPDATE_POLICY),
     )
     .option('--target <address>', 'only this STREAM or STREAM:TAG (repeatable)', collect)
     .option('--dry-run', 'print the body and exit as usual, but leave the catalog as it is')

@@ -1,5 +1,5 @@
 import type { CatalogStream } from '../core/catalog.js';
-import { UPDATE_POLICIES } from '../core/version-tag.js';
+import { UPDATE_POLICIES } from '../core/update-policy.js';
 import { childPointer } from './json-pointer.js';
 import { booleanAt, enumAt, mapAt, mapEntries, type RawMap, stringEntries } from './raw-values.js';
 import type { ResolveContext } from './resolve-context.js';

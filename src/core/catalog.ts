@@ -1,7 +1,7 @@
 import type { CatalogProblem, SourceLocation } from './errors.js';
 import type { ImageSourceReference } from './reference.js';
 import type { ReferenceKind, TagTarget } from './tag-reference.js';
-import type { UpdatePolicy } from './version-tag.js';
+import type { UpdatePolicy } from './update-policy.js';
 
 export type ImportMode = 'Legacy' | 'PreserveOriginal';
 export type ReferencePolicy = 'Source' | 'Local';

@@ -1,4 +1,4 @@
-import type { UpdatePolicy } from './version-tag.js';
+import type { UpdatePolicy } from './update-policy.js';
 
 /** One platform of a tag that moves: its manifest digest before (when it could be read) and after. */
 export interface PlatformMove {

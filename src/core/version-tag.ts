@@ -1,8 +1,5 @@
 import semver from 'semver';
-
-/** How far `update` moves a version tag: within its minor version, within its major version, or to any newer one. */
-export type UpdatePolicy = 'patch' | 'minor' | 'major';
-export const UPDATE_POLICIES: readonly UpdatePolicy[] = ['patch', 'minor', 'major'];
+import type { UpdatePolicy } from './update-policy.js';
 
 /**
  * A tag read as a version the way Renovate's docker versioning reads it: an optional `v`, one to three numbers, then

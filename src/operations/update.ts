@@ -3,7 +3,7 @@ import { writeCatalogText } from '../config/catalog-file-text.js';
 import { rewriteCatalogFroms } from '../config/catalog-from-edit.js';
 import type { CatalogTag } from '../core/catalog.js';
 import type { UpdateFindings } from '../core/update-model.js';
-import type { UpdatePolicy } from '../core/version-tag.js';
+import { DEFAULT_UPDATE_POLICY, type UpdatePolicy } from '../core/update-policy.js';
 import { findUpdates } from '../engine/update.js';
 import { listSourceTags } from '../registry/tag-lister.js';
 import { type CatalogFileRef, readCatalogFile } from './catalog-file.js';
@@ -26,8 +26,6 @@ export interface UpdateReport extends UpdateFindings {
   /** True when the new text was written. */
   written: boolean;
 }
-
-export const DEFAULT_UPDATE_POLICY: UpdatePolicy = 'minor';
 
 /**
  * Moves the catalog's pinned tags to what their registries offer now, rewriting their `from` in place (comments and

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  newestVersionTag,
-  parseVersionTag,
-  type UpdatePolicy,
-  type VersionTag,
-  versionChange,
-} from '../../src/core/version-tag.js';
+import type { UpdatePolicy } from '../../src/core/update-policy.js';
+import { newestVersionTag, parseVersionTag, type VersionTag, versionChange } from '../../src/core/version-tag.js';
 
 function version(tag: string): VersionTag {
   const parsed = parseVersionTag(tag);

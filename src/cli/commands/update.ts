@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { UpdatePolicy } from '../../core/version-tag.js';
+import type { UpdatePolicy } from '../../core/update-policy.js';
 import { writeFileAtomic } from '../../files/atomic-file.js';
 import { type UpdateReport, updateOperation } from '../../operations/update.js';
 import { renderUpdateBody } from '../../render/update-markdown.js';
