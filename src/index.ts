@@ -29,6 +29,8 @@ export type {
 export { formatPlatform, normalizePlatform, type Platform, parsePlatform } from './core/platform.js';
 export { formatReference, type ImageReference, parseImageSource, parseReference } from './core/reference.js';
 export type { State, TagItem, TagState } from './core/state-model.js';
+export type { LeftAlone, LeftAloneReason, PlatformMove, TagMove } from './core/update-model.js';
+export { DEFAULT_UPDATE_POLICY, type UpdatePolicy } from './core/update-policy.js';
 export type { ApplyEvent, ApplyResult } from './engine/apply.js';
 export {
   type ApplyOutcome,
@@ -70,11 +72,17 @@ export {
   requireTag,
 } from './operations/reads.js';
 export { type TagEdit, type TagRequest, tagOperation } from './operations/tag.js';
+export {
+  type UpdateReport,
+  type UpdateRequest,
+  updateOperation,
+} from './operations/update.js';
 export { type ValidateResult, validateOperation } from './operations/validate.js';
 export { type PlanFormat, renderPlan } from './render/plan.js';
 export { planDocument, renderPlanJson } from './render/plan-json.js';
 export { renderPlanMarkdown } from './render/plan-markdown.js';
 export { renderPlanText } from './render/plan-text.js';
+export { renderUpdateBody } from './render/update-markdown.js';
 
 export interface PlanOptions extends CatalogRepositoriesOptions, PlanScope {}
 

@@ -67,6 +67,11 @@ export const HELP_EXAMPLES: Record<string, [command: string, comment: string][]>
     ['imagestreams prune', 'what would be deleted; deletes nothing'],
     ['imagestreams prune --keep-tag-revisions 5 --keep-younger-than 24h --confirm', 'delete'],
   ],
+  update: [
+    ['imagestreams update', 'rewrite the pinned tags; exit 2 when the catalog changed'],
+    ['imagestreams update --dry-run --policy patch', 'what would move within patch versions; write nothing'],
+    ['imagestreams update --target postgres -o pr-body.md', 'one stream; the pull-request body into a file'],
+  ],
   export: [
     [
       'imagestreams export --namespace images > imagestreams.k8s.yaml',

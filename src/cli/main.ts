@@ -11,6 +11,7 @@ import { registerOpenshiftCommands } from './openshift-commands.js';
 import { collect, parseCount, parseLockTimeout, parsePositiveInt } from './option-values.js';
 import type { Io } from './output.js';
 import { addCompletionCommand, addInitCommand } from './setup-commands.js';
+import { withUpdateOptions } from './update-command.js';
 import { packageVersion } from './version.js';
 
 /** Accepted as before, no longer in the help: attestation manifests are always listed, marked. */
@@ -223,6 +224,10 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     });
 
   registerOpenshiftCommands(program, io, setExitCode, withGlobals);
+  withUpdateOptions(program.command('update')).action(async (options) => {
+    const { updateCommand } = await import('./commands/update.js');
+    setExitCode(await updateCommand(withGlobals(options), io));
+  });
   addCompletionCommand(program, io, setExitCode);
   addHelpExamples(program);
   return program;

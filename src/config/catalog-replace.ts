@@ -81,7 +81,7 @@ function checkInsecure(wanted: TagReplacement): void {
 }
 
 /** True when the value at `path` is a mapping (OpenShift's form of `from`). */
-function isMappingAt(text: string, path: string[]): boolean {
+export function isMappingAt(text: string, path: string[]): boolean {
   try {
     hasYamlKey(text, [...path, 'kind']);
     return true;

@@ -1,6 +1,7 @@
 import type { CatalogStream } from '../core/catalog.js';
+import { UPDATE_POLICIES } from '../core/update-policy.js';
 import { childPointer } from './json-pointer.js';
-import { booleanAt, mapAt, mapEntries, type RawMap, stringEntries } from './raw-values.js';
+import { booleanAt, enumAt, mapAt, mapEntries, type RawMap, stringEntries } from './raw-values.js';
 import type { ResolveContext } from './resolve-context.js';
 
 /** Every stream of the catalog, in catalog order, with its labels, annotations and lookup policy. */
@@ -15,6 +16,8 @@ export function resolveStreams(streams: RawMap | undefined, context: ResolveCont
     };
     const lookupLocal = booleanAt(mapAt(raw, 'lookupPolicy'), 'local');
     if (lookupLocal !== undefined) stream.lookupLocal = lookupLocal;
+    const updatePolicy = enumAt(mapAt(raw, 'update'), 'policy', UPDATE_POLICIES);
+    if (updatePolicy) stream.updatePolicy = updatePolicy;
     return stream;
   });
 }

@@ -3,6 +3,7 @@ import type { CatalogProblem, SourceLocation } from './errors.js';
 import type { ImportMode, ReferencePolicy } from './import-policy.js';
 import type { ImageSourceReference } from './reference.js';
 import type { ReferenceKind, TagTarget } from './tag-reference.js';
+import type { UpdatePolicy } from './update-policy.js';
 
 export type { ImportMode, ReferencePolicy } from './import-policy.js';
 export const IMPORT_MODES: readonly ImportMode[] = ['Legacy', 'PreserveOriginal'];
@@ -111,6 +112,8 @@ export interface CatalogStream {
   annotations: Record<string, string>;
   /** `lookupPolicy.local`, when the catalog sets it. */
   lookupLocal?: boolean;
+  /** `update.policy`: how far `update` moves the stream's version tags. */
+  updatePolicy?: UpdatePolicy;
   location: SourceLocation;
 }
 

@@ -24,6 +24,7 @@ const COMMANDS = [
   'describe',
   'history',
   'prune',
+  'update',
 ];
 
 const INVALID_CATALOG = `apiVersion: imagestreams/v1

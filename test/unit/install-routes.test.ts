@@ -63,6 +63,8 @@ describe('the install routes the examples and the README show', () => {
     'examples/ci/github/imagestreams.yml',
     'examples/ci/gitlab/.gitlab-ci.yml',
     'examples/watch/github-actions-scheduled.yml',
+    'examples/ci/github/imagestreams-update.yml',
+    'examples/ci/gitlab/imagestreams-update.gitlab-ci.yml',
   ])('%s installs the tarball committed in ci/, where init --ci says to commit it', (path) => {
     const installs = npmCommands(readFileSync(join(REPO_ROOT, path), 'utf8')).map((words) => words.join(' '));
     expect(installs.length).toBeGreaterThan(0);
