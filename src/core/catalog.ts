@@ -1,9 +1,10 @@
+import type { StreamDiscovery } from './discovery.js';
 import type { CatalogProblem, SourceLocation } from './errors.js';
+import type { ImportMode, ReferencePolicy } from './import-policy.js';
 import type { ImageSourceReference } from './reference.js';
 import type { ReferenceKind, TagTarget } from './tag-reference.js';
 
-export type ImportMode = 'Legacy' | 'PreserveOriginal';
-export type ReferencePolicy = 'Source' | 'Local';
+export type { ImportMode, ReferencePolicy } from './import-policy.js';
 export const IMPORT_MODES: readonly ImportMode[] = ['Legacy', 'PreserveOriginal'];
 export const IMPORT_MODE_MESSAGE = 'valid ImportMode values are Legacy or PreserveOriginal';
 
@@ -133,6 +134,8 @@ export interface Catalog {
   warnings?: CatalogProblem[];
   /** Every tag that follows another tag or an image of a stream, in catalog order. */
   references?: ReferenceTag[];
+  /** Every stream's `discover` block, in catalog order (absent from catalogs built by hand). */
+  discoveries?: StreamDiscovery[];
 }
 
 /** Every tag of the catalog, imported or following another, in catalog order. */

@@ -1,5 +1,5 @@
-import type { ImportMode, ReferencePolicy } from './catalog.js';
 import type { SourceLocation } from './errors.js';
+import type { ImportMode, ReferencePolicy } from './import-policy.js';
 import type { ImageSourceReference } from './reference.js';
 
 /** Which end of the order is newest: `asc` keeps the last tags in ascending order, `desc` the first. */
