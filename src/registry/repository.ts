@@ -49,6 +49,11 @@ export interface ImageRepository {
    * have it; it is optional for stand-ins that only resolve and read manifests.
    */
   openBlob?(digest: string): Promise<BlobReader>;
+  /**
+   * The repository's tags, page by page as the back end gives them; names that are not valid tags are left out.
+   * A repository that does not exist is an error, not an empty list.
+   */
+  listTags?(): AsyncIterable<readonly string[]>;
   /** The registry and repository, for a registry back end. */
   readonly location?: RegistryLocation;
   /** The pull spec of an image of this repository by digest. */

@@ -128,6 +128,11 @@ export class RegistryClient {
     });
   }
 
+  /** The root the registry's API answers at (`https://host[:port]/`), once its endpoint is known. */
+  async apiBase(): Promise<URL> {
+    return new URL((await this.endpoint.get()).base);
+  }
+
   /** Turns a non-success response into a RegistryError naming `what` (e.g. `manifest quay.io/a/b:1`). */
   statusError(res: HttpResponse, what: string, repository: string): Promise<RegistryError> {
     return statusError(res, what, repository, this.answers);

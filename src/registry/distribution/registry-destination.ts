@@ -3,15 +3,14 @@ import { clipped } from '../../core/echoed-text.js';
 import { RegistryError } from '../../core/errors.js';
 import { MANIFEST_ACCEPT } from '../../core/media-types.js';
 import { verifiedBlob } from '../blob-verify.js';
-import { drain, readCapped } from '../body.js';
+import { drain } from '../body.js';
 import type { BlobDescriptor, BlobTransfer, ImageDestination, ManifestBytes } from '../destination.js';
 import { type HttpResponse, headerValue } from '../http/transport.js';
 import type { FetchedManifest, ImageRepository, RegistryLocation } from '../repository.js';
 import { BlobUpload, type BlobUploadOptions, pushScope } from './blob-upload.js';
 import type { RegistryClient } from './client.js';
 import { RegistryRepository } from './registry-repository.js';
-
-const MAX_TAG_PAGES = 100;
+import { tagPages } from './tag-pages.js';
 
 /** A registry repository images are pushed into (and, for prune, deleted from). */
 export class RegistryDestination implements ImageDestination {
@@ -98,20 +97,10 @@ export class RegistryDestination implements ImageDestination {
     }
   }
 
+  /** Every tag of the repository; none when it does not exist yet. */
   async listTags(): Promise<string[]> {
     const tags: string[] = [];
-    let path: string | undefined = `/v2/${this.repository}/tags/list?n=1000`;
-    for (let page = 0; path && page < MAX_TAG_PAGES; page++) {
-      const res = await this.client.request({ method: 'GET', path, repository: this.repository });
-      if (res.status === 404) {
-        await drain(res);
-        return tags;
-      }
-      if (res.status !== 200) throw await this.client.statusError(res, `tags of ${this.name}`, this.repository);
-      const body = await readCapped(res, 4 * 1024 * 1024, `tag list of ${this.name}`);
-      tags.push(...tagsOf(body, this.name));
-      path = nextPage(headerValue(res.headers, 'link'));
-    }
+    for await (const page of tagPages(this.client, this.repository, { missing: 'empty' })) tags.push(...page);
     return tags;
   }
 
@@ -165,18 +154,4 @@ export class RegistryDestination implements ImageDestination {
 function checked(digest: string): string {
   if (!isDigest(digest)) throw new RegistryError('InvalidManifest', 'invalid digest; refused');
   return digest;
-}
-
-function tagsOf(body: Uint8Array, name: string): string[] {
-  try {
-    const doc = JSON.parse(Buffer.from(body).toString('utf8')) as { tags?: unknown };
-    return Array.isArray(doc.tags) ? doc.tags.filter((t): t is string => typeof t === 'string') : [];
-  } catch {
-    throw new RegistryError('InternalError', `the tag list of ${name} is not valid JSON`);
-  }
-}
-
-/** The `rel="next"` target of a `Link` header (`</v2/x/tags/list?last=a&n=1000>; rel="next"`). */
-function nextPage(link: string | undefined): string | undefined {
-  return link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)?.[1] : undefined;
 }

@@ -8,6 +8,7 @@ import { type HttpResponse, headerValue } from '../http/transport.js';
 import type { BlobReader, FetchedManifest, ImageRepository, ManifestHead, RegistryLocation } from '../repository.js';
 import { aboutSubject, interruptedRead } from '../wording/reads.js';
 import type { RegistryClient } from './client.js';
+import { tagPages } from './tag-pages.js';
 
 /** A parsed manifest takes a few times the memory of its bytes. */
 const CACHED_MANIFEST_OVERHEAD = 3;
@@ -160,6 +161,10 @@ export class RegistryRepository implements ImageRepository {
         status: 404,
       });
     return new RegistryError('NotFound', `${what} not found (HTTP 404)`, { status: 404 });
+  }
+
+  listTags(): AsyncIterable<readonly string[]> {
+    return tagPages(this.client, this.repository, { missing: 'error' });
   }
 
   pullSpec(digest: string): string {

@@ -4,6 +4,7 @@ import { digestAlgorithm, digestHex, isDigest } from '../../core/digest.js';
 import { RegistryError } from '../../core/errors.js';
 import { type Descriptor, expectDescribed, parseManifest } from '../../core/manifest.js';
 import { MAX_MANIFEST_BYTES, OCI_INDEX } from '../../core/media-types.js';
+import { isTag } from '../../core/reference-grammar.js';
 import { verifyDigest } from '../body.js';
 import type { BlobReader, FetchedManifest, ImageRepository, ManifestHead } from '../repository.js';
 import { NoFollowPaths, type Refusal } from './layout-paths.js';
@@ -65,6 +66,12 @@ export class LayoutRepository implements ImageRepository {
     const parts = blobParts(digest, `blob ${this.name}`);
     const { handle, size } = await this.openRegular(parts, `blob ${digest}`);
     return { body: handle.createReadStream(), size };
+  }
+
+  /** The `org.opencontainers.image.ref.name` annotations of index.json that are valid tags, each once, as one page. */
+  async *listTags(): AsyncGenerator<readonly string[]> {
+    const names = (await this.readIndex()).map((d) => d.annotations?.[REF_NAME_ANNOTATION] ?? '');
+    yield [...new Set(names.filter(isTag))];
   }
 
   pullSpec(digest: string): string {
