@@ -4,6 +4,7 @@ import { pathInCatalog } from './catalog-paths.js';
 import { isRawMap, mapAt, type RawMap, stringAt } from './raw-values.js';
 import type { ResolveContext } from './resolve-context.js';
 import { resolveDefaults } from './resolve-defaults.js';
+import { resolveDiscoveries } from './resolve-discover.js';
 import { resolveLocal } from './resolve-local.js';
 import { resolveRegistries } from './resolve-registries.js';
 import { resolveStreams } from './resolve-streams.js';
@@ -33,11 +34,9 @@ export function resolveCatalog(value: unknown, file: CatalogFile, context: Resol
   if (stringAt(mapAt(raw, 'defaults'), 'referencePolicy') === 'Local' && local.problem) {
     context.problems.add('/defaults/referencePolicy', local.problem);
   }
-  const { tags, references } = resolveTags(
-    mapAt(raw, 'streams'),
-    { defaults, registries, localProblem: local.problem },
-    context,
-  );
+  const env = { defaults, registries, localProblem: local.problem };
+  const { tags, references } = resolveTags(mapAt(raw, 'streams'), env, context);
+  const discoveries = resolveDiscoveries(mapAt(raw, 'streams'), env, context);
   const catalog: Catalog = {
     path: file.path,
     displayPath: file.displayPath,
@@ -50,6 +49,7 @@ export function resolveCatalog(value: unknown, file: CatalogFile, context: Resol
   };
   if (local.target) catalog.local = local.target;
   if (references.length > 0) catalog.references = references;
+  if (discoveries.length > 0) catalog.discoveries = discoveries;
   return catalog;
 }
 

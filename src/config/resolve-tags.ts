@@ -109,7 +109,11 @@ function resolveTag(
 }
 
 /** The parsed `from`; an `oci:` path is made absolute from the catalog's directory and must lead inside it. */
-function resolveSource(from: string, pointer: string, context: ResolveContext): ImageSourceReference | undefined {
+export function resolveSource(
+  from: string,
+  pointer: string,
+  context: ResolveContext,
+): ImageSourceReference | undefined {
   if (context.problems.has(pointer)) return undefined;
   try {
     const source = parseImageSource(from);
@@ -124,7 +128,11 @@ function resolveSource(from: string, pointer: string, context: ResolveContext): 
 }
 
 /** The tag's own `insecure`, else its registry's; an image layout on disk has no TLS to skip. */
-function insecureFor(source: ImageSourceReference, own: boolean | undefined, registries: RegistrySettings[]): boolean {
+export function insecureFor(
+  source: ImageSourceReference,
+  own: boolean | undefined,
+  registries: RegistrySettings[],
+): boolean {
   if (source.transport === 'layout') return false;
   return own ?? matchRegistrySettings({ registries }, source.ref.registry, source.ref.repository)?.insecure ?? false;
 }

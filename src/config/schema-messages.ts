@@ -63,6 +63,10 @@ function describe(error: ErrorObject): Described {
       if (path === '/local') {
         return { pointer: path, at: 'key', message: 'local must set exactly one of "registry" or "layout"' };
       }
+      if (isDiscoverPolicy(path)) {
+        const message = `policy ${where(path.slice(0, path.lastIndexOf('/')))} must set exactly one of "semver", "alphabetical" or "numerical"`;
+        return { pointer: path, at: 'key', message };
+      }
       break;
     case 'type':
       if (path === '' && error.data === null) {
@@ -72,11 +76,19 @@ function describe(error: ErrorObject): Described {
   return { pointer: path, at: 'value', message: `${subjectOf(path)} ${rule(error)}` };
 }
 
-/** `defaults.importMode` or a tag's `importMode`: where oc's exact message is expected. */
+/** `defaults.importMode`, a tag's or a `discover` block's `importMode`: where oc's exact message is expected. */
 function isImportMode(pointer: string): boolean {
   const segments = pointerSegments(pointer);
   if (segments.length === 2) return segments[0] === 'defaults' && segments[1] === 'importMode';
+  if (segments.length === 4)
+    return segments[0] === 'streams' && segments[2] === 'discover' && segments[3] === 'importMode';
   return segments.length === 5 && segments[0] === 'streams' && segments[2] === 'tags' && segments[4] === 'importMode';
+}
+
+/** `streams.<name>.discover.policy`. */
+function isDiscoverPolicy(pointer: string): boolean {
+  const segments = pointerSegments(pointer);
+  return segments.length === 4 && segments[0] === 'streams' && segments[2] === 'discover' && segments[3] === 'policy';
 }
 
 /** What the value must be, and what it is. */

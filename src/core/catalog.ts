@@ -134,7 +134,7 @@ export interface Catalog {
   warnings?: CatalogProblem[];
   /** Every tag that follows another tag or an image of a stream, in catalog order. */
   references?: ReferenceTag[];
-  /** Every stream's `discover` block, in catalog order (absent from catalogs built by hand). */
+  /** Every stream's `discover`, in catalog order; absent when no stream has one. */
   discoveries?: StreamDiscovery[];
 }
 

@@ -22,7 +22,7 @@ export interface StreamDiscovery {
   include?: string;
   /** The named capture of `include` the policy orders on; absent: the whole tag. */
   capture?: string;
-  /** A tag containing any of these substrings is left out. */
+  /** A tag containing any of these substrings is left out; an entry written `/…/` is a pattern (RE2) instead. */
   exclude: string[];
   policy: DiscoveryPolicy;
   /** How many of the newest tags that pass are kept (≥ 1). */
@@ -35,6 +35,9 @@ export interface StreamDiscovery {
   scheduled: boolean;
   insecure: boolean;
   preferPlatform: string | null;
+  /** Milliseconds between scheduled re-imports of discovered tags for `watch`. */
+  scheduleIntervalMs: number;
+  /** Where `discover` is written (its key). */
   location: SourceLocation;
 }
 
@@ -46,7 +49,10 @@ export interface DiscoveredTags {
   listed: number;
   /** Left out by `include` or `exclude`. */
   filtered: number;
-  /** Under a semver or numerical policy: tags (or captures) that are not a version or not a number. */
+  /**
+   * Under a semver or numerical policy: tags (or captures) that are not a version or not a number; under any policy,
+   * tags whose capture took no part in the match.
+   */
   unordered: number;
   /** Under a semver policy: versions outside the range. */
   outOfRange: number;

@@ -102,7 +102,7 @@ describe('unknown keys', () => {
       [...HEAD, 'streams:', '  s:', '    tag: {}'],
       [
         'c.yaml:4:3: error: missing required key "tags" in streams.s',
-        'c.yaml:5:5: error: unknown key "tag" in streams.s (did you mean "tags"? allowed: tags, labels, annotations, lookupPolicy)',
+        'c.yaml:5:5: error: unknown key "tag" in streams.s (did you mean "tags"? allowed: tags, labels, annotations, discover, lookupPolicy)',
       ],
     ],
   ])('%s', (_name, lines, expected) => {

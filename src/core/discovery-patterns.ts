@@ -1,0 +1,72 @@
+import { RE2JS } from 're2js';
+import type { StreamDiscovery } from './discovery.js';
+import { MAX_TAG_LENGTH } from './reference-grammar.js';
+
+/** Thrown for a pattern RE2 refuses; the message says why, without the library's prefix. */
+export class PatternSyntaxError extends Error {}
+
+/** A pattern compiled for RE2JS, which runs in time linear in the tag (no backtracking). */
+export function compilePattern(source: string): RE2JS {
+  try {
+    return RE2JS.compile(source);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new PatternSyntaxError(message.replace(/^error parsing regexp: /, ''));
+  }
+}
+
+/** Why RE2 refuses `source`, or undefined when it compiles. */
+export function patternProblem(source: string): string | undefined {
+  try {
+    compilePattern(source);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** The names of the named groups of a pattern that compiles, in the order they are written. */
+export function namedGroupsOf(source: string): string[] {
+  const groups = compilePattern(source).namedGroups();
+  return Object.keys(groups).sort((a, b) => (groups[a] ?? 0) - (groups[b] ?? 0));
+}
+
+/** An `exclude` entry written `/…/`: a pattern rather than a substring (a tag never contains `/`). */
+export function isExcludePattern(entry: string): boolean {
+  return entry.length >= 3 && entry.startsWith('/') && entry.endsWith('/');
+}
+
+export function excludePatternSource(entry: string): string {
+  return entry.slice(1, -1);
+}
+
+/** Why a tag is left out before it is ordered, or what the policy orders it on. */
+export type FilterOutcome = { kind: 'filtered' } | { kind: 'uncaptured' } | { kind: 'passed'; key: string };
+
+const FILTERED: FilterOutcome = { kind: 'filtered' };
+const UNCAPTURED: FilterOutcome = { kind: 'uncaptured' };
+
+/**
+ * The `include`, `capture` and `exclude` of a discovery as one function of a tag. A tag longer than a tag can be
+ * (128 characters) never passes, so no pattern ever runs on more.
+ */
+export function tagFilter(discovery: Pick<StreamDiscovery, 'include' | 'capture' | 'exclude'>) {
+  const include = discovery.include === undefined ? undefined : compilePattern(discovery.include);
+  const capture = discovery.capture;
+  const excluded = excluder(discovery.exclude);
+  return (tag: string): FilterOutcome => {
+    if (tag.length > MAX_TAG_LENGTH || excluded(tag)) return FILTERED;
+    if (!include) return { kind: 'passed', key: tag };
+    if (capture === undefined) return include.test(tag) ? { kind: 'passed', key: tag } : FILTERED;
+    const matcher = include.matcher(tag);
+    if (!matcher.find()) return FILTERED;
+    const key = matcher.group(capture);
+    return key === null ? UNCAPTURED : { kind: 'passed', key };
+  };
+}
+
+function excluder(entries: readonly string[]): (tag: string) => boolean {
+  const substrings = entries.filter((entry) => !isExcludePattern(entry));
+  const patterns = entries.filter(isExcludePattern).map((entry) => compilePattern(excludePatternSource(entry)));
+  return (tag) => substrings.some((text) => tag.includes(text)) || patterns.some((pattern) => pattern.test(tag));
+}
