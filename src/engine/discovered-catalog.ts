@@ -1,5 +1,6 @@
 import { allCatalogTags, type Catalog, type CatalogTag, type TagSpec } from '../core/catalog.js';
 import type { DiscoveredTags, DiscoveryPolicy, StreamDiscovery } from '../core/discovery.js';
+import { discoveredNameError } from '../core/discovery-conflicts.js';
 import type { ImportReason } from '../core/errors.js';
 import type { PlannedDiscovery } from '../core/plan-model.js';
 import { formatImageSource, formatReference, type ImageSourceReference } from '../core/reference.js';
@@ -23,9 +24,6 @@ export interface DiscoveredCatalog {
   discoveries: PlannedDiscovery[];
 }
 
-/** Refuses a kept tag that has the name of an explicit tag of the stream. */
-export type NameClash = (discovery: StreamDiscovery, tag: string) => Error;
-
 /**
  * Makes the discovered tags tags of their streams: the kept ones with the discovery's defaults (`from` is the listed
  * repository at that tag); tags discovered earlier that left the window are left out (so that plan removes them)
@@ -36,7 +34,6 @@ export function withDiscoveredTags(
   catalog: Catalog,
   state: State | null,
   results: readonly DiscoveryResult[],
-  clash: NameClash,
 ): DiscoveredCatalog {
   const tags: CatalogTag[] = [];
   const discoveries: PlannedDiscovery[] = [];
@@ -51,8 +48,8 @@ export function withDiscoveredTags(
       }
       continue;
     }
-    const clashing = outcome.found.kept.find((name) => explicit.has(name));
-    if (clashing !== undefined) throw clash(discovery, clashing);
+    const clash = discoveredNameError(catalog, discovery, outcome.found.kept);
+    if (clash) throw clash;
     const kept = new Set(outcome.found.kept);
     const left = prior.map(([name]) => name).filter((name) => !kept.has(name));
     const retained = discovery.prune ? [] : left;
@@ -164,7 +161,7 @@ function catalogTag(catalog: Catalog, discovery: StreamDiscovery, name: string, 
     spec,
     source: discoveredSource(discovery, name),
     defaultPlatform: catalog.defaults.preferPlatform,
-    scheduleIntervalMs: catalog.defaults.scheduleIntervalMs,
+    scheduleIntervalMs: discovery.scheduleIntervalMs,
     annotations: {},
     location: discovery.location,
   };

@@ -8,7 +8,6 @@ import type { State } from '../core/state-model.js';
 import type { ImageRepository } from '../registry/repository.js';
 import { type Discoverer, discoverStreams } from './discover.js';
 import { type DiscoveredCatalog, type DiscoveryResult, withDiscoveredTags } from './discovered-catalog.js';
-import { discoveredNameClash } from './discovered-name-clash.js';
 import { catalogLocalStore, type LocalStore } from './local-store.js';
 import { refreshTags } from './refresh.js';
 
@@ -91,7 +90,7 @@ async function discoveredCatalog(
       concurrency: options.concurrency,
       ...(options.discover && { discover: options.discover }),
     }));
-  return withDiscoveredTags(catalog, state, results, discoveredNameClash);
+  return withDiscoveredTags(catalog, state, results);
 }
 
 /** The plan with what each listed discovery found; a plan without discoveries has no such field. */

@@ -103,7 +103,7 @@ async function provenWork(
     openTag: sources.openTag,
     concurrency: request.concurrency ?? 16,
     ...(local && { local }),
-    ...(discovery && { policy: discovery.policy }),
+    policy: discovery.policy,
   };
   const proven = await proveSavedPlan(plan, catalog, planningState(store), proving);
   return { plan: proven.plan, catalog: proven.catalog, openSource: sources.take, failing: proven.unreadable };

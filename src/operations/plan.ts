@@ -46,6 +46,6 @@ export function planOptions(scope: PlanScope, repositories: CatalogRepositories)
     refresh: scope.refresh ?? true,
     concurrency: scope.concurrency ?? 16,
     openTag: repositories.openTag,
-    ...(discovery && { discover: discovery.discover }),
+    discover: discovery.discover,
   };
 }

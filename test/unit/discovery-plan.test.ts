@@ -64,6 +64,7 @@ ${explicitTags}`;
     scheduled: false,
     insecure: false,
     preferPlatform: null,
+    scheduleIntervalMs: 900_000,
     location: { file: 'imagestreams.yaml', line: 7, column: 5 },
     ...discovery,
   };
@@ -204,7 +205,7 @@ describe('planning a stream that discovers its tags', () => {
     const cat = catalog({}, '      "17.0": { from: "oci:upstream:14.9" }');
     const error = await plan(cat, null, keepNewest(VERSIONS)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CatalogError);
-    expect((error as Error).message).toMatch(/^imagestreams\.yaml:7:5: error: .*"17\.0"/);
+    expect((error as Error).message).toMatch(/^imagestreams\.yaml:\d+:7: error: tag "17\.0" of stream "postgres"/);
   });
 
   it('lists only the discoveries of the streams --target names', async () => {

@@ -8,7 +8,6 @@ import { planDocument } from '../../render/plan-json.js';
 import { planProblems } from '../../state/plan-schema.js';
 import { formatProblems } from '../../state/state-schema.js';
 import { type DiscoveredCatalog, withDiscoveredTags } from '../discovered-catalog.js';
-import { discoveredNameClash } from '../discovered-name-clash.js';
 import { unknownAddress, withDiscoveries } from '../plan.js';
 import { planDifference } from './difference.js';
 import { frozenDiscoveries, type PolicyOfDiscovery } from './frozen-discoveries.js';
@@ -145,7 +144,7 @@ async function frozenCatalog(
   }
   if (!policy) throw new Error('the catalog discovers tags, and the proof was given no policy to check them with');
   const results = await frozenDiscoveries(saved, catalog, policy);
-  return withDiscoveredTags(catalog, state, results, discoveredNameClash);
+  return withDiscoveredTags(catalog, state, results);
 }
 
 /** A plan that lists nothing (`plan --scheduled-only` of a catalog without scheduled tags) does nothing. */
