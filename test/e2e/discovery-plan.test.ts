@@ -13,7 +13,7 @@ const VERSIONS = ['14.9.0', '15.0.0', '15.1.0', '16.0.0', '16.1.0', '17.0.0', '1
 const TAGS = [...VERSIONS, ...numberedTags(2991, (i) => `build-${i}`)];
 const TAG_LISTS = /\/tags\/list$/;
 
-function catalog(repository: string, options: { prune?: boolean } = {}): string {
+function catalog(repository: string, options: { prune?: boolean; scheduled?: boolean } = {}): string {
   return `apiVersion: imagestreams/v1
 kind: Catalog
 registries:
@@ -24,7 +24,7 @@ streams:
       from: ${proxy.host}/${repository}
       policy: { semver: '>=15 <18' }
       keep: 3
-${options.prune === false ? '      prune: false\n' : ''}`;
+${options.prune === false ? '      prune: false\n' : ''}${options.scheduled ? '      scheduled: true\n' : ''}`;
 }
 
 /** The non-noop changes of a plan, as `create postgres:17.1.0`. */
@@ -128,5 +128,22 @@ describe('a listing the registry keeps refusing with 429', () => {
     expect(stateTags(work)).toEqual(['16.1.0', '17.0.0', '17.1.0']);
     expect(work.stateBytes()).toEqual(before);
     proxy.reset();
+  });
+});
+
+describe('watch and a stream whose discovered tags are scheduled', () => {
+  const repo = 'e2e/postgres-watched';
+  const work = new Workspace();
+
+  beforeAll(async () => {
+    await fillWithTags(upstream, repo, VERSIONS);
+    work.writeCatalog(catalog(repo, { scheduled: true }));
+  }, 60_000);
+
+  it('lists the repository when it starts and follows the kept tags as scheduled tags', async () => {
+    const result = await work.run(['watch', '--once']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(stateTags(work)).toEqual(['16.1.0', '17.0.0', '17.1.0']);
+    expect(result.stderr).toMatch(/ postgres:17\.1\.0 imported sha256:[0-9a-f]{12} \(new\)\n/);
   });
 });
