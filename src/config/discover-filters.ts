@@ -32,7 +32,8 @@ export function discoverFiltersAt(
 function includeAt(raw: RawMap | undefined, pointer: string, problems: ProblemList): string | undefined | null {
   const include = stringAt(raw, 'include');
   const at = childPointer(pointer, 'include');
-  if (include === undefined || problems.has(at)) return problems.has(at) ? null : undefined;
+  if (problems.has(at)) return null;
+  if (include === undefined) return undefined;
   const problem = patternProblem(include);
   if (problem === undefined) return include;
   problems.add(at, `${subjectOf(at)} is not a valid pattern (RE2 syntax): ${problem}`);
@@ -58,12 +59,14 @@ function captureAt(
     return null;
   }
   if (groups.includes(capture)) return capture;
-  problems.add(childPointer(pointer, 'capture'), unknownGroup(capture, groups, pointer));
+  problems.add(childPointer(pointer, 'capture'), unknownGroup(capture, groups, include !== undefined, pointer));
   return null;
 }
 
-function unknownGroup(capture: string, groups: string[], pointer: string): string {
+function unknownGroup(capture: string, groups: string[], hasInclude: boolean, pointer: string): string {
   const subject = subjectOf(childPointer(pointer, 'capture'));
+  if (!hasInclude)
+    return `${subject} names the group ${quoted(capture)}, but there is no "include" pattern to take it from`;
   if (groups.length === 0) {
     return `${subject} names the group ${quoted(capture)}, but "include" has no named group such as (?<${capture}>…)`;
   }

@@ -1,4 +1,4 @@
-import { parse as parseSemver, Range, type SemVer } from 'semver';
+import { compare, parse as parseSemver, Range, type SemVer } from 'semver';
 import type { DiscoveryPolicy } from './discovery.js';
 
 /** What a tag is ranked on, or why it cannot be: not a version or number, or a version outside the range. */
@@ -43,7 +43,8 @@ function semverOrdering(rangeText: string): Ordering {
       if (!version) return UNORDERED;
       return range.test(version) ? { kind: 'ranked', value: version } : OUT_OF_RANGE;
     },
-    newer: (a, b) => (a.value as SemVer).compareBuild(b.value as SemVer) || compareCodePoints(a.tag, b.tag),
+    // Equal versions (build metadata is not compared) rank by the whole tag: `v1.2.0` over `1.2.0` over `1.2`.
+    newer: (a, b) => compare(a.value as SemVer, b.value as SemVer) || compareCodePoints(a.tag, b.tag),
   };
 }
 

@@ -43,7 +43,7 @@ export function excludePatternSource(entry: string): string {
 /** Why a tag is left out before it is ordered, or what the policy orders it on. */
 export type FilterOutcome = { kind: 'filtered' } | { kind: 'uncaptured' } | { kind: 'passed'; key: string };
 
-const FILTERED: FilterOutcome = { kind: 'filtered' };
+export const FILTERED: FilterOutcome = { kind: 'filtered' };
 const UNCAPTURED: FilterOutcome = { kind: 'uncaptured' };
 
 /**
@@ -57,7 +57,9 @@ export function tagFilter(discovery: Pick<StreamDiscovery, 'include' | 'capture'
   return (tag: string): FilterOutcome => {
     if (tag.length > MAX_TAG_LENGTH || excluded(tag)) return FILTERED;
     if (!include) return { kind: 'passed', key: tag };
-    if (capture === undefined) return include.test(tag) ? { kind: 'passed', key: tag } : FILTERED;
+    // Telling whether it matches is much cheaper than finding the groups: only the tags that match pay for that.
+    if (!include.test(tag)) return FILTERED;
+    if (capture === undefined) return { kind: 'passed', key: tag };
     const matcher = include.matcher(tag);
     if (!matcher.find()) return FILTERED;
     const key = matcher.group(capture);

@@ -1,6 +1,6 @@
 import type { DiscoveredTags, StreamDiscovery } from './discovery.js';
 import { type Candidate, type Ordering, orderingOf } from './discovery-order.js';
-import { tagFilter } from './discovery-patterns.js';
+import { FILTERED, tagFilter } from './discovery-patterns.js';
 
 type Selected = Pick<StreamDiscovery, 'include' | 'capture' | 'exclude' | 'policy' | 'keep'>;
 
@@ -41,7 +41,8 @@ class Selection {
 
   offer(tag: string): void {
     this.counts.listed++;
-    const outcome = this.filter(tag);
+    // A listing is a registry's JSON: anything but a string is left out rather than trusted.
+    const outcome = typeof tag === 'string' ? this.filter(tag) : FILTERED;
     if (outcome.kind === 'filtered') this.counts.filtered++;
     else if (outcome.kind === 'uncaptured') this.counts.unordered++;
     else {
