@@ -17,6 +17,9 @@ export const MAX_TAG_PAGES = 10_000;
 export interface TagPagesOptions {
   /** What a repository the registry does not know gives: an error (a source), or no tags (a destination). */
   missing: 'error' | 'empty';
+  /** The most tags and pages a listing may have (MAX_LISTED_TAGS and MAX_TAG_PAGES by default). */
+  maxTags?: number;
+  maxPages?: number;
 }
 
 /**
@@ -33,15 +36,16 @@ export async function* tagPages(
   const base = await client.apiBase();
   let url: URL | undefined = new URL(`/v2/${repository}/tags/list?n=${TAG_PAGE_SIZE}`, base);
   const seen = new Set<string>();
+  const { maxTags = MAX_LISTED_TAGS, maxPages = MAX_TAG_PAGES } = options;
   let listed = 0;
   while (url) {
     if (seen.has(url.href)) throw listingError(`the tag list of ${name} links back to a page it already sent`);
-    if (seen.size >= MAX_TAG_PAGES) throw listingError(`the tag list of ${name} has more than ${MAX_TAG_PAGES} pages`);
+    if (seen.size >= maxPages) throw listingError(`the tag list of ${name} has more than ${maxPages} pages`);
     seen.add(url.href);
     const page = await fetchPage(client, repository, name, url, options);
     if (!page) return;
     listed += page.tags.length;
-    if (listed > MAX_LISTED_TAGS) throw listingError(`${name} lists more than ${MAX_LISTED_TAGS} tags`);
+    if (listed > maxTags) throw listingError(`${name} lists more than ${maxTags} tags`);
     url = page.next;
     yield page.tags;
   }
