@@ -242,6 +242,14 @@ describe('a saved plan of discovered tags', () => {
     expect(proven.catalog.tags.map((t) => t.address)).not.toContain('postgres:17.2');
   });
 
+  it('applies a plan made for a discovered tag named with --target', async () => {
+    const cat = catalog();
+    const planned = await plan(cat, null, keepNewest(VERSIONS), ['postgres:16.2']);
+    expect(actions(planned)).toEqual(['create postgres:16.2']);
+    const proven = await prove(cat, saved(planned), null);
+    expect(actions(proven.plan)).toEqual(['create postgres:16.2']);
+  });
+
   it('refuses recorded tags the catalog policy would not keep', async () => {
     const cat = catalog();
     const planned = await plan(cat, null, keepNewest(VERSIONS));

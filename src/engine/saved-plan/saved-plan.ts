@@ -105,10 +105,10 @@ export async function proveSavedPlan(
   state: State | null,
   sources: ProvingSources,
 ): Promise<ProvenPlan> {
-  if (unknownAddress(catalog, state, saved.targets) !== undefined) {
+  const found = await frozenCatalog(saved, catalog, state, sources.policy);
+  if (unknownAddress(found.catalog, state, saved.targets) !== undefined) {
     throw mismatch('its targets name a stream or tag that is neither in the catalog nor in the state');
   }
-  const found = await frozenCatalog(saved, catalog, state, sources.policy);
   if (saved.changes.length === 0 && saved.errors.length === 0) {
     return { plan: emptyPlan(saved), catalog: found.catalog, unreadable: new Map() };
   }
