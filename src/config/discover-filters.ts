@@ -78,12 +78,11 @@ function unknownGroup(capture: string, groups: string[], hasInclude: boolean, po
 /** The entries of `exclude` (a string or a list); undefined when an entry written `/…/` is not a valid pattern. */
 function excludeAt(raw: RawMap | undefined, pointer: string, problems: ProblemList): string[] | undefined {
   const value = raw?.exclude;
+  if (value === undefined) return [];
   const at = childPointer(pointer, 'exclude');
   const entries: [string, unknown][] = Array.isArray(value)
     ? value.map((entry, index) => [childPointer(at, index), entry])
-    : value === undefined
-      ? []
-      : [[at, value]];
+    : [[at, value]];
   let valid = true;
   for (const [entryAt, entry] of entries) {
     if (typeof entry !== 'string' || !isExcludePattern(entry)) continue;

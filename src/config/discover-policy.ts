@@ -3,9 +3,9 @@ import { parseRange } from '../core/discovery-order.js';
 import { quoted } from '../core/echoed-text.js';
 import { childPointer, subjectOf } from './json-pointer.js';
 import type { ProblemList } from './problems.js';
-import { enumAt, isRawMap, type RawMap, stringAt } from './raw-values.js';
+import { isRawMap, type RawMap, stringAt } from './raw-values.js';
 
-export const POLICY_KINDS = ['semver', 'alphabetical', 'numerical'] as const;
+const POLICY_KINDS = ['semver', 'alphabetical', 'numerical'] as const;
 const ORDERS: readonly DiscoveryOrder[] = ['asc', 'desc'];
 
 /**
@@ -25,18 +25,22 @@ export function discoverPolicyAt(
   const at = childPointer(childPointer(pointer, 'policy'), kind);
   const value = policy[kind];
   if (kind === 'semver') return semverPolicy(value, at, problems);
-  const order = isRawMap(value) ? (value.order === undefined ? 'asc' : enumAt(value, 'order', ORDERS)) : orderOf(value);
+  const order = orderOf(value);
   return order === undefined ? undefined : { kind, order };
 }
 
+/** `asc`, `desc`, or Flux's `{order}` (asc when it has none). */
 function orderOf(value: unknown): DiscoveryOrder | undefined {
-  return ORDERS.find((order) => order === value);
+  const written = isRawMap(value) ? (value.order ?? 'asc') : value;
+  return ORDERS.find((order) => order === written);
 }
 
+/** `RANGE`, or Flux's `{range}`, which must be a range the semver package reads. */
 function semverPolicy(value: unknown, at: string, problems: ProblemList): DiscoveryPolicy | undefined {
-  const written = isRawMap(value) ? stringAt(value, 'range') : typeof value === 'string' ? value : undefined;
-  const rangeAt = isRawMap(value) ? childPointer(at, 'range') : at;
-  if (written === undefined || written === '' || problems.has(rangeAt)) return undefined;
+  const fluxForm = isRawMap(value);
+  const written = fluxForm ? stringAt(value, 'range') : value;
+  const rangeAt = fluxForm ? childPointer(at, 'range') : at;
+  if (typeof written !== 'string' || written === '' || problems.has(rangeAt)) return undefined;
   if (parseRange(written)) return { kind: 'semver', range: written };
   problems.add(
     rangeAt,

@@ -7,6 +7,7 @@ import { discoverPolicyAt } from './discover-policy.js';
 import { positiveDurationAt } from './duration-at.js';
 import { childPointer, displayPath, subjectOf } from './json-pointer.js';
 import { tagPlatformPreference } from './platform-preference.js';
+import type { ProblemList } from './problems.js';
 import { booleanAt, enumAt, isRawMap, mapAt, mapEntries, numberAt, type RawMap, stringAt } from './raw-values.js';
 import type { ResolveContext } from './resolve-context.js';
 import { REFERENCE_POLICIES } from './resolve-defaults.js';
@@ -39,7 +40,6 @@ function resolveDiscovery(
   env: TagEnvironment,
   context: ResolveContext,
 ): StreamDiscovery | undefined {
-  const { defaults } = env;
   const { problems } = context;
   const pointer = childPointer(childPointer('/streams', stream), 'discover');
   const from = stringAt(raw, 'from');
@@ -47,12 +47,7 @@ function resolveDiscovery(
   checkTagSource(raw, source, pointer, problems);
   const filters = discoverFiltersAt(raw, pointer, problems);
   const policy = discoverPolicyAt(raw, pointer, problems);
-  const referencePolicy = enumAt(raw, 'referencePolicy', REFERENCE_POLICIES);
-  if (referencePolicy === 'Local' && env.localProblem) {
-    problems.add(childPointer(pointer, 'referencePolicy'), env.localProblem);
-  }
-  const preferPlatform = tagPlatformPreference(raw, pointer, defaults.preferPlatform, problems);
-  const scheduleIntervalMs = positiveDurationAt(raw, 'scheduleInterval', pointer, problems);
+  const settings = tagSettingsAt(raw, pointer, env, problems);
   if (from === undefined || !source || !filters || !policy) return undefined;
   return {
     stream,
@@ -62,13 +57,35 @@ function resolveDiscovery(
     policy,
     keep: keepAt(raw),
     prune: booleanAt(raw, 'prune') ?? true,
+    ...settings,
+    insecure: insecureFor(source, booleanAt(raw, 'insecure'), env.registries),
+    location: problems.locationOf(pointer),
+  };
+}
+
+type TagSettings = Pick<
+  StreamDiscovery,
+  'importMode' | 'referencePolicy' | 'scheduled' | 'preferPlatform' | 'scheduleIntervalMs'
+>;
+
+/** The settings discovered tags get: their own in `discover`, else the catalog's defaults, as for tags written out. */
+function tagSettingsAt(
+  raw: RawMap | undefined,
+  pointer: string,
+  env: TagEnvironment,
+  problems: ProblemList,
+): TagSettings {
+  const { defaults } = env;
+  const referencePolicy = enumAt(raw, 'referencePolicy', REFERENCE_POLICIES);
+  if (referencePolicy === 'Local' && env.localProblem) {
+    problems.add(childPointer(pointer, 'referencePolicy'), env.localProblem);
+  }
+  return {
     importMode: enumAt(raw, 'importMode', IMPORT_MODES) ?? defaults.importMode,
     referencePolicy: referencePolicy ?? defaults.referencePolicy,
     scheduled: booleanAt(raw, 'scheduled') ?? defaults.scheduled,
-    insecure: insecureFor(source, booleanAt(raw, 'insecure'), env.registries),
-    preferPlatform,
-    scheduleIntervalMs: scheduleIntervalMs ?? defaults.scheduleIntervalMs,
-    location: problems.locationOf(pointer),
+    preferPlatform: tagPlatformPreference(raw, pointer, defaults.preferPlatform, problems),
+    scheduleIntervalMs: positiveDurationAt(raw, 'scheduleInterval', pointer, problems) ?? defaults.scheduleIntervalMs,
   };
 }
 

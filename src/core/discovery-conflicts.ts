@@ -1,5 +1,6 @@
 import { allCatalogTags, type Catalog } from './catalog.js';
 import type { StreamDiscovery } from './discovery.js';
+import { quoted } from './echoed-text.js';
 import { CatalogError, type CatalogProblem } from './errors.js';
 
 /**
@@ -17,7 +18,7 @@ export function discoveredNameProblems(
     .map((tag) => ({
       location: tag.location,
       message:
-        `tag ${JSON.stringify(tag.tag)} of stream ${JSON.stringify(discovery.stream)} is also discovered from ` +
+        `tag ${quoted(tag.tag)} of stream ${quoted(discovery.stream)} is also discovered from ` +
         `${discovery.from} (discover on line ${discovery.location.line}): remove one of them, or leave the tag out ` +
         'of discover with include or exclude',
     }));

@@ -96,20 +96,8 @@ export function numberOf(text: string): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
-/** Code-point order (UTF-16 order differs from it only above U+FFFF). */
+/** Code-point order: tags (and so their captures) are ASCII, in which UTF-16 order is the same. */
 export function compareCodePoints(a: string, b: string): number {
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return codePointRank(x) - codePointRank(y);
-  }
-  return a.length - b.length;
-}
-
-/** Surrogates stand for code points above every unit of U+E000–U+FFFF: move them up past those. */
-function codePointRank(unit: number): number {
-  if (unit >= 0xd800 && unit <= 0xdfff) return unit + 0x2000;
-  if (unit >= 0xe000) return unit - 0x800;
-  return unit;
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }

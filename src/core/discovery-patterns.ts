@@ -1,6 +1,6 @@
 import { RE2JS } from 're2js';
 import type { StreamDiscovery } from './discovery.js';
-import { MAX_TAG_LENGTH } from './reference-grammar.js';
+import { isTag } from './reference-grammar.js';
 
 /** Thrown for a pattern RE2 refuses; the message says why, without the library's prefix. */
 export class PatternSyntaxError extends Error {}
@@ -47,15 +47,16 @@ export const FILTERED: FilterOutcome = { kind: 'filtered' };
 const UNCAPTURED: FilterOutcome = { kind: 'uncaptured' };
 
 /**
- * The `include`, `capture` and `exclude` of a discovery as one function of a tag. A tag longer than a tag can be
- * (128 characters) never passes, so no pattern ever runs on more.
+ * The `include`, `capture` and `exclude` of a discovery as one function of a tag. What cannot be a tag name (more than
+ * 128 characters, or characters a tag does not have) never passes: no pattern ever runs on more, and nothing a
+ * registry lists becomes a tag of the catalog that the catalog could not have written.
  */
 export function tagFilter(discovery: Pick<StreamDiscovery, 'include' | 'capture' | 'exclude'>) {
   const include = discovery.include === undefined ? undefined : compilePattern(discovery.include);
   const capture = discovery.capture;
   const excluded = excluder(discovery.exclude);
   return (tag: string): FilterOutcome => {
-    if (tag.length > MAX_TAG_LENGTH || excluded(tag)) return FILTERED;
+    if (!isTag(tag) || excluded(tag)) return FILTERED;
     if (!include) return { kind: 'passed', key: tag };
     // Telling whether it matches is much cheaper than finding the groups: only the tags that match pay for that.
     if (!include.test(tag)) return FILTERED;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../src/config/index.js';
 import type { Catalog } from '../../src/core/catalog.js';
 import { discoveredNameError, discoveredNameProblems } from '../../src/core/discovery-conflicts.js';
+import { discoveredCatalogTag } from '../../src/core/discovery-tags.js';
 import { CatalogError, formatCatalogProblem } from '../../src/core/errors.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'catalogs');
@@ -337,5 +338,52 @@ describe('a discovered tag with the name of a tag written out in the same stream
   it('is no error for a tag of another stream, or when no name is shared', () => {
     expect(discoveredNameProblems(catalog, discovery, ['17.0', '16.3'])).toEqual([]);
     expect(discoveredNameError(catalog, discovery, [])).toBeUndefined();
+  });
+});
+
+describe('a discovered tag', () => {
+  const settings = [
+    'importMode: PreserveOriginal',
+    'referencePolicy: Local',
+    'scheduled: true',
+    'preferPlatform: linux/arm64',
+  ];
+  const head = [
+    ...HEAD,
+    'defaults:',
+    '  preferPlatform: linux/s390x',
+    '  scheduleInterval: 5m',
+    'registries:',
+    '  registry.local:5000:',
+    '    insecure: true',
+    'streams:',
+    '  app:',
+  ];
+
+  it.each([
+    ['registry.local:5000/team/app', 'registry.local:5000/team/app:2.1'],
+    ['oci:images/app', 'oci:images/app:2.1'],
+  ])('from %s is the tag a user would have written out with the same settings', (from, written) => {
+    const discovering = catalogOf([
+      ...head,
+      '    discover:',
+      `      from: ${from}`,
+      "      policy: { semver: '*' }",
+      ...settings.map((l) => `      ${l}`),
+    ]);
+    const writing = catalogOf([
+      ...head,
+      '    tags:',
+      '      "2.1":',
+      `        from: ${written}`,
+      ...settings.map((l) => `        ${l}`),
+    ]);
+    const { location: _discovered, ...discovered } = discoveredCatalogTag(
+      discovering.discoveries![0]!,
+      '2.1',
+      discovering.defaults,
+    );
+    const { location: _written, ...writtenOut } = writing.tags[0]!;
+    expect(discovered).toEqual(writtenOut);
   });
 });
