@@ -45,6 +45,12 @@ export {
   importImageOperation,
 } from './operations/import-image.js';
 export {
+  DEFAULT_MAX_TAGS,
+  type ImportAllRequest,
+  type ImportAllResult,
+  importAllOperation,
+} from './operations/import-image-all.js';
+export {
   type CiProvider,
   type InitFile,
   type InitRequest,

@@ -47,6 +47,7 @@ export const HELP_EXAMPLES: Record<string, [command: string, comment: string][]>
     ['imagestreams import-image app:1.0', 'import its source again'],
     ['imagestreams import-image app:latest --import-mode PreserveOriginal --scheduled', 'every platform, followed'],
     ['imagestreams import-image mysql --dry-run', 'show the edit and the image; write nothing'],
+    ['imagestreams import-image app --from quay.io/org/app --all --confirm', "the repository's first 50 tags, as oc"],
   ],
   tag: [
     ['imagestreams tag quay.io/org/app:1.2 app:stable', 'set app:stable to that image'],

@@ -139,13 +139,17 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
 
   program
     .command('import-image')
-    .description('import one tag, as oc import-image: write its spec into the catalog, then import it')
+    .description(
+      "import one tag (or, with --all, a repository's tags), as oc import-image: write the spec into the catalog, then import",
+    )
     .argument('<stream>', 'STREAM[:TAG] (TAG defaults to latest)')
     .option('-f, --file <catalog>', 'catalog file', 'imagestreams.yaml')
     .option('--state <path>', 'state file (default: from the catalog)')
     .option('--authfile <file>', 'registry credentials file (auth.json / config.json format)')
     .option('--from <image>', 'the source: a registry reference or oci:PATH[:TAG|@DIGEST]')
     .switch('--confirm', 'allow creating the stream')
+    .switch('--all', "import every tag of the --from repository, up to --max-tags (as oc: OpenShift's order)")
+    .option('--max-tags <n>', "with --all: the most tags imported (default: 50, OpenShift's limit)", parsePositiveInt)
     .option('--import-mode <mode>', 'Legacy or PreserveOriginal (default: Legacy, as oc)')
     .switch('--scheduled', 're-import the tag whenever its source moves')
     .switch('--insecure', 'skip TLS verification and fall back to plain HTTP for this tag')

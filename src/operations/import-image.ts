@@ -1,25 +1,22 @@
 import { dirname } from 'node:path';
 import { type CatalogEdit, catalogDiff, findTag, setCatalogTag, type TagChanges } from '../config/catalog-edit.js';
 import { writeCatalogText } from '../config/catalog-file-text.js';
-import { type LoadCatalogOptions, parseCatalog } from '../config/index.js';
+import { parseCatalog } from '../config/index.js';
 import type { TagAddress } from '../config/tag-address.js';
 import { sameSource, sourceAsWritten } from '../config/written-source.js';
 import type { Catalog, CatalogTag } from '../core/catalog.js';
 import { NotConfirmedError, UsageError } from '../core/errors.js';
-import type { Plan } from '../core/plan-model.js';
 import type { State, TagItem } from '../core/state-model.js';
 import { previewImport } from '../engine/import-preview.js';
-import { catalogLocalStore } from '../engine/local-store.js';
-import { planCatalog } from '../engine/plan.js';
-import { planningState, StateStore } from '../state/index.js';
+import { StateStore } from '../state/index.js';
 import { type CatalogFileRef, type CatalogFileText, readCatalogFile } from './catalog-file.js';
+import { catalogOptions, importTags, planTags, withLockedStateAfter } from './import-image-steps.js';
 import { type ImportFlags, type ImportNote, importChanges, importFlagsOf } from './import-settings.js';
 import { hasStream, importTarget } from './import-target.js';
 import type { ImportProgress } from './progress.js';
 import { type CatalogRepositories, type CatalogRepositoriesOptions, withRepositories } from './repositories.js';
-import { withLockedState } from './state.js';
 import type { TagSettings } from './tag-changes.js';
-import { type ImportFailure, writePlannedTag } from './tag-import.js';
+import type { ImportFailure } from './tag-import.js';
 
 export interface ImportImageRequest extends TagSettings, CatalogRepositoriesOptions {
   address: TagAddress;
@@ -135,7 +132,7 @@ function importNow(
   const statePath = edit.catalog.statePath;
   return withLockedStateAfter(
     statePath,
-    request,
+    request.lockTimeoutMs,
     async () => {
       if (edit.changed) {
         await writeCatalogText(file.path, edit.after);
@@ -143,32 +140,10 @@ function importNow(
       }
     },
     async (store) => {
-      const plan = await planTag(edit.catalog, tag, store, repositories);
-      const local = catalogLocalStore(edit.catalog, repositories.openTag);
-      const options = {
-        openTag: repositories.openTag,
-        ...(local && { local }),
-        now: () => new Date(),
-        ...(request.progress && { progress: request.progress }),
-      };
-      const failure = await writePlannedTag(plan, tag, store, options);
+      const failure = (await importTags(edit.catalog, [tag], store, repositories, request.progress)).get(tag.address);
       return { catalog: edit.catalog, state: store.state, tag, ...(failure && { failure }) };
     },
   );
-}
-
-/** Under the lock: `first` (the catalog edit), then `work` with the state opened after it. */
-function withLockedStateAfter<T>(
-  statePath: string,
-  request: ImportImageRequest,
-  first: () => Promise<void>,
-  work: (store: StateStore) => Promise<T>,
-): Promise<T> {
-  const lock = { operation: 'import-image', timeoutMs: request.lockTimeoutMs };
-  return withLockedState(statePath, lock, async () => {
-    await first();
-    return work(await StateStore.open(statePath));
-  });
 }
 
 /** The catalog edit as a diff, then the state as the import would leave it; nothing is written. */
@@ -180,7 +155,7 @@ async function dryRun(
 ): Promise<Imported> {
   const diff = catalogDiff(edit, file.displayPath);
   const store = await StateStore.open(edit.catalog.statePath);
-  const plan = await planTag(edit.catalog, tag, store, repositories);
+  const plan = await planTags(edit.catalog, [tag], store, repositories);
   const { state, failure, item } = await previewImport(plan, tag, store, () => repositories.openTag(tag));
   return {
     catalog: edit.catalog,
@@ -188,28 +163,5 @@ async function dryRun(
     tag,
     ...(failure && { failure }),
     dryRun: { diff, ...(item && { item }) },
-  };
-}
-
-function planTag(
-  catalog: Catalog,
-  tag: CatalogTag,
-  store: StateStore,
-  repositories: CatalogRepositories,
-): Promise<Plan> {
-  return planCatalog(catalog, planningState(store), {
-    targets: [tag.address],
-    reimport: [tag.address],
-    refresh: true,
-    concurrency: 1,
-    openTag: repositories.openTag,
-  });
-}
-
-function catalogOptions(file: CatalogFileText): LoadCatalogOptions {
-  return {
-    displayPath: file.displayPath,
-    ...(file.statePathOverride !== undefined && { statePathOverride: file.statePathOverride }),
-    ...(file.allowedPaths !== undefined && { allowedPaths: file.allowedPaths }),
   };
 }

@@ -3,6 +3,7 @@ import { parseTagAddress } from '../../config/tag-address.js';
 import type { CatalogTag } from '../../core/catalog.js';
 import { UsageError } from '../../core/errors.js';
 import { type ImportImageResult, importImageOperation } from '../../operations/import-image.js';
+import { type ImportAllResult, importAllOperation } from '../../operations/import-image-all.js';
 import type { ImportNote } from '../../operations/import-settings.js';
 import {
   type DescribeTextOptions,
@@ -20,6 +21,8 @@ export interface ImportImageOptions extends CatalogPathOptions {
   authfile?: string;
   from?: string;
   confirm?: boolean;
+  all?: boolean;
+  maxTags?: number;
   importMode?: string;
   scheduled?: boolean;
   insecure?: boolean;
@@ -36,13 +39,10 @@ export interface ImportImageOptions extends CatalogPathOptions {
  */
 export async function importImageCommand(target: string, options: ImportImageOptions, io: Io): Promise<number> {
   if (target.includes('@')) throw new UsageError("to import images by ID, use the 'tag' command");
+  if (options.all) return importAllCommand(target, options, io);
+  if (options.maxTags !== undefined) throw new UsageError('--max-tags applies only with --all');
   const address = parseTagAddress(target, 'latest');
-  const allowedPaths = allowedPathsOf(options, io);
-  const ref = {
-    ...catalogFileOf(options, io),
-    ...(options.state && { statePathOverride: resolve(io.cwd, options.state) }),
-    ...(allowedPaths && { allowedPaths }),
-  };
+  const ref = catalogRefOf(options, io);
   const result = await importImageOperation(ref, {
     ...options,
     ...repositoryOptionsOf(options, io),
@@ -57,6 +57,34 @@ export async function importImageCommand(target: string, options: ImportImageOpt
   for (const note of result.notes) io.stderr.write(`${noteText(note)}\n`);
   show(result, io);
   return result.failure ? EXIT_ERROR : EXIT_OK;
+}
+
+/** `import-image STREAM --all`: the repository's tags (or the stream's own, again), as `oc import-image --all`. */
+async function importAllCommand(target: string, options: ImportImageOptions, io: Io): Promise<number> {
+  if (target.includes(':')) throw new UsageError(`cannot specify a tag "${target}" as well as --all`);
+  const { stream } = parseTagAddress(target, 'latest');
+  const result = await importAllOperation(catalogRefOf(options, io), {
+    ...options,
+    ...repositoryOptionsOf(options, io),
+    stream,
+    lockTimeoutMs: options.lockTimeout,
+    cwd: io.cwd,
+    onCatalogWritten: (file) => io.stderr.write(`Wrote the tags of ${stream} to ${file.displayPath}.\n`),
+    progress: importProgress(io, false),
+  });
+  if (result.dryRun?.diff) io.stdout.write(`${result.dryRun.diff}\n`);
+  for (const note of result.notes) io.stderr.write(`${noteText(note)}\n`);
+  showAll(result, io);
+  return result.failures.length > 0 ? EXIT_ERROR : EXIT_OK;
+}
+
+function catalogRefOf(options: ImportImageOptions, io: Io) {
+  const allowedPaths = allowedPathsOf(options, io);
+  return {
+    ...catalogFileOf(options, io),
+    ...(options.state && { statePathOverride: resolve(io.cwd, options.state) }),
+    ...(allowedPaths && { allowedPaths }),
+  };
 }
 
 function noteText(note: ImportNote): string {
@@ -77,4 +105,31 @@ function show({ catalog, state, tag, failure, dryRun }: ImportImageResult, io: I
   io.stdout.write(`imagestream/${tag.stream} ${outcome}\n\n${renderStreamSummary(stream, textOptions)}`);
   if (described.items[0]) io.stdout.write(`\n${renderImage(described, textOptions)}`);
   if (failure) io.stderr.write(`error: ${tag.address}: Import failed (${failure.reason}): ${failure.message}\n`);
+}
+
+/**
+ * oc's output for --all: `imagestream/NAME imported`, the stream, each imported tag's image, a line for each tag
+ * that failed (on stderr), and the repository's tags left out over the limit.
+ */
+function showAll({ catalog, state, stream: name, tags, failures, additionalTags, dryRun }: ImportAllResult, io: Io) {
+  const stream = describeStream(catalog, state, name)!;
+  const textOptions: DescribeTextOptions = { now: new Date() };
+  const verb = failures.length > 0 ? 'imported with errors' : 'imported';
+  io.stdout.write(
+    `imagestream/${name} ${verb}${dryRun ? ' (dry run)' : ''}\n\n${renderStreamSummary(stream, textOptions)}`,
+  );
+  const failed = new Set(failures.map((f) => f.tag.tag));
+  for (const tag of tags) {
+    const described = stream.tags.find((t) => t.tag === tag.tag);
+    if (!dryRun && described?.items[0] && !failed.has(tag.tag))
+      io.stdout.write(`\n${renderImage(described, textOptions)}`);
+  }
+  for (const { tag, failure } of failures) {
+    io.stderr.write(`error: repository tag ${tag.tag} failed: Import failed (${failure.reason}): ${failure.message}\n`);
+  }
+  if (additionalTags.length > 0) {
+    io.stdout.write(
+      `\ninfo: The remote repository contained ${additionalTags.length} additional tags which were not imported: ${additionalTags.join(', ')}\n`,
+    );
+  }
 }
