@@ -1,9 +1,10 @@
 import { allCatalogTags, type Catalog, type CatalogTag, type TagSpec } from '../core/catalog.js';
 import type { DiscoveredTags, DiscoveryPolicy, StreamDiscovery } from '../core/discovery.js';
 import { discoveredNameError } from '../core/discovery-conflicts.js';
+import { discoveredCatalogTag } from '../core/discovery-tags.js';
 import type { ImportReason } from '../core/errors.js';
 import type { PlannedDiscovery } from '../core/plan-model.js';
-import { formatImageSource, formatReference, type ImageSourceReference } from '../core/reference.js';
+import { formatImageSource } from '../core/reference.js';
 import type { State, TagState } from '../core/state-model.js';
 
 /** What became of a stream's discovery in one plan. */
@@ -74,7 +75,7 @@ function emptyCounts(): Counts {
 function planned(discovery: StreamDiscovery, counts: Counts, kept: string[]): PlannedDiscovery {
   return {
     stream: discovery.stream,
-    repository: formatImageSource(discovery.source),
+    repository: discoveryRepository(discovery),
     policy: policyWords(discovery.policy),
     keep: discovery.keep,
     prune: discovery.prune,
@@ -87,6 +88,11 @@ function planned(discovery: StreamDiscovery, counts: Counts, kept: string[]): Pl
     removed: [],
     retained: [],
   };
+}
+
+/** The repository a discovery lists, for plans: normalised (`docker.io/library/postgres`), an image layout as written. */
+export function discoveryRepository(discovery: StreamDiscovery): string {
+  return discovery.source.transport === 'registry' ? formatImageSource(discovery.source) : discovery.from;
 }
 
 /** `semver >=15 <18`, `alphabetical desc`, `numerical asc`. */
@@ -104,8 +110,8 @@ function explicitTagNames(catalog: Catalog, stream: string): Set<string> {
 }
 
 /**
- * The tags of the stream the state holds that an earlier discovery made: imported from the listed repository, at
- * the tag's own name, and not written in the catalog. In name order.
+ * The tags of the stream the state holds that an earlier discovery made: imported from the repository as `from`
+ * writes it, at the tag's own name, and not written in the catalog. In name order.
  */
 export function priorDiscovered(
   state: State | null,
@@ -119,50 +125,14 @@ export function priorDiscovered(
 }
 
 function isFromRepository(spec: TagSpec, discovery: StreamDiscovery, name: string): boolean {
-  return spec.fromKind === undefined && spec.from === discoveredFrom(discovery, name);
-}
-
-/** The source of a discovered tag: the listed repository at that tag. */
-function discoveredSource(discovery: StreamDiscovery, name: string): ImageSourceReference {
-  const { source } = discovery;
-  return source.transport === 'registry'
-    ? { transport: 'registry', ref: { registry: source.ref.registry, repository: source.ref.repository, tag: name } }
-    : { transport: 'layout', ref: { path: source.ref.path, tag: name } };
-}
-
-/** `from` of a discovered tag: `registry/repository:tag` normalised, or for an image layout `from` as written. */
-export function discoveredFrom(discovery: StreamDiscovery, name: string): string {
-  const source = discoveredSource(discovery, name);
-  return source.transport === 'registry' ? formatReference(source.ref) : `${discovery.from}:${name}`;
+  return spec.fromKind === undefined && spec.from === `${discovery.from}:${name}`;
 }
 
 function discoveredTag(catalog: Catalog, discovery: StreamDiscovery, name: string): CatalogTag {
-  const spec: TagSpec = {
-    from: discoveredFrom(discovery, name),
-    importMode: discovery.importMode,
-    referencePolicy: discovery.referencePolicy,
-    scheduled: discovery.scheduled,
-    insecure: discovery.insecure,
-    preferPlatform: discovery.preferPlatform,
-  };
-  return catalogTag(catalog, discovery, name, spec);
+  return discoveredCatalogTag(discovery, name, catalog.defaults);
 }
 
 /** A discovered tag as the state has it (its spec untouched), for a discovery that was not listed. */
 function stateTag(catalog: Catalog, discovery: StreamDiscovery, name: string, prior: TagState): CatalogTag {
-  return catalogTag(catalog, discovery, name, prior.spec);
-}
-
-function catalogTag(catalog: Catalog, discovery: StreamDiscovery, name: string, spec: TagSpec): CatalogTag {
-  return {
-    address: `${discovery.stream}:${name}`,
-    stream: discovery.stream,
-    tag: name,
-    spec,
-    source: discoveredSource(discovery, name),
-    defaultPlatform: catalog.defaults.preferPlatform,
-    scheduleIntervalMs: discovery.scheduleIntervalMs,
-    annotations: {},
-    location: discovery.location,
-  };
+  return { ...discoveredCatalogTag(discovery, name, catalog.defaults), spec: prior.spec };
 }

@@ -1,9 +1,8 @@
 import type { Catalog } from '../../core/catalog.js';
 import type { StreamDiscovery } from '../../core/discovery.js';
 import type { PlanDocument, PlannedDiscovery } from '../../core/plan-model.js';
-import { formatImageSource } from '../../core/reference.js';
 import { discoveryInScope } from '../discover.js';
-import type { DiscoveryOutcome, DiscoveryResult } from '../discovered-catalog.js';
+import { type DiscoveryOutcome, type DiscoveryResult, discoveryRepository } from '../discovered-catalog.js';
 import { firstDifference } from './difference.js';
 import { mismatch } from './mismatch.js';
 
@@ -41,7 +40,7 @@ async function frozenOutcome(
   policy: PolicyOfDiscovery,
 ): Promise<DiscoveryOutcome> {
   const where = `the discovery of ${discovery.stream}`;
-  if (entry.repository !== formatImageSource(discovery.source)) throw mismatch(`${where} lists another repository`);
+  if (entry.repository !== discoveryRepository(discovery)) throw mismatch(`${where} lists another repository`);
   if (entry.error) return { kind: 'failed', reason: entry.error.reason, message: entry.error.message };
   if (entry.tags.length > discovery.keep || new Set(entry.tags).size !== entry.tags.length) {
     throw mismatch(`${where} keeps more tags than the catalog allows`);
