@@ -38,8 +38,8 @@ function upstream(tags: string[]): void {
   });
 }
 
-/** A catalog whose `postgres` stream follows the image layout `upstream` (the discovery is built by hand). */
-function catalog(discovery: Partial<StreamDiscovery> = {}, explicitTags = ''): Catalog {
+/** A catalog whose `postgres` stream follows the image layout `upstream`, keeping the newest 2 of `>=15 <18`. */
+function catalog(options: { prune?: boolean } = {}, explicitTags = ''): Catalog {
   const text = `apiVersion: imagestreams/v1
 kind: Catalog
 streams:
@@ -47,28 +47,16 @@ streams:
     tags:
       pinned: { from: "oci:upstream:14.9" }
   postgres:
+    discover:
+      from: oci:upstream
+      policy: { semver: '>=15 <18' }
+      keep: 2
+      prune: ${options.prune ?? true}
+      importMode: PreserveOriginal
     tags:
       custom: { from: "oci:upstream:14.9" }
 ${explicitTags}`;
-  const parsed = parseCatalog(text, join(temp.path, 'imagestreams.yaml'), { displayPath: 'imagestreams.yaml' });
-  const full: StreamDiscovery = {
-    stream: 'postgres',
-    source: { transport: 'layout', ref: { path: join(temp.path, 'upstream') } },
-    from: 'oci:upstream',
-    exclude: [],
-    policy: { kind: 'semver', range: '>=15 <18' },
-    keep: 2,
-    prune: true,
-    importMode: 'PreserveOriginal',
-    referencePolicy: 'Source',
-    scheduled: false,
-    insecure: false,
-    preferPlatform: null,
-    scheduleIntervalMs: 900_000,
-    location: { file: 'imagestreams.yaml', line: 7, column: 5 },
-    ...discovery,
-  };
-  return { ...parsed, discoveries: [full] };
+  return parseCatalog(text, join(temp.path, 'imagestreams.yaml'), { displayPath: 'imagestreams.yaml' });
 }
 
 /** A stand-in for the registry's listing and the semver policy: keeps the newest `keep` tags in range. */
