@@ -123,6 +123,36 @@ export interface Plan {
   drift: PlannedDrift[];
   errors: PlannedError[];
   summary: PlanSummary;
+  /** One entry per stream whose repository was listed (absent when the catalog discovers nothing in scope). */
+  discoveries?: PlannedDiscovery[];
+}
+
+/**
+ * What a stream's `discover` block found: the tags it keeps (imported as tags of the stream) and how the others
+ * were left out. A saved plan records it so that apply imports exactly these tags without listing again.
+ */
+export interface PlannedDiscovery {
+  stream: string;
+  /** The repository listed, normalised (`docker.io/library/postgres`, `oci:/abs/path`). */
+  repository: string;
+  /** The policy in words: `semver >=15 <18`, `alphabetical desc`, `numerical asc`. */
+  policy: string;
+  keep: number;
+  prune: boolean;
+  /** The tags kept, newest first: the stream's discovered tags after this plan (with `retained`). */
+  tags: string[];
+  listed: number;
+  filtered: number;
+  unordered: number;
+  outOfRange: number;
+  /** Kept tags the state does not hold yet. */
+  added: string[];
+  /** Tags discovered earlier that left the window: planned for removal. */
+  removed: string[];
+  /** Tags discovered earlier that left the window and stay, because the discovery says `prune: false`. */
+  retained: string[];
+  /** The listing failed: nothing is added or removed, the discovered tags stay as the state has them. */
+  error?: { reason: ImportReason; message: string };
 }
 
 /** A change as `plan --json` and plan files hold it: the prior spec is shown as `specDiff`. */
@@ -133,6 +163,11 @@ export type PlannedChangeDocument = Omit<PlannedChange, 'priorSpec'> & {
 
 /** The plan as `plan --json` and plan files hold it (schemas/plan.schema.json). */
 export type PlanDocument = Omit<Plan, 'changes'> & { changes: PlannedChangeDocument[] };
+
+/** True when a tag could not be resolved or a repository could not be listed. */
+export function hasErrors(plan: Pick<Plan, 'errors' | 'discoveries'>): boolean {
+  return plan.errors.length > 0 || (plan.discoveries ?? []).some((d) => d.error !== undefined);
+}
 
 export function hasChanges(plan: Plan): boolean {
   return plan.summary.create + plan.summary.update + plan.summary.delete > 0;

@@ -3,11 +3,12 @@ import type { RegistryError } from '../core/errors.js';
 import { hasChanges, type Plan, type PlanDocument } from '../core/plan-model.js';
 import type { ApplyResult } from '../engine/apply.js';
 import { catalogLocalStore } from '../engine/local-store.js';
-import { planCatalog } from '../engine/plan.js';
+import { planWithDiscoveries } from '../engine/plan.js';
 import { ProvenSources } from '../engine/saved-plan/proven-sources.js';
 import { asPlan, assertPlanApplies, proveSavedPlan } from '../engine/saved-plan/saved-plan.js';
 import type { ImageRepository } from '../registry/repository.js';
 import { planningState, readPlanFile, type StateStore } from '../state/index.js';
+import { catalogDiscovery } from './discovery.js';
 import { type PlanScope, planOptions } from './plan.js';
 import { applyWithProgress, type ImportProgress } from './progress.js';
 import { type CatalogRepositories, type CatalogRepositoriesOptions, withRepositories } from './repositories.js';
@@ -80,6 +81,8 @@ async function approved(plan: Plan, request: ApplyRequest): Promise<boolean> {
 /** What one apply performs: the plan, where its tags are read from, and imports known to fail. */
 interface ApplyWork {
   plan: Plan;
+  /** The catalog the plan was made for, with the tags its streams discovered. */
+  catalog: Catalog;
   /** The source a change imports from, asked once per change. */
   openSource: (tag: CatalogTag) => ImageRepository;
   failing?: ReadonlyMap<string, RegistryError>;
@@ -95,9 +98,15 @@ async function provenWork(
   assertPlanApplies(plan, catalog, store.state, store.state.serial !== 0);
   const sources = new ProvenSources(repositories.openTag);
   const local = catalogLocalStore(catalog, repositories.openTag);
-  const proving = { openTag: sources.openTag, concurrency: request.concurrency ?? 16, ...(local && { local }) };
+  const discovery = catalogDiscovery(repositories);
+  const proving = {
+    openTag: sources.openTag,
+    concurrency: request.concurrency ?? 16,
+    ...(local && { local }),
+    policy: discovery.policy,
+  };
   const proven = await proveSavedPlan(plan, catalog, planningState(store), proving);
-  return { plan: proven.plan, openSource: sources.take, failing: proven.unreadable };
+  return { plan: proven.plan, catalog: proven.catalog, openSource: sources.take, failing: proven.unreadable };
 }
 
 async function freshWork(
@@ -106,8 +115,9 @@ async function freshWork(
   repositories: CatalogRepositories,
   request: ApplyRequest,
 ): Promise<ApplyWork> {
-  const options = planOptions({ ...request, refresh: true }, repositories.openTag);
-  return { plan: await planCatalog(catalog, planningState(store), options), openSource: repositories.openTag };
+  const options = planOptions({ ...request, refresh: true }, repositories);
+  const planned = await planWithDiscoveries(catalog, planningState(store), options);
+  return { ...planned, openSource: repositories.openTag };
 }
 
 function runWork(
@@ -117,7 +127,7 @@ function runWork(
   repositories: CatalogRepositories,
   request: ApplyRequest,
 ): Promise<ApplyResult> {
-  const tags = new Map(catalog.tags.map((t) => [t.address, t]));
+  const tags = new Map(work.catalog.tags.map((t) => [t.address, t]));
   const local = catalogLocalStore(catalog, repositories.openTag);
   const options = {
     store,
@@ -135,8 +145,14 @@ async function nothingToApply(store: StateStore): Promise<ApplyResult> {
   return { imported: [], removed: [], failed: [] };
 }
 
-/** Tags whose source could not be resolved were not imported: they count as failed imports. */
+/**
+ * Tags whose source could not be resolved were not imported: they count as failed imports; so does each stream
+ * whose repository could not be listed (named by the stream).
+ */
 function withUnresolved(result: ApplyResult, plan: Plan): ApplyResult {
   const unresolved = plan.errors.map(({ address, reason, message }) => ({ address, reason, message }));
-  return { ...result, failed: [...result.failed, ...unresolved] };
+  const unlisted = (plan.discoveries ?? []).flatMap(({ stream, error }) =>
+    error ? [{ address: stream, ...error }] : [],
+  );
+  return { ...result, failed: [...result.failed, ...unresolved, ...unlisted] };
 }

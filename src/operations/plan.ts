@@ -1,11 +1,11 @@
-import type { Catalog, CatalogTag } from '../core/catalog.js';
+import type { Catalog } from '../core/catalog.js';
 import type { Plan } from '../core/plan-model.js';
 import { type PlanOptions, planCatalog } from '../engine/plan.js';
 import { planScheduledTags } from '../engine/scheduled-plan.js';
-import type { ImageRepository } from '../registry/repository.js';
 import { planDocument } from '../render/plan-json.js';
 import { planningState, StateStore, writePlanFile } from '../state/index.js';
-import { type CatalogRepositoriesOptions, withRepositories } from './repositories.js';
+import { catalogDiscovery } from './discovery.js';
+import { type CatalogRepositories, type CatalogRepositoriesOptions, withRepositories } from './repositories.js';
 
 /** What to plan: every tag by default. */
 export interface PlanScope {
@@ -30,20 +30,22 @@ export async function planOperation(catalog: Catalog, request: PlanRequest = {})
     const plan = await (request.scheduledOnly ? planScheduledTags : planCatalog)(
       catalog,
       planningState(store),
-      planOptions(request, repositories.openTag),
+      planOptions(request, repositories),
     );
     if (request.out) await writePlanFile(request.out.path, planDocument(plan), { key: request.out.key });
     return plan;
   });
 }
 
-/** The engine's options for a scope, with its defaults: everything, refreshed, 16 at a time. */
-export function planOptions(scope: PlanScope, openTag: (tag: CatalogTag) => ImageRepository): PlanOptions {
+/** The engine's options for a scope, with its defaults: everything, refreshed, 16 at a time, discoveries listed. */
+export function planOptions(scope: PlanScope, repositories: CatalogRepositories): PlanOptions {
+  const discovery = catalogDiscovery(repositories);
   return {
     targets: scope.targets ?? [],
     reimport: scope.reimport ?? [],
     refresh: scope.refresh ?? true,
     concurrency: scope.concurrency ?? 16,
-    openTag,
+    openTag: repositories.openTag,
+    discover: discovery.discover,
   };
 }

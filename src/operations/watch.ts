@@ -1,6 +1,9 @@
 import type { Catalog } from '../core/catalog.js';
 import { catalogRepositories } from '../engine/catalog-repositories.js';
+import { withDiscoveriesListed } from '../engine/discover-watched.js';
 import { Watch, type WatchedCatalog, type WatchOptions } from '../engine/watch/watch.js';
+import { readState } from '../state/index.js';
+import { catalogDiscovery } from './discovery.js';
 import type { CatalogRepositoriesOptions } from './repositories.js';
 import { startTagCheck } from './watch-check.js';
 
@@ -9,6 +12,9 @@ export interface WatchRequest extends Omit<WatchOptions, 'initial' | 'reload' | 
   loadCatalog(): Promise<Catalog>;
   repositories: CatalogRepositoriesOptions;
 }
+
+/** Repositories listed at once when the watch (re)loads the catalog. */
+const DISCOVERY_CONCURRENCY = 4;
 
 /** A watch over the catalog, not yet running; `discard` frees what it opened when it will not run. */
 export interface WatchSession {
@@ -21,7 +27,15 @@ export async function prepareWatch(request: WatchRequest): Promise<WatchSession>
   const { loadCatalog, repositories, ...options } = request;
   const open = async (): Promise<WatchedCatalog> => {
     const catalog = await loadCatalog();
-    return { catalog, ...catalogRepositories(catalog, repositories) };
+    const opened = catalogRepositories(catalog, repositories);
+    try {
+      const state = await readState(catalog.statePath).catch(() => null);
+      const discover = catalogDiscovery(opened).discover;
+      return { ...opened, catalog: await withDiscoveriesListed(catalog, state, discover, DISCOVERY_CONCURRENCY) };
+    } catch (error) {
+      await opened.close();
+      throw error;
+    }
   };
   const initial = await open();
   const watch = new Watch({ ...options, initial, reload: open, startCheck: startTagCheck });

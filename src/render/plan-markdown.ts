@@ -8,6 +8,7 @@ import {
 } from '../core/plan-model.js';
 import { type Block, type ElasticLines, fitLines } from './fit-lines.js';
 import { codeSpan, escapeInline, fenceFor, tableCode } from './markdown.js';
+import { discoveryLine } from './plan-discoveries.js';
 import { changeRows, type DisplayRow } from './plan-rows.js';
 import { copyAmount, renderPlanText } from './plan-text.js';
 import { actionCounts, countOf, driftSentence, errorSentence } from './plan-words.js';
@@ -38,6 +39,8 @@ const ELSEWHERE = 'the full plan is in the CI log / run imagestreams plan locall
  */
 export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}): string {
   const blocks: Block[] = [[PLAN_MARKER, summaryLine(plan, options.title ?? 'imagestreams plan')]];
+  if (plan.discoveries?.length)
+    blocks.push(['', ...plan.discoveries.map((d) => `- ${escapeInline(discoveryLine(d))}`)]);
   const removed = plan.changes.filter((change) => change.action === 'delete').map((change) => change.address);
   if (removed.length > 0) blocks.push(['', removalWarning(removed)]);
   const rows = plan.changes.filter((change) => change.action !== 'noop').flatMap(tableRows);

@@ -13,6 +13,7 @@ import {
 } from '../core/plan-model.js';
 import type { LegacyRule } from '../core/state-model.js';
 import { type Palette, palette } from './colors.js';
+import { discoveryLine } from './plan-discoveries.js';
 import { changeRows, type DisplayRow } from './plan-rows.js';
 import { actionCounts, countOf, driftSentence, errorSentence, REASON_WORDS } from './plan-words.js';
 import { specLines, specLineText } from './spec-lines.js';
@@ -49,6 +50,7 @@ interface Style {
 export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
   const style: Style = { paint: palette(options.color), digest: options.abbrev ? (d) => shortDigest(d) : (d) => d };
   const sections: string[][] = [];
+  if (plan.discoveries?.length) sections.push(plan.discoveries.map(discoveryLine));
   const listed = plan.changes.filter((change) => change.action !== 'noop');
   if (listed.length > 0) sections.push(listed.flatMap((change) => changeLines(change, style)));
   if (plan.drift.length > 0) sections.push([DRIFT_HEADING, ...plan.drift.flatMap((drift) => driftLines(drift, style))]);

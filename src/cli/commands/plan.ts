@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
-import { hasChanges } from '../../core/plan-model.js';
+import { hasChanges, hasErrors } from '../../core/plan-model.js';
 import { planOperation } from '../../operations/plan.js';
 import { type PlanFormat, renderPlan } from '../../render/plan.js';
 import type { CatalogPathOptions } from '../catalog-options.js';
@@ -54,6 +54,6 @@ export async function planCommand(options: PlanCommandOptions, io: Io): Promise<
   io.stdout.write(renderPlan(plan, format, textStyle(io, options)));
   io.stderr.write(targetedPlanWarning(options.target ?? []));
   if (options.out) (format === 'text' ? io.stdout : io.stderr).write(savedPlanHint(options.out, options));
-  if (plan.errors.length > 0) return EXIT_ERROR;
+  if (hasErrors(plan)) return EXIT_ERROR;
   return options.detailedExitcode && hasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
 }

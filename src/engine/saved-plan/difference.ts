@@ -19,6 +19,7 @@ export function planDifference(
     at('errors', firstDifference(derived.errors, saved.errors)) ??
     at('priorState', firstDifference(derived.priorState, saved.priorState)) ??
     at('summary', firstDifference(counts(derived.summary, saved.drift.length), counts(saved.summary))) ??
+    at('discoveries', firstDifference(derived.discoveries ?? [], saved.discoveries ?? [])) ??
     driftDifference(saved, derived)
   );
 }

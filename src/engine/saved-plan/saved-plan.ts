@@ -7,9 +7,11 @@ import { targetSelection } from '../../core/target-selection.js';
 import { planDocument } from '../../render/plan-json.js';
 import { planProblems } from '../../state/plan-schema.js';
 import { formatProblems } from '../../state/state-schema.js';
+import { type DiscoveredCatalog, withDiscoveredTags } from '../discovered-catalog.js';
 import { localPullSpecs } from '../local-store.js';
-import { unknownAddress } from '../plan.js';
+import { unknownAddress, withDiscoveries } from '../plan.js';
 import { planDifference } from './difference.js';
+import { frozenDiscoveries, type PolicyOfDiscovery } from './frozen-discoveries.js';
 import { mismatch } from './mismatch.js';
 import { type ObservationSources, readObservations } from './observations.js';
 
@@ -78,38 +80,46 @@ export function assertPlanApplies(
 /** A saved plan proven: the plan apply performs, derived from trusted inputs and the observations verified. */
 export interface ProvenPlan {
   plan: Plan;
+  /** The catalog the plan was derived for: its tags and the tags its streams discovered, as the plan recorded them. */
+  catalog: Catalog;
   /** Imports whose planned image could not be read from their source: apply records them as failed imports. */
   unreadable: ReadonlyMap<string, RegistryError>;
 }
 
+/** Where a saved plan's observations are checked: the tags' sources, and the policies of discoveries. */
+export interface ProvingSources extends ObservationSources {
+  /** Needed when the catalog discovers tags. */
+  policy?: PolicyOfDiscovery;
+}
+
 /**
  * Proves a saved plan (already checked by `assertPlanApplies`): derives the plan again from the catalog, the state
- * and the plan's observations — the `sourceDigest` of each import, whose image is read by digest from the tag's own
- * source and verified — and refuses it unless it holds exactly the derived changes. A plan is then only a record of
- * what the registries said: it cannot choose another child, source, spec or tag, nor remove a tag the catalog has.
- * The plan's `targets` and its `reimport_requested` reasons are the requests plan was made with.
+ * and the plan's observations — the tags each discovery kept (checked against the catalog's policy; nothing is
+ * listed again), and the `sourceDigest` of each import, whose image is read by digest from the tag's own source
+ * and verified — and refuses it unless it holds exactly the derived changes and discoveries. A plan is then only a
+ * record of what the registries said: it cannot choose another child, source, spec or tag, nor remove a tag the
+ * catalog has. The plan's `targets` and its `reimport_requested` reasons are the requests plan was made with.
  */
 export async function proveSavedPlan(
   saved: PlanDocument,
   catalog: Catalog,
   state: State | null,
-  sources: ObservationSources,
+  sources: ProvingSources,
 ): Promise<ProvenPlan> {
-  if (unknownAddress(catalog, state, saved.targets) !== undefined) {
+  const found = await frozenCatalog(saved, catalog, state, sources.policy);
+  if (unknownAddress(found.catalog, state, saved.targets) !== undefined) {
     throw mismatch('its targets name a stream or tag that is neither in the catalog nor in the state');
   }
-  if (saved.changes.length === 0 && saved.errors.length === 0) return { plan: emptyPlan(saved), unreadable: new Map() };
+  if (saved.changes.length === 0 && saved.errors.length === 0) {
+    return { plan: emptyPlan(saved), catalog: found.catalog, unreadable: new Map() };
+  }
   const reimport = new Set(saved.changes.filter((c) => c.reason === 'reimport_requested').map((c) => c.address));
-  const selected = targetSelection(catalog.tags, saved.targets, catalog.references);
-  const scope = catalog.tags.filter((t) => selected(t.address));
+  const { tags, references } = found.catalog;
+  const selected = targetSelection(tags, saved.targets, references);
+  const scope = tags.filter((t) => selected(t.address));
   const { observations, unreadable } = await readObservations(saved, scope, state, reimport, sources);
   const derived = computePlan({
-    catalog: {
-      displayPath: saved.catalog.path,
-      sha256: catalog.sha256,
-      tags: catalog.tags,
-      ...(catalog.references && { references: catalog.references }),
-    },
+    catalog: { displayPath: saved.catalog.path, sha256: catalog.sha256, tags, ...(references && { references }) },
     state,
     observations,
     targets: saved.targets,
@@ -117,9 +127,26 @@ export async function proveSavedPlan(
     now: new Date(),
     localPullSpec: localPullSpecs(sources.local),
   });
-  const difference = planDifference(saved, planDocument(derived), new Set(unreadable.keys()));
+  const plan = withDiscoveries(derived, found.discoveries);
+  const difference = planDifference(saved, planDocument(plan), new Set(unreadable.keys()));
   if (difference !== undefined) throw mismatch(difference);
-  return { plan: { ...derived, createdAt: saved.createdAt }, unreadable };
+  return { plan: { ...plan, createdAt: saved.createdAt }, catalog: found.catalog, unreadable };
+}
+
+/** The catalog with the tags the saved plan's discoveries kept. */
+async function frozenCatalog(
+  saved: PlanDocument,
+  catalog: Catalog,
+  state: State | null,
+  policy: PolicyOfDiscovery | undefined,
+): Promise<DiscoveredCatalog> {
+  if ((catalog.discoveries ?? []).length === 0) {
+    if ((saved.discoveries ?? []).length > 0) throw mismatch('it records discoveries the catalog does not make');
+    return { catalog, discoveries: [] };
+  }
+  if (!policy) throw new Error('the catalog discovers tags, and the proof was given no policy to check them with');
+  const results = await frozenDiscoveries(saved, catalog, policy);
+  return withDiscoveredTags(catalog, state, results);
 }
 
 /** A plan that lists nothing (`plan --scheduled-only` of a catalog without scheduled tags) does nothing. */
