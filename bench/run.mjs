@@ -11,8 +11,10 @@ import { benchOptions, USAGE } from './lib/options.mjs';
 import { populateRegistry } from './lib/populate.mjs';
 import { startBenchRegistries, writeCredentials } from './lib/registry-mode.mjs';
 import { jsonReport, textReport } from './lib/report.mjs';
+import { measureRssAtScale } from './lib/rss-at-scale.mjs';
 import { benchAtRtt } from './lib/rtt-run.mjs';
 import { skopeoEnvironment } from './lib/skopeo-scenarios.mjs';
+import { measureStartup } from './lib/startup.mjs';
 import { evaluateTargets } from './lib/targets.mjs';
 
 const PROXY_VARIABLES = /^(https?_proxy|no_proxy|all_proxy)$/i;
@@ -80,6 +82,7 @@ async function bench(options, dir) {
       skopeoEnv: skopeoEnvironment(env, scratchDir, skopeoAccess.authFile),
       skopeoAccess,
     };
+    const startup = await measureStartup({ ...base, registry }, join(dir, 'startup'), log);
     const runs = [];
     for (const rtt of options.rtts) runs.push(await benchAtRtt(base, rtt, join(dir, `rtt-${rtt}`), log));
     registries.source.setRtt(0);
@@ -88,12 +91,16 @@ async function bench(options, dir) {
       { ...base, source: registry, local, layersDir: join(dir, 'layers') },
       log,
     );
+    const rssAtScale =
+      options.rssTags > 0 ? await measureRssAtScale({ ...base, registry }, join(dir, 'rss-at-scale'), log) : undefined;
     return {
       tags: options.tags,
       runs,
+      startup,
+      rssAtScale,
       layerRows,
       setup,
-      targets: evaluateTargets(runs, options.tags, layerRows, setup),
+      targets: evaluateTargets({ runs, startup, rssAtScale, tags: options.tags, layerRows, setup }),
     };
   } finally {
     for (const proxy of proxies.reverse()) await proxy.stop();

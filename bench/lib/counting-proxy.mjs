@@ -30,7 +30,8 @@ export function requestKind(method, url) {
 
 /**
  * A reverse proxy on a free loopback port in front of `upstream` (a registry handle of registry.mjs), counting
- * requests (by kind), client connections, and connections that did not speak HTTP (a client probing for TLS first,
+ * requests (by kind), client connections, when the first request arrived (`firstRequestAt`, performance.now()),
+ * and connections that did not speak HTTP (a client probing for TLS first,
  * answered with a 400 as distribution answers it).
  * The Host header is passed through, so upload locations the registry hands out point back at the proxy.
  *
@@ -48,6 +49,7 @@ export async function startCountingProxy(upstream) {
   let counts = emptyCounts();
   const sockets = new Set();
   const handler = (req, res) => {
+    counts.firstRequestAt ??= performance.now();
     counts.requests++;
     const kind = requestKind(req.method, req.url);
     counts.byKind[kind] = (counts.byKind[kind] ?? 0) + 1;

@@ -21,7 +21,8 @@ function removeState(catalog) {
   for (const name of STATE_FILES) rmSync(join(catalog.dir, name), { force: true });
 }
 
-async function runChecked(ctx, catalog, args) {
+/** Runs imagestreams on `catalog` with `args`; throws with its output unless it exits 0. */
+export async function runChecked(ctx, catalog, args) {
   const run = await runCli(ctx.cliPath, [...ctx.cliArgs, ...args, '-f', catalog.path], {
     env: ctx.env,
     cwd: catalog.dir,

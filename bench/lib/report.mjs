@@ -43,6 +43,11 @@ function jsonRow(row) {
   return out;
 }
 
+function jsonScale({ tags, noopPlan, import: imported }) {
+  const figures = (run) => ({ wallSeconds: round(run.wallSeconds, 3), peakRssMb: round(run.peakRssKb / 1024, 1) });
+  return { tags, noopPlan: figures(noopPlan), import: figures(imported) };
+}
+
 function jsonLayerRow({ peakRssKb, wallSeconds, ...row }) {
   return { ...row, wallSeconds: round(wallSeconds, 3), peakRssMb: round(peakRssKb / 1024, 1) };
 }
@@ -51,11 +56,20 @@ function jsonLayerRow({ peakRssKb, wallSeconds, ...row }) {
  * The bench's JSON document: the contract's `tags` and `results`, then what was not measured, the mirror runs by
  * layer size (if asked for), targets, setup.
  */
-export function jsonReport({ tags, runs, layerRows, targets, setup, machine }) {
+export function jsonReport({ tags, runs, startup, rssAtScale, layerRows, targets, setup, machine }) {
   return {
     tags,
     results: runs.flatMap((run) => run.rows.map(jsonRow)),
     notMeasured: NOT_MEASURED,
+    startup: {
+      tags: startup.tags,
+      rows: startup.rows.map((r) => ({
+        ...r,
+        seconds: round(r.seconds, 3),
+        secondsRuns: r.secondsRuns.map((x) => round(x, 3)),
+      })),
+    },
+    ...(rssAtScale ? { rssAtScale: jsonScale(rssAtScale) } : {}),
     ...(layerRows.length > 0 ? { mirrorLayers: layerRows.map(jsonLayerRow) } : {}),
     registryFloor: runs.map((run) => run.registryFloor),
     targets,
@@ -237,13 +251,38 @@ function runSection(run, tags, options, setup) {
 }
 
 /** The readable report: setup, then per rtt the side-by-side table with ratios and request breakdown; targets. */
-export function textReport({ tags, runs, layerRows, targets, setup, machine, options }) {
+function startupLines(startup) {
+  return [
+    `start-up on loopback (median of ${startup.rows[0].secondsRuns.length} runs each):`,
+    ...startup.rows.map(
+      (r) =>
+        `  ${padLeft(fixed(r.seconds, 3), 7)} s  ${r.what} (runs ${r.secondsRuns.map((s) => fixed(s, 3)).join(', ')})`,
+    ),
+    '',
+  ];
+}
+
+function scaleLines(scale) {
+  if (!scale) return [];
+  const line = (what, run) =>
+    `  ${pad(what, 10)} ${fixed(run.wallSeconds, 2)} s, peak RSS ${fixed(run.peakRssKb / 1024, 1)} MB`;
+  return [
+    `at ${scale.tags} tags on loopback (--rss-tags, one run each):`,
+    line('import', scale.import),
+    line('no-op plan', scale.noopPlan),
+    '',
+  ];
+}
+
+export function textReport({ tags, runs, startup, rssAtScale, layerRows, targets, setup, machine, options }) {
   return [
     '',
     ...header(tags, setup, machine),
     '',
+    ...startupLines(startup),
     ...runs.flatMap((run) => runSection(run, tags, options, setup)),
     ...layerLines(layerRows),
+    ...scaleLines(rssAtScale),
     'targets:',
     ...targets.map(targetLine),
     '',
