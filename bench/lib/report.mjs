@@ -116,7 +116,7 @@ function table(rows) {
   return lines;
 }
 
-function footnotes(rows, tags, repeat, registryMode) {
+function footnotes(rows, tags, repeat, registryMode, rtt) {
   const lines = [];
   const sampled = rows.filter((r) => r.extrapolatedFrom);
   if (sampled.length > 0) {
@@ -130,11 +130,12 @@ function footnotes(rows, tags, repeat, registryMode) {
     .filter((r) => r.wallSecondsRuns)
     .map((r) => `${r.scenario} ${r.wallSecondsRuns.map((s) => fixed(s, 2)).join(', ')} s`);
   lines.push(
-    'Wall time and peak RSS come from runs straight against the registry; requests from the same work repeated',
+    `Wall time and peak RSS come from runs ${rtt > 0 ? 'through the delay proxies' : 'straight against the registry'}; ` +
+      'requests from the same work repeated',
     registryMode === 'token'
       ? '  through a TLS-terminating counting proxy, tokens counted at the token servers (skopeo copy: one run,' +
-          ' through the proxy).'
-      : '  through a counting proxy (skopeo copy: one run, through the proxy).',
+          ` through the proxy${rtt > 0 ? ', behind a delay proxy' : ''}).`
+      : `  through a counting proxy (skopeo copy: one run, through the proxy${rtt > 0 ? ', behind a delay proxy' : ''}).`,
     `imagestreams: median of ${repeat} run(s) of the whole CLI process (${runs.join('; ')}), highest peak RSS.`,
     'skopeo: peak RSS sampled from /proc every 5 ms over its processes.',
   );
@@ -239,7 +240,7 @@ function runSection(run, tags, options, setup) {
     '',
     ...table(run.rows),
     '',
-    ...footnotes(run.rows, tags, options.repeat, setup.registryMode),
+    ...footnotes(run.rows, tags, options.repeat, setup.registryMode, run.rtt),
     connectionWords(run.rtt, setup.registryMode),
     ...tokenConnectionLines(run.rows),
     '',

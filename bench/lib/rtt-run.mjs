@@ -44,7 +44,7 @@ export async function benchAtRtt(base, rtt, dir, log) {
   const local = reach(registries.local, rtt);
   const counted = base.proxy.host;
   base.countedDelayed.setRtt(rtt);
-  log(`rtt ${rtt} ms: registries and token servers ${rtt > 0 ? `${rtt} ms away through delay proxies` : 'straight'}`);
+  log(`rtt ${rtt} ms: ${rtt > 0 ? `registries and token servers ${rtt} ms away through delay proxies` : 'loopback'}`);
   const ctx = {
     ...base,
     rtt,

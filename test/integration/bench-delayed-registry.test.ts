@@ -1,6 +1,8 @@
+import { connect as connectHttp2 } from 'node:http2';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCountingProxy } from '../../bench/lib/counting-proxy.mjs';
 import { type BenchRegistry, startTokenRegistry } from '../../bench/lib/registry.mjs';
 import { tempDir } from '../helpers/cli.js';
 import { startRegistry } from '../helpers/registry.js';
@@ -53,5 +55,35 @@ describe("the bench's token registry behind delay proxies", () => {
     expect(registry.delayed.connections()).toBe(2);
     expect(registry.tokenProxy!.connections()).toBe(1);
     expect(registry.tokenServer!.requests).toHaveLength(1);
+  });
+
+  it('is counted by a proxy that answers HTTP/2 and HTTP/1.1 clients, one connection each', async () => {
+    const proxy = await startCountingProxy(registry);
+    proxy.reset();
+    try {
+      const session = connectHttp2(`https://${proxy.host}`, { ca: pki.caPem });
+      const statuses = await Promise.all(
+        [1, 2, 3].map(
+          () =>
+            new Promise<number>((resolve, reject) => {
+              const stream = session.request({ ':method': 'GET', ':path': '/v2/' });
+              stream.on('response', (headers) => resolve(Number(headers[':status'])));
+              stream.on('error', reject);
+              stream.resume();
+            }),
+        ),
+      );
+      session.close();
+      const http1 = await get(`https://${proxy.host}/v2/`, pki);
+
+      expect(statuses).toEqual([401, 401, 401]);
+      expect(http1.status).toBe(401);
+      expect(http1.headers['www-authenticate']).toContain(registry.tokenProxy!.host);
+      const counts = proxy.counts();
+      expect(counts.byKind).toEqual({ 'GET /v2/': 4 });
+      expect(counts.connections).toBe(2);
+    } finally {
+      await proxy.stop();
+    }
   });
 });
