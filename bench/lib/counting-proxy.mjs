@@ -2,6 +2,7 @@ import { createServer, request } from 'node:http';
 import { createSecureServer } from 'node:http2';
 import { request as tlsRequest } from 'node:https';
 import { loopbackAgent } from './http.mjs';
+import { listenOnLoopback } from './listen.mjs';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -86,14 +87,10 @@ export async function startCountingProxy(upstream) {
     counts.nonHttpConnections++;
     socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address();
+  const { port, host } = await listenOnLoopback(server);
   return {
     port,
-    host: `127.0.0.1:${port}`,
+    host,
     /** Counts since the last reset, token requests included. */
     counts: () => withTokens(structuredClone(counts), tokenServer),
     reset: () => {

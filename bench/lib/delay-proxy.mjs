@@ -1,4 +1,5 @@
 import { connect, createServer } from 'node:net';
+import { listenOnLoopback } from './listen.mjs';
 
 /** Bytes queued in one direction beyond which the sending side is paused (a generous TCP window). */
 const WINDOW_BYTES = 8 * 1024 * 1024;
@@ -104,14 +105,10 @@ export async function startDelayProxy({ upstreamPort, rttMs = 0, clock = realClo
       });
     }
   });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address();
+  const { port, host } = await listenOnLoopback(server);
   return {
     port,
-    host: `127.0.0.1:${port}`,
+    host,
     rtt: () => rtt,
     setRtt: (ms) => {
       rtt = ms;
