@@ -128,8 +128,11 @@ async function main() {
   const cleanup = () => (options.keep ? log(`kept ${dir}`) : rmSync(dir, { recursive: true, force: true }));
   try {
     const loadAtStart = loadavg()[0];
+    const started = performance.now();
     const result = await bench(options, dir);
-    const report = { ...result, machine: describeMachine(loadAtStart), options };
+    const benchSeconds = Math.round((performance.now() - started) / 1000);
+    log(`done in ${benchSeconds} s`);
+    const report = { ...result, benchSeconds, machine: describeMachine(loadAtStart), options };
     process.stdout.write(options.json ? `${JSON.stringify(jsonReport(report), null, 2)}\n` : textReport(report));
     return 0;
   } catch (error) {

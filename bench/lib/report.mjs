@@ -56,7 +56,7 @@ function jsonLayerRow({ peakRssKb, wallSeconds, ...row }) {
  * The bench's JSON document: the contract's `tags` and `results`, then what was not measured, the mirror runs by
  * layer size (if asked for), targets, setup.
  */
-export function jsonReport({ tags, runs, startup, rssAtScale, layerRows, targets, setup, machine }) {
+export function jsonReport({ tags, runs, startup, rssAtScale, layerRows, targets, setup, machine, benchSeconds }) {
   return {
     tags,
     results: runs.flatMap((run) => run.rows.map(jsonRow)),
@@ -75,6 +75,7 @@ export function jsonReport({ tags, runs, startup, rssAtScale, layerRows, targets
     targets,
     setup,
     machine,
+    benchSeconds,
   };
 }
 
@@ -275,7 +276,18 @@ function scaleLines(scale) {
   ];
 }
 
-export function textReport({ tags, runs, startup, rssAtScale, layerRows, targets, setup, machine, options }) {
+export function textReport({
+  tags,
+  runs,
+  startup,
+  rssAtScale,
+  layerRows,
+  targets,
+  setup,
+  machine,
+  options,
+  benchSeconds,
+}) {
   return [
     '',
     ...header(tags, setup, machine),
@@ -286,6 +298,8 @@ export function textReport({ tags, runs, startup, rssAtScale, layerRows, targets
     ...scaleLines(rssAtScale),
     'targets:',
     ...targets.map(targetLine),
+    '',
+    `the whole bench took ${benchSeconds} s (setup included)`,
     '',
   ].join('\n');
 }
