@@ -1,6 +1,8 @@
 import { createServer, request } from 'node:http';
-import { createServer as createTlsServer, request as tlsRequest } from 'node:https';
+import { createSecureServer } from 'node:http2';
+import { request as tlsRequest } from 'node:https';
 import { loopbackAgent } from './http.mjs';
+import { listenOnLoopback } from './listen.mjs';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -13,8 +15,11 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
+/** Headers to pass on: no hop-by-hop ones, no HTTP/2 pseudo-headers (`:authority` becomes `host`). */
 function endToEnd(headers) {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name)));
+  const passed = Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name) && !name.startsWith(':'));
+  const authority = headers[':authority'];
+  return Object.fromEntries(authority && !headers.host ? [...passed, ['host', authority]] : passed);
 }
 
 /** What a registry API request is about, for the per-kind breakdown. */
@@ -30,12 +35,13 @@ export function requestKind(method, url) {
 
 /**
  * A reverse proxy on a free loopback port in front of `upstream` (a registry handle of registry.mjs), counting
- * requests (by kind), client connections, and connections that did not speak HTTP (a client probing for TLS first,
+ * requests (by kind), client connections, when the first request arrived (`firstRequestAt`, performance.now()),
+ * and connections that did not speak HTTP (a client probing for TLS first,
  * answered with a 400 as distribution answers it).
  * The Host header is passed through, so upload locations the registry hands out point back at the proxy.
  *
  * In front of a TLS registry (`--registry-mode token`) the proxy terminates TLS with the registry's own certificate
- * (so clients verify it against the same CA) and speaks TLS to the registry, so every request stays countable by
+ * (so clients verify it against the same CA), offering HTTP/2 or HTTP/1.1, and speaks TLS to the registry, so every request stays countable by
  * kind. Token requests go to the registry's token server, named in its challenges, not through the proxy: the
  * server records each one, and `counts()` adds those made since the last reset as `GET token` (they count in
  * `requests`; the token server's connections do not count in `connections`).
@@ -48,6 +54,7 @@ export async function startCountingProxy(upstream) {
   let counts = emptyCounts();
   const sockets = new Set();
   const handler = (req, res) => {
+    counts.firstRequestAt ??= performance.now();
     counts.requests++;
     const kind = requestKind(req.method, req.url);
     counts.byKind[kind] = (counts.byKind[kind] ?? 0) + 1;
@@ -65,10 +72,11 @@ export async function startCountingProxy(upstream) {
         up.pipe(res);
       },
     );
-    upstreamRequest.on('error', () => res.destroy());
+    upstreamRequest.on('error', () => (res.stream ?? res).destroy());
     req.pipe(upstreamRequest);
   };
-  const server = tls ? createTlsServer(upstream.serverTls, handler) : createServer(handler);
+  // Over TLS it offers HTTP/2 and HTTP/1.1 (ALPN), as distribution does, and speaks HTTP/1.1 to the registry.
+  const server = tls ? createSecureServer({ ...upstream.serverTls, allowHTTP1: true }, handler) : createServer(handler);
   server.keepAliveTimeout = 60_000;
   server.on('connection', (socket) => {
     counts.connections++;
@@ -79,14 +87,10 @@ export async function startCountingProxy(upstream) {
     counts.nonHttpConnections++;
     socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address();
+  const { port, host } = await listenOnLoopback(server);
   return {
     port,
-    host: `127.0.0.1:${port}`,
+    host,
     /** Counts since the last reset, token requests included. */
     counts: () => withTokens(structuredClone(counts), tokenServer),
     reset: () => {

@@ -18,7 +18,8 @@ function highWaterMark(pid) {
 
 /**
  * Runs a command to completion and measures it: wall seconds from spawn to exit and peak RSS (KiB), sampled from
- * /proc/PID/status every 5 ms (a lower bound for short processes). Output is collected, never inherited.
+ * /proc/PID/status every 5 ms (a lower bound for short processes), with `startedAt` (performance.now() at spawn).
+ * Output is collected, never inherited.
  */
 export function runMeasured(command, args, { env, cwd, input } = {}) {
   return new Promise((resolve, reject) => {
@@ -43,6 +44,7 @@ export function runMeasured(command, args, { env, cwd, input } = {}) {
       resolve({
         code,
         signal,
+        startedAt: started,
         wallSeconds: (performance.now() - started) / 1000,
         peakRssKb: peakKb,
         stdout: Buffer.concat(stdout),
