@@ -9,6 +9,7 @@ import { pullScope } from '../auth/scopes.js';
 import { drain } from '../body.js';
 import { DEFAULT_DEADLINE, type DeadlinePolicy } from '../http/deadline.js';
 import { limited, RequestLimiter } from '../http/limiter.js';
+import type { WireProtocol } from '../http/multiplexed-pool.js';
 import { followRedirects, requestUrl } from '../http/redirects.js';
 import { RegistryText } from '../http/registry-text.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from '../http/retry.js';
@@ -27,6 +28,10 @@ export interface RegistryClientOptions {
   clientCertFile?: string;
   clientKeyFile?: string;
   maxConcurrency: number;
+  /** Offer HTTP/2 to TLS registries (see http/multiplexed-pool.ts). */
+  http2: boolean;
+  /** Told the protocol of each connection made to any origin of the registry. */
+  connected?: (protocol: WireProtocol) => void;
   requestsPerSecond?: number;
   /** Shared by every client of one host, so that its limits hold whatever settings entry a tag reaches it by. */
   limiter?: RequestLimiter;
@@ -44,6 +49,7 @@ export const DEFAULT_CLIENT_OPTIONS = {
   insecure: false,
   caFiles: [] as string[],
   maxConcurrency: 8,
+  http2: true,
   retry: DEFAULT_RETRY_POLICY,
   connectTimeoutMs: 15_000,
   bodyTimeoutMs: 60_000,
@@ -165,16 +171,18 @@ export class RegistryClient {
 }
 
 function poolSettings(options: RegistryClientOptions): PoolSettings {
-  const { insecure, caFiles, connectTimeoutMs, bodyTimeoutMs, deadline, env } = options;
+  const { insecure, caFiles, http2, connectTimeoutMs, bodyTimeoutMs, deadline, env } = options;
   const settings: PoolSettings = {
     insecure,
     caFiles,
     connections: options.maxConcurrency,
+    http2,
     connectTimeoutMs,
     bodyTimeoutMs,
     deadline,
     env,
   };
+  if (options.connected) settings.connected = options.connected;
   if (options.clientCertFile) settings.clientCertFile = options.clientCertFile;
   if (options.clientKeyFile) settings.clientKeyFile = options.clientKeyFile;
   return settings;
