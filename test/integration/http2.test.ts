@@ -5,6 +5,7 @@ import { DEFAULT_CLIENT_OPTIONS, RegistryClient } from '../../src/registry/distr
 import { RegistryRepository } from '../../src/registry/distribution/registry-repository.js';
 import type { WireProtocol } from '../../src/registry/http/multiplexed-pool.js';
 import { useRegistry } from '../helpers/e2e-fixture.js';
+import { startForwardProxy } from '../helpers/forward-proxy.js';
 import { type ListeningServer, listenOnLoopback } from '../helpers/http-server.js';
 import type { RegistryHandle } from '../helpers/registry.js';
 import { generatePki } from '../helpers/tls.js';
@@ -28,7 +29,14 @@ afterAll(async () => {
 /** A client of `host` that records the protocol of every connection it makes. */
 function recordingClient(
   host: string,
-  options: { caFile?: string; insecure?: boolean; http2?: boolean; maxConcurrency?: number; auth?: RegistryHandle },
+  options: {
+    caFile?: string;
+    insecure?: boolean;
+    http2?: boolean;
+    maxConcurrency?: number;
+    auth?: RegistryHandle;
+    env?: NodeJS.ProcessEnv;
+  },
 ): { client: RegistryClient; protocols: WireProtocol[] } {
   const protocols: WireProtocol[] = [];
   const { auth } = options;
@@ -39,7 +47,7 @@ function recordingClient(
     caFiles: options.caFile ? [options.caFile] : [],
     http2: options.http2 ?? true,
     maxConcurrency: options.maxConcurrency ?? 8,
-    env: {},
+    env: options.env ?? {},
     connected: (protocol) => protocols.push(protocol),
     ...(auth && {
       credentials: {
@@ -62,6 +70,20 @@ describe('a TLS registry that offers HTTP/2 (distribution)', () => {
     expect(heads.map((h) => h.digest)).toEqual(Array(6).fill(pushedDigest));
     expect(protocols.length).toBeGreaterThan(0);
     expect(new Set(protocols)).toEqual(new Set(['h2']));
+  });
+
+  it('is spoken to over HTTP/2 through an HTTPS_PROXY tunnel', async () => {
+    const proxy = await startForwardProxy();
+    try {
+      const env = { HTTPS_PROXY: proxy.url };
+      const { client, protocols } = recordingClient(tls.host, { caFile: tls.ca!.caCertPath, auth: tls, env });
+      expect((await new RegistryRepository(client, 'team/app').head('v1')).digest).toBe(pushedDigest);
+      expect(proxy.requests).toContainEqual({ method: 'CONNECT', target: tls.host });
+      expect(new Set(protocols)).toEqual(new Set(['h2']));
+    } finally {
+      await Promise.all(clients.splice(0).map((c) => c.close()));
+      await proxy.stop();
+    }
   });
 
   it('is spoken to over HTTP/1.1 when HTTP/2 is not offered by the client', async () => {
