@@ -3,16 +3,16 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCountingProxy } from './lib/counting-proxy.mjs';
-import { benchDataset, describeDataset, idealImportRequests } from './lib/dataset.mjs';
-import { catalogFor, measureImagestreams } from './lib/imagestreams-scenarios.mjs';
+import { benchDataset, describeDataset } from './lib/dataset.mjs';
+import { startDelayProxy } from './lib/delay-proxy.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { measureMirrorLayers } from './lib/mirror-layers.mjs';
 import { benchOptions, USAGE } from './lib/options.mjs';
 import { populateRegistry } from './lib/populate.mjs';
-import { measureRegistryFloor } from './lib/registry-floor.mjs';
 import { startBenchRegistries, writeCredentials } from './lib/registry-mode.mjs';
 import { jsonReport, textReport } from './lib/report.mjs';
-import { measureSkopeo, skopeoEnvironment } from './lib/skopeo-scenarios.mjs';
+import { benchAtRtt } from './lib/rtt-run.mjs';
+import { skopeoEnvironment } from './lib/skopeo-scenarios.mjs';
 import { evaluateTargets } from './lib/targets.mjs';
 
 const PROXY_VARIABLES = /^(https?_proxy|no_proxy|all_proxy)$/i;
@@ -49,61 +49,51 @@ async function bench(options, dir) {
     proxies.push(proxy);
     const localProxy = await startCountingProxy(local);
     proxies.push(localProxy);
+    // skopeo copies run once, counted; at rtt > 0 they reach the counting proxy through this one.
+    const countedDelayed = await startDelayProxy({ upstreamPort: proxy.port });
+    proxies.push(countedDelayed);
     await timed(`pushed ${options.tags} tags in ${setup.repositories} repositories`, () =>
       populateRegistry(registry, dataset),
     );
     const scratchDir = join(dir, 'scratch');
     mkdirSync(scratchDir);
     const env = cleanEnvironment(scratchDir);
-    const skopeoAccess = writeCredentials(registries, scratchDir, [
-      registry.host,
-      proxy.host,
-      local.host,
-      localProxy.host,
-    ]);
-    const { registrySettings } = registries;
-    const ctx = {
+    const skopeoAccess = writeCredentials(
+      registries,
+      scratchDir,
+      [registry, proxy, local, localProxy, registry.delayed, local.delayed, countedDelayed].map((r) => r.host),
+    );
+    const base = {
       ...options,
       dataset,
+      registries,
       proxy,
+      countedDelayed,
       proxies: [
         { name: 'source', proxy },
         { name: 'local', proxy: localProxy },
       ],
       scratchDir,
       env,
-      registrySettings,
+      registrySettings: registries.registrySettings,
       cliArgs: registries.cliArgs,
-      direct: {
-        host: registry.host,
-        catalog: catalogFor(dataset, registry.host, join(dir, 'direct'), registrySettings),
-      },
-      counted: { host: proxy.host, catalog: catalogFor(dataset, proxy.host, join(dir, 'counted'), registrySettings) },
-      mirror: {
-        dir: join(dir, 'mirror'),
-        direct: { source: registry.host, local: local.host },
-        counted: { source: proxy.host, local: localProxy.host },
-      },
+      skopeoEnv: skopeoEnvironment(env, scratchDir, skopeoAccess.authFile),
+      skopeoAccess,
     };
-    const rows = await measureImagestreams(ctx, log);
-    log(`registry floor: ${options.tags} conditional HEADs from a bare client, ${options.repeat} run(s)`);
-    const registryFloor = await measureRegistryFloor(registry, dataset, options.repeat);
+    const runs = [];
+    for (const rtt of options.rtts) runs.push(await benchAtRtt(base, rtt, join(dir, `rtt-${rtt}`), log));
+    registries.source.setRtt(0);
+    registries.local.setRtt(0);
     const layerRows = await measureMirrorLayers(
-      { ...ctx, source: registry, local, layersDir: join(dir, 'layers') },
+      { ...base, source: registry, local, layersDir: join(dir, 'layers') },
       log,
     );
-    if (options.skopeo) {
-      const skopeoEnv = skopeoEnvironment(env, scratchDir, skopeoAccess.authFile);
-      rows.push(...(await measureSkopeo({ ...ctx, skopeoEnv, skopeoAccess }, log)));
-    }
-    const importBound = dataset.tags.reduce((sum, tag) => sum + idealImportRequests(tag), 0) / options.tags;
     return {
       tags: options.tags,
-      rows,
+      runs,
       layerRows,
       setup,
-      registryFloor,
-      targets: evaluateTargets(rows, options.tags, importBound, layerRows, registryFloor, setup),
+      targets: evaluateTargets(runs, options.tags, layerRows, setup),
     };
   } finally {
     for (const proxy of proxies.reverse()) await proxy.stop();

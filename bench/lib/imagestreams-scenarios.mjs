@@ -139,15 +139,25 @@ function failuresOf(runs) {
   return first ? { failures: { failedTagsPerRun: failed.map((f) => f.length), first } } : {};
 }
 
-/** The median of the timed runs' wall times (all of them kept) and their highest peak RSS. */
+/**
+ * The median of the timed runs' wall times (all of them kept), the connections of that run (see rtt-run.mjs) and
+ * the highest peak RSS.
+ */
 function summarizeTimed(runs) {
-  const walls = runs.map((r) => r.wallSeconds);
-  const sorted = [...walls].sort((a, b) => a - b);
+  const median = [...runs].sort((a, b) => a.wallSeconds - b.wallSeconds)[Math.floor((runs.length - 1) / 2)];
   return {
-    wallSeconds: sorted[Math.floor((sorted.length - 1) / 2)],
-    wallSecondsRuns: walls,
+    wallSeconds: median.wallSeconds,
+    wallSecondsRuns: runs.map((r) => r.wallSeconds),
+    timedConnections: median.connections,
     peakRssKb: Math.max(...runs.map((r) => r.peakRssKb)),
   };
+}
+
+/** A timed run with the connections it opened. */
+export async function withConnections(ctx, run) {
+  ctx.connectionsOfTimedRuns.reset();
+  const result = await run();
+  return { ...result, connections: ctx.connectionsOfTimedRuns.read() };
 }
 
 /**
@@ -176,7 +186,8 @@ function sumCounts(proxies) {
  */
 async function measureScenario(ctx, scenario) {
   const timed = [];
-  for (let i = 0; i < ctx.repeat; i++) timed.push(await scenario.timed(ctx, ctx.direct.catalog));
+  for (let i = 0; i < ctx.repeat; i++)
+    timed.push(await withConnections(ctx, () => scenario.timed(ctx, ctx.direct.catalog)));
   for (const { proxy } of ctx.proxies) proxy.reset();
   const counted = await scenario.counted(ctx, ctx.counted.catalog);
   const counts = sumCounts(ctx.proxies);

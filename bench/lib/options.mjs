@@ -16,7 +16,12 @@ export const USAGE = `usage: npm run bench -- [--tags N] [--json] [options]
   --mirror-layer-mib LIST   mirror a tiny dataset (3 tags, 2 images of one layer each) once per layer size in MiB
                             and report each run's peak RSS (default 1,16,256; layers are generated on disk, ~1.6 GB;
                             none skips it)
-  --registry-mode MODE      how the source and local registries run (default plain):
+  --rtt LIST                round-trip times in ms to run every scenario at (default 0,50): above 0, the registries
+                            and token servers are reached through TCP proxies delaying data by RTT/2 each way and a
+                            connection's first bytes by one RTT more (its handshake), as a registry across the internet
+  --rtt-skopeo-sample N     tags the skopeo loops run over at rtt > 0 (default 20)
+  --rtt-mirror-sample N     tags copied with skopeo copy --all at rtt > 0 (default 5; 0 skips it)
+  --registry-mode MODE      how the source and local registries run (default token):
                               plain  plain HTTP, no auth; the catalog marks them insecure: true
                               token  TLS with a generated CA, verified (the catalog gives it as ca:, skopeo as
                                      --cert-dir), and token auth: a token server issuing RS256 JWTs, anonymous
@@ -35,7 +40,10 @@ const OPTIONS = {
   'skopeo-sample': { type: 'string', default: '100' },
   'mirror-sample': { type: 'string', default: '10' },
   'mirror-layer-mib': { type: 'string', default: '1,16,256' },
-  'registry-mode': { type: 'string', default: 'plain' },
+  rtt: { type: 'string', default: '0,50' },
+  'rtt-skopeo-sample': { type: 'string', default: '20' },
+  'rtt-mirror-sample': { type: 'string', default: '5' },
+  'registry-mode': { type: 'string', default: 'token' },
   'no-skopeo': { type: 'boolean', default: false },
   cli: { type: 'string', default: BUILT_CLI },
   keep: { type: 'boolean', default: false },
@@ -62,6 +70,9 @@ export function benchOptions(argv) {
     repeat: wholeNumber(values.repeat, '--repeat', 1),
     skopeoSample: Math.min(tags, wholeNumber(values['skopeo-sample'], '--skopeo-sample', 1)),
     mirrorSample: Math.min(tags, wholeNumber(values['mirror-sample'], '--mirror-sample', 0)),
+    rttSkopeoSample: Math.min(tags, wholeNumber(values['rtt-skopeo-sample'], '--rtt-skopeo-sample', 1)),
+    rttMirrorSample: Math.min(tags, wholeNumber(values['rtt-mirror-sample'], '--rtt-mirror-sample', 0)),
+    rtts: roundTripTimes(values.rtt),
     mirrorLayerMib: layerSizes(values['mirror-layer-mib']),
     registryMode: values['registry-mode'],
     skopeo: !values['no-skopeo'],
@@ -73,6 +84,11 @@ export function benchOptions(argv) {
 function layerSizes(text) {
   if (text === '' || text === 'none') return [];
   return text.split(',').map((size) => wholeNumber(size.trim(), '--mirror-layer-mib', 1));
+}
+
+function roundTripTimes(text) {
+  const rtts = text.split(',').map((ms) => wholeNumber(ms.trim(), '--rtt', 0));
+  return [...new Set(rtts)];
 }
 
 function wholeNumber(text, flag, min) {

@@ -13,16 +13,26 @@ const SKOPEO_WORK = {
 
 const round = (value, digits) => Number(value.toFixed(digits));
 
+/**
+ * TCP connections to the registries: those the timed run opened where the delay proxies counted them (rtt > 0),
+ * else those of the counted run.
+ */
+function connectionsOf(row) {
+  return row.timedConnections?.registry ?? row.counts.connections;
+}
+
 /** A result row as the JSON document carries it: the contract's fields first, then details. */
 function jsonRow(row) {
   const out = {
     tool: row.tool,
     scenario: row.scenario,
+    rtt: row.rtt,
     wallSeconds: round(row.wallSeconds, 3),
     requestsPerTag: round(row.requestsPerTag, 3),
     peakRssMb: round(row.peakRssKb / 1024, 1),
     requests: row.requests,
-    connections: row.counts.connections,
+    connections: connectionsOf(row),
+    ...(row.timedConnections?.token !== undefined ? { tokenConnections: row.timedConnections.token } : {}),
     requestsByKind: row.counts.byKind,
   };
   if (row.wallSecondsRuns) out.wallSecondsRuns = row.wallSecondsRuns.map((s) => round(s, 3));
@@ -41,13 +51,13 @@ function jsonLayerRow({ peakRssKb, wallSeconds, ...row }) {
  * The bench's JSON document: the contract's `tags` and `results`, then what was not measured, the mirror runs by
  * layer size (if asked for), targets, setup.
  */
-export function jsonReport({ tags, rows, layerRows, registryFloor, targets, setup, machine }) {
+export function jsonReport({ tags, runs, layerRows, targets, setup, machine }) {
   return {
     tags,
-    results: rows.map(jsonRow),
+    results: runs.flatMap((run) => run.rows.map(jsonRow)),
     notMeasured: NOT_MEASURED,
     ...(layerRows.length > 0 ? { mirrorLayers: layerRows.map(jsonLayerRow) } : {}),
-    registryFloor,
+    registryFloor: runs.map((run) => run.registryFloor),
     targets,
     setup,
     machine,
@@ -65,23 +75,28 @@ function ratio(skopeo, imagestreams) {
   return `${fixed(wall, 1)}× the wall time, ${fixed(requests, 2)}× the requests`;
 }
 
-function columns(scenario, tool, wall, requests, rss, note) {
-  return `${pad(scenario, 10)} ${pad(tool, 13)} ${padLeft(wall, 9)} ${padLeft(requests, 8)} ${padLeft(rss, 12)}   ${note}`;
+function columns(scenario, tool, wall, requests, connections, rss, note) {
+  return (
+    `${pad(scenario, 10)} ${pad(tool, 13)} ${padLeft(wall, 9)} ${padLeft(requests, 8)} ${padLeft(connections, 6)} ` +
+    `${padLeft(rss, 12)}   ${note}`
+  );
 }
 
 function tableLine(row, note) {
   const wall = `${fixed(row.wallSeconds, 2)}${row.extrapolatedFrom ? '*' : ' '}`;
-  return columns(row.scenario, row.tool, wall, fixed(row.requestsPerTag, 2), fixed(row.peakRssKb / 1024, 1), note);
+  const rss = fixed(row.peakRssKb / 1024, 1);
+  return columns(row.scenario, row.tool, wall, fixed(row.requestsPerTag, 2), connectionsOf(row), rss, note);
 }
 
 function table(rows) {
-  const lines = [columns('scenario', 'tool', 'wall s ', 'req/tag', 'peak RSS MB', 'skopeo vs imagestreams')];
+  const lines = [columns('scenario', 'tool', 'wall s ', 'req/tag', 'conns', 'peak RSS MB', 'skopeo vs imagestreams')];
   for (const scenario of SCENARIOS) {
     const ours = findRow(rows, 'imagestreams', scenario);
     const theirs = findRow(rows, 'skopeo', scenario);
     const missing = NOT_MEASURED.find((m) => m.tool === 'imagestreams' && m.scenario === scenario);
     if (ours) lines.push(tableLine(ours, ratio(theirs, ours)));
-    else if (missing) lines.push(columns(scenario, 'imagestreams', '— ', '—', '—', `not measured: ${missing.reason}`));
+    else if (missing)
+      lines.push(columns(scenario, 'imagestreams', '— ', '—', '—', '—', `not measured: ${missing.reason}`));
     if (theirs) lines.push(tableLine(theirs, SKOPEO_WORK[scenario]));
   }
   return lines;
@@ -180,21 +195,55 @@ function header(tags, setup, machine) {
   ];
 }
 
-/** The readable report: setup, the side-by-side table with ratios, request breakdown and targets. */
-export function textReport({ tags, rows, layerRows, registryFloor, targets, setup, machine, options }) {
+/** How the rows of one run got their connections (see connectionsOf). */
+function connectionWords(rtt, registryMode) {
+  const tokens = registryMode === 'token' ? '; token servers: tokens column below' : '';
+  return rtt > 0
+    ? `conns: TCP connections to the registries the timed run opened, counted by the delay proxies${tokens}.`
+    : `conns: TCP connections to the registries in the counted run${tokens}.`;
+}
+
+function tokenConnectionLines(rows) {
+  const counted = rows.filter((r) => r.timedConnections?.token !== undefined);
+  if (counted.length === 0) return [];
+  return [
+    `token-server connections of the timed runs: ${counted
+      .map((r) => `${r.tool} ${r.scenario} ${r.timedConnections.token}`)
+      .join(', ')}`,
+  ];
+}
+
+function runSection(run, tags, options, setup) {
+  const where =
+    run.rtt > 0
+      ? `the registries and token servers ${run.rtt} ms away (TCP delay proxies: RTT/2 each way, +1 RTT per connection)`
+      : setup.registryMode === 'token'
+        ? 'the registries straight on loopback (token servers through a delay proxy set to 0)'
+        : 'the registries straight on loopback';
+  return [
+    `── rtt ${run.rtt} ms: ${where}`,
+    '',
+    ...table(run.rows),
+    '',
+    ...footnotes(run.rows, tags, options.repeat, setup.registryMode),
+    connectionWords(run.rtt, setup.registryMode),
+    ...tokenConnectionLines(run.rows),
+    '',
+    setup.registryMode === 'token' ? 'requests seen by the proxies and token servers:' : 'requests seen by the proxy:',
+    ...run.rows.map(breakdown),
+    '',
+    ...floorLines(run.registryFloor),
+  ];
+}
+
+/** The readable report: setup, then per rtt the side-by-side table with ratios and request breakdown; targets. */
+export function textReport({ tags, runs, layerRows, targets, setup, machine, options }) {
   return [
     '',
     ...header(tags, setup, machine),
     '',
-    ...table(rows),
-    '',
-    ...footnotes(rows, tags, options.repeat, setup.registryMode),
-    '',
-    setup.registryMode === 'token' ? 'requests seen by the proxies and token servers:' : 'requests seen by the proxy:',
-    ...rows.map(breakdown),
-    '',
+    ...runs.flatMap((run) => runSection(run, tags, options, setup)),
     ...layerLines(layerRows),
-    ...floorLines(registryFloor),
     'targets:',
     ...targets.map(targetLine),
     '',

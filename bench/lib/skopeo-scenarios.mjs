@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tagPolicy } from './dataset.mjs';
 import { digestOf } from './images.mjs';
+import { withConnections } from './imagestreams-scenarios.mjs';
 import { runMeasured } from './measure.mjs';
 
 const ATTESTATION = 'attestation-manifest';
@@ -77,17 +78,19 @@ async function importTag(loop, tag) {
     JSON.parse((await loop.inspectRaw(`${loop.source(tag)}@${digest}`, '--config')).toString());
 }
 
-/** Mirroring: `skopeo copy --all` of the tag into `mirror/<stream>` on the same registry. */
-async function mirrorTag(loop, tag) {
-  await loop.run([
-    '--insecure-policy',
-    'copy',
-    '--all',
-    '--quiet',
-    ...loop.access.copy,
-    `docker://${loop.source(tag)}:${tag.name}`,
-    `docker://${loop.host}/mirror/${tag.repo.stream}:${tag.name}`,
-  ]);
+/** Mirroring: `skopeo copy --all` of the tag into `<namespace>/<stream>` on the same registry. */
+function mirrorTag(namespace) {
+  return async (loop, tag) => {
+    await loop.run([
+      '--insecure-policy',
+      'copy',
+      '--all',
+      '--quiet',
+      ...loop.access.copy,
+      `docker://${loop.source(tag)}:${tag.name}`,
+      `docker://${loop.host}/${namespace}/${tag.repo.stream}:${tag.name}`,
+    ]);
+  };
 }
 
 /** Runs `perTag` over `sample` in sequence, as a shell loop would; wall seconds and peak RSS of every process. */
@@ -106,6 +109,7 @@ function row(ctx, scenario, sample, timed, counts) {
     measuredWallSeconds: timed.wallSeconds,
     ...(sample.length < ctx.tags ? { extrapolatedFrom: sample.length } : {}),
     peakRssKb: timed.loop.peakRssKb,
+    ...(timed.connections ? { timedConnections: timed.connections } : {}),
     processes: timed.loop.processes,
     requests: counts.requests,
     requestsPerTag: counts.requests / sample.length,
@@ -115,19 +119,22 @@ function row(ctx, scenario, sample, timed, counts) {
 
 /** A loop timed straight against the registry, then run again through the counting proxy for its requests. */
 async function measureLoop(ctx, scenario, sample, perTag) {
-  const timed = await runLoop(ctx, ctx.direct.host, sample, perTag);
+  const timed = await withConnections(ctx, () => runLoop(ctx, ctx.direct.host, sample, perTag));
   ctx.proxy.reset();
   await runLoop(ctx, ctx.counted.host, sample, perTag);
   return row(ctx, scenario, sample, timed, ctx.proxy.counts());
 }
 
 /**
- * Copies are run once, through the proxy: a second copy into the same registry would find blobs already there
+ * Copies are run once, through the counting proxy (at rtt > 0 through a delay proxy in front of it): a second copy into the same registry would find blobs already there
  * (or mount them), so it would not repeat the same work.
  */
 async function measureMirror(ctx, sample) {
   ctx.proxy.reset();
-  const timed = await runLoop(ctx, ctx.counted.host, sample, mirrorTag);
+  const { host, namespace, delayProxy } = ctx.skopeoMirror;
+  delayProxy?.reset();
+  const timed = await runLoop(ctx, host, sample, mirrorTag(namespace));
+  if (delayProxy) timed.connections = { registry: delayProxy.connections() };
   return row(ctx, 'mirror', sample, timed, ctx.proxy.counts());
 }
 

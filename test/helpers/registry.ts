@@ -26,6 +26,11 @@ export interface RegistryOptions {
   token?: Omit<TokenServerOptions, 'tls' | 'signing'>;
   /** `token` mode: serve the token realm over https (with the same PKI). */
   tokenServerTls?: boolean;
+  /**
+   * `token` mode: the realm the registry names in its challenges, given the token server (default its own realm);
+   * e.g. that of a proxy in front of it.
+   */
+  tokenRealm?: (tokenServer: TokenServer) => string | Promise<string>;
   /** Accept Docker schema 1 manifests (distribution's `compatibility.schema1.enabled`). */
   schema1?: boolean;
   /** Reuse a PKI instead of generating one. */
@@ -190,7 +195,7 @@ async function authConfig(
     });
     const auth = {
       token: {
-        realm: tokenServer.realm,
+        realm: options.tokenRealm ? await options.tokenRealm(tokenServer) : tokenServer.realm,
         service: tokenServer.service,
         issuer: tokenServer.issuer,
         rootcertbundle: tokenServer.signingCertPath,
