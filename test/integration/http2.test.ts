@@ -1,4 +1,4 @@
-import { createSecureServer, type Http2SecureServer, type ServerHttp2Stream } from 'node:http2';
+import { constants, createSecureServer, type Http2SecureServer, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CLIENT_OPTIONS, RegistryClient } from '../../src/registry/distribution/client.js';
@@ -177,6 +177,68 @@ describe('maxConcurrency over HTTP/2', () => {
     } finally {
       await Promise.all(clients.splice(0).map((c) => c.close()));
       await new Promise((resolve) => h2.server.close(resolve));
+    }
+  });
+});
+
+/** An HTTP/2-only server that answers every request with 200, after `misbehave` had its say on each stream. */
+async function h2Server(misbehave: (stream: ServerHttp2Stream, path: string, index: number) => boolean): Promise<{
+  port: number;
+  streams: () => number;
+  close: () => Promise<void>;
+}> {
+  const server = createSecureServer({ cert: pki.server.certPem, key: pki.server.keyPem, allowHTTP1: false });
+  let streams = 0;
+  server.on('stream', (stream, headers) => {
+    stream.on('error', () => {});
+    if (misbehave(stream, String(headers[':path']), streams++)) return;
+    stream.respond({ ':status': 200 }, { endStream: true });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const close = async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await new Promise((resolve) => server.close(resolve));
+  };
+  return { port: (server.address() as AddressInfo).port, streams: () => streams, close };
+}
+
+const heads = (client: RegistryClient, count: number) =>
+  Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      client.request({ method: 'HEAD', path: `/v2/team/app/manifests/t${i}`, repository: 'team/app' }),
+    ),
+  );
+
+describe('HTTP/2 failures under requests', () => {
+  it('a request whose stream the server refuses (RST_STREAM REFUSED_STREAM) is sent again', async () => {
+    const refused = new Set<string>();
+    const server = await h2Server((stream, path) => {
+      if (!path.includes('/manifests/') || refused.has(path)) return false;
+      refused.add(path);
+      stream.close(constants.NGHTTP2_REFUSED_STREAM);
+      return true;
+    });
+    try {
+      const { client } = recordingClient(`127.0.0.1:${server.port}`, { caFile: pki.caCertPath });
+      expect((await heads(client, 4)).map((a) => a.status)).toEqual([200, 200, 200, 200]);
+      expect(refused.size).toBe(4);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('requests in flight when the server closes the connection with an error (GOAWAY) are sent again', async () => {
+    const server = await h2Server((stream, _path, index) => {
+      if (index !== 3) return false;
+      stream.session?.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM, stream.id);
+      return true;
+    });
+    try {
+      const { client, protocols } = recordingClient(`127.0.0.1:${server.port}`, { caFile: pki.caCertPath });
+      expect((await heads(client, 8)).map((a) => a.status)).toEqual(Array(8).fill(200));
+      expect(protocols.length).toBeGreaterThan(1);
+    } finally {
+      await server.close();
     }
   });
 });
