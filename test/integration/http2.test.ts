@@ -62,6 +62,7 @@ function recordingClient(
   return { client, protocols };
 }
 
+/** Clients below ask for HTTP/2 (`http2: true`) unless a test says otherwise. */
 describe('a TLS registry that offers HTTP/2 (distribution)', () => {
   it('is spoken to over HTTP/2, and answers as over HTTP/1.1', async () => {
     const { client, protocols } = recordingClient(tls.host, { caFile: tls.ca!.caCertPath, auth: tls });
@@ -86,10 +87,23 @@ describe('a TLS registry that offers HTTP/2 (distribution)', () => {
     }
   });
 
-  it('is spoken to over HTTP/1.1 when HTTP/2 is not offered by the client', async () => {
+  it('is spoken to over HTTP/1.1 by default: HTTP/2 is offered only when asked for', async () => {
     const { client, protocols } = recordingClient(tls.host, { caFile: tls.ca!.caCertPath, auth: tls, http2: false });
     expect((await new RegistryRepository(client, 'team/app').head('v1')).digest).toBe(pushedDigest);
     expect(new Set(protocols)).toEqual(new Set(['http/1.1']));
+    expect(DEFAULT_CLIENT_OPTIONS.http2).toBe(false);
+  });
+
+  it('is spoken to over HTTP/2 when IMAGESTREAMS_HTTP2=1 is set', async () => {
+    const env = { IMAGESTREAMS_HTTP2: '1' };
+    const { client, protocols } = recordingClient(tls.host, {
+      caFile: tls.ca!.caCertPath,
+      auth: tls,
+      http2: false,
+      env,
+    });
+    expect((await new RegistryRepository(client, 'team/app').head('v1')).digest).toBe(pushedDigest);
+    expect(new Set(protocols)).toEqual(new Set(['h2']));
   });
 });
 
