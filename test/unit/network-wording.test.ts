@@ -59,6 +59,15 @@ describe('networkError', () => {
     );
   });
 
+  it('says in words how an HTTP/2 connection failed under a request', () => {
+    expect(networkError(failure('ERR_HTTP2_STREAM_ERROR'), REGISTRY, false).message).toBe(
+      'cannot reach registry registry.example:5000: the server reset the request (HTTP/2 stream error)',
+    );
+    expect(networkError(failure('ERR_HTTP2_SESSION_ERROR'), REGISTRY, false).message).toBe(
+      'cannot reach registry registry.example:5000: the server closed the HTTP/2 connection with an error',
+    );
+  });
+
   it('names a redirect target as such', () => {
     const peer: Peer = { registry: 'r.example', other: { role: 'redirect target', host: 'cdn.example' } };
     expect(networkError(failure('ECONNRESET'), peer, false).message).toBe(

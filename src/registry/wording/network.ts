@@ -80,6 +80,10 @@ const UNREACHABLE: Record<string, string> = {
   UND_ERR_DESTROYED: 'connection closed unexpectedly',
   UND_ERR_ABORTED: 'the request was aborted',
   UND_ERR_INFO: 'connection closed unexpectedly',
+  ERR_HTTP2_STREAM_ERROR: 'the server reset the request (HTTP/2 stream error)',
+  ERR_HTTP2_SESSION_ERROR: 'the server closed the HTTP/2 connection with an error',
+  ERR_HTTP2_GOAWAY_SESSION: 'connection closed unexpectedly',
+  ERR_HTTP2_INVALID_SESSION: 'connection closed unexpectedly',
 };
 
 /** Answers that are not HTTP as a client can read it. */
