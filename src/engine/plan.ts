@@ -7,7 +7,7 @@ import { computePlan, inScope } from '../core/planner.js';
 import type { State } from '../core/state-model.js';
 import type { ImageRepository } from '../registry/repository.js';
 import { catalogLocalStore, type LocalStore } from './local-store.js';
-import { refreshTags } from './refresh.js';
+import { prepareSources, refreshTags } from './refresh.js';
 
 export interface PlanOptions {
   targets: string[];
@@ -40,6 +40,19 @@ export async function planCatalog(catalog: Catalog, state: State | null, options
     targets: options.targets,
     reimport,
     now: options.now ?? new Date(),
+  });
+}
+
+/**
+ * Gets the registries `planCatalog` will ask ready (pinged, tokens fetched: see prepareSources) while the caller reads
+ * the state it needs.
+ */
+export function prepareCatalogSources(catalog: Catalog, options: PlanOptions): Promise<void> {
+  return prepareSources(catalog.tags, {
+    targets: options.targets,
+    refresh: options.refresh,
+    openRepository: options.openTag,
+    ...(catalog.references && { references: catalog.references }),
   });
 }
 

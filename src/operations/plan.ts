@@ -1,6 +1,6 @@
 import type { Catalog, CatalogTag } from '../core/catalog.js';
 import type { Plan } from '../core/plan-model.js';
-import { type PlanOptions, planCatalog } from '../engine/plan.js';
+import { type PlanOptions, planCatalog, prepareCatalogSources } from '../engine/plan.js';
 import { planScheduledTags } from '../engine/scheduled-plan.js';
 import type { ImageRepository } from '../registry/repository.js';
 import { planDocument } from '../render/plan-json.js';
@@ -26,12 +26,15 @@ export interface PlanRequest extends PlanScope, CatalogRepositoriesOptions {
 /** Compares the catalog with its state file and the registries; saves the plan when asked to. */
 export async function planOperation(catalog: Catalog, request: PlanRequest = {}): Promise<Plan> {
   return withRepositories(catalog, request, async (repositories) => {
+    const options = planOptions(request, repositories.openTag);
+    const prepared = request.scheduledOnly ? undefined : prepareCatalogSources(catalog, options);
     const store = await StateStore.open(catalog.statePath);
     const plan = await (request.scheduledOnly ? planScheduledTags : planCatalog)(
       catalog,
       planningState(store),
-      planOptions(request, repositories.openTag),
+      options,
     );
+    await prepared;
     if (request.out) await writePlanFile(request.out.path, planDocument(plan), { key: request.out.key });
     return plan;
   });
