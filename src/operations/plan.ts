@@ -4,7 +4,9 @@ import { type PlanOptions, planCatalog, prepareCatalogSources } from '../engine/
 import { planScheduledTags } from '../engine/scheduled-plan.js';
 import type { ImageRepository } from '../registry/repository.js';
 import { planDocument } from '../render/plan-json.js';
-import { planningState, StateStore, writePlanFile } from '../state/index.js';
+// Not the state/index.js barrel: a plan needs neither the state lock nor the saved-plan validator, a large module.
+import { writePlanFile } from '../state/plan-file.js';
+import { planningState, StateStore } from '../state/state-store.js';
 import { type CatalogRepositoriesOptions, withRepositories } from './repositories.js';
 
 /** What to plan: every tag by default. */
