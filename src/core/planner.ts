@@ -76,8 +76,7 @@ export function computePlan(input: PlanInput): Plan {
     errors.sort((a, b) => order(a.address) - order(b.address));
   }
 
-  for (const [address, stream, tag, prior] of stateTags(input.state)) {
-    if (inCatalog.has(address) || !selected(address)) continue;
+  for (const [address, stream, tag, prior] of removedTags(input.state, (a) => !inCatalog.has(a) && selected(a))) {
     changes.push(deletion(address, stream, tag, prior));
   }
 
@@ -188,12 +187,16 @@ function deletion(address: string, stream: string, tag: string, prior: TagState)
   };
 }
 
-function* stateTags(state: State | null): Generator<[string, string, string, TagState]> {
-  for (const [stream, streamState] of Object.entries(state?.streams ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
-    for (const [tag, prior] of Object.entries(streamState.tags).sort(([a], [b]) => a.localeCompare(b))) {
-      yield [`${stream}:${tag}`, stream, tag, prior];
+/** The state's tags whose address `removed` accepts, by stream then tag; only those are sorted (usually none). */
+function removedTags(state: State | null, removed: (address: string) => boolean): [string, string, string, TagState][] {
+  const found: [string, string, string, TagState][] = [];
+  for (const [stream, streamState] of Object.entries(state?.streams ?? {})) {
+    for (const [tag, prior] of Object.entries(streamState.tags)) {
+      const address = `${stream}:${tag}`;
+      if (removed(address)) found.push([address, stream, tag, prior]);
     }
   }
+  return found.sort(([, s1, t1], [, s2, t2]) => s1.localeCompare(s2) || t1.localeCompare(t2));
 }
 
 function summarize(changes: PlannedChange[], drift: PlannedDrift[], errors: PlannedError[]): PlanSummary {

@@ -9,7 +9,7 @@ import type { ImageRepository } from '../registry/repository.js';
 import { type Discoverer, discoverStreams } from './discover.js';
 import { type DiscoveredCatalog, type DiscoveryResult, withDiscoveredTags } from './discovered-catalog.js';
 import { catalogLocalStore, type LocalStore, localPullSpecs } from './local-store.js';
-import { refreshTags } from './refresh.js';
+import { prepareSources, refreshTags } from './refresh.js';
 
 export interface PlanOptions {
   targets: string[];
@@ -98,6 +98,19 @@ async function discoveredCatalog(
 /** The plan with what each listed discovery found; a plan without discoveries has no such field. */
 export function withDiscoveries(plan: Plan, discoveries: PlannedDiscovery[]): Plan {
   return discoveries.length === 0 ? plan : { ...plan, discoveries };
+}
+
+/**
+ * Gets the registries `planCatalog` will ask ready (pinged, tokens fetched: see prepareSources) while the caller reads
+ * the state it needs.
+ */
+export function prepareCatalogSources(catalog: Catalog, options: PlanOptions): Promise<void> {
+  return prepareSources(catalog.tags, {
+    targets: options.targets,
+    refresh: options.refresh,
+    openRepository: options.openTag,
+    ...(catalog.references && { references: catalog.references }),
+  });
 }
 
 /**

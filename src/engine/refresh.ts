@@ -42,6 +42,31 @@ export async function refreshTags(
   return new Map(selected.map((tag, i) => [tag.address, observations[i]!]));
 }
 
+/**
+ * Gets the sources `refreshTags` will certainly ask ready (see ImageRepository.prepare), while the caller reads the
+ * state: those of the selected tags that follow a tag, not a digest, when refreshing. Settles once all are, never
+ * failing.
+ */
+export async function prepareSources(
+  tags: CatalogTag[],
+  options: Pick<RefreshOptions, 'targets' | 'refresh' | 'openRepository' | 'references'>,
+): Promise<void> {
+  if (!options.refresh) return;
+  const inSelection = targetSelection(tags, options.targets, options.references);
+  const repositories = new Set<ImageRepository>();
+  try {
+    for (const tag of tags) {
+      if (tag.source.transport === 'registry' && tag.source.ref.digest === undefined && inSelection(tag.address)) {
+        repositories.add(options.openRepository(tag));
+      }
+    }
+  } catch {
+    // the tag's own observation meets the error again and reports it
+  }
+  const ignoreFailure = () => undefined;
+  await Promise.all([...repositories].map((repository) => repository.prepare?.().catch(ignoreFailure)));
+}
+
 async function observe(
   tag: CatalogTag,
   state: State | null,

@@ -1,9 +1,11 @@
 import type { Catalog } from '../core/catalog.js';
 import type { Plan } from '../core/plan-model.js';
-import { type PlanOptions, planCatalog } from '../engine/plan.js';
+import { type PlanOptions, planCatalog, prepareCatalogSources } from '../engine/plan.js';
 import { planScheduledTags } from '../engine/scheduled-plan.js';
 import { planDocument } from '../render/plan-json.js';
-import { planningState, StateStore, writePlanFile } from '../state/index.js';
+// Not the state/index.js barrel: a plan needs neither the state lock nor the saved-plan validator, a large module.
+import { writePlanFile } from '../state/plan-file.js';
+import { planningState, StateStore } from '../state/state-store.js';
 import { catalogDiscovery } from './discovery.js';
 import { type CatalogRepositories, type CatalogRepositoriesOptions, withRepositories } from './repositories.js';
 
@@ -26,12 +28,15 @@ export interface PlanRequest extends PlanScope, CatalogRepositoriesOptions {
 /** Compares the catalog with its state file and the registries; saves the plan when asked to. */
 export async function planOperation(catalog: Catalog, request: PlanRequest = {}): Promise<Plan> {
   return withRepositories(catalog, request, async (repositories) => {
+    const options = planOptions(request, repositories);
+    const prepared = request.scheduledOnly ? undefined : prepareCatalogSources(catalog, options);
     const store = await StateStore.open(catalog.statePath);
     const plan = await (request.scheduledOnly ? planScheduledTags : planCatalog)(
       catalog,
       planningState(store),
-      planOptions(request, repositories),
+      options,
     );
+    await prepared;
     if (request.out) await writePlanFile(request.out.path, planDocument(plan), { key: request.out.key });
     return plan;
   });

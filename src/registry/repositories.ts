@@ -61,6 +61,8 @@ export interface OpenOptions {
  */
 export class Repositories {
   private readonly clients = new Map<string, RegistryClient>();
+  /** Each registry repository opened, by registry, repository and the tag's insecure: a catalog opens one per tag. */
+  private readonly opened = new Map<string, RegistryRepository>();
   private readonly limiters = new Map<string, RequestLimiter>();
   private readonly cache = new ContentCache();
 
@@ -72,16 +74,20 @@ export class Repositories {
       return new LayoutRepository(dir, openOptions.displayPath ?? source.ref.path);
     }
     const { registry, repository } = source.ref;
-    return new RegistryRepository(
-      this.client(registry, repository, openOptions.insecure ?? false),
-      repository,
-      this.cache,
-    );
+    const insecure = openOptions.insecure ?? false;
+    const key = `${registry}\u0000${repository}\u0000${insecure}`;
+    let opened = this.opened.get(key);
+    if (!opened) {
+      opened = new RegistryRepository(this.client(registry, repository, insecure), repository, this.cache);
+      this.opened.set(key, opened);
+    }
+    return opened;
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.clients.values()].map((c) => c.close()));
     this.clients.clear();
+    this.opened.clear();
   }
 
   private client(registry: string, repository: string, tagInsecure: boolean): RegistryClient {

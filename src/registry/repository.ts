@@ -40,6 +40,11 @@ export interface ImageRepository {
    * confirm a digest more cheaply than describing the manifest again has it (a registry answers 304 to If-None-Match).
    */
   headUnlessAt?(reference: string, digest: string): Promise<ManifestHead | undefined>;
+  /**
+   * Gets ready for reading: a registry is pinged and the token for the repository fetched, so that its first request
+   * finds them. Optional; its failure is no one's to report: the request that needs what failed meets it again.
+   */
+  prepare?(): Promise<void>;
   /** Fetches a manifest; the bytes are verified against the digest (requested, or reported by the server). */
   getManifest(reference: string): Promise<FetchedManifest>;
   /** Reads a small blob (an image config) into memory, verified against its digest, refusing more than `maxBytes`. */

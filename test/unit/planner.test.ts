@@ -172,6 +172,18 @@ describe('computePlan', () => {
     expect(result.changes[1]!.platforms.every((r) => r.action === 'delete')).toBe(true);
   });
 
+  it('lists the tags removed from the catalog by stream, then tag, whatever their order in the state', () => {
+    const tagState = { spec: spec(), items: [item('b', V1)], conditions: [] };
+    const prior = state({ 'zeta:1': tagState, 'old:y': tagState, 'app:1': tagState, 'old:x': tagState });
+    const result = plan([catalogTag('app:1')], prior, { 'app:1': { kind: 'unchanged' } });
+    expect(result.changes.map((c) => [c.address, c.action])).toEqual([
+      ['app:1', 'noop'],
+      ['old:x', 'delete'],
+      ['old:y', 'delete'],
+      ['zeta:1', 'delete'],
+    ]);
+  });
+
   it('imports again a tag whose first import failed', () => {
     const prior = state({
       'app:1': {

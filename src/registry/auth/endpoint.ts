@@ -55,13 +55,16 @@ export class RegistryEndpoint {
 
   get(): Promise<Endpoint> {
     if (this.unanswered && this.now() < this.unanswered.until) return Promise.reject(this.unanswered.error);
-    this.pending ??= this.ping();
-    this.pending.catch((error: unknown) => {
-      this.pending = undefined;
-      if (error instanceof RegistryError && UNANSWERED.has(error.reason)) {
-        this.unanswered = { error, until: this.now() + UNANSWERED_PING_MEMORY_MS };
-      }
-    });
+    if (!this.pending) {
+      const pending = this.ping();
+      this.pending = pending;
+      pending.catch((error: unknown) => {
+        if (this.pending === pending) this.pending = undefined;
+        if (error instanceof RegistryError && UNANSWERED.has(error.reason)) {
+          this.unanswered = { error, until: this.now() + UNANSWERED_PING_MEMORY_MS };
+        }
+      });
+    }
     return this.pending;
   }
 

@@ -150,6 +150,11 @@ export class RegistryClient {
     return new URL((await this.endpoint.get()).base);
   }
 
+  /** The ping and the authorization a read of `repository` needs, fetched ahead of its first request. */
+  async prepare(repository: string): Promise<void> {
+    await this.auth.authorization(repository, pullScope(repository));
+  }
+
   /** Turns a non-success response into a RegistryError naming `what` (e.g. `manifest quay.io/a/b:1`). */
   statusError(res: HttpResponse, what: string, repository: string): Promise<RegistryError> {
     return statusError(res, what, repository, this.answers);

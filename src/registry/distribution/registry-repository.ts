@@ -39,6 +39,10 @@ export class RegistryRepository implements ImageRepository {
     return this.described(reference, await this.sendHead(reference));
   }
 
+  prepare(): Promise<void> {
+    return this.client.prepare(this.repository);
+  }
+
   /** One HEAD with `If-None-Match`: an unchanged tag costs the registry no more than looking the tag up. */
   async headUnlessAt(reference: string, digest: string): Promise<ManifestHead | undefined> {
     const res = await this.sendHead(reference, { 'if-none-match': `"${digest}"` });

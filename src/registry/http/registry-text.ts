@@ -21,6 +21,9 @@ const MIN_DATA_FORM_LENGTH = 8;
 /** How many echo checks are kept for reuse. */
 const MAX_CHECKS = 64;
 
+/** How many header values an echo check remembers the verdict of. */
+const MAX_HEADER_VERDICTS = 256;
+
 /** A bearer token stays a secret a little after it expires: a registry may echo it late. */
 const TOKEN_AFTERLIFE_MS = 60_000;
 
@@ -48,6 +51,8 @@ export class RegistryText {
   private looseSecretForms: string[] | undefined;
   /** The echo checks of the few authorizations in use (one per bearer token): built once each. */
   private readonly checks = new Map<string, EchoCheck>();
+  /** Each secret's forms, worked out once: every token a token server issues adds one secret, not all of them again. */
+  private readonly formsOf = new SecretForms();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -82,8 +87,8 @@ export class RegistryText {
     if (!check) {
       const bearer = /^Bearer (.+)$/.exec(authorization)?.[1];
       const values = [...this.travellingValues, ...(bearer ? [bearer] : [])];
-      const exact = values.flatMap(exactForms).filter((form) => form.length >= MIN_DATA_FORM_LENGTH);
-      check = new EchoCheck([...new Set(exact)], looseFormsOf(values));
+      const exact = values.flatMap((v) => this.formsOf.exact(v)).filter((form) => form.length >= MIN_DATA_FORM_LENGTH);
+      check = new EchoCheck([...new Set(exact)], this.formsOf.looseOfAll(values));
       if (this.checks.size >= MAX_CHECKS) this.checks.clear();
       this.checks.set(authorization, check);
     }
@@ -105,7 +110,7 @@ export class RegistryText {
   /** Whether `text`, once decoded every way a secret could hide in it, still holds one. */
   private hidesSecret(text: string): boolean {
     this.forgetExpiredTokens();
-    this.looseSecretForms ??= looseFormsOf([...this.credentialValues, ...this.tokens.keys()]);
+    this.looseSecretForms ??= this.formsOf.looseOfAll([...this.credentialValues, ...this.tokens.keys()]);
     if (this.looseSecretForms.length === 0) return false;
     const view = looseView(text);
     return this.looseSecretForms.some((form) => view.includes(form));
@@ -116,7 +121,8 @@ export class RegistryText {
     this.forgetExpiredTokens();
     if (!this.sortedForms) {
       const values = [...this.credentialValues, ...this.tokens.keys()];
-      this.sortedForms = [...new Set(values.flatMap(exactForms))].sort((a, b) => b.length - a.length);
+      const forms = values.flatMap((v) => this.formsOf.exact(v));
+      this.sortedForms = [...new Set(forms)].sort((a, b) => b.length - a.length);
     }
     return this.sortedForms;
   }
@@ -131,6 +137,7 @@ export class RegistryText {
     for (const [token, until] of this.tokens) {
       if (until < now) {
         this.tokens.delete(token);
+        this.formsOf.forget(token);
         this.forgetForms();
       }
     }
@@ -145,6 +152,8 @@ export class RegistryText {
  */
 export class EchoCheck {
   private bytes: Buffer[] | undefined;
+  /** Header values already looked at: most repeat from answer to answer (a media type, a date, a digest). */
+  private readonly headerVerdicts = new Map<string, boolean>();
 
   constructor(
     private readonly forms: string[],
@@ -166,10 +175,20 @@ export class EchoCheck {
     if (this.forms.length === 0 && this.looseForms.length === 0) return headers;
     const out: Record<string, string | string[] | undefined> = { ...headers };
     for (const [name, value] of Object.entries(headers)) {
-      if (Array.isArray(value)) out[name] = value.map((one) => (this.foundInText(one) ? REDACTED : one));
-      else if (value !== undefined && this.foundInText(value)) out[name] = REDACTED;
+      if (Array.isArray(value)) out[name] = value.map((one) => (this.foundInHeader(one) ? REDACTED : one));
+      else if (value !== undefined && this.foundInHeader(value)) out[name] = REDACTED;
     }
     return out as T;
+  }
+
+  private foundInHeader(value: string): boolean {
+    let found = this.headerVerdicts.get(value);
+    if (found === undefined) {
+      found = this.foundInText(value);
+      if (this.headerVerdicts.size >= MAX_HEADER_VERDICTS) this.headerVerdicts.clear();
+      this.headerVerdicts.set(value, found);
+    }
+    return found;
   }
 
   private foundLoosely(text: string): boolean {
@@ -179,10 +198,39 @@ export class EchoCheck {
   }
 }
 
-/** The loose forms of the secrets long enough to be looked for that way (see MIN_DATA_FORM_LENGTH). */
-function looseFormsOf(values: string[]): string[] {
-  const long = values.filter((value) => flattened(value).length >= MIN_DATA_FORM_LENGTH);
-  return [...new Set(long.flatMap(looseForms))].filter((form) => form.length >= MIN_DATA_FORM_LENGTH);
+/** The exact and loose forms of secrets, remembered per secret. */
+class SecretForms {
+  private readonly exactForms = new Map<string, string[]>();
+  private readonly looseForms = new Map<string, string[]>();
+
+  exact(value: string): string[] {
+    let forms = this.exactForms.get(value);
+    if (!forms) {
+      forms = exactForms(value);
+      this.exactForms.set(value, forms);
+    }
+    return forms;
+  }
+
+  /** The loose forms of the secrets long enough to be looked for that way (see MIN_DATA_FORM_LENGTH). */
+  looseOfAll(values: string[]): string[] {
+    return [...new Set(values.flatMap((value) => this.loose(value)))];
+  }
+
+  forget(value: string): void {
+    this.exactForms.delete(value);
+    this.looseForms.delete(value);
+  }
+
+  private loose(value: string): string[] {
+    let forms = this.looseForms.get(value);
+    if (!forms) {
+      const long = flattened(value).length >= MIN_DATA_FORM_LENGTH;
+      forms = long ? looseForms(value).filter((form) => form.length >= MIN_DATA_FORM_LENGTH) : [];
+      this.looseForms.set(value, forms);
+    }
+    return forms;
+  }
 }
 
 /**
