@@ -20,7 +20,14 @@ const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })
 describe('the transport pool', () => {
   it('makes one transport per origin, with the proxy the environment gives for it', async () => {
     const made: TransportOptions[] = [];
-    const settings = { insecure: false, caFiles: [], connections: 4, http2: true, connectTimeoutMs: 1, bodyTimeoutMs: 1 };
+    const settings = {
+      insecure: false,
+      caFiles: [],
+      connections: 4,
+      http2: true,
+      connectTimeoutMs: 1,
+      bodyTimeoutMs: 1,
+    };
     const env = { https_proxy: 'proxy.corp:3128', no_proxy: 'cdn.example' };
     const pool = new TransportPool({ ...settings, deadline: DEFAULT_DEADLINE, env }, (options) => {
       made.push(options);
