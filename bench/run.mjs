@@ -5,17 +5,19 @@ import { join } from 'node:path';
 import { startCountingProxy } from './lib/counting-proxy.mjs';
 import { benchDataset, describeDataset } from './lib/dataset.mjs';
 import { startDelayProxy } from './lib/delay-proxy.mjs';
+import { discoverLines, jsonDiscover } from './lib/discover-report.mjs';
+import { measureDiscover } from './lib/discover-run.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { measureMirrorLayers } from './lib/mirror-layers.mjs';
 import { benchOptions, USAGE } from './lib/options.mjs';
 import { populateRegistry } from './lib/populate.mjs';
 import { startBenchRegistries, writeCredentials } from './lib/registry-mode.mjs';
-import { jsonReport, textReport } from './lib/report.mjs';
+import { closingLines, jsonReport, textReport } from './lib/report.mjs';
 import { measureRssAtScale } from './lib/rss-at-scale.mjs';
 import { benchAtRtt } from './lib/rtt-run.mjs';
 import { skopeoEnvironment } from './lib/skopeo-scenarios.mjs';
 import { measureStartup } from './lib/startup.mjs';
-import { evaluateTargets } from './lib/targets.mjs';
+import { discoverTargets, evaluateTargets } from './lib/targets.mjs';
 
 const PROXY_VARIABLES = /^(https?_proxy|no_proxy|all_proxy)$/i;
 
@@ -93,19 +95,46 @@ async function bench(options, dir) {
     );
     const rssAtScale =
       options.rssTags > 0 ? await measureRssAtScale({ ...base, registry }, join(dir, 'rss-at-scale'), log) : undefined;
+    const discover = options.discover ? await runDiscover(base, join(dir, 'discover')) : undefined;
     return {
       tags: options.tags,
       runs,
       startup,
       rssAtScale,
       layerRows,
+      discover,
       setup,
-      targets: evaluateTargets({ runs, startup, rssAtScale, tags: options.tags, layerRows, setup }),
+      targets: [
+        ...evaluateTargets({ runs, startup, rssAtScale, tags: options.tags, layerRows, setup }),
+        ...discoverTargets(discover),
+      ],
     };
   } finally {
     for (const proxy of proxies.reverse()) await proxy.stop();
     await registries.stop();
   }
+}
+
+function runDiscover(ctx, dir) {
+  return timed('the discover scenario', () => measureDiscover(ctx, dir, log));
+}
+
+/** `--discover-only`: the discover scenario alone, in a clean environment of its own. */
+async function discoverOnly(options, dir) {
+  const scratchDir = join(dir, 'scratch');
+  mkdirSync(scratchDir);
+  const discover = await runDiscover({ ...options, scratchDir, env: cleanEnvironment(scratchDir) }, dir);
+  return { discover, targets: discoverTargets(discover) };
+}
+
+function discoverOnlyText({ discover, targets, machine, benchSeconds }) {
+  return [
+    '',
+    `machine: ${machine.cpus} CPUs (${machine.cpuModel}), load average ${machine.loadAverage.start} at start, ${machine.loadAverage.end} at the end`,
+    '',
+    ...discoverLines(discover),
+    ...closingLines(targets, 'the discover scenario', benchSeconds),
+  ].join('\n');
 }
 
 async function main() {
@@ -129,11 +158,19 @@ async function main() {
   try {
     const loadAtStart = loadavg()[0];
     const started = performance.now();
-    const result = await bench(options, dir);
+    const result = options.discoverOnly ? await discoverOnly(options, dir) : await bench(options, dir);
     const benchSeconds = Math.round((performance.now() - started) / 1000);
     log(`done in ${benchSeconds} s`);
     const report = { ...result, benchSeconds, machine: describeMachine(loadAtStart), options };
-    process.stdout.write(options.json ? `${JSON.stringify(jsonReport(report), null, 2)}\n` : textReport(report));
+    process.stdout.write(
+      options.discoverOnly
+        ? options.json
+          ? `${JSON.stringify({ ...report, discover: jsonDiscover(report.discover), options: undefined }, null, 2)}\n`
+          : discoverOnlyText(report)
+        : options.json
+          ? `${JSON.stringify(jsonReport(report), null, 2)}\n`
+          : textReport(report),
+    );
     return 0;
   } catch (error) {
     process.stderr.write(`bench failed: ${error.stack ?? error}\n`);

@@ -29,6 +29,15 @@ export const USAGE = `usage: npm run bench -- [--tags N] [--json] [options]
                                      --authfile (skopeo); requests per tag then include the token requests
   --rss-tags N              also push N tags (e.g. 10000) and report the peak RSS of their import and no-op plan,
                             one run each on loopback (about 3 minutes at 10,000 tags on 2 cores)
+  --discover                also run the discover scenario (below; about 2 minutes at the default size on 2 cores,
+                            80 s of it writing the tags)
+  --discover-only           run only the discover scenario: a plain-HTTP registry of its own behind a paging front
+                            (pages of up to 1,000 tags), streams following repositories with a semver policy and
+                            keep: 3; the first plan, an apply and the no-op plan, counted, at two sizes
+  --discover-streams N      streams (and repositories) of the discover scenario (default 100)
+  --discover-tags N         tags per repository (default 2000)
+  --discover-small-tags N   tags per repository at the second size, for peak RSS flat in the tags listed
+                            (default 200; 0 skips it)
   --no-skopeo               measure imagestreams only
   --cli PATH                the imagestreams entry point to measure (default dist/cli/main.js)
   --keep                    keep the registry storage and catalog in the temporary directory
@@ -48,6 +57,11 @@ const OPTIONS = {
   'registry-mode': { type: 'string', default: 'token' },
   'rss-tags': { type: 'string', default: '0' },
   'no-skopeo': { type: 'boolean', default: false },
+  discover: { type: 'boolean', default: false },
+  'discover-only': { type: 'boolean', default: false },
+  'discover-streams': { type: 'string', default: '100' },
+  'discover-tags': { type: 'string', default: '2000' },
+  'discover-small-tags': { type: 'string', default: '200' },
   cli: { type: 'string', default: BUILT_CLI },
   keep: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -80,6 +94,11 @@ export function benchOptions(argv) {
     mirrorLayerMib: layerSizes(values['mirror-layer-mib']),
     registryMode: values['registry-mode'],
     skopeo: !values['no-skopeo'],
+    discover: values.discover || values['discover-only'],
+    discoverOnly: values['discover-only'],
+    discoverStreams: wholeNumber(values['discover-streams'], '--discover-streams', 1),
+    discoverTags: wholeNumber(values['discover-tags'], '--discover-tags', 1),
+    discoverSmallTags: wholeNumber(values['discover-small-tags'], '--discover-small-tags', 0),
     cliPath: resolve(values.cli),
     keep: values.keep,
   };

@@ -1,3 +1,4 @@
+import { discoverLines, jsonDiscover } from './discover-report.mjs';
 import { findRow } from './targets.mjs';
 
 const SCENARIOS = ['noop-plan', 'import', 'mirror'];
@@ -56,7 +57,8 @@ function jsonLayerRow({ peakRssKb, wallSeconds, ...row }) {
  * The bench's JSON document: the contract's `tags` and `results`, then what was not measured, the mirror runs by
  * layer size (if asked for), targets, setup.
  */
-export function jsonReport({ tags, runs, startup, rssAtScale, layerRows, targets, setup, machine, benchSeconds }) {
+export function jsonReport(report) {
+  const { tags, runs, startup, rssAtScale, layerRows, discover, targets, setup, machine, benchSeconds } = report;
   return {
     tags,
     results: runs.flatMap((run) => run.rows.map(jsonRow)),
@@ -71,6 +73,7 @@ export function jsonReport({ tags, runs, startup, rssAtScale, layerRows, targets
     },
     ...(rssAtScale ? { rssAtScale: jsonScale(rssAtScale) } : {}),
     ...(layerRows.length > 0 ? { mirrorLayers: layerRows.map(jsonLayerRow) } : {}),
+    ...(discover ? { discover: jsonDiscover(discover) } : {}),
     registryFloor: runs.map((run) => run.registryFloor),
     targets,
     setup,
@@ -282,6 +285,7 @@ export function textReport({
   startup,
   rssAtScale,
   layerRows,
+  discover,
   targets,
   setup,
   machine,
@@ -296,10 +300,12 @@ export function textReport({
     ...runs.flatMap((run) => runSection(run, tags, options, setup)),
     ...layerLines(layerRows),
     ...scaleLines(rssAtScale),
-    'targets:',
-    ...targets.map(targetLine),
-    '',
-    `the whole bench took ${benchSeconds} s (setup included)`,
-    '',
+    ...discoverLines(discover),
+    ...closingLines(targets, 'the whole bench', benchSeconds),
   ].join('\n');
+}
+
+/** The targets, then how long `what` took. */
+export function closingLines(targets, what, seconds) {
+  return ['targets:', ...targets.map(targetLine), '', `${what} took ${seconds} s (setup included)`, ''];
 }

@@ -217,3 +217,30 @@ function layerTargets(layerRows) {
     ),
   ];
 }
+
+/**
+ * The discover scenario's targets at its largest size: the no-op plan within 1.1 × (pages + one HEAD per kept tag)
+ * requests, and its peak RSS flat in the number of tags listed (within 10% of that at the smaller size).
+ */
+export function discoverTargets(discover) {
+  if (!discover) return [];
+  const [large, small] = [...discover.sizes].sort((a, b) => b.tags - a.tags);
+  const noop = large.noopPlan;
+  const requests = target(
+    `discover no-op plan, ${discover.streams} × ${large.tags} tags: requests`,
+    noop.requests,
+    `≤ ${large.bound.limit}`,
+    noop.requests <= large.bound.limit,
+    `${noop.pages} pages, ${noop.heads} HEADs, ${noop.requests - noop.pages - noop.heads} others`,
+  );
+  if (!small) return [requests];
+  const ratio = noop.peakRssKb / small.noopPlan.peakRssKb;
+  const rss = target(
+    `discover no-op plan: peak RSS at ${large.tags} over ${small.tags} tags per repository`,
+    round(ratio, 2),
+    '≤ 1.1',
+    ratio <= 1.1,
+    `${round(noop.peakRssKb / 1024, 1)} MB and ${round(small.noopPlan.peakRssKb / 1024, 1)} MB`,
+  );
+  return [requests, rss];
+}

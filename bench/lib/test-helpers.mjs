@@ -4,8 +4,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const HELPERS = join(ROOT, 'test', 'helpers');
-/** The test harness's registry, TLS and token-server helpers, and what they import (node builtins and `yaml`). */
-const FILES = ['registry', 'tls', 'token-server', 'http-server', 'cleanup'];
+/** The test harness's registry, TLS, token-server and paging-front helpers, and what they import (node builtins, `yaml`). */
+const FILES = ['registry', 'tls', 'token-server', 'http-server', 'cleanup', 'paging-front'];
 
 /**
  * Transpiles the test harness's TypeScript helpers (test/helpers) to JavaScript in `dir`, with the project's
@@ -26,5 +26,11 @@ export async function loadRegistryHelpers(dir) {
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   const registry = await import(pathToFileURL(join(dir, 'registry.js')).href);
   const tls = await import(pathToFileURL(join(dir, 'tls.js')).href);
-  return { startRegistry: registry.startRegistry, generatePki: tls.generatePki, writeCertsDir: tls.writeCertsDir };
+  const paging = await import(pathToFileURL(join(dir, 'paging-front.js')).href);
+  return {
+    startRegistry: registry.startRegistry,
+    generatePki: tls.generatePki,
+    writeCertsDir: tls.writeCertsDir,
+    startPagingFront: paging.startPagingFront,
+  };
 }
