@@ -86,8 +86,13 @@ function mirroredIfLocal(
       chain: undefined,
     };
   }
-  const source = image.item.sourceImageReference ?? image.item.dockerImageReference;
-  return { item: { ...image.item, dockerImageReference: pullSpec, sourceImageReference: source }, via: image.via };
+  const item = { ...image.item, dockerImageReference: pullSpec, sourceImageReference: importedFrom(image.item) };
+  return { item, via: image.via };
+}
+
+/** Where an item's image was imported from: its source when it is pulled from a mirror. */
+export function importedFrom(item: { dockerImageReference: string; sourceImageReference?: string }): string {
+  return item.sourceImageReference ?? item.dockerImageReference;
 }
 
 function referenceChange(ref: ReferenceTag, image: { item: PlannedItem; via: string }, input: ReferencePlanInput) {

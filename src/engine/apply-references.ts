@@ -1,5 +1,6 @@
 import { RegistryError } from '../core/errors.js';
 import type { PlannedChange } from '../core/plan-model.js';
+import { importedFrom } from '../core/reference-planner.js';
 import { recordedTag } from '../core/state-lookup.js';
 import type { TagItem } from '../core/state-model.js';
 import type { StateStore } from '../state/index.js';
@@ -42,7 +43,9 @@ export function followedItem(change: FollowingChange, store: StateStore, created
   const item = recorded?.items.find(
     (i) =>
       i.digest === planned.digest &&
-      (local ? sourceOf(i) === planned.sourceImageReference : i.dockerImageReference === planned.dockerImageReference),
+      (local
+        ? importedFrom(i) === planned.sourceImageReference
+        : i.dockerImageReference === planned.dockerImageReference),
   );
   if (!item) {
     throw new RegistryError(
@@ -51,14 +54,9 @@ export function followedItem(change: FollowingChange, store: StateStore, created
     );
   }
   const pulled = local
-    ? { dockerImageReference: planned.dockerImageReference, sourceImageReference: sourceOf(item) }
+    ? { dockerImageReference: planned.dockerImageReference, sourceImageReference: importedFrom(item) }
     : {};
   return { ...item, ...pulled, created: created.toISOString(), generation };
-}
-
-/** Where an item's image was imported from: its source when it is pulled from a mirror. */
-function sourceOf(item: { dockerImageReference: string; sourceImageReference?: string }): string {
-  return item.sourceImageReference ?? item.dockerImageReference;
 }
 
 /**
