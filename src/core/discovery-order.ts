@@ -1,5 +1,6 @@
-import { compare, parse as parseSemver, Range, type SemVer } from 'semver';
+import type { Range, SemVer } from 'semver';
 import type { DiscoveryPolicy } from './discovery.js';
+import { semverPackage } from './lazy-packages.js';
 
 /** What a tag is ranked on, or why it cannot be: not a version or number, or a version outside the range. */
 export type Rank = { kind: 'ranked'; value: SemVer | number | string } | { kind: 'unordered' } | { kind: 'outOfRange' };
@@ -44,7 +45,7 @@ function semverOrdering(rangeText: string): Ordering {
       return range.test(version) ? { kind: 'ranked', value: version } : OUT_OF_RANGE;
     },
     // Equal versions (build metadata is not compared) rank by the whole tag: `v1.2.0` over `1.2.0` over `1.2`.
-    newer: (a, b) => compare(a.value as SemVer, b.value as SemVer) || compareCodePoints(a.tag, b.tag),
+    newer: (a, b) => semverPackage().compare(a.value as SemVer, b.value as SemVer) || compareCodePoints(a.tag, b.tag),
   };
 }
 
@@ -68,7 +69,7 @@ function compareValues(a: SemVer | number | string, b: SemVer | number | string)
  */
 export function parseRange(text: string): Range | undefined {
   try {
-    return new Range(text.replaceAll(',', ' '));
+    return new (semverPackage().Range)(text.replaceAll(',', ' '));
   } catch {
     return undefined;
   }
@@ -84,7 +85,7 @@ export function versionOf(tag: string): SemVer | undefined {
   const parts = VERSION_PARTS.exec(tag);
   if (!parts) return undefined;
   const [, major, minor = '0', patch = '0', rest = ''] = parts;
-  return parseSemver(`${major}.${minor}.${patch}${rest}`) ?? undefined;
+  return semverPackage().parse(`${major}.${minor}.${patch}${rest}`) ?? undefined;
 }
 
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;

@@ -1,5 +1,6 @@
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
 import type { StreamDiscovery } from './discovery.js';
+import { re2jsPackage } from './lazy-packages.js';
 import { isTag } from './reference-grammar.js';
 
 /** Thrown for a pattern RE2 refuses; the message says why, without the library's prefix. */
@@ -8,7 +9,7 @@ export class PatternSyntaxError extends Error {}
 /** A pattern compiled for RE2JS, which runs in time linear in the tag (no backtracking). */
 export function compilePattern(source: string): RE2JS {
   try {
-    return RE2JS.compile(source);
+    return re2jsPackage().RE2JS.compile(source);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new PatternSyntaxError(message.replace(/^error parsing regexp: /, ''));

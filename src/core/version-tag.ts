@@ -1,4 +1,5 @@
-import semver from 'semver';
+import type { SemVer } from 'semver';
+import { semverPackage } from './lazy-packages.js';
 import type { UpdatePolicy } from './update-policy.js';
 
 /**
@@ -12,7 +13,7 @@ export interface VersionTag {
   numbers: number[];
   prerelease: string;
   suffix: string;
-  version: semver.SemVer;
+  version: SemVer;
 }
 
 const VERSION = /^(v?)(\d{1,15}(?:\.\d{1,15}){0,2})(?:-([A-Za-z0-9._-]+))?$/;
@@ -29,7 +30,7 @@ export function parseVersionTag(tag: string): VersionTag | undefined {
   const prerelease = pre?.[1] ?? '';
   const suffix = pre ? (pre[2] ?? '') : (rest ?? '');
   const padded = [...numbers, 0, 0].slice(0, 3).join('.');
-  const version = semver.parse(prerelease ? `${padded}-${semverIdentifiers(prerelease)}` : padded);
+  const version = semverPackage().parse(prerelease ? `${padded}-${semverIdentifiers(prerelease)}` : padded);
   if (!version) return undefined;
   return { tag, prefix, numbers, prerelease, suffix, version };
 }
@@ -77,14 +78,14 @@ export function newestVersionTag(
   let newest: VersionTag | undefined;
   for (const candidate of candidates) {
     if (!sameShape(current, candidate) || !withinPolicy(current, candidate, policy)) continue;
-    if (semver.compare(candidate.version, current.version) <= 0) continue;
+    if (semverPackage().compare(candidate.version, current.version) <= 0) continue;
     if (!newest || isNewer(candidate, newest)) newest = candidate;
   }
   return newest;
 }
 
 function isNewer(a: VersionTag, b: VersionTag): boolean {
-  const order = semver.compare(a.version, b.version);
+  const order = semverPackage().compare(a.version, b.version);
   return order > 0 || (order === 0 && a.tag < b.tag);
 }
 

@@ -1,5 +1,6 @@
 import type { TLSSocket } from 'node:tls';
-import { type buildConnector, type Client, type Dispatcher, Pool } from 'undici';
+import type { buildConnector, Client, Dispatcher, Pool } from 'undici';
+import * as undici from './undici-parts.js';
 
 /** What a connection speaks: HTTP/2 when the server chose it in the TLS handshake (ALPN), HTTP/1.1 otherwise. */
 export type WireProtocol = 'h2' | 'http/1.1';
@@ -35,7 +36,7 @@ function multiplexedPool(origin: string | URL, options: Pool.Options, multiplexi
         negotiated = undefined;
       }
     });
-  const pool = new Pool(origin, { ...options, connect: noting });
+  const pool = new undici.Pool(origin, { ...options, connect: noting });
   pool.on('connect', (_origin: URL, targets: readonly Dispatcher[]) => {
     const protocol = negotiated ?? 'http/1.1';
     (targets.at(-1) as Client).pipelining = protocol === 'h2' ? multiplexing.streams : 1;

@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { rootCertificates } from 'node:tls';
-import { Agent, buildConnector, type Dispatcher, ProxyAgent, request } from 'undici';
+import type { SecureContext } from 'node:tls';
+import type { Dispatcher } from 'undici';
 import { RegistryError } from '../../core/errors.js';
 import { networkError, type Peer, timedOutError } from '../wording/network.js';
 import { type DeadlinePolicy, deadlineInterceptor } from './deadline.js';
 import { multiplexedPoolFactory, type WireProtocol } from './multiplexed-pool.js';
 import { proxyHost } from './proxy-env.js';
 import type { EchoCheck } from './registry-text.js';
+import { sharedSecureContext, type TlsMaterial } from './tls-context.js';
+import { Agent, buildConnector, ProxyAgent } from './undici-parts.js';
 
 /** TLS and connection settings for one registry host. */
 export interface TransportOptions {
@@ -70,12 +72,13 @@ export class Transport implements OriginTransport {
   }
 
   async send(req: HttpRequest): Promise<HttpResponse> {
-    const res = await request(req.url, {
+    const res = await this.dispatcher.request({
+      origin: req.url.origin,
+      path: `${req.url.pathname}${req.url.search}`,
       method: req.method,
       headers: req.headers,
       body: req.body,
       signal: req.signal,
-      dispatcher: this.dispatcher,
       // undici closes the connection after a HEAD unless told otherwise; registries send no body with HEAD, and a
       // no-op plan is one HEAD per tag, so keeping the connection saves a TCP (and TLS) handshake per tag.
       reset: false,
@@ -133,23 +136,17 @@ export function connectTimeoutOf(options: Pick<TransportOptions, 'connectTimeout
   return Math.min(options.connectTimeoutMs, options.deadline.graceMs);
 }
 
-function tlsOptions(options: TransportOptions): {
-  ca?: string[];
-  cert?: string;
-  key?: string;
-  rejectUnauthorized: boolean;
-} {
-  const out: { ca?: string[]; cert?: string; key?: string; rejectUnauthorized: boolean } = {
-    rejectUnauthorized: !options.insecure,
-  };
-  if (options.caFiles.length > 0) {
-    out.ca = [...rootCertificates, ...options.caFiles.map((f) => readPem(f, 'CA bundle'))];
-  }
+function tlsOptions(options: TransportOptions): { secureContext?: SecureContext; rejectUnauthorized: boolean } {
+  const material: TlsMaterial = { caPems: options.caFiles.map((f) => readPem(f, 'CA bundle')) };
   if (options.clientCertFile && options.clientKeyFile) {
-    out.cert = readPem(options.clientCertFile, 'client certificate');
-    out.key = readPem(options.clientKeyFile, 'client key');
+    material.cert = readPem(options.clientCertFile, 'client certificate');
+    material.key = readPem(options.clientKeyFile, 'client key');
   }
-  return out;
+  const custom = material.caPems.length > 0 || material.cert !== undefined;
+  return {
+    rejectUnauthorized: !options.insecure,
+    ...(custom && { secureContext: sharedSecureContext(material, options.peer.registry) }),
+  };
 }
 
 function readPem(file: string, what: string): string {
