@@ -42,7 +42,12 @@ async function timed(what, task) {
 
 async function bench(options, dir) {
   const dataset = benchDataset(options.tags, options.tagsPerRepository);
-  const setup = { registryMode: options.registryMode, ...describeDataset(dataset) };
+  const setup = {
+    registryMode: options.registryMode,
+    maxConcurrency: options.maxConcurrency ?? null,
+    http2: process.env.IMAGESTREAMS_HTTP2 === '1',
+    ...describeDataset(dataset),
+  };
   const registries = await timed(`started the registries (--registry-mode ${options.registryMode})`, () =>
     startBenchRegistries(options.registryMode, dir),
   );
@@ -79,7 +84,10 @@ async function bench(options, dir) {
       ],
       scratchDir,
       env,
-      registrySettings: registries.registrySettings,
+      registrySettings: {
+        ...registries.registrySettings,
+        ...(options.maxConcurrency !== undefined && { maxConcurrency: options.maxConcurrency }),
+      },
       cliArgs: registries.cliArgs,
       skopeoEnv: skopeoEnvironment(env, scratchDir, skopeoAccess.authFile),
       skopeoAccess,

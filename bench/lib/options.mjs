@@ -38,6 +38,9 @@ export const USAGE = `usage: npm run bench -- [--tags N] [--json] [options]
   --discover-tags N         tags per repository (default 2000)
   --discover-small-tags N   tags per repository at the second size, for peak RSS flat in the tags listed
                             (default 200; 0 skips it)
+  --max-concurrency N       maxConcurrency of the catalog's registries, and the registry floor's requests in
+                            flight (default: imagestreams' own default, 8); with IMAGESTREAMS_HTTP2=1 in the
+                            environment, HTTP/2 carries them as streams of one connection
   --no-skopeo               measure imagestreams only
   --cli PATH                the imagestreams entry point to measure (default dist/cli/main.js)
   --keep                    keep the registry storage and catalog in the temporary directory
@@ -56,6 +59,7 @@ const OPTIONS = {
   'rtt-mirror-sample': { type: 'string', default: '5' },
   'registry-mode': { type: 'string', default: 'token' },
   'rss-tags': { type: 'string', default: '0' },
+  'max-concurrency': { type: 'string' },
   'no-skopeo': { type: 'boolean', default: false },
   discover: { type: 'boolean', default: false },
   'discover-only': { type: 'boolean', default: false },
@@ -93,6 +97,10 @@ export function benchOptions(argv) {
     rssTags: wholeNumber(values['rss-tags'], '--rss-tags', 0),
     mirrorLayerMib: layerSizes(values['mirror-layer-mib']),
     registryMode: values['registry-mode'],
+    maxConcurrency:
+      values['max-concurrency'] === undefined
+        ? undefined
+        : wholeNumber(values['max-concurrency'], '--max-concurrency', 1),
     skopeo: !values['no-skopeo'],
     discover: values.discover || values['discover-only'],
     discoverOnly: values['discover-only'],

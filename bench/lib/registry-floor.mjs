@@ -7,7 +7,8 @@ const ACCEPT = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
 
-const CONNECTIONS = 8;
+/** imagestreams' default maxConcurrency. */
+const DEFAULT_IN_FLIGHT = 8;
 
 /** A token for pulling `repository`, from the registry's token server with its credentials. */
 async function pullToken(tokenPool, auth, repository) {
@@ -32,11 +33,11 @@ async function pullToken(tokenPool, auth, repository) {
  * One pass of the no-op plan's requests: a HEAD per tag asking the registry to confirm the tag's digest; with
  * token auth, first a pull token per repository (fetched once, when its first tag needs it), over TLS.
  */
-async function onePass(registry, dataset) {
+async function onePass(registry, dataset, inFlight) {
   const connect = registry.ca ? { connect: { ca: registry.ca.caPem } } : {};
-  const pool = new Pool(`${registry.scheme}://${registry.host}`, { connections: CONNECTIONS, ...connect });
+  const pool = new Pool(`${registry.scheme}://${registry.host}`, { connections: inFlight, ...connect });
   const auth = registry.auth;
-  const tokenPool = auth ? new Pool(new URL(auth.realm).origin, { connections: CONNECTIONS, ...connect }) : undefined;
+  const tokenPool = auth ? new Pool(new URL(auth.realm).origin, { connections: inFlight, ...connect }) : undefined;
   const tokens = new Map();
   const authorization = async (repository) => {
     if (!auth) return {};
@@ -63,7 +64,7 @@ async function onePass(registry, dataset) {
   };
   const started = performance.now();
   try {
-    await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+    await Promise.all(Array.from({ length: inFlight }, worker));
     return { wallSeconds: (performance.now() - started) / 1000, statuses, tokens: tokens.size };
   } finally {
     await pool.close();
@@ -77,14 +78,14 @@ async function onePass(registry, dataset) {
  * imagestreams uses, with nothing else to do. No client plans faster here, so this bounds how many times faster
  * than the skopeo loop a no-op plan can be.
  */
-export async function measureRegistryFloor(registry, dataset, repeat) {
+export async function measureRegistryFloor(registry, dataset, repeat, inFlight = DEFAULT_IN_FLIGHT) {
   const runs = [];
-  for (let i = 0; i < repeat; i++) runs.push(await onePass(registry, dataset));
+  for (let i = 0; i < repeat; i++) runs.push(await onePass(registry, dataset, inFlight));
   const walls = runs.map((r) => r.wallSeconds).sort((a, b) => a - b);
   return {
     requests: dataset.tags.length,
     ...(registry.auth ? { tokenRequests: runs[0].tokens } : {}),
-    connections: CONNECTIONS,
+    connections: inFlight,
     wallSeconds: walls[Math.floor((walls.length - 1) / 2)],
     wallSecondsRuns: runs.map((r) => r.wallSeconds),
     statuses: runs[0].statuses,

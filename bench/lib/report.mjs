@@ -203,12 +203,20 @@ const REGISTRY_WORDS = {
     'refused) on 127.0.0.1, filesystem storage',
 };
 
+function clientWords(setup) {
+  const inFlight =
+    setup.maxConcurrency === null ? 'maxConcurrency 8 (the default)' : `maxConcurrency ${setup.maxConcurrency}`;
+  const protocol = setup.http2 ? 'HTTP/2 offered (IMAGESTREAMS_HTTP2=1)' : 'HTTP/1.1';
+  return `imagestreams: ${inFlight} per registry, ${protocol}`;
+}
+
 function header(tags, setup, machine) {
   const load = machine.loadAverage;
   return [
     `imagestreams bench: ${tags} tags in ${setup.repositories} repositories (${setup.distinctImages} distinct images; ` +
       `${setup.multiArchTags} multi-arch tags, ${setup.preserveOriginalTags} PreserveOriginal, ${setup.scheduledTags} scheduled)`,
     `registry (--registry-mode ${setup.registryMode}): ${machine.registry}, ${REGISTRY_WORDS[setup.registryMode]}`,
+    clientWords(setup),
     `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}, ` +
       `skopeo ${machine.skopeo}; load average ${load.start} at start, ${load.end} at end`,
   ];

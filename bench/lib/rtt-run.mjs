@@ -68,7 +68,12 @@ export async function benchAtRtt(base, rtt, dir, log) {
   };
   const rows = await measureImagestreams(ctx, log);
   log(`registry floor: ${base.tags} conditional HEADs from a bare client, ${base.repeat} run(s)`);
-  const registryFloor = await measureRegistryFloor({ ...registries.source, ...source }, dataset, base.repeat);
+  const registryFloor = await measureRegistryFloor(
+    { ...registries.source, ...source },
+    dataset,
+    base.repeat,
+    base.maxConcurrency,
+  );
   if (base.skopeo) rows.push(...(await measureSkopeo(ctx, log)));
   const importBound = dataset.tags.reduce((sum, tag) => sum + idealImportRequests(tag), 0) / base.tags;
   return { rtt, rows: rows.map((row) => ({ ...row, rtt })), registryFloor: { rtt, ...registryFloor }, importBound };
