@@ -1,0 +1,36 @@
+import { RegistryError, StateError } from '../../core/errors.js';
+import type { Lock, StateStore } from '../../state/index.js';
+import type { TagOutcome } from './events.js';
+
+/** The state lock and store a check (or listing) holds, so that abandoning it stops its writes and frees the lock. */
+export class HeldResources {
+  private abandoned = false;
+  private lockAttempt: Promise<Lock | undefined> | undefined;
+  private lock: Lock | undefined;
+  store: StateStore | undefined;
+
+  get isAbandoned(): boolean {
+    return this.abandoned;
+  }
+
+  async takeLock(take: () => Promise<Lock | undefined>): Promise<Lock | undefined> {
+    this.lockAttempt = take();
+    this.lock = await this.lockAttempt;
+    if (this.abandoned) await this.lock?.release();
+    return this.abandoned ? undefined : this.lock;
+  }
+
+  async abandon(): Promise<void> {
+    this.abandoned = true;
+    await this.lockAttempt?.catch(() => undefined);
+    await this.store?.close();
+    await this.lock?.release();
+  }
+}
+
+/** A check's failure as the registry or the state file caused it; anything else is a bug, thrown on. */
+export function asFailure(error: unknown): TagOutcome {
+  if (error instanceof StateError) return { kind: 'failed', reason: 'StateError', message: error.message };
+  if (error instanceof RegistryError) return { kind: 'failed', reason: error.reason, message: error.message };
+  throw error;
+}
