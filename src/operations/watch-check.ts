@@ -68,6 +68,8 @@ async function observeAndWrite(
   try {
     held.store = await StateStore.open(statePath);
     const fresh = planningState(held.store);
+    // Forgotten meanwhile (a discovered tag that left its window): not brought back.
+    if (before && !tagState(fresh, tag.stream, tag.tag)) return { kind: 'unchanged', digest: null };
     const current = sameTagState(tagState(fresh, tag.stream, tag.tag), before)
       ? plan
       : await planTag(tag, fresh, context);
