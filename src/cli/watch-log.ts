@@ -18,8 +18,8 @@ export function describeEvent(event: WatchLogEvent): string {
   switch (event.type) {
     case 'started':
       return event.once
-        ? `checking the ${countOf(event.tags, 'scheduled tag')}${discoveries(event.discoveries)} of ${event.catalog} once`
-        : `watching ${event.catalog}: ${countOf(event.tags, 'scheduled tag')}${discoveries(event.discoveries)}, ${rate(event.importsPerMinute)}`;
+        ? `checking the ${countOf(event.tags, 'scheduled tag')}${listing(event.discoveries)} of ${event.catalog} once`
+        : `watching ${event.catalog}: ${countOf(event.tags, 'scheduled tag')}${repositories(event.discoveries)}, ${rate(event.importsPerMinute)}`;
     case 'metrics-listening':
       return `metrics on ${event.url}/metrics, health on ${event.url}/healthz`;
     case 'unchanged':
@@ -40,7 +40,7 @@ export function describeEvent(event: WatchLogEvent): string {
     case 'abandoned':
       return `${event.address} abandoned: stopped before it finished (nothing of it was written after the stop)`;
     case 'catalog-reloaded':
-      return `catalog ${event.catalog} reloaded: ${countOf(event.tags, 'scheduled tag')}${discoveries(event.discoveries)}`;
+      return `catalog ${event.catalog} reloaded: ${countOf(event.tags, 'scheduled tag')}${repositories(event.discoveries)}`;
     case 'catalog-warning':
       return `${event.file}:${event.line}:${event.column}: warning: ${event.message}`;
     case 'catalog-invalid':
@@ -52,8 +52,14 @@ export function describeEvent(event: WatchLogEvent): string {
   }
 }
 
-function discoveries(count: number | undefined): string {
-  return count ? ` and ${countOf(count, 'discovery', 'discoveries')} listed` : '';
+/** `, 2 discovered repositories` (listed every interval), when there are any. */
+function repositories(count: number | undefined): string {
+  return count ? `, ${countOf(count, 'discovered repository', 'discovered repositories')}` : '';
+}
+
+/** ` and listing the 1 discovered repository`, when there are any. */
+function listing(count: number | undefined): string {
+  return count ? ` and listing the ${countOf(count, 'discovered repository', 'discovered repositories')}` : '';
 }
 
 /** `kept 17.2, 17.1 (added 17.2; removed 16.0)`. */

@@ -16,7 +16,7 @@ afterEach(() => dir.remove());
 const MINUTE = 60_000;
 
 /** `app:edge` scheduled, written out; `postgres` discovers its tags in registry.example/postgres, every minute. */
-function catalogSource(scheduled = true): WatchedCatalog {
+function catalogSource(scheduled = true, { keep = 2, beta = false } = {}): WatchedCatalog {
   const text = `apiVersion: imagestreams/v1
 kind: Catalog
 defaults:
@@ -25,11 +25,11 @@ streams:
   app:
     tags:
       edge: { from: registry.example/app:edge, scheduled: true }
-  postgres:
+${beta ? '      beta: { from: registry.example/app:beta }\n' : ''}  postgres:
     discover:
       from: registry.example/postgres
       policy: { semver: '>=15' }
-      keep: 2
+      keep: ${keep}
       scheduled: ${scheduled}
 `;
   return {
@@ -169,5 +169,31 @@ describe('watch and a stream whose discovered tags are pinned', () => {
     await h.watch.run();
     expect(h.checks).toEqual(['app:edge']);
     expect(h.events[0]).not.toHaveProperty('discoveries');
+  });
+});
+
+describe('watch reloading a catalog with a discovery', () => {
+  it('keeps what the last listing found when the discovery is unchanged, and lists again at once when it changed', async () => {
+    const reloads: WatchedCatalog[] = [catalogSource(true, { beta: true }), catalogSource(true, { keep: 3 })];
+    const h = harness([(d) => listed(d, ['16.1']), (d) => listed(d, ['16.1', '16.0', '15.9'])], {
+      reload: async () => reloads.shift()!,
+    });
+    const running = h.watch.run();
+    await started(h.events);
+    await h.clock.advance(0);
+    expect(h.checks.filter((c) => c.startsWith('list '))).toHaveLength(1);
+
+    await h.watch.catalogChanged();
+    await h.clock.advance(0);
+    expect(h.events.find((e) => e.type === 'catalog-reloaded')).toMatchObject({ tags: 2, discoveries: 1 });
+    expect(h.checks.filter((c) => c.startsWith('list '))).toHaveLength(1);
+    expect(h.watch.schedule().map((e) => e.address)).toContain('postgres:16.1');
+
+    await h.watch.catalogChanged();
+    await h.clock.advance(0);
+    expect(h.checks.filter((c) => c.startsWith('list '))).toHaveLength(2);
+    expect(h.watch.schedule().map((e) => e.address)).toContain('postgres:15.9');
+    h.watch.stop('test');
+    await running;
   });
 });

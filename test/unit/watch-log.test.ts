@@ -17,7 +17,15 @@ const cases: [WatchLogEvent, string][] = [
   ],
   [
     { time, type: 'started', catalog: 'imagestreams.yaml', tags: 3, discoveries: 1, importsPerMinute: 60, once: false },
-    'watching imagestreams.yaml: 3 scheduled tags and 1 discovery listed, at most 60 imports a minute',
+    'watching imagestreams.yaml: 3 scheduled tags, 1 discovered repository, at most 60 imports a minute',
+  ],
+  [
+    { time, type: 'started', catalog: 'imagestreams.yaml', tags: 0, discoveries: 2, importsPerMinute: 0, once: true },
+    'checking the 0 scheduled tags and listing the 2 discovered repositories of imagestreams.yaml once',
+  ],
+  [
+    { time, type: 'catalog-reloaded', catalog: 'imagestreams.yaml', tags: 3, discoveries: 1 },
+    'catalog imagestreams.yaml reloaded: 3 scheduled tags, 1 discovered repository',
   ],
   [
     {

@@ -145,7 +145,8 @@ export class Watch {
     const previous = this.current;
     this.retire(previous);
     this.current = newGeneration(next);
-    this.follow(this.current, startingDiscovered(next.catalog, state, previous));
+    const followed = { catalog: previous.source.catalog, discovered: previous.discovered };
+    this.follow(this.current, startingDiscovered(next.catalog, state, followed));
     this.scheduler.setTags(this.watched(), dueNow(state));
     this.emit({
       type: 'catalog-reloaded',
@@ -272,8 +273,10 @@ export class Watch {
 
 type SharedContext = Pick<TagCheckContext, 'clock' | 'lockPollMs' | 'onLockWait'>;
 
-interface Generation extends FollowedCatalog {
+interface Generation {
   source: WatchedCatalog;
+  /** The tags the catalog's scheduled discoveries keep, by stream. */
+  discovered: FollowedCatalog['discovered'];
   /** What checks run against: the catalog's tags and those its scheduled discoveries keep. */
   catalog: Catalog;
   local: LocalStore | undefined;
