@@ -7,7 +7,6 @@ import { withFollowers } from '../engine/scheduled-plan.js';
 import { hasFailure, sameFailure } from '../engine/watch/conditions.js';
 import type { TagOutcome } from '../engine/watch/events.js';
 import { asFailure, HeldResources } from '../engine/watch/held-resources.js';
-import { waitForStateLock } from '../engine/watch/lock.js';
 import { RetryAfterNotes } from '../engine/watch/retry-after-notes.js';
 import type { TagJob } from '../engine/watch/scheduler.js';
 import type { TagCheckContext } from '../engine/watch/watch.js';
@@ -56,14 +55,7 @@ async function observeAndWrite(
   if (!needsWrite(plan, tag, before)) return outcomeWithoutWrite(plan, tag, before);
   if (stop.aborted) return { kind: 'abandoned' };
 
-  const lock = await held.takeLock(() =>
-    waitForStateLock(statePath, {
-      clock: context.clock,
-      pollMs: context.lockPollMs,
-      signal: stop,
-      onWait: (holder) => context.onLockWait(tag.address, holder),
-    }),
-  );
+  const lock = await held.lockState(statePath, tag.address, context, stop);
   if (!lock) return { kind: 'abandoned' };
   try {
     held.store = await StateStore.open(statePath);

@@ -6,7 +6,6 @@ import { discoverStreams } from '../engine/discover.js';
 import { type DiscoveryResult, withDiscoveredTags } from '../engine/discovered-catalog.js';
 import type { CheckOutcome, ListedOutcome } from '../engine/watch/events.js';
 import { asFailure, HeldResources } from '../engine/watch/held-resources.js';
-import { waitForStateLock } from '../engine/watch/lock.js';
 import type { ListingContext } from '../engine/watch/options.js';
 import type { TagJob } from '../engine/watch/scheduler.js';
 import { planningState, StateStore } from '../state/index.js';
@@ -40,14 +39,7 @@ async function listAndForget(
   const observed = listedOutcome(catalog, planningState(await StateStore.open(catalog.statePath)), result!);
   if (observed.found.removed.length === 0) return observed;
   if (stop.aborted) return { kind: 'abandoned' };
-  const lock = await held.takeLock(() =>
-    waitForStateLock(catalog.statePath, {
-      clock: context.clock,
-      pollMs: context.lockPollMs,
-      signal: stop,
-      onWait: (holder) => context.onLockWait(discovery.stream, holder),
-    }),
-  );
+  const lock = await held.lockState(catalog.statePath, discovery.stream, context, stop);
   if (!lock) return { kind: 'abandoned' };
   try {
     held.store = await StateStore.open(catalog.statePath);

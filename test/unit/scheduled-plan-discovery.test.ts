@@ -3,13 +3,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../src/config/index.js';
 import type { Catalog } from '../../src/core/catalog.js';
 import type { Plan, PlanDocument } from '../../src/core/plan-model.js';
-import type { State } from '../../src/core/state-model.js';
 import { type CatalogRepositories, catalogRepositories } from '../../src/engine/catalog-repositories.js';
 import type { PlanOptions } from '../../src/engine/plan.js';
 import { proveSavedPlan } from '../../src/engine/saved-plan/saved-plan.js';
 import { planScheduledTags } from '../../src/engine/scheduled-plan.js';
 import { catalogDiscovery } from '../../src/operations/discovery.js';
 import { renderPlanJson } from '../../src/render/plan-json.js';
+import { appliedState } from '../helpers/applied-state.js';
 import { type TempDir, tempDir } from '../helpers/cli.js';
 import { writeImageLayout } from '../helpers/images.js';
 
@@ -69,21 +69,6 @@ function options(cat: Catalog, targets: string[] = []): PlanOptions {
   };
 }
 
-/** The state after applying every change of `planned`. */
-function applied(planned: Plan): State {
-  const state: State = { version: 1, lineage: 'lineage-1', serial: 1, streams: {} };
-  for (const c of planned.changes) {
-    if (c.action === 'delete' || c.action === 'noop') continue;
-    state.streams[c.stream] ??= { tags: {} };
-    state.streams[c.stream]!.tags[c.tag] = {
-      spec: c.spec!,
-      items: [{ ...c.after!, created: '2026-01-01T00:00:00Z', generation: 1 }],
-      conditions: [],
-    };
-  }
-  return state;
-}
-
 function actions(planned: Plan): string[] {
   return planned.changes.map((c) => `${c.action} ${c.address}`);
 }
@@ -91,7 +76,7 @@ function actions(planned: Plan): string[] {
 describe('plan --scheduled-only and a stream whose discovered tags are scheduled', () => {
   it('lists the repository and plans the new version and the tag leaving the window with the scheduled tags', async () => {
     const cat = catalog();
-    const state = applied(await planScheduledTags(cat, null, options(cat)));
+    const state = appliedState(await planScheduledTags(cat, null, options(cat)));
     expect(Object.keys(state.streams.postgres!.tags).sort()).toEqual(['15.1', '16.2']);
 
     upstream(['15.1', '16.2', '17.0', '18.0']);
@@ -122,7 +107,7 @@ describe('plan --scheduled-only and a stream whose discovered tags are scheduled
 
   it('is a saved plan apply proves, with the tags it discovered', async () => {
     const cat = catalog();
-    const state = applied(await planScheduledTags(cat, null, options(cat)));
+    const state = appliedState(await planScheduledTags(cat, null, options(cat)));
     upstream(['15.1', '16.2', '17.0', '18.0']);
     const planned = await planScheduledTags(cat, state, options(cat));
     const saved = JSON.parse(renderPlanJson(planned)) as PlanDocument;

@@ -1,6 +1,11 @@
 import { RegistryError, StateError } from '../../core/errors.js';
 import type { Lock, StateStore } from '../../state/index.js';
 import type { TagOutcome } from './events.js';
+import { waitForStateLock } from './lock.js';
+import type { TagCheckContext } from './options.js';
+
+/** How a check waits for the state lock. */
+export type LockWaitContext = Pick<TagCheckContext, 'clock' | 'lockPollMs' | 'onLockWait'>;
 
 /** The state lock and store a check (or listing) holds, so that abandoning it stops its writes and frees the lock. */
 export class HeldResources {
@@ -18,6 +23,21 @@ export class HeldResources {
     this.lock = await this.lockAttempt;
     if (this.abandoned) await this.lock?.release();
     return this.abandoned ? undefined : this.lock;
+  }
+
+  /**
+   * Takes the state lock to write what the check of `address` found, waiting while another process holds it;
+   * undefined when `stop` ended the wait or the check was abandoned.
+   */
+  lockState(statePath: string, address: string, context: LockWaitContext, stop: AbortSignal) {
+    return this.takeLock(() =>
+      waitForStateLock(statePath, {
+        clock: context.clock,
+        pollMs: context.lockPollMs,
+        signal: stop,
+        onWait: (holder) => context.onLockWait(address, holder),
+      }),
+    );
   }
 
   async abandon(): Promise<void> {
