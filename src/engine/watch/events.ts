@@ -46,11 +46,16 @@ interface TagEventBase {
 }
 
 /** One thing that happened, as `watch` logs it (one line each) and counts it in its metrics. */
-export type WatchEvent = {
-  time: string;
-} & /** `discoveries`: the scheduled discoveries whose repositories are listed, when there are any. */
-(
-  | { type: 'started'; catalog: string; tags: number; discoveries?: number; importsPerMinute: number; once: boolean }
+export type WatchEvent = { time: string } & (
+  | {
+      type: 'started';
+      catalog: string;
+      tags: number;
+      /** The scheduled discoveries whose repositories are listed, when there are any. */
+      discoveries?: number;
+      importsPerMinute: number;
+      once: boolean;
+    }
   | ({ type: 'unchanged'; digest: string | null; recovered: boolean } & TagEventBase)
   | ({
       type: 'imported';
