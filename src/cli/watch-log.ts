@@ -18,8 +18,8 @@ export function describeEvent(event: WatchLogEvent): string {
   switch (event.type) {
     case 'started':
       return event.once
-        ? `checking the ${countOf(event.tags, 'scheduled tag')} of ${event.catalog} once`
-        : `watching ${event.catalog}: ${countOf(event.tags, 'scheduled tag')}, ${rate(event.importsPerMinute)}`;
+        ? `checking the ${countOf(event.tags, 'scheduled tag')}${listing(event.discoveries)} of ${event.catalog} once`
+        : `watching ${event.catalog}: ${countOf(event.tags, 'scheduled tag')}${repositories(event.discoveries)}, ${rate(event.importsPerMinute)}`;
     case 'metrics-listening':
       return `metrics on ${event.url}/metrics, health on ${event.url}/healthz`;
     case 'unchanged':
@@ -31,12 +31,16 @@ export function describeEvent(event: WatchLogEvent): string {
     }
     case 'failed':
       return `${event.address} failed (${event.reason}): ${oneLine(event.message)}; ${countOf(event.failures, 'failure')} in a row${next(event.nextCheck, 'next try')}`;
+    case 'discovered':
+      return `${event.stream} listed ${event.repository}: ${keptWords(event)}${recovered(event.recovered)}${next(event.nextCheck, 'next listing')}`;
+    case 'discovery-failed':
+      return `${event.stream} could not list ${event.repository} (${event.reason}): ${oneLine(event.message)}; its discovered tags are left as they are; ${countOf(event.failures, 'failure')} in a row${next(event.nextCheck, 'next try')}`;
     case 'lock-wait':
       return `${event.address} waits for the state lock${holder(event.holder)}`;
     case 'abandoned':
       return `${event.address} abandoned: stopped before it finished (nothing of it was written after the stop)`;
     case 'catalog-reloaded':
-      return `catalog ${event.catalog} reloaded: ${countOf(event.tags, 'scheduled tag')}`;
+      return `catalog ${event.catalog} reloaded: ${countOf(event.tags, 'scheduled tag')}${repositories(event.discoveries)}`;
     case 'catalog-warning':
       return `${event.file}:${event.line}:${event.column}: warning: ${event.message}`;
     case 'catalog-invalid':
@@ -46,6 +50,25 @@ export function describeEvent(event: WatchLogEvent): string {
     case 'stopped':
       return `stopped: ${countOf(event.checks, 'check')}, ${event.imported} imported, ${event.failed} failed, ${event.abandoned} abandoned`;
   }
+}
+
+/** `, 2 discovered repositories` (listed every interval), when there are any. */
+function repositories(count: number | undefined): string {
+  return count ? `, ${countOf(count, 'discovered repository', 'discovered repositories')}` : '';
+}
+
+/** ` and listing the 1 discovered repository`, when there are any. */
+function listing(count: number | undefined): string {
+  return count ? ` and listing the ${countOf(count, 'discovered repository', 'discovered repositories')}` : '';
+}
+
+/** `kept 17.2, 17.1 (added 17.2; removed 16.0)`. */
+function keptWords({ tags, added, removed, retained }: Extract<WatchEvent, { type: 'discovered' }>): string {
+  const kept = tags.length > 0 ? `kept ${tags.join(', ')}` : 'kept no tag';
+  const changes = Object.entries({ added, removed, retained })
+    .filter(([, names]) => names.length > 0)
+    .map(([words, names]) => `${words} ${names.join(', ')}`);
+  return changes.length > 0 ? `${kept} (${changes.join('; ')})` : kept;
 }
 
 function rate(perMinute: number): string {

@@ -1,5 +1,4 @@
 import type { CatalogTag } from '../core/catalog.js';
-import { RegistryError, StateError } from '../core/errors.js';
 import type { Plan, PlannedChange, PlannedError } from '../core/plan-model.js';
 import { tagState } from '../core/planner.js';
 import type { State, TagState } from '../core/state-model.js';
@@ -7,11 +6,11 @@ import { planCatalog } from '../engine/plan.js';
 import { withFollowers } from '../engine/scheduled-plan.js';
 import { hasFailure, sameFailure } from '../engine/watch/conditions.js';
 import type { TagOutcome } from '../engine/watch/events.js';
-import { waitForStateLock } from '../engine/watch/lock.js';
+import { asFailure, HeldResources } from '../engine/watch/held-resources.js';
 import { RetryAfterNotes } from '../engine/watch/retry-after-notes.js';
 import type { TagJob } from '../engine/watch/scheduler.js';
 import type { TagCheckContext } from '../engine/watch/watch.js';
-import { canonicalJson, type Lock, planningState, StateStore } from '../state/index.js';
+import { canonicalJson, planningState, StateStore } from '../state/index.js';
 import { writePlannedTag } from './tag-import.js';
 
 /**
@@ -34,46 +33,13 @@ function withRetryAfter(outcome: TagOutcome, retryAfterMs: number | undefined): 
   return { ...outcome, retryAfterMs };
 }
 
-/** The state lock and store a check holds, so that abandoning it stops its writes and frees the lock. */
-class HeldResources {
-  private abandoned = false;
-  private lockAttempt: Promise<Lock | undefined> | undefined;
-  private lock: Lock | undefined;
-  store: StateStore | undefined;
-
-  get isAbandoned(): boolean {
-    return this.abandoned;
-  }
-
-  async takeLock(take: () => Promise<Lock | undefined>): Promise<Lock | undefined> {
-    this.lockAttempt = take();
-    this.lock = await this.lockAttempt;
-    if (this.abandoned) await this.lock?.release();
-    return this.abandoned ? undefined : this.lock;
-  }
-
-  async abandon(): Promise<void> {
-    this.abandoned = true;
-    await this.lockAttempt?.catch(() => undefined);
-    await this.store?.close();
-    await this.lock?.release();
-  }
-}
-
-async function checkTag(
+function checkTag(
   tag: CatalogTag,
   context: TagCheckContext,
   stop: AbortSignal,
   held: HeldResources,
 ): Promise<TagOutcome> {
-  try {
-    return await observeAndWrite(tag, context, stop, held);
-  } catch (error) {
-    if (error instanceof StateError) return { kind: 'failed', reason: 'StateError', message: error.message } as const;
-    if (error instanceof RegistryError)
-      return { kind: 'failed', reason: error.reason, message: error.message } as const;
-    throw error;
-  }
+  return observeAndWrite(tag, context, stop, held).catch(asFailure);
 }
 
 async function observeAndWrite(
@@ -89,18 +55,13 @@ async function observeAndWrite(
   if (!needsWrite(plan, tag, before)) return outcomeWithoutWrite(plan, tag, before);
   if (stop.aborted) return { kind: 'abandoned' };
 
-  const lock = await held.takeLock(() =>
-    waitForStateLock(statePath, {
-      clock: context.clock,
-      pollMs: context.lockPollMs,
-      signal: stop,
-      onWait: (holder) => context.onLockWait(tag.address, holder),
-    }),
-  );
+  const lock = await held.lockState(statePath, tag.address, context, stop);
   if (!lock) return { kind: 'abandoned' };
   try {
     held.store = await StateStore.open(statePath);
     const fresh = planningState(held.store);
+    // Forgotten meanwhile (a discovered tag that left its window): not brought back.
+    if (before && !tagState(fresh, tag.stream, tag.tag)) return { kind: 'unchanged', digest: null };
     const current = sameTagState(tagState(fresh, tag.stream, tag.tag), before)
       ? plan
       : await planTag(tag, fresh, context);

@@ -1,20 +1,16 @@
 import type { Catalog } from '../core/catalog.js';
 import { catalogRepositories } from '../engine/catalog-repositories.js';
-import { withDiscoveriesListed } from '../engine/discover-watched.js';
 import { Watch, type WatchedCatalog, type WatchOptions } from '../engine/watch/watch.js';
-import { readState } from '../state/index.js';
 import { catalogDiscovery } from './discovery.js';
 import type { CatalogRepositoriesOptions } from './repositories.js';
 import { startTagCheck } from './watch-check.js';
+import { startListing } from './watch-discovery.js';
 
-export interface WatchRequest extends Omit<WatchOptions, 'initial' | 'reload' | 'startCheck'> {
+export interface WatchRequest extends Omit<WatchOptions, 'initial' | 'reload' | 'startCheck' | 'startListing'> {
   /** Loads the catalog file, at start and again whenever it changes. */
   loadCatalog(): Promise<Catalog>;
   repositories: CatalogRepositoriesOptions;
 }
-
-/** Repositories listed at once when the watch (re)loads the catalog. */
-const DISCOVERY_CONCURRENCY = 4;
 
 /** A watch over the catalog, not yet running; `discard` frees what it opened when it will not run. */
 export interface WatchSession {
@@ -22,23 +18,19 @@ export interface WatchSession {
   discard(): Promise<void>;
 }
 
-/** Loads the catalog and sets up a watch whose checks import through the same path as import-image. */
+/**
+ * Loads the catalog and sets up a watch whose checks import through the same path as import-image, and whose
+ * listings of the streams' discovered repositories go through the same path as plan.
+ */
 export async function prepareWatch(request: WatchRequest): Promise<WatchSession> {
   const { loadCatalog, repositories, ...options } = request;
   const open = async (): Promise<WatchedCatalog> => {
     const catalog = await loadCatalog();
     const opened = catalogRepositories(catalog, repositories);
-    try {
-      const state = await readState(catalog.statePath).catch(() => null);
-      const discover = catalogDiscovery(opened).discover;
-      return { ...opened, catalog: await withDiscoveriesListed(catalog, state, discover, DISCOVERY_CONCURRENCY) };
-    } catch (error) {
-      await opened.close();
-      throw error;
-    }
+    return { ...opened, catalog, discover: catalogDiscovery(opened).discover };
   };
   const initial = await open();
-  const watch = new Watch({ ...options, initial, reload: open, startCheck: startTagCheck });
+  const watch = new Watch({ ...options, initial, reload: open, startCheck: startTagCheck, startListing });
   return { watch, discard: () => initial.close() };
 }
 

@@ -13,10 +13,21 @@ export interface ValidateReportJson {
   valid: boolean;
   errors: ValidateProblemJson[];
   warnings: ValidateProblemJson[];
+  /** For a valid catalog: how many streams discover their tags (their tags are not known offline). */
+  discoveringStreams?: number;
 }
 
-export function validateReportJson(errors: CatalogProblem[], warnings: CatalogProblem[]): ValidateReportJson {
-  return { valid: errors.length === 0, errors: errors.map(problemJson), warnings: warnings.map(problemJson) };
+export function validateReportJson(
+  errors: CatalogProblem[],
+  warnings: CatalogProblem[],
+  discoveringStreams?: number,
+): ValidateReportJson {
+  return {
+    valid: errors.length === 0,
+    errors: errors.map(problemJson),
+    warnings: warnings.map(problemJson),
+    ...(discoveringStreams !== undefined && { discoveringStreams }),
+  };
 }
 
 function problemJson({ location, message }: CatalogProblem): ValidateProblemJson {
@@ -28,11 +39,22 @@ export function renderCatalogWarnings(warnings: CatalogProblem[]): string {
   return warnings.map((warning) => `${formatCatalogWarning(warning)}\n`).join('');
 }
 
-/** `imagestreams.yaml is valid: 2 streams, 5 tags.` (with the number of warnings when there are any). */
-export function renderValidSummary(displayPath: string, counts: { streams: number; tags: number; warnings: number }) {
-  const { streams, tags, warnings } = counts;
+/**
+ * `imagestreams.yaml is valid: 2 streams, 5 tags.`, with the streams that discover their tags (`3 streams, 5 tags
+ * and 2 streams that discover their tags`: how many tags they discover is known only once listed) and the number
+ * of warnings when there are any.
+ */
+export function renderValidSummary(
+  displayPath: string,
+  counts: { streams: number; tags: number; discoveringStreams: number; warnings: number },
+) {
+  const { streams, tags, discoveringStreams, warnings } = counts;
+  const discovering =
+    discoveringStreams === 0
+      ? ''
+      : ` and ${plural(discoveringStreams, 'stream')} that ${discoveringStreams === 1 ? 'discovers its' : 'discover their'} tags`;
   const warned = warnings === 0 ? '' : `; ${plural(warnings, 'warning')}`;
-  return `${displayPath} is valid: ${plural(streams, 'stream')}, ${plural(tags, 'tag')}${warned}.\n`;
+  return `${displayPath} is valid: ${plural(streams, 'stream')}, ${plural(tags, 'tag')}${discovering}${warned}.\n`;
 }
 
 function plural(count: number, noun: string): string {

@@ -4,6 +4,7 @@ import { useRegistry } from '../helpers/e2e-fixture.js';
 import { tooManyRequests } from '../helpers/fault-proxy.js';
 import { fillWithTags, numberedTags } from '../helpers/many-tags.js';
 import { parsePlanJson } from '../helpers/plan-text.js';
+import { eventually, WatchProcess } from '../helpers/watch-workspace.js';
 import { Workspace } from '../helpers/workspace.js';
 
 const { proxy, upstream } = useRegistry({ faultProxy: true });
@@ -145,5 +146,84 @@ describe('watch and a stream whose discovered tags are scheduled', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(stateTags(work)).toEqual(['16.1.0', '17.0.0', '17.1.0']);
     expect(result.stderr).toMatch(/ postgres:17\.1\.0 imported sha256:[0-9a-f]{12} \(new\)\n/);
+  });
+});
+
+describe('watch running beside a stream whose discovered tags are scheduled', () => {
+  const repo = 'e2e/postgres-followed';
+  const work = new Workspace();
+
+  beforeAll(async () => {
+    await fillWithTags(upstream, repo, VERSIONS);
+    work.writeCatalog(catalog(repo, { scheduled: true }));
+  }, 60_000);
+
+  it('imports a new upstream version pushed while it runs and forgets the tag that left the window', async () => {
+    const watch = new WatchProcess(['watch', '--json', '--interval', '2s'], work.dir);
+    await watch.event((e) => e.type === 'discovered', 'the first listing');
+    await eventually(
+      () => (work.stateBytes() && stateTags(work).length === 3 ? true : undefined),
+      'the kept tags to be imported',
+    );
+
+    await fillWithTags(upstream, repo, ['17.2.0']);
+    const listed = await watch.event(
+      (e) => e.type === 'discovered' && (e.removed as string[]).length > 0,
+      'a listing that sees 17.2.0',
+    );
+    expect(listed).toMatchObject({
+      stream: 'postgres',
+      tags: ['17.2.0', '17.1.0', '17.0.0'],
+      added: ['17.2.0'],
+      removed: ['16.1.0'],
+    });
+    await watch.event((e) => e.type === 'imported' && e.address === 'postgres:17.2.0', 'the new version imported');
+    expect(stateTags(work)).toEqual(['17.0.0', '17.1.0', '17.2.0']);
+    expect(await watch.stop()).toBe(0);
+    await work.expectRun(['plan', '--detailed-exitcode'], 0);
+  });
+});
+
+describe('the scheduled CI job (plan --scheduled-only, then watch --once) on a stream whose discovered tags are scheduled', () => {
+  const repo = 'e2e/postgres-scheduled-ci';
+  const work = new Workspace();
+
+  beforeAll(async () => {
+    await fillWithTags(upstream, repo, VERSIONS);
+    work.writeCatalog(catalog(repo, { scheduled: true }));
+    await work.expectRun(['apply', '--auto-approve'], 0);
+  }, 60_000);
+
+  it('plans the new version and the removal, and watch --once carries both out', async () => {
+    await fillWithTags(upstream, repo, ['17.2.0']);
+    const planned = await work.expectRun(['plan', '--scheduled-only', '--json', '--detailed-exitcode'], 2);
+    expect(actions(parsePlanJson(planned.stdout))).toEqual(['create postgres:17.2.0', 'delete postgres:16.1.0']);
+
+    const once = await work.run(['watch', '--once']);
+    expect(once.code, once.stderr).toBe(0);
+    expect(once.stderr).toContain(
+      ` postgres listed ${proxy.host}/${repo}: kept 17.2.0, 17.1.0, 17.0.0 (added 17.2.0; removed 16.1.0)\n`,
+    );
+    expect(stateTags(work)).toEqual(['17.0.0', '17.1.0', '17.2.0']);
+    await work.expectRun(['plan', '--scheduled-only', '--detailed-exitcode'], 0);
+  });
+
+  it('keeps the discovered tags, writes nothing and exits 1 when the listing is refused with 429', async () => {
+    await fillWithTags(upstream, repo, ['17.3.0']);
+    proxy.inject(tooManyRequests(0), { path: TAG_LISTS, times: 1000 });
+    const before = work.stateBytes();
+    const once = await work.run(['watch', '--once', '--json']);
+    proxy.reset();
+    expect(once.code, once.stderr).toBe(1);
+    const events = once.stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(events.find((e) => e.type === 'discovery-failed')).toMatchObject({
+      stream: 'postgres',
+      reason: 'TooManyRequests',
+    });
+    expect(work.stateBytes()).toEqual(before);
+    expect(stateTags(work)).toEqual(['17.0.0', '17.1.0', '17.2.0']);
   });
 });

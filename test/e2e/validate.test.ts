@@ -61,6 +61,7 @@ describe('validate --json', () => {
     expect(matchesSchema(report)).toBe(true);
     expect(report).toEqual({
       valid: true,
+      discoveringStreams: 0,
       errors: [],
       warnings: [
         {
@@ -98,6 +99,41 @@ describe('validate --json', () => {
   it('prints a clean catalog as valid with nothing to say', async () => {
     const clean = WARNED.replace('linux/amd65', 'linux/aarch64');
     const result = await workspace(clean).expectRun(['validate', '--json'], 0);
-    expect(JSON.parse(result.stdout)).toEqual({ valid: true, errors: [], warnings: [] });
+    expect(JSON.parse(result.stdout)).toEqual({ valid: true, errors: [], warnings: [], discoveringStreams: 0 });
+  });
+});
+
+const DISCOVERING = lines(
+  'streams:',
+  '  app:',
+  '    tags:',
+  '      stable: { from: quay.io/org/app:1.0 }',
+  '  postgres:',
+  '    discover: { from: docker.io/library/postgres, policy: { semver: ">=15" }, keep: 3 }',
+  '    tags:',
+  '      latest: { from: docker.io/library/postgres:latest }',
+  '  redis:',
+  '    discover: { from: docker.io/library/redis, policy: { numerical: asc } }',
+);
+
+describe('validate and streams that discover their tags', () => {
+  it('counts them apart from the tags written out, since it lists no repository', async () => {
+    const result = await workspace(DISCOVERING).expectRun(['validate'], 0);
+    expect(result.stdout).toBe(
+      'imagestreams.yaml is valid: 3 streams, 2 tags and 2 streams that discover their tags.\n',
+    );
+  });
+
+  it('says how many in --json', async () => {
+    const result = await workspace(DISCOVERING).expectRun(['validate', '--json'], 0);
+    const report = JSON.parse(result.stdout);
+    expect(matchesSchema(report)).toBe(true);
+    expect(report).toEqual({ valid: true, errors: [], warnings: [], discoveringStreams: 2 });
+  });
+
+  it('says so of a single one', async () => {
+    const one = DISCOVERING.slice(0, DISCOVERING.indexOf('  redis:'));
+    const result = await workspace(one).expectRun(['validate'], 0);
+    expect(result.stdout).toBe('imagestreams.yaml is valid: 2 streams, 2 tags and 1 stream that discovers its tags.\n');
   });
 });

@@ -14,6 +14,7 @@ import { proveSavedPlan } from '../../src/engine/saved-plan/saved-plan.js';
 import { renderPlanJson } from '../../src/render/plan-json.js';
 import { renderPlanText } from '../../src/render/plan-text.js';
 import { planProblems } from '../../src/state/plan-schema.js';
+import { appliedState } from '../helpers/applied-state.js';
 import { type TempDir, tempDir } from '../helpers/cli.js';
 import { writeImageLayout } from '../helpers/images.js';
 
@@ -92,23 +93,6 @@ function plan(cat: Catalog, state: State | null, discover: Discoverer, targets: 
   });
 }
 
-/** The state after applying `planned` (every create and update recorded, deletions forgotten). */
-function applied(planned: Plan, prior: State | null = null): State {
-  const state: State = structuredClone(prior) ?? { version: 1, lineage: 'lineage-1', serial: 0, streams: {} };
-  state.serial++;
-  for (const c of planned.changes) {
-    state.streams[c.stream] ??= { tags: {} };
-    if (c.action === 'delete') delete state.streams[c.stream]!.tags[c.tag];
-    else if (c.action !== 'noop')
-      state.streams[c.stream]!.tags[c.tag] = {
-        spec: c.spec!,
-        items: [{ ...c.after!, created: '2026-01-01T00:00:00Z', generation: 1 }],
-        conditions: [],
-      };
-  }
-  return state;
-}
-
 function actions(planned: Plan): string[] {
   return planned.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.address}`);
 }
@@ -141,7 +125,7 @@ describe('planning a stream that discovers its tags', () => {
 
   it('adds a new upstream version and removes the tag that left the window', async () => {
     const cat = catalog();
-    const state = applied(await plan(cat, null, keepNewest(VERSIONS)));
+    const state = appliedState(await plan(cat, null, keepNewest(VERSIONS)));
     upstream([...VERSIONS, '17.1']);
     const planned = await plan(cat, state, keepNewest([...VERSIONS, '17.1']));
     expect(actions(planned)).toEqual(['create postgres:17.1', 'delete postgres:16.2']);
@@ -150,7 +134,7 @@ describe('planning a stream that discovers its tags', () => {
 
   it('keeps a tag that left the window when the discovery does not prune', async () => {
     const cat = catalog({ prune: false });
-    const state = applied(await plan(cat, null, keepNewest(VERSIONS)));
+    const state = appliedState(await plan(cat, null, keepNewest(VERSIONS)));
     upstream([...VERSIONS, '17.1']);
     const planned = await plan(cat, state, keepNewest([...VERSIONS, '17.1']));
     expect(actions(planned)).toEqual(['create postgres:17.1']);
@@ -160,7 +144,7 @@ describe('planning a stream that discovers its tags', () => {
 
   it('leaves the discovered tags as they are when the listing fails, and says why', async () => {
     const cat = catalog();
-    const state = applied(await plan(cat, null, keepNewest(VERSIONS)));
+    const state = appliedState(await plan(cat, null, keepNewest(VERSIONS)));
     const refused = new RegistryError('TooManyRequests', 'the registry answered 429 Too Many Requests');
     const planned = await plan(cat, state, keepNewest(refused));
     expect(actions(planned)).toEqual([]);
@@ -179,7 +163,7 @@ describe('planning a stream that discovers its tags', () => {
 
   it('never takes a tag of the state that the catalog writes, or that came from elsewhere, for a discovered one', async () => {
     const cat = catalog();
-    const state = applied(await plan(cat, null, keepNewest(VERSIONS)));
+    const state = appliedState(await plan(cat, null, keepNewest(VERSIONS)));
     state.streams.postgres!.tags['15.1'] = {
       ...state.streams.postgres!.tags.custom!,
       spec: { ...state.streams.postgres!.tags.custom!.spec, from: 'oci:elsewhere:15.1' },
@@ -220,7 +204,7 @@ describe('a saved plan of discovered tags', () => {
 
   it('imports exactly the tags it recorded, without listing again', async () => {
     const cat = catalog();
-    const state = applied(await plan(cat, null, keepNewest(VERSIONS)));
+    const state = appliedState(await plan(cat, null, keepNewest(VERSIONS)));
     upstream([...VERSIONS, '17.1']);
     const planned = await plan(cat, state, keepNewest([...VERSIONS, '17.1']));
     upstream([...VERSIONS, '17.1', '17.2']);
@@ -266,7 +250,7 @@ describe('a saved plan of discovered tags', () => {
 
   it('keeps the discovered tags as they are when the saved plan recorded a failed listing', async () => {
     const cat = catalog();
-    const state = applied(await plan(cat, null, keepNewest(VERSIONS)));
+    const state = appliedState(await plan(cat, null, keepNewest(VERSIONS)));
     const refused = new RegistryError('Unauthorized', 'authentication required');
     const planned = await plan(cat, state, keepNewest(refused));
     const proven = await prove(cat, saved(planned), state);

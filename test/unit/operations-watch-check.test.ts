@@ -191,6 +191,24 @@ describe('checking one scheduled tag', () => {
     expect(ws.stateText()).toBe(applied);
   });
 
+  it('does not bring back a tag forgotten while it waited for the lock (a discovered tag that left its window)', async () => {
+    ws.push('app', 'v1');
+    const catalog = ws.catalog({ latest: 'app' });
+    const context = ws.context(catalog);
+    await check(catalog, context).done;
+    ws.push('app', 'v2');
+    const listing = await acquireLock(ws.statePath, { operation: 'watch' });
+    const job = check(catalog, context);
+    await until(() => ws.lockWaits.length > 0);
+    const store = await StateStore.open(ws.statePath);
+    await store.record({ op: 'deleteTag', stream: 'app', tag: 'latest' });
+    await store.commit();
+    await store.close();
+    await listing.release();
+    await expect(job.done).resolves.toEqual({ kind: 'unchanged', digest: null });
+    expect(ws.state().streams.app?.tags.latest).toBeUndefined();
+  });
+
   it('gives up waiting for the lock when stopped, writing nothing', async () => {
     ws.push('app', 'v1');
     const catalog = ws.catalog({ latest: 'app' });

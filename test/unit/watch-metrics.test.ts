@@ -93,10 +93,13 @@ describe('watch metrics', () => {
       '# TYPE imagestreams_watch_imports_total counter',
       '# TYPE imagestreams_watch_failures_total counter',
       '# TYPE imagestreams_watch_catalog_reloads_total counter',
+      '# TYPE imagestreams_watch_listings_total counter',
+      '# TYPE imagestreams_watch_discovered_removals_total counter',
       '# TYPE imagestreams_watch_scheduled_tags gauge',
       '# TYPE imagestreams_watch_last_success_timestamp_seconds gauge',
       '# TYPE imagestreams_watch_next_check_timestamp_seconds gauge',
       '# TYPE imagestreams_watch_consecutive_failures gauge',
+      '# TYPE imagestreams_watch_next_listing_timestamp_seconds gauge',
     ]);
     expect(text.split('\n').filter((line) => line.startsWith('# HELP '))).toHaveLength(types.length);
     expect(text.endsWith('\n')).toBe(true);
@@ -112,6 +115,47 @@ describe('watch metrics', () => {
     const odd = metricsAfter([]).render([{ address: 'a:b"c\\d', nextCheckAt: 0, failures: 0, running: false }]);
     expect(samples(odd, 'imagestreams_watch_consecutive_failures')).toEqual([
       'imagestreams_watch_consecutive_failures{stream="a",tag="b\\"c\\\\d"} 0',
+    ]);
+  });
+
+  it('counts listings of discovered repositories and the tags they removed, apart from the tags', () => {
+    const listing = { stream: 'postgres', repository: 'docker.io/library/postgres', nextCheck: null };
+    const listed = metricsAfter([
+      {
+        time: T0,
+        type: 'discovered',
+        ...listing,
+        tags: ['17.1'],
+        added: ['17.1'],
+        removed: ['16.0', '16.1'],
+        retained: [],
+        recovered: false,
+      },
+      { time: T0, type: 'discovery-failed', ...listing, reason: 'TooManyRequests', message: 'HTTP 429', failures: 1 },
+    ]).render([
+      {
+        address: 'postgres',
+        discovery: true,
+        nextCheckAt: Date.parse('2026-01-01T00:15:00Z'),
+        failures: 1,
+        running: false,
+      },
+      { address: 'postgres:17.1', nextCheckAt: Date.parse('2026-01-01T00:16:00Z'), failures: 0, running: false },
+    ]);
+    expect(samples(listed, 'imagestreams_watch_listings_total')).toEqual([
+      'imagestreams_watch_listings_total{result="listed"} 1',
+      'imagestreams_watch_listings_total{result="failed"} 1',
+    ]);
+    expect(samples(listed, 'imagestreams_watch_discovered_removals_total')).toEqual([
+      'imagestreams_watch_discovered_removals_total 2',
+    ]);
+    expect(samples(listed, 'imagestreams_watch_failures_total')).toContain(
+      'imagestreams_watch_failures_total{reason="TooManyRequests"} 1',
+    );
+    expect(samples(listed, 'imagestreams_watch_checks_total')).toEqual(['imagestreams_watch_checks_total 0']);
+    expect(samples(listed, 'imagestreams_watch_scheduled_tags')).toEqual(['imagestreams_watch_scheduled_tags 1']);
+    expect(samples(listed, 'imagestreams_watch_next_listing_timestamp_seconds')).toEqual([
+      'imagestreams_watch_next_listing_timestamp_seconds{stream="postgres"} 1767226500',
     ]);
   });
 });

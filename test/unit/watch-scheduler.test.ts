@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogTag } from '../../src/core/catalog.js';
 import { parseImageSource } from '../../src/core/reference.js';
-import type { TagOutcome } from '../../src/engine/watch/events.js';
+import type { CheckOutcome, TagOutcome } from '../../src/engine/watch/events.js';
 import { ImportRateLimit } from '../../src/engine/watch/rate-limit.js';
 import { type SchedulerOptions, type Settlement, WatchScheduler } from '../../src/engine/watch/scheduler.js';
 import { ManualClock, settle } from '../helpers/manual-clock.js';
@@ -51,7 +51,7 @@ function harness(options: HarnessOptions = {}) {
   const clock = new ManualClock();
   const start = clock.now();
   const started: Started[] = [];
-  const settled: { address: string; outcome: TagOutcome; settlement: Settlement }[] = [];
+  const settled: { address: string; outcome: CheckOutcome; settlement: Settlement }[] = [];
   const abandoned: string[] = [];
   const scheduler = new WatchScheduler({
     clock,

@@ -28,7 +28,7 @@ export async function validateCommand(options: ValidateOptions, io: Io): Promise
     throw error;
   }
   if (options.json) {
-    writeJson(io.stdout, validateReportJson([], result.warnings));
+    writeJson(io.stdout, validateReportJson([], result.warnings, result.discoveringStreams));
     return EXIT_OK;
   }
   io.stderr.write(renderCatalogWarnings(result.warnings));

@@ -106,6 +106,7 @@ export async function proveSavedPlan(
   state: State | null,
   sources: ProvingSources,
 ): Promise<ProvenPlan> {
+  if (listsNothing(saved)) return { plan: emptyPlan(saved), catalog, unreadable: new Map() };
   const found = await frozenCatalog(saved, catalog, state, sources.policy);
   if (unknownAddress(found.catalog, state, saved.targets) !== undefined) {
     throw mismatch('its targets name a stream or tag that is neither in the catalog nor in the state');
@@ -147,6 +148,11 @@ async function frozenCatalog(
   if (!policy) throw new Error('the catalog discovers tags, and the proof was given no policy to check them with');
   const results = await frozenDiscoveries(saved, catalog, policy);
   return withDiscoveredTags(catalog, state, results);
+}
+
+/** No change, error or discovery: `plan --scheduled-only` of a catalog without scheduled tags. */
+function listsNothing(saved: PlanDocument): boolean {
+  return saved.changes.length === 0 && saved.errors.length === 0 && (saved.discoveries ?? []).length === 0;
 }
 
 /** A plan that lists nothing (`plan --scheduled-only` of a catalog without scheduled tags) does nothing. */

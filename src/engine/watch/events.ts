@@ -1,5 +1,6 @@
+import type { CatalogTag } from '../../core/catalog.js';
 import type { ImportReason, LockInfo } from '../../core/errors.js';
-import type { ChangeReason } from '../../core/plan-model.js';
+import type { ChangeReason, PlannedDiscovery } from '../../core/plan-model.js';
 
 /** Why a check failed: a registry's reason, or the state could not be read or written. */
 export type WatchFailureReason = ImportReason | 'StateError';
@@ -22,6 +23,20 @@ export type TagOutcome =
   /** Stopped before it finished: nothing of it was written after the stop. */
   | { kind: 'abandoned' };
 
+/**
+ * A discovery's repository listed: what it found (`removed`: tags that left the window, forgotten from the state),
+ * the stream's discovered tags now and those of them that must be imported at once (new, or their spec changed).
+ */
+export interface ListedOutcome {
+  kind: 'listed';
+  found: PlannedDiscovery;
+  tags: CatalogTag[];
+  due: string[];
+}
+
+/** What a check of a tag, or a listing of a discovery's repository, came to. */
+export type CheckOutcome = TagOutcome | ListedOutcome;
+
 interface TagEventBase {
   address: string;
   /** Consecutive failures of the tag, this one included for `failed`. */
@@ -32,7 +47,15 @@ interface TagEventBase {
 
 /** One thing that happened, as `watch` logs it (one line each) and counts it in its metrics. */
 export type WatchEvent = { time: string } & (
-  | { type: 'started'; catalog: string; tags: number; importsPerMinute: number; once: boolean }
+  | {
+      type: 'started';
+      catalog: string;
+      tags: number;
+      /** The scheduled discoveries whose repositories are listed, when there are any. */
+      discoveries?: number;
+      importsPerMinute: number;
+      once: boolean;
+    }
   | ({ type: 'unchanged'; digest: string | null; recovered: boolean } & TagEventBase)
   | ({
       type: 'imported';
@@ -45,9 +68,31 @@ export type WatchEvent = { time: string } & (
       recovered: boolean;
     } & TagEventBase)
   | ({ type: 'failed'; reason: WatchFailureReason; message: string } & TagEventBase)
+  | {
+      type: 'discovered';
+      stream: string;
+      repository: string;
+      /** The tags kept, newest first; `added` of them are new, `removed` left the window, `retained` stay. */
+      tags: string[];
+      added: string[];
+      removed: string[];
+      retained: string[];
+      recovered: boolean;
+      /** When the repository is listed next (ISO 8601); null when it is not (`--once`). */
+      nextCheck: string | null;
+    }
+  | {
+      type: 'discovery-failed';
+      stream: string;
+      repository: string;
+      reason: WatchFailureReason;
+      message: string;
+      failures: number;
+      nextCheck: string | null;
+    }
   | { type: 'lock-wait'; address: string; holder: LockInfo | null }
   | { type: 'abandoned'; address: string }
-  | { type: 'catalog-reloaded'; catalog: string; tags: number }
+  | { type: 'catalog-reloaded'; catalog: string; tags: number; discoveries?: number }
   /** `problems`: each `file:line:column: error: …`; `message`: all of them, one a line. */
   | { type: 'catalog-invalid'; catalog: string; message: string; problems: string[] }
   | { type: 'stopping'; reason: string }

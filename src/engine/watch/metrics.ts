@@ -20,6 +20,8 @@ export class WatchMetrics {
   private imports = 0;
   private readonly failures = new Map<string, number>(Object.keys(FAILURE_REASONS).map((r) => [r, 0]));
   private readonly reloads = { applied: 0, invalid: 0 };
+  private readonly listings = { listed: 0, failed: 0 };
+  private removals = 0;
   private readonly lastSuccess = new Map<string, number>();
 
   observe(event: WatchEvent): void {
@@ -34,6 +36,14 @@ export class WatchMetrics {
         this.checks++;
         this.failures.set(event.reason, (this.failures.get(event.reason) ?? 0) + 1);
         return;
+      case 'discovered':
+        this.listings.listed++;
+        this.removals += event.removed.length;
+        return;
+      case 'discovery-failed':
+        this.listings.failed++;
+        this.failures.set(event.reason, (this.failures.get(event.reason) ?? 0) + 1);
+        return;
       case 'catalog-reloaded':
         this.reloads.applied++;
         return;
@@ -43,9 +53,11 @@ export class WatchMetrics {
     }
   }
 
-  /** The metrics text, with per-tag series for the tags `schedule` holds now. */
+  /** The metrics text, with per-tag (and per-discovery) series for what `schedule` holds now. */
   render(schedule: readonly ScheduleEntryView[]): string {
-    const tags = [...schedule].sort((a, b) => a.address.localeCompare(b.address));
+    const sorted = [...schedule].sort((a, b) => a.address.localeCompare(b.address));
+    const tags = sorted.filter((e) => !e.discovery);
+    const discoveries = sorted.filter((e) => e.discovery);
     const lastSuccess = tags.flatMap((t) => {
       const at = this.lastSuccess.get(t.address);
       return at === undefined ? [] : [sample(tagLabels(t.address), seconds(at))];
@@ -67,6 +79,16 @@ export class WatchMetrics {
         sample({ result: 'applied' }, this.reloads.applied),
         sample({ result: 'invalid' }, this.reloads.invalid),
       ]),
+      family('imagestreams_watch_listings_total', 'counter', 'Listings of discovered repositories, by result.', [
+        sample({ result: 'listed' }, this.listings.listed),
+        sample({ result: 'failed' }, this.listings.failed),
+      ]),
+      family(
+        'imagestreams_watch_discovered_removals_total',
+        'counter',
+        'Discovered tags forgotten from the state because they left their window.',
+        [sample({}, this.removals)],
+      ),
       family('imagestreams_watch_scheduled_tags', 'gauge', 'Scheduled tags watched.', [sample({}, tags.length)]),
       family(
         'imagestreams_watch_last_success_timestamp_seconds',
@@ -85,6 +107,12 @@ export class WatchMetrics {
         'gauge',
         'Failed checks of each tag since its last success.',
         tags.map((t) => sample(tagLabels(t.address), t.failures)),
+      ),
+      family(
+        'imagestreams_watch_next_listing_timestamp_seconds',
+        'gauge',
+        'When each discovering stream lists its repository next (Unix time).',
+        discoveries.map((d) => sample({ stream: d.address }, seconds(d.nextCheckAt))),
       ),
     ].join('');
   }

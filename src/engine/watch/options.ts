@@ -1,6 +1,8 @@
 import type { Catalog, CatalogTag } from '../../core/catalog.js';
+import type { StreamDiscovery } from '../../core/discovery.js';
 import type { LockInfo } from '../../core/errors.js';
 import type { ImageRepository } from '../../registry/repository.js';
+import type { Discoverer } from '../discover.js';
 import type { LocalStore } from '../local-store.js';
 import type { Clock } from './clock.js';
 import type { WatchEvent } from './events.js';
@@ -10,6 +12,8 @@ import type { TagJob } from './scheduler.js';
 export interface WatchedCatalog {
   catalog: Catalog;
   openTag(tag: CatalogTag): ImageRepository;
+  /** Lists a discovery's repository (with the catalog's registry settings); without it, nothing is listed. */
+  discover?: Discoverer;
   close(): Promise<void>;
 }
 
@@ -24,6 +28,19 @@ export interface TagCheckContext {
   lockPollMs: number;
   onLockWait(address: string, holder: LockInfo | null): void;
 }
+
+/** What listing a discovery's repository runs against. */
+export interface ListingContext extends Omit<TagCheckContext, 'openTag' | 'local'> {
+  /** The catalog as loaded, with its discoveries. */
+  catalog: Catalog;
+  discover: Discoverer;
+}
+
+/**
+ * Starts listing a discovery's repository and forgetting the tags that left its window (operations'
+ * startListing); tests pass their own.
+ */
+export type StartListing = (discovery: StreamDiscovery, context: ListingContext, stop: AbortSignal) => TagJob;
 
 /** Starts a check of `tag`: refresh, lock, import (operations' startTagCheck); tests pass their own. */
 export type StartCheck = (tag: CatalogTag, context: TagCheckContext, stop: AbortSignal) => TagJob;
@@ -49,6 +66,8 @@ export interface WatchOptions {
   clock?: Clock;
   random?: () => number;
   startCheck: StartCheck;
+  /** Without it, discoveries are not listed: their tags are followed as the state has them. */
+  startListing?: StartListing;
   onEvent?: (event: WatchEvent) => void;
 }
 

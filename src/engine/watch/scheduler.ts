@@ -1,19 +1,21 @@
-import type { CatalogTag } from '../../core/catalog.js';
-import { specEquals } from '../../core/planner.js';
 import { type Clock, MAX_TIMER_MS } from './clock.js';
 import { failureDelay, firstCheckDelay, nextCheckDelay } from './delays.js';
-import type { TagOutcome } from './events.js';
+import type { CheckOutcome } from './events.js';
 import type { ImportRateLimit } from './rate-limit.js';
+import { isDiscovery, registryOf, sameSpec, type WatchSubject } from './subjects.js';
 
-/** A scheduled tag and how often it is checked (its own interval, or the `--interval` override). */
+/**
+ * A scheduled tag (or a discovery, whose repository is listed) and how often it is checked (its own interval, or the
+ * `--interval` override).
+ */
 export interface WatchedTag {
-  tag: CatalogTag;
+  tag: WatchSubject;
   intervalMs: number;
 }
 
-/** The check of one tag, running. */
+/** The check of one tag (or listing of one discovery), running. */
 export interface TagJob {
-  done: Promise<TagOutcome>;
+  done: Promise<CheckOutcome>;
   /** Stops the job from writing anything more and lets go of what it holds (the state lock). */
   abandon(): Promise<void>;
 }
@@ -38,14 +40,16 @@ export interface SchedulerOptions {
   once: boolean;
   /** After a stop, how long running checks may take to finish before they are abandoned. */
   stopGraceMs: number;
-  startJob(tag: CatalogTag, stop: AbortSignal): TagJob;
-  onSettled(tag: CatalogTag, outcome: TagOutcome, settlement: Settlement): void;
+  startJob(tag: WatchSubject, stop: AbortSignal): TagJob;
+  onSettled(tag: WatchSubject, outcome: CheckOutcome, settlement: Settlement): void;
   onAbandoned(address: string): void;
 }
 
 /** What the schedule holds for one tag. */
 export interface ScheduleEntryView {
   address: string;
+  /** Set for a discovery (`address` is its stream), whose repository is listed. */
+  discovery?: true;
   /** Epoch milliseconds. */
   nextCheckAt: number;
   failures: number;
@@ -53,7 +57,7 @@ export interface ScheduleEntryView {
 }
 
 interface Entry {
-  tag: CatalogTag;
+  tag: WatchSubject;
   intervalMs: number;
   dueAt: number;
   failures: number;
@@ -73,6 +77,8 @@ export class WatchScheduler {
   private readonly pausedUntil = new Map<string, number>();
   private readonly running = new Map<TagJob, { entry: Entry; settled: Promise<void> }>();
   private readonly abandoned = new Set<TagJob>();
+  /** With `once`: what this pass checked already, which tags set again (after a listing) do not bring back. */
+  private readonly checked = new Set<string>();
   private readonly stopController = new AbortController();
   private readonly graceController = new AbortController();
   private waker: AbortController | undefined;
@@ -87,10 +93,11 @@ export class WatchScheduler {
    * Sets the tags to watch. New tags are first checked at once when `dueNow` says they must be imported, else at a
    * random point of their interval; a tag whose spec changed is checked at once; a tag gone from the list is dropped.
    */
-  setTags(tags: readonly WatchedTag[], dueNow: (tag: CatalogTag) => boolean): void {
+  setTags(tags: readonly WatchedTag[], dueNow: (tag: WatchSubject) => boolean): void {
     const now = this.options.clock.now();
     const kept = new Set<string>();
     for (const { tag, intervalMs } of tags) {
+      if (this.checked.has(tag.address)) continue;
       kept.add(tag.address);
       const entry = this.entries.get(tag.address);
       if (!entry) {
@@ -98,7 +105,7 @@ export class WatchScheduler {
         this.entries.set(tag.address, { tag, intervalMs, dueAt, failures: 0, running: false, recheck: false });
         continue;
       }
-      if (!specEquals(entry.tag.spec, tag.spec)) {
+      if (!sameSpec(entry.tag, tag)) {
         entry.failures = 0;
         entry.dueAt = this.notPaused(tag, now);
         entry.recheck = entry.running;
@@ -115,6 +122,7 @@ export class WatchScheduler {
   schedule(): ScheduleEntryView[] {
     return [...this.entries.values()].map((e) => ({
       address: e.tag.address,
+      ...(isDiscovery(e.tag) && { discovery: true as const }),
       nextCheckAt: e.dueAt,
       failures: e.failures,
       running: e.running,
@@ -171,7 +179,7 @@ export class WatchScheduler {
     entry.running = true;
     const job = this.options.startJob(entry.tag, this.stopController.signal);
     const settled = job.done
-      .catch((error: unknown): TagOutcome => ({ kind: 'failed', reason: 'InternalError', message: describe(error) }))
+      .catch((error: unknown): CheckOutcome => ({ kind: 'failed', reason: 'InternalError', message: describe(error) }))
       .then((outcome) => {
         this.running.delete(job);
         if (!this.abandoned.has(job)) this.settle(entry, outcome);
@@ -180,7 +188,7 @@ export class WatchScheduler {
     this.running.set(job, { entry, settled });
   }
 
-  private settle(entry: Entry, outcome: TagOutcome): void {
+  private settle(entry: Entry, outcome: CheckOutcome): void {
     entry.running = false;
     if (outcome.kind === 'abandoned') {
       this.options.onAbandoned(entry.tag.address);
@@ -190,8 +198,10 @@ export class WatchScheduler {
     entry.failures = outcome.kind === 'failed' ? previousFailures + 1 : 0;
     const scheduled = this.entries.get(entry.tag.address) === entry;
     let nextCheckAt: number | null = null;
-    if (scheduled && this.options.once) this.entries.delete(entry.tag.address);
-    else if (scheduled) {
+    if (scheduled && this.options.once) {
+      this.entries.delete(entry.tag.address);
+      this.checked.add(entry.tag.address);
+    } else if (scheduled) {
       const now = this.options.clock.now();
       if (outcome.kind === 'failed' && outcome.retryAfterMs !== undefined) {
         this.pause(entry.tag, now + Math.min(outcome.retryAfterMs, MAX_TIMER_MS));
@@ -203,14 +213,14 @@ export class WatchScheduler {
     this.options.onSettled(entry.tag, outcome, { failures: entry.failures, previousFailures, nextCheckAt });
   }
 
-  private delayAfter(entry: Entry, outcome: TagOutcome): number {
+  private delayAfter(entry: Entry, outcome: CheckOutcome): number {
     return outcome.kind === 'failed'
       ? failureDelay(entry.intervalMs, entry.failures, outcome.reason, this.options.random, outcome.retryAfterMs)
       : nextCheckDelay(entry.intervalMs, this.options.random);
   }
 
   /** Holds back every tag of `tag`'s registry until `until`; a layout on disk has no registry to spare. */
-  private pause(tag: CatalogTag, until: number): void {
+  private pause(tag: WatchSubject, until: number): void {
     const registry = registryOf(tag);
     if (registry === undefined) return;
     this.pausedUntil.set(registry, Math.max(until, this.pausedUntil.get(registry) ?? 0));
@@ -219,7 +229,7 @@ export class WatchScheduler {
     }
   }
 
-  private notPaused(tag: CatalogTag, dueAt: number): number {
+  private notPaused(tag: WatchSubject, dueAt: number): number {
     const registry = registryOf(tag);
     return Math.max(dueAt, (registry !== undefined && this.pausedUntil.get(registry)) || 0);
   }
@@ -259,10 +269,6 @@ export class WatchScheduler {
     for (const address of addresses) this.options.onAbandoned(address);
     return addresses;
   }
-}
-
-function registryOf(tag: CatalogTag): string | undefined {
-  return tag.source.transport === 'registry' ? tag.source.ref.registry : undefined;
 }
 
 function describe(error: unknown): string {

@@ -1,16 +1,18 @@
 import type { Catalog, CatalogTag } from '../../core/catalog.js';
-import { CatalogError, formatCatalogProblem } from '../../core/errors.js';
-import { importReason, tagState } from '../../core/planner.js';
+import { CatalogError, formatCatalogProblem, type LockInfo } from '../../core/errors.js';
 import type { State } from '../../core/state-model.js';
 import { planningState, StateStore } from '../../state/index.js';
 import { catalogLocalStore, type LocalStore } from '../local-store.js';
-import { scheduledTags } from '../scheduled-plan.js';
+import { scheduledDiscoveries, scheduledTags } from '../scheduled-plan.js';
 import { watchCatalogFile } from './catalog-file.js';
 import { type Clock, systemClock } from './clock.js';
-import type { TagOutcome, WatchEvent } from './events.js';
-import type { TagCheckContext, WatchedCatalog, WatchOptions, WatchSummary } from './options.js';
+import { checkedCatalog, dueNow, type FollowedCatalog, startingDiscovered, watchSubjects } from './discovered.js';
+import type { CheckOutcome, ListedOutcome, WatchEvent } from './events.js';
+import type { ListingContext, TagCheckContext, WatchedCatalog, WatchOptions, WatchSummary } from './options.js';
 import { DEFAULT_IMPORTS_PER_MINUTE, ImportRateLimit } from './rate-limit.js';
 import { type ScheduleEntryView, type Settlement, type TagJob, type WatchedTag, WatchScheduler } from './scheduler.js';
+import { settledEvent, type UnstampedEvent } from './settled-events.js';
+import { isDiscovery, type ListedDiscovery, sameDiscovery, type WatchSubject } from './subjects.js';
 
 export type { StartCheck, TagCheckContext, WatchedCatalog, WatchOptions, WatchSummary } from './options.js';
 
@@ -84,12 +86,15 @@ export class Watch {
 
   private async watchUntilStopped(): Promise<void> {
     const catalog = this.current.source.catalog;
-    const due = this.options.once ? () => true : dueNow(await readState(catalog.statePath));
-    this.scheduler.setTags(this.watched(catalog), due);
+    const once = this.options.once ?? false;
+    const state = once && !this.listing() ? null : await readState(catalog.statePath);
+    this.follow(this.current, startingDiscovered(catalog, state));
+    this.scheduler.setTags(this.watched(), once ? () => true : dueNow(state));
     this.emit({
       type: 'started',
       catalog: catalog.displayPath,
-      tags: scheduledTags(catalog).length,
+      tags: scheduledTags(this.current.catalog).length,
+      ...this.discoveriesCount(),
       importsPerMinute: this.options.importsPerMinute ?? DEFAULT_IMPORTS_PER_MINUTE,
       once: this.options.once ?? false,
     });
@@ -137,14 +142,34 @@ export class Watch {
 
   private async adopt(next: WatchedCatalog): Promise<void> {
     const state = await readState(next.catalog.statePath).catch(() => null);
-    this.retire(this.current);
+    const previous = this.current;
+    this.retire(previous);
     this.current = newGeneration(next);
-    this.scheduler.setTags(this.watched(next.catalog), dueNow(state));
+    const followed = { catalog: previous.source.catalog, discovered: previous.discovered };
+    this.follow(this.current, startingDiscovered(next.catalog, state, followed));
+    this.scheduler.setTags(this.watched(), dueNow(state));
     this.emit({
       type: 'catalog-reloaded',
       catalog: next.catalog.displayPath,
-      tags: scheduledTags(next.catalog).length,
+      tags: scheduledTags(this.current.catalog).length,
+      ...this.discoveriesCount(),
     });
+  }
+
+  /** True when the current catalog's scheduled discoveries are listed (the watch was given a way to). */
+  private listing(): boolean {
+    const { source } = this.current;
+    return Boolean(this.options.startListing && source.discover) && scheduledDiscoveries(source.catalog).length > 0;
+  }
+
+  private discoveriesCount(): { discoveries?: number } {
+    return this.listing() ? { discoveries: scheduledDiscoveries(this.current.source.catalog).length } : {};
+  }
+
+  /** Makes `discovered` the discovered tags the generation's checks run with. */
+  private follow(generation: Generation, discovered: FollowedCatalog['discovered']): void {
+    generation.discovered = discovered;
+    generation.catalog = checkedCatalog({ catalog: generation.source.catalog, discovered });
   }
 
   private reportInvalid(error: unknown): void {
@@ -158,25 +183,44 @@ export class Watch {
     this.emit({ type: 'catalog-invalid', catalog: this.current.source.catalog.displayPath, message, problems });
   }
 
-  private watched(catalog: Catalog): WatchedTag[] {
-    return scheduledTags(catalog).map((tag) => ({
-      tag,
-      intervalMs: this.options.intervalMs ?? tag.scheduleIntervalMs,
-    }));
+  private watched(): WatchedTag[] {
+    const { source, discovered } = this.current;
+    const followed = { catalog: source.catalog, discovered };
+    return watchSubjects(followed, this.listing(), this.options.intervalMs);
   }
 
-  private startJob(tag: CatalogTag, stop: AbortSignal): TagJob {
-    const generation = this.current;
-    generation.users++;
+  private startCheck(tag: CatalogTag, generation: Generation, shared: SharedContext, stop: AbortSignal): TagJob {
     const context: TagCheckContext = {
-      catalog: generation.source.catalog,
+      ...shared,
+      catalog: generation.catalog,
       openTag: (t) => generation.source.openTag(t),
       ...(generation.local && { local: generation.local }),
+    };
+    return this.options.startCheck(tag, context, stop);
+  }
+
+  private startListing(
+    subject: ListedDiscovery,
+    generation: Generation,
+    shared: SharedContext,
+    stop: AbortSignal,
+  ): TagJob {
+    const { catalog, discover } = generation.source;
+    const context: ListingContext = { ...shared, catalog, discover: discover! };
+    return this.options.startListing!(subject.discovery, context, stop);
+  }
+
+  private startJob(subject: WatchSubject, stop: AbortSignal): TagJob {
+    const generation = this.current;
+    generation.users++;
+    const shared: SharedContext = {
       clock: this.clock,
       lockPollMs: this.options.lockPollMs ?? DEFAULTS.lockPollMs,
-      onLockWait: (address, holder) => this.emit({ type: 'lock-wait', address, holder }),
+      onLockWait: (address: string, holder: LockInfo | null) => this.emit({ type: 'lock-wait', address, holder }),
     };
-    const job = this.options.startCheck(tag, context, stop);
+    const job = isDiscovery(subject)
+      ? this.startListing(subject, generation, shared, stop)
+      : this.startCheck(subject, generation, shared, stop);
     const release = () => {
       generation.users--;
       if (this.retired.has(generation) && generation.users === 0) {
@@ -199,56 +243,52 @@ export class Watch {
     await Promise.all(idle.map((g) => g.source.close().catch(() => {})));
   }
 
-  private settled(tag: CatalogTag, outcome: TagOutcome, settlement: Settlement): void {
-    const base = {
-      address: tag.address,
-      failures: settlement.failures,
-      nextCheck: settlement.nextCheckAt === null ? null : new Date(settlement.nextCheckAt).toISOString(),
-    };
-    const recovered = settlement.previousFailures > 0;
-    this.summary.checks++;
-    switch (outcome.kind) {
-      case 'unchanged':
-        this.emit({ type: 'unchanged', ...base, digest: outcome.digest, recovered });
-        return;
-      case 'imported': {
-        this.summary.imported++;
-        const { action, reason, digest, previous, followers } = outcome;
-        this.emit({ type: 'imported', ...base, action, reason, digest, previous, followers, recovered });
-        return;
-      }
-      case 'failed':
-        this.summary.failed++;
-        this.emit({ type: 'failed', ...base, reason: outcome.reason, message: outcome.message });
-        return;
-      case 'abandoned':
-        return;
-    }
+  private settled(subject: WatchSubject, outcome: CheckOutcome, settlement: Settlement): void {
+    if (outcome.kind === 'failed') this.summary.failed++;
+    if (!isDiscovery(subject)) this.summary.checks++;
+    if (outcome.kind === 'imported') this.summary.imported++;
+    const event = settledEvent(subject, outcome, settlement);
+    if (event) this.emit(event);
+    if (isDiscovery(subject) && outcome.kind === 'listed') this.followListing(subject, outcome);
   }
 
-  private emit(event: DistributiveOmit<WatchEvent, 'time'>): void {
+  /**
+   * Follows what a listing found: the stream's discovered tags become those it keeps, new ones checked at once,
+   * those that left the window no longer checked. A listing made for a discovery the catalog changed since is not.
+   */
+  private followListing({ discovery }: ListedDiscovery, outcome: ListedOutcome): void {
+    const generation = this.current;
+    const now = generation.source.catalog.discoveries?.find((d) => d.stream === discovery.stream);
+    if (!now || !sameDiscovery(now, discovery)) return;
+    generation.discovered.set(discovery.stream, outcome.tags);
+    this.follow(generation, generation.discovered);
+    const due = new Set(outcome.due);
+    this.scheduler.setTags(this.watched(), (s) => isDiscovery(s) || due.has(s.address));
+  }
+
+  private emit(event: UnstampedEvent): void {
     this.options.onEvent?.({ time: new Date(this.clock.now()).toISOString(), ...event } as WatchEvent);
   }
 }
 
+type SharedContext = Pick<TagCheckContext, 'clock' | 'lockPollMs' | 'onLockWait'>;
+
 interface Generation {
   source: WatchedCatalog;
+  /** The tags the catalog's scheduled discoveries keep, by stream. */
+  discovered: FollowedCatalog['discovered'];
+  /** What checks run against: the catalog's tags and those its scheduled discoveries keep. */
+  catalog: Catalog;
   local: LocalStore | undefined;
   /** Checks running against this catalog. */
   users: number;
 }
 
 function newGeneration(source: WatchedCatalog): Generation {
-  return { source, local: catalogLocalStore(source.catalog, (tag) => source.openTag(tag)), users: 0 };
+  const local = catalogLocalStore(source.catalog, (tag) => source.openTag(tag));
+  return { source, catalog: source.catalog, discovered: new Map(), local, users: 0 };
 }
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 async function readState(statePath: string): Promise<State | null> {
   return planningState(await StateStore.open(statePath));
-}
-
-/** A tag is due at once when it must be imported whatever its upstream says: new, or its spec changed. */
-function dueNow(state: State | null): (tag: CatalogTag) => boolean {
-  return (tag) => importReason(tag, tagState(state, tag.stream, tag.tag), new Set()) !== undefined;
 }

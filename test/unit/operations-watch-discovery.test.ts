@@ -1,0 +1,135 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseCatalog } from '../../src/config/index.js';
+import type { Catalog } from '../../src/core/catalog.js';
+import type { State } from '../../src/core/state-model.js';
+import { type CatalogRepositories, catalogRepositories } from '../../src/engine/catalog-repositories.js';
+import { planCatalog } from '../../src/engine/plan.js';
+import { systemClock } from '../../src/engine/watch/clock.js';
+import type { ListingContext } from '../../src/engine/watch/options.js';
+import { catalogDiscovery } from '../../src/operations/discovery.js';
+import { startListing } from '../../src/operations/watch-discovery.js';
+import { acquireLock, StateStore } from '../../src/state/index.js';
+import { appliedState } from '../helpers/applied-state.js';
+import { type TempDir, tempDir } from '../helpers/cli.js';
+import { writeImageLayout } from '../helpers/images.js';
+
+let temp: TempDir;
+let opened: CatalogRepositories[] = [];
+
+beforeEach(() => {
+  temp = tempDir('imagestreams-watch-listing-');
+});
+
+afterEach(async () => {
+  await Promise.all(opened.map((r) => r.close()));
+  opened = [];
+  temp.remove();
+});
+
+function upstream(tags: string[]): void {
+  writeImageLayout(join(temp.path, 'upstream'), {
+    tags: Object.fromEntries(tags.map((t) => [t, { platforms: ['linux/amd64'], seed: `pg-${t}` }])),
+  });
+}
+
+/** `postgres` keeps the newest 2 versions of the layout `upstream`, its tags scheduled. */
+function catalog(prune = true, from = 'oci:upstream'): Catalog {
+  const text = `apiVersion: imagestreams/v1
+kind: Catalog
+streams:
+  postgres:
+    discover: { from: ${from}, policy: { semver: '>=15' }, keep: 2, scheduled: true, prune: ${prune} }
+`;
+  return parseCatalog(text, join(temp.path, 'imagestreams.yaml'));
+}
+
+function context(cat: Catalog): ListingContext {
+  const repositories = catalogRepositories(cat, { env: {}, homeDir: temp.path });
+  opened.push(repositories);
+  return {
+    catalog: cat,
+    discover: catalogDiscovery(repositories).discover,
+    clock: systemClock,
+    lockPollMs: 20,
+    onLockWait: () => {},
+  };
+}
+
+/** The state file with what a first apply of the catalog imports. */
+async function appliedFirst(cat: Catalog): Promise<void> {
+  const ctx = context(cat);
+  const planned = await planCatalog(cat, null, {
+    targets: [],
+    reimport: [],
+    refresh: true,
+    concurrency: 1,
+    openTag: opened[0]!.openTag,
+    discover: ctx.discover,
+  });
+  const store = await StateStore.open(cat.statePath);
+  const state: State = appliedState(planned);
+  for (const [tag, value] of Object.entries(state.streams.postgres!.tags)) {
+    await store.record({ op: 'setTag', stream: 'postgres', tag, value });
+  }
+  await store.commit();
+}
+
+function stateTags(cat: Catalog): string[] {
+  const state = JSON.parse(readFileSync(cat.statePath, 'utf8')) as State;
+  return Object.keys(state.streams.postgres?.tags ?? {}).sort();
+}
+
+const neverStop = new AbortController().signal;
+
+describe('a watch listing of a discovery', () => {
+  beforeEach(() => upstream(['15.1', '16.2']));
+
+  it('forgets the tags that left the window and names the new ones to import at once', async () => {
+    const cat = catalog();
+    await appliedFirst(cat);
+    upstream(['15.1', '16.2', '17.0']);
+    const outcome = await startListing(cat.discoveries![0]!, context(cat), neverStop).done;
+    expect(outcome).toMatchObject({
+      kind: 'listed',
+      found: { tags: ['17.0', '16.2'], added: ['17.0'], removed: ['15.1'] },
+      due: ['postgres:17.0'],
+    });
+    expect(stateTags(cat)).toEqual(['16.2']);
+  });
+
+  it('with prune: false, keeps them and writes nothing', async () => {
+    const cat = catalog(false);
+    await appliedFirst(cat);
+    const before = readFileSync(cat.statePath, 'utf8');
+    upstream(['15.1', '16.2', '17.0']);
+    const outcome = await startListing(cat.discoveries![0]!, context(cat), neverStop).done;
+    expect(outcome).toMatchObject({ kind: 'listed', found: { removed: [], retained: ['15.1'] } });
+    if (outcome.kind !== 'listed') throw new Error('not listed');
+    expect(outcome.tags.map((t) => t.tag)).toEqual(['17.0', '16.2', '15.1']);
+    expect(readFileSync(cat.statePath, 'utf8')).toBe(before);
+  });
+
+  it('gives up waiting for the state lock when stopped, writing nothing', async () => {
+    const cat = catalog();
+    await appliedFirst(cat);
+    upstream(['15.1', '16.2', '17.0']);
+    const apply = await acquireLock(cat.statePath, { operation: 'apply' });
+    const stop = new AbortController();
+    const job = startListing(cat.discoveries![0]!, { ...context(cat), onLockWait: () => stop.abort() }, stop.signal);
+    await expect(job.done).resolves.toEqual({ kind: 'abandoned' });
+    await apply.release();
+    expect(stateTags(cat)).toEqual(['15.1', '16.2']);
+  });
+
+  it('fails without writing anything when the repository cannot be listed', async () => {
+    const cat = catalog();
+    await appliedFirst(cat);
+    const missing = catalog(true, 'oci:gone');
+    const outcome = await startListing(missing.discoveries![0]!, context(missing), neverStop).done;
+    expect(outcome).toMatchObject({ kind: 'failed' });
+    expect(existsSync(`${cat.statePath}.lock`)).toBe(false);
+    expect(stateTags(cat)).toEqual(['15.1', '16.2']);
+  });
+});

@@ -1,0 +1,134 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseCatalog } from '../../src/config/index.js';
+import type { Catalog } from '../../src/core/catalog.js';
+import type { Plan, PlanDocument } from '../../src/core/plan-model.js';
+import { type CatalogRepositories, catalogRepositories } from '../../src/engine/catalog-repositories.js';
+import type { PlanOptions } from '../../src/engine/plan.js';
+import { proveSavedPlan } from '../../src/engine/saved-plan/saved-plan.js';
+import { planScheduledTags } from '../../src/engine/scheduled-plan.js';
+import { catalogDiscovery } from '../../src/operations/discovery.js';
+import { renderPlanJson } from '../../src/render/plan-json.js';
+import { appliedState } from '../helpers/applied-state.js';
+import { type TempDir, tempDir } from '../helpers/cli.js';
+import { writeImageLayout } from '../helpers/images.js';
+
+let temp: TempDir;
+let opened: CatalogRepositories[] = [];
+
+beforeEach(() => {
+  temp = tempDir('imagestreams-scheduled-discovery-');
+  upstream(['15.1', '16.2', '18.0']);
+});
+
+afterEach(async () => {
+  await Promise.all(opened.map((r) => r.close()));
+  opened = [];
+  temp.remove();
+});
+
+/** The image layout `upstream` holds these tags (each its own image). */
+function upstream(tags: string[]): void {
+  writeImageLayout(join(temp.path, 'upstream'), {
+    tags: Object.fromEntries(tags.map((t) => [t, { platforms: ['linux/amd64'], seed: `pg-${t}` }])),
+  });
+}
+
+/**
+ * `app:edge` scheduled and `app:stable` pinned, written out; `postgres` discovers the newest 2 of `>=15 <18`
+ * in `upstream`, its tags scheduled unless `scheduled: false`.
+ */
+function catalog(scheduled = true): Catalog {
+  const text = `apiVersion: imagestreams/v1
+kind: Catalog
+streams:
+  app:
+    tags:
+      edge: { from: "oci:upstream:18.0", scheduled: true }
+      stable: { from: "oci:upstream:18.0" }
+  postgres:
+    discover:
+      from: oci:upstream
+      policy: { semver: '>=15 <18' }
+      keep: 2
+      scheduled: ${scheduled}
+`;
+  return parseCatalog(text, join(temp.path, 'imagestreams.yaml'), { displayPath: 'imagestreams.yaml' });
+}
+
+function options(cat: Catalog, targets: string[] = []): PlanOptions {
+  const repositories = catalogRepositories(cat, { env: {}, homeDir: temp.path });
+  opened.push(repositories);
+  return {
+    targets,
+    reimport: [],
+    refresh: true,
+    concurrency: 4,
+    openTag: repositories.openTag,
+    discover: catalogDiscovery(repositories).discover,
+  };
+}
+
+function actions(planned: Plan): string[] {
+  return planned.changes.map((c) => `${c.action} ${c.address}`);
+}
+
+describe('plan --scheduled-only and a stream whose discovered tags are scheduled', () => {
+  it('lists the repository and plans the new version and the tag leaving the window with the scheduled tags', async () => {
+    const cat = catalog();
+    const state = appliedState(await planScheduledTags(cat, null, options(cat)));
+    expect(Object.keys(state.streams.postgres!.tags).sort()).toEqual(['15.1', '16.2']);
+
+    upstream(['15.1', '16.2', '17.0', '18.0']);
+    const planned = await planScheduledTags(cat, state, options(cat));
+    expect(actions(planned)).toEqual([
+      'noop app:edge',
+      'create postgres:17.0',
+      'noop postgres:16.2',
+      'delete postgres:15.1',
+    ]);
+    expect(planned.discoveries).toEqual([
+      expect.objectContaining({ stream: 'postgres', tags: ['17.0', '16.2'], added: ['17.0'], removed: ['15.1'] }),
+    ]);
+  });
+
+  it('takes --target STREAM of such a stream, and only its tags', async () => {
+    const cat = catalog();
+    const planned = await planScheduledTags(cat, null, options(cat, ['postgres']));
+    expect(actions(planned)).toEqual(['create postgres:16.2', 'create postgres:15.1']);
+  });
+
+  it('lists nothing for a stream whose discovered tags are pinned', async () => {
+    const cat = catalog(false);
+    const planned = await planScheduledTags(cat, null, options(cat));
+    expect(actions(planned)).toEqual(['create app:edge']);
+    expect(planned.discoveries).toBeUndefined();
+  });
+
+  it('is a saved plan apply proves, with the tags it discovered', async () => {
+    const cat = catalog();
+    const state = appliedState(await planScheduledTags(cat, null, options(cat)));
+    upstream(['15.1', '16.2', '17.0', '18.0']);
+    const planned = await planScheduledTags(cat, state, options(cat));
+    const saved = JSON.parse(renderPlanJson(planned)) as PlanDocument;
+    const { openTag } = options(cat);
+    const policy = catalogDiscovery(opened[0]!).policy;
+    const proven = await proveSavedPlan(saved, cat, state, { openTag, concurrency: 4, policy });
+    expect(actions(proven.plan)).toEqual(actions(planned));
+  });
+});
+
+describe('plan --scheduled-only of a catalog whose only stream discovers pinned tags', () => {
+  it('is an empty plan that apply accepts without asking for the discoveries it did not list', async () => {
+    const cat = parseCatalog(
+      `apiVersion: imagestreams/v1\nkind: Catalog\nstreams:\n  postgres:\n    discover: { from: oci:upstream, policy: { semver: '>=15' } }\n`,
+      join(temp.path, 'imagestreams.yaml'),
+    );
+    const planned = await planScheduledTags(cat, null, options(cat));
+    expect(planned.changes).toEqual([]);
+    const saved = JSON.parse(renderPlanJson(planned)) as PlanDocument;
+    const policy = catalogDiscovery(opened[0]!).policy;
+    const proven = await proveSavedPlan(saved, cat, null, { openTag: opened[0]!.openTag, concurrency: 1, policy });
+    expect(proven.plan.changes).toEqual([]);
+  });
+});
