@@ -121,8 +121,10 @@ export function applyJournalEntry(state: State, entry: JournalEntry): boolean {
 const stringTables = new WeakMap<State, SharedStrings>();
 
 function sharedStringsOf(state: State): SharedStrings {
-  let table = stringTables.get(state);
-  if (!table) stringTables.set(state, (table = new SharedStrings()));
+  const known = stringTables.get(state);
+  if (known) return known;
+  const table = new SharedStrings();
+  stringTables.set(state, table);
   return table;
 }
 
