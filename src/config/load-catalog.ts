@@ -43,14 +43,7 @@ export function parseCatalog(source: string | Uint8Array, path: string, options:
   const displayPath = options.displayPath ?? path;
   const bytes = typeof source === 'string' ? Buffer.from(source, 'utf8') : source;
   if (bytes.byteLength > MAX_CATALOG_BYTES) throw tooLarge(displayPath, bytes.byteLength);
-  const text = decodeUtf8(bytes, displayPath);
-
-  const yaml = parseYaml(text);
-  const problems = new ProblemList(displayPath, yaml.lines);
-  for (const problem of yaml.problems) problems.addAtOffset(problem.offset, problem.message);
-  if (!yaml.doc || problems.size > 0) throw problems.toError();
-
-  const value = toPlainValues(yaml.doc.contents, text, problems);
+  const { value, problems } = plainValuesOf(decodeUtf8(bytes, displayPath), displayPath);
   reportSchemaErrors(catalogSchemaErrors(value), problems);
   const file: CatalogFile = {
     path: absolute,
@@ -65,6 +58,18 @@ export function parseCatalog(source: string | Uint8Array, path: string, options:
   const warnings = problems.warnings();
   if (warnings.length > 0) catalog.warnings = warnings;
   return catalog;
+}
+
+/**
+ * The catalog's values, and the problems list that locates them in the text. The YAML document (some 40 MB with
+ * its syntax tree at 10,000 tags) is left behind here: only the values and their offsets live on.
+ */
+function plainValuesOf(text: string, displayPath: string): { value: unknown; problems: ProblemList } {
+  const yaml = parseYaml(text);
+  const problems = new ProblemList(displayPath, yaml.lines);
+  for (const problem of yaml.problems) problems.addAtOffset(problem.offset, problem.message);
+  if (!yaml.doc || problems.size > 0) throw problems.toError();
+  return { value: toPlainValues(yaml.doc.contents, text, problems), problems };
 }
 
 /** Where the state file `path` really is; as written when its links cannot be followed (reading it will say why). */

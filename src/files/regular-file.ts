@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 
 /** What was found where a regular file was expected. */
 export class NotRegularFileError extends Error {
@@ -25,17 +25,31 @@ export interface ReadRegularFileOptions {
  * forever), a device, a socket — throws NotRegularFileError without being read.
  */
 export async function readRegularFile(path: string, options: ReadRegularFileOptions = {}): Promise<Buffer> {
+  const { handle, size } = await openRegularFile(path, options);
+  try {
+    if (options.maxBytes === undefined) return await handle.readFile();
+    const buffer = Buffer.alloc(Math.min(size, options.maxBytes));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The regular file at `path`, opened for reading, and its size; the caller closes it. Else as readRegularFile. */
+export async function openRegularFile(
+  path: string,
+  options: Pick<ReadRegularFileOptions, 'followLinks'> = {},
+): Promise<{ handle: FileHandle; size: number }> {
   const flags = constants.O_RDONLY | constants.O_NONBLOCK | (options.followLinks === false ? constants.O_NOFOLLOW : 0);
   const handle = await open(path, flags);
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) throw new NotRegularFileError(path, kindOf(stats));
-    if (options.maxBytes === undefined) return await handle.readFile();
-    const buffer = Buffer.alloc(Math.min(stats.size, options.maxBytes));
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
+    return { handle, size: stats.size };
+  } catch (error) {
     await handle.close();
+    throw error;
   }
 }
 

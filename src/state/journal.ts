@@ -5,6 +5,7 @@ import { recordedStream, recordedTag, setRecordedTag } from '../core/state-looku
 import { STATE_VERSION, type State, type TagState } from '../core/state-model.js';
 import { isNotFound } from '../files/atomic-file.js';
 import { canonicalJson } from './canonical-json.js';
+import { SharedStrings } from './shared-strings.js';
 import { formatProblems, tagStateProblems } from './state-schema.js';
 
 /** One change to the state, made durable by appending it to the journal before it is applied. */
@@ -112,8 +113,19 @@ export function applyJournalEntry(state: State, entry: JournalEntry): boolean {
   }
   const current = recordedTag(state, entry.stream, entry.tag);
   if (current && canonicalJson(current) === canonicalJson(entry.value)) return false;
-  setRecordedTag(state, entry.stream, entry.tag, structuredClone(entry.value));
+  setRecordedTag(state, entry.stream, entry.tag, sharedStringsOf(state).copy(entry.value));
   return true;
+}
+
+/** One string table per state, gone with it. */
+const stringTables = new WeakMap<State, SharedStrings>();
+
+function sharedStringsOf(state: State): SharedStrings {
+  const known = stringTables.get(state);
+  if (known) return known;
+  const table = new SharedStrings();
+  stringTables.set(state, table);
+  return table;
 }
 
 function checksum(text: string): string {

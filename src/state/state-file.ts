@@ -5,10 +5,11 @@ import { STATE_VERSION, type State } from '../core/state-model.js';
 import { isNotFound, writeFileAtomic } from '../files/atomic-file.js';
 import { describeSystemError } from '../files/errno.js';
 import { realPathOf } from '../files/real-path.js';
-import { NotRegularFileError, readRegularFile } from '../files/regular-file.js';
+import { NotRegularFileError } from '../files/regular-file.js';
 import { canonicalJsonChunks } from './canonical-json.js';
 import { migrateState, type StateMigration } from './migrations.js';
 import { formatProblems, stateProblems } from './state-schema.js';
+import { readStateFile, type StateFileContent } from './state-text.js';
 
 export interface ReadStateOptions {
   /** Replaces the built-in migration table (tests inject fake versions). */
@@ -37,16 +38,18 @@ function* stateTextChunks(state: State): Generator<string> {
  * modified. Anything but a regular file there (a directory, a FIFO, a device) is refused without being read.
  */
 export async function readState(path: string, options: ReadStateOptions = {}): Promise<State | null> {
-  let text: string;
+  let content: StateFileContent;
   try {
-    text = (await readRegularFile(path)).toString('utf8');
+    content = await readStateFile(path);
   } catch (error) {
     if (isNotFound(error)) return null;
     const why = error instanceof NotRegularFileError ? `it is ${error.kind}` : describeSystemError(error);
     throw new StateError(`cannot read state file ${path}: ${why}`, { cause: error });
   }
   try {
-    return parseState(text, path, options);
+    return 'text' in content
+      ? parseState(content.text, path, options)
+      : stateOfDocument(content.document, path, options);
   } catch (error) {
     const backup = backupOf(path);
     if (error instanceof StateError && (await exists(backup))) {
@@ -64,6 +67,11 @@ export function parseState(text: string, file: string, options: ReadStateOptions
   } catch (error) {
     throw new StateError(`state file ${file} is corrupt: ${describeJsonError(error, text)}`, { cause: error });
   }
+  return stateOfDocument(document, file, options);
+}
+
+/** Migrates and validates the parsed JSON of a state file. */
+function stateOfDocument(document: unknown, file: string, options: ReadStateOptions): State {
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
     throw new StateError(`state file ${file} is not a valid imagestreams state: expected a JSON object`);
   }
