@@ -1,4 +1,5 @@
 // `npm run bench -- [--tags N] [--json]`: imagestreams and skopeo side by side on a local registry.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,15 @@ import { measureStartup } from './lib/startup.mjs';
 import { discoverTargets, evaluateTargets } from './lib/targets.mjs';
 
 const PROXY_VARIABLES = /^(https?_proxy|no_proxy|all_proxy)$/i;
+
+/**
+ * Removes the bench's directory with `rm -rf` where there is one: the discover scenario's registry holds millions of
+ * entries (7 per tag), which rm removes some 5 times faster than rmSync.
+ */
+function removeTree(dir) {
+  const rm = spawnSync('rm', ['-rf', '--', dir], { stdio: 'ignore' });
+  if (rm.status !== 0) rmSync(dir, { recursive: true, force: true });
+}
 
 function log(message) {
   process.stderr.write(`bench: ${message}\n`);
@@ -162,7 +172,7 @@ async function main() {
     return 1;
   }
   const dir = mkdtempSync(join(tmpdir(), 'imagestreams-bench-'));
-  const cleanup = () => (options.keep ? log(`kept ${dir}`) : rmSync(dir, { recursive: true, force: true }));
+  const cleanup = () => (options.keep ? log(`kept ${dir}`) : removeTree(dir));
   try {
     const loadAtStart = loadavg()[0];
     const started = performance.now();

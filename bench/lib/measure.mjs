@@ -57,7 +57,7 @@ export function runMeasured(command, args, { env, cwd, input } = {}) {
 
 /**
  * Runs the imagestreams CLI (`dist/cli/main.js`) under node with a preload that reports the exact peak RSS
- * (getrusage maxRSS) at exit.
+ * (its own VmHWM, see max-rss-preload.mjs) at exit.
  */
 export async function runCli(cliPath, args, { env, cwd, scratchDir }) {
   const rssFile = join(scratchDir, `max-rss-${process.pid}-${Date.now()}`);

@@ -1,52 +1,83 @@
 import type { Range, SemVer } from 'semver';
 import type { DiscoveryPolicy } from './discovery.js';
 import { semverPackage } from './lazy-packages.js';
+import { comparePlain, type PlainVersion, plainRangeTest, readPlainVersion } from './plain-version.js';
 
-/** What a tag is ranked on, or why it cannot be: not a version or number, or a version outside the range. */
-export type Rank = { kind: 'ranked'; value: SemVer | number | string } | { kind: 'unordered' } | { kind: 'outOfRange' };
+/** What a tag is ranked on. */
+export type RankValue = SemVer | PlainVersion | number | string;
+
+/** Why a tag cannot be ranked: not a version or number, or a version outside the range. */
+export const UNORDERED: unique symbol = Symbol('unordered');
+export const OUT_OF_RANGE: unique symbol = Symbol('out of range');
+
+/** What a key ranks as: a value, or why it cannot be ranked. A constant or the value itself: nothing is built for it. */
+export type Rank = RankValue | typeof UNORDERED | typeof OUT_OF_RANGE;
 
 /** A tag that passed the filters, with what the policy ranks it on. */
 export interface Candidate {
   tag: string;
-  value: SemVer | number | string;
+  value: RankValue;
 }
 
-/** The policy as two functions: what a key ranks as, and which of two candidates is newer. */
+/** The policy as functions: what a key ranks as, which of two candidates is newer, and a rank made safe to hold. */
 export interface Ordering {
+  /** The value may be one the next call reuses: `held` gives one to keep. */
   rank(key: string): Rank;
+  /** `value` as one to keep, written into `dropped` (a value held before, no longer) where it can be. */
+  held(value: RankValue, dropped?: RankValue): RankValue;
   /** Positive when `a` is newer than `b`, zero only for the same tag. */
   newer(a: Candidate, b: Candidate): number;
 }
-
-const UNORDERED: Rank = { kind: 'unordered' };
-const OUT_OF_RANGE: Rank = { kind: 'outOfRange' };
 
 export function orderingOf(policy: DiscoveryPolicy): Ordering {
   switch (policy.kind) {
     case 'semver':
       return semverOrdering(policy.range);
     case 'numerical':
-      return directed(policy.order, (key) => {
-        const value = numberOf(key);
-        return value === undefined ? UNORDERED : { kind: 'ranked', value };
-      });
+      return directed(policy.order, (key) => numberOf(key) ?? UNORDERED);
     case 'alphabetical':
-      return directed(policy.order, (key) => ({ kind: 'ranked', value: key }));
+      return directed(policy.order, (key) => key);
   }
 }
 
+/**
+ * A tag of the plain shape (`1.2.3`, `v16`) is read into one reused PlainVersion and tested against the range without
+ * a SemVer: a listing of thousands of tags builds objects only for the few it keeps. Any other tag is read in full.
+ */
 function semverOrdering(rangeText: string): Ordering {
   const range = parseRange(rangeText);
   if (!range) throw new Error(`not a semver range: ${rangeText}`);
+  const plainTest = plainRangeTest(range);
+  const plain: PlainVersion = { major: 0, minor: 0, patch: 0 };
   return {
     rank(key) {
+      if (plainTest && readPlainVersion(key, plain)) return plainTest(plain) ? plain : OUT_OF_RANGE;
       const version = versionOf(key);
       if (!version) return UNORDERED;
-      return range.test(version) ? { kind: 'ranked', value: version } : OUT_OF_RANGE;
+      return range.test(version) ? version : OUT_OF_RANGE;
     },
+    held: (value, dropped) => (value === plain ? copyPlain(plain, dropped) : value),
     // Equal versions (build metadata is not compared) rank by the whole tag: `v1.2.0` over `1.2.0` over `1.2`.
-    newer: (a, b) => semverPackage().compare(a.value as SemVer, b.value as SemVer) || compareCodePoints(a.tag, b.tag),
+    newer: (a, b) =>
+      compareVersions(a.value as SemVer | PlainVersion, b.value as SemVer | PlainVersion) ||
+      compareCodePoints(a.tag, b.tag),
   };
+}
+
+function copyPlain(plain: PlainVersion, dropped: RankValue | undefined): PlainVersion {
+  if (typeof dropped !== 'object' || dropped instanceof semverPackage().SemVer) return { ...plain };
+  dropped.major = plain.major;
+  dropped.minor = plain.minor;
+  dropped.patch = plain.patch;
+  return dropped;
+}
+
+/** semver's order, of versions read either way. */
+function compareVersions(a: SemVer | PlainVersion, b: SemVer | PlainVersion): number {
+  const semver = semverPackage();
+  if (!(a instanceof semver.SemVer)) return comparePlain(a, b);
+  if (!(b instanceof semver.SemVer)) return -comparePlain(b, a);
+  return semver.compare(a, b);
 }
 
 /** `asc`: the greatest is the newest; `desc`: the smallest. Ties go to the whole tag, in the same direction. */
@@ -54,11 +85,12 @@ function directed(order: 'asc' | 'desc', rank: (key: string) => Rank): Ordering 
   const sign = order === 'asc' ? 1 : -1;
   return {
     rank,
+    held: (value) => value,
     newer: (a, b) => sign * (compareValues(a.value, b.value) || compareCodePoints(a.tag, b.tag)),
   };
 }
 
-function compareValues(a: SemVer | number | string, b: SemVer | number | string): number {
+function compareValues(a: RankValue, b: RankValue): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   return compareCodePoints(String(a), String(b));
 }

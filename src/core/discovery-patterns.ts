@@ -41,16 +41,18 @@ export function excludePatternSource(entry: string): string {
   return entry.slice(1, -1);
 }
 
-/** Why a tag is left out before it is ordered, or what the policy orders it on. */
-export type FilterOutcome = { kind: 'filtered' } | { kind: 'uncaptured' } | { kind: 'passed'; key: string };
+/** A tag left out by the filters, and one whose capture took no part in the match. */
+export const FILTERED: unique symbol = Symbol('filtered');
+export const UNCAPTURED: unique symbol = Symbol('uncaptured');
 
-export const FILTERED: FilterOutcome = { kind: 'filtered' };
-const UNCAPTURED: FilterOutcome = { kind: 'uncaptured' };
+/** What the policy orders a tag on (the tag, or its capture), or why it is left out before it is ordered. */
+export type FilterOutcome = string | typeof FILTERED | typeof UNCAPTURED;
 
 /**
  * The `include`, `capture` and `exclude` of a discovery as one function of a tag. What cannot be a tag name (more than
  * 128 characters, or characters a tag does not have) never passes: no pattern ever runs on more, and nothing a
- * registry lists becomes a tag of the catalog that the catalog could not have written.
+ * registry lists becomes a tag of the catalog that the catalog could not have written. It builds nothing for a tag
+ * but the capture: it runs on every tag of a listing.
  */
 export function tagFilter(discovery: Pick<StreamDiscovery, 'include' | 'capture' | 'exclude'>) {
   const include = discovery.include === undefined ? undefined : compilePattern(discovery.include);
@@ -58,19 +60,22 @@ export function tagFilter(discovery: Pick<StreamDiscovery, 'include' | 'capture'
   const excluded = excluder(discovery.exclude);
   return (tag: string): FilterOutcome => {
     if (!isTag(tag) || excluded(tag)) return FILTERED;
-    if (!include) return { kind: 'passed', key: tag };
+    if (!include) return tag;
     // Telling whether it matches is much cheaper than finding the groups: only the tags that match pay for that.
     if (!include.test(tag)) return FILTERED;
-    if (capture === undefined) return { kind: 'passed', key: tag };
+    if (capture === undefined) return tag;
     const matcher = include.matcher(tag);
     if (!matcher.find()) return FILTERED;
-    const key = matcher.group(capture);
-    return key === null ? UNCAPTURED : { kind: 'passed', key };
+    return matcher.group(capture) ?? UNCAPTURED;
   };
 }
 
 function excluder(entries: readonly string[]): (tag: string) => boolean {
   const substrings = entries.filter((entry) => !isExcludePattern(entry));
   const patterns = entries.filter(isExcludePattern).map((entry) => compilePattern(excludePatternSource(entry)));
-  return (tag) => substrings.some((text) => tag.includes(text)) || patterns.some((pattern) => pattern.test(tag));
+  return (tag) => {
+    for (const text of substrings) if (tag.includes(text)) return true;
+    for (const pattern of patterns) if (pattern.test(tag)) return true;
+    return false;
+  };
 }

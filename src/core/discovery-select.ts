@@ -1,6 +1,13 @@
 import type { DiscoveredTags, StreamDiscovery } from './discovery.js';
-import { type Candidate, type Ordering, orderingOf } from './discovery-order.js';
-import { FILTERED, tagFilter } from './discovery-patterns.js';
+import {
+  type Candidate,
+  type Ordering,
+  OUT_OF_RANGE,
+  orderingOf,
+  type RankValue,
+  UNORDERED,
+} from './discovery-order.js';
+import { FILTERED, tagFilter, UNCAPTURED } from './discovery-patterns.js';
 
 type Selected = Pick<StreamDiscovery, 'include' | 'capture' | 'exclude' | 'policy' | 'keep'>;
 
@@ -42,14 +49,14 @@ class Selection {
   offer(tag: string): void {
     this.counts.listed++;
     // A listing is a registry's JSON: anything but a string is left out rather than trusted.
-    const outcome = typeof tag === 'string' ? this.filter(tag) : FILTERED;
-    if (outcome.kind === 'filtered') this.counts.filtered++;
-    else if (outcome.kind === 'uncaptured') this.counts.unordered++;
+    const key = typeof tag === 'string' ? this.filter(tag) : FILTERED;
+    if (key === FILTERED) this.counts.filtered++;
+    else if (key === UNCAPTURED) this.counts.unordered++;
     else {
-      const rank = this.ordering.rank(outcome.key);
-      if (rank.kind === 'unordered') this.counts.unordered++;
-      else if (rank.kind === 'outOfRange') this.counts.outOfRange++;
-      else this.window.offer({ tag, value: rank.value });
+      const rank = this.ordering.rank(key);
+      if (rank === UNORDERED) this.counts.unordered++;
+      else if (rank === OUT_OF_RANGE) this.counts.outOfRange++;
+      else this.window.offer(tag, rank);
     }
   }
 
@@ -58,24 +65,33 @@ class Selection {
   }
 }
 
-/** At most `limit` candidates, newest first; a tag listed twice is held once. */
+/**
+ * At most `limit` candidates, newest first; a tag listed twice is held once. A tag offered is compared as one reused
+ * candidate, and one that enters a full window takes over the object of the one it pushes out: a listing in
+ * ascending order, where nearly every tag enters, builds no object per tag.
+ */
 class NewestFirst {
   private readonly held: Candidate[] = [];
+  private readonly offered: Candidate = { tag: '', value: '' };
 
   constructor(
     private readonly limit: number,
     private readonly ordering: Ordering,
   ) {}
 
-  offer(candidate: Candidate): void {
-    const { held } = this;
-    const oldest = held.at(-1);
-    if (held.length >= this.limit && oldest && this.ordering.newer(candidate, oldest) <= 0) return;
-    const at = this.firstOlderThan(candidate);
-    const before = held[at - 1];
-    if (before && this.ordering.newer(before, candidate) === 0) return;
-    held.splice(at, 0, candidate);
-    if (held.length > this.limit) held.pop();
+  offer(tag: string, value: RankValue): void {
+    const { held, offered, ordering } = this;
+    offered.tag = tag;
+    offered.value = value;
+    const full = held.length >= this.limit;
+    if (full && ordering.newer(offered, held[held.length - 1]!) <= 0) return;
+    const at = this.firstOlderThan(offered);
+    if (at > 0 && ordering.newer(held[at - 1]!, offered) === 0) return;
+    const entry = full ? held.pop()! : { tag, value };
+    entry.tag = tag;
+    entry.value = ordering.held(value, full ? entry.value : undefined);
+    for (let i = held.length; i > at; i--) held[i] = held[i - 1]!;
+    held[at] = entry;
   }
 
   tags(): string[] {

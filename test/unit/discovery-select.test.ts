@@ -162,8 +162,8 @@ describe('a listing read page by page', () => {
 
   it('keeps what sorting every tag would keep, whatever the pages and the order of the listing', async () => {
     const random = seeded(20240617);
-    for (let run = 0; run < 200; run++) {
-      const tags = generatedTags(random, Math.floor(random() * 150));
+    for (let run = 0; run < 400; run++) {
+      const tags = listingOrder(random, generatedTags(random, Math.floor(random() * 150)));
       const selected = generatedDiscovery(random);
       const pageSize = 1 + Math.floor(random() * 50);
       const streamed = await selectDiscovered(selected, pagesOf(tags, pageSize));
@@ -242,14 +242,31 @@ function generatedTags(random: () => number, count: number): string[] {
     () => `${number()}${number()}`,
     () => `RELEASE.20${number()}${number()}-0${number()}`,
     () => pick(random, ['latest', 'stable', 'edge', 'nightly', 'beta', '1.0beta', '1e3', '0x1f', 'Infinity']),
+    () => `0${number()}.${number()}.${number()}`,
+    () => `${number()}.0${number()}`,
+    () => `v${number()}`,
+    () => `${number()}.${number()}.${number()}.${number()}`,
+    () => `${'9'.repeat(15 + Math.floor(random() * 3))}.${number()}`,
+    () => `${number()}.${number()}.`,
   ];
   while (tags.size < count) tags.add(pick(random, shapes)());
   return [...tags];
 }
 
+/** As listed: in no order, or in ascending code-point order as registries list (most tags then enter the window). */
+function listingOrder(random: () => number, tags: string[]): string[] {
+  return random() < 0.5 ? tags : [...tags].sort(compareCodePoints);
+}
+
 function generatedDiscovery(random: () => number): Selected {
   const policy: DiscoveryPolicy = pick<DiscoveryPolicy>(random, [
-    { kind: 'semver', range: pick(random, ['*', '>=3 <9', '^5.0.0', '~4.2', '>=2.0.0-rc.0 <3', '1.x || 7.x']) },
+    {
+      kind: 'semver',
+      range: pick(random, [
+        ...['*', '>=3 <9', '^5.0.0', '~4.2', '>=2.0.0-rc.0 <3', '1.x || 7.x', '<5', '=3.4.5', '>3.0.0-rc.1 <=7'],
+        ...['1.2.3 - 6', '>=0', '>99999999999999'],
+      ]),
+    },
     { kind: 'numerical', order: pick(random, ['asc', 'desc'] as const) },
     { kind: 'alphabetical', order: pick(random, ['asc', 'desc'] as const) },
   ]);

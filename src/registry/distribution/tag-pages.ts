@@ -84,12 +84,23 @@ async function fetchPage(
 function tagsOf(body: Uint8Array, name: string): string[] {
   let doc: unknown;
   try {
-    doc = JSON.parse(Buffer.from(body).toString('utf8'));
+    doc = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
   } catch {
     throw listingError(`a page of the tag list of ${name} is not valid JSON`);
   }
   const tags = (doc as { tags?: unknown } | null)?.tags;
-  return Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string' && isTag(t)) : [];
+  return Array.isArray(tags) ? keepTags(tags) : [];
+}
+
+/** `listed` with only its valid tags, in their order: compacted in place, as a page may hold thousands. */
+function keepTags(listed: unknown[]): string[] {
+  let kept = 0;
+  for (let i = 0; i < listed.length; i++) {
+    const item = listed[i];
+    if (typeof item === 'string' && isTag(item)) listed[kept++] = item;
+  }
+  listed.length = kept;
+  return listed as string[];
 }
 
 /**

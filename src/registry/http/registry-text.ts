@@ -167,7 +167,9 @@ export class EchoCheck {
   foundInBytes(data: Uint8Array): boolean {
     const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     this.bytes ??= this.forms.map((form) => Buffer.from(form));
-    return this.bytes.some((form) => buffer.includes(form)) || this.foundLoosely(buffer.toString('utf8'));
+    if (this.bytes.some((form) => buffer.includes(form))) return true;
+    // Decoded only when there is something to look for that way: most answers are read without a copy as text.
+    return this.looseForms.length > 0 && this.foundLoosely(buffer.toString('utf8'));
   }
 
   /** `headers` with every value that holds a secret replaced by `[redacted]`. */
