@@ -241,7 +241,11 @@ function withPlanOptions(command: Command): Command {
     .option('--authfile <file>', 'registry credentials file (auth.json / config.json format)')
     .option('--target <address>', 'only this STREAM or STREAM:TAG (repeatable)', collect)
     .option('--reimport <address>', 're-import this STREAM or STREAM:TAG even if unchanged (repeatable)', collect)
-    .option('--concurrency <n>', 'tags resolved or imported at once', parsePositiveInt, 16)
+    .option(
+      '--concurrency <n>',
+      "tags resolved or imported at once (default: 16, or the sum of the registries' maxConcurrency when more)",
+      parsePositiveInt,
+    )
     .option('--no-color', 'disable colour')
     .option('--no-abbrev', 'show full digests');
 }

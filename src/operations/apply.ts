@@ -2,6 +2,7 @@ import type { Catalog, CatalogTag } from '../core/catalog.js';
 import type { RegistryError } from '../core/errors.js';
 import { hasChanges, type Plan, type PlanDocument } from '../core/plan-model.js';
 import type { ApplyResult } from '../engine/apply.js';
+import { tagConcurrency } from '../engine/concurrency.js';
 import { catalogLocalStore } from '../engine/local-store.js';
 import { planWithDiscoveries } from '../engine/plan.js';
 import { ProvenSources } from '../engine/saved-plan/proven-sources.js';
@@ -101,7 +102,7 @@ async function provenWork(
   const discovery = catalogDiscovery(repositories);
   const proving = {
     openTag: sources.openTag,
-    concurrency: request.concurrency ?? 16,
+    concurrency: tagConcurrency(catalog.registries, request.concurrency),
     ...(local && { local }),
     policy: discovery.policy,
   };
@@ -115,7 +116,7 @@ async function freshWork(
   repositories: CatalogRepositories,
   request: ApplyRequest,
 ): Promise<ApplyWork> {
-  const options = planOptions({ ...request, refresh: true }, repositories);
+  const options = planOptions({ ...request, refresh: true }, repositories, catalog);
   const planned = await planWithDiscoveries(catalog, planningState(store), options);
   return { ...planned, openSource: repositories.openTag };
 }
@@ -133,7 +134,7 @@ function runWork(
     store,
     openRepository: (change: { address: string }) => work.openSource(tags.get(change.address)!),
     ...(local && { local }),
-    concurrency: request.concurrency ?? 16,
+    concurrency: tagConcurrency(catalog.registries, request.concurrency),
     ...(work.failing && { failing: work.failing }),
   };
   return applyWithProgress(work.plan, options, request.progress);

@@ -1,5 +1,6 @@
 import type { Catalog } from '../core/catalog.js';
 import type { Plan } from '../core/plan-model.js';
+import { tagConcurrency } from '../engine/concurrency.js';
 import { type PlanOptions, planCatalog, prepareCatalogSources } from '../engine/plan.js';
 import { planScheduledTags } from '../engine/scheduled-plan.js';
 import { planDocument } from '../render/plan-json.js';
@@ -28,7 +29,7 @@ export interface PlanRequest extends PlanScope, CatalogRepositoriesOptions {
 /** Compares the catalog with its state file and the registries; saves the plan when asked to. */
 export async function planOperation(catalog: Catalog, request: PlanRequest = {}): Promise<Plan> {
   return withRepositories(catalog, request, async (repositories) => {
-    const options = planOptions(request, repositories);
+    const options = planOptions(request, repositories, catalog);
     const prepared = request.scheduledOnly ? undefined : prepareCatalogSources(catalog, options);
     const store = await StateStore.open(catalog.statePath);
     const plan = await (request.scheduledOnly ? planScheduledTags : planCatalog)(
@@ -42,14 +43,14 @@ export async function planOperation(catalog: Catalog, request: PlanRequest = {})
   });
 }
 
-/** The engine's options for a scope, with its defaults: everything, refreshed, 16 at a time, discoveries listed. */
-export function planOptions(scope: PlanScope, repositories: CatalogRepositories): PlanOptions {
+/** The engine's options for a scope, with its defaults: everything, refreshed, discoveries listed (see tagConcurrency). */
+export function planOptions(scope: PlanScope, repositories: CatalogRepositories, catalog: Catalog): PlanOptions {
   const discovery = catalogDiscovery(repositories);
   return {
     targets: scope.targets ?? [],
     reimport: scope.reimport ?? [],
     refresh: scope.refresh ?? true,
-    concurrency: scope.concurrency ?? 16,
+    concurrency: tagConcurrency(catalog.registries, scope.concurrency),
     openTag: repositories.openTag,
     discover: discovery.discover,
   };

@@ -21,7 +21,7 @@ export interface ApplyCommandOptions {
   json?: boolean;
   target?: string[];
   reimport?: string[];
-  concurrency: number;
+  concurrency?: number;
   lockTimeout: number;
   color?: boolean;
   abbrev?: boolean;

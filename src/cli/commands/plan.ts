@@ -23,7 +23,7 @@ export interface PlanCommandOptions extends CatalogPathOptions {
   target?: string[];
   reimport?: string[];
   refresh: boolean;
-  concurrency: number;
+  concurrency?: number;
   color?: boolean;
   abbrev?: boolean;
 }
