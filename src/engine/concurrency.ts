@@ -10,7 +10,10 @@ const MOST_TAG_CONCURRENCY = 256;
  * allow more requests in flight (the sum of their `maxConcurrency`), as many, so that raising a registry's limit is
  * enough to use it. Each registry's own limit still holds its requests.
  */
-export function tagConcurrency(registries: readonly RegistrySettings[], requested?: number): number {
+export function tagConcurrency(
+  registries: readonly Pick<RegistrySettings, 'maxConcurrency'>[],
+  requested?: number,
+): number {
   if (requested !== undefined) return requested;
   const allowed = registries.reduce((sum, registry) => sum + (registry.maxConcurrency ?? 0), 0);
   return Math.max(DEFAULT_TAG_CONCURRENCY, Math.min(allowed, MOST_TAG_CONCURRENCY));

@@ -314,6 +314,13 @@ function readLayoutIndex(dir: string): LayoutIndexEntry[] {
   return (JSON.parse(readFileSync(path, 'utf8')) as { manifests?: LayoutIndexEntry[] }).manifests ?? [];
 }
 
+/** An upstream of version tags in the layout at `dir`: each tag its own image, of `platforms`. */
+export function writeVersionTags(dir: string, tags: readonly string[], platforms = ['linux/amd64']): GeneratedLayout {
+  return writeImageLayout(dir, {
+    tags: Object.fromEntries(tags.map((t) => [t, { platforms, seed: `pg-${t}` }])),
+  });
+}
+
 /**
  * Generates deterministic images into the OCI image layout at `dir` (created when missing). Tags already in the
  * layout are replaced; other tags and all blobs are kept, so a layout can be updated to simulate an upstream move.

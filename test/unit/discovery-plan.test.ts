@@ -16,7 +16,7 @@ import { renderPlanText } from '../../src/render/plan-text.js';
 import { planProblems } from '../../src/state/plan-schema.js';
 import { appliedState } from '../helpers/applied-state.js';
 import { type TempDir, tempDir } from '../helpers/cli.js';
-import { writeImageLayout } from '../helpers/images.js';
+import { writeVersionTags } from '../helpers/images.js';
 
 let temp: TempDir;
 let repositories: CatalogRepositories | undefined;
@@ -34,9 +34,7 @@ afterEach(async () => {
 });
 
 function upstream(tags: string[]): void {
-  writeImageLayout(join(temp.path, 'upstream'), {
-    tags: Object.fromEntries(tags.map((t) => [t, { platforms: ['linux/amd64', 'linux/arm64'], seed: `pg-${t}` }])),
-  });
+  writeVersionTags(join(temp.path, 'upstream'), tags, ['linux/amd64', 'linux/arm64']);
 }
 
 /** A catalog whose `postgres` stream follows the image layout `upstream`, keeping the newest 2 of `>=15 <18`. */

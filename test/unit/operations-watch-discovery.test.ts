@@ -13,7 +13,7 @@ import { startListing } from '../../src/operations/watch-discovery.js';
 import { acquireLock, StateStore } from '../../src/state/index.js';
 import { appliedState } from '../helpers/applied-state.js';
 import { type TempDir, tempDir } from '../helpers/cli.js';
-import { writeImageLayout } from '../helpers/images.js';
+import { writeVersionTags } from '../helpers/images.js';
 
 let temp: TempDir;
 let opened: CatalogRepositories[] = [];
@@ -29,9 +29,7 @@ afterEach(async () => {
 });
 
 function upstream(tags: string[]): void {
-  writeImageLayout(join(temp.path, 'upstream'), {
-    tags: Object.fromEntries(tags.map((t) => [t, { platforms: ['linux/amd64'], seed: `pg-${t}` }])),
-  });
+  writeVersionTags(join(temp.path, 'upstream'), tags);
 }
 
 /** `postgres` keeps the newest 2 versions of the layout `upstream`, its tags scheduled. */

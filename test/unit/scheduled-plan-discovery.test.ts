@@ -11,7 +11,7 @@ import { catalogDiscovery } from '../../src/operations/discovery.js';
 import { renderPlanJson } from '../../src/render/plan-json.js';
 import { appliedState } from '../helpers/applied-state.js';
 import { type TempDir, tempDir } from '../helpers/cli.js';
-import { writeImageLayout } from '../helpers/images.js';
+import { writeVersionTags } from '../helpers/images.js';
 
 let temp: TempDir;
 let opened: CatalogRepositories[] = [];
@@ -29,9 +29,7 @@ afterEach(async () => {
 
 /** The image layout `upstream` holds these tags (each its own image). */
 function upstream(tags: string[]): void {
-  writeImageLayout(join(temp.path, 'upstream'), {
-    tags: Object.fromEntries(tags.map((t) => [t, { platforms: ['linux/amd64'], seed: `pg-${t}` }])),
-  });
+  writeVersionTags(join(temp.path, 'upstream'), tags);
 }
 
 /**

@@ -2,11 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { RegistrySettings } from '../../src/core/catalog.js';
 import { tagConcurrency } from '../../src/engine/concurrency.js';
 
-const registry = (key: string, maxConcurrency?: number): RegistrySettings => ({
-  key,
-  insecure: false,
-  ...(maxConcurrency !== undefined && { maxConcurrency }),
-});
+const registry = (_key: string, maxConcurrency?: number): Pick<RegistrySettings, 'maxConcurrency'> =>
+  maxConcurrency === undefined ? {} : { maxConcurrency };
 
 describe('how many tags plan and apply work on at once', () => {
   it('is 16 for a catalog that raises no registry limit', () => {
