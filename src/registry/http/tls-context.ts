@@ -28,8 +28,9 @@ export function sharedSecureContext(material: TlsMaterial, registry: string): Se
 
 function builtContext(material: TlsMaterial, registry: string): SecureContext {
   try {
+    // Without extra CAs Node's default store stays in use, NODE_EXTRA_CA_CERTS included.
     return createSecureContext({
-      ca: [...rootCertificates, ...material.caPems],
+      ...(material.caPems.length > 0 && { ca: [...rootCertificates, ...material.caPems] }),
       ...(material.cert !== undefined && { cert: material.cert }),
       ...(material.key !== undefined && { key: material.key }),
     });
