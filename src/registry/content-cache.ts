@@ -9,6 +9,7 @@ import type { FetchedManifest } from './repository.js';
 export class ContentCache {
   private readonly entries = new Map<string, { value: FetchedManifest | Uint8Array; size: number }>();
   private total = 0;
+  private readonly fetching = new Map<string, Promise<FetchedManifest | Uint8Array>>();
 
   constructor(private readonly maxBytes = 32 * 1024 * 1024) {}
 
@@ -32,6 +33,19 @@ export class ContentCache {
       this.entries.delete(oldest);
       this.total -= entry.size;
     }
+  }
+
+  /**
+   * `fetch()`, unless a fetch under `key` is already under way: then its result. Many tags point at the same image,
+   * and with many of them in flight its manifest and config would otherwise be fetched side by side before the
+   * first answer is cached. A failed fetch is forgotten, so the next caller tries again.
+   */
+  once<T extends FetchedManifest | Uint8Array>(key: string, fetch: () => Promise<T>): Promise<T> {
+    const under = this.fetching.get(key);
+    if (under) return under as Promise<T>;
+    const started = fetch().finally(() => this.fetching.delete(key));
+    this.fetching.set(key, started);
+    return started;
   }
 }
 

@@ -46,4 +46,35 @@ describe('the content cache', () => {
     expect(cache.get('a')).toBeDefined();
     expect(cache.get('c')).toBeDefined();
   });
+
+  it('fetches what several callers ask for at the same time once, and each gets its answer', async () => {
+    const cache = new ContentCache();
+    let fetches = 0;
+    let answer!: (bytes: Uint8Array) => void;
+    const fetch = () => {
+      fetches++;
+      return new Promise<Uint8Array>((resolve) => {
+        answer = resolve;
+      });
+    };
+    const asked = [cache.once('config', fetch), cache.once('config', fetch), cache.once('config', fetch)];
+    answer(Buffer.from('{"os":"linux"}'));
+    const answers = await Promise.all(asked);
+    expect(fetches).toBe(1);
+    expect(answers.map((bytes) => Buffer.from(bytes).toString())).toEqual(Array(3).fill('{"os":"linux"}'));
+  });
+
+  it('forgets a fetch once it is over, failed or not, so that a later caller fetches again', async () => {
+    const cache = new ContentCache();
+    let fetches = 0;
+    const failing = () => {
+      fetches++;
+      return Promise.reject(new Error('registry unreachable'));
+    };
+    await expect(Promise.all([cache.once('config', failing), cache.once('config', failing)])).rejects.toThrow(
+      'registry unreachable',
+    );
+    expect(fetches).toBe(1);
+    await expect(cache.once('config', async () => Buffer.from('{}'))).resolves.toEqual(Buffer.from('{}'));
+  });
 });

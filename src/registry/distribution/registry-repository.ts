@@ -78,9 +78,14 @@ export class RegistryRepository implements ImageRepository {
   }
 
   async getManifest(reference: string): Promise<FetchedManifest> {
-    const cached = isDigest(reference) ? this.cache?.get<FetchedManifest>(this.cacheKey(reference)) : undefined;
-    if (cached) return cached;
-    const fetched = await this.fetchManifest(reference);
+    const cache = this.cache;
+    if (!cache || !isDigest(reference)) return this.cachedManifest(await this.fetchManifest(reference));
+    const key = this.cacheKey(reference);
+    const fetch = async () => this.cachedManifest(await this.fetchManifest(reference));
+    return cache.get<FetchedManifest>(key) ?? cache.once(key, fetch);
+  }
+
+  private cachedManifest(fetched: FetchedManifest): FetchedManifest {
     this.cache?.set(this.cacheKey(fetched.digest), fetched, fetched.size * CACHED_MANIFEST_OVERHEAD);
     return fetched;
   }
@@ -107,11 +112,15 @@ export class RegistryRepository implements ImageRepository {
 
   async getBlob(digest: string, maxBytes: number): Promise<Uint8Array> {
     checkedBlobDigest(digest);
-    const cached = this.cache?.get<Uint8Array>(this.cacheKey(digest));
+    const key = this.cacheKey(digest);
+    const cached = this.cache?.get<Uint8Array>(key);
     if (cached && cached.length <= maxBytes) return cached;
-    const bytes = await this.fetchBlob(digest, maxBytes);
-    this.cache?.set(this.cacheKey(digest), bytes, bytes.length);
-    return bytes;
+    const fetchBlob = async () => {
+      const bytes = await this.fetchBlob(digest, maxBytes);
+      this.cache?.set(key, bytes, bytes.length);
+      return bytes;
+    };
+    return this.cache ? this.cache.once(`${key} within ${maxBytes}`, fetchBlob) : fetchBlob();
   }
 
   private async fetchBlob(digest: string, maxBytes: number): Promise<Uint8Array> {
