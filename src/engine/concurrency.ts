@@ -1,7 +1,7 @@
 import type { RegistrySettings } from '../core/catalog.js';
 
 /** Tags planned or imported at once unless the catalog's registries allow more, or the command line says. */
-export const DEFAULT_TAG_CONCURRENCY = 16;
+const DEFAULT_TAG_CONCURRENCY = 16;
 /** The most tags in flight the registries' limits raise it to. */
 const MOST_TAG_CONCURRENCY = 256;
 

@@ -78,10 +78,10 @@ export class RegistryRepository implements ImageRepository {
   }
 
   async getManifest(reference: string): Promise<FetchedManifest> {
-    const cache = this.cache;
-    if (!cache || !isDigest(reference)) return this.cachedManifest(await this.fetchManifest(reference));
-    const key = this.cacheKey(reference);
     const fetch = async () => this.cachedManifest(await this.fetchManifest(reference));
+    const cache = this.cache;
+    if (!cache || !isDigest(reference)) return fetch();
+    const key = this.cacheKey(reference);
     return cache.get<FetchedManifest>(key) ?? cache.once(key, fetch);
   }
 
