@@ -1,74 +1,56 @@
-import { Pool } from 'undici';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { onePass } from './bare-client.mjs';
+import { runMeasured } from './measure.mjs';
 
-const ACCEPT = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
+const BARE_CLIENT = fileURLToPath(new URL('./bare-client.mjs', import.meta.url));
 
 /** imagestreams' default maxConcurrency. */
 const DEFAULT_IN_FLIGHT = 8;
 
-/** A token for pulling `repository`, from the registry's token server with its credentials. */
-async function pullToken(tokenPool, auth, repository) {
-  const url = new URL(auth.realm);
-  url.search = new URLSearchParams({
-    service: auth.service,
-    scope: `repository:${repository}:pull`,
-    account: auth.username,
-  }).toString();
-  const basic = Buffer.from(`${auth.username}:${auth.password}`).toString('base64');
-  const res = await tokenPool.request({
-    method: 'GET',
-    path: `${url.pathname}${url.search}`,
-    headers: { authorization: `Basic ${basic}` },
-  });
-  const body = await res.body.json();
-  if (res.statusCode !== 200) throw new Error(`token server answered ${res.statusCode} for ${repository}`);
-  return body.token;
+/** What the bare client needs of a bench registry, and the no-op plan's tags. */
+function bareJob(registry, dataset, inFlight) {
+  const { auth } = registry;
+  return {
+    registry: {
+      scheme: registry.scheme,
+      host: registry.host,
+      ...(registry.ca && { caPem: registry.ca.caPem }),
+      ...(auth && {
+        auth: { realm: auth.realm, service: auth.service, username: auth.username, password: auth.password },
+      }),
+    },
+    tags: dataset.tags.map((tag) => ({ repository: tag.repo.name, tag: tag.name, digest: tag.image.top.digest })),
+    inFlight,
+  };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 /**
- * One pass of the no-op plan's requests: a HEAD per tag asking the registry to confirm the tag's digest; with
- * token auth, first a pull token per repository (fetched once, when its first tag needs it), over TLS.
+ * The bare client as a process of its own, `repeat` times: seconds from spawn to exit, as a command's wall time
+ * is measured. It pays what any client started for one plan pays (Node's start, loading undici, code not yet
+ * optimised), and nothing of imagestreams' own work.
  */
-async function onePass(registry, dataset, inFlight) {
-  const connect = registry.ca ? { connect: { ca: registry.ca.caPem } } : {};
-  const pool = new Pool(`${registry.scheme}://${registry.host}`, { connections: inFlight, ...connect });
-  const auth = registry.auth;
-  const tokenPool = auth ? new Pool(new URL(auth.realm).origin, { connections: inFlight, ...connect }) : undefined;
-  const tokens = new Map();
-  const authorization = async (repository) => {
-    if (!auth) return {};
-    if (!tokens.has(repository)) tokens.set(repository, pullToken(tokenPool, auth, repository));
-    return { authorization: `Bearer ${await tokens.get(repository)}` };
-  };
-  let next = 0;
-  const statuses = {};
-  const worker = async () => {
-    while (next < dataset.tags.length) {
-      const tag = dataset.tags[next++];
-      const headers = {
-        accept: ACCEPT,
-        'if-none-match': `"${tag.image.top.digest}"`,
-        ...(await authorization(tag.repo.name)),
-      };
-      // reset: false: keep the connection after a HEAD, which undici would otherwise close (imagestreams' transport
-      // asks the same), so that no HEAD pays for a new connection, let alone a TLS handshake.
-      const path = `/v2/${tag.repo.name}/manifests/${tag.name}`;
-      const res = await pool.request({ method: 'HEAD', path, headers, reset: false });
-      await res.body.dump();
-      statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
-    }
-  };
-  const started = performance.now();
+export async function measureColdBareClient(registry, dataset, repeat, inFlight = DEFAULT_IN_FLIGHT) {
+  const dir = mkdtempSync(join(tmpdir(), 'imagestreams-bench-bare-'));
   try {
-    await Promise.all(Array.from({ length: inFlight }, worker));
-    return { wallSeconds: (performance.now() - started) / 1000, statuses, tokens: tokens.size };
+    const jobFile = join(dir, 'job.json');
+    writeFileSync(jobFile, JSON.stringify(bareJob(registry, dataset, inFlight)), { mode: 0o600 });
+    const walls = [];
+    for (let i = 0; i < repeat; i++) {
+      const run = await runMeasured(process.execPath, [BARE_CLIENT, jobFile]);
+      if (run.code !== 0) throw new Error(`the bare client exited with ${run.code}: ${run.stderr}`);
+      walls.push(run.wallSeconds);
+    }
+    return { wallSeconds: median(walls), wallSecondsRuns: walls };
   } finally {
-    await pool.close();
-    await tokenPool?.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -76,18 +58,19 @@ async function onePass(registry, dataset, inFlight) {
  * How fast the registry answers a no-op plan's requests whatever the client: the same conditional HEADs (and,
  * with token auth, a token per repository), sent from the bench process over as many keep-alive connections as
  * imagestreams uses, with nothing else to do. No client plans faster here, so this bounds how many times faster
- * than the skopeo loop a no-op plan can be.
+ * than the skopeo loop a no-op plan can be. `cold` is the same client started as a process of its own.
  */
 export async function measureRegistryFloor(registry, dataset, repeat, inFlight = DEFAULT_IN_FLIGHT) {
+  const job = bareJob(registry, dataset, inFlight);
   const runs = [];
-  for (let i = 0; i < repeat; i++) runs.push(await onePass(registry, dataset, inFlight));
-  const walls = runs.map((r) => r.wallSeconds).sort((a, b) => a - b);
+  for (let i = 0; i < repeat; i++) runs.push(await onePass(job.registry, job.tags, inFlight));
   return {
     requests: dataset.tags.length,
     ...(registry.auth ? { tokenRequests: runs[0].tokens } : {}),
     connections: inFlight,
-    wallSeconds: walls[Math.floor((walls.length - 1) / 2)],
+    wallSeconds: median(runs.map((r) => r.wallSeconds)),
     wallSecondsRuns: runs.map((r) => r.wallSeconds),
     statuses: runs[0].statuses,
+    cold: await measureColdBareClient(registry, dataset, repeat, inFlight),
   };
 }

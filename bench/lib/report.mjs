@@ -182,9 +182,12 @@ function floorLines(floor) {
   const plural = floor.tokenRequests === 1 ? '' : 's';
   const tokens = floor.tokenRequests === undefined ? '' : ` and ${floor.tokenRequests} pull token${plural}`;
   const over = floor.tokenRequests === undefined ? '' : 'TLS ';
+  const coldRuns = floor.cold.wallSecondsRuns.map((s) => fixed(s, 3)).join(', ');
   return [
     `registry floor: the no-op plan's ${floor.requests} conditional HEADs${tokens} from a bare client over ` +
       `${floor.connections} ${over}connections: ${fixed(floor.wallSeconds, 3)} s (runs ${runs}; answers ${answers})`,
+    `  the same client as a process of its own, from spawn to exit: ${fixed(floor.cold.wallSeconds, 3)} s ` +
+      `(runs ${coldRuns})`,
     '',
   ];
 }

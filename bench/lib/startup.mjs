@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { catalogFor, runChecked } from './imagestreams-scenarios.mjs';
 import { runCli, runMeasured } from './measure.mjs';
+import { measureColdBareClient } from './registry-floor.mjs';
 
 const STARTUP_TAGS = 50;
 const MIN_RUNS = 5;
@@ -33,7 +34,8 @@ async function repeatRuns(runs, task) {
 /**
  * Start-up on loopback, each the median of max(--repeat, 5) runs: `node -e 0`; `imagestreams --version`; from
  * spawning a no-op `plan` of a 50-tag catalog to its first request reaching the registry (through the counting
- * proxy); and that whole plan, straight against the registry. Both catalogs are imported first.
+ * proxy); the bare client sending that plan's requests (see registry-floor.mjs) and that whole plan, both straight
+ * against the registry. Both catalogs are imported first.
  */
 export async function measureStartup(ctx, dir, log) {
   const runs = Math.max(ctx.repeat, MIN_RUNS);
@@ -58,6 +60,7 @@ export async function measureStartup(ctx, dir, log) {
     runs,
     async () => (await runChecked(ctx, direct, ['plan', '--detailed-exitcode'])).wallSeconds,
   );
+  const bare = await measureColdBareClient(ctx.registry, dataset, runs);
   return {
     tags,
     rows: [
@@ -68,6 +71,7 @@ export async function measureStartup(ctx, dir, log) {
         `from spawn to the first request of a ${tags}-tag no-op plan reaching the registry`,
         firstRequest,
       ),
+      row('bare-client', `a bare client sending that plan's requests, from spawn to exit`, bare.wallSecondsRuns),
       row('noop-plan', `the whole no-op plan of ${tags} tags`, plan),
     ],
   };

@@ -20,7 +20,7 @@ export function evaluateTargets({ runs, startup, rssAtScale, tags, layerRows = [
     ...(loopback ? loopbackTargets(loopback, tags, setup) : []),
     ...(internet ? internetTargets(internet, tags, setup) : []),
     rssTarget(rssAtScale ?? scaleOfRun(runs[0], tags)),
-    ...(startup ? [startupTarget(startup)] : []),
+    ...(startup ? startupTargets(startup) : []),
     ...layerTargets(layerRows),
   ];
 }
@@ -45,18 +45,30 @@ function rssTarget(scale) {
   );
 }
 
-/** A 50-tag catalog's whole no-op plan within 0.2 s of `node -e 0`. */
-function startupTarget(startup) {
-  const node = startup.rows.find((r) => r.name === 'node');
-  const plan = startup.rows.find((r) => r.name === 'noop-plan');
-  const over = plan.seconds - node.seconds;
-  return target(
-    `${startup.tags}-tag no-op plan: seconds more than node -e 0`,
-    round(over, 3),
-    '≤ 0.2',
-    over <= 0.2,
-    `node -e 0 ${round(node.seconds, 3)} s, the plan ${round(plan.seconds, 3)} s, on loopback`,
-  );
+/**
+ * A 50-tag catalog's whole no-op plan within 0.2 s of `node -e 0`; and, what of that is imagestreams' own, within
+ * 0.2 s of the bare client started for the same requests.
+ */
+function startupTargets(startup) {
+  const seconds = (name) => startup.rows.find((r) => r.name === name).seconds;
+  const [node, bare, plan] = [seconds('node'), seconds('bare-client'), seconds('noop-plan')];
+  return [
+    target(
+      `${startup.tags}-tag no-op plan: seconds more than node -e 0`,
+      round(plan - node, 3),
+      '≤ 0.2',
+      plan - node <= 0.2,
+      `node -e 0 ${round(node, 3)} s, the plan ${round(plan, 3)} s, on loopback; the bare client sending the ` +
+        `plan's requests takes ${round(bare - node, 3)} s more than node -e 0`,
+    ),
+    target(
+      `${startup.tags}-tag no-op plan: seconds more than the bare client started for its requests`,
+      round(plan - bare, 3),
+      '≤ 0.2',
+      plan - bare <= 0.2,
+      `the bare client ${round(bare, 3)} s from spawn to exit, the plan ${round(plan, 3)} s`,
+    ),
+  ];
 }
 
 const INTERNET_RTT = 50;
@@ -95,8 +107,10 @@ function loopbackTargets({ rows, importBound, registryFloor }, tags, setup) {
       `≥ ${FLOOR_SHARE * 100}`,
       inTokenModeAt1000(tags, setup) ? share >= FLOOR_SHARE : null,
       `the floor ${round(registryFloor.wallSeconds, 3)} s, the plan ${round(noop.wallSeconds, 3)} s` +
-        (inTokenModeAt1000(tags, setup) ? '' : '; stated for 1,000 tags in token mode'),
+        (inTokenModeAt1000(tags, setup) ? '' : '; stated for 1,000 tags in token mode') +
+        `; the bare client started as a process of its own reaches ${percentOf(registryFloor, registryFloor.cold)} %`,
     ),
+    coldFloorTarget(noop, registryFloor.cold, tags, setup),
     target(
       'import: requests per tag',
       round(imported.requestsPerTag, 3),
@@ -106,6 +120,22 @@ function loopbackTargets({ rows, importBound, registryFloor }, tags, setup) {
     ),
     ...mirrorTargets(findRow(rows, 'imagestreams', 'mirror')),
   ];
+}
+
+const percentOf = (fast, slow) => Math.round((fast.wallSeconds / slow.wallSeconds) * 100);
+
+/**
+ * The floor's share measured as a command is: against the bare client started for the plan, from spawn to exit,
+ * as the plan is. Its process pays Node's start and runs code not yet optimised, which no command escapes.
+ */
+function coldFloorTarget(noop, cold, tags, setup) {
+  return target(
+    "rtt 0: no-op plan's speed, % of the bare client's started as a process of its own",
+    percentOf(cold, noop),
+    `≥ ${FLOOR_SHARE * 100}`,
+    inTokenModeAt1000(tags, setup) ? cold.wallSeconds / noop.wallSeconds >= FLOOR_SHARE : null,
+    `the bare client ${round(cold.wallSeconds, 3)} s from spawn to exit, the plan ${round(noop.wallSeconds, 3)} s`,
+  );
 }
 
 function inTokenModeAt1000(tags, setup) {
