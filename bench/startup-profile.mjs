@@ -22,7 +22,7 @@ const { values } = parseArgs({
     small: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '5' },
     modes: { type: 'string', default: 'plain,token' },
-    cli: { type: 'string', default: 'dist/cli/main.js' },
+    cli: { type: 'string', default: 'dist/bin/imagestreams.js' },
     'cpu-prof': { type: 'string' },
     only: { type: 'string' },
     serve: { type: 'string' },

@@ -56,8 +56,8 @@ export function runMeasured(command, args, { env, cwd, input } = {}) {
 }
 
 /**
- * Runs the imagestreams CLI (`dist/cli/main.js`) under node with a preload that reports the exact peak RSS
- * (its own VmHWM, see max-rss-preload.mjs) at exit.
+ * Runs the imagestreams CLI (by default the bundled bin, `dist/bin/imagestreams.js`) under node with a preload that
+ * reports the exact peak RSS (its own VmHWM, see max-rss-preload.mjs) at exit.
  */
 export async function runCli(cliPath, args, { env, cwd, scratchDir }) {
   const rssFile = join(scratchDir, `max-rss-${process.pid}-${Date.now()}`);

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { REGISTRY_MODES } from './registry-mode.mjs';
 
-const BUILT_CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const BUILT_CLI = fileURLToPath(new URL('../../dist/bin/imagestreams.js', import.meta.url));
 
 export const USAGE = `usage: npm run bench -- [--tags N] [--json] [options]
 
@@ -42,7 +42,7 @@ export const USAGE = `usage: npm run bench -- [--tags N] [--json] [options]
                             flight (default: imagestreams' own default, 8); with IMAGESTREAMS_HTTP2=1 in the
                             environment, HTTP/2 carries them as streams of one connection
   --no-skopeo               measure imagestreams only
-  --cli PATH                the imagestreams entry point to measure (default dist/cli/main.js)
+  --cli PATH                the imagestreams entry point to measure (default dist/bin/imagestreams.js)
   --keep                    keep the registry storage and catalog in the temporary directory
 `;
 

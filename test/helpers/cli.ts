@@ -1,10 +1,16 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir, removeTempDir, trackProcess } from './cleanup.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLI_PATH = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+/** The program users run: the package's `imagestreams` bin (the bundle `npm run build` writes). */
+export const CLI_PATH = join(
+  REPO_ROOT,
+  (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { bin: { imagestreams: string } }).bin
+    .imagestreams,
+);
 
 export interface CliResult {
   code: number;
@@ -45,8 +51,8 @@ export function callerEnv(): NodeJS.ProcessEnv {
 let emptyHome: string | undefined;
 
 /**
- * Runs the built CLI (`node dist/cli/main.js ARGS`) and collects its exit code and output. HOME is an empty
- * directory unless `env` sets it, so no user credentials or configuration are read.
+ * Runs the built CLI (`node dist/bin/imagestreams.js ARGS`, the package's bin) and collects its exit code and output.
+ * HOME is an empty directory unless `env` sets it, so no user credentials or configuration are read.
  */
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   emptyHome ??= makeTempDir('imagestreams-home-');

@@ -1,15 +1,17 @@
-import { createRequire } from 'node:module';
 import type * as Undici from 'undici';
+import dispatcherMethods from 'undici/lib/api/index.js';
+import connectPart from 'undici/lib/core/connect.js';
+import AgentPart from 'undici/lib/dispatcher/agent.js';
+import DispatcherPart from 'undici/lib/dispatcher/dispatcher.js';
+import PoolPart from 'undici/lib/dispatcher/pool.js';
+import ProxyAgentPart from 'undici/lib/dispatcher/proxy-agent.js';
 
 // undici's index loads every part it has (fetch, WebSocket, caches, mocks: some 400 modules, the largest share of a
-// plan's start-up); the client needs these. Their types are the index's.
-const require = createRequire(import.meta.url);
-
-export const Agent: typeof Undici.Agent = require('undici/lib/dispatcher/agent.js');
-export const ProxyAgent: typeof Undici.ProxyAgent = require('undici/lib/dispatcher/proxy-agent.js');
-export const Pool: typeof Undici.Pool = require('undici/lib/dispatcher/pool.js');
-export const buildConnector: typeof Undici.buildConnector = require('undici/lib/core/connect.js');
+// plan's start-up); the client needs these. Imported statically, so that the CLI's bundle holds them too.
+export const Agent: typeof Undici.Agent = AgentPart;
+export const ProxyAgent: typeof Undici.ProxyAgent = ProxyAgentPart;
+export const Pool: typeof Undici.Pool = PoolPart;
+export const buildConnector: typeof Undici.buildConnector = connectPart;
 
 // As the index does: `request`, and the `connect` a ProxyAgent opens its tunnels with, are methods of every dispatcher.
-const Dispatcher: typeof Undici.Dispatcher = require('undici/lib/dispatcher/dispatcher.js');
-Object.assign(Dispatcher.prototype, require('undici/lib/api/index.js'));
+Object.assign(DispatcherPart.prototype, dispatcherMethods);

@@ -49,7 +49,10 @@ function hermeticEnvironment(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: scratchDir(), NO_COLOR: '1', TZ: 'UTC', ...extra };
 }
 
-/** Starts `node dist/cli/main.js ARGS` in `cwd` with its peak memory recorded; stdin is closed (not a terminal). */
+/**
+ * Starts `node dist/bin/imagestreams.js ARGS` (the package's bin) in `cwd` with its peak memory recorded; stdin is
+ * closed (not a terminal).
+ */
 export function startCli(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): CliProcess {
   const rssFile = join(scratchDir(), `peak-rss-${process.pid}-${++runs}`);
   const child = spawn(process.execPath, ['--import', PEAK_RSS_PRELOAD, CLI_PATH, ...args], {

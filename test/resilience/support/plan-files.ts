@@ -29,9 +29,9 @@ export function tamperPlanFile(source: string, target: string, edit: (plan: Plan
 export const FILE_SIZE_BLOCK = 512;
 
 /**
- * Runs `node dist/cli/main.js ARGS` in `cwd` with the largest file it may write limited to `blocks` × 512 bytes
- * (RLIMIT_FSIZE, `ulimit -f`): a write past it fails with EFBIG, as on a full disk. Its output is searched for the
- * test credentials.
+ * Runs `node dist/bin/imagestreams.js ARGS` (the package's bin) in `cwd` with the largest file it may write limited
+ * to `blocks` × 512 bytes (RLIMIT_FSIZE, `ulimit -f`): a write past it fails with EFBIG, as on a full disk. Its output
+ * is searched for the test credentials.
  */
 export function runCliWithFileSizeLimit(args: readonly string[], cwd: string, blocks: number): Promise<CliOutcome> {
   const child = spawn(
