@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, tempDir } from '../helpers/cli.js';
@@ -68,7 +68,8 @@ describe('the packed package, installed into an empty project', () => {
     const files = run('tar', ['-tzf', tarball], REPO_ROOT).stdout.split('\n');
     expect(files).toEqual(
       expect.arrayContaining([
-        'package/dist/cli/main.js',
+        'package/dist/bin/imagestreams.js',
+        'package/dist/index.js',
         'package/dist/index.d.ts',
         'package/schemas/imagestreams.schema.json',
         'package/LICENSE',
@@ -84,6 +85,11 @@ describe('the packed package, installed into an empty project', () => {
     expect(existsSync(join(project, 'node_modules', 'imagestreams', 'dist', 'generated', 'catalog-validator.js'))).toBe(
       true,
     );
+  });
+
+  it('links imagestreams to the bundled program, dist/bin/imagestreams.js', () => {
+    const linked = realpathSync(join(project, 'node_modules', '.bin', 'imagestreams'));
+    expect(linked).toBe(realpathSync(join(project, 'node_modules', 'imagestreams', 'dist', 'bin', 'imagestreams.js')));
   });
 
   it('imagestreams --version prints the version of package.json', () => {
