@@ -7,11 +7,12 @@ import PoolPart from 'undici/lib/dispatcher/pool.js';
 import ProxyAgentPart from 'undici/lib/dispatcher/proxy-agent.js';
 
 // undici's index loads every part it has (fetch, WebSocket, caches, mocks: some 400 modules, the largest share of a
-// plan's start-up); the client needs these. Imported statically, so that the CLI's bundle holds them too.
-export const Agent: typeof Undici.Agent = AgentPart;
-export const ProxyAgent: typeof Undici.ProxyAgent = ProxyAgentPart;
-export const Pool: typeof Undici.Pool = PoolPart;
-export const buildConnector: typeof Undici.buildConnector = connectPart;
+// plan's start-up); the client needs these. Imported statically, so that the CLI's bundle holds them too. Their
+// types are the index's.
+export const Agent = AgentPart as typeof Undici.Agent;
+export const ProxyAgent = ProxyAgentPart as typeof Undici.ProxyAgent;
+export const Pool = PoolPart as typeof Undici.Pool;
+export const buildConnector = connectPart as typeof Undici.buildConnector;
 
 // As the index does: `request`, and the `connect` a ProxyAgent opens its tunnels with, are methods of every dispatcher.
-Object.assign(DispatcherPart.prototype, dispatcherMethods);
+Object.assign((DispatcherPart as typeof Undici.Dispatcher).prototype, dispatcherMethods);
