@@ -1,10 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../src/config/index.js';
 import type { Catalog } from '../../src/core/catalog.js';
 import type { State } from '../../src/core/state-model.js';
-import { type CatalogRepositories, catalogRepositories } from '../../src/engine/catalog-repositories.js';
 import { planCatalog } from '../../src/engine/plan.js';
 import { systemClock } from '../../src/engine/watch/clock.js';
 import type { ListingContext } from '../../src/engine/watch/options.js';
@@ -12,25 +11,9 @@ import { catalogDiscovery } from '../../src/operations/discovery.js';
 import { startListing } from '../../src/operations/watch-discovery.js';
 import { acquireLock, StateStore } from '../../src/state/index.js';
 import { appliedState } from '../helpers/applied-state.js';
-import { type TempDir, tempDir } from '../helpers/cli.js';
-import { writeVersionTags } from '../helpers/images.js';
+import { useLayoutUpstream } from '../helpers/layout-upstream.js';
 
-let temp: TempDir;
-let opened: CatalogRepositories[] = [];
-
-beforeEach(() => {
-  temp = tempDir('imagestreams-watch-listing-');
-});
-
-afterEach(async () => {
-  await Promise.all(opened.map((r) => r.close()));
-  opened = [];
-  temp.remove();
-});
-
-function upstream(tags: string[]): void {
-  writeVersionTags(join(temp.path, 'upstream'), tags);
-}
+const work = useLayoutUpstream('imagestreams-watch-listing-');
 
 /** `postgres` keeps the newest 2 versions of the layout `upstream`, its tags scheduled. */
 function catalog(prune = true, from = 'oci:upstream'): Catalog {
@@ -40,12 +23,11 @@ streams:
   postgres:
     discover: { from: ${from}, policy: { semver: '>=15' }, keep: 2, scheduled: true, prune: ${prune} }
 `;
-  return parseCatalog(text, join(temp.path, 'imagestreams.yaml'));
+  return parseCatalog(text, join(work.path, 'imagestreams.yaml'));
 }
 
 function context(cat: Catalog): ListingContext {
-  const repositories = catalogRepositories(cat, { env: {}, homeDir: temp.path });
-  opened.push(repositories);
+  const repositories = work.open(cat);
   return {
     catalog: cat,
     discover: catalogDiscovery(repositories).discover,
@@ -63,7 +45,7 @@ async function appliedFirst(cat: Catalog): Promise<void> {
     reimport: [],
     refresh: true,
     concurrency: 1,
-    openTag: opened[0]!.openTag,
+    openTag: work.first.openTag,
     discover: ctx.discover,
   });
   const store = await StateStore.open(cat.statePath);
@@ -82,12 +64,12 @@ function stateTags(cat: Catalog): string[] {
 const neverStop = new AbortController().signal;
 
 describe('a watch listing of a discovery', () => {
-  beforeEach(() => upstream(['15.1', '16.2']));
+  beforeEach(() => work.upstream(['15.1', '16.2']));
 
   it('forgets the tags that left the window and names the new ones to import at once', async () => {
     const cat = catalog();
     await appliedFirst(cat);
-    upstream(['15.1', '16.2', '17.0']);
+    work.upstream(['15.1', '16.2', '17.0']);
     const outcome = await startListing(cat.discoveries![0]!, context(cat), neverStop).done;
     expect(outcome).toMatchObject({
       kind: 'listed',
@@ -101,7 +83,7 @@ describe('a watch listing of a discovery', () => {
     const cat = catalog(false);
     await appliedFirst(cat);
     const before = readFileSync(cat.statePath, 'utf8');
-    upstream(['15.1', '16.2', '17.0']);
+    work.upstream(['15.1', '16.2', '17.0']);
     const outcome = await startListing(cat.discoveries![0]!, context(cat), neverStop).done;
     expect(outcome).toMatchObject({ kind: 'listed', found: { removed: [], retained: ['15.1'] } });
     if (outcome.kind !== 'listed') throw new Error('not listed');
@@ -112,7 +94,7 @@ describe('a watch listing of a discovery', () => {
   it('gives up waiting for the state lock when stopped, writing nothing', async () => {
     const cat = catalog();
     await appliedFirst(cat);
-    upstream(['15.1', '16.2', '17.0']);
+    work.upstream(['15.1', '16.2', '17.0']);
     const apply = await acquireLock(cat.statePath, { operation: 'apply' });
     const stop = new AbortController();
     const job = startListing(cat.discoveries![0]!, { ...context(cat), onLockWait: () => stop.abort() }, stop.signal);

@@ -1,36 +1,21 @@
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../src/config/index.js';
 import type { Catalog } from '../../src/core/catalog.js';
 import type { Plan, PlanDocument } from '../../src/core/plan-model.js';
-import { type CatalogRepositories, catalogRepositories } from '../../src/engine/catalog-repositories.js';
 import type { PlanOptions } from '../../src/engine/plan.js';
 import { proveSavedPlan } from '../../src/engine/saved-plan/saved-plan.js';
 import { planScheduledTags } from '../../src/engine/scheduled-plan.js';
 import { catalogDiscovery } from '../../src/operations/discovery.js';
 import { renderPlanJson } from '../../src/render/plan-json.js';
 import { appliedState } from '../helpers/applied-state.js';
-import { type TempDir, tempDir } from '../helpers/cli.js';
-import { writeVersionTags } from '../helpers/images.js';
+import { useLayoutUpstream } from '../helpers/layout-upstream.js';
 
-let temp: TempDir;
-let opened: CatalogRepositories[] = [];
+const work = useLayoutUpstream('imagestreams-scheduled-discovery-');
 
 beforeEach(() => {
-  temp = tempDir('imagestreams-scheduled-discovery-');
-  upstream(['15.1', '16.2', '18.0']);
+  work.upstream(['15.1', '16.2', '18.0']);
 });
-
-afterEach(async () => {
-  await Promise.all(opened.map((r) => r.close()));
-  opened = [];
-  temp.remove();
-});
-
-/** The image layout `upstream` holds these tags (each its own image). */
-function upstream(tags: string[]): void {
-  writeVersionTags(join(temp.path, 'upstream'), tags);
-}
 
 /**
  * `app:edge` scheduled and `app:stable` pinned, written out; `postgres` discovers the newest 2 of `>=15 <18`
@@ -51,12 +36,11 @@ streams:
       keep: 2
       scheduled: ${scheduled}
 `;
-  return parseCatalog(text, join(temp.path, 'imagestreams.yaml'), { displayPath: 'imagestreams.yaml' });
+  return parseCatalog(text, join(work.path, 'imagestreams.yaml'), { displayPath: 'imagestreams.yaml' });
 }
 
 function options(cat: Catalog, targets: string[] = []): PlanOptions {
-  const repositories = catalogRepositories(cat, { env: {}, homeDir: temp.path });
-  opened.push(repositories);
+  const repositories = work.open(cat);
   return {
     targets,
     reimport: [],
@@ -77,7 +61,7 @@ describe('plan --scheduled-only and a stream whose discovered tags are scheduled
     const state = appliedState(await planScheduledTags(cat, null, options(cat)));
     expect(Object.keys(state.streams.postgres!.tags).sort()).toEqual(['15.1', '16.2']);
 
-    upstream(['15.1', '16.2', '17.0', '18.0']);
+    work.upstream(['15.1', '16.2', '17.0', '18.0']);
     const planned = await planScheduledTags(cat, state, options(cat));
     expect(actions(planned)).toEqual([
       'noop app:edge',
@@ -106,11 +90,11 @@ describe('plan --scheduled-only and a stream whose discovered tags are scheduled
   it('is a saved plan apply proves, with the tags it discovered', async () => {
     const cat = catalog();
     const state = appliedState(await planScheduledTags(cat, null, options(cat)));
-    upstream(['15.1', '16.2', '17.0', '18.0']);
+    work.upstream(['15.1', '16.2', '17.0', '18.0']);
     const planned = await planScheduledTags(cat, state, options(cat));
     const saved = JSON.parse(renderPlanJson(planned)) as PlanDocument;
     const { openTag } = options(cat);
-    const policy = catalogDiscovery(opened[0]!).policy;
+    const policy = catalogDiscovery(work.first).policy;
     const proven = await proveSavedPlan(saved, cat, state, { openTag, concurrency: 4, policy });
     expect(actions(proven.plan)).toEqual(actions(planned));
   });
@@ -120,13 +104,13 @@ describe('plan --scheduled-only of a catalog whose only stream discovers pinned 
   it('is an empty plan that apply accepts without asking for the discoveries it did not list', async () => {
     const cat = parseCatalog(
       `apiVersion: imagestreams/v1\nkind: Catalog\nstreams:\n  postgres:\n    discover: { from: oci:upstream, policy: { semver: '>=15' } }\n`,
-      join(temp.path, 'imagestreams.yaml'),
+      join(work.path, 'imagestreams.yaml'),
     );
     const planned = await planScheduledTags(cat, null, options(cat));
     expect(planned.changes).toEqual([]);
     const saved = JSON.parse(renderPlanJson(planned)) as PlanDocument;
-    const policy = catalogDiscovery(opened[0]!).policy;
-    const proven = await proveSavedPlan(saved, cat, null, { openTag: opened[0]!.openTag, concurrency: 1, policy });
+    const policy = catalogDiscovery(work.first).policy;
+    const proven = await proveSavedPlan(saved, cat, null, { openTag: work.first.openTag, concurrency: 1, policy });
     expect(proven.plan.changes).toEqual([]);
   });
 });
