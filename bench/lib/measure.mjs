@@ -16,6 +16,12 @@ function highWaterMark(pid) {
   }
 }
 
+/** The middle value of `values` (the lower middle of an even count). */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
 /**
  * Runs a command to completion and measures it: wall seconds from spawn to exit and peak RSS (KiB), sampled from
  * /proc/PID/status every 5 ms (a lower bound for short processes), with `startedAt` (performance.now() at spawn).

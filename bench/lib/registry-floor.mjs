@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onePass } from './bare-client.mjs';
-import { runMeasured } from './measure.mjs';
+import { median, runMeasured } from './measure.mjs';
 
 const BARE_CLIENT = fileURLToPath(new URL('./bare-client.mjs', import.meta.url));
 
@@ -25,11 +25,6 @@ function bareJob(registry, dataset, inFlight) {
     tags: dataset.tags.map((tag) => ({ repository: tag.repo.name, tag: tag.name, digest: tag.image.top.digest })),
     inFlight,
   };
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 /**

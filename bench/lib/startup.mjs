@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { catalogFor, runChecked } from './imagestreams-scenarios.mjs';
-import { runCli, runMeasured } from './measure.mjs';
+import { median, runCli, runMeasured } from './measure.mjs';
 import { measureColdBareClient } from './registry-floor.mjs';
 
 const STARTUP_TAGS = 50;
@@ -14,11 +14,6 @@ export function firstTags(dataset, count) {
     .map((repo) => ({ ...repo, tags: repo.tags.filter((tag) => kept.has(tag.index)) }))
     .filter((repo) => repo.tags.length > 0);
   return { repositories, tags };
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 function row(name, what, seconds) {

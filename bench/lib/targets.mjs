@@ -103,7 +103,7 @@ function loopbackTargets({ rows, importBound, registryFloor }, tags, setup) {
     ),
     target(
       "rtt 0: no-op plan's speed, % of the bare-client floor's",
-      Math.round(share * 100),
+      percentOf(registryFloor, noop),
       `≥ ${FLOOR_SHARE * 100}`,
       inTokenModeAt1000(tags, setup) ? share >= FLOOR_SHARE : null,
       `the floor ${round(registryFloor.wallSeconds, 3)} s, the plan ${round(noop.wallSeconds, 3)} s` +
@@ -207,10 +207,9 @@ function noopRequestsTarget(noop, tags, setup) {
 /** What the registry allows: the ratio a client that cost nothing would reach, and how close imagestreams comes. */
 function floorNote(skopeoNoop, noop, floor) {
   const bound = skopeoNoop.wallSeconds / floor.wallSeconds;
-  const share = floor.wallSeconds / noop.wallSeconds;
   return (
     `a bare client sending the same HEADs takes ${round(floor.wallSeconds, 3)} s, which would be ` +
-    `${round(bound, 1)}×; imagestreams runs at ${Math.round(share * 100)} % of that speed`
+    `${round(bound, 1)}×; imagestreams runs at ${percentOf(floor, noop)} % of that speed`
   );
 }
 
