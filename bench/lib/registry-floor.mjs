@@ -51,7 +51,7 @@ export async function measureColdBareClient(registry, dataset, repeat, inFlight 
 
 /**
  * How fast the registry answers a no-op plan's requests whatever the client: the same conditional HEADs (and,
- * with token auth, a token per repository), sent from the bench process over as many keep-alive connections as
+ * with token auth, a token per 16 repositories, as imagestreams asks), sent from the bench process over as many keep-alive connections as
  * imagestreams uses, with nothing else to do. No client plans faster here, so this bounds how many times faster
  * than the skopeo loop a no-op plan can be. `cold` is the same client started as a process of its own.
  */

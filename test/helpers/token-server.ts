@@ -24,7 +24,15 @@ export interface TokenServerOptions {
   /** Which token fields the JSON response carries (default both, as Docker Hub does). */
   responseFields?: 'both' | 'token' | 'access_token';
   signing?: CertificateFiles;
+  /** How a request for several scopes is answered (default `grant`); `setSeveralScopes` changes it later. */
+  severalScopes?: SeveralScopes;
 }
+
+/**
+ * Answers to a token request naming several scopes: all of them granted (as distribution's token servers do), only
+ * the first granted, or the request refused with 400.
+ */
+export type SeveralScopes = 'grant' | 'grant-first' | 'refuse';
 
 export interface TokenRequestRecord {
   method: string;
@@ -56,6 +64,7 @@ export interface TokenServer {
   signingCertPath: string;
   readonly requests: TokenRequestRecord[];
   clearRequests(): void;
+  setSeveralScopes(answer: SeveralScopes): void;
   stop(): Promise<void>;
 }
 
@@ -204,6 +213,10 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
   );
   const requests: TokenRequestRecord[] = [];
   const fields = options.responseFields ?? 'both';
+  let severalScopes = options.severalScopes ?? 'grant';
+
+  const grantedScopes = (params: URLSearchParams) =>
+    severalScopes === 'grant-first' ? scopesOf(params).slice(0, 1) : scopesOf(params);
 
   function respondWithToken(response: ServerResponse, grant: Grant, scopes: string[], refreshToken?: string): void {
     const { token, expiresIn, issuedAt } = issuer.jwt(grant, scopes);
@@ -224,7 +237,7 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     }
     const refresh =
       grant.username && params.get('offline_token') === 'true' ? issuer.refreshTokenFor(grant.username) : undefined;
-    respondWithToken(response, grant, scopesOf(params), refresh);
+    respondWithToken(response, grant, grantedScopes(params), refresh);
     return { status: 200, username: grant.username, hasCredentials: credentials !== undefined };
   }
 
@@ -252,7 +265,7 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
         : params.get('access_type') === 'offline'
           ? issuer.refreshTokenFor(username)
           : undefined;
-    respondWithToken(response, issuer.grantFor(username), scopesOf(params), refresh);
+    respondWithToken(response, issuer.grantFor(username), grantedScopes(params), refresh);
     return { status: 200, username, grantType, hasCredentials: true };
   }
 
@@ -263,7 +276,10 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
         ? new URLSearchParams((await readBody(request, 64 * 1024)).toString('utf8'))
         : url.searchParams;
     let outcome: Outcome;
-    if (request.method === 'GET') outcome = handleGet(request, response, params);
+    if (severalScopes === 'refuse' && scopesOf(params).length > 1) {
+      sendJson(response, 400, { errors: [{ code: 'DENIED', message: 'one scope per token' }] });
+      outcome = { status: 400, hasCredentials: false };
+    } else if (request.method === 'GET') outcome = handleGet(request, response, params);
     else if (request.method === 'POST') outcome = handlePost(response, params);
     else {
       sendJson(response, 405, { error: 'method not allowed' });
@@ -298,6 +314,9 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     requests,
     clearRequests: () => {
       requests.length = 0;
+    },
+    setSeveralScopes: (answer) => {
+      severalScopes = answer;
     },
     async stop() {
       await listening.close();

@@ -72,6 +72,27 @@ describe('the Authorization of a request', () => {
   });
 });
 
+describe('the Authorizations of requests made together', () => {
+  it('share one token request naming every repository', async () => {
+    const { auth, tokenRequests } = authenticator(bearer, basic);
+    const headers = await Promise.all(
+      ['team/a', 'team/b'].map((repo) => auth.authorization(repo, `repository:${repo}:pull`)),
+    );
+    expect(headers).toEqual(['Bearer token-1', 'Bearer token-1']);
+    expect(tokenRequests.map((url) => url.searchParams.getAll('scope'))).toEqual([
+      ['repository:team/a:pull', 'repository:team/b:pull'],
+    ]);
+  });
+
+  it('ask alone after a 401, which may mean the shared token lacked the scope', async () => {
+    const { auth, tokenRequests } = authenticator(bearer, basic);
+    const scopes = ['team/a', 'team/b'].map((repo) => `repository:${repo}:pull`);
+    await Promise.all(['team/a', 'team/b'].map((repo, i) => auth.authorization(repo, scopes[i]!)));
+    await Promise.all(['team/a', 'team/b'].map((repo, i) => auth.reauthorize(repo, answer(401), scopes[i]!)));
+    expect(tokenRequests.slice(1).map((url) => url.searchParams.getAll('scope'))).toEqual([[scopes[0]], [scopes[1]]]);
+  });
+});
+
 describe('a fresh Authorization after a 401', () => {
   it('asks for the scope of an insufficient_scope challenge, not the cached token', async () => {
     const { auth, tokenRequests } = authenticator(bearer, basic);

@@ -8,8 +8,9 @@ import { type Challenge, offeredChallenge } from './challenge.js';
 import type { Endpoint, RegistryEndpoint } from './endpoint.js';
 import type { RepositoryCredentials } from './repository-credentials.js';
 import { RequestAuthorization } from './request-authorization.js';
+import { TokenBatcher } from './token-batch.js';
 import { TokenCache } from './token-cache.js';
-import { fetchToken } from './token-fetch.js';
+import { fetchToken, type TokenRequest } from './token-fetch.js';
 
 export interface AuthenticatorOptions {
   registry: string;
@@ -32,6 +33,7 @@ export interface AuthenticatorOptions {
  */
 export class Authenticator {
   private readonly tokens: TokenCache;
+  private readonly batcher = new TokenBatcher((request) => this.fetchToken(request));
 
   constructor(private readonly options: AuthenticatorOptions) {
     this.tokens = options.tokens ?? new TokenCache();
@@ -53,7 +55,7 @@ export class Authenticator {
   /** The Authorization header for `repository` and `scope`, or undefined when the registry asks for none. */
   async authorization(repository: string, scope: string): Promise<string | undefined> {
     const endpoint = await this.options.endpoint.get();
-    return this.authorizationFor(endpoint, endpoint.challenge, repository, scope);
+    return this.authorizationFor(endpoint, endpoint.challenge, repository, scope, true);
   }
 
   /**
@@ -70,7 +72,7 @@ export class Authenticator {
       this.tokens.invalidate(fresh, scope);
       if ((await this.options.credentials.find(repository))?.credential.kind === 'registryToken') return undefined;
     }
-    return this.authorizationFor(endpoint, fresh, repository, scope);
+    return this.authorizationFor(endpoint, fresh, repository, scope, false);
   }
 
   private async authorizationFor(
@@ -78,6 +80,8 @@ export class Authenticator {
     challenge: Challenge | undefined,
     repository: string,
     scope: string,
+    /** Whether the token may be asked for together with others (not when the registry refused one of those). */
+    joinable: boolean,
   ): Promise<string | undefined> {
     if (!challenge) return undefined;
     const found = await this.options.credentials.find(repository);
@@ -88,23 +92,29 @@ export class Authenticator {
     }
     if (found?.credential.kind === 'registryToken') return this.registryToken(found, found.credential.token);
     const allowPlainHttp = endpoint.base.protocol === 'http:' || this.options.insecure;
-    return `Bearer ${await this.bearerToken(challenge, scope, found, allowPlainHttp)}`;
+    const request = {
+      challenge,
+      scope,
+      found,
+      registry: this.options.registry,
+      allowPlainHttp,
+      text: this.options.text,
+    };
+    return `Bearer ${await this.bearerToken(request, joinable)}`;
   }
 
-  private bearerToken(
-    challenge: Challenge,
-    scope: string,
-    found: FoundCredential | undefined,
-    allowPlainHttp: boolean,
-  ): Promise<string> {
+  private bearerToken(request: TokenRequest, joinable: boolean): Promise<string> {
+    return this.tokens.get(request.challenge, request.scope, () =>
+      joinable ? this.batcher.fetch(request) : this.fetchToken(request),
+    );
+  }
+
+  private fetchToken(request: TokenRequest) {
     const { registry, apiHost, text, userAgent, send } = this.options;
-    const request = { challenge, scope, found, registry, allowPlainHttp, text };
-    return this.tokens.get(challenge, scope, () =>
-      fetchToken(request, (r) =>
-        send(
-          { ...r, headers: { ...r.headers, 'user-agent': userAgent } },
-          peerAt(registry, apiHost, text, { role: 'token server', url: r.url }),
-        ),
+    return fetchToken(request, (r) =>
+      send(
+        { ...r, headers: { ...r.headers, 'user-agent': userAgent } },
+        peerAt(registry, apiHost, text, { role: 'token server', url: r.url }),
       ),
     );
   }

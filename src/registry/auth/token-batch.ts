@@ -1,0 +1,116 @@
+import { RegistryError } from '../../core/errors.js';
+import { scopeList } from './scopes.js';
+import type { CachedToken } from './token-cache.js';
+import type { TokenRequest } from './token-fetch.js';
+
+/**
+ * Most scopes asked for in one token request. A token server puts each granted scope in the token (some 70 bytes
+ * each in a JWT), and the token travels in every request's headers, which proxies often cap at 8 KiB.
+ */
+export const MAX_SCOPES_PER_TOKEN = 16;
+
+interface Waiter {
+  request: TokenRequest;
+  resolve: (token: CachedToken) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Batch {
+  waiters: Waiter[];
+  scopes: Set<string>;
+  sent: boolean;
+}
+
+/**
+ * Joins the token requests made in the same turn of the event loop for one token server, with the same credential,
+ * into one request asking for all their scopes (the token spec lets `scope` repeat): a plan over twenty repositories
+ * opens one connection to the token server instead of twenty. A server that refuses such a request is asked again
+ * one scope at a time; one that grants fewer scopes than asked is caught by the registry's 401, which asks for that
+ * scope alone.
+ */
+export class TokenBatcher {
+  private readonly open = new Map<string, Batch>();
+
+  constructor(
+    private readonly fetchOne: (request: TokenRequest) => Promise<CachedToken>,
+    private readonly maxScopes = MAX_SCOPES_PER_TOKEN,
+  ) {}
+
+  fetch(request: TokenRequest): Promise<CachedToken> {
+    return new Promise((resolve, reject) => {
+      const key = batchKey(request);
+      const scopes = scopeList(request.scope);
+      let batch = this.open.get(key);
+      if (batch && countWith(batch.scopes, scopes) > this.maxScopes) {
+        this.send(key, batch);
+        batch = undefined;
+      }
+      if (!batch) {
+        const fresh: Batch = { waiters: [], scopes: new Set(), sent: false };
+        this.open.set(key, fresh);
+        setImmediate(() => this.send(key, fresh));
+        batch = fresh;
+      }
+      batch.waiters.push({ request, resolve, reject });
+      for (const scope of scopes) batch.scopes.add(scope);
+    });
+  }
+
+  private send(key: string, batch: Batch): void {
+    if (batch.sent) return;
+    batch.sent = true;
+    if (this.open.get(key) === batch) this.open.delete(key);
+    const [first, ...rest] = batch.waiters;
+    if (!first) return;
+    if (rest.length === 0) {
+      this.fetchOne(first.request).then(first.resolve, first.reject);
+      return;
+    }
+    const joined = { ...first.request, scope: [...batch.scopes].join(' ') };
+    this.fetchOne(joined).then(
+      (token) => {
+        for (const waiter of batch.waiters) waiter.resolve(token);
+      },
+      (error: unknown) => {
+        for (const waiter of batch.waiters) {
+          if (askAlone(error)) this.fetchOne(waiter.request).then(waiter.resolve, waiter.reject);
+          else waiter.reject(error);
+        }
+      },
+    );
+  }
+}
+
+/**
+ * A refusal worth asking again one scope at a time: the server answered, but not with a token (it may not take
+ * several scopes, or deny one of them). Not when it is unreachable, failing or rate-limiting: asking more often
+ * would not help.
+ */
+function askAlone(error: unknown): boolean {
+  if (!(error instanceof RegistryError) || error.status === undefined) return false;
+  return error.status >= 400 && error.status < 500 && error.status !== 429;
+}
+
+/** Requests that may share a token: same token server, service and credential, over the same schemes. */
+function batchKey(request: TokenRequest): string {
+  const { realm = '', service = '' } = request.challenge.params;
+  return [realm, service, credentialKey(request), String(request.allowPlainHttp)].join('\u0000');
+}
+
+function credentialKey({ found }: TokenRequest): string {
+  const credential = found?.credential;
+  switch (credential?.kind) {
+    case undefined:
+      return 'anonymous';
+    case 'basic':
+      return ['basic', credential.username, credential.password].join('\u0000');
+    case 'identityToken':
+      return ['identity', credential.username ?? '', credential.token].join('\u0000');
+    case 'registryToken':
+      return ['registry', credential.token].join('\u0000');
+  }
+}
+
+function countWith(scopes: Set<string>, more: string[]): number {
+  return scopes.size + more.filter((scope) => !scopes.has(scope)).length;
+}
