@@ -45,6 +45,20 @@ export function hasYamlKey(text: string, path: readonly string[]): boolean {
   return new YamlSource(text).walk(path).missing.length === 0;
 }
 
+/** The keys of the mapping at `path`, as the catalog loader reads them; undefined when there is none there. */
+export function yamlMappingKeys(text: string, path: readonly string[]): string[] | undefined {
+  const source = new YamlSource(text);
+  const found = source.walk(path);
+  if (found.missing.length > 0 || !isMap(found.pair!.value)) return undefined;
+  return (found.pair!.value.items as Pair[]).flatMap((pair) => {
+    const key = pair.key;
+    if (!isScalar(key)) return [];
+    if (typeof key.value === 'string') return [key.value];
+    const [start, end] = key.range ?? [0, 0];
+    return [key.type === 'PLAIN' ? text.slice(start, end) : String(key.value)];
+  });
+}
+
 interface Walked {
   /** The deepest mapping found on the path. */
   map: YAMLMap;
