@@ -17,7 +17,7 @@ export type YamlEntries = ReadonlyArray<readonly [string, YamlValue]>;
 
 /**
  * Sets the value at `path` (keys from the root mapping) and returns the new text. An existing scalar is replaced in
- * place, in its quoting style; missing keys are added after the last entry of the deepest mapping that exists, in
+ * place, in its quoting style, and so is an existing mapping by a scalar; missing keys are added after the last entry of the deepest mapping that exists, in
  * that mapping's style (block or flow) and indentation. Everything else — comments, blank lines, quoting, key order,
  * alignment — is left byte for byte as it was.
  */
@@ -109,10 +109,18 @@ class YamlSource {
 
   replaceScalar(pair: Pair, value: string | boolean, path: readonly string[], inFlow: boolean): string {
     const node = pair.value;
+    if (isMap(node) && node.range) return this.replaceMapping(pair, node.range[1], value, inFlow);
     if (!isScalar(node) || !node.range || node.range[0] === node.range[1]) {
       throw new UsageError(`${describe(path)} is not a single value`);
     }
     return this.splice(node.range[0], node.range[1], renderScalar(value, node.type, inFlow));
+  }
+
+  /** A mapping value replaced by a scalar where it stood; comments inside it go with it. */
+  private replaceMapping(pair: Pair, end: number, value: string | boolean, inFlow: boolean): string {
+    const tail = this.text[end - 1] === '\n' ? this.eol : '';
+    const scalar = renderScalar(value, 'PLAIN', inFlow);
+    return this.splice(keyNode(pair).range![1], end, `: ${scalar}${tail}`);
   }
 
   addPair(found: Walked, [key, value]: readonly [string, YamlValue]): string {
