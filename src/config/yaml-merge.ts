@@ -3,8 +3,8 @@ import { deleteYamlKey, hasYamlKey, setYamlValue, type YamlValue, yamlMappingKey
 /**
  * Writes `value` at `path` touching only what differs, so that comments and layout stay: a mapping over a mapping
  * key by key (new keys after the existing ones, in the order given), and the keys it lacks removed unless `keep`
- * says they stay; a scalar in place of a scalar (in its quoting style) or of a mapping. A mapping replacing a scalar
- * is written anew, after the other keys.
+ * says they stay; a scalar in place of a scalar (in its quoting style) or of a mapping, and a mapping in place of a
+ * scalar.
  */
 export function mergeYamlValue(
   text: string,
@@ -14,8 +14,7 @@ export function mergeYamlValue(
 ): string {
   if (!hasYamlKey(text, path)) return setYamlValue(text, path, value);
   const existing = yamlMappingKeys(text, path);
-  if (typeof value !== 'object') return setYamlValue(text, path, value);
-  if (!existing) return setYamlValue(deleteYamlKey(text, path), path, value);
+  if (typeof value !== 'object' || !existing) return setYamlValue(text, path, value);
   let merged = text;
   for (const [key, child] of value) merged = mergeYamlValue(merged, [...path, key], child, keep);
   const wanted = new Set(value.map(([key]) => key));

@@ -17,7 +17,7 @@ export type YamlEntries = ReadonlyArray<readonly [string, YamlValue]>;
 
 /**
  * Sets the value at `path` (keys from the root mapping) and returns the new text. An existing scalar is replaced in
- * place, in its quoting style, and so is an existing mapping by a scalar; missing keys are added after the last entry of the deepest mapping that exists, in
+ * place, in its quoting style, and so is an existing mapping by a scalar and a scalar by a mapping; missing keys are added after the last entry of the deepest mapping that exists, in
  * that mapping's style (block or flow) and indentation. Everything else — comments, blank lines, quoting, key order,
  * alignment — is left byte for byte as it was.
  */
@@ -26,7 +26,7 @@ export function setYamlValue(text: string, path: readonly string[], value: YamlV
   const found = source.walk(path);
   if (found.missing.length === 0) {
     const pair = found.pair!;
-    if (typeof value === 'object') throw new UsageError(`cannot replace ${describe(path)} with a mapping`);
+    if (typeof value === 'object') return source.replaceByMapping(found, value, path);
     return source.replaceScalar(pair, value, path, found.map.flow === true);
   }
   return source.addPair(found, nest(found.missing, value));
@@ -114,6 +114,19 @@ class YamlSource {
       throw new UsageError(`${describe(path)} is not a single value`);
     }
     return this.splice(node.range[0], node.range[1], renderScalar(value, node.type, inFlow));
+  }
+
+  /** A scalar value replaced by a mapping where it stood: a block mapping in a block mapping, `{ … }` in a flow one. */
+  replaceByMapping(found: Walked, value: YamlEntries, path: readonly string[]): string {
+    const node = found.pair!.value;
+    if (!isScalar(node) || !node.range || node.range[0] === node.range[1]) {
+      throw new UsageError(`cannot replace ${describe(path)} with a mapping`);
+    }
+    if (found.map.flow || value.length === 0) return this.splice(node.range[0], node.range[1], renderFlowValue(value));
+    const key = keyNode(found.pair!);
+    const indent = this.column(key.range![0]) + found.step;
+    const lines = value.flatMap(([k, v]) => renderBlockPair(k, v, indent, found.step));
+    return this.splice(key.range![1], node.range[1], `:${this.eol}${lines.join(this.eol)}`);
   }
 
   /** A mapping value replaced by a scalar where it stood; comments inside it go with it. */

@@ -350,10 +350,10 @@ streams:
         scheduleInterval: 1h
         scheduled: true
       stable:
-        scheduleInterval: 5m
         from:
           kind: ImageStreamTag
           name: edge
+        scheduleInterval: 5m
       edge:
         from: quay.io/org/app:edge
 `);

@@ -57,4 +57,19 @@ describe('mergeYamlValue writes a value over another, touching only what differs
     const flow = mergeYamlValue(TEXT, ['streams', 'app', 'tags', 'latest', 'from'], 'quay.io/org/app:latest');
     expect(flow).toContain('      latest:\n        from: quay.io/org/app:latest\n        scheduleInterval: 1h\n');
   });
+
+  it('puts a mapping where a scalar stood, block in a block mapping and flow in a flow one', () => {
+    const text =
+      'streams:\n  app:\n    tags:\n      a:\n        from: x:1 # old\n        scheduled: true\n      b: { from: x:2 }\n';
+    const name: [string, string][] = [
+      ['kind', 'ImageStreamTag'],
+      ['name', 'a'],
+    ];
+    const block = mergeYamlValue(text, ['streams', 'app', 'tags', 'a', 'from'], name);
+    expect(block).toBe(
+      'streams:\n  app:\n    tags:\n      a:\n        from:\n          kind: ImageStreamTag\n          name: a # old\n        scheduled: true\n      b: { from: x:2 }\n',
+    );
+    const flow = mergeYamlValue(text, ['streams', 'app', 'tags', 'b', 'from'], name);
+    expect(flow).toContain('      b: { from: { kind: ImageStreamTag, name: a } }\n');
+  });
 });
