@@ -17,7 +17,7 @@ export type YamlEntries = ReadonlyArray<readonly [string, YamlValue]>;
 
 /**
  * Sets the value at `path` (keys from the root mapping) and returns the new text. An existing scalar is replaced in
- * place, in its quoting style; missing keys are added after the last entry of the deepest mapping that exists, in
+ * place, in its quoting style, and so is an existing mapping by a scalar and a scalar by a mapping; missing keys are added after the last entry of the deepest mapping that exists, in
  * that mapping's style (block or flow) and indentation. Everything else — comments, blank lines, quoting, key order,
  * alignment — is left byte for byte as it was.
  */
@@ -26,7 +26,7 @@ export function setYamlValue(text: string, path: readonly string[], value: YamlV
   const found = source.walk(path);
   if (found.missing.length === 0) {
     const pair = found.pair!;
-    if (typeof value === 'object') throw new UsageError(`cannot replace ${describe(path)} with a mapping`);
+    if (typeof value === 'object') return source.replaceByMapping(found, value, path);
     return source.replaceScalar(pair, value, path, found.map.flow === true);
   }
   return source.addPair(found, nest(found.missing, value));
@@ -43,6 +43,20 @@ export function deleteYamlKey(text: string, path: readonly string[]): string {
 /** True when every key of `path` exists. */
 export function hasYamlKey(text: string, path: readonly string[]): boolean {
   return new YamlSource(text).walk(path).missing.length === 0;
+}
+
+/** The keys of the mapping at `path`, as the catalog loader reads them; undefined when there is none there. */
+export function yamlMappingKeys(text: string, path: readonly string[]): string[] | undefined {
+  const source = new YamlSource(text);
+  const found = source.walk(path);
+  if (found.missing.length > 0 || !isMap(found.pair!.value)) return undefined;
+  return (found.pair!.value.items as Pair[]).flatMap((pair) => {
+    const key = pair.key;
+    if (!isScalar(key)) return [];
+    if (typeof key.value === 'string') return [key.value];
+    const [start, end] = key.range ?? [0, 0];
+    return [key.type === 'PLAIN' ? text.slice(start, end) : String(key.value)];
+  });
 }
 
 interface Walked {
@@ -95,10 +109,31 @@ class YamlSource {
 
   replaceScalar(pair: Pair, value: string | boolean, path: readonly string[], inFlow: boolean): string {
     const node = pair.value;
+    if (isMap(node) && node.range) return this.replaceMapping(pair, node.range[1], value, inFlow);
     if (!isScalar(node) || !node.range || node.range[0] === node.range[1]) {
       throw new UsageError(`${describe(path)} is not a single value`);
     }
     return this.splice(node.range[0], node.range[1], renderScalar(value, node.type, inFlow));
+  }
+
+  /** A scalar value replaced by a mapping where it stood: a block mapping in a block mapping, `{ … }` in a flow one. */
+  replaceByMapping(found: Walked, value: YamlEntries, path: readonly string[]): string {
+    const node = found.pair!.value;
+    if (!isScalar(node) || !node.range || node.range[0] === node.range[1]) {
+      throw new UsageError(`cannot replace ${describe(path)} with a mapping`);
+    }
+    if (found.map.flow || value.length === 0) return this.splice(node.range[0], node.range[1], renderFlowValue(value));
+    const key = keyNode(found.pair!);
+    const indent = this.column(key.range![0]) + found.step;
+    const lines = value.flatMap(([k, v]) => renderBlockPair(k, v, indent, found.step));
+    return this.splice(key.range![1], node.range[1], `:${this.eol}${lines.join(this.eol)}`);
+  }
+
+  /** A mapping value replaced by a scalar where it stood; comments inside it go with it. */
+  private replaceMapping(pair: Pair, end: number, value: string | boolean, inFlow: boolean): string {
+    const tail = this.text[end - 1] === '\n' ? this.eol : '';
+    const scalar = renderScalar(value, 'PLAIN', inFlow);
+    return this.splice(keyNode(pair).range![1], end, `: ${scalar}${tail}`);
   }
 
   addPair(found: Walked, [key, value]: readonly [string, YamlValue]): string {

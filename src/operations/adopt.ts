@@ -1,6 +1,5 @@
 import { writeCatalogText } from '../config/catalog-file-text.js';
 import { parseCatalog } from '../config/index.js';
-import { deleteYamlKey, hasYamlKey, setYamlValue, type YamlValue } from '../config/yaml-source-edit.js';
 import type { Catalog, CatalogTag, ReferenceTag } from '../core/catalog.js';
 import { printable, quoted } from '../core/echoed-text.js';
 import { CatalogError, RegistryError, UsageError } from '../core/errors.js';
@@ -16,6 +15,7 @@ import { type AdoptedStream, type AdoptedTag, adoptedStream } from '../openshift
 import { imageStreamViolations } from '../openshift/strict-validation.js';
 import type { ImageRepository } from '../registry/repository.js';
 import type { StateStore } from '../state/index.js';
+import { withAdoptedStream } from './adopt-merge.js';
 import { type CatalogFileRef, type CatalogFileText, readCatalogFile } from './catalog-file.js';
 import { type CatalogRepositoriesOptions, withRepositories } from './repositories.js';
 import { withLockedState } from './state.js';
@@ -59,7 +59,7 @@ export async function adoptOperation(ref: CatalogFileRef, request: AdoptRequest)
     return adoptedStream(cleaned, before.defaults, where, notes);
   });
   checkConflicts(streams, before, request.replace === true);
-  const text = streams.reduce((current, stream) => withStream(current, stream), file.text);
+  const text = streams.reduce((current, stream) => withAdoptedStream(current, stream, before), file.text);
   const catalog = adoptedCatalog(file, text);
   return withLockedState(catalog.statePath, { operation: 'adopt', timeoutMs: request.lockTimeoutMs }, async (store) => {
     const recorded = await withRepositories(catalog, request, async (repositories) => {
@@ -169,13 +169,6 @@ function checkConflicts(streams: AdoptedStream[], catalog: Catalog, replace: boo
       `${catalog.displayPath} already has the stream${conflicts.length > 1 ? 's' : ''} ${conflicts.map((c) => `"${c}"`).join(', ')}: pass --replace to replace ${conflicts.length > 1 ? 'them' : 'it'} (nothing was written)`,
     );
   }
-}
-
-function withStream(text: string, stream: AdoptedStream): string {
-  const path = ['streams', stream.name];
-  const cleared = hasYamlKey(text, path) ? deleteYamlKey(text, path) : text;
-  const tags: YamlValue = stream.tags.map((tag) => [tag.name, tag.entries] as const);
-  return setYamlValue(cleared, path, [...stream.entries, ['tags', tags]]);
 }
 
 /** A Local follower's image copied into its own mirror, recorded as pulled from there; undefined when it cannot be. */

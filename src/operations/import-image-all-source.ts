@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { allCatalogTags, type Catalog, type CatalogTag, isReferenceTag } from '../core/catalog.js';
+import type { Catalog, CatalogTag } from '../core/catalog.js';
 import { RegistryError, UsageError } from '../core/errors.js';
 import { type ImageSourceReference, parseImageSource } from '../core/reference.js';
 import { listSourceTags } from '../registry/tag-lister.js';
@@ -83,19 +83,6 @@ export async function listRepositoryTags(
   const ordered = prioritizedTags([...listed]);
   if (ordered.length === 0) throw new RegistryError('NotFound', `${nameOf(source)} has no tags to import`);
   return { imported: ordered.slice(0, options.maxTags), additional: ordered.slice(options.maxTags) };
-}
-
-/**
- * Refuses to import a tag over a tag of the stream that follows another tag or image: that is changed with `tag`.
- */
-export function refuseOverReferences(catalog: Catalog, stream: string, tags: readonly string[]): void {
-  const wanted = new Set(tags);
-  const reference = allCatalogTags(catalog).find((t) => t.stream === stream && wanted.has(t.tag) && isReferenceTag(t));
-  if (reference) {
-    throw new UsageError(
-      `the tag "${reference.tag}" of the image stream points to "${reference.spec.from}" - use the 'tag' command to change or remove it before importing the repository`,
-    );
-  }
 }
 
 function fromDirectory(source: ImageSourceReference, cwd: string): ImageSourceReference {

@@ -3,18 +3,13 @@ import { type CatalogEdit, catalogDiff, findTag, setCatalogTag, type TagChanges 
 import { writeCatalogText } from '../config/catalog-file-text.js';
 import { parseCatalog } from '../config/index.js';
 import { sourceAsWritten } from '../config/written-source.js';
-import type { Catalog, CatalogTag } from '../core/catalog.js';
+import { mergeYamlValue } from '../config/yaml-merge.js';
+import { type AnyCatalogTag, allCatalogTags, type Catalog, type CatalogTag, isReferenceTag } from '../core/catalog.js';
 import { NotConfirmedError } from '../core/errors.js';
 import type { State } from '../core/state-model.js';
 import { StateStore } from '../state/index.js';
 import { type CatalogFileRef, type CatalogFileText, readCatalogFile } from './catalog-file.js';
-import {
-  type AllSource,
-  allSource,
-  DEFAULT_MAX_TAGS,
-  listRepositoryTags,
-  refuseOverReferences,
-} from './import-image-all-source.js';
+import { type AllSource, allSource, DEFAULT_MAX_TAGS, listRepositoryTags } from './import-image-all-source.js';
 import { catalogOptions, importTags, withLockedStateAfter } from './import-image-steps.js';
 import { type ImportFlags, type ImportNote, importChanges, importFlagsOf } from './import-settings.js';
 import { hasStream } from './import-target.js';
@@ -112,23 +107,32 @@ async function allEdit(
   const maxTags = request.maxTags ?? DEFAULT_MAX_TAGS;
   const options = { cwd: request.cwd, insecure: flags.insecure ?? false, maxTags };
   const listed = await listRepositoryTags(repositories, source.listed, options);
-  refuseOverReferences(catalog, stream, listed.imported);
+  const followers = new Map(
+    allCatalogTags(catalog)
+      .filter((t) => t.stream === stream && isReferenceTag(t))
+      .map((t) => [t.tag, t]),
+  );
   const wanted = listed.imported.map((name) => {
-    const current = findTag(catalog, stream, name);
-    return { name, ...repositoryChanges(flags, current, `${source.from}:${name}`) };
+    const from = `${source.from}:${name}`;
+    const follower = followers.get(name);
+    const { changes, notes } = repositoryChanges(flags, findTag(catalog, stream, name) ?? follower, from);
+    if (!follower) return { name, changes, notes };
+    notes.push({ kind: 'follower-replaced', address: follower.address, followed: follower.spec.from, from });
+    return { name, changes, notes, replacesFollower: true };
   });
   return editTags(file, stream, wanted, listed.additional);
 }
 
 /**
- * What OpenShift's repository import does to each tag it imports: the source becomes `REPOSITORY:TAG`, the mode is
- * the flag's, an existing tag's `scheduled` is the flag's (OpenShift replaces its import policy, not merging it), and
- * the reference policy is set only on a new tag. A new tag takes the catalog's defaults for what no flag gives, and
+ * What OpenShift's repository import does to each tag it imports: the source becomes `REPOSITORY:TAG` (a tag that
+ * followed another tag or image imports it from then on), the mode is the flag's, an existing tag's `scheduled` is
+ * the flag's (OpenShift replaces its import policy, not merging it), and the reference policy is set only on a new
+ * tag. A new tag takes the catalog's defaults for what no flag gives, and
  * `insecure` is written only when given: a registry's own `insecure: true` already covers its tags.
  */
 function repositoryChanges(
   flags: ImportFlags,
-  current: CatalogTag | undefined,
+  current: AnyCatalogTag | undefined,
   from: string,
 ): { changes: TagChanges; notes: ImportNote[] } {
   const changes: TagChanges = { from, importMode: flags.importMode };
@@ -146,12 +150,14 @@ function repositoryChanges(
 function editTags(
   file: CatalogFileText,
   stream: string,
-  wanted: { name: string; changes: TagChanges; notes: ImportNote[] }[],
+  wanted: { name: string; changes: TagChanges; notes: ImportNote[]; replacesFollower?: boolean }[],
   additionalTags: string[],
 ): AllEdit {
   let text = file.text;
   let edit: CatalogEdit | undefined;
-  for (const { name, changes } of wanted) {
+  for (const { name, changes, replacesFollower } of wanted) {
+    // A follower's `from` may be OpenShift's `{kind, name}`: it is replaced whole before the tag's settings are set.
+    if (replacesFollower) text = mergeYamlValue(text, ['streams', stream, 'tags', name, 'from'], changes.from!);
     edit = setCatalogTag({ ...file, text }, stream, name, changes);
     text = edit.after;
   }

@@ -21,7 +21,9 @@ export type ImportNote =
   /** The implied Legacy mode replaces the tag's mode. */
   | { kind: 'import-mode'; address: string; from: ImportMode; to: ImportMode }
   /** `--scheduled=false` or `--insecure=false` on a tag that has it on: oc's import-image only turns them on. */
-  | { kind: 'kept-on'; address: string; setting: 'scheduled' | 'insecure' };
+  | { kind: 'kept-on'; address: string; setting: 'scheduled' | 'insecure' }
+  /** `--all` imports a repository tag over a tag that followed another, as OpenShift's repository import does. */
+  | { kind: 'follower-replaced'; address: string; followed: string; from: string };
 
 /** The flags checked as oc checks them: a bad mode or policy is refused with oc's message; an empty policy is Source. */
 export function importFlagsOf(settings: TagSettings): ImportFlags {

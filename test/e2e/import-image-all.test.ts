@@ -96,6 +96,24 @@ describe('import-image --all on a repository with more tags than the limit, as o
     expect(Object.keys(catalogTags(ws, 'lots'))).toEqual(['latest', '2.0']);
   });
 
+  it('imports a repository tag over a tag that followed another, as OpenShift does, and says so', async () => {
+    const ws = workspace(
+      `  other:\n    tags:\n      "1": { from: "${repo}:edge" }\n  lots:\n    tags:\n      # the newest minor version\n      latest:\n        from: { kind: ImageStreamTag, name: "2.0" }\n        scheduleInterval: 1h\n      "2.0": { from: "other:1" }\n`,
+    );
+    const result = await ws.run(['import-image', 'lots', `--from=${repo}`, '--all', '--max-tags=2', '--confirm']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(catalogOf(ws)).toContain(
+      `      # the newest minor version\n      latest:\n        from: ${repo}:latest\n        scheduleInterval: 1h\n      "2.0": { from: "${repo}:2.0" }\n`,
+    );
+    expect(result.stderr).toContain(
+      `lots:latest no longer follows lots:2.0: it imports ${repo}:latest, as OpenShift's repository import replaces each tag it imports\n` +
+        `lots:2.0 no longer follows other:1: it imports ${repo}:2.0, as OpenShift's repository import replaces each tag it imports\n`,
+    );
+    const tags = ws.state().streams.lots!.tags;
+    expect(Object.keys(tags).sort()).toEqual(['2.0', 'latest']);
+    expect(tags.latest!.items[0]!.dockerImageReference).toBe(`${repo}@${image.digest}`);
+  });
+
   it('with --dry-run, prints the catalog edit and the tags it would import, writing nothing', async () => {
     const ws = workspace();
     const before = catalogOf(ws);

@@ -206,3 +206,44 @@ describe('adopt refuses bad input and changes nothing', () => {
     expect((await import('node:fs')).readFileSync(work.catalogPath, 'utf8')).toContain('  x:\n    tags: {}');
   });
 });
+
+describe('adopt --replace keeps what an ImageStream cannot carry', () => {
+  const work = new Workspace('imagestreams-adopt-replace-');
+
+  it("rewrites the stream's tags from the cluster and keeps its update policy and a tag's scheduleInterval", async () => {
+    work.writeCatalog(`apiVersion: imagestreams/v1
+kind: Catalog
+streams:
+  db:
+    update: { policy: minor } # 16.x only
+    tags:
+      "16":
+        from: docker.io/library/postgres:16.2
+        scheduleInterval: 1h # checked hourly
+      old:
+        from: docker.io/library/postgres:15
+`);
+    writeFileSync(
+      work.file('is.yaml'),
+      `apiVersion: image.openshift.io/v1
+kind: ImageStream
+metadata: {name: db, namespace: images}
+spec:
+  tags:
+  - name: "16"
+    from: {kind: DockerImage, name: docker.io/library/postgres:16.4}
+`,
+    );
+    await work.expectRun(['adopt', 'is.yaml', '--replace'], 0);
+    expect((await import('node:fs')).readFileSync(work.catalogPath, 'utf8')).toBe(`apiVersion: imagestreams/v1
+kind: Catalog
+streams:
+  db:
+    update: { policy: minor } # 16.x only
+    tags:
+      "16":
+        from: docker.io/library/postgres:16.4
+        scheduleInterval: 1h # checked hourly
+`);
+  });
+});

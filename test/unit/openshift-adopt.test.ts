@@ -11,6 +11,7 @@ import { adoptedStream } from '../../src/openshift/adopt-streams.js';
 import { exportImageStreams } from '../../src/openshift/export-objects.js';
 import type { ImageStreamObject, TagReference } from '../../src/openshift/image-stream-types.js';
 import { imageStreamViolations } from '../../src/openshift/strict-validation.js';
+import { withAdoptedStream } from '../../src/operations/adopt-merge.js';
 
 const DEFAULTS: CatalogDefaults = {
   importMode: 'Legacy',
@@ -275,5 +276,97 @@ describe('adopt then export on what clusters really hold', () => {
       'nodejs: metadata.namespace',
       'httpd: metadata.namespace',
     ]);
+  });
+});
+
+describe('adopt --replace rewrites what the ImageStream says and keeps what only the catalog knows', () => {
+  const CATALOG = `apiVersion: imagestreams/v1
+kind: Catalog
+streams:
+  # the payments team's images
+  app:
+    update: { policy: patch } # majors need a migration
+    labels:
+      team: payments
+    discover:
+      from: quay.io/org/app
+      policy: { semver: '>=1' }
+    tags:
+      "1.0":
+        from: quay.io/org/app:1.0 # pinned
+        scheduleInterval: 1h
+      arm:
+        from: quay.io/org/app:1.1
+        preferPlatform: linux/arm64
+      stable:
+        from: "app:1.0"
+        scheduleInterval: 5m
+`;
+
+  /** The catalog text after adopting `object` over `text`, as `adopt --replace` writes it. */
+  function adoptOver(text: string, object: object): string {
+    const notes: AdoptNote[] = [];
+    const catalog = parseCatalog(text, '/c/imagestreams.yaml');
+    const adopted = adoptedStream(cleanedImageStream({ ...object }, notes), catalog.defaults, 'is.yaml', notes);
+    const after = withAdoptedStream(text, adopted, catalog);
+    parseCatalog(after, '/c/imagestreams.yaml');
+    return after;
+  }
+
+  it('leaves the catalog byte for byte as it was when the cluster holds what it exported', () => {
+    const [app] = exported(CATALOG);
+    expect(adoptOver(CATALOG, app!)).toBe(CATALOG);
+  });
+
+  it("keeps the stream's update and discover and a tag's scheduleInterval, and changes only what moved", () => {
+    const [app] = exported(CATALOG);
+    const [pinned, arm, stable] = app!.spec.tags;
+    const moved = {
+      ...app!,
+      metadata: { name: 'app', labels: { team: 'checkout' } },
+      spec: {
+        tags: [
+          { ...pinned!, from: { kind: 'DockerImage', name: 'quay.io/org/app:1.2' }, importPolicy: { scheduled: true } },
+          { ...stable!, from: { kind: 'ImageStreamTag', name: 'edge' } },
+          { name: 'edge', from: { kind: 'DockerImage', name: 'quay.io/org/app:edge' } },
+        ],
+      },
+    };
+    expect(arm?.name).toBe('arm');
+    expect(adoptOver(CATALOG, moved)).toBe(`apiVersion: imagestreams/v1
+kind: Catalog
+streams:
+  # the payments team's images
+  app:
+    update: { policy: patch } # majors need a migration
+    labels:
+      team: checkout
+    discover:
+      from: quay.io/org/app
+      policy: { semver: '>=1' }
+    tags:
+      "1.0":
+        from: quay.io/org/app:1.2 # pinned
+        scheduleInterval: 1h
+        scheduled: true
+      stable:
+        from:
+          kind: ImageStreamTag
+          name: edge
+        scheduleInterval: 5m
+      edge:
+        from: quay.io/org/app:edge
+`);
+  });
+
+  it('takes the preferred platform from the cluster when its annotations say another', () => {
+    const [app] = exported(CATALOG);
+    const arm = app!.spec.tags[1]!;
+    const amd = { ...arm, annotations: { 'importer.image.openshift.io/prefer-arch': 'amd64' } };
+    const after = adoptOver(CATALOG, { ...app!, spec: { tags: [app!.spec.tags[0], amd, app!.spec.tags[2]] } });
+    expect(after).toContain(
+      '      arm:\n        from: quay.io/org/app:1.1\n        annotations:\n          importer.image.openshift.io/prefer-arch: amd64\n',
+    );
+    expect(after).not.toContain('preferPlatform');
   });
 });

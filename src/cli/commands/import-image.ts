@@ -91,6 +91,9 @@ function noteText(note: ImportNote): string {
   if (note.kind === 'import-mode') {
     return `import mode of ${note.address} changes from ${note.from} to ${note.to} (pass --import-mode=${note.from} to keep it)`;
   }
+  if (note.kind === 'follower-replaced') {
+    return `${note.address} no longer follows ${note.followed}: it imports ${note.from}, as OpenShift's repository import replaces each tag it imports`;
+  }
   return `${note.address} stays ${note.setting}: import-image only turns ${note.setting} on, as oc's does; use 'tag' to turn it off`;
 }
 

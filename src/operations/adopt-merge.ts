@@ -1,0 +1,91 @@
+import { findTag } from '../config/catalog-edit.js';
+import { isMappingAt } from '../config/catalog-replace.js';
+import { PREFER_ARCH_ANNOTATION, PREFER_OS_ANNOTATION } from '../config/platform-preference.js';
+import { mergeYamlValue } from '../config/yaml-merge.js';
+import { hasYamlKey, type YamlEntries, type YamlValue } from '../config/yaml-source-edit.js';
+import { allCatalogTags, type Catalog, isReferenceTag } from '../core/catalog.js';
+import { parseTargetName, type ReferenceKind, targetName } from '../core/tag-reference.js';
+import type { AdoptedStream, AdoptedTag } from '../openshift/adopt-streams.js';
+import { preferenceAnnotations } from '../openshift/prefer-annotations.js';
+
+/** Keys of a catalog stream an ImageStream carries; the others (`update`, `discover`) only the catalog knows. */
+const STREAM_KEYS = ['labels', 'annotations', 'lookupPolicy', 'tags'];
+/**
+ * Keys of a catalog tag an ImageStream's tag carries (`preferPlatform` as the prefer-arch/prefer-os annotations);
+ * the others (`scheduleInterval`) only the catalog knows.
+ */
+const TAG_KEYS = ['from', 'importMode', 'referencePolicy', 'scheduled', 'insecure', 'preferPlatform', 'annotations'];
+
+/**
+ * The catalog text with the adopted stream written in: a new stream after the others; a stream the catalog has
+ * (`--replace`) rewritten in place to what the ImageStream says, its tags the ImageStream lacks removed. What an
+ * ImageStream cannot carry stays as written (a stream's `update` and `discover`, a tag's `scheduleInterval`), and so
+ * do comments and layout, a follower's `stream:tag` spelling, and a `preferPlatform` its annotations repeat.
+ */
+export function withAdoptedStream(text: string, stream: AdoptedStream, before: Catalog): string {
+  const path = ['streams', stream.name];
+  const kept = new Set<string>();
+  const tags: YamlEntries = stream.tags.map((tag) => {
+    const { entries, keep } = tagEntries(text, stream.name, tag, before);
+    for (const key of keep) kept.add(`${tag.name}\n${key}`);
+    return [tag.name, entries] as const;
+  });
+  const keep = (at: readonly string[]) => {
+    const inStream = at.slice(path.length);
+    if (inStream.length === 1) return !STREAM_KEYS.includes(inStream[0]!);
+    const [tags, name, key] = inStream;
+    return inStream.length === 3 && tags === 'tags' && (!TAG_KEYS.includes(key!) || kept.has(`${name}\n${key}`));
+  };
+  return mergeYamlValue(text, path, [...stream.entries, ['tags', tags]], keep);
+}
+
+/** The adopted tag's entries, and the keys of the catalog's tag that stay as written: they say the same. */
+function tagEntries(
+  text: string,
+  stream: string,
+  tag: AdoptedTag,
+  before: Catalog,
+): { entries: YamlEntries; keep: string[] } {
+  const path = ['streams', stream, 'tags', tag.name];
+  if (!hasYamlKey(text, path)) return { entries: tag.entries, keep: [] };
+  const entries = new Map<string, YamlValue>(tag.entries);
+  const keep: string[] = [];
+  if (sameFollowed(text, path, stream, entries.get('from')!, before)) {
+    entries.delete('from');
+    keep.push('from');
+  }
+  const preferred = findTag(before, stream, tag.name)?.spec.preferPlatform;
+  if (preferred && hasYamlKey(text, [...path, 'preferPlatform']) && repeatsPreference(entries, preferred)) {
+    keep.push('preferPlatform');
+  }
+  return { entries: [...entries], keep };
+}
+
+/** Whether the catalog writes the follower as `stream:tag` (or `stream@sha256:…`) for the target `from` names. */
+function sameFollowed(text: string, path: string[], stream: string, from: YamlValue, before: Catalog): boolean {
+  if (typeof from !== 'object' || isMappingAt(text, [...path, 'from'])) return false;
+  const existing = allCatalogTags(before).find((t) => t.stream === stream && t.tag === path.at(-1));
+  if (!existing || !isReferenceTag(existing)) return false;
+  const fields = new Map(from);
+  try {
+    const target = parseTargetName(fields.get('kind') as ReferenceKind, String(fields.get('name')), stream);
+    return targetName(target) === targetName(existing.target);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether the adopted annotations only repeat the tag's own `preferPlatform` (as `export` writes it); if so they
+ * are left out of the entries.
+ */
+function repeatsPreference(entries: Map<string, YamlValue>, preferred: string): boolean {
+  const annotations = new Map((entries.get('annotations') as YamlEntries | undefined) ?? []);
+  const repeated = Object.entries(preferenceAnnotations(preferred, {}));
+  if (!repeated.every(([key, value]) => annotations.get(key) === value)) return false;
+  annotations.delete(PREFER_ARCH_ANNOTATION);
+  annotations.delete(PREFER_OS_ANNOTATION);
+  if (annotations.size > 0) entries.set('annotations', [...annotations]);
+  else entries.delete('annotations');
+  return true;
+}
