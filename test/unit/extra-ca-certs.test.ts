@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,13 +14,18 @@ describe('the CAs of a NODE_EXTRA_CA_CERTS file', () => {
     writeFileSync(path, text);
     return path;
   };
+  const fifo = (name: string): string => {
+    const path = join(dir, name);
+    execFileSync('mkfifo', [path]);
+    return path;
+  };
 
   it('are each PEM certificate in it, text around them ignored', () => {
     const path = file('bundle.pem', `# corporate CAs\n${pki.caPem}\n${pki.server.certPem}`);
     expect(readExtraCaCerts(path)).toEqual({ pems: [pki.caPem.trim(), pki.server.certPem.trim()] });
   });
 
-  it('are passed on unparsed: a corrupt one is for the TLS context to leave out, as Node does', () => {
+  it('are passed on unparsed: the TLS context leaves out a corrupt one, which Node warns of', () => {
     const corrupt = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----';
     const path = file('corrupt.pem', `${corrupt}\n${pki.caPem}`);
     expect(readExtraCaCerts(path)).toEqual({ pems: [corrupt, pki.caPem.trim()] });
@@ -30,6 +36,7 @@ describe('the CAs of a NODE_EXTRA_CA_CERTS file', () => {
     ['a missing file', () => join(dir, 'missing.pem'), 'cannot read'],
     ['a directory', () => dir, 'is not a regular file'],
     ['a device', () => '/dev/zero', 'is not a regular file'],
+    ['a FIFO no one writes to', () => fifo('fifo'), 'is not a regular file'],
     ['a larger file', () => file('large.pem', pki.caPem.repeat(MAX_EXTRA_CA_BYTES / 1000)), 'is larger than'],
   ])('are none in %s, with the problem named', (_, path, problem) => {
     const read = readExtraCaCerts(path());
