@@ -59,7 +59,12 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     .command('validate')
     .description('check the catalog against the schema and the semantic rules, offline')
     .option('-f, --file <catalog>', 'catalog file', 'imagestreams.yaml')
-    .option('--json', 'print {"valid", "errors", "warnings"} as JSON (see schemas/validate.schema.json)')
+    .option(
+      '--json',
+      'print JSON, for an invalid or unreadable catalog too: {"valid", "errors", "warnings"} and, when valid, ' +
+        '"discoveringStreams"; each error and warning is {"file", "line", "column", "message"}; exit 0 when ' +
+        'valid, 1 when not (schemas/validate.schema.json)',
+    )
     .action(async (options) => {
       const { validateCommand } = await import('./commands/validate.js');
       setExitCode(await validateCommand(withGlobals(options), io));

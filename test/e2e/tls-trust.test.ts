@@ -1,16 +1,20 @@
 import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/cli.js';
+import { useRegistry } from '../helpers/e2e-fixture.js';
 import { type ListeningServer, listenOnLoopback } from '../helpers/http-server.js';
 import { generatePki, type TestPki } from '../helpers/tls.js';
+import { Workspace } from '../helpers/workspace.js';
 
 /**
  * The verdict of a TLS handshake with each server over the context a registry connection gets for `caPems`, in a
- * process of its own: with `systemCa`, that process's system store is OpenSSL's and holds that CA only.
+ * process of its own: with `systemCa`, that process's system store is OpenSSL's and holds that CA only; with
+ * `extraCa`, that file is its NODE_EXTRA_CA_CERTS.
  */
-async function handshakes(ports: number[], caPems: string[], systemCa?: string): Promise<string[]> {
+async function handshakes(ports: number[], caPems: string[], systemCa?: string, extraCa?: string): Promise<string[]> {
   const script = `
     import { connect } from 'node:tls';
     import { sharedSecureContext } from ${JSON.stringify(join(REPO_ROOT, 'dist/registry/http/tls-context.js'))};
@@ -24,7 +28,11 @@ async function handshakes(ports: number[], caPems: string[], systemCa?: string):
     }`;
   const system = systemCa === undefined ? [] : ['--use-openssl-ca'];
   const { stdout } = await promisify(execFile)(process.execPath, [...system, '--input-type=module', '-e', script], {
-    env: { PATH: process.env.PATH, ...(systemCa !== undefined && { SSL_CERT_FILE: systemCa }) },
+    env: {
+      PATH: process.env.PATH,
+      ...(systemCa !== undefined && { SSL_CERT_FILE: systemCa }),
+      ...(extraCa !== undefined && { NODE_EXTRA_CA_CERTS: extraCa }),
+    },
   });
   return stdout.trim().split('\n');
 }
@@ -53,5 +61,51 @@ describe('the CAs a registry connection trusts', () => {
   it('are no more than that: a server signed by neither is refused', async () => {
     const ports = servers.map((server) => server.port);
     expect(await handshakes(ports, [catalogCa.caPem])).toEqual(['trusted', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']);
+  });
+
+  it("are NODE_EXTRA_CA_CERTS's too, as for a registry with no CA of its own", async () => {
+    const ports = servers.map((server) => server.port);
+    const trusted = ['trusted', 'trusted'];
+    expect(await handshakes(ports, [catalogCa.caPem], undefined, systemCa.caCertPath)).toEqual(trusted);
+    expect(await handshakes(ports, [catalogCa.caPem], catalogCa.caCertPath, systemCa.caCertPath)).toEqual(trusted);
+  });
+});
+
+describe('a registry with a CA of its own, for a user whose CA is in NODE_EXTRA_CA_CERTS', () => {
+  const { registry, upstream } = useRegistry({ tls: true });
+  const work = new Workspace('imagestreams-extra-ca-');
+  const source = () => `${registry.host}/e2e/tls:1`;
+
+  beforeAll(async () => {
+    await upstream.push('e2e/tls', '1', { platforms: ['linux/amd64'] });
+    writeFileSync(work.file('unrelated-ca.pem'), generatePki().caPem);
+    work.writeCatalog({
+      registries: { [registry.host]: { ca: 'unrelated-ca.pem' } },
+      streams: { app: { '1': { from: source() } } },
+    });
+  });
+
+  it("trusts NODE_EXTRA_CA_CERTS's CAs besides its own", async () => {
+    const env = { NODE_EXTRA_CA_CERTS: registry.ca!.caCertPath };
+    const result = await work.expectRun(['plan'], 0, { env });
+    expect(result.stdout).toContain('Plan: 1 to import, 0 to re-import, 0 to remove.');
+    expect(result.stderr).toBe('');
+  });
+
+  it('trusts no more than its own and the system CAs without it', async () => {
+    const result = await work.expectRun(['plan'], 1, { env: { NODE_EXTRA_CA_CERTS: undefined } });
+    expect(result.stdout).toContain(
+      `✗ app:1: TLS connection to ${registry.host} failed (certificate signed by an unknown authority)`,
+    );
+  });
+
+  it('warns of a NODE_EXTRA_CA_CERTS file it cannot use, and goes on without it', async () => {
+    writeFileSync(work.file('not-a-ca.pem'), 'not a certificate\n');
+    const env = { NODE_EXTRA_CA_CERTS: work.file('not-a-ca.pem') };
+    const result = await work.expectRun(['plan'], 1, { env });
+    expect(result.stderr).toContain(
+      `Warning: NODE_EXTRA_CA_CERTS: ${work.file('not-a-ca.pem')} holds no PEM certificate; left out for registries with CAs of their own (ca: or certs.d)`,
+    );
+    expect(result.stdout).toContain('certificate signed by an unknown authority');
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 import { Workspace } from '../helpers/workspace.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../schemas/validate.schema.json', import.meta.url), 'utf8'));
@@ -94,6 +95,14 @@ describe('validate --json', () => {
       warnings: [],
       errors: [{ file: 'missing.yaml', line: 1, column: 1 }],
     });
+  });
+
+  it('is what validate --help says: every field of the schema, and the exit codes', async () => {
+    const help = (await runCli(['validate', '--help'])).stdout.replace(/\s+/g, ' ');
+    const fields = [...Object.keys(schema.properties), ...Object.keys(schema.$defs.problem.properties)];
+    for (const field of fields) expect(help).toContain(`"${field}"`);
+    expect(help).toContain('for an invalid or unreadable catalog too');
+    expect(help).toContain('exit 0 when valid, 1 when not');
   });
 
   it('prints a clean catalog as valid with nothing to say', async () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { RegistryError } from '../../core/errors.js';
+import { readExtraCaCerts } from './extra-ca-certs.js';
 
 /** The PEM texts a TLS connection to one registry is set up with. */
 export interface TlsMaterial {
@@ -43,7 +44,8 @@ function builtContext(material: TlsMaterial, registry: string): SecureContext {
 /**
  * A copy of Node's CA store (its bundled CAs, or OpenSSL's with `--use-openssl-ca`) with the extra CAs added.
  * Passing `ca` instead would replace that store, so the ~150 bundled CAs would be passed and parsed again, some
- * 25 ms for every set of extra CAs.
+ * 25 ms for every set of extra CAs. Node's copy leaves out the CAs of NODE_EXTRA_CA_CERTS, which its own store
+ * holds: they are added again.
  */
 function withExtraCas(material: TlsMaterial): SecureContext {
   const client = {
@@ -53,11 +55,31 @@ function withExtraCas(material: TlsMaterial): SecureContext {
   const context = createSecureContext(client);
   const native = (context as SecureContext & { context?: NativeContext }).context;
   if (material.caPems.length === 0) return context;
+  const caPems = [...nodeExtraCaCerts(), ...material.caPems];
   if (typeof native?.addCACert !== 'function') {
-    return createSecureContext({ ...client, ca: [...rootCertificates, ...material.caPems] });
+    return createSecureContext({ ...client, ca: [...rootCertificates, ...caPems] });
   }
-  for (const pem of material.caPems) native.addCACert(pem);
+  for (const pem of caPems) native.addCACert(pem);
   return context;
+}
+
+let extraCaCerts: string[] | undefined;
+
+/**
+ * The CAs of NODE_EXTRA_CA_CERTS, read once: the process's own variable, which Node read at start-up. Node warns
+ * of a file it cannot use and goes on without it; so does this.
+ */
+function nodeExtraCaCerts(): string[] {
+  if (extraCaCerts !== undefined) return extraCaCerts;
+  const file = process.env.NODE_EXTRA_CA_CERTS;
+  const read = file ? readExtraCaCerts(file) : { pems: [] };
+  if (read.problem !== undefined) {
+    process.emitWarning(
+      `NODE_EXTRA_CA_CERTS: ${read.problem}; left out for registries with CAs of their own (ca: or certs.d)`,
+    );
+  }
+  extraCaCerts = read.pems;
+  return extraCaCerts;
 }
 
 function materialKey(material: TlsMaterial): string {

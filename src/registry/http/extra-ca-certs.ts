@@ -1,0 +1,60 @@
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+
+/** Five times the largest CA bundle a Linux distribution ships (some 220 KiB): more is not a list of CAs. */
+export const MAX_EXTRA_CA_BYTES = 1024 * 1024;
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[^-]*-----END CERTIFICATE-----/g;
+
+/** The certificates of a NODE_EXTRA_CA_CERTS file, and what was wrong with it, if anything. */
+export interface ExtraCaCerts {
+  pems: string[];
+  problem?: string;
+}
+
+/**
+ * The PEM certificates in `file`, read as untrusted input: a regular file of at most MAX_EXTRA_CA_BYTES. A file that
+ * cannot be used gives none and the problem. Certificates are not parsed here: a corrupt one is left out by the
+ * TLS context it is added to, and Node itself warns of it, as of a file it cannot read, when it starts.
+ */
+export function readExtraCaCerts(file: string): ExtraCaCerts {
+  const text = boundedText(file);
+  if (typeof text !== 'string') return { pems: [], problem: text.problem };
+  const pems = text.match(PEM_CERTIFICATE) ?? [];
+  return pems.length > 0 ? { pems } : { pems: [], problem: `${file} holds no PEM certificate` };
+}
+
+function boundedText(file: string): string | { problem: string } {
+  let fd: number;
+  try {
+    // Non-blocking: a FIFO opens at once instead of waiting for a writer.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    return unreadable(file, error);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return { problem: `${file} is not a regular file` };
+    if (stat.size > MAX_EXTRA_CA_BYTES) return { problem: `${file} is larger than ${MAX_EXTRA_CA_BYTES} bytes` };
+    return readUpTo(fd, stat.size);
+  } catch (error) {
+    return unreadable(file, error);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function unreadable(file: string, error: unknown): { problem: string } {
+  return { problem: `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+}
+
+/** The first `size` bytes of the file, or fewer if it has shrunk since. */
+function readUpTo(fd: number, size: number): string {
+  const buffer = Buffer.alloc(size);
+  let filled = 0;
+  while (filled < size) {
+    const read = readSync(fd, buffer, filled, size - filled, filled);
+    if (read === 0) break;
+    filled += read;
+  }
+  return buffer.toString('utf8', 0, filled);
+}
