@@ -34,7 +34,7 @@ export function describeEvent(event: WatchLogEvent): string {
     case 'discovered':
       return `${event.stream} listed ${event.repository}: ${keptWords(event)}${recovered(event.recovered)}${next(event.nextCheck, 'next listing')}`;
     case 'discovery-failed':
-      return `${event.stream} could not list ${event.repository} (${event.reason}): ${oneLine(event.message)}; its discovered tags are left as they are; ${countOf(event.failures, 'failure')} in a row${next(event.nextCheck, 'next try')}`;
+      return `${event.stream} ${listingFailure(event)} (${event.reason}): ${oneLine(event.message)}; its discovered tags are left as they are; ${countOf(event.failures, 'failure')} in a row${next(event.nextCheck, 'next try')}`;
     case 'lock-wait':
       return `${event.address} waits for the state lock${holder(event.holder)}`;
     case 'abandoned':
@@ -60,6 +60,11 @@ function repositories(count: number | undefined): string {
 /** ` and listing the 1 discovered repository`, when there are any. */
 function listing(count: number | undefined): string {
   return count ? ` and listing the ${countOf(count, 'discovered repository', 'discovered repositories')}` : '';
+}
+
+/** A listing the registry refused, or one whose tags the catalog cannot take (a tag it also writes out). */
+function listingFailure({ reason, repository }: Extract<WatchEvent, { type: 'discovery-failed' }>): string {
+  return reason === 'CatalogError' ? `cannot follow what it listed in ${repository}` : `could not list ${repository}`;
 }
 
 /** `kept 17.2, 17.1 (added 17.2; removed 16.0)`. */

@@ -1,6 +1,7 @@
 import { allCatalogTags, type CatalogTag, type ReferenceTag } from './catalog.js';
 import type { ImportReason } from './errors.js';
 import { change, importReason, platformRows, tagState } from './plan-changes.js';
+import { copySummary, withCopyTotals, withFollowerCopies } from './plan-copies.js';
 import {
   type ChangeAction,
   PLAN_FORMAT_VERSION,
@@ -11,7 +12,6 @@ import {
   type PlannedError,
   type PlannedItem,
   type PlanSummary,
-  type SizedDigest,
 } from './plan-model.js';
 import { planReferences } from './reference-planner.js';
 import type { State, TagState } from './state-model.js';
@@ -35,6 +35,11 @@ export interface PlanInput {
   now: Date;
   /** Where a Local tag that follows another pulls an image from: its mirror in the local store (none: no store). */
   localPullSpec?: (stream: string, digest: string) => string | undefined;
+  /**
+   * By address, what each Local tag that follows another and changes would copy into its own repository of the
+   * local store as the store is now (see withFollowerCopies); a follower not in it has no copy estimate.
+   */
+  followerCopies?: ReadonlyMap<string, PlannedCopy>;
 }
 
 export { importReason, platformRows, specEquals, tagState } from './plan-changes.js';
@@ -80,16 +85,17 @@ export function computePlan(input: PlanInput): Plan {
     changes.push(deletion(address, stream, tag, prior));
   }
 
+  const planned = input.followerCopies ? withFollowerCopies(changes, input.followerCopies, copies) : changes;
   return {
     formatVersion: PLAN_FORMAT_VERSION,
     createdAt: input.now.toISOString(),
     priorState: input.state ? { lineage: input.state.lineage, serial: input.state.serial } : null,
     catalog: { path: input.catalog.displayPath, sha256: input.catalog.sha256 },
     targets: [...input.targets],
-    changes,
+    changes: planned,
     drift,
     errors,
-    summary: withCopyTotals(summarize(changes, drift, errors), copies),
+    summary: withCopyTotals(summarize(planned, drift, errors), copies),
   };
 }
 
@@ -108,30 +114,7 @@ function withCopy(
   const copy = observation.kind === 'resolved' ? observation.copy : undefined;
   if (!copy || (change.action !== 'create' && change.action !== 'update')) return change;
   copies.push(copy);
-  const bytes = [...copy.manifests, ...copy.blobs].reduce((sum, d) => sum + d.size, 0);
-  return {
-    ...change,
-    copy: {
-      target: `${copy.repository}:${copy.tag}`,
-      manifests: copy.manifests.length,
-      blobs: copy.blobs.length,
-      bytes,
-    },
-  };
-}
-
-/** Totals of the copies, each manifest and blob counted once per destination repository. */
-function withCopyTotals(summary: PlanSummary, copies: PlannedCopy[]): PlanSummary {
-  if (copies.length === 0) return summary;
-  const unique = (pick: (copy: PlannedCopy) => SizedDigest[]) => {
-    const seen = new Map<string, number>();
-    for (const copy of copies) for (const d of pick(copy)) seen.set(`${copy.repository}\u0000${d.digest}`, d.size);
-    return seen;
-  };
-  const manifests = unique((c) => c.manifests);
-  const blobs = unique((c) => c.blobs);
-  const bytes = [...manifests.values(), ...blobs.values()].reduce((sum, size) => sum + size, 0);
-  return { ...summary, copy: { manifests: manifests.size, blobs: blobs.size, bytes } };
+  return { ...change, copy: copySummary(copy) };
 }
 
 type TagPlan = PlannedChange | { change: PlannedChange; drift: PlannedDrift };

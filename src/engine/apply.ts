@@ -1,17 +1,12 @@
 import type { ImportReason } from '../core/errors.js';
 import { RegistryError, StateError } from '../core/errors.js';
+import { type FollowingChange, inDependencyOrder, isFollowingChange } from '../core/following-changes.js';
 import type { Plan, PlannedChange } from '../core/plan-model.js';
 import { recordedTag } from '../core/state-lookup.js';
 import type { State, TagItem } from '../core/state-model.js';
 import type { ImageRepository } from '../registry/repository.js';
 import type { StateStore } from '../state/index.js';
-import {
-  type FollowingChange,
-  followedItem,
-  importedOrigin,
-  inDependencyOrder,
-  isFollowingChange,
-} from './apply-references.js';
+import { followedItem, importedOrigin } from './apply-references.js';
 import { mapConcurrent } from './concurrency.js';
 import { importedItem } from './item-metadata.js';
 import type { LocalStore } from './local-store.js';

@@ -101,7 +101,7 @@ export function policyWords(policy: DiscoveryPolicy): string {
 }
 
 /** The names of the tags the catalog writes in `stream` (imported or following another). */
-function explicitTagNames(catalog: Catalog, stream: string): Set<string> {
+export function explicitTagNames(catalog: Catalog, stream: string): Set<string> {
   return new Set(
     allCatalogTags(catalog)
       .filter((t) => t.stream === stream)

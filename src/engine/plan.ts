@@ -3,11 +3,12 @@ import { allCatalogTags, type Catalog, type CatalogTag } from '../core/catalog.j
 import { quoted } from '../core/echoed-text.js';
 import { UsageError } from '../core/errors.js';
 import type { Plan, PlannedDiscovery } from '../core/plan-model.js';
-import { computePlan, inScope } from '../core/planner.js';
+import { inScope } from '../core/planner.js';
 import type { State } from '../core/state-model.js';
 import type { ImageRepository } from '../registry/repository.js';
 import { type Discoverer, discoverStreams } from './discover.js';
 import { type DiscoveredCatalog, type DiscoveryResult, withDiscoveredTags } from './discovered-catalog.js';
+import { planWithFollowerCopies } from './follower-copies.js';
 import { catalogLocalStore, type LocalStore, localPullSpecs } from './local-store.js';
 import { prepareSources, refreshTags } from './refresh.js';
 
@@ -66,7 +67,7 @@ export async function planWithDiscoveries(
   const [own, found] = await Promise.all([refresh(catalog.tags), discoveredCatalog(catalog, state, options)]);
   checkAddresses(found.catalog, state, options);
   const discovered = await refresh(found.catalog.tags.slice(catalog.tags.length));
-  const plan = computePlan({
+  const input = {
     catalog: found.catalog,
     state,
     observations: new Map([...own, ...discovered]),
@@ -74,7 +75,9 @@ export async function planWithDiscoveries(
     reimport,
     now: options.now ?? new Date(),
     localPullSpec: localPullSpecs(local),
-  });
+  };
+  const { openTag, concurrency } = options;
+  const plan = await planWithFollowerCopies(input, { tags: found.catalog.tags, local, openTag, concurrency });
   return { plan: withDiscoveries(plan, found.discoveries), catalog: found.catalog };
 }
 

@@ -71,7 +71,17 @@ export async function planScheduledTags(catalog: Catalog, state: State | null, o
   const targets = withFollowers(catalog, [...written, ...discoveredTargets(catalog, state, listed, options.targets)]);
   const discovered = listed.map((r) => (inPlan(r, targets) ? r : unlisted(r)));
   if (targets.length > 0) return planCatalog(catalog, state, { ...options, targets, discovered });
-  return withDiscoveries(emptyPlan(catalog, state, options), withDiscoveredTags(catalog, state, listed).discoveries);
+  return listingsOnly(catalog, state, listed, options);
+}
+
+/**
+ * A plan of no tag that reports the scheduled discoveries' listings (kept nothing, or failed). Its targets are their
+ * streams, its scope: no targets would take in every discovery, and a saved plan of it would then lack the others.
+ */
+function listingsOnly(catalog: Catalog, state: State | null, listed: DiscoveryResult[], options: PlanOptions): Plan {
+  const { discoveries } = withDiscoveredTags(catalog, state, listed);
+  const plan = withDiscoveries(emptyPlan(catalog, state, options), discoveries);
+  return discoveries.length === 0 ? plan : { ...plan, targets: discoveries.map((d) => d.stream) };
 }
 
 /**

@@ -3,7 +3,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/core/plan-model.js';
 import { useRegistry } from '../helpers/e2e-fixture.js';
-import type { GeneratedImage, ImageSpec } from '../helpers/images.js';
+import { type GeneratedImage, type ImageSpec, writeVersionTags } from '../helpers/images.js';
 import { localCatalog } from '../helpers/local-mirror.js';
 import { indexRow, parsePlanJson } from '../helpers/plan-text.js';
 import { type CatalogSpec, insecure, Workspace } from '../helpers/workspace.js';
@@ -164,5 +164,33 @@ describe('a saved plan of Legacy and Local tags', () => {
     }
     expect(tags.mirrored!.items[0]!.sourceImageReference).toBe(`${registry.host}/${repo}@${image.digest}`);
     expect(readFileSync(work.file('store/app/index.json'), 'utf8')).toContain(image.digest);
+  });
+});
+
+describe('a saved plan --scheduled-only whose listing failed, of a stream the state holds no tag of', () => {
+  const work = new Workspace();
+
+  beforeAll(() => {
+    writeVersionTags(work.file('upstream'), ['1.0']);
+    work.writeCatalog(`apiVersion: imagestreams/v1
+kind: Catalog
+streams:
+  app:
+    tags:
+      edge: { from: "oci:upstream:1.0", scheduled: true }
+  postgres:
+    discover: { from: oci:gone, policy: { semver: '>=15' }, scheduled: true }
+`);
+  });
+
+  it('imports what the plan showed and reports the failed listing again, as the plan did', async () => {
+    const plan = await work.expectRun(['plan', '--scheduled-only', '--out', 'plan.json'], 1);
+    expect(plan.stdout).toContain('postgres: could not list oci:gone (NotFound)');
+    expect(plan.stdout).toContain('+ app:edge');
+    const applied = await work.expectRun(['apply', 'plan.json'], 1);
+    expect(applied.stderr).not.toContain('Saved plan');
+    expect(applied.stdout).toContain('1 imported, 0 re-imported, 0 removed, 1 failed');
+    expect(applied.stdout).toContain('✗ postgres: Import failed (NotFound): listing oci:gone');
+    expect(Object.keys(work.state().streams)).toEqual(['app']);
   });
 });

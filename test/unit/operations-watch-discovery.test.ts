@@ -6,8 +6,10 @@ import type { Catalog } from '../../src/core/catalog.js';
 import type { State } from '../../src/core/state-model.js';
 import { planCatalog } from '../../src/engine/plan.js';
 import { systemClock } from '../../src/engine/watch/clock.js';
+import type { WatchEvent } from '../../src/engine/watch/events.js';
 import type { ListingContext } from '../../src/engine/watch/options.js';
 import { catalogDiscovery } from '../../src/operations/discovery.js';
+import { prepareWatch, WatchMetrics } from '../../src/operations/watch.js';
 import { startListing } from '../../src/operations/watch-discovery.js';
 import { acquireLock, StateStore } from '../../src/state/index.js';
 import { appliedState } from '../helpers/applied-state.js';
@@ -111,5 +113,75 @@ describe('a watch listing of a discovery', () => {
     expect(outcome).toMatchObject({ kind: 'failed' });
     expect(existsSync(`${cat.statePath}.lock`)).toBe(false);
     expect(stateTags(cat)).toEqual(['15.1', '16.2']);
+  });
+});
+
+describe('a watch listing that keeps a tag the stream also writes out', () => {
+  beforeEach(() => work.upstream(['15.1', '16.2']));
+
+  /** `postgres` discovers from the layout `upstream` and writes out `16.2`; `app:edge` is scheduled beside it. */
+  function clashing(): Catalog {
+    const text = `apiVersion: imagestreams/v1
+kind: Catalog
+streams:
+  postgres:
+    discover: { from: oci:upstream, policy: { semver: '>=15' }, keep: 2, scheduled: true }
+    tags:
+      "16.2": { from: oci:upstream:16.2 }
+  app:
+    tags:
+      edge: { from: oci:upstream:15.1, scheduled: true }
+`;
+    return parseCatalog(text, join(work.path, 'imagestreams.yaml'));
+  }
+
+  /** What plan reports for the clash. */
+  const clash = () =>
+    `${join(work.path, 'imagestreams.yaml')}:7:7: error: tag "16.2" of stream "postgres" is also discovered from ` +
+    'oci:upstream (discover on line 5): remove one of them, or leave the tag out of discover with include or exclude';
+
+  it('fails with the catalog error plan reports, writing nothing', async () => {
+    const cat = clashing();
+    const ctx = context(cat);
+    await expect(
+      planCatalog(cat, null, {
+        targets: [],
+        reimport: [],
+        refresh: true,
+        concurrency: 1,
+        openTag: work.first.openTag,
+        discover: ctx.discover,
+      }),
+    ).rejects.toThrow(clash());
+    const outcome = await startListing(cat.discoveries![0]!, ctx, neverStop).done;
+    expect(outcome).toEqual({ kind: 'failed', reason: 'CatalogError', message: clash() });
+    expect(existsSync(cat.statePath)).toBe(false);
+  });
+
+  it('is logged and counted as that error, while the other streams’ tags are imported', async () => {
+    const cat = clashing();
+    const events: WatchEvent[] = [];
+    const metrics = new WatchMetrics();
+    const { watch } = await prepareWatch({
+      loadCatalog: async () => cat,
+      repositories: { env: {}, homeDir: work.path },
+      once: true,
+      importsPerMinute: 0,
+      onEvent: (event) => {
+        events.push(event);
+        metrics.observe(event);
+      },
+    });
+    const summary = await watch.run();
+    expect(events.find((e) => e.type === 'discovery-failed')).toMatchObject({
+      stream: 'postgres',
+      reason: 'CatalogError',
+      message: clash(),
+    });
+    expect(events.find((e) => e.type === 'imported')).toMatchObject({ address: 'app:edge', action: 'create' });
+    expect(summary).toMatchObject({ imported: 1, failed: 1 });
+    const text = metrics.render([]);
+    expect(text).toContain('imagestreams_watch_failures_total{reason="CatalogError"} 1\n');
+    expect(text).toContain('imagestreams_watch_failures_total{reason="InternalError"} 0\n');
   });
 });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../src/config/index.js';
+import { inDependencyOrder, isFollowingChange } from '../../src/core/following-changes.js';
 import { OCI_MANIFEST } from '../../src/core/media-types.js';
 import type { PlannedChange, PlannedItem } from '../../src/core/plan-model.js';
 import { computePlan, type Observation } from '../../src/core/planner.js';
 import type { State, TagItem } from '../../src/core/state-model.js';
-import { inDependencyOrder, isFollowingChange } from '../../src/engine/apply-references.js';
 import { renderPlanJson } from '../../src/render/plan-json.js';
 import { renderPlanMarkdown } from '../../src/render/plan-markdown.js';
 import { renderPlanText } from '../../src/render/plan-text.js';

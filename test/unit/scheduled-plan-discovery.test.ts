@@ -114,3 +114,44 @@ describe('plan --scheduled-only of a catalog whose only stream discovers pinned 
     expect(proven.plan.changes).toEqual([]);
   });
 });
+
+describe('a saved plan --scheduled-only whose listing failed, of a stream the state holds no tag of', () => {
+  /** `postgres` discovers scheduled tags in a layout that is not there; `app:edge` scheduled, `other` pinned discovery. */
+  function failing(lines: string[]): Catalog {
+    const text = `apiVersion: imagestreams/v1
+kind: Catalog
+streams:
+${lines.join('\n')}
+  postgres:
+    discover: { from: oci:gone, policy: { semver: '>=15' }, scheduled: true }
+`;
+    return parseCatalog(text, join(work.path, 'imagestreams.yaml'), { displayPath: 'imagestreams.yaml' });
+  }
+
+  async function savedAndProven(cat: Catalog) {
+    const planned = await planScheduledTags(cat, null, options(cat));
+    const saved = JSON.parse(renderPlanJson(planned)) as PlanDocument;
+    const policy = catalogDiscovery(work.first).policy;
+    const proven = await proveSavedPlan(saved, cat, null, { openTag: work.first.openTag, concurrency: 1, policy });
+    return { planned, proven };
+  }
+
+  const FAILED = [{ stream: 'postgres', error: expect.objectContaining({ reason: 'NotFound' }) }];
+
+  it('is applied as planned beside the other scheduled tags, the failed listing reported as in the plan', async () => {
+    const cat = failing(['  app:', '    tags:', '      edge: { from: "oci:upstream:18.0", scheduled: true }']);
+    const { planned, proven } = await savedAndProven(cat);
+    expect(actions(planned)).toEqual(['create app:edge']);
+    expect(actions(proven.plan)).toEqual(['create app:edge']);
+    expect(proven.plan.discoveries).toEqual(FAILED.map((d) => expect.objectContaining(d)));
+    expect(proven.plan.discoveries).toEqual(planned.discoveries);
+  });
+
+  it('is applied as planned when nothing else is scheduled, beside a stream whose discovered tags are pinned', async () => {
+    const cat = failing(['  other:', "    discover: { from: oci:upstream, policy: { semver: '>=15' } }"]);
+    const { planned, proven } = await savedAndProven(cat);
+    expect(planned.changes).toEqual([]);
+    expect(proven.plan.changes).toEqual([]);
+    expect(proven.plan.discoveries).toEqual(FAILED.map((d) => expect.objectContaining(d)));
+  });
+});

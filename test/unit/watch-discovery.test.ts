@@ -15,8 +15,11 @@ afterEach(() => dir.remove());
 
 const MINUTE = 60_000;
 
-/** `app:edge` scheduled, written out; `postgres` discovers its tags in registry.example/postgres, every minute. */
-function catalogSource(scheduled = true, { keep = 2, beta = false } = {}): WatchedCatalog {
+/**
+ * `app:edge` scheduled, written out; `postgres` discovers its tags in registry.example/postgres, every minute (and
+ * with `written`, writes out a scheduled `16.1` from another repository).
+ */
+function catalogSource(scheduled = true, { keep = 2, beta = false, written = false } = {}): WatchedCatalog {
   const text = `apiVersion: imagestreams/v1
 kind: Catalog
 defaults:
@@ -31,7 +34,7 @@ ${beta ? '      beta: { from: registry.example/app:beta }\n' : ''}  postgres:
       policy: { semver: '>=15' }
       keep: ${keep}
       scheduled: ${scheduled}
-`;
+${written ? '    tags:\n      "16.1": { from: registry.example/other:16.1, scheduled: true }\n' : ''}`;
   return {
     catalog: parseCatalog(text, join(dir.path, 'imagestreams.yaml')),
     openTag: (): ImageRepository => {
@@ -193,6 +196,30 @@ describe('watch reloading a catalog with a discovery', () => {
     await h.clock.advance(0);
     expect(h.checks.filter((c) => c.startsWith('list '))).toHaveLength(2);
     expect(h.watch.schedule().map((e) => e.address)).toContain('postgres:15.9');
+    h.watch.stop('test');
+    await running;
+  });
+
+  it('follows a tag the reloaded catalog writes out instead of the one the last listing kept with its name', async () => {
+    const checked: { from: string; times: number }[] = [];
+    const h = harness([(d) => listed(d, ['16.1', '16.0'])], {
+      reload: async () => catalogSource(true, { written: true }),
+      startCheck: (tag, context) => {
+        const times = context.catalog.tags.filter((t) => t.address === tag.address).length;
+        if (tag.address === 'postgres:16.1') checked.push({ from: tag.spec.from, times });
+        return { done: Promise.resolve(UNCHANGED), abandon: async () => {} };
+      },
+    });
+    const running = h.watch.run();
+    await started(h.events);
+    await h.clock.advance(0);
+    await h.watch.catalogChanged();
+    await h.clock.advance(0);
+    expect(checked).toEqual([
+      { from: 'registry.example/postgres:16.1', times: 1 },
+      { from: 'registry.example/other:16.1', times: 1 },
+    ]);
+    expect(h.watch.schedule().filter((e) => e.address === 'postgres:16.1')).toHaveLength(1);
     h.watch.stop('test');
     await running;
   });

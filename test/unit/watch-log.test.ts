@@ -71,6 +71,20 @@ const cases: [WatchLogEvent, string][] = [
     `postgres could not list docker.io/library/postgres (TooManyRequests): listing docker.io/library/postgres: HTTP 429; its discovered tags are left as they are; 2 failures in a row; next try ${next}`,
   ],
   [
+    {
+      time,
+      type: 'discovery-failed',
+      stream: 'postgres',
+      repository: 'docker.io/library/postgres',
+      reason: 'CatalogError',
+      message:
+        'imagestreams.yaml:9:7: error: tag "16.2" of stream "postgres" is also discovered from postgres (discover on line 5): …',
+      failures: 1,
+      nextCheck: next,
+    },
+    `postgres cannot follow what it listed in docker.io/library/postgres (CatalogError): imagestreams.yaml:9:7: error: tag "16.2" of stream "postgres" is also discovered from postgres (discover on line 5): …; its discovered tags are left as they are; 1 failure in a row; next try ${next}`,
+  ],
+  [
     { time, type: 'metrics-listening', url: 'http://127.0.0.1:9090' },
     'metrics on http://127.0.0.1:9090/metrics, health on http://127.0.0.1:9090/healthz',
   ],

@@ -83,7 +83,8 @@ describe('watch metrics', () => {
     expect(failures).toContain('imagestreams_watch_failures_total{reason="NotFound"} 2');
     expect(failures).toContain('imagestreams_watch_failures_total{reason="TooManyRequests"} 0');
     expect(failures).toContain('imagestreams_watch_failures_total{reason="StateError"} 0');
-    expect(failures).toHaveLength(9);
+    expect(failures).toContain('imagestreams_watch_failures_total{reason="CatalogError"} 0');
+    expect(failures).toHaveLength(10);
   });
 
   it('declares each metric family once, with HELP and TYPE, and ends with a newline', () => {

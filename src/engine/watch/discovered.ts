@@ -1,7 +1,7 @@
 import type { Catalog, CatalogTag } from '../../core/catalog.js';
 import { importReason, tagState } from '../../core/planner.js';
 import type { State } from '../../core/state-model.js';
-import { withDiscoveredTags } from '../discovered-catalog.js';
+import { explicitTagNames, withDiscoveredTags } from '../discovered-catalog.js';
 import { scheduledDiscoveries, scheduledTags } from '../scheduled-plan.js';
 import type { WatchedTag } from './scheduler.js';
 import { isDiscovery, listedDiscovery, sameDiscovery, type WatchSubject } from './subjects.js';
@@ -17,8 +17,9 @@ export interface FollowedCatalog {
 
 /**
  * The discovered tags a watch starts a catalog with, until each discovery's first listing: what the previous catalog's
- * listing found for the same discovery, else the tags of the state an earlier discovery made. Discoveries whose
- * tags are pinned are left out: watch never imports them.
+ * listing found for the same discovery (less the tags the catalog now writes out: those are followed as written, and
+ * the next listing reports the clash, as plan does), else the tags of the state an earlier discovery made.
+ * Discoveries whose tags are pinned are left out: watch never imports them.
  */
 export function startingDiscovered(
   catalog: Catalog,
@@ -29,9 +30,17 @@ export function startingDiscovered(
   for (const discovery of scheduledDiscoveries(catalog)) {
     const before = previous?.catalog.discoveries?.find((d) => d.stream === discovery.stream);
     const listed = before && sameDiscovery(before, discovery) && previous?.discovered.get(discovery.stream);
-    discovered.set(discovery.stream, listed || fromState(catalog, state, discovery.stream));
+    discovered.set(
+      discovery.stream,
+      listed ? notWritten(catalog, discovery.stream, listed) : fromState(catalog, state, discovery.stream),
+    );
   }
   return discovered;
+}
+
+function notWritten(catalog: Catalog, stream: string, tags: CatalogTag[]): CatalogTag[] {
+  const written = explicitTagNames(catalog, stream);
+  return tags.filter((t) => !written.has(t.tag));
 }
 
 function fromState(catalog: Catalog, state: State | null, stream: string): CatalogTag[] {

@@ -2,8 +2,11 @@ import type { CatalogTag } from '../../core/catalog.js';
 import type { ImportReason, LockInfo } from '../../core/errors.js';
 import type { ChangeReason, PlannedDiscovery } from '../../core/plan-model.js';
 
-/** Why a check failed: a registry's reason, or the state could not be read or written. */
-export type WatchFailureReason = ImportReason | 'StateError';
+/**
+ * Why a check failed: a registry's reason, the state could not be read or written, or what a listing found does
+ * not fit the catalog (a discovered tag the stream also writes out).
+ */
+export type WatchFailureReason = ImportReason | 'StateError' | 'CatalogError';
 
 /** What checking one scheduled tag came to. */
 export type TagOutcome =

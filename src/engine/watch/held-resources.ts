@@ -1,4 +1,4 @@
-import { RegistryError, StateError } from '../../core/errors.js';
+import { CatalogError, RegistryError, StateError } from '../../core/errors.js';
 import type { Lock, StateStore } from '../../state/index.js';
 import type { TagOutcome } from './events.js';
 import { waitForStateLock } from './lock.js';
@@ -48,8 +48,12 @@ export class HeldResources {
   }
 }
 
-/** A check's failure as the registry or the state file caused it; anything else is a bug, thrown on. */
+/**
+ * A check's failure as the registry, the state file or the catalog (a listing's tag it also writes out, which plan
+ * refuses with the same CatalogError) caused it; anything else is a bug, thrown on.
+ */
 export function asFailure(error: unknown): TagOutcome {
+  if (error instanceof CatalogError) return { kind: 'failed', reason: 'CatalogError', message: error.message };
   if (error instanceof StateError) return { kind: 'failed', reason: 'StateError', message: error.message };
   if (error instanceof RegistryError) return { kind: 'failed', reason: error.reason, message: error.message };
   throw error;

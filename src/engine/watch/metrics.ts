@@ -12,6 +12,7 @@ const FAILURE_REASONS: Record<WatchFailureReason, true> = {
   Unreachable: true,
   InternalError: true,
   StateError: true,
+  CatalogError: true,
 };
 
 /** Counts what `watch` does, for the Prometheus text exposition format (version 0.0.4). */
