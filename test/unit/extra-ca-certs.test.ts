@@ -1,8 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { MAX_EXTRA_CA_BYTES, readExtraCaCerts } from '../../src/registry/http/extra-ca-certs.js';
+import {
+  MAX_EXTRA_CA_BYTES,
+  nodeStoreIsBundled,
+  readExtraCaCerts,
+  withoutBundledCas,
+} from '../../src/registry/http/extra-ca-certs.js';
 import { tempDir } from '../helpers/cli.js';
 import { generatePki } from '../helpers/tls.js';
 
@@ -43,4 +49,28 @@ describe('the CAs of a NODE_EXTRA_CA_CERTS file', () => {
     expect(read.pems).toEqual([]);
     expect(read.problem).toContain(problem);
   });
+});
+
+describe("the NODE_EXTRA_CA_CERTS CAs added beside a registry's own", () => {
+  const pki = generatePki();
+  const [bundledCa] = rootCertificates;
+
+  it("leave out those Node's bundled store holds, however their lines are wrapped", () => {
+    const rewrapped = bundledCa!.replace(/\n/g, '\r\n');
+    expect(withoutBundledCas([rewrapped, pki.caPem], rootCertificates)).toEqual([pki.caPem]);
+  });
+
+  it.each([
+    [[], undefined, false, true],
+    [['--use-openssl-ca'], undefined, false, false],
+    [[], '--max-old-space-size=512 --use-openssl-ca', false, false],
+    [[], undefined, true, false],
+    [['--use-bundled-ca'], undefined, true, true],
+    [['--use-bundled-ca'], '--use-openssl-ca', false, true],
+  ])(
+    'know whether the store is the bundled one: flags %j, NODE_OPTIONS %j, built for OpenSSL %j',
+    (argv, options, built, bundled) => {
+      expect(nodeStoreIsBundled(argv, options, built)).toBe(bundled);
+    },
+  );
 });

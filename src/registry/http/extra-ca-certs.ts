@@ -58,3 +58,34 @@ function readUpTo(fd: number, size: number): string {
   }
   return buffer.toString('utf8', 0, filled);
 }
+
+/**
+ * `pems` without the certificates Node's bundled CA store already holds, compared by their base64 text. A
+ * NODE_EXTRA_CA_CERTS that names the whole system bundle (as many CI images set it) then adds the dozen CAs Node
+ * lacks, not 150: each added certificate costs a parse.
+ */
+export function withoutBundledCas(pems: readonly string[], bundled: readonly string[]): string[] {
+  const known = new Set(bundled.map(pemBody));
+  return pems.filter((pem) => !known.has(pemBody(pem)));
+}
+
+function pemBody(pem: string): string {
+  return pem.replace(/-----[^-]*-----|\s/g, '');
+}
+
+/**
+ * Whether Node's CA store is its bundled list: not when it was built to use OpenSSL's store, or started with
+ * `--use-openssl-ca` (on its command line or in NODE_OPTIONS) and not `--use-bundled-ca`.
+ */
+export function nodeStoreIsBundled(
+  execArgv: readonly string[],
+  nodeOptions: string | undefined,
+  builtWithOpensslStore: boolean,
+): boolean {
+  let openssl = builtWithOpensslStore;
+  for (const flag of [...(nodeOptions ?? '').split(/\s+/), ...execArgv]) {
+    if (flag === '--use-openssl-ca') openssl = true;
+    else if (flag === '--use-bundled-ca') openssl = false;
+  }
+  return !openssl;
+}

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { RegistryError } from '../../core/errors.js';
-import { readExtraCaCerts } from './extra-ca-certs.js';
+import { nodeStoreIsBundled, readExtraCaCerts, withoutBundledCas } from './extra-ca-certs.js';
 
 /** The PEM texts a TLS connection to one registry is set up with. */
 export interface TlsMaterial {
@@ -78,7 +78,8 @@ function nodeExtraCaCerts(): string[] {
       `NODE_EXTRA_CA_CERTS: ${read.problem}; left out for registries with CAs of their own (ca: or certs.d)`,
     );
   }
-  extraCaCerts = read.pems;
+  const bundled = nodeStoreIsBundled(process.execArgv, process.env.NODE_OPTIONS, builtWithOpensslStore());
+  extraCaCerts = bundled ? withoutBundledCas(read.pems, rootCertificates) : read.pems;
   return extraCaCerts;
 }
 
@@ -88,4 +89,9 @@ function materialKey(material: TlsMaterial): string {
     hash.update(part).update('\0');
   }
   return hash.digest('hex');
+}
+
+function builtWithOpensslStore(): boolean {
+  const variables = process.config.variables as unknown as Record<string, unknown>;
+  return variables.node_use_openssl_ca === true || variables.node_use_openssl_ca === 1;
 }
