@@ -222,6 +222,12 @@ function header(tags, setup, machine) {
     clientWords(setup),
     `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}, ` +
       `skopeo ${machine.skopeo}; load average ${load.start} at start, ${load.end} at end`,
+    ...(machine.nodeExtraCaCerts === undefined
+      ? []
+      : [
+          `NODE_EXTRA_CA_CERTS names ${machine.nodeExtraCaCerts} certificates: every Node process here, node -e 0 ` +
+            'included, parses them as it starts',
+        ]),
   ];
 }
 
