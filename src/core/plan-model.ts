@@ -111,13 +111,16 @@ export interface PlanSummary {
   copy?: Omit<CopySummary, 'target'>;
 }
 
+/** What limited a plan to its `targets`: `--target`, or `--scheduled-only` (the scheduled tags and their followers). */
+export type PlanLimit = 'target' | 'scheduled-only';
+
 export interface Plan {
   formatVersion: typeof PLAN_FORMAT_VERSION;
   /** When the plan was made (ISO 8601). */
   createdAt: string;
   priorState: { lineage: string; serial: number } | null;
   catalog: { path: string; sha256: string };
-  /** Addresses the plan was restricted to with --target (empty: all). */
+  /** Addresses the plan was restricted to with --target or --scheduled-only (empty: all). */
   targets: string[];
   changes: PlannedChange[];
   drift: PlannedDrift[];
