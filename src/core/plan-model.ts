@@ -69,7 +69,7 @@ export interface PlannedChange {
   before: TagItem | null;
   after: PlannedItem | null;
   platforms: PlatformRow[];
-  /** For an import of a Local tag: what it copies into the local store. */
+  /** For a Local tag imported, or following another tag: what it copies into the local store. */
   copy?: CopySummary;
   /** For a tag that follows another tag or an image of a stream: nothing is imported, it gets that image. */
   reference?: PlannedReference;
@@ -107,7 +107,7 @@ export interface PlanSummary {
   noop: number;
   drift: number;
   error: number;
-  /** What the imports of Local tags copy into the local store (a blob two tags share counts once); absent when none. */
+  /** What the changes of Local tags copy into the local store (a blob two tags share counts once); absent when none. */
   copy?: Omit<CopySummary, 'target'>;
 }
 
