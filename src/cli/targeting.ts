@@ -1,4 +1,5 @@
 import { UsageError } from '../core/errors.js';
+import type { PlanLimit } from '../core/plan-model.js';
 
 /**
  * Terraform's warning about a targeted plan, in our words: the plan leaves out whatever the targets do not select,
@@ -16,14 +17,18 @@ export function targetedPlanWarning(targets: readonly string[]): string {
   ].join('\n');
 }
 
-/** After a targeted apply: what was left undone. Empty without targets. */
-export function targetedApplyWarning(targets: readonly string[]): string {
-  if (targets.length === 0) return '';
+/**
+ * After a targeted apply: what was left undone, naming the option that limited the plan (`--scheduled-only` for a
+ * saved plan of exactly the scheduled tags). Empty without targets.
+ */
+export function targetedApplyWarning(targets: readonly string[], limitedBy: PlanLimit | undefined): string {
+  if (targets.length === 0 || limitedBy === undefined) return '';
+  const option = `--${limitedBy}`;
   return [
-    `Warning: this apply was limited by --target to ${targets.join(', ')}`,
+    `Warning: this apply was limited by ${option} to ${targets.join(', ')}`,
     '',
     'Changes the catalog asks for outside these tags were not made: the state may not match the catalog.',
-    'Run plan without --target to see what is left.',
+    `Run plan without ${option} to see what is left.`,
     '',
   ].join('\n');
 }

@@ -69,7 +69,7 @@ export interface PlannedChange {
   before: TagItem | null;
   after: PlannedItem | null;
   platforms: PlatformRow[];
-  /** For an import of a Local tag: what it copies into the local store. */
+  /** For a Local tag imported, or following another tag: what it copies into the local store. */
   copy?: CopySummary;
   /** For a tag that follows another tag or an image of a stream: nothing is imported, it gets that image. */
   reference?: PlannedReference;
@@ -107,9 +107,12 @@ export interface PlanSummary {
   noop: number;
   drift: number;
   error: number;
-  /** What the imports of Local tags copy into the local store (a blob two tags share counts once); absent when none. */
+  /** What the changes of Local tags copy into the local store (a blob two tags share counts once); absent when none. */
   copy?: Omit<CopySummary, 'target'>;
 }
+
+/** What limited a plan to its `targets`: `--target`, or `--scheduled-only` (the scheduled tags and their followers). */
+export type PlanLimit = 'target' | 'scheduled-only';
 
 export interface Plan {
   formatVersion: typeof PLAN_FORMAT_VERSION;
@@ -117,7 +120,7 @@ export interface Plan {
   createdAt: string;
   priorState: { lineage: string; serial: number } | null;
   catalog: { path: string; sha256: string };
-  /** Addresses the plan was restricted to with --target (empty: all). */
+  /** Addresses the plan was restricted to with --target or --scheduled-only (empty: all). */
   targets: string[];
   changes: PlannedChange[];
   drift: PlannedDrift[];

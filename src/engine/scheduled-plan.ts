@@ -68,10 +68,32 @@ export async function planScheduledTags(catalog: Catalog, state: State | null, o
     concurrency: options.concurrency,
     ...(options.discover && { discover: options.discover }),
   });
-  const targets = withFollowers(catalog, [...written, ...discoveredTargets(catalog, state, listed, options.targets)]);
+  const targets = scheduledAddresses(catalog, state, listed, options.targets);
   const discovered = listed.map((r) => (inPlan(r, targets) ? r : unlisted(r)));
   if (targets.length > 0) return planCatalog(catalog, state, { ...options, targets, discovered });
   return listingsOnly(catalog, state, listed, options);
+}
+
+/**
+ * The targets `plan --scheduled-only` without `--target` records, given what the discoveries listed: a saved plan
+ * whose targets are these was limited by `--scheduled-only`, and by no `--target` that took anything out.
+ */
+export function scheduledOnlyTargets(catalog: Catalog, state: State | null, listed: DiscoveryResult[]): string[] {
+  const scheduled = listed.filter((r) => r.discovery.scheduled);
+  const targets = scheduledAddresses(catalog, state, scheduled, []);
+  if (targets.length > 0) return targets;
+  return withDiscoveredTags(catalog, state, scheduled).discoveries.map((d) => d.stream);
+}
+
+/** The scheduled tags within `targets`, the tags the listed scheduled discoveries bring in, and their followers. */
+function scheduledAddresses(
+  catalog: Catalog,
+  state: State | null,
+  listed: readonly DiscoveryResult[],
+  targets: readonly string[],
+): string[] {
+  const written = scheduledTargets(catalog, targets);
+  return withFollowers(catalog, [...written, ...discoveredTargets(catalog, state, listed, targets)]);
 }
 
 /**

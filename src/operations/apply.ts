@@ -1,6 +1,6 @@
 import type { Catalog, CatalogTag } from '../core/catalog.js';
 import type { RegistryError } from '../core/errors.js';
-import { hasChanges, type Plan, type PlanDocument } from '../core/plan-model.js';
+import { hasChanges, type Plan, type PlanDocument, type PlanLimit } from '../core/plan-model.js';
 import type { ApplyResult } from '../engine/apply.js';
 import { tagConcurrency } from '../engine/concurrency.js';
 import { catalogLocalStore } from '../engine/local-store.js';
@@ -32,6 +32,8 @@ export interface ApplyRequest extends PlanScope, CatalogRepositoriesOptions {
 
 export interface ApplyOutcome {
   plan: Plan;
+  /** What limited the plan to its targets (a saved plan's, derived from what it records); undefined without targets. */
+  limitedBy: PlanLimit | undefined;
   /** false when nothing was imported: no changes, or not approved. */
   ran: boolean;
   /** What the imports did. */
@@ -69,7 +71,8 @@ export async function applyOperation(catalog: Catalog, request: ApplyRequest = {
       const ran = request.saved !== undefined || (await approved(work.plan, request));
       const applied = ran ? await runWork(work, catalog, store, repositories, request) : await nothingToApply(store);
       const state = { lineage: store.state.lineage, serial: store.state.serial };
-      return { plan: work.plan, ran, applied, result: withUnresolved(applied, work.plan), state };
+      const { plan, limitedBy } = work;
+      return { plan, limitedBy, ran, applied, result: withUnresolved(applied, plan), state };
     });
   });
 }
@@ -82,6 +85,7 @@ async function approved(plan: Plan, request: ApplyRequest): Promise<boolean> {
 /** What one apply performs: the plan, where its tags are read from, and imports known to fail. */
 interface ApplyWork {
   plan: Plan;
+  limitedBy: PlanLimit | undefined;
   /** The catalog the plan was made for, with the tags its streams discovered. */
   catalog: Catalog;
   /** The source a change imports from, asked once per change. */
@@ -106,8 +110,8 @@ async function provenWork(
     ...(local && { local }),
     policy: discovery.policy,
   };
-  const proven = await proveSavedPlan(plan, catalog, planningState(store), proving);
-  return { plan: proven.plan, catalog: proven.catalog, openSource: sources.take, failing: proven.unreadable };
+  const { unreadable, ...proof } = await proveSavedPlan(plan, catalog, planningState(store), proving);
+  return { ...proof, openSource: sources.take, failing: unreadable };
 }
 
 async function freshWork(
@@ -118,7 +122,11 @@ async function freshWork(
 ): Promise<ApplyWork> {
   const options = planOptions({ ...request, refresh: true }, repositories, catalog);
   const planned = await planWithDiscoveries(catalog, planningState(store), options);
-  return { ...planned, openSource: repositories.openTag };
+  return {
+    ...planned,
+    limitedBy: planned.plan.targets.length > 0 ? 'target' : undefined,
+    openSource: repositories.openTag,
+  };
 }
 
 function runWork(

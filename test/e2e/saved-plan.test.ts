@@ -192,5 +192,67 @@ streams:
     expect(applied.stdout).toContain('1 imported, 0 re-imported, 0 removed, 1 failed');
     expect(applied.stdout).toContain('✗ postgres: Import failed (NotFound): listing oci:gone');
     expect(Object.keys(work.state().streams)).toEqual(['app']);
+    expect(applied.stderr).toContain('Warning: this apply was limited by --scheduled-only to app:edge\n');
+    expect(applied.stderr).not.toContain('--target');
+  });
+});
+
+describe('apply of a saved plan names what limited it: --scheduled-only or --target', () => {
+  const work = new Workspace();
+
+  beforeAll(() => {
+    writeVersionTags(work.file('upstream'), ['1.0']);
+    work.writeCatalog(`apiVersion: imagestreams/v1
+kind: Catalog
+streams:
+  app:
+    tags:
+      edge: { from: "oci:upstream:1.0", scheduled: true }
+      current: { from: { kind: ImageStreamTag, name: edge } }
+      stable: { from: "oci:upstream:1.0" }
+  tools:
+    tags:
+      nightly: { from: "oci:upstream:1.0", scheduled: true }
+`);
+  });
+
+  /** Plans with `flags` and `--out`, applies the plan file into a fresh state, and returns apply's stderr. */
+  async function applySaved(name: string, flags: string[]): Promise<string> {
+    const state = ['--state', `${name}.state.json`];
+    await work.expectRun(['plan', ...flags, ...state, '--out', `${name}.plan`], 0);
+    return (await work.expectRun(['apply', `${name}.plan`, ...state], 0)).stderr;
+  }
+
+  it('--scheduled-only: the scheduled tags and the tags following them, and what to run to see the rest', async () => {
+    const stderr = await applySaved('scheduled', ['--scheduled-only']);
+    expect(stderr).toContain(
+      [
+        'Warning: this apply was limited by --scheduled-only to app:edge, tools:nightly, app:current',
+        '',
+        'Changes the catalog asks for outside these tags were not made: the state may not match the catalog.',
+        'Run plan without --scheduled-only to see what is left.',
+      ].join('\n'),
+    );
+    expect(stderr).not.toContain('--target');
+  });
+
+  it('--target, also of a scheduled tag, and with --scheduled-only when the target narrows it', async () => {
+    for (const [name, flags, limited] of [
+      ['pinned', ['--target', 'app:stable'], 'app:stable'],
+      ['stream', ['--target', 'tools'], 'tools'],
+      ['scheduled-tag', ['--target', 'tools:nightly'], 'tools:nightly'],
+      ['narrowed', ['--scheduled-only', '--target', 'tools'], 'tools:nightly'],
+    ] as const) {
+      const stderr = await applySaved(name, [...flags]);
+      expect(stderr, name).toContain(`Warning: this apply was limited by --target to ${limited}\n`);
+      expect(stderr, name).toContain('Run plan without --target to see what is left.');
+    }
+  });
+
+  it('--scheduled-only with a --target that takes in every scheduled tag is limited by --scheduled-only', async () => {
+    const stderr = await applySaved('wide', ['--scheduled-only', '--target', 'app', '--target', 'tools']);
+    expect(stderr).toContain(
+      'Warning: this apply was limited by --scheduled-only to app:edge, tools:nightly, app:current\n',
+    );
   });
 });

@@ -155,3 +155,53 @@ ${lines.join('\n')}
     expect(proven.plan.discoveries).toEqual(FAILED.map((d) => expect.objectContaining(d)));
   });
 });
+
+describe('what limited a saved plan --scheduled-only, which its file records only as targets', () => {
+  async function limitOf(cat: Catalog, state: Parameters<typeof planScheduledTags>[1], targets: string[] = []) {
+    const planned = await planScheduledTags(cat, state, options(cat, targets));
+    const saved = JSON.parse(renderPlanJson(planned)) as PlanDocument;
+    const policy = catalogDiscovery(work.first).policy;
+    const proven = await proveSavedPlan(saved, cat, state, { openTag: work.first.openTag, concurrency: 4, policy });
+    return { targets: proven.plan.targets, limitedBy: proven.limitedBy };
+  }
+
+  it('is --scheduled-only for the scheduled tags and every discovered tag of a scheduled discovery', async () => {
+    const cat = catalog();
+    const state = appliedState(await planScheduledTags(cat, null, options(cat)));
+    work.upstream(['15.1', '16.2', '17.0', '18.0']);
+    expect(await limitOf(cat, state)).toEqual({
+      targets: ['app:edge', 'postgres:17.0', 'postgres:16.2', 'postgres:15.1'],
+      limitedBy: 'scheduled-only',
+    });
+  });
+
+  it('is --target when a --target left out scheduled tags, written or discovered', async () => {
+    const cat = catalog();
+    const state = appliedState(await planScheduledTags(cat, null, options(cat)));
+    expect(await limitOf(cat, state, ['postgres'])).toEqual({
+      targets: ['postgres:16.2', 'postgres:15.1'],
+      limitedBy: 'target',
+    });
+    expect(await limitOf(cat, state, ['app'])).toEqual({ targets: ['app:edge'], limitedBy: 'target' });
+  });
+
+  it('is --scheduled-only for a plan of failed listings only, whose targets are the streams', async () => {
+    const cat = parseCatalog(
+      `apiVersion: imagestreams/v1\nkind: Catalog\nstreams:\n  postgres:\n    discover: { from: oci:gone, policy: { semver: '>=15' }, scheduled: true }\n`,
+      join(work.path, 'imagestreams.yaml'),
+    );
+    expect(await limitOf(cat, null)).toEqual({ targets: ['postgres'], limitedBy: 'scheduled-only' });
+  });
+
+  it('is --scheduled-only beside a stream whose discovered tags are pinned, which it leaves out', async () => {
+    expect(await limitOf(catalog(false), null)).toEqual({ targets: ['app:edge'], limitedBy: 'scheduled-only' });
+  });
+
+  it('is nothing for a catalog without a scheduled tag: the plan is empty and has no targets', async () => {
+    const cat = parseCatalog(
+      `apiVersion: imagestreams/v1\nkind: Catalog\nstreams:\n  postgres:\n    discover: { from: oci:upstream, policy: { semver: '>=15' } }\n`,
+      join(work.path, 'imagestreams.yaml'),
+    );
+    expect(await limitOf(cat, null)).toEqual({ targets: [], limitedBy: undefined });
+  });
+});

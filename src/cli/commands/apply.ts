@@ -51,7 +51,7 @@ export async function applyCommand(
     progress: importProgress(io, Boolean(options.json)),
   });
   if (outcome.ran || options.json || outcome.result.failed.length > 0) report(outcome, options, io);
-  if (outcome.ran) io.stderr.write(targetedApplyWarning(outcome.plan.targets));
+  if (outcome.ran) io.stderr.write(targetedApplyWarning(outcome.plan.targets, outcome.limitedBy));
   return outcome.result.failed.length > 0 ? EXIT_ERROR : EXIT_OK;
 }
 

@@ -1,15 +1,16 @@
 import type { Catalog } from '../../core/catalog.js';
 import { PlanMismatchError, type RegistryError } from '../../core/errors.js';
-import { PLAN_FORMAT_VERSION, type Plan, type PlanDocument } from '../../core/plan-model.js';
+import { PLAN_FORMAT_VERSION, type Plan, type PlanDocument, type PlanLimit } from '../../core/plan-model.js';
 import { computePlan } from '../../core/planner.js';
 import type { State } from '../../core/state-model.js';
 import { targetSelection } from '../../core/target-selection.js';
 import { planDocument } from '../../render/plan-json.js';
 import { planProblems } from '../../state/plan-schema.js';
 import { formatProblems } from '../../state/state-schema.js';
-import { type DiscoveredCatalog, withDiscoveredTags } from '../discovered-catalog.js';
+import { type DiscoveryResult, withDiscoveredTags } from '../discovered-catalog.js';
 import { localPullSpecs } from '../local-store.js';
 import { unknownAddress, withDiscoveries } from '../plan.js';
+import { scheduledOnlyTargets } from '../scheduled-plan.js';
 import { planDifference } from './difference.js';
 import { frozenDiscoveries, type PolicyOfDiscovery } from './frozen-discoveries.js';
 import { mismatch } from './mismatch.js';
@@ -84,6 +85,8 @@ export interface ProvenPlan {
   catalog: Catalog;
   /** Imports whose planned image could not be read from their source: apply records them as failed imports. */
   unreadable: ReadonlyMap<string, RegistryError>;
+  /** What limited the plan to its targets; undefined without targets. */
+  limitedBy: PlanLimit | undefined;
 }
 
 /** Where a saved plan's observations are checked: the tags' sources, and the policies of discoveries. */
@@ -106,13 +109,17 @@ export async function proveSavedPlan(
   state: State | null,
   sources: ProvingSources,
 ): Promise<ProvenPlan> {
-  if (listsNothing(saved)) return { plan: emptyPlan(saved), catalog, unreadable: new Map() };
-  const found = await frozenCatalog(saved, catalog, state, sources.policy);
+  if (listsNothing(saved)) {
+    return { plan: emptyPlan(saved), catalog, unreadable: new Map(), limitedBy: targetLimit(saved.targets) };
+  }
+  const listed = await frozenListings(saved, catalog, sources.policy);
+  const found = withDiscoveredTags(catalog, state, listed);
   if (unknownAddress(found.catalog, state, saved.targets) !== undefined) {
     throw mismatch('its targets name a stream or tag that is neither in the catalog nor in the state');
   }
+  const limitedBy = savedPlanLimit(saved.targets, catalog, state, listed);
   if (saved.changes.length === 0 && saved.errors.length === 0) {
-    return { plan: emptyPlan(saved), catalog: found.catalog, unreadable: new Map() };
+    return { plan: emptyPlan(saved), catalog: found.catalog, unreadable: new Map(), limitedBy };
   }
   const reimport = new Set(saved.changes.filter((c) => c.reason === 'reimport_requested').map((c) => c.address));
   const { tags, references } = found.catalog;
@@ -131,23 +138,44 @@ export async function proveSavedPlan(
   const plan = withDiscoveries(derived, found.discoveries);
   const difference = planDifference(saved, planDocument(plan), new Set(unreadable.keys()));
   if (difference !== undefined) throw mismatch(difference);
-  return { plan: { ...plan, createdAt: saved.createdAt }, catalog: found.catalog, unreadable };
+  return { plan: { ...plan, createdAt: saved.createdAt }, catalog: found.catalog, unreadable, limitedBy };
 }
 
-/** The catalog with the tags the saved plan's discoveries kept. */
-async function frozenCatalog(
+/** What the saved plan's discoveries kept (or that their listing failed), in place of listing again. */
+async function frozenListings(
   saved: PlanDocument,
   catalog: Catalog,
-  state: State | null,
   policy: PolicyOfDiscovery | undefined,
-): Promise<DiscoveredCatalog> {
+): Promise<DiscoveryResult[]> {
   if ((catalog.discoveries ?? []).length === 0) {
     if ((saved.discoveries ?? []).length > 0) throw mismatch('it records discoveries the catalog does not make');
-    return { catalog, discoveries: [] };
+    return [];
   }
   if (!policy) throw new Error('the catalog discovers tags, and the proof was given no policy to check them with');
-  const results = await frozenDiscoveries(saved, catalog, policy);
-  return withDiscoveredTags(catalog, state, results);
+  return frozenDiscoveries(saved, catalog, policy);
+}
+
+/**
+ * What limited a saved plan to its targets, which the plan file records without the option that chose them:
+ * `--scheduled-only` when they are exactly the targets `plan --scheduled-only` derives from the catalog, the state
+ * and the listings the plan recorded; `--target` otherwise. The plan is the same either way, so a --target naming
+ * exactly those tags reads as --scheduled-only, and --scheduled-only narrowed by a --target as --target.
+ */
+function savedPlanLimit(
+  targets: readonly string[],
+  catalog: Catalog,
+  state: State | null,
+  listed: DiscoveryResult[],
+): PlanLimit | undefined {
+  if (targets.length === 0) return undefined;
+  const scheduled = new Set(scheduledOnlyTargets(catalog, state, listed));
+  const given = new Set(targets);
+  const same = given.size === scheduled.size && [...given].every((address) => scheduled.has(address));
+  return same ? 'scheduled-only' : 'target';
+}
+
+function targetLimit(targets: readonly string[]): PlanLimit | undefined {
+  return targets.length === 0 ? undefined : 'target';
 }
 
 /** No change, error or discovery: `plan --scheduled-only` of a catalog without scheduled tags. */
