@@ -106,9 +106,10 @@ describe('a token server that refuses a request for several scopes', () => {
     expect(secret).toMatchObject({ status: 'rejected', reason: denied });
   });
 
-  it('is not asked again when it could not be reached, failed or limits the rate', async () => {
+  it('is not asked again when it could not be reached, refused the credentials, failed or limits the rate', async () => {
     const failures = [
       new RegistryError('InternalError', 'connection refused'),
+      new RegistryError('Unauthorized', 'auth.example refused the credentials', { status: 401 }),
       new RegistryError('InternalError', 'auth.example answered HTTP 503', { status: 503 }),
       new RegistryError('InternalError', 'auth.example asked to slow down', { status: 429 }),
     ];

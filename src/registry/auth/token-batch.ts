@@ -84,11 +84,12 @@ export class TokenBatcher {
 /**
  * A refusal worth asking again one scope at a time: the server answered, but not with a token (it may not take
  * several scopes, or deny one of them). Not when it is unreachable, failing or rate-limiting: asking more often
- * would not help.
+ * would not help; nor after a 401, which the token spec keeps for credentials that failed to authenticate, whatever
+ * the scopes: sending a wrong password once more per repository could lock its account.
  */
 function askAlone(error: unknown): boolean {
   if (!(error instanceof RegistryError) || error.status === undefined) return false;
-  return error.status >= 400 && error.status < 500 && error.status !== 429;
+  return error.status >= 400 && error.status < 500 && error.status !== 401 && error.status !== 429;
 }
 
 /** Requests that may share a token: same token server, service and credential, over the same schemes. */
