@@ -71,6 +71,20 @@ describe('token requests made together', () => {
     expect(asked).toHaveLength(5);
   });
 
+  it('stay apart for credentials found in different places, or whose fields only join alike', async () => {
+    const { batcher, asked } = batcherOf();
+    const elsewhere = { ...tokenRequest(pull('b'), basic), found: { credential: basic, source: 'pull-secret.json' } };
+    const shifted: Credential = { kind: 'basic', username: 'ci\u0000hunter2', password: 'long' };
+    const shiftedBack: Credential = { kind: 'basic', username: 'ci', password: 'hunter2\u0000long' };
+    await Promise.all([
+      batcher.fetch(tokenRequest(pull('a'), basic)),
+      batcher.fetch(elsewhere),
+      batcher.fetch(tokenRequest(pull('c'), shifted)),
+      batcher.fetch(tokenRequest(pull('d'), shiftedBack)),
+    ]);
+    expect(asked).toHaveLength(4);
+  });
+
   it('are asked for separately when made in different turns of the event loop', async () => {
     const { batcher, asked } = batcherOf();
     await batcher.fetch(tokenRequest(pull('a')));

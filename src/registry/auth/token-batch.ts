@@ -1,4 +1,5 @@
 import { RegistryError } from '../../core/errors.js';
+import type { Credential } from '../../credentials/types.js';
 import { scopeList } from './scopes.js';
 import type { CachedToken } from './token-cache.js';
 import type { TokenRequest } from './token-fetch.js';
@@ -92,23 +93,25 @@ function askAlone(error: unknown): boolean {
   return error.status >= 400 && error.status < 500 && error.status !== 401 && error.status !== 429;
 }
 
-/** Requests that may share a token: same token server, service and credential, over the same schemes. */
-function batchKey(request: TokenRequest): string {
-  const { realm = '', service = '' } = request.challenge.params;
-  return [realm, service, credentialKey(request), String(request.allowPlainHttp)].join('\u0000');
+/**
+ * Requests that may share a token: same token server, service and credential found in the same place (a refusal
+ * names that place), over the same schemes. JSON keeps fields apart whatever characters they hold.
+ */
+function batchKey({ challenge, found, allowPlainHttp }: TokenRequest): string {
+  const { realm = '', service = '' } = challenge.params;
+  return JSON.stringify([realm, service, found?.source ?? null, credentialFields(found?.credential), allowPlainHttp]);
 }
 
-function credentialKey({ found }: TokenRequest): string {
-  const credential = found?.credential;
+function credentialFields(credential: Credential | undefined): (string | null)[] {
   switch (credential?.kind) {
     case undefined:
-      return 'anonymous';
+      return ['anonymous'];
     case 'basic':
-      return ['basic', credential.username, credential.password].join('\u0000');
+      return ['basic', credential.username, credential.password];
     case 'identityToken':
-      return ['identity', credential.username ?? '', credential.token].join('\u0000');
+      return ['identity', credential.username ?? null, credential.token];
     case 'registryToken':
-      return ['registry', credential.token].join('\u0000');
+      return ['registry', credential.token];
   }
 }
 
