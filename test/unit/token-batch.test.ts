@@ -85,6 +85,15 @@ describe('token requests made together', () => {
     expect(asked).toHaveLength(4);
   });
 
+  it('are all answered when the fetch throws instead of rejecting, whether sent at the end of the turn or when full', async () => {
+    const thrown = new RegistryError('InternalError', 'no token server');
+    const batcher = new TokenBatcher(() => {
+      throw thrown;
+    }, 2);
+    const settled = await Promise.allSettled(['a', 'b', 'c'].map((name) => batcher.fetch(tokenRequest(pull(name)))));
+    expect(settled).toEqual(Array(3).fill({ status: 'rejected', reason: thrown }));
+  });
+
   it('are asked for separately when made in different turns of the event loop', async () => {
     const { batcher, asked } = batcherOf();
     await batcher.fetch(tokenRequest(pull('a')));

@@ -64,21 +64,26 @@ export class TokenBatcher {
     const [first, ...rest] = batch.waiters;
     if (!first) return;
     if (rest.length === 0) {
-      this.fetchOne(first.request).then(first.resolve, first.reject);
+      this.ask(first.request).then(first.resolve, first.reject);
       return;
     }
     const joined = { ...first.request, scope: [...batch.scopes].join(' ') };
-    this.fetchOne(joined).then(
+    this.ask(joined).then(
       (token) => {
         for (const waiter of batch.waiters) waiter.resolve(token);
       },
       (error: unknown) => {
         for (const waiter of batch.waiters) {
-          if (askAlone(error)) this.fetchOne(waiter.request).then(waiter.resolve, waiter.reject);
+          if (askAlone(error)) this.ask(waiter.request).then(waiter.resolve, waiter.reject);
           else waiter.reject(error);
         }
       },
     );
+  }
+
+  /** The token server's answer, a throw included: no request is left waiting, however the fetch fails. */
+  private ask(request: TokenRequest): Promise<CachedToken> {
+    return new Promise((resolve) => resolve(this.fetchOne(request)));
   }
 }
 
