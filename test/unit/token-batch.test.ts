@@ -111,6 +111,28 @@ describe('token requests made together', () => {
 });
 
 describe('a token server that refuses a request for several scopes', () => {
+  it('is not sent the credentials again one scope at a time after a 401, which says they are wrong', async () => {
+    const wrong = new RegistryError('Unauthorized', 'auth.example refused the credentials', { status: 401 });
+    const { batcher, asked } = batcherOf(() => wrong);
+    const settled = await Promise.allSettled(['a', 'b'].map((name) => batcher.fetch(tokenRequest(pull(name), basic))));
+    expect(settled).toEqual([
+      { status: 'rejected', reason: wrong },
+      { status: 'rejected', reason: wrong },
+    ]);
+    expect(asked).toHaveLength(1);
+  });
+
+  it('is asked again one scope at a time after a 401 to an anonymous request, which one private repository causes', async () => {
+    const login = new RegistryError('Unauthorized', 'auth.example refused anonymous access', { status: 401 });
+    const { batcher, asked } = batcherOf((scopes) => (scopes.includes(pull('private')) ? login : undefined));
+    const [open, secret] = await Promise.allSettled(
+      ['open', 'private'].map((name) => batcher.fetch(tokenRequest(pull(name)))),
+    );
+    expect(open).toMatchObject({ status: 'fulfilled', value: { token: 'token-2' } });
+    expect(secret).toMatchObject({ status: 'rejected', reason: login });
+    expect(asked).toHaveLength(3);
+  });
+
   it('is asked again one scope at a time when it answered with a refusal', async () => {
     const refusal = new RegistryError('InternalError', 'auth.example answered HTTP 400', { status: 400 });
     const { batcher, asked } = batcherOf((scopes) => (scopes.length > 1 ? refusal : undefined));
@@ -129,10 +151,9 @@ describe('a token server that refuses a request for several scopes', () => {
     expect(secret).toMatchObject({ status: 'rejected', reason: denied });
   });
 
-  it('is not asked again when it could not be reached, refused the credentials, failed or limits the rate', async () => {
+  it('is not asked again when it could not be reached, failed or limits the rate', async () => {
     const failures = [
       new RegistryError('InternalError', 'connection refused'),
-      new RegistryError('Unauthorized', 'auth.example refused the credentials', { status: 401 }),
       new RegistryError('InternalError', 'auth.example answered HTTP 503', { status: 503 }),
       new RegistryError('InternalError', 'auth.example asked to slow down', { status: 429 }),
     ];

@@ -74,7 +74,7 @@ export class TokenBatcher {
       },
       (error: unknown) => {
         for (const waiter of batch.waiters) {
-          if (askAlone(error)) this.ask(waiter.request).then(waiter.resolve, waiter.reject);
+          if (askAlone(error, joined)) this.ask(waiter.request).then(waiter.resolve, waiter.reject);
           else waiter.reject(error);
         }
       },
@@ -90,12 +90,14 @@ export class TokenBatcher {
 /**
  * A refusal worth asking again one scope at a time: the server answered, but not with a token (it may not take
  * several scopes, or deny one of them). Not when it is unreachable, failing or rate-limiting: asking more often
- * would not help; nor after a 401, which the token spec keeps for credentials that failed to authenticate, whatever
- * the scopes: sending a wrong password once more per repository could lock its account.
+ * would not help; nor after a 401 to credentials, which the token spec keeps for credentials that failed to
+ * authenticate, whatever the scopes: sending a wrong password once more per repository could lock its account. (A
+ * 401 to anonymous requests may come from one private repository among public ones.)
  */
-function askAlone(error: unknown): boolean {
+function askAlone(error: unknown, joined: TokenRequest): boolean {
   if (!(error instanceof RegistryError) || error.status === undefined) return false;
-  return error.status >= 400 && error.status < 500 && error.status !== 401 && error.status !== 429;
+  if (error.status === 401) return joined.found === undefined;
+  return error.status >= 400 && error.status < 500 && error.status !== 429;
 }
 
 /**
