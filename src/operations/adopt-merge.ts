@@ -22,11 +22,17 @@ const TAG_KEYS = ['from', 'importMode', 'referencePolicy', 'scheduled', 'insecur
  * ImageStream cannot carry stays as written (a stream's `update` and `discover`, a tag's `scheduleInterval`), and so
  * do comments and layout, a follower's `stream:tag` spelling, and a `preferPlatform` its annotations repeat.
  */
-export function withAdoptedStream(text: string, stream: AdoptedStream, before: Catalog): string {
+export function withAdoptedStream(
+  text: string,
+  stream: AdoptedStream,
+  before: Catalog,
+  /** Every stream the same input adopts: a `stream:tag` is kept only while that tag stays. */
+  adopted: readonly AdoptedStream[] = [stream],
+): string {
   const path = ['streams', stream.name];
   const kept = new Set<string>();
   const tags: YamlEntries = stream.tags.map((tag) => {
-    const { entries, keep } = tagEntries(text, stream.name, tag, before);
+    const { entries, keep } = tagEntries(text, stream.name, tag, { before, adopted });
     for (const key of keep) kept.add(`${tag.name}\n${key}`);
     return [tag.name, entries] as const;
   });
@@ -44,13 +50,14 @@ function tagEntries(
   text: string,
   stream: string,
   tag: AdoptedTag,
-  before: Catalog,
+  catalogs: { before: Catalog; adopted: readonly AdoptedStream[] },
 ): { entries: YamlEntries; keep: string[] } {
+  const { before } = catalogs;
   const path = ['streams', stream, 'tags', tag.name];
   if (!hasYamlKey(text, path)) return { entries: tag.entries, keep: [] };
   const entries = new Map<string, YamlValue>(tag.entries);
   const keep: string[] = [];
-  if (sameFollowed(text, path, stream, entries.get('from')!, before)) {
+  if (sameFollowed(text, path, stream, entries.get('from')!, catalogs)) {
     entries.delete('from');
     keep.push('from');
   }
@@ -61,15 +68,26 @@ function tagEntries(
   return { entries: [...entries], keep };
 }
 
-/** Whether the catalog writes the follower as `stream:tag` (or `stream@sha256:…`) for the target `from` names. */
-function sameFollowed(text: string, path: string[], stream: string, from: YamlValue, before: Catalog): boolean {
+/**
+ * Whether the catalog writes the follower as `stream:tag` (or `stream@sha256:…`) for the target `from` names, and
+ * that tag stays: without it, the compact string would name an image on Docker Hub.
+ */
+function sameFollowed(
+  text: string,
+  path: string[],
+  stream: string,
+  from: YamlValue,
+  { before, adopted }: { before: Catalog; adopted: readonly AdoptedStream[] },
+): boolean {
   if (typeof from !== 'object' || isMappingAt(text, [...path, 'from'])) return false;
   const existing = allCatalogTags(before).find((t) => t.stream === stream && t.tag === path.at(-1));
   if (!existing || !isReferenceTag(existing)) return false;
   const fields = new Map(from);
   try {
     const target = parseTargetName(fields.get('kind') as ReferenceKind, String(fields.get('name')), stream);
-    return targetName(target) === targetName(existing.target);
+    if (targetName(target) !== targetName(existing.target)) return false;
+    const rewritten = adopted.find((s) => s.name === target.stream);
+    return target.kind !== 'ImageStreamTag' || !rewritten || rewritten.tags.some((t) => t.name === target.tag);
   } catch {
     return false;
   }

@@ -162,3 +162,53 @@ describe('adopt fed what a hostile cluster answers', () => {
     tally({ inputs: 1, attacks: 1 });
   });
 });
+
+describe('adopt --replace fed a cluster whose follower lost the tag it follows', () => {
+  const work = new Workspace('imagestreams-attack-adopt-replace-');
+  const CATALOG = `apiVersion: imagestreams/v1
+kind: Catalog
+streams:
+  base:
+    tags:
+      "1":
+        from: ${NOWHERE}:1
+  app:
+    tags:
+      latest:
+        from: app:v1 # follows v1
+      v1:
+        from: ${NOWHERE}:v1
+      base:
+        from: base:1
+`;
+  const follows = (name: string, target: string) => tag(name, { kind: 'ImageStreamTag', name: target });
+
+  it.each<[string, object, RegExp]>([
+    [
+      'a tag of its own stream',
+      stream({ metadata: { name: 'app' }, spec: { tags: [follows('latest', 'app:v1'), follows('base', 'base:1')] } }),
+      /ImageStreamTag app:v1: the image stream "app" has no tag "v1"/,
+    ],
+    [
+      'a tag of another stream adopted with it',
+      list(
+        stream({ metadata: { name: 'base' }, spec: { tags: [tag('2')] } }),
+        stream({
+          metadata: { name: 'app' },
+          spec: { tags: [follows('latest', 'app:v1'), tag('v1'), follows('base', 'base:1')] },
+        }),
+      ),
+      /ImageStreamTag base:1: the image stream "base" has no tag "1"/,
+    ],
+  ])(
+    '%s: refused as a new stream would be, the `stream:tag` spelling not left to name a Docker Hub image',
+    async (_name, input, message) => {
+      work.writeCatalog(CATALOG);
+      writeFileSync(work.file('is.json'), JSON.stringify(input));
+      const before = treeSnapshot(work.dir);
+      expectRefused(await runOnHostileInput(['adopt', 'is.json', '--replace'], work.dir), message);
+      expect(treeSnapshot(work.dir)).toEqual(before);
+      tally({ inputs: 1, attacks: 1 });
+    },
+  );
+});

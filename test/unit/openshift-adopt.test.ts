@@ -359,6 +359,15 @@ streams:
 `);
   });
 
+  it('writes a follower in the mapping form when the tag it follows goes: `app:1.0` would then be on Docker Hub', () => {
+    const [app] = exported(CATALOG);
+    const [, arm, stable] = app!.spec.tags;
+    const dropped = { ...app!, spec: { tags: [arm, stable] } };
+    expect(() => adoptOver(CATALOG, dropped)).toThrow(
+      /ImageStreamTag app:1\.0: the image stream "app" has no tag "1\.0"/,
+    );
+  });
+
   it('takes the preferred platform from the cluster when its annotations say another', () => {
     const [app] = exported(CATALOG);
     const arm = app!.spec.tags[1]!;
