@@ -4,7 +4,13 @@ import { PREFER_ARCH_ANNOTATION, PREFER_OS_ANNOTATION } from '../config/platform
 import { mergeYamlValue } from '../config/yaml-merge.js';
 import { hasYamlKey, type YamlEntries, type YamlValue } from '../config/yaml-source-edit.js';
 import { allCatalogTags, type Catalog, isReferenceTag } from '../core/catalog.js';
-import { parseTargetName, type ReferenceKind, targetName } from '../core/tag-reference.js';
+import {
+  type CatalogNames,
+  compactTarget,
+  parseTargetName,
+  type ReferenceKind,
+  targetName,
+} from '../core/tag-reference.js';
 import type { AdoptedStream, AdoptedTag } from '../openshift/adopt-streams.js';
 import { preferenceAnnotations } from '../openshift/prefer-annotations.js';
 
@@ -54,8 +60,15 @@ function tagEntries(
 ): { entries: YamlEntries; keep: string[] } {
   const { before } = catalogs;
   const path = ['streams', stream, 'tags', tag.name];
-  if (!hasYamlKey(text, path)) return { entries: tag.entries, keep: [] };
   const entries = new Map<string, YamlValue>(tag.entries);
+  const from = entries.get('from');
+  if (typeof from === 'string' && compactTarget(from, namesAfter(catalogs), `${stream}:${tag.name}`)) {
+    entries.set('from', [
+      ['kind', 'DockerImage'],
+      ['name', from],
+    ]);
+  }
+  if (!hasYamlKey(text, path)) return { entries: [...entries], keep: [] };
   const keep: string[] = [];
   if (sameFollowed(text, path, stream, entries.get('from')!, catalogs)) {
     entries.delete('from');
@@ -66,6 +79,22 @@ function tagEntries(
     keep.push('preferPlatform');
   }
   return { entries: [...entries], keep };
+}
+
+/**
+ * The streams and tags of the catalog once the adopted streams are written: a DockerImage written as a string that
+ * names one of its tags (`app:v1`) would read as following it.
+ */
+function namesAfter({ before, adopted }: { before: Catalog; adopted: readonly AdoptedStream[] }): CatalogNames {
+  const rewritten = new Set(adopted.map((s) => s.name));
+  const kept = allCatalogTags(before).filter((t) => !rewritten.has(t.stream));
+  return {
+    streams: new Set([...(before.streams ?? []).map((s) => s.name), ...kept.map((t) => t.stream), ...rewritten]),
+    addresses: new Set([
+      ...kept.map((t) => `${t.stream}:${t.tag}`),
+      ...adopted.flatMap((s) => s.tags.map((t) => `${s.name}:${t.name}`)),
+    ]),
+  };
 }
 
 /**

@@ -146,6 +146,16 @@ describe('adopt fed what a hostile cluster answers', () => {
     tally({ inputs: 1, attacks: 1 });
   });
 
+  it('a DockerImage named like a tag of the stream (app:v1) stays that Docker image, not a follower of the tag', async () => {
+    const hub = { kind: 'DockerImage', name: 'app:v1' };
+    const outcome = await adopt(stream({ metadata: { name: 'app' }, spec: { tags: [tag('latest', hub), tag('v1')] } }));
+    expect(outcome.code, outcome.stderr).toBe(0);
+    const exported = await runOnHostileInput(['export'], work.dir);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(parseAllDocuments(exported.stdout)[0]!.toJS().spec.tags[0].from).toEqual(hub);
+    tally({ inputs: 1, attacks: 1 });
+  });
+
   it('a status with 100,000 items costs little', async () => {
     const items = Array.from({ length: 100_000 }, (_, i) => ({
       created: 'not a time',
