@@ -1,8 +1,7 @@
 import { findTag } from '../config/catalog-edit.js';
-import { isMappingAt } from '../config/catalog-replace.js';
 import { PREFER_ARCH_ANNOTATION, PREFER_OS_ANNOTATION } from '../config/platform-preference.js';
 import { mergeYamlValue } from '../config/yaml-merge.js';
-import { hasYamlKey, type YamlEntries, type YamlValue } from '../config/yaml-source-edit.js';
+import { type YamlEntries, type YamlValue, yamlMappingShape } from '../config/yaml-source-edit.js';
 import { allCatalogTags, type Catalog, isReferenceTag } from '../core/catalog.js';
 import {
   type CatalogNames,
@@ -37,8 +36,9 @@ export function withAdoptedStream(
 ): string {
   const path = ['streams', stream.name];
   const kept = new Set<string>();
+  const written = yamlMappingShape(text, [...path, 'tags']) ?? new Map<string, Map<string, boolean>>();
   const tags: YamlEntries = stream.tags.map((tag) => {
-    const { entries, keep } = tagEntries(text, stream.name, tag, { before, adopted });
+    const { entries, keep } = tagEntries(written.get(tag.name), stream.name, tag, { before, adopted });
     for (const key of keep) kept.add(`${tag.name}\n${key}`);
     return [tag.name, entries] as const;
   });
@@ -51,15 +51,17 @@ export function withAdoptedStream(
   return mergeYamlValue(text, path, [...stream.entries, ['tags', tags]], keep);
 }
 
-/** The adopted tag's entries, and the keys of the catalog's tag that stay as written: they say the same. */
+/**
+ * The adopted tag's entries, and the keys of the catalog's tag that stay as written: they say the same. `written` is
+ * the catalog's tag: its keys, and whether each value is a mapping.
+ */
 function tagEntries(
-  text: string,
+  written: ReadonlyMap<string, boolean> | undefined,
   stream: string,
   tag: AdoptedTag,
   catalogs: { before: Catalog; adopted: readonly AdoptedStream[] },
 ): { entries: YamlEntries; keep: string[] } {
   const { before } = catalogs;
-  const path = ['streams', stream, 'tags', tag.name];
   const entries = new Map<string, YamlValue>(tag.entries);
   const from = entries.get('from');
   if (typeof from === 'string' && compactTarget(from, namesAfter(catalogs), `${stream}:${tag.name}`)) {
@@ -68,14 +70,14 @@ function tagEntries(
       ['name', from],
     ]);
   }
-  if (!hasYamlKey(text, path)) return { entries: [...entries], keep: [] };
+  if (!written) return { entries: [...entries], keep: [] };
   const keep: string[] = [];
-  if (sameFollowed(text, path, stream, entries.get('from')!, catalogs)) {
+  if (written.get('from') === false && sameFollowed(tag.name, stream, entries.get('from')!, catalogs)) {
     entries.delete('from');
     keep.push('from');
   }
   const preferred = findTag(before, stream, tag.name)?.spec.preferPlatform;
-  if (preferred && hasYamlKey(text, [...path, 'preferPlatform']) && repeatsPreference(entries, preferred)) {
+  if (preferred && written.has('preferPlatform') && repeatsPreference(entries, preferred)) {
     keep.push('preferPlatform');
   }
   return { entries: [...entries], keep };
@@ -102,14 +104,13 @@ function namesAfter({ before, adopted }: { before: Catalog; adopted: readonly Ad
  * that tag stays: without it, the compact string would name an image on Docker Hub.
  */
 function sameFollowed(
-  text: string,
-  path: string[],
+  tag: string,
   stream: string,
   from: YamlValue,
   { before, adopted }: { before: Catalog; adopted: readonly AdoptedStream[] },
 ): boolean {
-  if (typeof from !== 'object' || isMappingAt(text, [...path, 'from'])) return false;
-  const existing = allCatalogTags(before).find((t) => t.stream === stream && t.tag === path.at(-1));
+  if (typeof from !== 'object') return false;
+  const existing = allCatalogTags(before).find((t) => t.stream === stream && t.tag === tag);
   if (!existing || !isReferenceTag(existing)) return false;
   const fields = new Map(from);
   try {

@@ -221,4 +221,22 @@ streams:
       tally({ inputs: 1, attacks: 1 });
     },
   );
+
+  it('a stream of 1000 tags over a catalog that has 1000 others, half of them changed: done in seconds', async () => {
+    const lines = ['apiVersion: imagestreams/v1', 'kind: Catalog', 'streams:', '  app:', '    tags:'];
+    for (let i = 0; i < 1000; i++) lines.push(`      t${i}:`, `        from: ${NOWHERE}:${i} # tag ${i}`);
+    work.writeCatalog(`${lines.join('\n')}\n`);
+    const tags = Array.from({ length: 1000 }, (_, i) =>
+      tag(i < 500 ? `t${i}` : `n${i}`, { kind: 'DockerImage', name: `${NOWHERE}:v${i}` }),
+    );
+    writeFileSync(work.file('is.json'), JSON.stringify(stream({ metadata: { name: 'app' }, spec: { tags } })));
+    const outcome = await runOnHostileInput(['adopt', 'is.json', '--replace'], work.dir);
+    expect(outcome.stoppedBy, outcome.stderr).toBe('exit');
+    expect(outcome.code, outcome.stderr).toBe(0);
+    const catalog = readFileSync(work.catalogPath, 'utf8');
+    expect(catalog).toContain(`      t499:\n        from: ${NOWHERE}:v499 # tag 499\n      n500:\n`);
+    expect(catalog).not.toContain('t500:');
+    expectWithinMemory(outcome);
+    tally({ inputs: 1, attacks: 1 });
+  });
 });
