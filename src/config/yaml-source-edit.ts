@@ -29,7 +29,7 @@ export function setYamlValue(text: string, path: readonly string[], value: YamlV
     if (typeof value === 'object') return source.replaceByMapping(found, value, path);
     return source.replaceScalar(pair, value, path, found.map.flow === true);
   }
-  return source.addPair(found, nest(found.missing, value));
+  return source.addPair(found, [nest(found.missing, value)]);
 }
 
 /** Removes the key at `path` with its value, and the comments written directly above it. */
@@ -38,6 +38,17 @@ export function deleteYamlKey(text: string, path: readonly string[]): string {
   const found = source.walk(path);
   if (found.missing.length > 0) throw new UsageError(`${describe(path)} does not exist`);
   return source.removePair(found);
+}
+
+/**
+ * Removes the keys `keys` of the mapping at `path` as `deleteYamlKey` would, parsing the text once for all but the
+ * first pair of a block mapping rather than once for each key.
+ */
+export function deleteYamlKeys(text: string, path: readonly string[], keys: readonly string[]): string {
+  const later = new YamlSource(text).removeLaterPairs(path, new Set(keys));
+  if (later === undefined) return keys.reduce((edited, key) => deleteYamlKey(edited, [...path, key]), text);
+  const left = new Set(yamlMappingKeys(later, path) ?? []);
+  return keys.filter((key) => left.has(key)).reduce((edited, key) => deleteYamlKey(edited, [...path, key]), later);
 }
 
 /** True when every key of `path` exists. */
@@ -57,6 +68,48 @@ export function yamlMappingKeys(text: string, path: readonly string[]): string[]
     const [start, end] = key.range ?? [0, 0];
     return [key.type === 'PLAIN' ? text.slice(start, end) : String(key.value)];
   });
+}
+
+/**
+ * Where each pair of the block mapping at `path` is written: from the start of its key's line to the end of its value
+ * (comment lines indented deeper included), with the column of the key that holds the mapping. Undefined when the
+ * mapping is missing, a flow mapping, or a key does not start its line.
+ */
+export function blockPairRegions(
+  text: string,
+  path: readonly string[],
+): { holderColumn: number; eol: string; regions: Map<string, { start: number; end: number }> } | undefined {
+  return new YamlSource(text).pairRegions(path);
+}
+
+/**
+ * The keys of the mapping at `path`, each with the keys of its value (none when that is not a mapping) and whether
+ * their values are mappings: what the mapping holds, read in one parse.
+ */
+export function yamlMappingShape(text: string, path: readonly string[]): Map<string, Map<string, boolean>> | undefined {
+  const source = new YamlSource(text);
+  const found = source.walk(path);
+  if (found.missing.length > 0 || !isMap(found.pair!.value)) return undefined;
+  const shape = new Map<string, Map<string, boolean>>();
+  for (const pair of found.pair!.value.items as Pair[]) {
+    const key = keyText(pair, text);
+    if (key === undefined || shape.has(key)) continue;
+    const inner = new Map<string, boolean>();
+    for (const child of isMap(pair.value) ? (pair.value.items as Pair[]) : []) {
+      const name = keyText(child, text);
+      if (name !== undefined && !inner.has(name)) inner.set(name, isMap(child.value));
+    }
+    shape.set(key, inner);
+  }
+  return shape;
+}
+
+/** Adds `entries` after the last pair of the mapping at `path` (which exists), in one edit. */
+export function addYamlEntries(text: string, path: readonly string[], entries: YamlEntries): string {
+  const source = new YamlSource(text);
+  const found = source.walk([...path, '\u0000']);
+  if (found.missing.length !== 1) throw new UsageError(`${describe(path)} is not a mapping`);
+  return source.addPair(found, entries);
 }
 
 interface Walked {
@@ -136,20 +189,37 @@ class YamlSource {
     return this.splice(keyNode(pair).range![1], end, `: ${scalar}${tail}`);
   }
 
-  addPair(found: Walked, [key, value]: readonly [string, YamlValue]): string {
+  addPair(found: Walked, pairs: YamlEntries): string {
     const { map } = found;
     const last = map.items.at(-1);
-    if (map.flow && !last) return this.fillEmptyFlowMap(found, key, value);
+    if (map.flow && !last) return this.fillEmptyFlowMap(found, pairs);
     if (map.flow) {
       const end = valueEnd(last!);
-      return this.splice(end, end, `, ${renderKey(key)}: ${renderFlowValue(value)}`);
+      return this.splice(end, end, pairs.map(([k, v]) => `, ${renderKey(k)}: ${renderFlowValue(v)}`).join(''));
     }
     const indent = this.column(keyNode(map.items[0]!).range![0]);
     const at = this.blockPairEnd(last!, indent);
     let lead = map.items.length > 1 && keyNode(last!).spaceBefore ? this.eol : '';
     if (at === this.text.length && !this.text.endsWith('\n')) lead = this.eol + lead;
-    const lines = renderBlockPair(key, value, indent, found.step);
+    const lines = pairs.flatMap(([k, v]) => renderBlockPair(k, v, indent, found.step));
     return this.splice(at, at, lead + lines.map((line) => line + this.eol).join(''));
+  }
+
+  pairRegions(path: readonly string[]) {
+    const found = this.walk(path);
+    const map = found.pair?.value;
+    if (found.missing.length > 0 || !isMap(map) || map.flow) return undefined;
+    const regions = new Map<string, { start: number; end: number }>();
+    for (const pair of map.items as Pair[]) {
+      const key = keyText(pair, this.text);
+      const start = pair.key && isScalar(pair.key) && pair.key.range ? this.lineStart(pair.key.range[0]) : -1;
+      if (key === undefined || start < 0 || this.text.slice(start, keyNode(pair).range![0]).trim() !== '') {
+        return undefined;
+      }
+      const end = this.blockPairEnd(pair, this.column(keyNode(pair).range![0]));
+      if (!regions.has(key)) regions.set(key, { start, end });
+    }
+    return { holderColumn: this.column(keyNode(found.pair!).range![0]), eol: this.eol, regions };
   }
 
   removePair(found: Walked): string {
@@ -171,15 +241,35 @@ class YamlSource {
     return this.splice(start, stop, '');
   }
 
+  /**
+   * The text without the pairs of the block mapping at `path` named `keys`, but its first pair: what removing them
+   * one by one from the last does, in one parse. Undefined for a flow mapping.
+   */
+  removeLaterPairs(path: readonly string[], keys: ReadonlySet<string>): string | undefined {
+    const map = this.walk(path).pair?.value;
+    if (!isMap(map) || map.flow) return undefined;
+    let text = this.text;
+    for (let index = map.items.length - 1; index > 0; index--) {
+      const pair = map.items[index] as Pair;
+      const name = keyText(pair, this.text);
+      if (name === undefined || !keys.has(name) || findPair(map, name, this.text) !== pair) continue;
+      const key = keyNode(pair);
+      const indent = this.column(key.range![0]);
+      const start = this.blankLinesAbove(this.commentsAbove(this.lineStart(key.range![0]), indent));
+      text = text.slice(0, start) + text.slice(this.blockPairEnd(pair, indent));
+    }
+    return text;
+  }
+
   /** `{}` becomes `{ key: value }`, or a block mapping under a key of a block mapping. */
-  private fillEmptyFlowMap(found: Walked, key: string, value: YamlValue): string {
+  private fillEmptyFlowMap(found: Walked, pairs: YamlEntries): string {
     const { map, holder } = found;
     const [start, end] = map.range!;
     if (!holder || found.holderInFlow) {
-      return this.splice(start, end, `{ ${renderKey(key)}: ${renderFlowValue(value)} }`);
+      return this.splice(start, end, renderFlowValue(pairs));
     }
     const indent = this.column(holder.range![0]) + found.step;
-    const lines = renderBlockPair(key, value, indent, found.step);
+    const lines = pairs.flatMap(([k, v]) => renderBlockPair(k, v, indent, found.step));
     return this.splice(holder.range![1], end, `:${this.eol}${lines.join(this.eol)}`);
   }
 
@@ -271,6 +361,15 @@ function keyNode(pair: Pair): Scalar {
 function valueEnd(pair: Pair): number {
   const value = pair.value as Node | null;
   return value?.range?.[1] ?? keyNode(pair).range![1];
+}
+
+/** A pair's key as the catalog loader reads it: a plain `1.0` is "1.0"; undefined for a key that is not a scalar. */
+function keyText(pair: Pair, text: string): string | undefined {
+  const key = pair.key;
+  if (!isScalar(key)) return undefined;
+  if (typeof key.value === 'string') return key.value;
+  const [start, end] = key.range ?? [0, 0];
+  return key.type === 'PLAIN' ? text.slice(start, end) : String(key.value);
 }
 
 /** The pair whose key, as written, is `name`: a plain `1.0` is the key "1.0", as the catalog loader reads it. */

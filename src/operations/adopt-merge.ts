@@ -1,10 +1,15 @@
 import { findTag } from '../config/catalog-edit.js';
-import { isMappingAt } from '../config/catalog-replace.js';
 import { PREFER_ARCH_ANNOTATION, PREFER_OS_ANNOTATION } from '../config/platform-preference.js';
 import { mergeYamlValue } from '../config/yaml-merge.js';
-import { hasYamlKey, type YamlEntries, type YamlValue } from '../config/yaml-source-edit.js';
+import { type YamlEntries, type YamlValue, yamlMappingShape } from '../config/yaml-source-edit.js';
 import { allCatalogTags, type Catalog, isReferenceTag } from '../core/catalog.js';
-import { parseTargetName, type ReferenceKind, targetName } from '../core/tag-reference.js';
+import {
+  type CatalogNames,
+  compactTarget,
+  parseTargetName,
+  type ReferenceKind,
+  targetName,
+} from '../core/tag-reference.js';
 import type { AdoptedStream, AdoptedTag } from '../openshift/adopt-streams.js';
 import { preferenceAnnotations } from '../openshift/prefer-annotations.js';
 
@@ -22,11 +27,18 @@ const TAG_KEYS = ['from', 'importMode', 'referencePolicy', 'scheduled', 'insecur
  * ImageStream cannot carry stays as written (a stream's `update` and `discover`, a tag's `scheduleInterval`), and so
  * do comments and layout, a follower's `stream:tag` spelling, and a `preferPlatform` its annotations repeat.
  */
-export function withAdoptedStream(text: string, stream: AdoptedStream, before: Catalog): string {
+export function withAdoptedStream(
+  text: string,
+  stream: AdoptedStream,
+  before: Catalog,
+  /** Every stream the same input adopts: a `stream:tag` is kept only while that tag stays. */
+  adopted: readonly AdoptedStream[] = [stream],
+): string {
   const path = ['streams', stream.name];
   const kept = new Set<string>();
+  const written = yamlMappingShape(text, [...path, 'tags']) ?? new Map<string, Map<string, boolean>>();
   const tags: YamlEntries = stream.tags.map((tag) => {
-    const { entries, keep } = tagEntries(text, stream.name, tag, before);
+    const { entries, keep } = tagEntries(written.get(tag.name), stream.name, tag, { before, adopted });
     for (const key of keep) kept.add(`${tag.name}\n${key}`);
     return [tag.name, entries] as const;
   });
@@ -39,37 +51,73 @@ export function withAdoptedStream(text: string, stream: AdoptedStream, before: C
   return mergeYamlValue(text, path, [...stream.entries, ['tags', tags]], keep);
 }
 
-/** The adopted tag's entries, and the keys of the catalog's tag that stay as written: they say the same. */
+/**
+ * The adopted tag's entries, and the keys of the catalog's tag that stay as written: they say the same. `written` is
+ * the catalog's tag: its keys, and whether each value is a mapping.
+ */
 function tagEntries(
-  text: string,
+  written: ReadonlyMap<string, boolean> | undefined,
   stream: string,
   tag: AdoptedTag,
-  before: Catalog,
+  catalogs: { before: Catalog; adopted: readonly AdoptedStream[] },
 ): { entries: YamlEntries; keep: string[] } {
-  const path = ['streams', stream, 'tags', tag.name];
-  if (!hasYamlKey(text, path)) return { entries: tag.entries, keep: [] };
+  const { before } = catalogs;
   const entries = new Map<string, YamlValue>(tag.entries);
+  const from = entries.get('from');
+  if (typeof from === 'string' && compactTarget(from, namesAfter(catalogs), `${stream}:${tag.name}`)) {
+    entries.set('from', [
+      ['kind', 'DockerImage'],
+      ['name', from],
+    ]);
+  }
+  if (!written) return { entries: [...entries], keep: [] };
   const keep: string[] = [];
-  if (sameFollowed(text, path, stream, entries.get('from')!, before)) {
+  if (written.get('from') === false && sameFollowed(tag.name, stream, entries.get('from')!, catalogs)) {
     entries.delete('from');
     keep.push('from');
   }
   const preferred = findTag(before, stream, tag.name)?.spec.preferPlatform;
-  if (preferred && hasYamlKey(text, [...path, 'preferPlatform']) && repeatsPreference(entries, preferred)) {
+  if (preferred && written.has('preferPlatform') && repeatsPreference(entries, preferred)) {
     keep.push('preferPlatform');
   }
   return { entries: [...entries], keep };
 }
 
-/** Whether the catalog writes the follower as `stream:tag` (or `stream@sha256:…`) for the target `from` names. */
-function sameFollowed(text: string, path: string[], stream: string, from: YamlValue, before: Catalog): boolean {
-  if (typeof from !== 'object' || isMappingAt(text, [...path, 'from'])) return false;
-  const existing = allCatalogTags(before).find((t) => t.stream === stream && t.tag === path.at(-1));
+/**
+ * The streams and tags of the catalog once the adopted streams are written: a DockerImage written as a string that
+ * names one of its tags (`app:v1`) would read as following it.
+ */
+function namesAfter({ before, adopted }: { before: Catalog; adopted: readonly AdoptedStream[] }): CatalogNames {
+  const rewritten = new Set(adopted.map((s) => s.name));
+  const kept = allCatalogTags(before).filter((t) => !rewritten.has(t.stream));
+  return {
+    streams: new Set([...(before.streams ?? []).map((s) => s.name), ...kept.map((t) => t.stream), ...rewritten]),
+    addresses: new Set([
+      ...kept.map((t) => `${t.stream}:${t.tag}`),
+      ...adopted.flatMap((s) => s.tags.map((t) => `${s.name}:${t.name}`)),
+    ]),
+  };
+}
+
+/**
+ * Whether the catalog writes the follower as `stream:tag` (or `stream@sha256:…`) for the target `from` names, and
+ * that tag stays: without it, the compact string would name an image on Docker Hub.
+ */
+function sameFollowed(
+  tag: string,
+  stream: string,
+  from: YamlValue,
+  { before, adopted }: { before: Catalog; adopted: readonly AdoptedStream[] },
+): boolean {
+  if (typeof from !== 'object') return false;
+  const existing = allCatalogTags(before).find((t) => t.stream === stream && t.tag === tag);
   if (!existing || !isReferenceTag(existing)) return false;
   const fields = new Map(from);
   try {
     const target = parseTargetName(fields.get('kind') as ReferenceKind, String(fields.get('name')), stream);
-    return targetName(target) === targetName(existing.target);
+    if (targetName(target) !== targetName(existing.target)) return false;
+    const rewritten = adopted.find((s) => s.name === target.stream);
+    return target.kind !== 'ImageStreamTag' || !rewritten || rewritten.tags.some((t) => t.name === target.tag);
   } catch {
     return false;
   }

@@ -59,7 +59,7 @@ export async function adoptOperation(ref: CatalogFileRef, request: AdoptRequest)
     return adoptedStream(cleaned, before.defaults, where, notes);
   });
   checkConflicts(streams, before, request.replace === true);
-  const text = streams.reduce((current, stream) => withAdoptedStream(current, stream, before), file.text);
+  const text = streams.reduce((current, stream) => withAdoptedStream(current, stream, before, streams), file.text);
   const catalog = adoptedCatalog(file, text);
   return withLockedState(catalog.statePath, { operation: 'adopt', timeoutMs: request.lockTimeoutMs }, async (store) => {
     const recorded = await withRepositories(catalog, request, async (repositories) => {

@@ -146,6 +146,16 @@ describe('adopt fed what a hostile cluster answers', () => {
     tally({ inputs: 1, attacks: 1 });
   });
 
+  it('a DockerImage named like a tag of the stream (app:v1) stays that Docker image, not a follower of the tag', async () => {
+    const hub = { kind: 'DockerImage', name: 'app:v1' };
+    const outcome = await adopt(stream({ metadata: { name: 'app' }, spec: { tags: [tag('latest', hub), tag('v1')] } }));
+    expect(outcome.code, outcome.stderr).toBe(0);
+    const exported = await runOnHostileInput(['export'], work.dir);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(parseAllDocuments(exported.stdout)[0]!.toJS().spec.tags[0].from).toEqual(hub);
+    tally({ inputs: 1, attacks: 1 });
+  });
+
   it('a status with 100,000 items costs little', async () => {
     const items = Array.from({ length: 100_000 }, (_, i) => ({
       created: 'not a time',
@@ -158,6 +168,74 @@ describe('adopt fed what a hostile cluster answers', () => {
     );
     expect(outcome.stoppedBy).toBe('exit');
     expect(`${outcome.stdout}${outcome.stderr}`).not.toMatch(/internal error|\n {4}at /);
+    expectWithinMemory(outcome);
+    tally({ inputs: 1, attacks: 1 });
+  });
+});
+
+describe('adopt --replace fed a cluster whose follower lost the tag it follows', () => {
+  const work = new Workspace('imagestreams-attack-adopt-replace-');
+  const CATALOG = `apiVersion: imagestreams/v1
+kind: Catalog
+streams:
+  base:
+    tags:
+      "1":
+        from: ${NOWHERE}:1
+  app:
+    tags:
+      latest:
+        from: app:v1 # follows v1
+      v1:
+        from: ${NOWHERE}:v1
+      base:
+        from: base:1
+`;
+  const follows = (name: string, target: string) => tag(name, { kind: 'ImageStreamTag', name: target });
+
+  it.each<[string, object, RegExp]>([
+    [
+      'a tag of its own stream',
+      stream({ metadata: { name: 'app' }, spec: { tags: [follows('latest', 'app:v1'), follows('base', 'base:1')] } }),
+      /ImageStreamTag app:v1: the image stream "app" has no tag "v1"/,
+    ],
+    [
+      'a tag of another stream adopted with it',
+      list(
+        stream({ metadata: { name: 'base' }, spec: { tags: [tag('2')] } }),
+        stream({
+          metadata: { name: 'app' },
+          spec: { tags: [follows('latest', 'app:v1'), tag('v1'), follows('base', 'base:1')] },
+        }),
+      ),
+      /ImageStreamTag base:1: the image stream "base" has no tag "1"/,
+    ],
+  ])(
+    '%s: refused as a new stream would be, the `stream:tag` spelling not left to name a Docker Hub image',
+    async (_name, input, message) => {
+      work.writeCatalog(CATALOG);
+      writeFileSync(work.file('is.json'), JSON.stringify(input));
+      const before = treeSnapshot(work.dir);
+      expectRefused(await runOnHostileInput(['adopt', 'is.json', '--replace'], work.dir), message);
+      expect(treeSnapshot(work.dir)).toEqual(before);
+      tally({ inputs: 1, attacks: 1 });
+    },
+  );
+
+  it('a stream of 1000 tags over a catalog that has 1000 others, half of them changed: done in seconds', async () => {
+    const lines = ['apiVersion: imagestreams/v1', 'kind: Catalog', 'streams:', '  app:', '    tags:'];
+    for (let i = 0; i < 1000; i++) lines.push(`      t${i}:`, `        from: ${NOWHERE}:${i} # tag ${i}`);
+    work.writeCatalog(`${lines.join('\n')}\n`);
+    const tags = Array.from({ length: 1000 }, (_, i) =>
+      tag(i < 500 ? `t${i}` : `n${i}`, { kind: 'DockerImage', name: `${NOWHERE}:v${i}` }),
+    );
+    writeFileSync(work.file('is.json'), JSON.stringify(stream({ metadata: { name: 'app' }, spec: { tags } })));
+    const outcome = await runOnHostileInput(['adopt', 'is.json', '--replace'], work.dir);
+    expect(outcome.stoppedBy, outcome.stderr).toBe('exit');
+    expect(outcome.code, outcome.stderr).toBe(0);
+    const catalog = readFileSync(work.catalogPath, 'utf8');
+    expect(catalog).toContain(`      t499:\n        from: ${NOWHERE}:v499 # tag 499\n      n500:\n`);
+    expect(catalog).not.toContain('t500:');
     expectWithinMemory(outcome);
     tally({ inputs: 1, attacks: 1 });
   });

@@ -359,6 +359,23 @@ streams:
 `);
   });
 
+  it('writes a follower in the mapping form when the tag it follows goes: `app:1.0` would then be on Docker Hub', () => {
+    const [app] = exported(CATALOG);
+    const [, arm, stable] = app!.spec.tags;
+    const dropped = { ...app!, spec: { tags: [arm, stable] } };
+    expect(() => adoptOver(CATALOG, dropped)).toThrow(
+      /ImageStreamTag app:1\.0: the image stream "app" has no tag "1\.0"/,
+    );
+  });
+
+  it('writes a DockerImage named like a tag of the catalog (`app:1.0`) in the mapping form: a string would follow it', () => {
+    const [app] = exported(CATALOG);
+    const hub = { name: 'hub', from: { kind: 'DockerImage', name: 'app:1.0' } };
+    const after = adoptOver(CATALOG, { ...app!, spec: { tags: [...app!.spec.tags, hub] } });
+    expect(after).toContain('      hub:\n        from:\n          kind: DockerImage\n          name: app:1.0\n');
+    expect(exported(after)[0]!.spec.tags.at(-1)!.from).toEqual({ kind: 'DockerImage', name: 'app:1.0' });
+  });
+
   it('takes the preferred platform from the cluster when its annotations say another', () => {
     const [app] = exported(CATALOG);
     const arm = app!.spec.tags[1]!;

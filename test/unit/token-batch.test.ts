@@ -71,6 +71,29 @@ describe('token requests made together', () => {
     expect(asked).toHaveLength(5);
   });
 
+  it('stay apart for credentials found in different places, or whose fields only join alike', async () => {
+    const { batcher, asked } = batcherOf();
+    const elsewhere = { ...tokenRequest(pull('b'), basic), found: { credential: basic, source: 'pull-secret.json' } };
+    const shifted: Credential = { kind: 'basic', username: 'ci\u0000hunter2', password: 'long' };
+    const shiftedBack: Credential = { kind: 'basic', username: 'ci', password: 'hunter2\u0000long' };
+    await Promise.all([
+      batcher.fetch(tokenRequest(pull('a'), basic)),
+      batcher.fetch(elsewhere),
+      batcher.fetch(tokenRequest(pull('c'), shifted)),
+      batcher.fetch(tokenRequest(pull('d'), shiftedBack)),
+    ]);
+    expect(asked).toHaveLength(4);
+  });
+
+  it('are all answered when the fetch throws instead of rejecting, whether sent at the end of the turn or when full', async () => {
+    const thrown = new RegistryError('InternalError', 'no token server');
+    const batcher = new TokenBatcher(() => {
+      throw thrown;
+    }, 2);
+    const settled = await Promise.allSettled(['a', 'b', 'c'].map((name) => batcher.fetch(tokenRequest(pull(name)))));
+    expect(settled).toEqual(Array(3).fill({ status: 'rejected', reason: thrown }));
+  });
+
   it('are asked for separately when made in different turns of the event loop', async () => {
     const { batcher, asked } = batcherOf();
     await batcher.fetch(tokenRequest(pull('a')));
@@ -88,6 +111,28 @@ describe('token requests made together', () => {
 });
 
 describe('a token server that refuses a request for several scopes', () => {
+  it('is not sent the credentials again one scope at a time after a 401, which says they are wrong', async () => {
+    const wrong = new RegistryError('Unauthorized', 'auth.example refused the credentials', { status: 401 });
+    const { batcher, asked } = batcherOf(() => wrong);
+    const settled = await Promise.allSettled(['a', 'b'].map((name) => batcher.fetch(tokenRequest(pull(name), basic))));
+    expect(settled).toEqual([
+      { status: 'rejected', reason: wrong },
+      { status: 'rejected', reason: wrong },
+    ]);
+    expect(asked).toHaveLength(1);
+  });
+
+  it('is asked again one scope at a time after a 401 to an anonymous request, which one private repository causes', async () => {
+    const login = new RegistryError('Unauthorized', 'auth.example refused anonymous access', { status: 401 });
+    const { batcher, asked } = batcherOf((scopes) => (scopes.includes(pull('private')) ? login : undefined));
+    const [open, secret] = await Promise.allSettled(
+      ['open', 'private'].map((name) => batcher.fetch(tokenRequest(pull(name)))),
+    );
+    expect(open).toMatchObject({ status: 'fulfilled', value: { token: 'token-2' } });
+    expect(secret).toMatchObject({ status: 'rejected', reason: login });
+    expect(asked).toHaveLength(3);
+  });
+
   it('is asked again one scope at a time when it answered with a refusal', async () => {
     const refusal = new RegistryError('InternalError', 'auth.example answered HTTP 400', { status: 400 });
     const { batcher, asked } = batcherOf((scopes) => (scopes.length > 1 ? refusal : undefined));

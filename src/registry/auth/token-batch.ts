@@ -1,4 +1,5 @@
 import { RegistryError } from '../../core/errors.js';
+import type { Credential } from '../../credentials/types.js';
 import { scopeList } from './scopes.js';
 import type { CachedToken } from './token-cache.js';
 import type { TokenRequest } from './token-fetch.js';
@@ -63,51 +64,61 @@ export class TokenBatcher {
     const [first, ...rest] = batch.waiters;
     if (!first) return;
     if (rest.length === 0) {
-      this.fetchOne(first.request).then(first.resolve, first.reject);
+      this.ask(first.request).then(first.resolve, first.reject);
       return;
     }
     const joined = { ...first.request, scope: [...batch.scopes].join(' ') };
-    this.fetchOne(joined).then(
+    this.ask(joined).then(
       (token) => {
         for (const waiter of batch.waiters) waiter.resolve(token);
       },
       (error: unknown) => {
         for (const waiter of batch.waiters) {
-          if (askAlone(error)) this.fetchOne(waiter.request).then(waiter.resolve, waiter.reject);
+          if (askAlone(error, joined)) this.ask(waiter.request).then(waiter.resolve, waiter.reject);
           else waiter.reject(error);
         }
       },
     );
+  }
+
+  /** The token server's answer, a throw included: no request is left waiting, however the fetch fails. */
+  private ask(request: TokenRequest): Promise<CachedToken> {
+    return new Promise((resolve) => resolve(this.fetchOne(request)));
   }
 }
 
 /**
  * A refusal worth asking again one scope at a time: the server answered, but not with a token (it may not take
  * several scopes, or deny one of them). Not when it is unreachable, failing or rate-limiting: asking more often
- * would not help.
+ * would not help; nor after a 401 to credentials, which the token spec keeps for credentials that failed to
+ * authenticate, whatever the scopes: sending a wrong password once more per repository could lock its account. (A
+ * 401 to anonymous requests may come from one private repository among public ones.)
  */
-function askAlone(error: unknown): boolean {
+function askAlone(error: unknown, joined: TokenRequest): boolean {
   if (!(error instanceof RegistryError) || error.status === undefined) return false;
+  if (error.status === 401) return joined.found === undefined;
   return error.status >= 400 && error.status < 500 && error.status !== 429;
 }
 
-/** Requests that may share a token: same token server, service and credential, over the same schemes. */
-function batchKey(request: TokenRequest): string {
-  const { realm = '', service = '' } = request.challenge.params;
-  return [realm, service, credentialKey(request), String(request.allowPlainHttp)].join('\u0000');
+/**
+ * Requests that may share a token: same token server, service and credential found in the same place (a refusal
+ * names that place), over the same schemes. JSON keeps fields apart whatever characters they hold.
+ */
+function batchKey({ challenge, found, allowPlainHttp }: TokenRequest): string {
+  const { realm = '', service = '' } = challenge.params;
+  return JSON.stringify([realm, service, found?.source ?? null, credentialFields(found?.credential), allowPlainHttp]);
 }
 
-function credentialKey({ found }: TokenRequest): string {
-  const credential = found?.credential;
+function credentialFields(credential: Credential | undefined): (string | null)[] {
   switch (credential?.kind) {
     case undefined:
-      return 'anonymous';
+      return ['anonymous'];
     case 'basic':
-      return ['basic', credential.username, credential.password].join('\u0000');
+      return ['basic', credential.username, credential.password];
     case 'identityToken':
-      return ['identity', credential.username ?? '', credential.token].join('\u0000');
+      return ['identity', credential.username ?? null, credential.token];
     case 'registryToken':
-      return ['registry', credential.token].join('\u0000');
+      return ['registry', credential.token];
   }
 }
 
