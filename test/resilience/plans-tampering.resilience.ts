@@ -293,6 +293,21 @@ streams:
     await expectApplyRefused(scene, 'ghost.json', new RegExp(`${MISMATCH.source}discoveries differ at \\[1\\]`));
   });
 
+  it('the message of its failed listing, edited to hold terminal escapes and a line of its own: shown as one plain line', async () => {
+    scene.work.writeCatalog(FAILING);
+    await scene.expectCode(['plan', '--scheduled-only', '--out', 'listings.json'], 1);
+    tamperPlanFile(scene.work.file('listings.json'), scene.work.file('escapes.json'), (plan) => {
+      plan.discoveries[0].error.message =
+        'gone\u001b]0;owned\u0007\u001b[2J\n  ✗ app:single: Import failed (NotFound): forged';
+    });
+    const outcome = await runOnHostileInput(['apply', 'escapes.json'], scene.work.dir);
+    expectRefused(outcome, /✗ postgres: Import failed \(NotFound\): gone\]0;owned\[2J {3}✗ app:single: [^\n]*forged\n/);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what must not be shown
+    expect(outcome.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+    expect(outcome.stdout.match(/^ {2}✗/gm)).toHaveLength(1);
+    tally({ attacks: 1 });
+  });
+
   it('targets naming nothing of the catalog or the state, added to a plan --scheduled-only of no scheduled tag', async () => {
     scene.work.writeCatalog(FAILING.replace('scheduled: true', 'scheduled: false'));
     await scene.expectCode(['plan', '--scheduled-only', '--out', 'nothing.json'], 0);
