@@ -308,6 +308,18 @@ streams:
     tally({ attacks: 1 });
   });
 
+  it('a failed listing of a stream outside its targets whose tags are pinned, which no plan lists, added to a --target plan', async () => {
+    scene.work.writeCatalog(FAILING);
+    await scene.expectCode(['plan', '--scheduled-only', '--out', 'listings.json'], 1);
+    const [failed] = scene.plan('listings.json').discoveries;
+    scene.work.writeCatalog(FAILING.replace('scheduled: true', 'scheduled: false'));
+    await scene.expectCode(['plan', '--target', 'app:single', '--out', 'targeted.json'], 0);
+    tamperPlanFile(scene.work.file('targeted.json'), scene.work.file('unlisted.json'), (plan) => {
+      plan.discoveries = [failed];
+    });
+    await expectApplyRefused(scene, 'unlisted.json', new RegExp(`${MISMATCH.source}discoveries differ at \\[0\\]`));
+  });
+
   it('targets naming nothing of the catalog or the state, added to a plan --scheduled-only of no scheduled tag', async () => {
     scene.work.writeCatalog(FAILING.replace('scheduled: true', 'scheduled: false'));
     await scene.expectCode(['plan', '--scheduled-only', '--out', 'nothing.json'], 0);
