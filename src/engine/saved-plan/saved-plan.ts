@@ -110,7 +110,7 @@ export async function proveSavedPlan(
   sources: ProvingSources,
 ): Promise<ProvenPlan> {
   if (listsNothing(saved)) {
-    assertTargetsKnown(withDiscoveredTags(catalog, state, unlistedDiscoveries(catalog)).catalog, state, saved.targets);
+    assertTargetsKnown(catalog, state, saved.targets);
     return { plan: emptyPlan(saved), catalog, unreadable: new Map(), limitedBy: targetLimit(saved.targets) };
   }
   const listed = await frozenListings(saved, catalog, sources.policy);
@@ -142,15 +142,11 @@ export async function proveSavedPlan(
   return { plan: { ...plan, createdAt: saved.createdAt }, catalog: found.catalog, unreadable, limitedBy };
 }
 
+/** The targets name streams or tags of the catalog (a discovering stream, a discovered tag) or of the state. */
 function assertTargetsKnown(catalog: Catalog, state: State | null, targets: readonly string[]): void {
   if (unknownAddress(catalog, state, targets) !== undefined) {
     throw mismatch('its targets name a stream or tag that is neither in the catalog nor in the state');
   }
-}
-
-/** Every discovery of the catalog, not listed: its streams' discovered tags as the state has them. */
-function unlistedDiscoveries(catalog: Catalog): DiscoveryResult[] {
-  return (catalog.discoveries ?? []).map((discovery) => ({ discovery, outcome: { kind: 'unlisted' } }));
 }
 
 /** What the saved plan's discoveries kept (or that their listing failed), in place of listing again. */
