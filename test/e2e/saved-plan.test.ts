@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/core/plan-model.js';
 import { useRegistry } from '../helpers/e2e-fixture.js';
@@ -254,5 +254,39 @@ streams:
     expect(stderr).toContain(
       'Warning: this apply was limited by --scheduled-only to app:edge, tools:nightly, app:current\n',
     );
+  });
+});
+
+describe('a saved plan of a Local tag that follows another, whose copy estimate was edited', () => {
+  const work = new Workspace();
+  let image: GeneratedImage;
+
+  beforeAll(async () => {
+    image = writeVersionTags(work.file('upstream'), ['1.0']).tags['1.0']!;
+    work.writeCatalog(`apiVersion: imagestreams/v1
+kind: Catalog
+local: { layout: store }
+streams:
+  app:
+    tags:
+      edge: { from: "oci:upstream:1.0", referencePolicy: Local }
+  web:
+    tags:
+      current: { from: "app:edge", referencePolicy: Local }
+`);
+    await work.expectRun(['plan', '--out', 'plan.json'], 0);
+  });
+
+  it('is applied as planned: the estimate is not what apply copies, which it reads again from the image', async () => {
+    const document = JSON.parse(readFileSync(work.file('plan.json'), 'utf8')) as { plan: Plan };
+    const follower = document.plan.changes.find((c) => c.address === 'web:current')!;
+    expect(follower.copy).toMatchObject({ target: 'oci:store/web:current', manifests: 1 });
+    follower.copy = { target: 'evil\u001b[2J', manifests: 0, blobs: 0, bytes: 10 ** 15 };
+    document.plan.summary.copy = { manifests: 0, blobs: 0, bytes: 10 ** 15 };
+    writeFileSync(work.file('edited.json'), JSON.stringify(document));
+    const applied = await work.expectRun(['apply', 'edited.json'], 0);
+    expect(applied.stdout).toBe('\nApply complete! 2 imported, 0 re-imported, 0 removed, 0 failed.\n');
+    expect(`${applied.stdout}${applied.stderr}`).not.toContain('evil');
+    expect(readFileSync(work.file('store/web/index.json'), 'utf8')).toContain(image.digest);
   });
 });

@@ -267,3 +267,69 @@ describe('a saved plan whose priorState was edited to fit a state that moved on 
     );
   });
 });
+
+describe('a saved plan that changes no tag is still proven: its targets and the listings it reports', () => {
+  const scene = new PlanScene();
+  const FAILING = `apiVersion: imagestreams/v1
+kind: Catalog
+streams:
+  app:
+    tags:
+      single: { from: "oci:upstream:single" }
+  postgres:
+    discover: { from: oci:gone, policy: { semver: '>=15' }, scheduled: true }
+`;
+
+  beforeAll(() => scene.publish({ single: 'single' }));
+
+  it('a listing of a stream the catalog does not have, added to a plan --scheduled-only of listings alone', async () => {
+    scene.work.writeCatalog(FAILING);
+    await scene.expectCode(['plan', '--scheduled-only', '--out', 'listings.json'], 1);
+    expect(scene.plan('listings.json').changes).toEqual([]);
+    tamperPlanFile(scene.work.file('listings.json'), scene.work.file('ghost.json'), (plan) => {
+      const postgres = plan.discoveries[0];
+      plan.discoveries.push({ ...postgres, stream: 'ghost\u001b[2J', error: { ...postgres.error, message: 'forged' } });
+    });
+    await expectApplyRefused(scene, 'ghost.json', new RegExp(`${MISMATCH.source}discoveries differ at \\[1\\]`));
+  });
+
+  it('the message of its failed listing, edited to hold terminal escapes and a line of its own: shown as one plain line', async () => {
+    scene.work.writeCatalog(FAILING);
+    await scene.expectCode(['plan', '--scheduled-only', '--out', 'listings.json'], 1);
+    tamperPlanFile(scene.work.file('listings.json'), scene.work.file('escapes.json'), (plan) => {
+      plan.discoveries[0].error.message =
+        'gone\u001b]0;owned\u0007\u001b[2J\n  ✗ app:single: Import failed (NotFound): forged';
+    });
+    const outcome = await runOnHostileInput(['apply', 'escapes.json'], scene.work.dir);
+    expectRefused(outcome, /✗ postgres: Import failed \(NotFound\): gone\]0;owned\[2J {3}✗ app:single: [^\n]*forged\n/);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what must not be shown
+    expect(outcome.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+    expect(outcome.stdout.match(/^ {2}✗/gm)).toHaveLength(1);
+    tally({ attacks: 1 });
+  });
+
+  it('a failed listing of a stream outside its targets whose tags are pinned, which no plan lists, added to a --target plan', async () => {
+    scene.work.writeCatalog(FAILING);
+    await scene.expectCode(['plan', '--scheduled-only', '--out', 'listings.json'], 1);
+    const [failed] = scene.plan('listings.json').discoveries;
+    scene.work.writeCatalog(FAILING.replace('scheduled: true', 'scheduled: false'));
+    await scene.expectCode(['plan', '--target', 'app:single', '--out', 'targeted.json'], 0);
+    tamperPlanFile(scene.work.file('targeted.json'), scene.work.file('unlisted.json'), (plan) => {
+      plan.discoveries = [failed];
+    });
+    await expectApplyRefused(scene, 'unlisted.json', new RegExp(`${MISMATCH.source}discoveries differ at \\[0\\]`));
+  });
+
+  it('targets naming nothing of the catalog or the state, added to a plan --scheduled-only of no scheduled tag', async () => {
+    scene.work.writeCatalog(FAILING.replace('scheduled: true', 'scheduled: false'));
+    await scene.expectCode(['plan', '--scheduled-only', '--out', 'nothing.json'], 0);
+    tamperPlanFile(scene.work.file('nothing.json'), scene.work.file('targeted.json'), (plan) => {
+      plan.targets = ['\u001b]0;owned\u0007app'];
+    });
+    await expectApplyRefused(
+      scene,
+      'targeted.json',
+      new RegExp(`${MISMATCH.source}its targets name a stream or tag that is neither in the catalog nor in the state`),
+    );
+  });
+});

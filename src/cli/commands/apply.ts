@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { printable } from '../../core/echoed-text.js';
 import { NotConfirmedError } from '../../core/errors.js';
 import type { Plan, PlanDocument } from '../../core/plan-model.js';
 import { type ApplyOutcome, applyOperation, readSavedPlan } from '../../operations/apply.js';
@@ -12,6 +13,9 @@ import { PLAN_KEY_VARIABLE, planKey } from '../plan-key.js';
 import { importProgress } from '../progress.js';
 import { confirm } from '../prompt.js';
 import { refuseScopeWithSavedPlan, targetedApplyWarning, targetedPlanWarning } from '../targeting.js';
+
+/** The most characters of a failure's message apply repeats: a saved plan's recorded failures are untrusted text. */
+const MESSAGE_LIMIT = 1000;
 
 export interface ApplyCommandOptions {
   file?: string;
@@ -89,6 +93,7 @@ function report({ result, state, plan }: ApplyOutcome, options: ApplyCommandOpti
   }
   const summary = applySummary(result, plan.changes);
   io.stdout.write(`\n${result.failed.length > 0 ? 'Apply finished with errors!' : 'Apply complete!'} ${summary}\n`);
-  for (const failure of result.failed)
-    io.stdout.write(`  ✗ ${failure.address}: Import failed (${failure.reason}): ${failure.message}\n`);
+  for (const { address, reason, message } of result.failed) {
+    io.stdout.write(`  ✗ ${printable(address)}: Import failed (${reason}): ${printable(message, MESSAGE_LIMIT)}\n`);
+  }
 }

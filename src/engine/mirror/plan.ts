@@ -56,6 +56,7 @@ export async function planCopy(
   if ((await target.tagDigest(image.tag)) === image.digest) return copy;
   if (await checks.hasManifest(target, image.digest)) return copy;
   const blobs = new Map<string, Descriptor>();
+  const visited = new Set<string>();
   const visit = async (fetched: FetchedManifest): Promise<void> => {
     copy.manifests.push({ digest: fetched.digest, size: fetched.size });
     if (fetched.manifest.kind === 'image') {
@@ -63,13 +64,29 @@ export async function planCopy(
       for (const blob of named) blobs.set(blob.digest, blob);
       return;
     }
-    const missing = await absent(fetched.manifest.manifests, (d) => checks.hasManifest(target, d.digest));
+    const missing = await absent(firstSeen(fetched.manifest.manifests, visited), (d) =>
+      checks.hasManifest(target, d.digest),
+    );
     for (const child of missing) await visit(await fetchDescribed(source, child));
   };
   await visit(top?.digest === image.digest ? top : await source.getManifest(image.digest));
   const missing = await absent([...blobs.values()], (d) => checks.hasBlob(target, d.digest));
   copy.blobs = missing.map(({ digest, size }) => ({ digest, size }));
   return copy;
+}
+
+/**
+ * The descriptors whose digest is not in `visited` yet, each digest once; they are added to it. A list may name a
+ * manifest more than once, and lists of lists the same children: each is read and counted once.
+ */
+function firstSeen(descriptors: readonly Descriptor[], visited: Set<string>): Descriptor[] {
+  const fresh: Descriptor[] = [];
+  for (const descriptor of descriptors) {
+    if (visited.has(descriptor.digest)) continue;
+    visited.add(descriptor.digest);
+    fresh.push(descriptor);
+  }
+  return fresh;
 }
 
 async function absent(descriptors: Descriptor[], present: (d: Descriptor) => Promise<boolean>): Promise<Descriptor[]> {

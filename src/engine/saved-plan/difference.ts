@@ -1,4 +1,4 @@
-import type { PlanDocument, PlannedChangeDocument, PlanSummary } from '../../core/plan-model.js';
+import type { PlanDocument, PlannedChangeDocument, PlannedDiscovery, PlanSummary } from '../../core/plan-model.js';
 import { safeAddress } from './mismatch.js';
 
 /** Fields of a change that depend on the image an import reads. */
@@ -19,9 +19,17 @@ export function planDifference(
     at('errors', firstDifference(derived.errors, saved.errors)) ??
     at('priorState', firstDifference(derived.priorState, saved.priorState)) ??
     at('summary', firstDifference(counts(derived.summary, saved.drift.length), counts(saved.summary))) ??
-    at('discoveries', firstDifference(derived.discoveries ?? [], saved.discoveries ?? [])) ??
+    discoveriesDifference(derived.discoveries ?? [], saved.discoveries) ??
     driftDifference(saved, derived)
   );
+}
+
+/** Where a saved plan's discoveries differ from the derived ones, in words; undefined when they are the same. */
+export function discoveriesDifference(
+  derived: readonly PlannedDiscovery[],
+  saved: readonly PlannedDiscovery[] | undefined,
+): string | undefined {
+  return at('discoveries', firstDifference(derived, saved ?? []));
 }
 
 function changesDifference(

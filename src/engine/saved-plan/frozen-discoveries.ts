@@ -14,9 +14,10 @@ export type PolicyOfDiscovery = (discovery: StreamDiscovery, tags: readonly stri
  * take in, the tags the plan kept (or that its listing failed). The plan is trusted only as a record of what the
  * registry listed: the kept tags must be what the catalog's policy keeps of them, no more than `keep`, each once,
  * from the catalog's repository. Whether they were the newest the registry had is the plan's observation.
- * A failed listing of a stream outside the targets is taken too: `plan --scheduled-only` reports every listing that
- * failed, also of a stream none of whose tags it plans; a failure keeps the stream's tags as the state has them, as
- * an unlisted discovery does, so it changes nothing apply does and is only reported again.
+ * A failed listing of a stream outside the targets is taken too when its tags are scheduled: `plan --scheduled-only`
+ * reports every listing that failed, also of a stream none of whose tags it plans (no other plan lists such a
+ * stream); a failure keeps the stream's tags as the state has them, as an unlisted discovery does, so it changes
+ * nothing apply does and is only reported again.
  */
 export async function frozenDiscoveries(
   saved: PlanDocument,
@@ -28,7 +29,7 @@ export async function frozenDiscoveries(
   for (const discovery of catalog.discoveries ?? []) {
     const entry = recorded.get(discovery.stream);
     if (!discoveryInScope(discovery, saved.targets)) {
-      const failed = entry?.error ? await frozenOutcome(discovery, entry, policy) : undefined;
+      const failed = entry?.error && discovery.scheduled ? await frozenOutcome(discovery, entry, policy) : undefined;
       results.push({ discovery, outcome: failed ?? { kind: 'unlisted' } });
       continue;
     }

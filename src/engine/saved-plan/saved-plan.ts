@@ -11,7 +11,7 @@ import { type DiscoveryResult, withDiscoveredTags } from '../discovered-catalog.
 import { localPullSpecs } from '../local-store.js';
 import { unknownAddress, withDiscoveries } from '../plan.js';
 import { scheduledOnlyTargets } from '../scheduled-plan.js';
-import { planDifference } from './difference.js';
+import { discoveriesDifference, planDifference } from './difference.js';
 import { frozenDiscoveries, type PolicyOfDiscovery } from './frozen-discoveries.js';
 import { mismatch } from './mismatch.js';
 import { type ObservationSources, readObservations } from './observations.js';
@@ -110,15 +110,16 @@ export async function proveSavedPlan(
   sources: ProvingSources,
 ): Promise<ProvenPlan> {
   if (listsNothing(saved)) {
+    assertTargetsKnown(catalog, state, saved.targets);
     return { plan: emptyPlan(saved), catalog, unreadable: new Map(), limitedBy: targetLimit(saved.targets) };
   }
   const listed = await frozenListings(saved, catalog, sources.policy);
   const found = withDiscoveredTags(catalog, state, listed);
-  if (unknownAddress(found.catalog, state, saved.targets) !== undefined) {
-    throw mismatch('its targets name a stream or tag that is neither in the catalog nor in the state');
-  }
+  assertTargetsKnown(found.catalog, state, saved.targets);
   const limitedBy = savedPlanLimit(saved.targets, catalog, state, listed);
   if (saved.changes.length === 0 && saved.errors.length === 0) {
+    const difference = discoveriesDifference(found.discoveries, saved.discoveries);
+    if (difference !== undefined) throw mismatch(difference);
     return { plan: emptyPlan(saved), catalog: found.catalog, unreadable: new Map(), limitedBy };
   }
   const reimport = new Set(saved.changes.filter((c) => c.reason === 'reimport_requested').map((c) => c.address));
@@ -139,6 +140,13 @@ export async function proveSavedPlan(
   const difference = planDifference(saved, planDocument(plan), new Set(unreadable.keys()));
   if (difference !== undefined) throw mismatch(difference);
   return { plan: { ...plan, createdAt: saved.createdAt }, catalog: found.catalog, unreadable, limitedBy };
+}
+
+/** The targets name streams or tags of the catalog (a discovering stream, a discovered tag) or of the state. */
+function assertTargetsKnown(catalog: Catalog, state: State | null, targets: readonly string[]): void {
+  if (unknownAddress(catalog, state, targets) !== undefined) {
+    throw mismatch('its targets name a stream or tag that is neither in the catalog nor in the state');
+  }
 }
 
 /** What the saved plan's discoveries kept (or that their listing failed), in place of listing again. */
