@@ -4,7 +4,7 @@ import { hasChanges, type Plan, type PlanDocument, type PlanLimit } from '../cor
 import type { ApplyResult } from '../engine/apply.js';
 import { tagConcurrency } from '../engine/concurrency.js';
 import { catalogLocalStore } from '../engine/local-store.js';
-import { planWithDiscoveries } from '../engine/plan.js';
+import { planWithDiscoveries, prepareCatalogSources } from '../engine/plan.js';
 import { ProvenSources } from '../engine/saved-plan/proven-sources.js';
 import { asPlan, assertPlanApplies, proveSavedPlan } from '../engine/saved-plan/saved-plan.js';
 import type { ImageRepository } from '../registry/repository.js';
@@ -121,7 +121,9 @@ async function freshWork(
   request: ApplyRequest,
 ): Promise<ApplyWork> {
   const options = planOptions({ ...request, refresh: true }, repositories, catalog);
+  const prepared = prepareCatalogSources(catalog, options);
   const planned = await planWithDiscoveries(catalog, planningState(store), options);
+  await prepared;
   return {
     ...planned,
     limitedBy: planned.plan.targets.length > 0 ? 'target' : undefined,

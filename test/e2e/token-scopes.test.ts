@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { useRegistry } from '../helpers/e2e-fixture.js';
 import type { SeveralScopes } from '../helpers/token-server.js';
@@ -54,5 +55,17 @@ describe('the tokens of a plan over several repositories of one registry', () =>
     expect(requests.slice(1).sort((a, b) => a.scopes[0]!.localeCompare(b.scopes[0]!))).toEqual(
       [...pullScopes].sort().map((scope) => ({ status: 200, scopes: [scope] })),
     );
+  });
+});
+
+describe('the tokens of an apply over several repositories of one registry', () => {
+  it('come from one token request naming every repository, asked before the tags are read one at a time', async () => {
+    rmSync(work.statePath);
+    await work.expectRun(['apply', '--auto-approve', '--concurrency', '1'], 0);
+    const requests = registry.tokenServer!.requests.map(({ status, scopes }) => ({
+      status,
+      scopes: [...scopes].sort(),
+    }));
+    expect(requests).toEqual([{ status: 200, scopes: [...pullScopes].sort() }]);
   });
 });
