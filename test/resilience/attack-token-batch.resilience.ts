@@ -1,30 +1,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HostileRegistry, startHostileRegistry, tokenEndpoint } from '../helpers/hostile-registry.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type HostileRegistry, tokenEndpoint } from '../helpers/hostile-registry.js';
 import { generatePki, type TestPki } from '../helpers/tls.js';
 import { Workspace } from '../helpers/workspace.js';
 import { runCliMeasured } from './support/cli-process.js';
-import { expectRefused } from './support/hostile.js';
+import { expectRefused, useHostileRegistries } from './support/hostile.js';
 import { tally } from './support/run-context.js';
 import { CANARY, canaryAuthFile } from './support/secrets.js';
 
 let pki: TestPki;
-const servers: HostileRegistry[] = [];
-
 beforeAll(() => {
   pki = generatePki();
 });
 
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
-});
-
-async function start(...options: Parameters<typeof startHostileRegistry>): Promise<HostileRegistry> {
-  const server = await startHostileRegistry(...options);
-  servers.push(server);
-  return server;
-}
+const start = useHostileRegistries();
 
 const REPOSITORIES = ['team/one', 'team/two', 'team/three', 'team/four', 'team/five'];
 

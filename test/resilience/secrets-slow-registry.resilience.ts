@@ -1,28 +1,11 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import {
-  type HostileRegistry,
-  type HostileRegistryOptions,
-  OCI_MANIFEST,
-  startHostileRegistry,
-  tinyImage,
-  trickle,
-} from '../helpers/hostile-registry.js';
+import { describe, expect, it } from 'vitest';
+import { type HostileRegistry, OCI_MANIFEST, tinyImage, trickle } from '../helpers/hostile-registry.js';
 import { Workspace } from '../helpers/workspace.js';
-import { expectRefused, runOnHostileInput } from './support/hostile.js';
+import { expectRefused, runOnHostileInput, useHostileRegistries } from './support/hostile.js';
 import { treeSnapshot } from './support/no-change.js';
 import { tally } from './support/run-context.js';
 
-const servers: HostileRegistry[] = [];
-
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
-});
-
-async function start(options: HostileRegistryOptions): Promise<HostileRegistry> {
-  const server = await startHostileRegistry(options);
-  servers.push(server);
-  return server;
-}
+const start = useHostileRegistries();
 
 /** One byte every half second: each gap far within the 60 s idle timeout, the whole far beyond the deadline. */
 const BYTE_EVERY_MS = 500;

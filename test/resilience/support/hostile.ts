@@ -1,4 +1,5 @@
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
+import { type HostileRegistry, startHostileRegistry } from '../../helpers/hostile-registry.js';
 import { type CliOutcome, runCliMeasured } from './cli-process.js';
 
 /** The memory a command may use on any input: node itself takes about 60 MiB. */
@@ -23,4 +24,19 @@ export function expectRefused(outcome: CliOutcome, message: RegExp): void {
 export function expectWithinMemory(outcome: CliOutcome): void {
   expect(outcome.peakRssMb, `peak resident memory (MiB), stopped by ${outcome.stoppedBy}`).not.toBeNull();
   expect(outcome.peakRssMb!).toBeLessThan(PEAK_RSS_LIMIT_MB);
+}
+
+/** Starts hostile registries for the tests of the calling file, and stops them all after those tests. */
+export function useHostileRegistries(): (
+  ...options: Parameters<typeof startHostileRegistry>
+) => Promise<HostileRegistry> {
+  const servers: HostileRegistry[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.stop()));
+  });
+  return async (...options) => {
+    const server = await startHostileRegistry(...options);
+    servers.push(server);
+    return server;
+  };
 }
