@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import type { State } from '../../src/core/state-model.js';
@@ -192,7 +192,7 @@ describe('adopt refuses bad input and changes nothing', () => {
 
   it('refuses a stream the catalog already has unless --replace', async () => {
     work.writeCatalog({ streams: { x: { t: { from: 'quay.io/a/b:1' } } } });
-    const before = (await import('node:fs')).readFileSync(work.catalogPath, 'utf8');
+    const before = readFileSync(work.catalogPath, 'utf8');
     writeFileSync(
       work.file('is.yaml'),
       'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata: {name: x}\nspec: {tags: []}\n',
@@ -201,9 +201,9 @@ describe('adopt refuses bad input and changes nothing', () => {
     expect(refused.stderr).toContain(
       'imagestreams.yaml already has the stream "x": pass --replace to replace it (nothing was written)',
     );
-    expect((await import('node:fs')).readFileSync(work.catalogPath, 'utf8')).toBe(before);
+    expect(readFileSync(work.catalogPath, 'utf8')).toBe(before);
     await work.expectRun(['adopt', 'is.yaml', '--replace'], 0);
-    expect((await import('node:fs')).readFileSync(work.catalogPath, 'utf8')).toContain('  x:\n    tags: {}');
+    expect(readFileSync(work.catalogPath, 'utf8')).toContain('  x:\n    tags: {}');
   });
 });
 
@@ -235,7 +235,7 @@ spec:
 `,
     );
     await work.expectRun(['adopt', 'is.yaml', '--replace'], 0);
-    expect((await import('node:fs')).readFileSync(work.catalogPath, 'utf8')).toBe(`apiVersion: imagestreams/v1
+    expect(readFileSync(work.catalogPath, 'utf8')).toBe(`apiVersion: imagestreams/v1
 kind: Catalog
 streams:
   db:

@@ -39,17 +39,16 @@ function context(cat: Catalog): ListingContext {
   };
 }
 
+/** What plan makes of the catalog with no state, with the repositories opened first in the test. */
+function firstPlan(cat: Catalog) {
+  const { discover } = context(cat);
+  const options = { targets: [], reimport: [], refresh: true, concurrency: 1, openTag: work.first.openTag };
+  return planCatalog(cat, null, { ...options, discover });
+}
+
 /** The state file with what a first apply of the catalog imports. */
 async function appliedFirst(cat: Catalog): Promise<void> {
-  const ctx = context(cat);
-  const planned = await planCatalog(cat, null, {
-    targets: [],
-    reimport: [],
-    refresh: true,
-    concurrency: 1,
-    openTag: work.first.openTag,
-    discover: ctx.discover,
-  });
+  const planned = await firstPlan(cat);
   const store = await StateStore.open(cat.statePath);
   const state: State = appliedState(planned);
   for (const [tag, value] of Object.entries(state.streams.postgres!.tags)) {
@@ -143,16 +142,7 @@ streams:
   it('fails with the catalog error plan reports, writing nothing', async () => {
     const cat = clashing();
     const ctx = context(cat);
-    await expect(
-      planCatalog(cat, null, {
-        targets: [],
-        reimport: [],
-        refresh: true,
-        concurrency: 1,
-        openTag: work.first.openTag,
-        discover: ctx.discover,
-      }),
-    ).rejects.toThrow(clash());
+    await expect(firstPlan(cat)).rejects.toThrow(clash());
     const outcome = await startListing(cat.discoveries![0]!, ctx, neverStop).done;
     expect(outcome).toEqual({ kind: 'failed', reason: 'CatalogError', message: clash() });
     expect(existsSync(cat.statePath)).toBe(false);
