@@ -6,7 +6,7 @@ import { tagConcurrency } from '../engine/concurrency.js';
 import { catalogLocalStore } from '../engine/local-store.js';
 import { planWithDiscoveries, prepareCatalogSources } from '../engine/plan.js';
 import { ProvenSources } from '../engine/saved-plan/proven-sources.js';
-import { asPlan, assertPlanApplies, proveSavedPlan } from '../engine/saved-plan/saved-plan.js';
+import { asPlan, assertPlanApplies, proveSavedPlan, targetLimit } from '../engine/saved-plan/saved-plan.js';
 import type { ImageRepository } from '../registry/repository.js';
 import { planningState, readPlanFile, type StateStore } from '../state/index.js';
 import { catalogDiscovery } from './discovery.js';
@@ -126,7 +126,7 @@ async function freshWork(
   await prepared;
   return {
     ...planned,
-    limitedBy: planned.plan.targets.length > 0 ? 'target' : undefined,
+    limitedBy: targetLimit(planned.plan.targets),
     openSource: repositories.openTag,
   };
 }

@@ -182,7 +182,8 @@ function savedPlanLimit(
   return same ? 'scheduled-only' : 'target';
 }
 
-function targetLimit(targets: readonly string[]): PlanLimit | undefined {
+/** What limited a plan made with `--target` (any plan but a saved one of the scheduled tags): its targets, if any. */
+export function targetLimit(targets: readonly string[]): PlanLimit | undefined {
   return targets.length === 0 ? undefined : 'target';
 }
 
