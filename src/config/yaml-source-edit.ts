@@ -61,13 +61,7 @@ export function yamlMappingKeys(text: string, path: readonly string[]): string[]
   const source = new YamlSource(text);
   const found = source.walk(path);
   if (found.missing.length > 0 || !isMap(found.pair!.value)) return undefined;
-  return (found.pair!.value.items as Pair[]).flatMap((pair) => {
-    const key = pair.key;
-    if (!isScalar(key)) return [];
-    if (typeof key.value === 'string') return [key.value];
-    const [start, end] = key.range ?? [0, 0];
-    return [key.type === 'PLAIN' ? text.slice(start, end) : String(key.value)];
-  });
+  return (found.pair!.value.items as Pair[]).flatMap((pair) => keyText(pair, text) ?? []);
 }
 
 /**
@@ -374,13 +368,7 @@ function keyText(pair: Pair, text: string): string | undefined {
 
 /** The pair whose key, as written, is `name`: a plain `1.0` is the key "1.0", as the catalog loader reads it. */
 function findPair(map: YAMLMap, name: string, text: string): Pair | undefined {
-  return (map.items as Pair[]).find((pair) => {
-    const key = pair.key;
-    if (!isScalar(key)) return false;
-    if (typeof key.value === 'string') return key.value === name;
-    const [start, end] = key.range ?? [0, 0];
-    return key.type === 'PLAIN' ? text.slice(start, end) === name : String(key.value) === name;
-  });
+  return (map.items as Pair[]).find((pair) => keyText(pair, text) === name);
 }
 
 /** Anchored or aliased nodes are shared with other places: editing one would silently change the others. */
