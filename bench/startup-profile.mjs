@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { benchDataset } from './lib/dataset.mjs';
 import { catalogFor } from './lib/imagestreams-scenarios.mjs';
 import { populateRegistry } from './lib/populate.mjs';
-import { measureRegistryFloor } from './lib/registry-floor.mjs';
+import { BARE_CLIENT, bareJob, measureRegistryFloor } from './lib/registry-floor.mjs';
 import { startBenchRegistries, writeCredentials } from './lib/registry-mode.mjs';
 
 const { values } = parseArgs({
@@ -169,10 +169,14 @@ async function profile(setups, dir) {
   }
 }
 
-/** Keeps the registries up and writes where they are to `file` (JSON), for ad-hoc runs, until interrupted. */
-async function serve(setups, file) {
+/**
+ * Keeps the registries up and writes where they are to `file` (JSON), for ad-hoc runs, until interrupted. `bare`
+ * runs the bare client on the large catalog's requests: `node <bare.client> <bare.job>`.
+ */
+async function serve(setups, file, dir) {
   const described = setups.map((s) => ({
     mode: s.mode,
+    bare: { client: BARE_CLIENT, job: bareJobFile(s, join(dir, s.mode, 'bare-job.json')) },
     env: { DOCKER_CONFIG: s.env.DOCKER_CONFIG, NO_COLOR: '1' },
     cliArgs: s.cliArgs,
     catalogs: s.catalogs,
@@ -181,6 +185,11 @@ async function serve(setups, file) {
   writeFileSync(file, JSON.stringify(described, null, 2));
   log(`serving; described in ${file}; interrupt to stop`);
   await new Promise((ok) => process.once('SIGINT', ok).once('SIGTERM', ok));
+}
+
+function bareJobFile(setup, path) {
+  writeFileSync(path, JSON.stringify(bareJob(setup.registries.source, setup.dataset)), { mode: 0o600 });
+  return path;
 }
 
 async function main() {
@@ -192,7 +201,7 @@ async function main() {
       log(`setting up ${mode}`);
       setups.push(await setUp(mode, dir, dataset));
     }
-    if (values.serve) return await serve(setups, values.serve);
+    if (values.serve) return await serve(setups, values.serve, dir);
     const list = scenarios(setups);
     const results = new Map(list.map((s) => [s.name, { wall: [], first: [] }]));
     const loads = [];

@@ -5,13 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { onePass } from './bare-client.mjs';
 import { median, runMeasured } from './measure.mjs';
 
-const BARE_CLIENT = fileURLToPath(new URL('./bare-client.mjs', import.meta.url));
+export const BARE_CLIENT = fileURLToPath(new URL('./bare-client.mjs', import.meta.url));
 
 /** imagestreams' default maxConcurrency. */
 const DEFAULT_IN_FLIGHT = 8;
 
 /** What the bare client needs of a bench registry, and the no-op plan's tags. */
-function bareJob(registry, dataset, inFlight) {
+export function bareJob(registry, dataset, inFlight = DEFAULT_IN_FLIGHT) {
   const { auth } = registry;
   return {
     registry: {
