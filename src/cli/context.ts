@@ -3,7 +3,7 @@ import { loadCatalog } from '../config/index.js';
 import type { Catalog } from '../core/catalog.js';
 import type { CatalogRepositoriesOptions } from '../operations/repositories.js';
 import { type CatalogPathOptions, catalogFileOf, catalogLoadOptions, statePathOption } from './catalog-options.js';
-import { type Io, useColor } from './output.js';
+import { type Io, useColor, writeLine } from './output.js';
 import { collectParseGarbage } from './parse-garbage.js';
 
 export interface CatalogOptions extends CatalogPathOptions {
@@ -17,11 +17,16 @@ export async function loadCatalogOf(options: CatalogPathOptions, io: Io): Promis
   return catalog;
 }
 
-/** Where credentials come from: the environment, and `--authfile`. */
+/** Where credentials come from: the environment, and `--authfile`; warnings go to stderr. */
 export function repositoryOptionsOf(options: { authfile?: string }, io: Io): CatalogRepositoriesOptions {
-  const out: CatalogRepositoriesOptions = { env: io.env };
+  const out: CatalogRepositoriesOptions = { env: io.env, warn: stderrWarning(io) };
   if (options.authfile) out.authFile = resolve(io.cwd, options.authfile);
   return out;
+}
+
+/** A problem the work goes on despite, as a `warning: …` line on stderr. */
+export function stderrWarning(io: Io): (message: string) => void {
+  return (message) => writeLine(io.stderr, `warning: ${message}`);
 }
 
 /** The state path: --state, else the catalog's `state:` setting. */

@@ -3,11 +3,12 @@ import type { LockInfo } from '../core/errors.js';
 import type { WatchEvent } from '../engine/watch/events.js';
 import { countOf, REASON_WORDS } from '../render/plan-words.js';
 
-/** What `watch` logs: the engine's events, where the metrics are served and the catalog's warnings. */
+/** What `watch` logs: the engine's events, where the metrics are served, and the catalog's and other warnings. */
 export type WatchLogEvent =
   | WatchEvent
   | { time: string; type: 'metrics-listening'; url: string }
-  | { time: string; type: 'catalog-warning'; file: string; line: number; column: number; message: string };
+  | { time: string; type: 'catalog-warning'; file: string; line: number; column: number; message: string }
+  | { time: string; type: 'warning'; message: string };
 
 /** One log line (newline included): NDJSON with `json`, else the time and a sentence. */
 export function formatWatchEvent(event: WatchLogEvent, json: boolean): string {
@@ -43,6 +44,8 @@ export function describeEvent(event: WatchLogEvent): string {
       return `catalog ${event.catalog} reloaded: ${countOf(event.tags, 'scheduled tag')}${repositories(event.discoveries)}`;
     case 'catalog-warning':
       return `${event.file}:${event.line}:${event.column}: warning: ${event.message}`;
+    case 'warning':
+      return `warning: ${event.message}`;
     case 'catalog-invalid':
       return `catalog ${event.catalog} is invalid, keeping the last good one: ${event.problems.map(oneLine).join('; ')}`;
     case 'stopping':

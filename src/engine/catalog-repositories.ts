@@ -12,6 +12,8 @@ export interface CatalogRepositoriesOptions {
   homeDir?: string;
   /** `--authfile`: a credentials file consulted after the catalog's pull secrets. */
   authFile?: string;
+  /** Told of a problem the work goes on despite, once: a NODE_EXTRA_CA_CERTS file that cannot be used. */
+  warn?: (message: string) => void;
 }
 
 /** The repositories a catalog's tags import from, with its registry settings and credentials. */
@@ -38,6 +40,7 @@ export function catalogRepositories(catalog: Catalog, options: CatalogRepositori
     credentials: createCredentialStore(credentialOptions),
     settingsFor: (host, repository) => connectionSettings(catalog, host, repository),
     hostLimitsFor: (host) => hostLimits(catalog, host),
+    ...(options.warn && { warn: options.warn }),
   });
   return {
     repositories,
@@ -52,6 +55,8 @@ export interface ImageRepositoriesOptions {
   authFile?: string;
   /** A CA bundle to trust for every registry. */
   caFile?: string;
+  /** Told of a problem the work goes on despite, once (see CatalogRepositoriesOptions). */
+  warn?: (message: string) => void;
 }
 
 /** Repositories for images named on their own (no catalog): credentials from the environment and `authFile`. */
@@ -63,6 +68,7 @@ export function imageRepositories(options: ImageRepositoriesOptions): Repositori
     env: options.env,
     credentials: createCredentialStore(credentialOptions),
     settingsFor: () => (caFiles ? { key: '--ca-file', caFiles } : undefined),
+    ...(options.warn && { warn: options.warn }),
   });
 }
 

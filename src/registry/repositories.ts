@@ -8,6 +8,7 @@ import { RegistryRepository } from './distribution/registry-repository.js';
 import { certsDirFiles, defaultCertsDirs } from './http/certs-dir.js';
 import { RequestLimiter } from './http/limiter.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './http/retry.js';
+import type { Warn } from './http/tls-context.js';
 import { LayoutRepository } from './layout/layout-repository.js';
 import type { ImageRepository } from './repository.js';
 
@@ -46,6 +47,8 @@ export interface RepositoriesOptions {
   connectTimeoutMs?: number;
   bodyTimeoutMs?: number;
   userAgent?: string;
+  /** Told of a problem the work goes on despite, once: a NODE_EXTRA_CA_CERTS file that cannot be used. */
+  warn?: Warn;
 }
 
 export interface OpenOptions {
@@ -152,6 +155,7 @@ export class Repositories {
     }
     if (settings?.requestsPerSecond) out.requestsPerSecond = settings.requestsPerSecond;
     if (this.options.credentials) out.credentials = this.options.credentials;
+    if (this.options.warn) out.warn = this.options.warn;
     return out;
   }
 }

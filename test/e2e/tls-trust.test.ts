@@ -99,13 +99,23 @@ describe('a registry with a CA of its own, for a user whose CA is in NODE_EXTRA_
     );
   });
 
-  it('warns of a NODE_EXTRA_CA_CERTS file it cannot use, and goes on without it', async () => {
-    writeFileSync(work.file('not-a-ca.pem'), 'not a certificate\n');
-    const env = { NODE_EXTRA_CA_CERTS: work.file('not-a-ca.pem') };
-    const result = await work.expectRun(['plan'], 1, { env });
-    expect(result.stderr).toContain(
-      `Warning: NODE_EXTRA_CA_CERTS: ${work.file('not-a-ca.pem')} holds no PEM certificate; left out for registries with CAs of their own (ca: or certs.d)`,
+  it('warns once of a NODE_EXTRA_CA_CERTS file with no certificate in it, and goes on without it', async () => {
+    const file = work.file('not-a-ca.pem');
+    writeFileSync(file, 'not a certificate\n');
+    const result = await work.expectRun(['plan'], 1, { env: { NODE_EXTRA_CA_CERTS: file } });
+    expect(result.stderr).toBe(
+      `warning: NODE_EXTRA_CA_CERTS: ${file} holds no PEM certificate; going on without it for registries with a CA of their own (ca: or certs.d)\n`,
     );
+    expect(result.stdout).toContain('certificate signed by an unknown authority');
+  });
+
+  it("leaves a missing NODE_EXTRA_CA_CERTS file to Node's own warning: one line, naming the file", async () => {
+    const file = work.file('missing-ca.pem');
+    const result = await work.expectRun(['plan'], 1, { env: { NODE_EXTRA_CA_CERTS: file } });
+    const lines = result.stderr.split('\n').filter((line) => line !== '');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Warning: /);
+    expect(lines[0]).toContain(file);
     expect(result.stdout).toContain('certificate signed by an unknown authority');
   });
 });

@@ -49,6 +49,12 @@ describe('the CAs of a NODE_EXTRA_CA_CERTS file', () => {
     expect(read.pems).toEqual([]);
     expect(read.problem).toContain(problem);
   });
+
+  it('are none in a file that cannot be opened, a problem Node itself tells of, as of no other', () => {
+    expect(readExtraCaCerts(join(dir, 'missing.pem'))).toMatchObject({ pems: [], toldByNode: true });
+    expect(readExtraCaCerts(file('no-pem.pem', 'not a certificate\n')).toldByNode).toBeUndefined();
+    expect(readExtraCaCerts(dir).toldByNode).toBeUndefined();
+  });
 });
 
 describe("the NODE_EXTRA_CA_CERTS CAs added beside a registry's own", () => {

@@ -187,6 +187,14 @@ const cases: [WatchLogEvent, string][] = [
     },
     'catalog imagestreams.yaml is invalid, keeping the last good one: imagestreams.yaml:3:5: error: one; imagestreams.yaml:9:1: error: two',
   ],
+  [
+    {
+      time,
+      type: 'warning',
+      message: 'NODE_EXTRA_CA_CERTS: /etc/ca.pem holds no PEM certificate; going on without it',
+    },
+    'warning: NODE_EXTRA_CA_CERTS: /etc/ca.pem holds no PEM certificate; going on without it',
+  ],
   [{ time, type: 'stopping', reason: 'SIGTERM' }, 'stopping (SIGTERM)'],
   [
     { time, type: 'stopped', checks: 1, imported: 1, failed: 0, abandoned: 0 },

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { inspectOperation } from '../../operations/inspect.js';
 import { renderInspectText } from '../../render/inspect-text.js';
+import { stderrWarning } from '../context.js';
 import { EXIT_OK } from '../exit.js';
 import { type Io, writeJson } from '../output.js';
 
@@ -17,6 +18,7 @@ export async function inspectCommand(image: string, options: InspectOptions, io:
     image,
     cwd: io.cwd,
     env: io.env,
+    warn: stderrWarning(io),
     ...(options.insecure !== undefined && { insecure: options.insecure }),
     ...(options.authfile && { authFile: resolve(io.cwd, options.authfile) }),
     ...(options.caFile && { caFile: resolve(io.cwd, options.caFile) }),

@@ -74,7 +74,10 @@ export async function watchCommand(
       }
       return catalog;
     },
-    repositories: repositoryOptionsOf(options, io),
+    repositories: {
+      ...repositoryOptionsOf(options, io),
+      warn: (message) => log({ time: new Date().toISOString(), type: 'warning', message }),
+    },
     once: Boolean(options.once),
     importsPerMinute,
     concurrency: options.concurrency,

@@ -13,6 +13,7 @@ import type { WireProtocol } from '../http/multiplexed-pool.js';
 import { followRedirects, requestUrl } from '../http/redirects.js';
 import { RegistryText } from '../http/registry-text.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from '../http/retry.js';
+import type { Warn } from '../http/tls-context.js';
 import type { Exchange, HttpResponse } from '../http/transport.js';
 import { type PoolSettings, type TransportFactory, TransportPool } from '../http/transport-pool.js';
 import { failureWording, withWordedFailures } from '../http/worded-failures.js';
@@ -32,6 +33,8 @@ export interface RegistryClientOptions {
   http2: boolean;
   /** Told the protocol of each connection made to any origin of the registry. */
   connected?: (protocol: WireProtocol) => void;
+  /** Told of a problem the requests go on despite (see TransportOptions). */
+  warn?: Warn;
   requestsPerSecond?: number;
   /** Shared by every client of one host, so that its limits hold whatever settings entry a tag reaches it by. */
   limiter?: RequestLimiter;
@@ -204,6 +207,7 @@ function poolSettings(options: RegistryClientOptions): PoolSettings {
     env,
   };
   if (options.connected) settings.connected = options.connected;
+  if (options.warn) settings.warn = options.warn;
   if (options.clientCertFile) settings.clientCertFile = options.clientCertFile;
   if (options.clientKeyFile) settings.clientKeyFile = options.clientKeyFile;
   return settings;

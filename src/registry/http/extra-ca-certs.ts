@@ -9,6 +9,11 @@ const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[^-]*-----END CERTIFICATE---
 export interface ExtraCaCerts {
   pems: string[];
   problem?: string;
+  /**
+   * Whether Node has told the user of the problem itself: of a file it cannot open, and of no other, it prints
+   * "Warning: Ignoring extra certs from `FILE`, load failed: …" on its own.
+   */
+  toldByNode?: boolean;
 }
 
 /**
@@ -18,18 +23,18 @@ export interface ExtraCaCerts {
  */
 export function readExtraCaCerts(file: string): ExtraCaCerts {
   const text = boundedText(file);
-  if (typeof text !== 'string') return { pems: [], problem: text.problem };
+  if (typeof text !== 'string') return { pems: [], ...text };
   const pems = text.match(PEM_CERTIFICATE) ?? [];
   return pems.length > 0 ? { pems } : { pems: [], problem: `${file} holds no PEM certificate` };
 }
 
-function boundedText(file: string): string | { problem: string } {
+function boundedText(file: string): string | { problem: string; toldByNode?: boolean } {
   let fd: number;
   try {
     // Non-blocking: a FIFO opens at once instead of waiting for a writer.
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    return unreadable(file, error);
+    return { ...unreadable(file, error), toldByNode: true };
   }
   try {
     const stat = fstatSync(fd);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { RegistryError } from '../../core/errors.js';
-import { nodeStoreIsBundled, readExtraCaCerts, withoutBundledCas } from './extra-ca-certs.js';
+import { type ExtraCaCerts, nodeStoreIsBundled, readExtraCaCerts, withoutBundledCas } from './extra-ca-certs.js';
 
 /** The PEM texts a TLS connection to one registry is set up with. */
 export interface TlsMaterial {
@@ -10,6 +10,9 @@ export interface TlsMaterial {
   cert?: string;
   key?: string;
 }
+
+/** Told of a problem the work goes on despite, worded for the user. */
+export type Warn = (message: string) => void;
 
 /** The native half of a SecureContext: what `createSecureContext({ ca })` itself calls for each CA. */
 interface NativeContext {
@@ -22,19 +25,19 @@ const contexts = new Map<string, SecureContext>();
  * One secure context per set of CAs and client certificate, shared by every connection that uses it, so that
  * each set is read once, not once per connection.
  */
-export function sharedSecureContext(material: TlsMaterial, registry: string): SecureContext {
+export function sharedSecureContext(material: TlsMaterial, registry: string, warn?: Warn): SecureContext {
   const key = materialKey(material);
   let context = contexts.get(key);
   if (context === undefined) {
-    context = builtContext(material, registry);
+    context = builtContext(material, registry, warn);
     contexts.set(key, context);
   }
   return context;
 }
 
-function builtContext(material: TlsMaterial, registry: string): SecureContext {
+function builtContext(material: TlsMaterial, registry: string, warn: Warn | undefined): SecureContext {
   try {
-    return withExtraCas(material);
+    return withExtraCas(material, warn);
   } catch (error) {
     const what = material.cert === undefined ? 'the CA bundle' : 'the CA bundle or the client certificate and key';
     throw new RegistryError('TLSError', `cannot use ${what} of ${registry}: ${(error as Error).message}`);
@@ -47,7 +50,7 @@ function builtContext(material: TlsMaterial, registry: string): SecureContext {
  * 25 ms for every set of extra CAs. Node's copy leaves out the CAs of NODE_EXTRA_CA_CERTS, which its own store
  * holds: they are added again.
  */
-function withExtraCas(material: TlsMaterial): SecureContext {
+function withExtraCas(material: TlsMaterial, warn: Warn | undefined): SecureContext {
   const client = {
     ...(material.cert !== undefined && { cert: material.cert }),
     ...(material.key !== undefined && { key: material.key }),
@@ -55,7 +58,7 @@ function withExtraCas(material: TlsMaterial): SecureContext {
   const context = createSecureContext(client);
   const native = (context as SecureContext & { context?: NativeContext }).context;
   if (material.caPems.length === 0) return context;
-  const caPems = [...nodeExtraCaCerts(), ...material.caPems];
+  const caPems = [...nodeExtraCaCerts(warn), ...material.caPems];
   if (typeof native?.addCACert !== 'function') {
     return createSecureContext({ ...client, ca: [...rootCertificates, ...caPems] });
   }
@@ -63,24 +66,36 @@ function withExtraCas(material: TlsMaterial): SecureContext {
   return context;
 }
 
-let extraCaCerts: string[] | undefined;
+/** The CAs of NODE_EXTRA_CA_CERTS to add, and the warning of a file that cannot be used, if the user needs one. */
+interface NodeExtraCas {
+  pems: string[];
+  warning?: string;
+}
+
+let extraCaCerts: NodeExtraCas | undefined;
+let warned = false;
 
 /**
- * The CAs of NODE_EXTRA_CA_CERTS, read once: the process's own variable, which Node read at start-up. Node warns
- * of a file it cannot use and goes on without it; so does this.
+ * The CAs of NODE_EXTRA_CA_CERTS, read once: the process's own variable, which Node read at start-up. Like Node,
+ * this goes on without a file it cannot use; `warn` is told so once, unless Node has already said it.
  */
-function nodeExtraCaCerts(): string[] {
-  if (extraCaCerts !== undefined) return extraCaCerts;
-  const file = process.env.NODE_EXTRA_CA_CERTS;
-  const read = file ? readExtraCaCerts(file) : { pems: [] };
-  if (read.problem !== undefined) {
-    process.emitWarning(
-      `NODE_EXTRA_CA_CERTS: ${read.problem}; left out for registries with CAs of their own (ca: or certs.d)`,
-    );
+function nodeExtraCaCerts(warn: Warn | undefined): string[] {
+  extraCaCerts ??= processExtraCaCerts();
+  if (extraCaCerts.warning !== undefined && warn !== undefined && !warned) {
+    warned = true;
+    warn(extraCaCerts.warning);
   }
+  return extraCaCerts.pems;
+}
+
+function processExtraCaCerts(): NodeExtraCas {
+  const file = process.env.NODE_EXTRA_CA_CERTS;
+  const read: ExtraCaCerts = file ? readExtraCaCerts(file) : { pems: [] };
   const bundled = nodeStoreIsBundled(process.execArgv, process.env.NODE_OPTIONS, builtWithOpensslStore());
-  extraCaCerts = bundled ? withoutBundledCas(read.pems, rootCertificates) : read.pems;
-  return extraCaCerts;
+  const pems = bundled ? withoutBundledCas(read.pems, rootCertificates) : read.pems;
+  if (read.problem === undefined || read.toldByNode) return { pems };
+  const warning = `NODE_EXTRA_CA_CERTS: ${read.problem}; going on without it for registries with a CA of their own (ca: or certs.d)`;
+  return { pems, warning };
 }
 
 function materialKey(material: TlsMaterial): string {

@@ -8,7 +8,7 @@ import { type DeadlinePolicy, deadlineInterceptor } from './deadline.js';
 import { multiplexedPoolFactory, type WireProtocol } from './multiplexed-pool.js';
 import { proxyHost } from './proxy-env.js';
 import type { EchoCheck } from './registry-text.js';
-import { sharedSecureContext, type TlsMaterial } from './tls-context.js';
+import { sharedSecureContext, type TlsMaterial, type Warn } from './tls-context.js';
 import { Agent, buildConnector, ProxyAgent } from './undici-parts.js';
 
 /** TLS and connection settings for one registry host. */
@@ -25,6 +25,8 @@ export interface TransportOptions {
   http2: boolean;
   /** Told the protocol of each connection once it is up. */
   connected?: (protocol: WireProtocol) => void;
+  /** Told of a problem the connections go on despite: a NODE_EXTRA_CA_CERTS file that cannot be used. */
+  warn?: Warn;
   /** The longest TCP and TLS set-up of a connection; never more than the deadline's grace period. */
   connectTimeoutMs: number;
   /** Longest silence allowed between body chunks or before headers. */
@@ -145,7 +147,7 @@ function tlsOptions(options: TransportOptions): { secureContext?: SecureContext;
   const custom = material.caPems.length > 0 || material.cert !== undefined;
   return {
     rejectUnauthorized: !options.insecure,
-    ...(custom && { secureContext: sharedSecureContext(material, options.peer.registry) }),
+    ...(custom && { secureContext: sharedSecureContext(material, options.peer.registry, options.warn) }),
   };
 }
 
