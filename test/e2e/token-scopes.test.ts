@@ -1,22 +1,25 @@
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { useRegistry } from '../helpers/e2e-fixture.js';
+import { parsePlanJson } from '../helpers/plan-text.js';
 import type { SeveralScopes } from '../helpers/token-server.js';
 import { type CatalogSpec, Workspace } from '../helpers/workspace.js';
 
-const { registry, upstream } = useRegistry({ mode: 'token' });
+/** A user the token server refuses (401) for `e2e/two`, even in a request that names other repositories too. */
+const READER = { username: 'reader', password: 'pw-reader-Hq3Lx9', denied: ['e2e/two'] };
+const { registry, upstream } = useRegistry({ mode: 'token', token: { users: { [READER.username]: READER } } });
 const work = new Workspace();
 const REPOSITORIES = ['e2e/one', 'e2e/two', 'e2e/three'];
 const pullScopes = REPOSITORIES.map((repository) => `repository:${repository}:pull`);
 
-function catalog(): CatalogSpec {
+function catalog(auth?: { secret: string }): CatalogSpec {
   const streams = Object.fromEntries(
     REPOSITORIES.map((repository) => [
       repository.split('/')[1]!,
       { latest: { from: `${registry.host}/${repository}:latest` } },
     ]),
   );
-  return { registries: { [registry.host]: { insecure: true } }, streams };
+  return { registries: { [registry.host]: { insecure: true, ...(auth && { auth }) } }, streams };
 }
 
 beforeAll(async () => {
@@ -67,5 +70,30 @@ describe('the tokens of an apply over several repositories of one registry', () 
       scopes: [...scopes].sort(),
     }));
     expect(requests).toEqual([{ status: 200, scopes: [...pullScopes].sort() }]);
+  });
+});
+
+describe('the tokens of a plan whose credentials are refused (401) for one repository among several', () => {
+  it('are asked for one repository at a time once one of them shows the credentials right: only that one fails', async () => {
+    const reader = new Workspace();
+    const auth = Buffer.from(`${READER.username}:${READER.password}`).toString('base64');
+    writeFileSync(reader.file('reader.json'), JSON.stringify({ auths: { [registry.host]: { auth } } }));
+    reader.writeCatalog(catalog({ secret: 'reader.json' }));
+    const plan = parsePlanJson((await reader.expectRun(['plan', '--json'], 1)).stdout);
+    expect(plan.errors.map((error) => [error.address, error.reason])).toEqual([['two:latest', 'Unauthorized']]);
+    expect(plan.changes.map((change) => [change.address, change.action])).toEqual([
+      ['one:latest', 'create'],
+      ['three:latest', 'create'],
+    ]);
+    const [joined, ...alone] = registry.tokenServer!.requests.map(({ status, scopes }) => ({
+      status,
+      scopes: [...scopes].sort(),
+    }));
+    expect(joined).toEqual({ status: 401, scopes: [...pullScopes].sort() });
+    expect(alone.every(({ scopes }) => scopes.length === 1)).toBe(true);
+    const scopesAnswered = (status: number) =>
+      alone.filter((request) => request.status === status).map(({ scopes }) => scopes[0]);
+    expect(scopesAnswered(200).sort()).toEqual([pullScopes[0], pullScopes[2]].sort());
+    expect(new Set(scopesAnswered(401))).toEqual(new Set([pullScopes[1]]));
   });
 });

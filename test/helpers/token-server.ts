@@ -8,6 +8,11 @@ export interface TokenUser {
   password: string;
   /** Actions this user may be granted; all requested actions when absent. */
   actions?: readonly string[];
+  /**
+   * Repositories this user is refused with 401, as Portus does, and with them any request naming one of them among
+   * other scopes.
+   */
+  denied?: readonly string[];
 }
 
 export interface TokenServerOptions {
@@ -92,6 +97,7 @@ export function decodeJwtClaims(token: string): Record<string, unknown> {
 interface Grant {
   username?: string;
   allowed: readonly string[];
+  denied?: readonly string[];
 }
 
 interface Credentials {
@@ -124,7 +130,8 @@ class TokenIssuer {
 
   grantFor(username: string): Grant {
     const user = this.options.users?.[username];
-    return { username, allowed: (typeof user === 'object' ? user.actions : undefined) ?? DEFAULT_ACTIONS };
+    const restricted = typeof user === 'object' ? user : undefined;
+    return { username, allowed: restricted?.actions ?? DEFAULT_ACTIONS, denied: restricted?.denied };
   }
 
   refreshTokenFor(username: string): string {
@@ -160,6 +167,10 @@ class TokenIssuer {
     const signature = sign('sha256', Buffer.from(input), this.privateKey);
     return { token: `${input}.${base64url(signature)}`, expiresIn, issuedAt };
   }
+}
+
+function deniesAny(grant: Grant, scopes: string[]): boolean {
+  return scopes.some((scope) => grant.denied?.includes(parseScope(scope)?.name ?? '') ?? false);
 }
 
 function basicCredentials(request: IncomingMessage): Credentials | undefined {
@@ -235,6 +246,10 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
       unauthorized(response, credentials ? 'incorrect username or password' : 'authentication required');
       return { status: 401, hasCredentials: credentials !== undefined };
     }
+    if (deniesAny(grant, scopesOf(params))) {
+      unauthorized(response, 'access denied');
+      return { status: 401, username: grant.username, hasCredentials: true };
+    }
     const refresh =
       grant.username && params.get('offline_token') === 'true' ? issuer.refreshTokenFor(grant.username) : undefined;
     respondWithToken(response, grant, grantedScopes(params), refresh);
@@ -265,7 +280,12 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
         : params.get('access_type') === 'offline'
           ? issuer.refreshTokenFor(username)
           : undefined;
-    respondWithToken(response, issuer.grantFor(username), grantedScopes(params), refresh);
+    const grant = issuer.grantFor(username);
+    if (deniesAny(grant, scopesOf(params))) {
+      unauthorized(response, 'access denied');
+      return { status: 401, username, grantType, hasCredentials: true };
+    }
+    respondWithToken(response, grant, grantedScopes(params), refresh);
     return { status: 200, username, grantType, hasCredentials: true };
   }
 

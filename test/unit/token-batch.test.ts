@@ -111,15 +111,73 @@ describe('token requests made together', () => {
 });
 
 describe('a token server that refuses a request for several scopes', () => {
-  it('is not sent the credentials again one scope at a time after a 401, which says they are wrong', async () => {
+  it('is sent the credentials once more, for one scope, after a 401, and fails them all when that is refused too', async () => {
     const wrong = new RegistryError('Unauthorized', 'auth.example refused the credentials', { status: 401 });
     const { batcher, asked } = batcherOf(() => wrong);
-    const settled = await Promise.allSettled(['a', 'b'].map((name) => batcher.fetch(tokenRequest(pull(name), basic))));
-    expect(settled).toEqual([
-      { status: 'rejected', reason: wrong },
-      { status: 'rejected', reason: wrong },
+    const names = ['a', 'b', 'c', 'd'];
+    const settled = await Promise.allSettled(names.map((name) => batcher.fetch(tokenRequest(pull(name), basic))));
+    expect(settled).toEqual(Array(names.length).fill({ status: 'rejected', reason: wrong }));
+    expect(asked).toEqual([names.map(pull), [pull('a')]]);
+  });
+
+  it('is not sent the credentials again after a 401 to a request naming one scope, however many asked for it', async () => {
+    const wrong = new RegistryError('Unauthorized', 'auth.example refused the credentials', { status: 401 });
+    const { batcher, asked } = batcherOf(() => wrong);
+    const settled = await Promise.allSettled([1, 2].map(() => batcher.fetch(tokenRequest(pull('a'), basic))));
+    expect(settled).toEqual(Array(2).fill({ status: 'rejected', reason: wrong }));
+    expect(asked).toEqual([[pull('a')]]);
+  });
+
+  it('asks each scope alone after a 401 to credentials that one scope asked alone shows right (one scope denied)', async () => {
+    const denied = new RegistryError('Unauthorized', 'auth.example refused the credentials', { status: 401 });
+    const { batcher, asked } = batcherOf((scopes) => (scopes.includes(pull('secret')) ? denied : undefined));
+    const names = ['a', 'secret', 'c'];
+    const [a, secret, c] = await Promise.allSettled(
+      names.map((name) => batcher.fetch(tokenRequest(pull(name), basic))),
+    );
+    expect(asked).toEqual([names.map(pull), [pull('a')], [pull('secret')], [pull('c')]]);
+    expect(a).toMatchObject({ status: 'fulfilled', value: { token: 'token-2' } });
+    expect(secret).toMatchObject({ status: 'rejected', reason: denied });
+    expect(c).toMatchObject({ status: 'fulfilled', value: { token: 'token-4' } });
+  });
+
+  it('checks the credentials with a request naming one scope, not one that names several', async () => {
+    const denied = new RegistryError('Unauthorized', 'auth.example refused the credentials', { status: 401 });
+    const { batcher, asked } = batcherOf((scopes) => (scopes.includes(pull('base')) ? denied : undefined));
+    const mount = `repository:app:pull,push ${pull('base')}`;
+    const [mounted, plain] = await Promise.allSettled(
+      [mount, pull('other')].map((scope) => batcher.fetch(tokenRequest(scope, basic))),
+    );
+    expect(asked.slice(1)).toEqual([[pull('other')], scopeList(mount)]);
+    expect(plain).toMatchObject({ status: 'fulfilled', value: { token: 'token-2' } });
+    expect(mounted).toMatchObject({ status: 'rejected', reason: denied });
+  });
+
+  it('is asked at most once more per scope after a 401 to credentials, however its answers alternate', async () => {
+    const refused = new RegistryError('Unauthorized', 'auth.example refused the credentials', { status: 401 });
+    let answers = 0;
+    const { batcher, asked } = batcherOf(() => (answers++ % 2 === 0 ? refused : undefined));
+    const names = ['a', 'b', 'c', 'd', 'e'];
+    const settled = await Promise.allSettled(names.map((name) => batcher.fetch(tokenRequest(pull(name), basic))));
+    expect(asked).toEqual([names.map(pull), ...names.map((name) => [pull(name)])]);
+    expect(settled.map((result) => result.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
     ]);
-    expect(asked).toHaveLength(1);
+  });
+
+  it('is not asked the other scopes when it fails the one asked alone after a 401 to credentials', async () => {
+    const refused = new RegistryError('Unauthorized', 'auth.example refused the credentials', { status: 401 });
+    const failing = new RegistryError('InternalError', 'auth.example answered HTTP 503', { status: 503 });
+    const { batcher, asked } = batcherOf((scopes) => (scopes.length > 1 ? refused : failing));
+    const settled = await Promise.allSettled(
+      ['a', 'b', 'c'].map((name) => batcher.fetch(tokenRequest(pull(name), basic))),
+    );
+    expect(settled).toEqual(Array(3).fill({ status: 'rejected', reason: failing }));
+    expect(asked).toHaveLength(2);
   });
 
   it('is asked again one scope at a time after a 401 to an anonymous request, which one private repository causes', async () => {

@@ -26,8 +26,8 @@ interface Batch {
  * Joins the token requests made in the same turn of the event loop for one token server, with the same credential,
  * into one request asking for all their scopes (the token spec lets `scope` repeat): a plan over twenty repositories
  * opens one connection to the token server instead of twenty. A server that refuses such a request is asked again
- * one scope at a time; one that grants fewer scopes than asked is caught by the registry's 401, which asks for that
- * scope alone.
+ * one scope at a time (after a 401 to credentials, only once one scope asked alone has shown them right); one that
+ * grants fewer scopes than asked is caught by the registry's 401, which asks for that scope alone.
  */
 export class TokenBatcher {
   private readonly open = new Map<string, Batch>();
@@ -73,12 +73,37 @@ export class TokenBatcher {
         for (const waiter of batch.waiters) waiter.resolve(token);
       },
       (error: unknown) => {
-        for (const waiter of batch.waiters) {
-          if (askAlone(error, joined)) this.ask(waiter.request).then(waiter.resolve, waiter.reject);
-          else waiter.reject(error);
-        }
+        if (refusedCredentials(error, joined) && batch.scopes.size > 1) this.probeCredentials(batch.waiters);
+        else if (askAlone(error, joined)) this.askEachAlone(batch.waiters);
+        else rejectAll(batch.waiters, error);
       },
     );
+  }
+
+  /**
+   * After a 401 to credentials sent for several scopes, which some token servers (Portus among them) answer when one
+   * scope is denied: one request asked alone tells. A 401 again says the credentials are wrong, and fails them all; a
+   * token, or a refusal of that scope only, says they are right, and each other request is asked alone. Each request
+   * is asked alone at most once, whatever the server answers.
+   */
+  private probeCredentials(waiters: Waiter[]): void {
+    const probe = waiters.find((waiter) => scopeList(waiter.request.scope).length === 1) ?? waiters[0]!;
+    const others = waiters.filter((waiter) => waiter !== probe);
+    this.ask(probe.request).then(
+      (token) => {
+        probe.resolve(token);
+        this.askEachAlone(others);
+      },
+      (error: unknown) => {
+        probe.reject(error);
+        if (askAlone(error, probe.request)) this.askEachAlone(others);
+        else rejectAll(others, error);
+      },
+    );
+  }
+
+  private askEachAlone(waiters: Waiter[]): void {
+    for (const waiter of waiters) this.ask(waiter.request).then(waiter.resolve, waiter.reject);
   }
 
   /** The token server's answer, a throw included: no request is left waiting, however the fetch fails. */
@@ -91,13 +116,21 @@ export class TokenBatcher {
  * A refusal worth asking again one scope at a time: the server answered, but not with a token (it may not take
  * several scopes, or deny one of them). Not when it is unreachable, failing or rate-limiting: asking more often
  * would not help; nor after a 401 to credentials, which the token spec keeps for credentials that failed to
- * authenticate, whatever the scopes: sending a wrong password once more per repository could lock its account. (A
- * 401 to anonymous requests may come from one private repository among public ones.)
+ * authenticate: sending a wrong password once more per repository could lock its account. (A 401 to anonymous
+ * requests may come from one private repository among public ones.)
  */
-function askAlone(error: unknown, joined: TokenRequest): boolean {
+function askAlone(error: unknown, request: TokenRequest): boolean {
   if (!(error instanceof RegistryError) || error.status === undefined) return false;
-  if (error.status === 401) return joined.found === undefined;
+  if (refusedCredentials(error, request)) return false;
   return error.status >= 400 && error.status < 500 && error.status !== 429;
+}
+
+function refusedCredentials(error: unknown, request: TokenRequest): boolean {
+  return error instanceof RegistryError && error.status === 401 && request.found !== undefined;
+}
+
+function rejectAll(waiters: Waiter[], error: unknown): void {
+  for (const waiter of waiters) waiter.reject(error);
 }
 
 /**
