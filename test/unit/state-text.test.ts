@@ -18,7 +18,10 @@ function parsed(content: StateFileContent): unknown {
 function largeState(tags: number): unknown {
   const digest = `sha256:${'a'.repeat(64)}`;
   const tag = { digest, items: [{ digest, platform: 'linux/amd64' }], note: 'ünïcode ✓ "quoted" \\ slash' };
-  return { version: 1, streams: { app: { tags: Object.fromEntries(Array.from({ length: tags }, (_, i) => [`t${i}`, tag])) } } };
+  return {
+    version: 1,
+    streams: { app: { tags: Object.fromEntries(Array.from({ length: tags }, (_, i) => [`t${i}`, tag])) } },
+  };
 }
 
 let dir: string;
