@@ -188,8 +188,17 @@ function floorLines(floor) {
       `${floor.connections} ${over}connections: ${fixed(floor.wallSeconds, 3)} s (runs ${runs}; answers ${answers})`,
     `  the same client as a process of its own, from spawn to exit: ${fixed(floor.cold.wallSeconds, 3)} s ` +
       `(runs ${coldRuns})`,
+    ...(floor.catalogRead ? [catalogReadLine(floor.catalogRead)] : []),
     '',
   ];
+}
+
+function catalogReadLine(read) {
+  const runs = (xs) => xs.map((s) => fixed(s, 3)).join(', ');
+  return (
+    `  reading the plan's catalog, cold: ${fixed(read.seconds, 3)} s (imagestreams validate ` +
+    `${runs(read.validateSecondsRuns)} s less --version ${runs(read.versionSecondsRuns)} s)`
+  );
 }
 
 function targetLine(target) {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { measureCatalogRead } from './catalog-read.mjs';
 import { idealImportRequests } from './dataset.mjs';
 import { catalogFor, measureImagestreams } from './imagestreams-scenarios.mjs';
 import { measureRegistryFloor } from './registry-floor.mjs';
@@ -34,7 +35,8 @@ function connectionCounter(registries, rtt) {
 
 /**
  * Every scenario with the registries and token servers `rtt` ms away: the imagestreams rows, the registry floor
- * and the skopeo rows (over `--rtt-skopeo-sample` tags when rtt > 0), each row carrying `rtt`.
+ * (on loopback with what reading the catalog costs) and the skopeo rows (over `--rtt-skopeo-sample` tags when
+ * rtt > 0), each row carrying `rtt`.
  */
 export async function benchAtRtt(base, rtt, dir, log) {
   const { registries, dataset } = base;
@@ -74,6 +76,10 @@ export async function benchAtRtt(base, rtt, dir, log) {
     base.repeat,
     base.maxConcurrency,
   );
+  if (rtt === 0) {
+    log(`reading the catalog: imagestreams validate and --version, ${Math.max(base.repeat, 5)} run(s) each`);
+    registryFloor.catalogRead = await measureCatalogRead(ctx, ctx.direct.catalog, Math.max(base.repeat, 5));
+  }
   if (base.skopeo) rows.push(...(await measureSkopeo(ctx, log)));
   const importBound = dataset.tags.reduce((sum, tag) => sum + idealImportRequests(tag), 0) / base.tags;
   return { rtt, rows: rows.map((row) => ({ ...row, rtt })), registryFloor: { rtt, ...registryFloor }, importBound };
