@@ -12,6 +12,7 @@ import { importedItem } from './item-metadata.js';
 import type { LocalStore } from './local-store.js';
 import { mirrorImage } from './mirror/mirror.js';
 import { MountSources, repositoryOfPullSpec } from './mirror/mount-sources.js';
+import { prepareDestinations } from './mirror/prepare.js';
 import { MirrorRun } from './mirror/run.js';
 import { CachingRepository } from './mirror/source.js';
 import { failedTagState, importedTagState } from './tag-outcome.js';
@@ -60,6 +61,8 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     result,
     recorded: [],
   };
+  const preparing =
+    run.mirror && prepareDestinations(run.mirror.store, mirroredStreams(work, options.failing), 'write');
   const step = async (change: PlannedChange) => {
     if (run.halted) return;
     try {
@@ -76,9 +79,18 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   );
   // Following tags get the image their tag recorded: after the imports, one at a time, in dependency order.
   for (const change of inDependencyOrder(work.filter(isFollowingChange))) await step(change);
+  await preparing;
   if (run.halted) throw stoppedError(run.halted, run.recorded, work);
   await options.store.commit();
   return result;
+}
+
+/** The streams the changes copy images into: those of Local tags imported or following, unless known to fail. */
+function mirroredStreams(work: PlannedChange[], failing: ApplyOptions['failing']): Set<string> {
+  const copying = work.filter(
+    (change) => change.action !== 'delete' && change.spec?.referencePolicy === 'Local' && !failing?.has(change.address),
+  );
+  return new Set(copying.map((change) => change.stream));
 }
 
 /** What the changes of one apply share. */

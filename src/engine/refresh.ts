@@ -9,6 +9,7 @@ import { type FetchedManifest, headUnlessAt, type ImageRepository } from '../reg
 import { mapConcurrent } from './concurrency.js';
 import type { LocalStore } from './local-store.js';
 import { DestinationChecks, planCopy } from './mirror/plan.js';
+import { prepareDestinations } from './mirror/prepare.js';
 import { resolveItem, sourceReference } from './resolve-item.js';
 
 export interface RefreshOptions {
@@ -36,10 +37,23 @@ export async function refreshTags(
   const inSelection = targetSelection(tags, options.targets, options.references);
   const selected = tags.filter((t) => inSelection(t.address));
   const checks = new DestinationChecks();
+  const preparing =
+    options.local && prepareDestinations(options.local, copiedStreams(selected, state, options), 'read');
   const observations = await mapConcurrent(selected, options.concurrency, (tag) =>
     observe(tag, state, options, checks),
   );
+  await preparing;
   return new Map(selected.map((tag, i) => [tag.address, observations[i]!]));
+}
+
+/** The streams of the Local tags that must be imported: what they would copy is checked in their mirror. */
+function copiedStreams(tags: CatalogTag[], state: State | null, options: RefreshOptions): Set<string> {
+  const copied = tags.filter(
+    (tag) =>
+      tag.spec.referencePolicy === 'Local' &&
+      importReason(tag, tagState(state, tag.stream, tag.tag), options.reimport) !== undefined,
+  );
+  return new Set(copied.map((tag) => tag.stream));
 }
 
 /**

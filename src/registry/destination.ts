@@ -11,6 +11,9 @@ export interface ManifestBytes {
   bytes: Uint8Array;
 }
 
+/** What a destination is got ready for: checking what it holds, or storing images as well. */
+export type DestinationAccess = 'read' | 'write';
+
 /** The blob a destination must hold: its digest and exact size (the media type is informational). */
 export type BlobDescriptor = Pick<Descriptor, 'digest' | 'size'> & { mediaType?: string };
 
@@ -45,4 +48,10 @@ export interface ImageDestination {
   putManifest(manifest: ManifestBytes, tag?: string): Promise<void>;
   /** The tags of the repository (for a layout: the `org.opencontainers.image.ref.name` of index.json). */
   listTags(): Promise<string[]>;
+  /**
+   * Gets ready for reading or for writing as well: a registry is pinged and the token for the repository (pull, or
+   * pull and push) fetched, so that the first such request finds them. Optional; its failure is no one's to report:
+   * the request that needs what failed meets it again.
+   */
+  prepareFor?(access: DestinationAccess): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/core/plan-model.js';
 import { formatBytes } from '../../src/render/plan-text.js';
 import { tempDir } from '../helpers/cli.js';
@@ -267,6 +267,51 @@ describe('mounting blobs the local registry holds already', () => {
     expect(requests.every((r) => r.method === 'POST' && r.url.includes('from=upstream%2Fsame'))).toBe(true);
     expect(bodies).toBe(0);
     expect(sha256(await rawManifest(mirror('same:1'), sourceFlags(localRegistry)))).toBe(image.digest);
+  });
+});
+
+describe('the tokens of an apply that mirrors into several repositories', () => {
+  const STREAMS = ['tokens-one', 'tokens-two', 'tokens-three'];
+  const scopes = (actions: string) => STREAMS.map((stream) => `repository:mirror/${stream}:${actions}`).sort();
+
+  beforeAll(async () => {
+    for (const stream of STREAMS) {
+      await upstream.push(`e2e/${stream}`, 'latest', { platforms: ['linux/amd64'], seed: stream });
+    }
+  });
+
+  afterEach(() => localRegistry.tokenServer!.setSeveralScopes('grant'));
+
+  /** Applies, one tag at a time, a fresh catalog mirroring each stream's tag; returns the local token requests. */
+  async function mirrorAll(): Promise<{ status: number; scopes: string[] }[]> {
+    const work = new Workspace();
+    const streams = Object.fromEntries(
+      STREAMS.map((stream) => [
+        stream,
+        { latest: { from: source(`e2e/${stream}`, 'latest'), referencePolicy: 'Local' } },
+      ]),
+    );
+    work.writeCatalog(catalog(work, streams));
+    localRegistry.tokenServer!.clearRequests();
+    await work.expectRun(['apply', '--auto-approve', '--concurrency', '1'], 0);
+    return localRegistry.tokenServer!.requests.map(({ status, scopes }) => ({ status, scopes: [...scopes].sort() }));
+  }
+
+  it('come from one request naming every repository to check, and one naming every repository to write', async () => {
+    expect(await mirrorAll()).toEqual([
+      { status: 200, scopes: scopes('pull') },
+      { status: 200, scopes: scopes('pull,push') },
+    ]);
+  });
+
+  it('are asked for one repository at a time when the token server refuses several scopes, and the apply succeeds', async () => {
+    localRegistry.tokenServer!.setSeveralScopes('refuse');
+    const requests = await mirrorAll();
+    const push = requests.filter((request) => request.scopes.some((scope) => scope.endsWith(':pull,push')));
+    expect(push[0]).toEqual({ status: 400, scopes: scopes('pull,push') });
+    expect(push.slice(1).sort((a, b) => a.scopes[0]!.localeCompare(b.scopes[0]!))).toEqual(
+      scopes('pull,push').map((scope) => ({ status: 200, scopes: [scope] })),
+    );
   });
 });
 

@@ -153,9 +153,12 @@ export class RegistryClient {
     return new URL((await this.endpoint.get()).base);
   }
 
-  /** The ping and the authorization a read of `repository` needs, fetched ahead of its first request. */
-  async prepare(repository: string): Promise<void> {
-    await this.auth.authorization(repository, pullScope(repository));
+  /**
+   * The ping and the authorization requests about `repository` with token `scope` need (a read's by default),
+   * fetched ahead of the first of them.
+   */
+  async prepare(repository: string, scope = pullScope(repository)): Promise<void> {
+    await this.auth.authorization(repository, scope);
   }
 
   /** Turns a non-success response into a RegistryError naming `what` (e.g. `manifest quay.io/a/b:1`). */

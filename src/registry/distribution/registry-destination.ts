@@ -4,7 +4,13 @@ import { RegistryError } from '../../core/errors.js';
 import { MANIFEST_ACCEPT } from '../../core/media-types.js';
 import { verifiedBlob } from '../blob-verify.js';
 import { drain } from '../body.js';
-import type { BlobDescriptor, BlobTransfer, ImageDestination, ManifestBytes } from '../destination.js';
+import type {
+  BlobDescriptor,
+  BlobTransfer,
+  DestinationAccess,
+  ImageDestination,
+  ManifestBytes,
+} from '../destination.js';
 import { type HttpResponse, headerValue } from '../http/transport.js';
 import type { FetchedManifest, ImageRepository, RegistryLocation } from '../repository.js';
 import { BlobUpload, type BlobUploadOptions, pushScope } from './blob-upload.js';
@@ -95,6 +101,12 @@ export class RegistryDestination implements ImageDestination {
         `${this.name} stored manifest ${manifest.digest} under the digest ${clipped(stored)}: digests must be preserved`,
       );
     }
+  }
+
+  prepareFor(access: DestinationAccess): Promise<void> {
+    return access === 'write'
+      ? this.client.prepare(this.repository, pushScope(this.repository))
+      : this.reader.prepare();
   }
 
   /** Every tag of the repository; none when it does not exist yet. */
