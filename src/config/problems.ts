@@ -5,6 +5,7 @@ import { SourceMap } from './source-map.js';
 interface Entry {
   offset: number;
   message: string;
+  refusedOnExport?: true;
 }
 
 /**
@@ -42,6 +43,11 @@ export class ProblemList {
     this.warningEntries.push({ offset: this.source.offsetOf(pointer, 'value'), message });
   }
 
+  /** Allowed in the catalog, but the API server would refuse an ImageStream holding it: a warning `export` stops on. */
+  warnRefusedOnExport(pointer: string, message: string, at: 'key' | 'value'): void {
+    this.warningEntries.push({ offset: this.source.offsetOf(pointer, at), message, refusedOnExport: true });
+  }
+
   /** The warnings reported so far, in the order of the file. */
   warnings(): CatalogProblem[] {
     return this.located(this.warningEntries);
@@ -77,7 +83,11 @@ export class ProblemList {
   private located(entries: Entry[]): CatalogProblem[] {
     const sorted = entries.map((entry, index) => ({ entry, index }));
     sorted.sort((a, b) => a.entry.offset - b.entry.offset || a.index - b.index);
-    return sorted.map(({ entry }) => ({ location: this.locationAt(entry.offset), message: entry.message }));
+    return sorted.map(({ entry }) => ({
+      location: this.locationAt(entry.offset),
+      message: entry.message,
+      ...(entry.refusedOnExport && { refusedOnExport: entry.refusedOnExport }),
+    }));
   }
 
   private locationAt(offset: number): SourceLocation {

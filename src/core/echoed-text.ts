@@ -7,10 +7,17 @@ export function clipped(text: string, limit = ECHO_LIMIT): string {
   return `${head(text, limit)}… (${text.length} characters)`;
 }
 
-/** `text` as a JSON string, clipped like `clipped`. */
+/** `text` as a JSON string, clipped like `clipped`; what could move the cursor or reorder the line is escaped. */
 export function quoted(text: string, limit = ECHO_LIMIT): string {
-  if (text.length <= limit) return JSON.stringify(text);
-  return `${JSON.stringify(head(text, limit))}… (${text.length} characters)`;
+  if (text.length <= limit) return jsonString(text);
+  return `${jsonString(head(text, limit))}… (${text.length} characters)`;
+}
+
+/** What JSON.stringify leaves as it is: DEL, C1 controls, line and paragraph separators, bidirectional overrides. */
+const UNESCAPED_BY_JSON = /[\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g;
+
+function jsonString(text: string): string {
+  return JSON.stringify(text).replace(UNESCAPED_BY_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** The first `limit` UTF-16 units of `text`, without splitting a surrogate pair. */

@@ -62,6 +62,8 @@ export interface SourceLocation {
 export interface CatalogProblem {
   location: SourceLocation;
   message: string;
+  /** A warning about what the API server would refuse in an exported ImageStream: `export` stops on it. */
+  refusedOnExport?: true;
 }
 
 /** One or more problems found in a catalog; each carries file:line:column. */

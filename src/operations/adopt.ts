@@ -12,6 +12,7 @@ import { catalogLocalStore, type LocalStore } from '../engine/local-store.js';
 import { type AdoptNote, cleanedImageStream } from '../openshift/adopt-cleaning.js';
 import { imageStreamsOf } from '../openshift/adopt-documents.js';
 import { type AdoptedStream, type AdoptedTag, adoptedStream } from '../openshift/adopt-streams.js';
+import { metadataViolations } from '../openshift/metadata-violations.js';
 import { imageStreamViolations } from '../openshift/strict-validation.js';
 import type { ImageRepository } from '../registry/repository.js';
 import type { StateStore } from '../state/index.js';
@@ -50,12 +51,7 @@ export async function adoptOperation(ref: CatalogFileRef, request: AdoptRequest)
   const notes: AdoptNote[] = [];
   const streams = imageStreamsOf(request.input.text, request.input.name).map(({ object, where }) => {
     const cleaned = cleanedImageStream(object, notes);
-    const violations = imageStreamViolations(cleaned);
-    const name = (cleaned.metadata as { name?: unknown } | undefined)?.name;
-    if (violations.length > 0) {
-      const what = typeof name === 'string' ? `ImageStream ${quoted(name)}` : 'an ImageStream';
-      throw new UsageError(`${where}: ${what} is not valid: ${violations.slice(0, 5).join('; ')}`);
-    }
+    checkValid(cleaned, where);
     return adoptedStream(cleaned, before.defaults, where, notes);
   });
   checkConflicts(streams, before, request.replace === true);
@@ -132,6 +128,19 @@ async function tagHistory(
 function copyFailure(error: unknown): { failure: string } {
   if (error instanceof RegistryError) return { failure: error.message };
   throw error;
+}
+
+/**
+ * Refuses an ImageStream OpenShift would refuse: one breaking its definition, or with labels or annotations the API
+ * server does not accept (a cluster holds none such: the input was written or changed by hand).
+ */
+function checkValid(object: Record<string, unknown>, where: string): void {
+  const strict = imageStreamViolations(object);
+  const violations = strict.length > 0 ? strict : metadataViolations(object.metadata as object);
+  if (violations.length === 0) return;
+  const name = (object.metadata as { name?: unknown } | undefined)?.name;
+  const what = typeof name === 'string' ? `ImageStream ${quoted(name)}` : 'an ImageStream';
+  throw new UsageError(`${where}: ${what} is not valid: ${violations.slice(0, 5).join('; ')}`);
 }
 
 function parseCatalogText(file: CatalogFileText, text: string): Catalog {

@@ -2,7 +2,7 @@ import { lstat, mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { type LoadCatalogOptions, loadCatalog } from '../config/index.js';
 import type { Catalog } from '../core/catalog.js';
-import { UsageError } from '../core/errors.js';
+import { CatalogError, UsageError } from '../core/errors.js';
 import { writeFileAtomic } from '../files/atomic-file.js';
 import { type ExportNote, exportImageStreams } from '../openshift/export-objects.js';
 import type { ImageStreamObject } from '../openshift/image-stream-types.js';
@@ -36,6 +36,7 @@ export interface ExportedCatalog {
 /** The catalog as strictly valid ImageStreams, pinned tags by the digests the state recorded. Reads, never writes. */
 export async function exportOperation(request: ExportRequest): Promise<ExportedCatalog> {
   const catalog = await loadCatalog(request.catalogPath, request.load);
+  checkMetadata(catalog);
   const state = (await StateStore.open(catalog.statePath)).state;
   const { objects, notes } = exportImageStreams(catalog, state, request);
   for (const object of objects) checkStrict(object);
@@ -73,6 +74,12 @@ async function refuseLink(path: string): Promise<void> {
       `${path} is a symbolic link; export --split writes its files only in place (nothing was written)`,
     );
   }
+}
+
+/** What the catalog is warned about because the API server would refuse it stops the export, where it is written. */
+function checkMetadata(catalog: Catalog): void {
+  const refused = (catalog.warnings ?? []).filter((warning) => warning.refusedOnExport);
+  if (refused.length > 0) throw new CatalogError(refused);
 }
 
 function checkStrict(object: ImageStreamObject): void {

@@ -182,10 +182,22 @@ describe('adopt refuses bad input and changes nothing', () => {
       'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata: {name: x}\nspec: {tagz: []}\n',
       /ImageStream "x" is not valid: spec\.tagz: unknown field/,
     ],
+    [
+      'a label key holding NUL, shown escaped',
+      '{"apiVersion": "image.openshift.io/v1", "kind": "ImageStream", "metadata": {"name": "x", "labels": {"team\\u0000": "a"}}}',
+      /ImageStream "x" is not valid: metadata\.labels\["team\\u0000"\]: not a label key Kubernetes accepts: the name is not letters/,
+    ],
+    [
+      'an annotation key holding a line break, shown escaped',
+      'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: x\n  annotations: {"note\\nforged: line": a}\n',
+      /ImageStream "x" is not valid: metadata\.annotations\["note\\nforged: line"\]: not an annotation key Kubernetes accepts/,
+    ],
   ])('%s: exit 1, no catalog, no state', async (_, text, message) => {
     writeFileSync(work.file('is.yaml'), text);
     const result = await work.expectRun(['adopt', 'is.yaml'], 1);
     expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toContain('\0');
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(work.stateBytes()).toBeUndefined();
     expect((await import('node:fs')).existsSync(work.catalogPath)).toBe(false);
   });
@@ -204,6 +216,26 @@ describe('adopt refuses bad input and changes nothing', () => {
     expect(readFileSync(work.catalogPath, 'utf8')).toBe(before);
     await work.expectRun(['adopt', 'is.yaml', '--replace'], 0);
     expect(readFileSync(work.catalogPath, 'utf8')).toContain('  x:\n    tags: {}');
+  });
+});
+
+describe('export stops on labels and annotations the API server would refuse', () => {
+  const work = new Workspace('imagestreams-export-refused-');
+
+  it('says where each is written, exits 1 and writes nothing', async () => {
+    work.writeCatalog(`apiVersion: imagestreams/v1
+kind: Catalog
+streams:
+  x:
+    labels: { a b: c }
+    tags:
+      t: { from: quay.io/a/b:1 }
+`);
+    const result = await work.expectRun(['export', '-o', 'out.yaml'], 1);
+    expect(result.stderr).toMatch(
+      /^imagestreams\.yaml:5:15: error: "a b" in streams\.x\.labels: not a label key Kubernetes accepts: .*; an exported ImageStream would be refused\n$/,
+    );
+    expect((await import('node:fs')).existsSync(work.file('out.yaml'))).toBe(false);
   });
 });
 

@@ -54,6 +54,25 @@ describe('validate warns about platforms no image has', () => {
   });
 });
 
+describe('validate warns about labels the API server would refuse', () => {
+  it('names where, shows the key escaped, and exits 0', async () => {
+    const catalog = lines(
+      'streams:',
+      '  app:',
+      '    labels:',
+      '      "team\\0a": web',
+      '    tags:',
+      '      stable:',
+      '        from: quay.io/org/app:1.0',
+    );
+    const result = await workspace(catalog).expectRun(['validate'], 0);
+    expect(result.stderr).toBe(
+      `imagestreams.yaml:6:7: warning: "team\\u0000a" in streams.app.labels: not a label key Kubernetes accepts: the name is not letters, digits, '-', '_' and '.', starting and ending with a letter or digit; an exported ImageStream would be refused\n`,
+    );
+    expect(result.stdout).toBe('imagestreams.yaml is valid: 1 stream, 1 tag; 1 warning.\n');
+  });
+});
+
 describe('validate --json', () => {
   it('says valid, with the warnings, and exits 0', async () => {
     const result = await workspace(WARNED).expectRun(['validate', '--json'], 0);

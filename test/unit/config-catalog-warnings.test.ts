@@ -96,3 +96,80 @@ describe('insecure on an image layout', () => {
     expect(warningsOf(catalogText(...tag('from: registry.local/app:1', 'insecure: true')))).toEqual([]);
   });
 });
+
+describe('labels and annotations the API server would refuse: accepted, with a warning where they are written', () => {
+  const REFUSED = 'an exported ImageStream would be refused';
+  const NAME_RULE = "letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
+  const stream = (...lines: string[]) => [
+    'streams:',
+    '  s:',
+    ...lines.map((l) => `    ${l}`),
+    '    tags:',
+    '      t:',
+    '        from: alpine',
+  ];
+
+  it('warns at a label key holding NUL or a line break, shown escaped', () => {
+    const text = catalogText(...stream('labels:', '  "a\\0b": x', '  "team\\n": y'));
+    expect(warningsOf(text)).toEqual([
+      `6:7: "a\\u0000b" in streams.s.labels: not a label key Kubernetes accepts: the name is not ${NAME_RULE}; ${REFUSED}`,
+      `7:7: "team\\n" in streams.s.labels: not a label key Kubernetes accepts: the name is not ${NAME_RULE}; ${REFUSED}`,
+    ]);
+  });
+
+  it('warns at a label value with a space or longer than 63 characters', () => {
+    const text = catalogText(...stream('labels:', '  owner: team a', `  release: ${'r'.repeat(64)}`));
+    const rule = `not a label value Kubernetes accepts: it must be empty or at most 63 ${NAME_RULE}`;
+    expect(warningsOf(text)).toEqual([
+      `6:14: "owner" in streams.s.labels: ${rule}; ${REFUSED}`,
+      `7:16: "release" in streams.s.labels: ${rule}; ${REFUSED}`,
+    ]);
+  });
+
+  it('warns at an annotation key with a space, or an empty name after its prefix', () => {
+    const text = catalogText(...stream('annotations:', '  display name: App', '  example.com/: x'));
+    expect(warningsOf(text)).toEqual([
+      `6:7: "display name" in streams.s.annotations: not an annotation key Kubernetes accepts: the name is not ${NAME_RULE}; ${REFUSED}`,
+      `7:7: "example.com/" in streams.s.annotations: not an annotation key Kubernetes accepts: the name is empty; ${REFUSED}`,
+    ]);
+  });
+
+  it('warns at the annotations when together they are over 256 KiB', () => {
+    const big = 'v'.repeat(65_536);
+    const text = catalogText(...stream('annotations:', ...['a', 'b', 'c', 'd'].map((k) => `  ${k}: ${big}`)));
+    expect(warningsOf(text)).toEqual([
+      `5:5: "annotations" in streams.s: too large for Kubernetes: their keys and values add up to 262148 bytes, more than the 262144 (256 KiB) Kubernetes allows; ${REFUSED}`,
+    ]);
+  });
+
+  it('says nothing of keys and values Kubernetes accepts: prefixed, reserved prefixes, annotation keys in capitals, empty values', () => {
+    const text = catalogText(
+      ...stream(
+        'labels:',
+        '  app.kubernetes.io/name: web',
+        '  kubernetes.io/arch: amd64',
+        '  tier: ""',
+        '  App_1: v1.2',
+        'annotations:',
+        '  openshift.io/display-name: My app, with spaces',
+        '  Example.COM/Owner: team a',
+      ),
+    );
+    expect(warningsOf(text)).toEqual([]);
+  });
+
+  it('says nothing of tag annotation keys, which OpenShift does not check', () => {
+    expect(warningsOf(catalogText(...tag('from: alpine', 'annotations:', '  "note\\n": x', '  a b: y')))).toEqual([]);
+  });
+
+  it('marks these warnings, and only these, as stopping an export', () => {
+    const text = catalogText(
+      ...stream('labels:', '  "a b": x'),
+      '      u:',
+      '        from: alpine',
+      '        preferPlatform: linux/amd65',
+    );
+    const catalog = parseCatalog(text, PATH, { displayPath: 'x.yaml' });
+    expect(catalog.warnings?.map((w) => w.refusedOnExport ?? false)).toEqual([true, false]);
+  });
+});

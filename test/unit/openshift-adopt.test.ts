@@ -10,6 +10,7 @@ import { imageStreamsOf, MAX_ADOPT_BYTES } from '../../src/openshift/adopt-docum
 import { adoptedStream } from '../../src/openshift/adopt-streams.js';
 import { exportImageStreams } from '../../src/openshift/export-objects.js';
 import type { ImageStreamObject, TagReference } from '../../src/openshift/image-stream-types.js';
+import { metadataViolations } from '../../src/openshift/metadata-violations.js';
 import { imageStreamViolations } from '../../src/openshift/strict-validation.js';
 import { withAdoptedStream } from '../../src/operations/adopt-merge.js';
 
@@ -228,6 +229,36 @@ describe('adopt then export gives back the adopted spec', () => {
     const streams = Array.from({ length: 5 }, (_, i) => generatedStream(next, i));
     for (const object of streams) expect(imageStreamViolations(object)).toEqual([]);
     expect(exported(adopt(streams).text)).toEqual(streams);
+  });
+});
+
+describe('adopt and the keys of labels and annotations', () => {
+  it.each([
+    [
+      'a label key holding NUL',
+      { labels: { 'team\0': 'a' } },
+      'metadata.labels["team\\u0000"]: not a label key Kubernetes accepts',
+    ],
+    [
+      'a label value with a line break',
+      { labels: { team: 'a\nb' } },
+      'metadata.labels["team"]: not a label value Kubernetes accepts',
+    ],
+    [
+      'an annotation key holding a line break',
+      { annotations: { 'a\nb': 'x' } },
+      'metadata.annotations["a\\nb"]: not an annotation key Kubernetes accepts',
+    ],
+  ])('finds %s, which the API server refuses, and shows the key escaped', (_, metadata, violation) => {
+    expect(metadataViolations({ ...metadata }).join('\n')).toContain(violation);
+  });
+
+  it('keeps a tag annotation key with NUL or a line break, which OpenShift does not check, and exports it back', () => {
+    const annotations = { 'note\nforged': 'x', 'a\0b': 'y' };
+    const object = stream('app', [{ name: '1', from: { kind: 'DockerImage', name: 'quay.io/a/b:1' }, annotations }]);
+    const text = adopt([object]).text;
+    expect(parseCatalog(text, '/c/imagestreams.yaml').warnings).toBeUndefined();
+    expect(exported(text)[0]?.spec.tags[0]?.annotations).toEqual(annotations);
   });
 });
 

@@ -123,6 +123,13 @@ describe('echoed input', () => {
     expect(quoted('f'.repeat(600_000))).toBe(`"${'f'.repeat(200)}"… (600000 characters)`);
   });
 
+  it('is quoted with every control character, line separator and bidirectional override escaped', () => {
+    expect(quoted('a\u0000b\nc\u007fd\u009be\u2028f\u202eg\u2066h')).toBe(
+      '"a\\u0000b\\nc\\u007fd\\u009be\\u2028f\\u202eg\\u2066h"',
+    );
+    expect(JSON.parse(quoted('\u009b\u202e'))).toBe('\u009b\u202e');
+  });
+
   it('never splits a character in two', () => {
     const text = `${'a'.repeat(199)}😀${'b'.repeat(10)}`;
     expect(clipped(text)).toBe(`${'a'.repeat(199)}… (211 characters)`);
