@@ -71,6 +71,15 @@ describe('a NODE_EXTRA_CA_CERTS file that cannot be used, for registries with CA
     ]);
   });
 
+  it('names a file whose name holds line breaks or escape sequences on one line, without them', async () => {
+    const file = join(dir, 'ca\n\u001b[31mwarning: forged.pem');
+    writeFileSync(file, 'not a certificate\n');
+    const [warning, ...more] = await warningsBuildingContexts(file);
+    expect(more).toEqual([]);
+    expect(warning).toContain('ca [31mwarning: forged.pem holds no PEM certificate');
+    expect(warning).not.toMatch(/\p{Cc}/u);
+  });
+
   it('is left to Node when Node could not open it: Node has warned of it already', async () => {
     expect(await warningsBuildingContexts(join(dir, 'missing.pem'))).toEqual([]);
   });

@@ -1,4 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { printable } from '../../core/echoed-text.js';
 
 /** Five times the largest CA bundle a Linux distribution ships (some 220 KiB): more is not a list of CAs. */
 export const MAX_EXTRA_CA_BYTES = 1024 * 1024;
@@ -22,27 +23,29 @@ export interface ExtraCaCerts {
  * TLS context it is added to, and Node itself warns of it, as of a file it cannot read, when it starts.
  */
 export function readExtraCaCerts(file: string): ExtraCaCerts {
-  const text = boundedText(file);
+  // The variable may hold any characters: a problem names the file on one line, without control characters.
+  const shown = printable(file);
+  const text = boundedText(file, shown);
   if (typeof text !== 'string') return { pems: [], ...text };
   const pems = text.match(PEM_CERTIFICATE) ?? [];
-  return pems.length > 0 ? { pems } : { pems: [], problem: `${file} holds no PEM certificate` };
+  return pems.length > 0 ? { pems } : { pems: [], problem: `${shown} holds no PEM certificate` };
 }
 
-function boundedText(file: string): string | { problem: string; toldByNode?: boolean } {
+function boundedText(file: string, shown: string): string | { problem: string; toldByNode?: boolean } {
   let fd: number;
   try {
     // Non-blocking: a FIFO opens at once instead of waiting for a writer.
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    return { ...unreadable(file, error), toldByNode: true };
+    return { ...unreadable(shown, error), toldByNode: true };
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) return { problem: `${file} is not a regular file` };
-    if (stat.size > MAX_EXTRA_CA_BYTES) return { problem: `${file} is larger than ${MAX_EXTRA_CA_BYTES} bytes` };
+    if (!stat.isFile()) return { problem: `${shown} is not a regular file` };
+    if (stat.size > MAX_EXTRA_CA_BYTES) return { problem: `${shown} is larger than ${MAX_EXTRA_CA_BYTES} bytes` };
     return readUpTo(fd, stat.size);
   } catch (error) {
-    return unreadable(file, error);
+    return unreadable(shown, error);
   } finally {
     closeSync(fd);
   }
