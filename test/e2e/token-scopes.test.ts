@@ -5,8 +5,11 @@ import { parsePlanJson } from '../helpers/plan-text.js';
 import type { SeveralScopes } from '../helpers/token-server.js';
 import { type CatalogSpec, Workspace } from '../helpers/workspace.js';
 
-/** A user the token server refuses (401) for `e2e/two`, even in a request that names other repositories too. */
-const READER = { username: 'reader', password: 'pw-reader-Hq3Lx9', denied: ['e2e/two'] };
+/**
+ * A user the token server refuses (401) for `e2e/one`, the first repository asked, even in a request that names
+ * other repositories too.
+ */
+const READER = { username: 'reader', password: 'pw-reader-Hq3Lx9', denied: ['e2e/one'] };
 const { registry, upstream } = useRegistry({ mode: 'token', token: { users: { [READER.username]: READER } } });
 const work = new Workspace();
 const REPOSITORIES = ['e2e/one', 'e2e/two', 'e2e/three'];
@@ -74,26 +77,27 @@ describe('the tokens of an apply over several repositories of one registry', () 
 });
 
 describe('the tokens of a plan whose credentials are refused (401) for one repository among several', () => {
-  it('are asked for one repository at a time once one of them shows the credentials right: only that one fails', async () => {
+  it('are asked for one repository at a time once a request naming none shows the credentials right: only the denied one fails', async () => {
     const reader = new Workspace();
     const auth = Buffer.from(`${READER.username}:${READER.password}`).toString('base64');
     writeFileSync(reader.file('reader.json'), JSON.stringify({ auths: { [registry.host]: { auth } } }));
     reader.writeCatalog(catalog({ secret: 'reader.json' }));
     const plan = parsePlanJson((await reader.expectRun(['plan', '--json'], 1)).stdout);
-    expect(plan.errors.map((error) => [error.address, error.reason])).toEqual([['two:latest', 'Unauthorized']]);
+    expect(plan.errors.map((error) => [error.address, error.reason])).toEqual([['one:latest', 'Unauthorized']]);
     expect(plan.changes.map((change) => [change.address, change.action])).toEqual([
-      ['one:latest', 'create'],
+      ['two:latest', 'create'],
       ['three:latest', 'create'],
     ]);
-    const [joined, ...alone] = registry.tokenServer!.requests.map(({ status, scopes }) => ({
+    const [joined, check, ...alone] = registry.tokenServer!.requests.map(({ status, scopes }) => ({
       status,
       scopes: [...scopes].sort(),
     }));
     expect(joined).toEqual({ status: 401, scopes: [...pullScopes].sort() });
+    expect(check).toEqual({ status: 200, scopes: [] });
     expect(alone.every(({ scopes }) => scopes.length === 1)).toBe(true);
     const scopesAnswered = (status: number) =>
       alone.filter((request) => request.status === status).map(({ scopes }) => scopes[0]);
-    expect(scopesAnswered(200).sort()).toEqual([pullScopes[0], pullScopes[2]].sort());
-    expect(new Set(scopesAnswered(401))).toEqual(new Set([pullScopes[1]]));
+    expect(scopesAnswered(200).sort()).toEqual([pullScopes[1], pullScopes[2]].sort());
+    expect(new Set(scopesAnswered(401))).toEqual(new Set([pullScopes[0]]));
   });
 });

@@ -18,16 +18,18 @@ const start = useHostileRegistries();
 
 const REPOSITORIES = ['team/one', 'team/two', 'team/three', 'team/four', 'team/five'];
 
-/** A workspace whose catalog imports one tag from each of `REPOSITORIES` of `registry`, with the canary password. */
-function workspaceFor(registry: HostileRegistry) {
+/** A workspace whose catalog imports `tags` tags from each of `repositories` of `registry`, with the canary password. */
+function workspaceFor(registry: HostileRegistry, repositories = REPOSITORIES, tags = 1) {
   const workspace = new Workspace('imagestreams-token-batch-');
   writeFileSync(workspace.file('ca.pem'), pki.caPem);
   mkdirSync(workspace.file('secrets'));
   writeFileSync(join(workspace.dir, 'secrets', 'pull-secret.json'), canaryAuthFile([registry.host]));
   const streams = Object.fromEntries(
-    REPOSITORIES.map((repository) => [
+    repositories.map((repository) => [
       repository.split('/')[1]!,
-      { v1: { from: `${registry.host}/${repository}:v1` } },
+      Object.fromEntries(
+        Array.from({ length: tags }, (_, i) => [`v${i + 1}`, { from: `${registry.host}/${repository}:v${i + 1}` }]),
+      ),
     ]),
   );
   workspace.writeCatalog({
@@ -37,17 +39,31 @@ function workspaceFor(registry: HostileRegistry) {
   return workspace;
 }
 
+const refusingEverything = () =>
+  start({
+    tls: pki.server,
+    challenge: (origin) => `Bearer realm="${origin}/token",service="lockout"`,
+    routes: { '/token': tokenEndpoint(CANARY.bearerToken, () => false) },
+  });
+
 describe('a token server that refuses the password', () => {
   it('is not sent the password again for each repository it was refused for together', async () => {
-    const registry = await start({
-      tls: pki.server,
-      challenge: (origin) => `Bearer realm="${origin}/token",service="lockout"`,
-      routes: { '/token': tokenEndpoint(CANARY.bearerToken, () => false) },
-    });
+    const registry = await refusingEverything();
     const workspace = workspaceFor(registry);
     expectRefused(await runCliMeasured(['plan'], workspace.dir, { timeoutMs: 60_000 }), /refused the credentials/);
     const passwordsSent = registry.requests.filter((r) => r.path === '/token' && r.authorization);
     expect(passwordsSent.length).toBeLessThan(REPOSITORIES.length);
+    tally({ attacks: 1 });
+  });
+
+  it('is sent the password a few times per command, however many repositories and tags it reads', async () => {
+    const registry = await refusingEverything();
+    const repositories = Array.from({ length: 40 }, (_, i) => `team/r${i}`);
+    const workspace = workspaceFor(registry, repositories, 3);
+    expectRefused(await runCliMeasured(['plan'], workspace.dir, { timeoutMs: 60_000 }), /refused the credentials/);
+    const passwordsSent = registry.requests.filter((r) => r.path === '/token' && r.authorization);
+    // one joined request per 16 repositories, and one request naming no repository that shows the password wrong
+    expect(passwordsSent.length).toBeLessThanOrEqual(Math.ceil(repositories.length / 16) + 1);
     tally({ attacks: 1 });
   });
 });

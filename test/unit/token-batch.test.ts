@@ -3,7 +3,7 @@ import { RegistryError } from '../../src/core/errors.js';
 import type { Credential } from '../../src/credentials/types.js';
 import type { Challenge } from '../../src/registry/auth/challenge.js';
 import { scopeList } from '../../src/registry/auth/scopes.js';
-import { TokenBatcher } from '../../src/registry/auth/token-batch.js';
+import { CREDENTIAL_VERDICT_MS, TokenBatcher } from '../../src/registry/auth/token-batch.js';
 import type { CachedToken } from '../../src/registry/auth/token-cache.js';
 import type { TokenRequest } from '../../src/registry/auth/token-fetch.js';
 import { RegistryText } from '../../src/registry/http/registry-text.js';
@@ -27,7 +27,11 @@ function tokenRequest(scope: string, credential?: Credential, params = challenge
  * A batcher whose token server issues `token-1`, `token-2`, … and records the scopes of each request; `refuse`
  * decides which requests it refuses, and with what.
  */
-function batcherOf(refuse: (scopes: string[]) => unknown = () => undefined, maxScopes?: number) {
+function batcherOf(
+  refuse: (scopes: string[]) => unknown = () => undefined,
+  maxScopes?: number,
+  now: () => number = Date.now,
+) {
   const asked: string[][] = [];
   const fetchOne = async (request: TokenRequest): Promise<CachedToken> => {
     const scopes = scopeList(request.scope);
@@ -36,7 +40,7 @@ function batcherOf(refuse: (scopes: string[]) => unknown = () => undefined, maxS
     if (refusal) throw refusal;
     return { token: `token-${asked.length}`, expiresAt: Number.MAX_SAFE_INTEGER };
   };
-  return { batcher: new TokenBatcher(fetchOne, maxScopes), asked };
+  return { batcher: new TokenBatcher(fetchOne, maxScopes, now), asked };
 }
 
 const tokensOf = (results: CachedToken[]) => results.map((result) => result.token);
@@ -110,76 +114,97 @@ describe('token requests made together', () => {
   });
 });
 
-describe('a token server that refuses a request for several scopes', () => {
-  it('is sent the credentials once more, for one scope, after a 401, and fails them all when that is refused too', async () => {
-    const wrong = new RegistryError('Unauthorized', 'auth.example refused the credentials', { status: 401 });
+const refusedCredentials = () =>
+  new RegistryError('Unauthorized', 'auth.example refused the credentials', { status: 401 });
+/** The request with no scope that checks a credential, as `docker login` asks. */
+const CHECK: string[] = [];
+
+describe('a 401 to credentials', () => {
+  it('is checked with a request naming no scope; refused again, the credentials fail every request', async () => {
+    const wrong = refusedCredentials();
     const { batcher, asked } = batcherOf(() => wrong);
     const names = ['a', 'b', 'c', 'd'];
     const settled = await Promise.allSettled(names.map((name) => batcher.fetch(tokenRequest(pull(name), basic))));
     expect(settled).toEqual(Array(names.length).fill({ status: 'rejected', reason: wrong }));
-    expect(asked).toEqual([names.map(pull), [pull('a')]]);
+    expect(asked).toEqual([names.map(pull), CHECK]);
   });
 
-  it('is not sent the credentials again after a 401 to a request naming one scope, however many asked for it', async () => {
-    const wrong = new RegistryError('Unauthorized', 'auth.example refused the credentials', { status: 401 });
-    const { batcher, asked } = batcherOf(() => wrong);
-    const settled = await Promise.allSettled([1, 2].map(() => batcher.fetch(tokenRequest(pull('a'), basic))));
-    expect(settled).toEqual(Array(2).fill({ status: 'rejected', reason: wrong }));
-    expect(asked).toEqual([[pull('a')]]);
-  });
-
-  it('asks each scope alone after a 401 to credentials that one scope asked alone shows right (one scope denied)', async () => {
-    const denied = new RegistryError('Unauthorized', 'auth.example refused the credentials', { status: 401 });
-    const { batcher, asked } = batcherOf((scopes) => (scopes.includes(pull('secret')) ? denied : undefined));
-    const names = ['a', 'secret', 'c'];
-    const [a, secret, c] = await Promise.allSettled(
-      names.map((name) => batcher.fetch(tokenRequest(pull(name), basic))),
+  it('fails later requests with the refused credentials without sending them, for a minute', async () => {
+    let clock = 0;
+    const wrong = refusedCredentials();
+    const { batcher, asked } = batcherOf(
+      () => wrong,
+      undefined,
+      () => clock,
     );
-    expect(asked).toEqual([names.map(pull), [pull('a')], [pull('secret')], [pull('c')]]);
-    expect(a).toMatchObject({ status: 'fulfilled', value: { token: 'token-2' } });
-    expect(secret).toMatchObject({ status: 'rejected', reason: denied });
-    expect(c).toMatchObject({ status: 'fulfilled', value: { token: 'token-4' } });
+    await Promise.allSettled(['a', 'b'].map((name) => batcher.fetch(tokenRequest(pull(name), basic))));
+    const later = await Promise.allSettled(['c', 'd'].map((name) => batcher.fetch(tokenRequest(pull(name), basic))));
+    expect(later).toEqual(Array(2).fill({ status: 'rejected', reason: wrong }));
+    expect(asked).toHaveLength(2);
+    await expect(batcher.fetch(tokenRequest(pull('e')))).rejects.toBe(wrong);
+    expect(asked).toHaveLength(3);
+    clock += CREDENTIAL_VERDICT_MS;
+    await expect(batcher.fetch(tokenRequest(pull('c'), basic))).rejects.toBe(wrong);
+    expect(asked).toHaveLength(5);
   });
 
-  it('checks the credentials with a request naming one scope, not one that names several', async () => {
-    const denied = new RegistryError('Unauthorized', 'auth.example refused the credentials', { status: 401 });
-    const { batcher, asked } = batcherOf((scopes) => (scopes.includes(pull('base')) ? denied : undefined));
-    const mount = `repository:app:pull,push ${pull('base')}`;
-    const [mounted, plain] = await Promise.allSettled(
-      [mount, pull('other')].map((scope) => batcher.fetch(tokenRequest(scope, basic))),
-    );
-    expect(asked.slice(1)).toEqual([[pull('other')], scopeList(mount)]);
-    expect(plain).toMatchObject({ status: 'fulfilled', value: { token: 'token-2' } });
-    expect(mounted).toMatchObject({ status: 'rejected', reason: denied });
-  });
-
-  it('is asked at most once more per scope after a 401 to credentials, however its answers alternate', async () => {
-    const refused = new RegistryError('Unauthorized', 'auth.example refused the credentials', { status: 401 });
-    let answers = 0;
-    const { batcher, asked } = batcherOf(() => (answers++ % 2 === 0 ? refused : undefined));
+  it('is checked once for requests refused at the same time', async () => {
+    const { batcher, asked } = batcherOf(() => refusedCredentials(), 2);
     const names = ['a', 'b', 'c', 'd', 'e'];
-    const settled = await Promise.allSettled(names.map((name) => batcher.fetch(tokenRequest(pull(name), basic))));
-    expect(asked).toEqual([names.map(pull), ...names.map((name) => [pull(name)])]);
-    expect(settled.map((result) => result.status)).toEqual([
-      'fulfilled',
-      'rejected',
-      'fulfilled',
-      'rejected',
-      'fulfilled',
+    await Promise.allSettled(names.map((name) => batcher.fetch(tokenRequest(pull(name), basic))));
+    expect(asked.filter((scopes) => scopes.length === 0)).toHaveLength(1);
+    expect(asked.filter((scopes) => scopes.length > 0)).toEqual([
+      [pull('a'), pull('b')],
+      [pull('c'), pull('d')],
+      [pull('e')],
     ]);
   });
 
-  it('is not asked the other scopes when it fails the one asked alone after a 401 to credentials', async () => {
-    const refused = new RegistryError('Unauthorized', 'auth.example refused the credentials', { status: 401 });
-    const failing = new RegistryError('InternalError', 'auth.example answered HTTP 503', { status: 503 });
-    const { batcher, asked } = batcherOf((scopes) => (scopes.length > 1 ? refused : failing));
+  it('asks each scope alone once the credentials are shown right: only the denied one fails, wherever it is', async () => {
+    const denied = refusedCredentials();
+    const { batcher, asked } = batcherOf((scopes) => (scopes.includes(pull('secret')) ? denied : undefined));
+    const names = ['secret', 'b', 'c'];
+    const [secret, b, c] = await Promise.allSettled(
+      names.map((name) => batcher.fetch(tokenRequest(pull(name), basic))),
+    );
+    expect(asked).toEqual([names.map(pull), CHECK, [pull('secret')], [pull('b')], [pull('c')]]);
+    expect(secret).toMatchObject({ status: 'rejected', reason: denied });
+    expect(b).toMatchObject({ status: 'fulfilled', value: { token: 'token-4' } });
+    expect(c).toMatchObject({ status: 'fulfilled', value: { token: 'token-5' } });
+  });
+
+  it('to a request naming one scope fails that request alone, the credentials checked once a minute', async () => {
+    const denied = refusedCredentials();
+    const { batcher, asked } = batcherOf((scopes) => (scopes.includes(pull('secret')) ? denied : undefined));
+    await expect(batcher.fetch(tokenRequest(pull('secret'), basic))).rejects.toBe(denied);
+    await expect(batcher.fetch(tokenRequest(pull('secret'), basic))).rejects.toBe(denied);
+    await expect(batcher.fetch(tokenRequest(pull('open'), basic))).resolves.toMatchObject({ token: 'token-4' });
+    expect(asked).toEqual([[pull('secret')], CHECK, [pull('secret')], [pull('open')]]);
+  });
+
+  it('fails them all as it came when the check cannot tell, and is checked again next time', async () => {
+    const refused = refusedCredentials();
+    const failing = new RegistryError('InternalError', 'auth.example answered HTTP 400', { status: 400 });
+    const { batcher, asked } = batcherOf((scopes) => (scopes.length > 0 ? refused : failing));
     const settled = await Promise.allSettled(
       ['a', 'b', 'c'].map((name) => batcher.fetch(tokenRequest(pull(name), basic))),
     );
-    expect(settled).toEqual(Array(3).fill({ status: 'rejected', reason: failing }));
-    expect(asked).toHaveLength(2);
+    expect(settled).toEqual(Array(3).fill({ status: 'rejected', reason: refused }));
+    await expect(batcher.fetch(tokenRequest(pull('d'), basic))).rejects.toBe(refused);
+    expect(asked).toEqual([['a', 'b', 'c'].map(pull), CHECK, [pull('d')], CHECK]);
   });
 
+  it('leads to at most one request per scope after the check, however the answers alternate', async () => {
+    let answers = 0;
+    const { batcher, asked } = batcherOf(() => (answers++ % 2 === 0 ? refusedCredentials() : undefined));
+    const names = ['a', 'b', 'c', 'd'];
+    const settled = await Promise.allSettled(names.map((name) => batcher.fetch(tokenRequest(pull(name), basic))));
+    expect(asked).toEqual([names.map(pull), CHECK, ...names.map((name) => [pull(name)])]);
+    expect(settled.map((result) => result.status)).toEqual(['rejected', 'fulfilled', 'rejected', 'fulfilled']);
+  });
+});
+
+describe('a token server that refuses a request for several scopes', () => {
   it('is asked again one scope at a time after a 401 to an anonymous request, which one private repository causes', async () => {
     const login = new RegistryError('Unauthorized', 'auth.example refused anonymous access', { status: 401 });
     const { batcher, asked } = batcherOf((scopes) => (scopes.includes(pull('private')) ? login : undefined));

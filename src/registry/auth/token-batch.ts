@@ -17,39 +17,59 @@ interface Waiter {
 }
 
 interface Batch {
+  key: string;
   waiters: Waiter[];
   scopes: Set<string>;
   sent: boolean;
 }
 
+/** How long what a check of one credential found holds: a refusal is not sent again, an acceptance not checked again. */
+export const CREDENTIAL_VERDICT_MS = 60_000;
+
+/** What asking for a token with no scope, as `docker login` does, said of a credential. */
+type Verdict = { accepted: true } | { accepted: false; refusal: unknown } | undefined;
+
 /**
  * Joins the token requests made in the same turn of the event loop for one token server, with the same credential,
  * into one request asking for all their scopes (the token spec lets `scope` repeat): a plan over twenty repositories
  * opens one connection to the token server instead of twenty. A server that refuses such a request is asked again
- * one scope at a time (after a 401 to credentials, only once one scope asked alone has shown them right); one that
- * grants fewer scopes than asked is caught by the registry's 401, which asks for that scope alone.
+ * one scope at a time; one that grants fewer scopes than asked is caught by the registry's 401, which asks for that
+ * scope alone.
+ *
+ * A 401 to credentials may mean they are wrong, or (from Portus and servers like it) that one of the scopes is denied.
+ * A token request with no scope tells: refused credentials fail every request made with them for a minute without
+ * being sent again, so that a wrong password is sent a few times per command however many repositories it reads,
+ * not once per repository or tag.
  */
 export class TokenBatcher {
   private readonly open = new Map<string, Batch>();
+  private readonly verdicts = new Map<string, { verdict: Verdict; until: number }>();
+  private readonly checking = new Map<string, Promise<Verdict>>();
 
   constructor(
     private readonly fetchOne: (request: TokenRequest) => Promise<CachedToken>,
     private readonly maxScopes = MAX_SCOPES_PER_TOKEN,
+    private readonly now: () => number = Date.now,
   ) {}
 
   fetch(request: TokenRequest): Promise<CachedToken> {
     return new Promise((resolve, reject) => {
       const key = batchKey(request);
+      const known = this.verdictOf(key);
+      if (known?.accepted === false) {
+        reject(known.refusal);
+        return;
+      }
       const scopes = scopeList(request.scope);
       let batch = this.open.get(key);
       if (batch && countWith(batch.scopes, scopes) > this.maxScopes) {
-        this.send(key, batch);
+        this.send(batch);
         batch = undefined;
       }
       if (!batch) {
-        const fresh: Batch = { waiters: [], scopes: new Set(), sent: false };
+        const fresh: Batch = { key, waiters: [], scopes: new Set(), sent: false };
         this.open.set(key, fresh);
-        setImmediate(() => this.send(key, fresh));
+        setImmediate(() => this.send(fresh));
         batch = fresh;
       }
       batch.waiters.push({ request, resolve, reject });
@@ -57,49 +77,62 @@ export class TokenBatcher {
     });
   }
 
-  private send(key: string, batch: Batch): void {
+  private send(batch: Batch): void {
     if (batch.sent) return;
     batch.sent = true;
-    if (this.open.get(key) === batch) this.open.delete(key);
+    if (this.open.get(batch.key) === batch) this.open.delete(batch.key);
     const [first, ...rest] = batch.waiters;
     if (!first) return;
-    if (rest.length === 0) {
-      this.ask(first.request).then(first.resolve, first.reject);
-      return;
-    }
-    const joined = { ...first.request, scope: [...batch.scopes].join(' ') };
-    this.ask(joined).then(
+    const asked = rest.length === 0 ? first.request : { ...first.request, scope: [...batch.scopes].join(' ') };
+    this.ask(asked).then(
       (token) => {
         for (const waiter of batch.waiters) waiter.resolve(token);
       },
       (error: unknown) => {
-        if (refusedCredentials(error, joined) && batch.scopes.size > 1) this.probeCredentials(batch.waiters);
-        else if (askAlone(error, joined)) this.askEachAlone(batch.waiters);
+        if (refusedCredentials(error, asked)) this.afterRefusedCredentials(batch, error);
+        else if (rest.length > 0 && askAlone(error)) this.askEachAlone(batch.waiters);
         else rejectAll(batch.waiters, error);
       },
     );
   }
 
   /**
-   * After a 401 to credentials sent for several scopes, which some token servers (Portus among them) answer when one
-   * scope is denied: one request asked alone tells. A 401 again says the credentials are wrong, and fails them all; a
-   * token, or a refusal of that scope only, says they are right, and each other request is asked alone. Each request
-   * is asked alone at most once, whatever the server answers.
+   * After a 401 to credentials: once they are shown right, the scopes were denied, and each request of several is
+   * asked alone (its own 401 is its own refusal). Shown wrong, or when the check cannot tell, they all fail with
+   * the 401: a wrong password is not sent again once per repository.
    */
-  private probeCredentials(waiters: Waiter[]): void {
-    const probe = waiters.find((waiter) => scopeList(waiter.request.scope).length === 1) ?? waiters[0]!;
-    const others = waiters.filter((waiter) => waiter !== probe);
-    this.ask(probe.request).then(
-      (token) => {
-        probe.resolve(token);
-        this.askEachAlone(others);
-      },
-      (error: unknown) => {
-        probe.reject(error);
-        if (askAlone(error, probe.request)) this.askEachAlone(others);
-        else rejectAll(others, error);
-      },
-    );
+  private afterRefusedCredentials(batch: Batch, refusal: unknown): void {
+    this.credentialVerdict(batch.key, batch.waiters[0]!.request).then((verdict) => {
+      if (verdict?.accepted && batch.waiters.length > 1) this.askEachAlone(batch.waiters);
+      else rejectAll(batch.waiters, verdict?.accepted === false ? verdict.refusal : refusal);
+    });
+  }
+
+  /** What the token server says of the credential of `key`: known for a minute, or asked once however many wait. */
+  private credentialVerdict(key: string, request: TokenRequest): Promise<Verdict> {
+    const known = this.verdictOf(key);
+    if (known) return Promise.resolve(known);
+    let pending = this.checking.get(key);
+    if (!pending) {
+      pending = this.ask({ ...request, scope: '' }).then(
+        (): Verdict => ({ accepted: true }),
+        (error: unknown): Verdict =>
+          refusedCredentials(error, request) ? { accepted: false, refusal: error } : undefined,
+      );
+      this.checking.set(key, pending);
+      pending.then((verdict) => {
+        this.checking.delete(key);
+        if (verdict) this.verdicts.set(key, { verdict, until: this.now() + CREDENTIAL_VERDICT_MS });
+      });
+    }
+    return pending;
+  }
+
+  private verdictOf(key: string): Verdict {
+    const known = this.verdicts.get(key);
+    if (known && known.until > this.now()) return known.verdict;
+    this.verdicts.delete(key);
+    return undefined;
   }
 
   private askEachAlone(waiters: Waiter[]): void {
@@ -115,13 +148,11 @@ export class TokenBatcher {
 /**
  * A refusal worth asking again one scope at a time: the server answered, but not with a token (it may not take
  * several scopes, or deny one of them). Not when it is unreachable, failing or rate-limiting: asking more often
- * would not help; nor after a 401 to credentials, which the token spec keeps for credentials that failed to
- * authenticate: sending a wrong password once more per repository could lock its account. (A 401 to anonymous
- * requests may come from one private repository among public ones.)
+ * would not help. (A 401 to credentials is checked first, see TokenBatcher; one to anonymous requests may come from
+ * one private repository among public ones.)
  */
-function askAlone(error: unknown, request: TokenRequest): boolean {
+function askAlone(error: unknown): boolean {
   if (!(error instanceof RegistryError) || error.status === undefined) return false;
-  if (refusedCredentials(error, request)) return false;
   return error.status >= 400 && error.status < 500 && error.status !== 429;
 }
 
