@@ -1,4 +1,4 @@
-import { clipped, quoted } from '../core/echoed-text.js';
+import { clipped, escaped, quoted } from '../core/echoed-text.js';
 /** JSON Pointers (RFC 6901), the form ajv uses for `instancePath`. */
 
 export function childPointer(parent: string, key: string | number): string {
@@ -13,9 +13,9 @@ export function pointerSegments(pointer: string): string[] {
     .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
 }
 
-/** `streams.demo.tags.1.0`: how a place in the catalog is named in messages. */
+/** `streams.demo.tags.1.0`: how a place in the catalog is named in messages, control characters escaped. */
 export function displayPath(pointer: string): string {
-  return pointerSegments(pointer).join('.');
+  return escaped(pointerSegments(pointer).join('.'));
 }
 
 /** How messages name the value at `pointer`: `"scheduled" in streams.demo.tags.latest`, `"apiVersion"`, `the catalog`. */
@@ -24,7 +24,7 @@ export function subjectOf(pointer: string): string {
   const leaf = segments.at(-1);
   if (leaf === undefined) return 'the catalog';
   const name = quoted(leaf);
-  return segments.length === 1 ? name : `${name} in ${clipped(segments.slice(0, -1).join('.'))}`;
+  return segments.length === 1 ? name : `${name} in ${clipped(escaped(segments.slice(0, -1).join('.')))}`;
 }
 
 /** `in streams.demo.tags`, or `at the top level`. */

@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import { IMPORT_MODE_MESSAGE } from '../core/catalog.js';
+import { escaped } from '../core/echoed-text.js';
 import { closestWord } from './closest-word.js';
 import { childPointer, pointerSegments, subjectOf, where } from './json-pointer.js';
 import type { ProblemList } from './problems.js';
@@ -174,5 +175,5 @@ function oneOf(values: unknown[]): string {
 }
 
 function quote(text: string): string {
-  return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
+  return escaped(JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text));
 }

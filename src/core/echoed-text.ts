@@ -13,11 +13,16 @@ export function quoted(text: string, limit = ECHO_LIMIT): string {
   return `${jsonString(head(text, limit))}… (${text.length} characters)`;
 }
 
-/** What JSON.stringify leaves as it is: DEL, C1 controls, line and paragraph separators, bidirectional overrides. */
-const UNESCAPED_BY_JSON = /[\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g;
+/** Control characters, line and paragraph separators, bidirectional overrides: what JSON.stringify leaves of them too. */
+const CURSOR_MOVING = /[\p{Cc}\u200b-\u200f\u2028-\u202e\u2066-\u2069]/gu;
+
+/** `text` with each character that could move the cursor or reorder the line written as a `\uXXXX` escape. */
+export function escaped(text: string): string {
+  return text.replace(CURSOR_MOVING, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
 
 function jsonString(text: string): string {
-  return JSON.stringify(text).replace(UNESCAPED_BY_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escaped(JSON.stringify(text));
 }
 
 /** The first `limit` UTF-16 units of `text`, without splitting a surrogate pair. */

@@ -73,6 +73,22 @@ describe('validate warns about labels the API server would refuse', () => {
   });
 });
 
+describe('validate names places in the catalog without control characters', () => {
+  it('escapes those of the stream a warning and an error are about', async () => {
+    const catalog = lines(
+      'streams:',
+      '  "ap\\e[2Jp\\u202e":',
+      '    labels: { "a b": c }',
+      '    tags:',
+      '      stable:',
+      '        from: quay.io/org/app:1.0',
+    );
+    const result = await workspace(catalog).expectRun(['validate'], 1);
+    expect(result.stderr).toContain('"a b" in streams.ap\\u001b[2Jp\\u202e.labels: not a label key');
+    expect(result.stderr).not.toMatch(/[\u001b\u202e]/);
+  });
+});
+
 describe('validate --json', () => {
   it('says valid, with the warnings, and exits 0', async () => {
     const result = await workspace(WARNED).expectRun(['validate', '--json'], 0);

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type HostileRegistry, tokenEndpoint } from '../helpers/hostile-registry.js';
+import { type HostileRegistry, json, tokenEndpoint } from '../helpers/hostile-registry.js';
 import { generatePki, type TestPki } from '../helpers/tls.js';
 import { Workspace } from '../helpers/workspace.js';
 import { runCliMeasured } from './support/cli-process.js';
@@ -64,6 +64,26 @@ describe('a token server that refuses the password', () => {
     const passwordsSent = registry.requests.filter((r) => r.path === '/token' && r.authorization);
     // one joined request per 16 repositories, and one request naming no repository that shows the password wrong
     expect(passwordsSent.length).toBeLessThanOrEqual(Math.ceil(repositories.length / 16) + 1);
+    tally({ attacks: 1 });
+  });
+});
+
+describe('a registry that answers its ping anonymously and asks for credentials per repository', () => {
+  it('is not sent the password again for each repository once its token server refused it', async () => {
+    const registry = await start({
+      tls: pki.server,
+      challenge: (origin) => `Bearer realm="${origin}/token",service="lockout"`,
+      routes: {
+        '/v2/': (_request, response) => json(response, 200, {}),
+        '/token': tokenEndpoint(CANARY.bearerToken, () => false),
+      },
+    });
+    const repositories = Array.from({ length: 40 }, (_, i) => `team/r${i}`);
+    const workspace = workspaceFor(registry, repositories, 3);
+    expectRefused(await runCliMeasured(['plan'], workspace.dir, { timeoutMs: 60_000 }), /refused the credentials/);
+    const passwordsSent = registry.requests.filter((r) => r.path === '/token' && r.authorization);
+    // at most one per connection to the registry (8) before the first refusal, and one naming no repository
+    expect(passwordsSent.length).toBeLessThanOrEqual(8 + 1);
     tally({ attacks: 1 });
   });
 });

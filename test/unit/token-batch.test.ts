@@ -194,6 +194,33 @@ describe('a 401 to credentials', () => {
     expect(asked).toEqual([['a', 'b', 'c'].map(pull), CHECK, [pull('d')], CHECK]);
   });
 
+  it('holds back requests made while the credentials are checked, and fails them unsent when refused', async () => {
+    const wrong = refusedCredentials();
+    let answerCheck: () => void = () => {};
+    const asked: string[][] = [];
+    const batcher = new TokenBatcher(async (request) => {
+      asked.push(scopeList(request.scope));
+      if (request.scope === '') await new Promise<void>((resolve) => (answerCheck = resolve));
+      throw wrong;
+    });
+    const first = batcher.fetch(tokenRequest(pull('a'), basic));
+    while (asked.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    const during = batcher.fetch(tokenRequest(pull('b'), basic));
+    await new Promise((resolve) => setImmediate(resolve));
+    answerCheck();
+    await expect(first).rejects.toBe(wrong);
+    await expect(during).rejects.toBe(wrong);
+    expect(asked).toEqual([[pull('a')], CHECK]);
+  });
+
+  it('refuses a request asked for alone, after the registry refused a joined token, as any other', async () => {
+    const wrong = refusedCredentials();
+    const { batcher, asked } = batcherOf(() => wrong);
+    await expect(batcher.fetch(tokenRequest(pull('a'), basic), false)).rejects.toBe(wrong);
+    await expect(batcher.fetch(tokenRequest(pull('b'), basic), false)).rejects.toBe(wrong);
+    expect(asked).toEqual([[pull('a')], CHECK]);
+  });
+
   it('leads to at most one request per scope after the check, however the answers alternate', async () => {
     let answers = 0;
     const { batcher, asked } = batcherOf(() => (answers++ % 2 === 0 ? refusedCredentials() : undefined));

@@ -61,8 +61,14 @@ export class Authenticator {
   /**
    * After a 401: asks again with the challenge the registry just sent (a new scope for insufficient_scope, or a
    * challenge a registry that allowed an anonymous ping only gives per repository). Undefined when there is nothing to try.
+   * The token is asked for alone when the refused request carried one (which may have been asked for together).
    */
-  async reauthorize(repository: string, res: HttpResponse, requested: string): Promise<string | undefined> {
+  async reauthorize(
+    repository: string,
+    res: HttpResponse,
+    requested: string,
+    refused = { carried: true },
+  ): Promise<string | undefined> {
     const endpoint = await this.options.endpoint.get();
     const fresh = offeredChallenge(res, this.options.registry, this.options.text) ?? endpoint.challenge;
     if (!fresh) return undefined;
@@ -72,7 +78,7 @@ export class Authenticator {
       this.tokens.invalidate(fresh, scope);
       if ((await this.options.credentials.find(repository))?.credential.kind === 'registryToken') return undefined;
     }
-    return this.authorizationFor(endpoint, fresh, repository, scope, false);
+    return this.authorizationFor(endpoint, fresh, repository, scope, !refused.carried);
   }
 
   private async authorizationFor(
@@ -104,9 +110,7 @@ export class Authenticator {
   }
 
   private bearerToken(request: TokenRequest, joinable: boolean): Promise<string> {
-    return this.tokens.get(request.challenge, request.scope, () =>
-      joinable ? this.batcher.fetch(request) : this.fetchToken(request),
-    );
+    return this.tokens.get(request.challenge, request.scope, () => this.batcher.fetch(request, joinable));
   }
 
   private fetchToken(request: TokenRequest) {

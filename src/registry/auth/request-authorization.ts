@@ -3,7 +3,12 @@ import type { HttpResponse } from '../http/transport.js';
 
 /** What a request's authorization asks of the authenticator after a 401. */
 export interface Reauthorizer {
-  reauthorize(repository: string, res: HttpResponse, scope: string): Promise<string | undefined>;
+  reauthorize(
+    repository: string,
+    res: HttpResponse,
+    scope: string,
+    refused: { carried: boolean },
+  ): Promise<string | undefined>;
 }
 
 /** The Authorization header one request carries, from hop to hop, renewed at most once. */
@@ -37,10 +42,13 @@ export class RequestAuthorization {
       const res = await hop(this.header);
       if (res.status !== 401 || !this.renewable) return res;
       this.renewable = false;
-      const fresh = await this.authenticator.reauthorize(this.repository, res, this.scope).catch(async (error) => {
-        await drain(res);
-        throw error;
-      });
+      const refused = { carried: this.header !== undefined };
+      const fresh = await this.authenticator
+        .reauthorize(this.repository, res, this.scope, refused)
+        .catch(async (error) => {
+          await drain(res);
+          throw error;
+        });
       if (fresh === undefined || fresh === this.header) return res;
       await drain(res);
       this.header = fresh;

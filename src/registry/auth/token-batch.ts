@@ -52,12 +52,24 @@ export class TokenBatcher {
     private readonly now: () => number = Date.now,
   ) {}
 
-  fetch(request: TokenRequest): Promise<CachedToken> {
+  /**
+   * A token for `request`, asked for together with the others of this turn unless `joinable` is false (the registry
+   * refused a token asked for together). While the credential is being checked, the request waits for what the check
+   * finds: refused credentials are not sent.
+   */
+  fetch(request: TokenRequest, joinable = true): Promise<CachedToken> {
+    const key = batchKey(request);
+    const checking = this.checking.get(key);
+    if (checking) return checking.then(() => this.fetch(request, joinable));
     return new Promise((resolve, reject) => {
-      const key = batchKey(request);
       const known = this.verdictOf(key);
       if (known?.accepted === false) {
         reject(known.refusal);
+        return;
+      }
+      const waiter = { request, resolve, reject };
+      if (!joinable) {
+        this.send({ key, waiters: [waiter], scopes: new Set(scopeList(request.scope)), sent: false });
         return;
       }
       const scopes = scopeList(request.scope);
@@ -72,7 +84,7 @@ export class TokenBatcher {
         setImmediate(() => this.send(fresh));
         batch = fresh;
       }
-      batch.waiters.push({ request, resolve, reject });
+      batch.waiters.push(waiter);
       for (const scope of scopes) batch.scopes.add(scope);
     });
   }
