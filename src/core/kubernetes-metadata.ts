@@ -44,6 +44,58 @@ export function annotationsSizeProblem(annotations: Record<string, string>): str
   return `their keys and values add up to ${size} bytes, more than the ${ANNOTATIONS_SIZE_LIMIT} (256 KiB) Kubernetes allows`;
 }
 
+/** One thing the API server would refuse in an object's labels or annotations. */
+export interface MetadataProblem {
+  field: 'labels' | 'annotations';
+  /** The label or annotation it is about; none for the annotations' total size. */
+  key?: string;
+  /** Whether the key or the value is at fault (the total size counts as the keys'). */
+  part: 'key' | 'value';
+  /** What is wrong: `not a label key Kubernetes accepts: …`. */
+  problem: string;
+}
+
+/** What the API server would refuse in `labels` and `annotations`, label by label, then annotation by annotation. */
+export function metadataProblems(
+  labels: Record<string, string>,
+  annotations: Record<string, string>,
+): MetadataProblem[] {
+  const problems: MetadataProblem[] = [];
+  for (const [key, value] of Object.entries(labels)) {
+    const keyProblem = labelKeyProblem(key);
+    if (keyProblem)
+      problems.push({
+        field: 'labels',
+        key,
+        part: 'key',
+        problem: `not a label key Kubernetes accepts: ${keyProblem}`,
+      });
+    const valueProblem = labelValueProblem(value);
+    if (valueProblem)
+      problems.push({
+        field: 'labels',
+        key,
+        part: 'value',
+        problem: `not a label value Kubernetes accepts: ${valueProblem}`,
+      });
+  }
+  const keys = Object.keys(annotations);
+  for (const key of keys) {
+    const problem = annotationKeyProblem(key);
+    if (problem)
+      problems.push({
+        field: 'annotations',
+        key,
+        part: 'key',
+        problem: `not an annotation key Kubernetes accepts: ${problem}`,
+      });
+  }
+  const sizeProblem = keys.length > 0 && annotationsSizeProblem(annotations);
+  if (sizeProblem)
+    problems.push({ field: 'annotations', part: 'key', problem: `too large for Kubernetes: ${sizeProblem}` });
+  return problems;
+}
+
 /** A key is a name of at most 63 characters, optionally after a DNS subdomain prefix and '/' (`example.com/name`). */
 function qualifiedNameProblem(key: string, prefixCase: string): string | undefined {
   const slash = key.indexOf('/');
