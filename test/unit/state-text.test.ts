@@ -1,8 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readStateFile, type StateFileContent } from '../../src/state/state-text.js';
+import { makeTempDir, removeTempDir } from '../helpers/cleanup.js';
 
 /** What readState would parse: the document, or JSON.parse of the text (its error message when it throws). */
 function parsed(content: StateFileContent): unknown {
@@ -26,13 +26,11 @@ function largeState(tags: number): unknown {
 
 let dir: string;
 let path: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'state-text-'));
+beforeEach(() => {
+  dir = makeTempDir('state-text-');
   path = join(dir, 'imagestreams.state.json');
 });
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => removeTempDir(dir));
 
 describe('readStateFile', () => {
   it('reads a file up to the size limit whole, as text for JSON.parse', async () => {
