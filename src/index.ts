@@ -14,7 +14,8 @@ import { applyOperation } from './operations/apply.js';
 import { type PlanScope, planOperation } from './operations/plan.js';
 import { planDocument } from './render/plan-json.js';
 
-export { loadCatalog, parseCatalog } from './config/index.js';
+export { loadCatalog } from './config/index.js';
+export { parseCatalog } from './config/parse-catalog.js';
 export type { Catalog, CatalogTag, ImportMode, ReferencePolicy, TagSpec } from './core/catalog.js';
 export * from './core/errors.js';
 export type {

@@ -1,7 +1,7 @@
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import type { Catalog, CatalogTag, ImportMode, ReferencePolicy, TagSpec } from '../core/catalog.js';
 import { CatalogError, UsageError } from '../core/errors.js';
-import { parseCatalog } from './load-catalog.js';
+import { parseCatalog } from './parse-catalog.js';
 import { normalizePreference } from './platform-preference.js';
 import { deleteYamlKey, hasYamlKey, setYamlValue } from './yaml-source-edit.js';
 

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { writeFileAtomic } from '../files/atomic-file.js';
-import { MAX_CATALOG_BYTES } from './load-catalog.js';
+import { MAX_CATALOG_BYTES } from './catalog-from-text.js';
 import { fileProblem } from './problems.js';
 
 /** The catalog file's text; undefined when there is no such file. Throws CatalogError when it cannot be read. */

@@ -1,31 +1,19 @@
-import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Catalog } from '../core/catalog.js';
 import { CatalogError } from '../core/errors.js';
-import { AllowedDirectories } from '../files/allowed-directories.js';
-import { realPathOf } from '../files/real-path.js';
-import { catalogSchemaErrors } from './catalog-schema.js';
-import { fileProblem, ProblemList } from './problems.js';
-import { type CatalogFile, resolveCatalog } from './resolve-catalog.js';
-import { reportSchemaErrors } from './schema-messages.js';
-import { parseYaml } from './yaml-parse.js';
-import { toPlainValues } from './yaml-values.js';
+import {
+  blockCatalogValues,
+  type CatalogValues,
+  catalogFromValues,
+  catalogText,
+  catalogTooLarge,
+  type LoadCatalogOptions,
+  MAX_CATALOG_BYTES,
+} from './catalog-from-text.js';
+import { fileProblem } from './problems.js';
 
-/** Largest catalog file read: thousands of tags fit in a small fraction of it. */
-export const MAX_CATALOG_BYTES = 4 * 1024 * 1024;
-
-export interface LoadCatalogOptions {
-  /** The path as the user gave it, used in messages; default: the path as passed. */
-  displayPath?: string;
-  /** State file to use instead of the catalog's `state` (for `--state`); it may be anywhere. */
-  statePathOverride?: string;
-  /**
-   * Directories outside the catalog's own that its paths may lead into (`--allow-path`). Only the command line
-   * gives them: a catalog cannot allow itself more.
-   */
-  allowedPaths?: readonly string[];
-}
+export { type LoadCatalogOptions, MAX_CATALOG_BYTES };
 
 /**
  * Reads, validates and resolves a catalog file. Throws CatalogError holding every problem found, each located at
@@ -34,51 +22,15 @@ export interface LoadCatalogOptions {
 export async function loadCatalog(path: string, options: LoadCatalogOptions = {}): Promise<Catalog> {
   const displayPath = options.displayPath ?? path;
   const bytes = await readCatalogFile(resolve(path), displayPath);
-  return parseCatalog(bytes, path, { ...options, displayPath });
+  const text = catalogText(bytes, displayPath);
+  const values = blockCatalogValues(text, displayPath) ?? (await yamlValues(text, displayPath));
+  return catalogFromValues(values, bytes, path, { ...options, displayPath });
 }
 
-/** Validates and resolves catalog text (or bytes) as if read from `path`, which anchors relative paths. */
-export function parseCatalog(source: string | Uint8Array, path: string, options: LoadCatalogOptions = {}): Catalog {
-  const absolute = resolve(path);
-  const displayPath = options.displayPath ?? path;
-  const bytes = typeof source === 'string' ? Buffer.from(source, 'utf8') : source;
-  if (bytes.byteLength > MAX_CATALOG_BYTES) throw tooLarge(displayPath, bytes.byteLength);
-  const { value, problems } = plainValuesOf(decodeUtf8(bytes, displayPath), displayPath);
-  reportSchemaErrors(catalogSchemaErrors(value), problems);
-  const file: CatalogFile = {
-    path: absolute,
-    displayPath,
-    sha256: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
-  };
-  if (options.statePathOverride !== undefined) file.statePathOverride = stateFileOf(options.statePathOverride);
-  const dir = dirname(absolute);
-  const allowed = new AllowedDirectories([dir, ...(options.allowedPaths ?? [])]);
-  const catalog = resolveCatalog(value, file, { dir, allowed, problems });
-  problems.throwIfAny();
-  const warnings = problems.warnings();
-  if (warnings.length > 0) catalog.warnings = warnings;
-  return catalog;
-}
-
-/**
- * The catalog's values, and the problems list that locates them in the text. The YAML document (some 40 MB with
- * its syntax tree at 10,000 tags) is left behind here: only the values and their offsets live on.
- */
-function plainValuesOf(text: string, displayPath: string): { value: unknown; problems: ProblemList } {
-  const yaml = parseYaml(text);
-  const problems = new ProblemList(displayPath, yaml.lines);
-  for (const problem of yaml.problems) problems.addAtOffset(problem.offset, problem.message);
-  if (!yaml.doc || problems.size > 0) throw problems.toError();
-  return { value: toPlainValues(yaml.doc.contents, text, problems), problems };
-}
-
-/** Where the state file `path` really is; as written when its links cannot be followed (reading it will say why). */
-function stateFileOf(path: string): string {
-  try {
-    return realPathOf(path);
-  } catch {
-    return resolve(path);
-  }
+/** The YAML library is loaded only for a catalog that is not plain block YAML. */
+async function yamlValues(text: string, displayPath: string): Promise<CatalogValues> {
+  const { yamlCatalogValues } = await import('./yaml-catalog-values.js');
+  return yamlCatalogValues(text, displayPath);
 }
 
 async function readCatalogFile(path: string, displayPath: string): Promise<Uint8Array> {
@@ -95,27 +47,15 @@ async function readAtMost(path: string, limit: number, displayPath: string): Pro
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) throw fileProblem(displayPath, 'cannot read the catalog: not a file');
-    if (stats.size > limit) throw tooLarge(displayPath, stats.size);
+    if (stats.size > limit) throw catalogTooLarge(displayPath, stats.size);
     // One byte more than allowed, in case the file grew since stat.
     const buffer = Buffer.alloc(stats.size + 1);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    if (bytesRead > limit) throw tooLarge(displayPath, bytesRead);
+    if (bytesRead > limit) throw catalogTooLarge(displayPath, bytesRead);
     return buffer.subarray(0, bytesRead);
   } finally {
     await handle.close();
   }
-}
-
-function decodeUtf8(bytes: Uint8Array, displayPath: string): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw fileProblem(displayPath, 'the catalog is not UTF-8 text');
-  }
-}
-
-function tooLarge(displayPath: string, size: number) {
-  return fileProblem(displayPath, `the catalog is too large (${size} bytes; at most ${MAX_CATALOG_BYTES} are read)`);
 }
 
 function isErrnoException(error: unknown): error is NodeJS.ErrnoException {

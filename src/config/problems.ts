@@ -1,5 +1,5 @@
-import type { LineCounter } from 'yaml';
 import { CatalogError, type CatalogProblem, type SourceLocation } from '../core/errors.js';
+import type { LinePositions } from './line-positions.js';
 import { SourceMap } from './source-map.js';
 
 interface Entry {
@@ -13,15 +13,18 @@ interface Entry {
  * turned into a CatalogError sorted by position.
  */
 export class ProblemList {
-  /** Filled while the YAML document is turned into plain values. */
-  readonly source = new SourceMap();
   private readonly entries: Entry[] = [];
   private readonly warningEntries: Entry[] = [];
   private readonly pointers = new Set<string>();
 
+  /**
+   * @param source where each value was written: filled while the YAML document is turned into plain values, unless
+   *   the values were read with it
+   */
   constructor(
     private readonly file: string,
-    private readonly lines: LineCounter,
+    private readonly lines: LinePositions,
+    readonly source = new SourceMap(),
   ) {}
 
   get size(): number {

@@ -1,8 +1,9 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { kindOf, NotRegularFileError, readRegularFile } from '../files/regular-file.js';
 import type { AuthConfig } from './auth-config.js';
-import { type DocumentRole, parseCredentialsDocument } from './credentials-document.js';
+import { type DocumentRole, isYamlText, parseCredentialsDocument } from './credentials-document.js';
 import { CredentialsError, DocumentProblem } from './errors.js';
+import { loadYamlLibrary } from './yaml-library.js';
 
 export interface CredentialFileOptions {
   /** Where the file is read from. */
@@ -67,6 +68,7 @@ export class CredentialFile {
       this.unread(error);
       return undefined;
     }
+    if (isYamlText(text)) await loadYamlLibrary();
     return this.parse(text);
   }
 

@@ -1,8 +1,9 @@
-import { type Document, parseAllDocuments } from 'yaml';
+import type { Document } from 'yaml';
 import { type AuthConfig, authConfigOfDocument, entriesOfAuths } from './auth-config.js';
 import { isPlainObject } from './auth-entry.js';
 import { DocumentProblem } from './errors.js';
 import { authConfigOfSecret } from './kubernetes-secret.js';
+import { yamlLibrary } from './yaml-library.js';
 
 /**
  * `pullSecret`: a catalog `auth.secret` — a Kubernetes Secret (YAML or JSON) or a raw `.dockerconfigjson`.
@@ -19,7 +20,7 @@ export function parseCredentialsDocument(text: string, role: DocumentRole): Auth
     if (role !== 'pullSecret') return EMPTY;
     throw new DocumentProblem('the file is empty');
   }
-  const doc = /^\s*[{[]/.test(text) ? parseJson(text) : parseYaml(text);
+  const doc = isYamlText(text) ? parseYaml(text) : parseJson(text);
   if (!isPlainObject(doc)) throw new DocumentProblem('the file must hold an object');
   if (role === 'legacyDockercfg') return { entries: entriesOfAuths(doc, ''), credHelpers: [] };
   if (doc.kind !== undefined || doc.apiVersion !== undefined) {
@@ -30,6 +31,11 @@ export function parseCredentialsDocument(text: string, role: DocumentRole): Auth
     throw new DocumentProblem('the file is neither a Kubernetes Secret nor a .dockerconfigjson (no "auths" object)');
   }
   return authConfigOfDocument(doc);
+}
+
+/** True when the text is parsed as YAML: it does not open with `{` or `[` as JSON does. */
+export function isYamlText(text: string): boolean {
+  return !/^\s*[{[]/.test(text);
 }
 
 function parseJson(text: string): unknown {
@@ -43,7 +49,7 @@ function parseJson(text: string): unknown {
 }
 
 function parseYaml(text: string): unknown {
-  const documents = parseAllDocuments(text);
+  const documents = yamlLibrary().parseAllDocuments(text);
   if (!Array.isArray(documents) || documents.length === 0) throw new DocumentProblem('the file holds no YAML document');
   const [first] = documents;
   for (const document of documents) throwFirstError(document);

@@ -1,5 +1,5 @@
 import { writeCatalogText } from '../config/catalog-file-text.js';
-import { parseCatalog } from '../config/index.js';
+import { parseCatalog } from '../config/parse-catalog.js';
 import type { Catalog, CatalogTag, ReferenceTag } from '../core/catalog.js';
 import { printable, quoted } from '../core/echoed-text.js';
 import { CatalogError, RegistryError, UsageError } from '../core/errors.js';

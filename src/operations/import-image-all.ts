@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { type CatalogEdit, catalogDiff, findTag, setCatalogTag, type TagChanges } from '../config/catalog-edit.js';
 import { writeCatalogText } from '../config/catalog-file-text.js';
-import { parseCatalog } from '../config/index.js';
+import { parseCatalog } from '../config/parse-catalog.js';
 import { sourceAsWritten } from '../config/written-source.js';
 import { mergeYamlValue } from '../config/yaml-merge.js';
 import { type AnyCatalogTag, allCatalogTags, type Catalog, type CatalogTag, isReferenceTag } from '../core/catalog.js';

@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { type CatalogEdit, catalogDiff, findTag, setCatalogTag, type TagChanges } from '../config/catalog-edit.js';
 import { writeCatalogText } from '../config/catalog-file-text.js';
-import { parseCatalog } from '../config/index.js';
+import { parseCatalog } from '../config/parse-catalog.js';
 import type { TagAddress } from '../config/tag-address.js';
 import { sameSource, sourceAsWritten } from '../config/written-source.js';
 import type { Catalog, CatalogTag } from '../core/catalog.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseCatalog } from '../../src/config/index.js';
+import { parseCatalog } from '../../src/config/parse-catalog.js';
 import type { Catalog } from '../../src/core/catalog.js';
 import { StateError } from '../../src/core/errors.js';
 import type { Plan } from '../../src/core/plan-model.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCatalog } from '../../src/config/index.js';
+import { parseCatalog } from '../../src/config/parse-catalog.js';
 import type { Catalog } from '../../src/core/catalog.js';
 import { CatalogError } from '../../src/core/errors.js';
 import { compactTarget, findCycle } from '../../src/core/tag-reference.js';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { unseenCatalogWarnings } from '../../src/cli/catalog-warnings.js';
 import { formatWatchEvent } from '../../src/cli/watch-log.js';
-import { parseCatalog } from '../../src/config/index.js';
+import { parseCatalog } from '../../src/config/parse-catalog.js';
 
 const PATH = join(import.meta.dirname, '..', 'fixtures', 'catalogs', 'x.yaml');
 

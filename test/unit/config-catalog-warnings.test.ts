@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCatalog } from '../../src/config/index.js';
+import { parseCatalog } from '../../src/config/parse-catalog.js';
 import { CatalogError } from '../../src/core/errors.js';
 
 const PATH = join(import.meta.dirname, '..', 'fixtures', 'catalogs', 'x.yaml');

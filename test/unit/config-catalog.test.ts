@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCatalog, parseCatalog } from '../../src/config/index.js';
+import { loadCatalog } from '../../src/config/index.js';
+import { parseCatalog } from '../../src/config/parse-catalog.js';
 import type { CatalogTag } from '../../src/core/catalog.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'catalogs');

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCatalog } from '../../src/config/index.js';
+import { parseCatalog } from '../../src/config/parse-catalog.js';
 import type { Catalog } from '../../src/core/catalog.js';
 import { discoveredNameError, discoveredNameProblems } from '../../src/core/discovery-conflicts.js';
 import { discoveredCatalogTag } from '../../src/core/discovery-tags.js';

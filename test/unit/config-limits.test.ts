@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCatalog, MAX_CATALOG_BYTES, parseCatalog } from '../../src/config/index.js';
+import { loadCatalog, MAX_CATALOG_BYTES } from '../../src/config/index.js';
+import { parseCatalog } from '../../src/config/parse-catalog.js';
 import { CatalogError, formatCatalogProblem } from '../../src/core/errors.js';
 import { makeTempDir } from '../helpers/cleanup.js';
 import { aliasBombLines } from '../helpers/hostile-yaml.js';

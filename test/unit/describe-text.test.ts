@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCatalog } from '../../src/config/index.js';
+import { parseCatalog } from '../../src/config/parse-catalog.js';
 import type { TagSpec } from '../../src/core/catalog.js';
 import type { ImageMetadata, ManifestEntry, State, TagItem } from '../../src/core/state-model.js';
 import { describeStream, renderStreamDescription, renderTagDescription } from '../../src/render/describe-text.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseCatalog } from '../../src/config/index.js';
+import { parseCatalog } from '../../src/config/parse-catalog.js';
 import type { Catalog } from '../../src/core/catalog.js';
 import type { DiscoveredTags, StreamDiscovery } from '../../src/core/discovery.js';
 import { CatalogError, PlanMismatchError, RegistryError } from '../../src/core/errors.js';

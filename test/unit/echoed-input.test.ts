@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../../src/config/duration.js';
-import { parseCatalog } from '../../src/config/load-catalog.js';
+import { parseCatalog } from '../../src/config/parse-catalog.js';
 import { parsePlatform } from '../../src/core/platform.js';
 import { registryKeyProblem } from '../../src/core/registry-key.js';
 

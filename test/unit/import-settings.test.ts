@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCatalog } from '../../src/config/index.js';
+import { parseCatalog } from '../../src/config/parse-catalog.js';
 import type { CatalogTag } from '../../src/core/catalog.js';
 import { UsageError } from '../../src/core/errors.js';
 import { importChanges, importFlagsOf } from '../../src/operations/import-settings.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { parseCatalog } from '../../src/config/index.js';
+import { parseCatalog } from '../../src/config/parse-catalog.js';
 import { setYamlValue, type YamlEntries } from '../../src/config/yaml-source-edit.js';
 import type { CatalogDefaults } from '../../src/core/catalog.js';
 import { type AdoptNote, cleanedImageStream } from '../../src/openshift/adopt-cleaning.js';

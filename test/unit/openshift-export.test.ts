@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCatalog } from '../../src/config/index.js';
+import { parseCatalog } from '../../src/config/parse-catalog.js';
 import type { State } from '../../src/core/state-model.js';
 import { exportImageStreams } from '../../src/openshift/export-objects.js';
 import { kustomizationYaml, manifestsYaml } from '../../src/openshift/manifest-yaml.js';

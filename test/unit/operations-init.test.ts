@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INSTALLED_SCHEMA_PATH, schemaLocationFor } from '../../src/config/catalog-modeline.js';
-import { parseCatalog } from '../../src/config/index.js';
+import { parseCatalog } from '../../src/config/parse-catalog.js';
 import { initOperation } from '../../src/operations/init.js';
 import { REPO_ROOT, tempDir } from '../helpers/cli.js';
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseCatalog } from '../../src/config/index.js';
+import { parseCatalog } from '../../src/config/parse-catalog.js';
 import type { Catalog, CatalogTag } from '../../src/core/catalog.js';
 import type { LockInfo } from '../../src/core/errors.js';
 import type { State } from '../../src/core/state-model.js';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { parseCatalog } from '../../src/config/index.js';
+import { parseCatalog } from '../../src/config/parse-catalog.js';
 import type { Catalog } from '../../src/core/catalog.js';
 import type { State } from '../../src/core/state-model.js';
 import { planCatalog } from '../../src/engine/plan.js';

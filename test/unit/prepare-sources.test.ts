@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCatalog } from '../../src/config/index.js';
+import { parseCatalog } from '../../src/config/parse-catalog.js';
 import type { CatalogTag } from '../../src/core/catalog.js';
 import { prepareSources } from '../../src/engine/refresh.js';
 import type { ImageRepository } from '../../src/registry/repository.js';

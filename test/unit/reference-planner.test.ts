@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCatalog } from '../../src/config/index.js';
+import { parseCatalog } from '../../src/config/parse-catalog.js';
 import { inDependencyOrder, isFollowingChange } from '../../src/core/following-changes.js';
 import { OCI_MANIFEST } from '../../src/core/media-types.js';
 import type { PlannedChange, PlannedItem } from '../../src/core/plan-model.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rewriteCatalogFroms } from '../../src/config/catalog-from-edit.js';
-import { parseCatalog } from '../../src/config/index.js';
+import { parseCatalog } from '../../src/config/parse-catalog.js';
 import type { CatalogTag } from '../../src/core/catalog.js';
 import type { Manifest } from '../../src/core/manifest.js';
 import { findUpdates } from '../../src/engine/update.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseCatalog } from '../../src/config/index.js';
+import { parseCatalog } from '../../src/config/parse-catalog.js';
 import type { StreamDiscovery } from '../../src/core/discovery.js';
 import { discoveredCatalogTag } from '../../src/core/discovery-tags.js';
 import type { CheckOutcome, TagOutcome, WatchEvent } from '../../src/engine/watch/events.js';

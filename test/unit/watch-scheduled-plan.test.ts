@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseCatalog } from '../../src/config/index.js';
+import { parseCatalog } from '../../src/config/parse-catalog.js';
 import { UsageError } from '../../src/core/errors.js';
 import type { State } from '../../src/core/state-model.js';
 import { catalogRepositories } from '../../src/engine/catalog-repositories.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseCatalog } from '../../src/config/index.js';
+import { parseCatalog } from '../../src/config/parse-catalog.js';
 import type { CatalogTag } from '../../src/core/catalog.js';
 import { CatalogError } from '../../src/core/errors.js';
 import type { TagOutcome, WatchEvent } from '../../src/engine/watch/events.js';
