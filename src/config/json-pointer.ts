@@ -1,8 +1,12 @@
 import { clipped, escaped, quoted } from '../core/echoed-text.js';
 /** JSON Pointers (RFC 6901), the form ajv uses for `instancePath`. */
 
+const ESCAPED = /[~/]/;
+
 export function childPointer(parent: string, key: string | number): string {
-  return `${parent}/${String(key).replaceAll('~', '~0').replaceAll('/', '~1')}`;
+  const segment = String(key);
+  if (!ESCAPED.test(segment)) return `${parent}/${segment}`;
+  return `${parent}/${segment.replaceAll('~', '~0').replaceAll('/', '~1')}`;
 }
 
 export function pointerSegments(pointer: string): string[] {
