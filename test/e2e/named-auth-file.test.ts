@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Workspace } from '../helpers/workspace.js';
@@ -29,5 +29,24 @@ describe('a named auth file that cannot be used fails the command at once, befor
     mkdirSync(ws.file('auth-dir'));
     const result = await ws.expectRun(['plan'], 1, { env: { REGISTRY_AUTH_FILE: ws.file('auth-dir') } });
     expect(result.stderr).toBe(`error: REGISTRY_AUTH_FILE ${ws.file('auth-dir')}: it is a directory\n`);
+  });
+});
+
+describe('a named auth file in YAML, which the bin reads with the YAML library before any command goes on', () => {
+  it('is read, and the command goes on', async () => {
+    const ws = layoutWorkspace();
+    writeFileSync(ws.file('auth.yaml'), 'auths:\n  quay.io:\n    auth: dXNlcjpwYXNz\n');
+    await ws.expectRun(['plan', '--authfile', ws.file('auth.yaml')], 0);
+    await ws.expectRun(['plan'], 0, { env: { REGISTRY_AUTH_FILE: ws.file('auth.yaml') } });
+  });
+
+  it('fails the command at once when it is not valid YAML, located in the file', async () => {
+    const ws = layoutWorkspace();
+    writeFileSync(ws.file('auth.yaml'), 'auths:\n  quay.io: [\n');
+    const expected = `error: ${ws.file('auth.yaml')}:3:1: invalid YAML: bad indentation\n`;
+    expect((await ws.expectRun(['plan', '--authfile', ws.file('auth.yaml')], 1)).stderr).toBe(expected);
+    const fromEnv = await ws.expectRun(['plan'], 1, { env: { REGISTRY_AUTH_FILE: ws.file('auth.yaml') } });
+    expect(fromEnv.stderr).toBe(expected);
+    expect(ws.stateBytes()).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +63,17 @@ function filesOf(files: string[], name: string): string[] {
   return files.filter((f) => f.includes(`/node_modules/${name}/`));
 }
 
+/** A message of the YAML library's own, kept as written by any bundler: it marks the chunk that holds the library. */
+const YAML_LIBRARY_TEXT = 'Source contains multiple documents';
+
+/** The YAML library's files among `files`: its package in node_modules, or the chunk of the bin that holds it. */
+function yamlLibraryFiles(files: string[]): string[] {
+  return files.filter(
+    (f) =>
+      f.includes('/node_modules/yaml/') || (f.endsWith('.js') && readFileSync(f, 'utf8').includes(YAML_LIBRARY_TEXT)),
+  );
+}
+
 describe("what the library's plan loads before its first request", () => {
   it('takes only the parts of undici the registry client uses, not its index (fetch, WebSocket, caches, mocks)', () => {
     const undici = filesOf(filesLoadedBy('operations/plan.js'), 'undici');
@@ -107,6 +119,19 @@ describe('the bundled bin', () => {
   it('leaves semver and re2js, which only discovery and update use, out of a plan that needs neither', () => {
     expect(filesOf(plan, 'semver')).toEqual([]);
     expect(filesOf(plan, 're2js')).toEqual([]);
+  });
+
+  it('reads a catalog of plain block YAML and a JSON auth file without the YAML library: validate, plan, apply', () => {
+    writeFileSync(work.file('auth.json'), JSON.stringify({ auths: {} }));
+    for (const args of [['validate'], ['plan', '--authfile', 'auth.json'], ['apply', '--auto-approve']]) {
+      expect(yamlLibraryFiles(filesLoadedByCli(args, work.dir)), args.join(' ')).toEqual([]);
+    }
+  });
+
+  it('loads the YAML library it holds for a command that writes YAML', () => {
+    const exported = yamlLibraryFiles(filesLoadedByCli(['export'], work.dir));
+    expect(exported).toHaveLength(1);
+    expect(exported[0]!.startsWith(`${bundleDir}/`)).toBe(true);
   });
 
   it('loads no command for --version, and nothing from node_modules', () => {
