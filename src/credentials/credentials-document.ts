@@ -33,9 +33,9 @@ export function parseCredentialsDocument(text: string, role: DocumentRole): Auth
   return authConfigOfDocument(doc);
 }
 
-/** True when the text is parsed as YAML: it does not open with `{` or `[` as JSON does. */
+/** True when the text is parsed as YAML: it holds something, and does not open with `{` or `[` as JSON does. */
 export function isYamlText(text: string): boolean {
-  return !/^\s*[{[]/.test(text);
+  return /^\s*[^\s{[]/.test(text);
 }
 
 function parseJson(text: string): unknown {
