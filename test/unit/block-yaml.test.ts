@@ -282,6 +282,14 @@ describe('the block YAML reader', () => {
     expect(readBlockYaml(text)).toBeUndefined();
   });
 
+  it('reads a value with a long run of spaces inside it in linear time', () => {
+    const text = `a: x${' '.repeat(256 * 1024)}y\n`;
+    const start = performance.now();
+    expect(readBlockYaml(text)).toBeDefined();
+    expect(performance.now() - start).toBeLessThan(1000);
+    expect(agreesWithLibrary(text)).toBe(true);
+  });
+
   it('leaves texts too long for the YAML token limit to the YAML library', () => {
     const long = Array.from({ length: 40_000 }, (_, i) => `k${i}: v\n`).join('');
     expect(readBlockYaml(long)).toBeUndefined();
