@@ -27,7 +27,6 @@ const PLAIN_KEY = /[A-Za-z0-9_][\w.\-/@+=~]*(?::[\w.\-/@+=~]+)*/y;
 /** Characters that give a scalar's first character another meaning than plain text. */
 const INDICATORS = new Set('-?:,[]{}#&*!|>\'"%@`');
 const AFTER_QUOTED = /^(?: +#.*| *)$/;
-const TRAILING_SPACES = / +$/;
 
 /** The YAML 1.2 core schema's tests for plain scalars that are not strings; any match but these few is left. */
 const NULL = /^(?:~|[Nn]ull|NULL)?$/;
@@ -151,8 +150,10 @@ function scalarAt(line: string, at: number, offset: number): Scalar {
   const first = line[at]!;
   if (first === '"' || first === "'") return { value: quotedAt(line, at, first), offset: offset + at };
   if (INDICATORS.has(first)) unsupported();
-  const comment = line.indexOf(' #', at);
-  const text = (comment === -1 ? line.slice(at) : line.slice(at, comment)).replace(TRAILING_SPACES, '');
+  let end = line.indexOf(' #', at);
+  if (end === -1) end = line.length;
+  while (line[end - 1] === ' ') end--;
+  const text = line.slice(at, end);
   if (text.includes(': ') || text.endsWith(':')) unsupported();
   return { value: plainValue(text), offset: offset + at };
 }
