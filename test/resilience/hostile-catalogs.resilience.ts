@@ -29,6 +29,19 @@ const FOUR_MB = 4_000_000;
 /** A hostile catalog: how to write it at `path`, and what the error must say. */
 type HostileCatalog = [name: string, write: (path: string) => void, message: RegExp];
 
+/**
+ * A good block catalog with `leaves` values under 23 nested keys of 990 characters beside it: their JSON Pointers are
+ * over 22,000 characters long.
+ */
+function longPointers(leaves: number, flow: boolean): string {
+  const keys = Array.from({ length: 23 }, (_, i) => `${' '.repeat(i + 1)}${'k'.repeat(990)}${i}:`).join('\n');
+  const names = Array.from({ length: leaves }, (_, i) => `a${i}`);
+  const values = flow
+    ? ` {${names.map((name) => `${name}: v`).join(', ')}}\n`
+    : `\n${names.map((name) => `${' '.repeat(24)}${name}: v\n`).join('')}`;
+  return `${GOOD}x:\n${keys}${values}`;
+}
+
 const HOSTILE_CATALOGS: HostileCatalog[] = [
   [
     'flow sequences nested a million deep',
@@ -64,6 +77,21 @@ const HOSTILE_CATALOGS: HostileCatalog[] = [
     'a 4 MB string',
     (path) => writeFileSync(path, `${HEAD}streams: {}\nx: "${'a'.repeat(FOUR_MB)}"\n`),
     /^imagestreams\.yaml:4:1: error: unknown key "x" at the top level/m,
+  ],
+  [
+    'a value holding a run of 4 million spaces',
+    (path) => writeFileSync(path, `${GOOD}x: a${' '.repeat(FOUR_MB)}b\n`),
+    /^imagestreams\.yaml:8:1: error: unknown key "x" at the top level/m,
+  ],
+  [
+    '29,000 values under keys nested to a path of 22,000 characters, in block style',
+    (path) => writeFileSync(path, longPointers(29_000, false)),
+    /^imagestreams\.yaml:8:1: error: unknown key "x" at the top level/m,
+  ],
+  [
+    '29,000 values under keys nested to a path of 22,000 characters, in a flow mapping',
+    (path) => writeFileSync(path, longPointers(29_000, true)),
+    /^imagestreams\.yaml:8:1: error: unknown key "x" at the top level/m,
   ],
   [
     'a million YAML documents in 4 MB',
