@@ -13,12 +13,17 @@ export interface BlockYaml {
   value: Record<string, unknown>;
   source: SourceMap;
   lines: TextLines;
+  /** At least as many as the YAML tokens the library's lexer makes of the text, and at most MAX_YAML_TOKENS. */
+  tokens: number;
 }
 
 /** Deepest nesting of collections read; deeper documents go to the full path and its limits. */
 const MAX_DEPTH = 24;
-/** Most YAML tokens one line of the subset makes, so that long texts go to the full path and its token limit. */
-const TOKENS_PER_LINE = 12;
+/**
+ * Most YAML tokens a line of the subset makes (indentation, `-` and spaces, a plain key in two, `:`, spaces, a plain
+ * value in two, spaces, a comment, the line break), so that texts near the token limit go to the full path.
+ */
+const LINE_TOKENS = { blank: 3, key: 11, item: 13 };
 const MAX_KEY_LENGTH = 1000;
 
 /** Text the reader leaves to the full path: anything but printable characters, spaces and `\n` line breaks. */
@@ -62,9 +67,8 @@ class Unsupported extends Error {}
 export function readBlockYaml(text: string): BlockYaml | undefined {
   if (OUTSIDE_SUBSET.test(text)) return undefined;
   const lines = new TextLines(text);
-  if (lines.count * TOKENS_PER_LINE > MAX_YAML_TOKENS) return undefined;
   try {
-    const entries = entriesOf(text);
+    const { entries, tokens } = entriesOf(text);
     const first = entries[0];
     if (first?.key === undefined || first.indent !== 0) return undefined;
     const source = new SourceMap();
@@ -72,33 +76,36 @@ export function readBlockYaml(text: string): BlockYaml | undefined {
     source.setSpan('', { valueOffset: first.offset });
     const value = builder.map(0, '', 1);
     if (!builder.done) return undefined;
-    return { value, source, lines };
+    return { value, source, lines, tokens };
   } catch (error) {
     if (error instanceof Unsupported) return undefined;
     throw error;
   }
 }
 
-function entriesOf(text: string): Entry[] {
+function entriesOf(text: string): { entries: Entry[]; tokens: number } {
   const entries: Entry[] = [];
+  let tokens = 1;
   let start = 0;
   while (start <= text.length) {
     const end = text.indexOf('\n', start);
     const line = end === -1 ? text.slice(start) : text.slice(start, end);
-    readLine(line, start, entries);
+    tokens += LINE_TOKENS[readLine(line, start, entries)];
+    if (tokens > MAX_YAML_TOKENS) unsupported();
     if (end === -1) break;
     start = end + 1;
   }
-  return entries;
+  return { entries, tokens };
 }
 
-function readLine(line: string, offset: number, entries: Entry[]): void {
+/** Reads the entry or entries of one line, and says what kind of line it was. */
+function readLine(line: string, offset: number, entries: Entry[]): keyof typeof LINE_TOKENS {
   let at = 0;
   while (line[at] === ' ') at++;
-  if (at === line.length || line[at] === '#') return;
+  if (at === line.length || line[at] === '#') return 'blank';
   if (line[at] !== '-') {
     entries.push(keyEntry(line, at, offset) ?? unsupported());
-    return;
+    return 'key';
   }
   if (line[at + 1] !== ' ') unsupported();
   let content = at + 1;
@@ -110,6 +117,7 @@ function readLine(line: string, offset: number, entries: Entry[]): void {
   } else {
     entries.push({ indent: at, offset: offset + at, scalar: scalarAt(line, content, offset) });
   }
+  return 'item';
 }
 
 /** The `name:` entry starting at `at`, or undefined when the line holds no key there. */

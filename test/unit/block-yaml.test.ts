@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { Lexer, stringify } from 'yaml';
 import { benchCatalog, benchDataset } from '../../bench/lib/dataset.mjs';
 import { readBlockYaml } from '../../src/config/block-yaml.js';
 import { blockCatalogValues, type CatalogValues } from '../../src/config/catalog-from-text.js';
 import { childPointer } from '../../src/config/json-pointer.js';
 import { yamlCatalogValues } from '../../src/config/yaml-catalog-values.js';
+import { MAX_YAML_TOKENS } from '../../src/config/yaml-limits.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CORPUS = [
@@ -51,7 +52,14 @@ function agreesWithLibrary(text: string): boolean {
   const block = blockCatalogValues(text, 'c.yaml');
   if (!block) return false;
   expect(readingOf(block), JSON.stringify(text)).toEqual(libraryReading(text));
+  expect(lexerTokens(text), JSON.stringify(text)).toBeLessThanOrEqual(readBlockYaml(text)!.tokens);
   return true;
+}
+
+function lexerTokens(text: string): number {
+  let tokens = 0;
+  for (const _ of new Lexer().lex(text)) tokens++;
+  return tokens;
 }
 
 /** A deterministic pseudo-random sequence (mulberry32). */
@@ -292,9 +300,17 @@ describe('the block YAML reader', () => {
     expect(agreesWithLibrary(text)).toBe(true);
   });
 
-  it('leaves texts too long for the YAML token limit to the YAML library', () => {
-    const long = Array.from({ length: 40_000 }, (_, i) => `k${i}: v\n`).join('');
-    expect(readBlockYaml(long)).toBeUndefined();
-    expect(readBlockYaml(long.slice(0, 20_000 * 9))).toBeDefined();
+  it('reads a catalog of 10,000 tags, and leaves a text whose tokens could pass the YAML token limit', () => {
+    const tags = Array.from({ length: 10_000 }, (_, i) => {
+      const policy = i % 2 === 0 ? ['        importMode: PreserveOriginal', '        scheduled: true'] : [];
+      return [`      t${i}:`, `        from: 127.0.0.1:5000/bench/app:t${i}`, ...policy].join('\n');
+    });
+    const tenThousand = `apiVersion: imagestreams/v1\nkind: Catalog\nstreams:\n  app:\n    tags:\n${tags.join('\n')}\n`;
+    const tokens = readBlockYaml(tenThousand)?.tokens;
+    expect(tokens).toBeLessThanOrEqual(MAX_YAML_TOKENS);
+    expect(lexerTokens(tenThousand)).toBeLessThanOrEqual(tokens!);
+    const keys = (count: number) => Array.from({ length: count }, (_, i) => `k${i}: v\n`).join('');
+    expect(readBlockYaml(keys(31_000))?.tokens).toBeLessThanOrEqual(MAX_YAML_TOKENS);
+    expect(readBlockYaml(keys(32_000))).toBeUndefined();
   });
 });
