@@ -1,4 +1,5 @@
 import { clipped, escaped, quoted } from '../core/echoed-text.js';
+
 /** JSON Pointers (RFC 6901), the form ajv uses for `instancePath`. */
 
 const ESCAPED = /[~/]/;
