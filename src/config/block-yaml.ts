@@ -25,6 +25,11 @@ const MAX_DEPTH = 24;
  */
 const LINE_TOKENS = { blank: 3, key: 11, item: 13 };
 const MAX_KEY_LENGTH = 1000;
+/**
+ * Longest JSON Pointer of a value read; no catalog comes near it. Recording positions costs the pointer's length
+ * for each value, so thousands of values under long nested keys go to the full path, which records them sooner.
+ */
+const MAX_POINTER_LENGTH = 4000;
 
 /** Text the reader leaves to the full path: anything but printable characters, spaces and `\n` line breaks. */
 const OUTSIDE_SUBSET = /[^\x20-\x7e\n\u00a0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]|[\u2028\u2029\ufeff]/u;
@@ -208,6 +213,7 @@ class Builder {
       if (entry.key === undefined || keys.has(entry.key)) unsupported();
       this.next++;
       const child = childPointer(pointer, entry.key);
+      if (child.length > MAX_POINTER_LENGTH) unsupported();
       const value = this.valueOf(entry, indent, child, depth);
       this.source.setSpan(child, { keyOffset: entry.offset, valueOffset: value.offset });
       keys.add(entry.key);

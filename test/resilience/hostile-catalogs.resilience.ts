@@ -30,15 +30,15 @@ const FOUR_MB = 4_000_000;
 type HostileCatalog = [name: string, write: (path: string) => void, message: RegExp];
 
 /**
- * A good block catalog with `leaves` values under 23 nested keys of 990 characters beside it: their JSON Pointers are
- * over 22,000 characters long.
+ * A good block catalog with `leaves` values under `depth` nested keys of 990 characters beside it: their JSON Pointers
+ * are over 22,000 characters long, or twice that when the keys are written with `/` (a pointer escapes it as `~1`).
  */
-function longPointers(leaves: number, flow: boolean): string {
-  const keys = Array.from({ length: 23 }, (_, i) => `${' '.repeat(i + 1)}${'k'.repeat(990)}${i}:`).join('\n');
+function longPointers(leaves: number, flow: boolean, letter = 'k', depth = 23): string {
+  const keys = Array.from({ length: depth }, (_, i) => `${' '.repeat(i + 1)}k${letter.repeat(989)}${i}:`).join('\n');
   const names = Array.from({ length: leaves }, (_, i) => `a${i}`);
   const values = flow
     ? ` {${names.map((name) => `${name}: v`).join(', ')}}\n`
-    : `\n${names.map((name) => `${' '.repeat(24)}${name}: v\n`).join('')}`;
+    : `\n${names.map((name) => `${' '.repeat(depth + 1)}${name}: v\n`).join('')}`;
   return `${GOOD}x:\n${keys}${values}`;
 }
 
@@ -86,6 +86,11 @@ const HOSTILE_CATALOGS: HostileCatalog[] = [
   [
     '29,000 values under keys nested to a path of 22,000 characters, in block style',
     (path) => writeFileSync(path, longPointers(29_000, false)),
+    /^imagestreams\.yaml:8:1: error: unknown key "x" at the top level/m,
+  ],
+  [
+    '31,000 values under keys of slashes nested to a path of 43,000 characters, in block style',
+    (path) => writeFileSync(path, longPointers(31_000, false, '/', 22)),
     /^imagestreams\.yaml:8:1: error: unknown key "x" at the top level/m,
   ],
   [

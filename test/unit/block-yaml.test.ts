@@ -294,10 +294,33 @@ describe('the block YAML reader', () => {
     expect(agreesWithLibrary(`a: x${' '.repeat(4096)}y  \n`)).toBe(true);
   });
 
-  it('reads values under keys nested to a path longer than 16,000 characters as the YAML library does', () => {
-    const path = Array.from({ length: 17 }, (_, i) => `${' '.repeat(i)}${'k'.repeat(990)}${i}:\n`).join('');
-    const text = path + Array.from({ length: 50 }, (_, i) => `${' '.repeat(17)}a${i}: v\n`).join('');
-    expect(agreesWithLibrary(text)).toBe(true);
+  /** `leaves` values under `depth` nested keys of 990 characters `letter` (a `/` takes two in a JSON Pointer). */
+  const underLongKeys = (depth: number, letter: string, leaves: number) =>
+    Array.from({ length: depth }, (_, i) => `${' '.repeat(i)}k${letter.repeat(989)}${i}:\n`).join('') +
+    Array.from({ length: leaves }, (_, i) => `${' '.repeat(depth)}a${i}: v\n`).join('');
+
+  it('reads values under keys nested to a path of 4,000 characters as the YAML library does', () => {
+    expect(agreesWithLibrary(underLongKeys(4, 'k', 50))).toBe(true);
+  });
+
+  it.each([
+    ['longer than 4,000 characters', underLongKeys(5, 'k', 50)],
+    ['longer than 16,000 characters', underLongKeys(17, 'k', 50)],
+    ['of keys whose slashes double its length', underLongKeys(3, '/', 50)],
+  ])('leaves values under keys nested to a path %s to the YAML library, which places them', (_, text) => {
+    expect(readBlockYaml(text)).toBeUndefined();
+    const { value, problems } = yamlCatalogValues(text, 'c.yaml');
+    const depth = text.split('\n').findIndex((line) => line.trimStart().startsWith('a0:'));
+    let pointer = '';
+    for (let node = value; typeof node === 'object' && node !== null && !('a49' in node); ) {
+      const key = Object.keys(node)[0]!;
+      pointer = childPointer(pointer, key);
+      node = (node as Record<string, unknown>)[key];
+    }
+    expect(problems.locationOf(childPointer(pointer, 'a49'), 'value')).toMatchObject({
+      line: depth + 50,
+      column: depth + 6,
+    });
   });
 
   it('reads a catalog of 10,000 tags, and leaves a text whose tokens could pass the YAML token limit', () => {
