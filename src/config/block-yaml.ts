@@ -71,7 +71,6 @@ class Unsupported extends Error {}
 
 export function readBlockYaml(text: string): BlockYaml | undefined {
   if (OUTSIDE_SUBSET.test(text)) return undefined;
-  const lines = new TextLines(text);
   try {
     const { entries, tokens } = entriesOf(text);
     const first = entries[0];
@@ -81,7 +80,7 @@ export function readBlockYaml(text: string): BlockYaml | undefined {
     source.setSpan('', { valueOffset: first.offset });
     const value = builder.map(0, '', 1);
     if (!builder.done) return undefined;
-    return { value, source, lines, tokens };
+    return { value, source, lines: new TextLines(text), tokens };
   } catch (error) {
     if (error instanceof Unsupported) return undefined;
     throw error;

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { writeFileAtomic } from '../files/atomic-file.js';
-import { MAX_CATALOG_BYTES } from './catalog-from-text.js';
+import { catalogTooLarge, MAX_CATALOG_BYTES } from './catalog-from-text.js';
 import { fileProblem } from './problems.js';
 
 /** The catalog file's text; undefined when there is no such file. Throws CatalogError when it cannot be read. */
@@ -8,12 +8,7 @@ export async function readCatalogText(path: string, displayPath: string): Promis
   try {
     const stats = await stat(path);
     if (!stats.isFile()) throw fileProblem(displayPath, 'cannot read the catalog: not a file');
-    if (stats.size > MAX_CATALOG_BYTES) {
-      throw fileProblem(
-        displayPath,
-        `the catalog is too large (${stats.size} bytes; at most ${MAX_CATALOG_BYTES} are read)`,
-      );
-    }
+    if (stats.size > MAX_CATALOG_BYTES) throw catalogTooLarge(displayPath, stats.size);
     return decode(await readFile(path), displayPath);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
