@@ -3,7 +3,8 @@
 // and a large no-op plan (plain HTTP and TLS + token auth) and the bare client's floor, with the load average of
 // each round; medians at the end. `--cli A,B` compares entry points (e.g. a copy of the previous build) in the same
 // rounds. `--cpu-prof DIR` writes one CPU profile of each plan after the rounds; `--serve FILE` only sets up the
-// registries and catalogs (imported) and describes them in FILE, for runs by hand, until interrupted.
+// registries and catalogs (imported) and describes them in FILE, for runs by hand, until interrupted. `--rtt MS`
+// reaches the registry and its token server through the bench's delay proxies (the first-request proxy excepted).
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'string' },
     only: { type: 'string' },
     serve: { type: 'string' },
+    rtt: { type: 'string', default: '0' },
   },
 });
 const TAGS = Number(values.tags);
@@ -34,6 +36,7 @@ const ROUNDS = Number(values.rounds);
 const MODES = values.modes.split(',');
 const CLIS = values.cli.split(',').map((p) => resolve(p));
 const ONLY = values.only ? new RegExp(values.only) : undefined;
+const RTT = Number(values.rtt);
 
 const log = (m) => process.stderr.write(`startup-profile: ${m}\n`);
 
@@ -107,14 +110,17 @@ const median = (xs) => {
 async function setUp(mode, dir, dataset) {
   const registries = await startBenchRegistries(mode, join(dir, mode));
   await populateRegistry(registries.source, dataset);
+  registries.source.setRtt(RTT);
+  // Above 0 ms the plans and the floor reach the registry through its delay proxy.
+  const reached = RTT > 0 ? { ...registries.source, host: registries.source.delayed.host } : registries.source;
   const scratch = join(dir, mode, 'scratch');
   mkdirSync(scratch, { recursive: true });
   const proxy = await firstBytesProxy(registries.source.port);
-  writeCredentials(registries, scratch, [registries.source.host, proxy.host]);
+  writeCredentials(registries, scratch, [registries.source.host, reached.host, proxy.host]);
   const env = { ...process.env, DOCKER_CONFIG: scratch, NO_COLOR: '1' };
   for (const k of Object.keys(env)) if (/^(https?_proxy|no_proxy|all_proxy)$/i.test(k)) delete env[k];
   const settings = registries.registrySettings;
-  const host = registries.source.host;
+  const host = reached.host;
   const catalogs = {
     small: catalogFor(subset(dataset, SMALL), host, join(dir, mode, 'small'), settings),
     large: catalogFor(dataset, host, join(dir, mode, 'large'), settings),
@@ -124,7 +130,7 @@ async function setUp(mode, dir, dataset) {
   for (const catalog of Object.values(catalogs)) {
     await run([CLIS[0], ...cliArgs, 'apply', '--auto-approve', '-f', catalog.path], { env, cwd: catalog.dir });
   }
-  return { mode, registries, proxy, env, catalogs, cliArgs, dataset };
+  return { mode, registries, reached, proxy, env, catalogs, cliArgs, dataset };
 }
 
 function scenarios(setups) {
@@ -146,7 +152,7 @@ function scenarios(setups) {
     }
     list.push({
       name: `floor ${s.mode} ${TAGS}`,
-      run: async () => ({ wall: (await measureRegistryFloor(s.registries.source, s.dataset, 1)).wallSeconds }),
+      run: async () => ({ wall: (await measureRegistryFloor(s.reached, s.dataset, 1)).wallSeconds }),
     });
   }
   return ONLY ? list.filter((s) => ONLY.test(s.name) || s.name === 'node -e 0') : list;
@@ -180,7 +186,7 @@ async function serve(setups, file, dir) {
     env: { DOCKER_CONFIG: s.env.DOCKER_CONFIG, NO_COLOR: '1' },
     cliArgs: s.cliArgs,
     catalogs: s.catalogs,
-    registry: { host: s.registries.source.host, scheme: s.registries.source.scheme },
+    registry: { host: s.reached.host, scheme: s.registries.source.scheme },
   }));
   writeFileSync(file, JSON.stringify(described, null, 2));
   log(`serving; described in ${file}; interrupt to stop`);
@@ -188,7 +194,7 @@ async function serve(setups, file, dir) {
 }
 
 function bareJobFile(setup, path) {
-  writeFileSync(path, JSON.stringify(bareJob(setup.registries.source, setup.dataset)), { mode: 0o600 });
+  writeFileSync(path, JSON.stringify(bareJob(setup.reached, setup.dataset)), { mode: 0o600 });
   return path;
 }
 

@@ -58,8 +58,8 @@ function copiedStreams(tags: CatalogTag[], state: State | null, options: Refresh
 
 /**
  * Gets the sources `refreshTags` will certainly ask ready (see ImageRepository.prepare), while the caller reads the
- * state: those of the selected tags that follow a tag, not a digest, when refreshing. Settles once all are, never
- * failing.
+ * state: those of the selected tags that follow a tag, not a digest, when refreshing, each told how many of its tags
+ * will be asked about. Settles once all are, never failing.
  */
 export async function prepareSources(
   tags: CatalogTag[],
@@ -67,18 +67,19 @@ export async function prepareSources(
 ): Promise<void> {
   if (!options.refresh) return;
   const inSelection = targetSelection(tags, options.targets, options.references);
-  const repositories = new Set<ImageRepository>();
+  const requests = new Map<ImageRepository, number>();
   try {
     for (const tag of tags) {
       if (tag.source.transport === 'registry' && tag.source.ref.digest === undefined && inSelection(tag.address)) {
-        repositories.add(options.openRepository(tag));
+        const repository = options.openRepository(tag);
+        requests.set(repository, (requests.get(repository) ?? 0) + 1);
       }
     }
   } catch {
     // the tag's own observation meets the error again and reports it
   }
   const ignoreFailure = () => undefined;
-  await Promise.all([...repositories].map((repository) => repository.prepare?.().catch(ignoreFailure)));
+  await Promise.all([...requests].map(([repository, count]) => repository.prepare?.(count).catch(ignoreFailure)));
 }
 
 async function observe(

@@ -42,9 +42,10 @@ export interface ImageRepository {
   headUnlessAt?(reference: string, digest: string): Promise<ManifestHead | undefined>;
   /**
    * Gets ready for reading: a registry is pinged and the token for the repository fetched, so that its first request
-   * finds them. Optional; its failure is no one's to report: the request that needs what failed meets it again.
+   * finds them, and connections for the `requests` about to come are set up meanwhile. Optional; its failure is no
+   * one's to report: the request that needs what failed meets it again.
    */
-  prepare?(): Promise<void>;
+  prepare?(requests?: number): Promise<void>;
   /** Fetches a manifest; the bytes are verified against the digest (requested, or reported by the server). */
   getManifest(reference: string): Promise<FetchedManifest>;
   /** Reads a small blob (an image config) into memory, verified against its digest, refusing more than `maxBytes`. */

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { RegistryError } from '../../src/core/errors.js';
 import type { CredentialProvider } from '../../src/registry/auth/repository-credentials.js';
 import { DEFAULT_CLIENT_OPTIONS, RegistryClient } from '../../src/registry/distribution/client.js';
+import { RequestLimiter } from '../../src/registry/http/limiter.js';
 import type { HttpRequest } from '../../src/registry/http/transport.js';
+import type { TransportFactory } from '../../src/registry/http/transport-pool.js';
 import { answer, BEARER_CHALLENGE, fakeTransports } from './fake-http.js';
 
 const MANIFEST = '/v2/team/app/manifests/1.0';
@@ -111,5 +113,68 @@ describe('RegistryClient, over a fake transport', () => {
     );
     const res = await registry.request({ method: 'GET', path: MANIFEST, repository: 'team/app' });
     expect(res.headers['x-debug']).toBe('[redacted]');
+  });
+});
+
+describe('RegistryClient.prepare: connections set up while the token is fetched', () => {
+  /** A bearer registry whose token server holds its answer until `release`; `events` lists sends and warms in order. */
+  function heldTokenRegistry() {
+    const events: string[] = [];
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const transport: TransportFactory = () => ({
+      send: async (req) => {
+        events.push(`send ${req.url.host}${req.url.pathname}`);
+        if (req.url.pathname === '/v2/') return answer(401, { 'www-authenticate': BEARER_CHALLENGE });
+        await held;
+        return answer(200, {}, { token: 'token-1', expires_in: 300 });
+      },
+      warm: (origin, connections) => events.push(`warm ${origin.host} ${connections}`),
+      close: async () => {},
+    });
+    return { events, release, transport };
+  }
+
+  function preparingClient(transport: TransportFactory, limiter?: RequestLimiter) {
+    const options = { ...DEFAULT_CLIENT_OPTIONS, registry: 'registry.example', env: {}, credentials };
+    return new RegistryClient({ ...options, ...(limiter && { limiter }) }, transport);
+  }
+
+  const warmed = async (events: string[]) => {
+    while (!events.some((e) => e.startsWith('warm'))) await new Promise((resolve) => setImmediate(resolve));
+  };
+
+  it("asks the registry's transport for the connections of every request prepared, after the token request left", async () => {
+    const { events, release, transport } = heldTokenRegistry();
+    const registry = preparingClient(transport);
+    const prepared = Promise.all([
+      registry.prepare('team/app', undefined, 5),
+      registry.prepare('team/db', undefined, 2),
+    ]);
+    await warmed(events);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([...new Set(events)]).toEqual([
+      'send registry.example/v2/',
+      'send auth.example/token',
+      'warm registry.example 7',
+    ]);
+    release();
+    await prepared;
+  });
+
+  it("keeps the connections set up ahead by a host's clients within its maxConcurrency", async () => {
+    const limiter = new RequestLimiter(4);
+    const first = heldTokenRegistry();
+    const second = heldTokenRegistry();
+    const one = preparingClient(first.transport, limiter);
+    const other = preparingClient(second.transport, limiter);
+    const prepared = [one.prepare('team/app', undefined, 3), other.prepare('team/db', undefined, 3)];
+    await Promise.all([warmed(first.events), warmed(second.events)]);
+    expect([first.events.at(-1), second.events.at(-1)]).toEqual(['warm registry.example 3', 'warm registry.example 1']);
+    first.release();
+    second.release();
+    await Promise.all(prepared);
   });
 });

@@ -101,6 +101,9 @@ export class RegistryClient {
   private readonly credentials: RepositoryCredentials;
   private readonly auth: Authenticator;
   private readonly answers: AnswerContext;
+  private readonly limiter: RequestLimiter;
+  /** Requests `prepare` was told are coming. */
+  private preparedRequests = 0;
 
   constructor(
     readonly options: RegistryClientOptions,
@@ -113,6 +116,7 @@ export class RegistryClient {
     this.apiHost = apiHost;
     this.pool = new TransportPool(poolSettings(options), transport);
     const limiter = options.limiter ?? new RequestLimiter(options.maxConcurrency, options.requestsPerSecond);
+    this.limiter = limiter;
     const unworded = withRetries(limited(this.pool.send, limiter), retry);
     const word = failureWording(env, insecure);
     this.send = withWordedFailures(unworded, word);
@@ -155,10 +159,25 @@ export class RegistryClient {
 
   /**
    * The ping and the authorization requests about `repository` with token `scope` need (a read's by default),
-   * fetched ahead of the first of them.
+   * fetched ahead of the first of them; while the token is on its way, connections are set up for the `requests`
+   * about to come (all those prepared so far, within the host's maxConcurrency).
    */
-  async prepare(repository: string, scope = pullScope(repository)): Promise<void> {
-    await this.auth.authorization(repository, scope);
+  async prepare(repository: string, scope = pullScope(repository), requests = 1): Promise<void> {
+    this.preparedRequests += requests;
+    const authorized = this.auth.authorization(repository, scope);
+    this.warmBesideToken(repository).catch(() => undefined);
+    await authorized;
+  }
+
+  /**
+   * Sets up the connections `prepare` was told of once the registry answered its ping. The token request is sent
+   * from the immediates of the turn its credential is found in (see TokenBatcher): the connections are set up after
+   * it has left, not ahead of it. A failure is the ping's or the credential's, which the requests meet again.
+   */
+  private async warmBesideToken(repository: string): Promise<void> {
+    const { base } = await this.endpoint.get();
+    await this.credentials.find(repository);
+    setImmediate(() => this.pool.warm(base, this.limiter.spareConnections(this, this.preparedRequests)));
   }
 
   /** Turns a non-success response into a RegistryError naming `what` (e.g. `manifest quay.io/a/b:1`). */

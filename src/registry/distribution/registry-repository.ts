@@ -39,8 +39,8 @@ export class RegistryRepository implements ImageRepository {
     return this.described(reference, await this.sendHead(reference));
   }
 
-  prepare(): Promise<void> {
-    return this.client.prepare(this.repository);
+  prepare(requests?: number): Promise<void> {
+    return this.client.prepare(this.repository, undefined, requests);
   }
 
   /** One HEAD with `If-None-Match`: an unchanged tag costs the registry no more than looking the tag up. */

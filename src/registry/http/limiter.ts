@@ -5,6 +5,8 @@ export class RequestLimiter {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
   private nextStart = 0;
+  /** The connections each client of the host has been let set up ahead of its requests (see `spareConnections`). */
+  private readonly spares = new Map<object, number>();
 
   constructor(
     private readonly concurrency: number,
@@ -19,6 +21,18 @@ export class RequestLimiter {
     } finally {
       this.release();
     }
+  }
+
+  /**
+   * How many connections `client` may have set up ahead of the `wanted` requests it expects: together with those of
+   * the host's other clients, no more than the requests the host allows at once.
+   */
+  spareConnections(client: object, wanted: number): number {
+    let others = 0;
+    for (const [owner, count] of this.spares) if (owner !== client) others += count;
+    const granted = Math.max(0, Math.min(wanted, this.concurrency - others));
+    this.spares.set(client, Math.max(granted, this.spares.get(client) ?? 0));
+    return granted;
   }
 
   private acquire(): Promise<void> {

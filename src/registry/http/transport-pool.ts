@@ -25,6 +25,11 @@ export class TransportPool {
 
   readonly send = (req: HttpRequest, peer: Peer): Promise<HttpResponse> => this.transportFor(req.url, peer).send(req);
 
+  /** Sets up connections to the origin of `url`, if it has been reached, until `connections` are up or on their way. */
+  warm(url: URL, connections: number): void {
+    this.transports.get(url.origin)?.warm?.(url, connections);
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.transports.values()].map((t) => t.close()));
   }

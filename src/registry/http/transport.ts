@@ -8,6 +8,7 @@ import { type DeadlinePolicy, deadlineInterceptor } from './deadline.js';
 import { multiplexedPoolFactory, type WireProtocol } from './multiplexed-pool.js';
 import { proxyHost } from './proxy-env.js';
 import type { EchoCheck } from './registry-text.js';
+import { type ConnectTarget, type SocketConnector, SpareConnections } from './spare-connections.js';
 import { sharedSecureContext, type TlsMaterial, type Warn } from './tls-context.js';
 import { Agent, buildConnector, ProxyAgent } from './undici-parts.js';
 
@@ -62,15 +63,25 @@ export type Exchange = (req: HttpRequest, peer: Peer) => Promise<HttpResponse>;
 /** What the client needs of the connections to one origin. */
 export interface OriginTransport {
   send(req: HttpRequest): Promise<HttpResponse>;
+  /** Sets up connections to `origin` until `connections` are up or on their way, for requests about to come. */
+  warm?(origin: URL, connections: number): void;
   close(): Promise<void>;
 }
 
 /** A keep-alive connection pool for one registry origin, with its TLS settings and proxy. */
 export class Transport implements OriginTransport {
   private readonly dispatcher: Dispatcher;
+  /** Absent through a proxy, and when HTTP/2 is offered: one connection may then carry every request. */
+  private readonly spares: SpareConnections | undefined;
 
   constructor(readonly options: TransportOptions) {
-    this.dispatcher = createDispatcher(options);
+    const { dispatcher, spares } = createDispatcher(options);
+    this.dispatcher = dispatcher;
+    this.spares = spares;
+  }
+
+  warm(origin: URL, connections: number): void {
+    this.spares?.warm(connectTarget(origin), Math.min(connections, this.options.connections));
   }
 
   async send(req: HttpRequest): Promise<HttpResponse> {
@@ -91,18 +102,30 @@ export class Transport implements OriginTransport {
   }
 
   async close(): Promise<void> {
+    this.spares?.close();
     await this.dispatcher.close();
   }
 }
 
-function createDispatcher(options: TransportOptions): Dispatcher {
+/** What undici's pool asks its connector for a connection to `origin`. */
+function connectTarget(origin: URL): ConnectTarget {
+  const bracketed = origin.hostname.startsWith('[');
+  return {
+    host: origin.host,
+    hostname: bracketed ? origin.hostname.slice(1, -1) : origin.hostname,
+    protocol: origin.protocol,
+    port: origin.port,
+  };
+}
+
+function createDispatcher(options: TransportOptions): { dispatcher: Dispatcher; spares?: SpareConnections } {
   const proxy = options.proxy && proxyHost(options.proxy);
-  return baseDispatcher(options).compose(
-    deadlineInterceptor(options.deadline, {
-      missed: (progress) => timedOutError(options.peer, progress, options.deadline),
-      bodyError: (error) => networkError(error, options.peer, options.insecure, proxy),
-    }),
-  );
+  const { dispatcher, spares } = baseDispatcher(options);
+  const deadline = deadlineInterceptor(options.deadline, {
+    missed: (progress) => timedOutError(options.peer, progress, options.deadline),
+    bodyError: (error) => networkError(error, options.peer, options.insecure, proxy),
+  });
+  return { dispatcher: dispatcher.compose(deadline), ...(spares && { spares }) };
 }
 
 /**
@@ -111,7 +134,7 @@ function createDispatcher(options: TransportOptions): Dispatcher {
  */
 const H2_WINDOWS = { initialWindowSize: 4 * 1024 * 1024, connectionWindowSize: 8 * 1024 * 1024 };
 
-function baseDispatcher(options: TransportOptions): Dispatcher {
+function baseDispatcher(options: TransportOptions): { dispatcher: Dispatcher; spares?: SpareConnections } {
   const tls = { ...tlsOptions(options), allowH2: options.http2 };
   const connectTimeout = connectTimeoutOf(options);
   const multiplexing = { streams: options.connections, ...(options.connected && { connected: options.connected }) };
@@ -125,9 +148,12 @@ function baseDispatcher(options: TransportOptions): Dispatcher {
   };
   if (options.proxy) {
     // Plain http goes as absolute-URI requests: proxies commonly allow CONNECT to port 443 only.
-    return new ProxyAgent({ ...common, uri: options.proxy, requestTls: tls, proxyTunnel: false });
+    return { dispatcher: new ProxyAgent({ ...common, uri: options.proxy, requestTls: tls, proxyTunnel: false }) };
   }
-  return new Agent({ ...common, connect: buildConnector({ ...tls, timeout: connectTimeout }) });
+  const connector = buildConnector({ ...tls, timeout: connectTimeout }) as SocketConnector;
+  if (options.http2) return { dispatcher: new Agent({ ...common, connect: connector }) };
+  const spares = new SpareConnections(connector);
+  return { dispatcher: new Agent({ ...common, connect: spares.connector }), spares };
 }
 
 /**

@@ -1,0 +1,118 @@
+import type { Socket } from 'node:net';
+import type { buildConnector } from 'undici';
+
+/** Where a connection goes, as undici's pool asks its connector for one. */
+export type ConnectTarget = buildConnector.Options;
+
+/** undici's connector, which returns the socket it is setting up. */
+export type SocketConnector = (target: ConnectTarget, callback: buildConnector.Callback) => Socket | undefined;
+
+interface Spare {
+  readonly socket: Socket;
+  /** Set up and not yet asked for. */
+  ready: boolean;
+  /** The pool's request for a connection this one, still being set up, will answer. */
+  claim?: buildConnector.Callback;
+}
+
+/**
+ * Connections to one origin opened ahead of the requests that will use them: while a token is fetched, the
+ * connections its requests will need are set up (TCP, TLS) at the same time, not one round trip after it arrives.
+ * The pool's connector takes a spare before it opens anything; `warm` never makes the connections up or being set up
+ * more than it is asked for. A spare keeps no process alive, and one the pool never asks for is closed with it.
+ */
+export class SpareConnections {
+  private readonly spares: Spare[] = [];
+  /** Connections made through this connector that are up or being set up, spares included. */
+  private open = 0;
+  private closed = false;
+
+  constructor(private readonly connect: SocketConnector) {}
+
+  /** The connector the pool calls: a spare when there is one, set up or on its way, else a new connection. */
+  readonly connector = (target: ConnectTarget, callback: buildConnector.Callback): Socket | undefined => {
+    const spare = this.takeUsable();
+    if (spare === undefined) return this.opened(target, callback);
+    spare.socket.ref();
+    if (!spare.ready) {
+      spare.claim = callback;
+      return spare.socket;
+    }
+    this.remove(spare);
+    queueMicrotask(() => callback(null, spare.socket));
+    return spare.socket;
+  };
+
+  /** Opens connections to `target` until `wanted` of this origin's are up or being set up. */
+  warm(target: ConnectTarget, wanted: number): void {
+    while (!this.closed && this.open < wanted) {
+      if (!this.openSpare(target)) return;
+    }
+  }
+
+  /** Closes the spares nobody asked for; those the pool is waiting on are its own. */
+  close(): void {
+    this.closed = true;
+    for (const spare of this.spares.filter((s) => s.claim === undefined)) {
+      this.remove(spare);
+      spare.socket.destroy();
+    }
+  }
+
+  private openSpare(target: ConnectTarget): boolean {
+    let spare: Spare | undefined;
+    let early: Parameters<buildConnector.Callback> | undefined;
+    const socket = this.opened(target, (...outcome) => {
+      if (spare === undefined) early = outcome;
+      else this.settle(spare, outcome);
+    });
+    if (socket === undefined) return false;
+    socket.unref();
+    spare = { socket, ready: false };
+    this.spares.push(spare);
+    if (early !== undefined) this.settle(spare, early);
+    return true;
+  }
+
+  /** A spare is up, or failed: it waits for the pool, or answers the pool's request it was claimed for. */
+  private settle(spare: Spare, outcome: Parameters<buildConnector.Callback>): void {
+    const claim = spare.claim;
+    if (claim === undefined && outcome[0] === null) {
+      spare.ready = true;
+      return;
+    }
+    this.remove(spare);
+    claim?.(...outcome);
+  }
+
+  private opened(target: ConnectTarget, callback: buildConnector.Callback): Socket | undefined {
+    const socket = this.connect(target, callback);
+    if (socket === undefined) return undefined;
+    this.open += 1;
+    socket.once('close', () => {
+      this.open -= 1;
+      const spare = this.spares.find((s) => s.socket === socket);
+      if (spare !== undefined && spare.claim === undefined) this.remove(spare);
+    });
+    return socket;
+  }
+
+  /** The first spare not yet claimed that can still carry a request; spares the peer has closed are dropped. */
+  private takeUsable(): Spare | undefined {
+    for (;;) {
+      const spare = this.spares.find((s) => s.claim === undefined);
+      if (spare === undefined || !spare.ready || usable(spare.socket)) return spare;
+      this.remove(spare);
+      spare.socket.destroy();
+    }
+  }
+
+  private remove(spare: Spare): void {
+    const at = this.spares.indexOf(spare);
+    if (at !== -1) this.spares.splice(at, 1);
+  }
+}
+
+function usable(socket: Socket): boolean {
+  return !socket.destroyed && socket.writable && !socket.readableEnded;
+}

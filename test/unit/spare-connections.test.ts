@@ -1,0 +1,136 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type SocketConnector, SpareConnections } from '../../src/registry/http/spare-connections.js';
+import { buildConnector, Pool } from '../../src/registry/http/undici-parts.js';
+
+/** A plain-HTTP server on loopback answering every request with 200, counting the connections it accepted. */
+async function countingServer(options: { closeFirst?: number } = {}) {
+  const accepted: Socket[] = [];
+  let toClose = options.closeFirst ?? 0;
+  const server: Server = createServer((socket) => {
+    accepted.push(socket);
+    if (toClose > 0) {
+      toClose -= 1;
+      socket.destroy();
+      return;
+    }
+    socket.on('data', () => {
+      socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    accepted,
+    origin: `http://127.0.0.1:${port}`,
+    target: { host: `127.0.0.1:${port}`, hostname: '127.0.0.1', protocol: 'http:', port: String(port) },
+    open: () => accepted.filter((s) => !s.destroyed).length,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of accepted) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+type CountingServer = Awaited<ReturnType<typeof countingServer>>;
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+function poolWithSpares(server: CountingServer, connections: number) {
+  const spares = new SpareConnections(buildConnector({}) as SocketConnector);
+  const pool = new Pool(server.origin, { connections, pipelining: 1, connect: spares.connector });
+  closers.push(async () => {
+    spares.close();
+    await pool.destroy();
+  });
+  const get = () =>
+    pool.request({ method: 'GET', path: '/', reset: false }).then(async (res) => {
+      await res.body.dump();
+      return res.statusCode;
+    });
+  return { spares, pool, get };
+}
+
+async function started(options?: { closeFirst?: number }): Promise<CountingServer> {
+  const server = await countingServer(options);
+  closers.push(server.close);
+  return server;
+}
+
+const settled = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+describe('spare connections: set up ahead of the requests that will use them', () => {
+  it('opens as many as asked for, and the requests that follow use them instead of opening their own', async () => {
+    const server = await started();
+    const { spares, get } = poolWithSpares(server, 4);
+    spares.warm(server.target, 4);
+    await settled();
+    expect(server.accepted).toHaveLength(4);
+
+    expect(await Promise.all([get(), get(), get(), get()])).toEqual([200, 200, 200, 200]);
+    expect(server.accepted).toHaveLength(4);
+  });
+
+  it('hands a connection still being set up to the request that asks for one', async () => {
+    const server = await started();
+    const { spares, get } = poolWithSpares(server, 3);
+    spares.warm(server.target, 3);
+    expect(await Promise.all([get(), get(), get()])).toEqual([200, 200, 200]);
+    expect(server.accepted).toHaveLength(3);
+  });
+
+  it('counts the connections already up or on their way, and never opens more than asked for', async () => {
+    const server = await started();
+    const { spares, get } = poolWithSpares(server, 8);
+    expect(await get()).toBe(200);
+    spares.warm(server.target, 3);
+    spares.warm(server.target, 3);
+    await settled();
+    expect(server.accepted).toHaveLength(3);
+    spares.warm(server.target, 1);
+    await settled();
+    expect(server.accepted).toHaveLength(3);
+  });
+
+  it('passes over a spare the server has closed', async () => {
+    const server = await started({ closeFirst: 2 });
+    const { spares, get } = poolWithSpares(server, 2);
+    spares.warm(server.target, 2);
+    await settled();
+    expect(server.open()).toBe(0);
+
+    expect(await Promise.all([get(), get()])).toEqual([200, 200]);
+    expect(server.accepted).toHaveLength(4);
+  });
+
+  it('gives the request that claimed a spare the error its set-up met', async () => {
+    const server = await started();
+    const target = { ...server.target };
+    await server.close();
+    const { spares, get } = poolWithSpares(server, 1);
+    spares.warm(target, 1);
+    await expect(get()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('keeps no process alive while waiting, and closes the spares nobody asked for', async () => {
+    const server = await started();
+    const { spares } = poolWithSpares(server, 2);
+    spares.warm(server.target, 2);
+    await settled();
+    expect(server.open()).toBe(2);
+    expect(process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap')).toHaveLength(
+      server.open(), // the server's ends only: the spares are unreferenced
+    );
+
+    spares.close();
+    await settled();
+    expect(server.open()).toBe(0);
+    spares.warm(server.target, 2);
+    await settled();
+    expect(server.accepted).toHaveLength(2);
+  });
+});
