@@ -116,6 +116,14 @@ describe('spare connections: set up ahead of the requests that will use them', (
     await expect(get()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
+  it('leaves a connection its connector cannot start to the request that needs it', async () => {
+    const refusing: SocketConnector = () => {
+      throw new Error('no such host');
+    };
+    const spares = new SpareConnections(refusing);
+    expect(() => spares.warm({ hostname: 'registry.example', protocol: 'https:', port: '' }, 2)).not.toThrow();
+  });
+
   it('keeps no process alive while waiting, and closes the spares nobody asked for', async () => {
     const server = await started();
     const { spares } = poolWithSpares(server, 2);

@@ -43,10 +43,17 @@ export class SpareConnections {
     return spare.socket;
   };
 
-  /** Opens connections to `target` until `wanted` of this origin's are up or being set up. */
+  /**
+   * Opens connections to `target` until `wanted` of this origin's are up or being set up. A connection that cannot
+   * even be started is left to the request that needs it, which meets the same error.
+   */
   warm(target: ConnectTarget, wanted: number): void {
-    while (!this.closed && this.open < wanted) {
-      if (!this.openSpare(target)) return;
+    try {
+      while (!this.closed && this.open < wanted) {
+        if (!this.openSpare(target)) return;
+      }
+    } catch {
+      return;
     }
   }
 
