@@ -137,8 +137,8 @@ describe('RegistryClient.prepare: connections set up while the token is fetched'
     return { events, release, transport };
   }
 
-  function preparingClient(transport: TransportFactory, limiter?: RequestLimiter) {
-    const options = { ...DEFAULT_CLIENT_OPTIONS, registry: 'registry.example', env: {}, credentials };
+  function preparingClient(transport: TransportFactory, limiter?: RequestLimiter, provider = credentials) {
+    const options = { ...DEFAULT_CLIENT_OPTIONS, registry: 'registry.example', env: {}, credentials: provider };
     return new RegistryClient({ ...options, ...(limiter && { limiter }) }, transport);
   }
 
@@ -162,6 +162,35 @@ describe('RegistryClient.prepare: connections set up while the token is fetched'
     ]);
     release();
     await prepared;
+  });
+
+  it('asks, once the token is at hand, for the connections of the requests prepared since, not of every one before', async () => {
+    const { events, release, transport } = heldTokenRegistry();
+    const registry = preparingClient(transport);
+    release();
+    await registry.prepare('team/app', undefined, 5);
+    await warmed(events);
+    events.length = 0;
+
+    await registry.prepare('team/app', undefined, 1);
+    await warmed(events);
+    expect(events.filter((e) => e.startsWith('warm'))).toEqual(['warm registry.example 1']);
+  });
+
+  it('forgets the requests prepared for a repository whose credential cannot be read', async () => {
+    const { events, release, transport } = heldTokenRegistry();
+    release();
+    const unreadable: CredentialProvider = {
+      find: (query) =>
+        query.repository === 'team/locked' ? Promise.reject(new Error('unreadable')) : credentials.find(query),
+    };
+    const registry = preparingClient(transport, undefined, unreadable);
+    await registry.prepare('team/locked', undefined, 5).catch(() => undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+
+    await registry.prepare('team/app', undefined, 1);
+    await warmed(events);
+    expect(events.filter((e) => e.startsWith('warm'))).toEqual(['warm registry.example 1']);
   });
 
   it("keeps the connections set up ahead by a host's clients within its maxConcurrency", async () => {

@@ -102,7 +102,7 @@ export class RegistryClient {
   private readonly auth: Authenticator;
   private readonly answers: AnswerContext;
   private readonly limiter: RequestLimiter;
-  /** Requests `prepare` was told are coming. */
+  /** Requests `prepare` was told are coming that no connections have been set up for yet. */
   private preparedRequests = 0;
 
   constructor(
@@ -160,12 +160,14 @@ export class RegistryClient {
   /**
    * The ping and the authorization requests about `repository` with token `scope` need (a read's by default),
    * fetched ahead of the first of them; while the token is on its way, connections are set up for the `requests`
-   * about to come (all those prepared so far, within the host's maxConcurrency).
+   * about to come (those prepared since connections were last set up, within the host's maxConcurrency).
    */
   async prepare(repository: string, scope = pullScope(repository), requests = 1): Promise<void> {
     this.preparedRequests += requests;
     const authorized = this.auth.authorization(repository, scope);
-    this.warmBesideToken(repository).catch(() => undefined);
+    this.warmBesideToken(repository).catch(() => {
+      this.preparedRequests = Math.max(0, this.preparedRequests - requests);
+    });
     await authorized;
   }
 
@@ -177,7 +179,11 @@ export class RegistryClient {
   private async warmBesideToken(repository: string): Promise<void> {
     const { base } = await this.endpoint.get();
     await this.credentials.find(repository);
-    setImmediate(() => this.pool.warm(base, this.limiter.spareConnections(this, this.preparedRequests)));
+    setImmediate(() => {
+      const requests = this.preparedRequests;
+      this.preparedRequests = 0;
+      if (requests > 0) this.pool.warm(base, this.limiter.spareConnections(this, requests));
+    });
   }
 
   /** Turns a non-success response into a RegistryError naming `what` (e.g. `manifest quay.io/a/b:1`). */
