@@ -111,6 +111,7 @@ export function prepareCatalogSources(catalog: Catalog, options: PlanOptions): P
   return prepareSources(catalog.tags, {
     targets: options.targets,
     refresh: options.refresh,
+    concurrency: options.concurrency,
     openRepository: options.openTag,
     ...(catalog.references && { references: catalog.references }),
   });

@@ -58,21 +58,22 @@ function copiedStreams(tags: CatalogTag[], state: State | null, options: Refresh
 
 /**
  * Gets the sources `refreshTags` will certainly ask ready (see ImageRepository.prepare), while the caller reads the
- * state: those of the selected tags that follow a tag, not a digest, when refreshing, each told how many of its tags
- * will be asked about. Settles once all are, never failing.
+ * state: those of the selected tags that follow a tag, not a digest, when refreshing. Each is told how many of its
+ * tags are among the first `concurrency` that `refreshTags` asks about at once. Settles once all are, never failing.
  */
 export async function prepareSources(
   tags: CatalogTag[],
-  options: Pick<RefreshOptions, 'targets' | 'refresh' | 'openRepository' | 'references'>,
+  options: Pick<RefreshOptions, 'targets' | 'refresh' | 'openRepository' | 'references' | 'concurrency'>,
 ): Promise<void> {
   if (!options.refresh) return;
   const inSelection = targetSelection(tags, options.targets, options.references);
+  const selected = tags.filter((tag) => inSelection(tag.address));
   const requests = new Map<ImageRepository, number>();
   try {
-    for (const tag of tags) {
-      if (tag.source.transport === 'registry' && tag.source.ref.digest === undefined && inSelection(tag.address)) {
+    for (const [at, tag] of selected.entries()) {
+      if (tag.source.transport === 'registry' && tag.source.ref.digest === undefined) {
         const repository = options.openRepository(tag);
-        requests.set(repository, (requests.get(repository) ?? 0) + 1);
+        requests.set(repository, (requests.get(repository) ?? 0) + (at < options.concurrency ? 1 : 0));
       }
     }
   } catch {

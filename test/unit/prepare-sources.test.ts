@@ -26,6 +26,7 @@ streams:
 /** Opens one stand-in per source repository, recording which were prepared; `failing` ones reject. */
 function standIns(failing: string[] = []) {
   const prepared: string[] = [];
+  const requests = new Map<string, number | undefined>();
   const opened = new Map<string, ImageRepository>();
   const openRepository = (tag: CatalogTag): ImageRepository => {
     const name = tag.source.transport === 'registry' ? tag.source.ref.repository : tag.source.ref.path;
@@ -33,8 +34,9 @@ function standIns(failing: string[] = []) {
     if (!repository) {
       repository = {
         name,
-        prepare: async () => {
+        prepare: async (count?: number) => {
           prepared.push(name);
+          requests.set(name, count);
           if (failing.includes(name)) throw new Error(`${name} is down`);
         },
       } as ImageRepository;
@@ -42,13 +44,13 @@ function standIns(failing: string[] = []) {
     }
     return repository;
   };
-  return { prepared, openRepository };
+  return { prepared, requests, openRepository };
 }
 
 describe('prepareSources: the registries a refresh will ask are made ready while the state loads', () => {
   it('prepares each registry repository that a selected tag follows by tag, once', async () => {
     const { prepared, openRepository } = standIns();
-    await prepareSources(catalog.tags, { targets: [], refresh: true, openRepository });
+    await prepareSources(catalog.tags, { targets: [], refresh: true, concurrency: 16, openRepository });
     expect(prepared.sort()).toEqual(['org/app', 'org/other']);
   });
 
@@ -56,26 +58,38 @@ describe('prepareSources: the registries a refresh will ask are made ready while
     const { prepared, openRepository } = standIns();
     await prepareSources(
       catalog.tags.filter((t) => t.tag === 'pinned' || t.tag === 'local'),
-      { targets: [], refresh: true, openRepository },
+      { targets: [], refresh: true, concurrency: 16, openRepository },
     );
     expect(prepared).toEqual([]);
   });
 
   it('prepares only what --target selects', async () => {
     const { prepared, openRepository } = standIns();
-    await prepareSources(catalog.tags, { targets: ['other'], refresh: true, openRepository });
+    await prepareSources(catalog.tags, { targets: ['other'], refresh: true, concurrency: 16, openRepository });
     expect(prepared).toEqual(['org/other']);
   });
 
   it('prepares nothing with --refresh=false', async () => {
     const { prepared, openRepository } = standIns();
-    await prepareSources(catalog.tags, { targets: [], refresh: false, openRepository });
+    await prepareSources(catalog.tags, { targets: [], refresh: false, concurrency: 16, openRepository });
     expect(prepared).toEqual([]);
   });
 
   it('settles without failing when a preparation fails: the tag request meets it and reports it', async () => {
     const { prepared, openRepository } = standIns(['org/app']);
-    await expect(prepareSources(catalog.tags, { targets: [], refresh: true, openRepository })).resolves.toBeUndefined();
+    await expect(
+      prepareSources(catalog.tags, { targets: [], refresh: true, concurrency: 16, openRepository }),
+    ).resolves.toBeUndefined();
     expect(prepared.sort()).toEqual(['org/app', 'org/other']);
+  });
+
+  it('tells each repository how many of its tags are among the first ones asked about at once', async () => {
+    const { requests, openRepository } = standIns();
+    await prepareSources(catalog.tags, { targets: [], refresh: true, concurrency: 16, openRepository });
+    expect(Object.fromEntries(requests)).toEqual({ 'org/app': 2, 'org/other': 1 });
+
+    const { requests: firstTwo, openRepository: openAgain } = standIns();
+    await prepareSources(catalog.tags, { targets: [], refresh: true, concurrency: 2, openRepository: openAgain });
+    expect(Object.fromEntries(firstTwo)).toEqual({ 'org/app': 2, 'org/other': 0 });
   });
 });
