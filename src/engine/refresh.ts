@@ -59,7 +59,8 @@ function copiedStreams(tags: CatalogTag[], state: State | null, options: Refresh
 /**
  * Gets the sources `refreshTags` will certainly ask ready (see ImageRepository.prepare), while the caller reads the
  * state: those of the selected tags that follow a tag, not a digest, when refreshing. Each is told how many of its
- * tags are among the first `concurrency` that `refreshTags` asks about at once. Settles once all are, never failing.
+ * tags are among the first `concurrency` of those, the ones `refreshTags` asks registries about at once (a tag pinned
+ * by digest and imported, or read from a layout, is answered without one). Settles once all are, never failing.
  */
 export async function prepareSources(
   tags: CatalogTag[],
@@ -67,14 +68,14 @@ export async function prepareSources(
 ): Promise<void> {
   if (!options.refresh) return;
   const inSelection = targetSelection(tags, options.targets, options.references);
-  const selected = tags.filter((tag) => inSelection(tag.address));
+  const followed = tags.filter(
+    (tag) => tag.source.transport === 'registry' && tag.source.ref.digest === undefined && inSelection(tag.address),
+  );
   const requests = new Map<ImageRepository, number>();
   try {
-    for (const [at, tag] of selected.entries()) {
-      if (tag.source.transport === 'registry' && tag.source.ref.digest === undefined) {
-        const repository = options.openRepository(tag);
-        requests.set(repository, (requests.get(repository) ?? 0) + (at < options.concurrency ? 1 : 0));
-      }
+    for (const [at, tag] of followed.entries()) {
+      const repository = options.openRepository(tag);
+      requests.set(repository, (requests.get(repository) ?? 0) + (at < options.concurrency ? 1 : 0));
     }
   } catch {
     // the tag's own observation meets the error again and reports it

@@ -23,6 +23,9 @@ streams:
   '/catalog/imagestreams.yaml',
 );
 
+/** Orders the pinned and local tags first. */
+const rank = (tag: CatalogTag) => (tag.tag === 'pinned' || tag.tag === 'local' ? 0 : 1);
+
 /** Opens one stand-in per source repository, recording which were prepared; `failing` ones reject. */
 function standIns(failing: string[] = []) {
   const prepared: string[] = [];
@@ -91,5 +94,12 @@ describe('prepareSources: the registries a refresh will ask are made ready while
     const { requests: firstTwo, openRepository: openAgain } = standIns();
     await prepareSources(catalog.tags, { targets: [], refresh: true, concurrency: 2, openRepository: openAgain });
     expect(Object.fromEntries(firstTwo)).toEqual({ 'org/app': 2, 'org/other': 0 });
+  });
+
+  it('counts only the tags followed by tag among the first: pinned and local ones, answered without a registry, take none', async () => {
+    const { requests, openRepository } = standIns();
+    const pinnedFirst = [...catalog.tags].sort((a, b) => rank(a) - rank(b));
+    await prepareSources(pinnedFirst, { targets: [], refresh: true, concurrency: 2, openRepository });
+    expect(Object.fromEntries(requests)).toEqual({ 'org/app': 2, 'org/other': 0 });
   });
 });
