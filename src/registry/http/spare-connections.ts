@@ -19,7 +19,8 @@ interface Spare {
  * Connections to one origin opened ahead of the requests that will use them: while a token is fetched, the
  * connections its requests will need are set up (TCP, TLS) at the same time, not one round trip after it arrives.
  * The pool's connector takes a spare before it opens anything; `warm` never makes the connections up or being set up
- * more than it is asked for. A spare keeps no process alive, and one the pool never asks for is closed with it.
+ * more than it is asked for. A spare that is up keeps no process alive (one still connecting does until it connects
+ * or its connect timeout ends it, as any TCP connect does), and one the pool never asks for is closed with it.
  */
 export class SpareConnections {
   private readonly spares: Spare[] = [];
