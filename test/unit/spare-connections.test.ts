@@ -1,6 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_DEADLINE } from '../../src/registry/http/deadline.js';
 import { type SocketConnector, SpareConnections } from '../../src/registry/http/spare-connections.js';
+import { Transport, type TransportOptions } from '../../src/registry/http/transport.js';
 import { buildConnector, Pool } from '../../src/registry/http/undici-parts.js';
 
 /** A plain-HTTP server on loopback answering every request with 200, counting the connections it accepted. */
@@ -145,5 +147,42 @@ describe('spare connections: set up ahead of the requests that will use them', (
     expect(server.open()).toBe(0);
     spares.warm(server.target, 2);
     expect(opened.count).toBe(2);
+  });
+
+  it("are set up by a registry origin's transport, which sends over them, only over HTTP/1.1 without a proxy", async () => {
+    const server = await started();
+    const variants: Partial<TransportOptions>[] = [{}, { http2: true }, { proxy: 'http://127.0.0.1:9' }];
+    const [plain, multiplexed, proxied] = variants.map((extra) => {
+      const transport = new Transport({
+        insecure: false,
+        caFiles: [],
+        connections: 3,
+        http2: false,
+        connectTimeoutMs: 5_000,
+        bodyTimeoutMs: 5_000,
+        deadline: DEFAULT_DEADLINE,
+        peer: { registry: server.target.host },
+        ...extra,
+      });
+      closers.push(() => transport.close());
+      return transport;
+    });
+    const origin = new URL(server.origin);
+
+    plain!.warm(origin, 8);
+    await settled();
+    expect(server.accepted).toHaveLength(3);
+    const get = async () => {
+      const res = await plain!.send({ method: 'GET', url: new URL('/v2/', origin), headers: {} });
+      await res.body.dump();
+      return res.status;
+    };
+    expect(await Promise.all([get(), get(), get()])).toEqual([200, 200, 200]);
+    expect(server.accepted).toHaveLength(3);
+
+    multiplexed!.warm(origin, 3);
+    proxied!.warm(origin, 3);
+    await settled();
+    expect(server.accepted).toHaveLength(3);
   });
 });
