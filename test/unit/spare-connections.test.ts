@@ -119,9 +119,10 @@ describe('spare connections: set up ahead of the requests that will use them', (
     const server = await started();
     const target = { ...server.target };
     await server.close();
-    const { spares, get } = poolWithSpares(server, 1);
+    const { spares, get, opened } = poolWithSpares(server, 1);
     spares.warm(target, 1);
     await expect(get()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    expect(opened.count).toBe(1);
   });
 
   it('leaves a connection its connector cannot start to the request that needs it', async () => {
