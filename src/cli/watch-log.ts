@@ -41,18 +41,25 @@ export function describeEvent(event: WatchLogEvent): string {
     case 'abandoned':
       return `${event.address} abandoned: stopped before it finished (nothing of it was written after the stop)`;
     case 'catalog-reloaded':
-      return `catalog ${event.catalog} reloaded: ${countOf(event.tags, 'scheduled tag')}${repositories(event.discoveries)}`;
+      return `catalog ${event.catalog} reloaded${credentialsChanged(event.credentials)}: ${countOf(event.tags, 'scheduled tag')}${repositories(event.discoveries)}`;
     case 'catalog-warning':
       return `${event.file}:${event.line}:${event.column}: warning: ${event.message}`;
     case 'warning':
       return `warning: ${event.message}`;
     case 'catalog-invalid':
       return `catalog ${event.catalog} is invalid, keeping the last good one: ${event.problems.map(oneLine).join('; ')}`;
+    case 'credentials-invalid':
+      return `credentials of catalog ${event.catalog} cannot be used, keeping the last good ones: ${oneLine(event.message)}`;
     case 'stopping':
       return `stopping (${event.reason})`;
     case 'stopped':
       return `stopped: ${countOf(event.checks, 'check')}, ${event.imported} imported, ${event.failed} failed, ${event.abandoned} abandoned`;
   }
+}
+
+/** ` with new credentials from auth.json`, when a credentials file changed. */
+function credentialsChanged(files: string[] | undefined): string {
+  return files ? ` with new credentials from ${files.join(', ')}` : '';
 }
 
 /** `, 2 discovered repositories` (listed every interval), when there are any. */

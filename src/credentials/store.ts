@@ -14,6 +14,7 @@ import { CredentialFile } from './credential-file.js';
 import { CredentialHelpers, DEFAULT_HELPER_TIMEOUT_MS } from './credential-helper.js';
 import type { DocumentRole } from './credentials-document.js';
 import { CredentialsError } from './errors.js';
+import { type FollowedCredentialFiles, followedCredentialFiles } from './followed-files.js';
 import type { CredentialLookup, CredentialStore, FoundCredential } from './types.js';
 
 export interface CatalogSecret {
@@ -36,6 +37,11 @@ export interface CredentialStoreOptions {
   helperTimeoutMs?: number;
 }
 
+/** A store of credentials read from files, which tells the files it reads. */
+export interface FileCredentialStore extends CredentialStore {
+  readonly files: FollowedCredentialFiles;
+}
+
 interface CatalogSource {
   key: RegistryKey;
   file: CredentialFile;
@@ -46,7 +52,7 @@ interface CatalogSource {
  * registry key first), then the user's files (`userFiles`). Files are read once, when first needed, except the one
  * `--authfile` or `REGISTRY_AUTH_FILE` names: it is read at once, so that a missing or broken one fails right away.
  */
-export function createCredentialStore(options: CredentialStoreOptions): CredentialStore {
+export function createCredentialStore(options: CredentialStoreOptions): FileCredentialStore {
   const catalog = catalogSources(options);
   const files = userFiles(options);
   const helpers = new CredentialHelpers({
@@ -59,7 +65,12 @@ export function createCredentialStore(options: CredentialStoreOptions): Credenti
     return [...matching.map((s) => s.file), ...files];
   };
 
+  let followed: FollowedCredentialFiles | undefined;
   return {
+    get files() {
+      followed ??= followedCredentialFiles([...catalog.map((s) => s.file), ...files]);
+      return followed;
+    },
     async find(lookup: CredentialLookup): Promise<FoundCredential | undefined> {
       const target = targetOf(lookup);
       if (!target) return undefined;

@@ -3,7 +3,11 @@ import { dirname, relative } from 'node:path';
 import { matchRegistrySettings, registrySettingsOfHost } from '../config/index.js';
 import type { Catalog, CatalogTag } from '../core/catalog.js';
 import { parseImageSource } from '../core/reference.js';
-import { type CredentialStoreOptions, createCredentialStore } from '../credentials/index.js';
+import {
+  type CredentialStoreOptions,
+  createCredentialStore,
+  type FollowedCredentialFiles,
+} from '../credentials/index.js';
 import { type HostLimits, type RegistryConnectionSettings, Repositories } from '../registry/repositories.js';
 import type { ImageRepository } from '../registry/repository.js';
 
@@ -20,6 +24,8 @@ export interface CatalogRepositoriesOptions {
 export interface CatalogRepositories {
   repositories: Repositories;
   openTag(tag: CatalogTag): ImageRepository;
+  /** The files the credentials are read from. */
+  credentialFiles: FollowedCredentialFiles;
   close(): Promise<void>;
 }
 
@@ -35,9 +41,10 @@ export function catalogRepositories(catalog: Catalog, options: CatalogRepositori
     ),
   };
   if (options.authFile) credentialOptions.authFile = options.authFile;
+  const credentials = createCredentialStore(credentialOptions);
   const repositories = new Repositories({
     env,
-    credentials: createCredentialStore(credentialOptions),
+    credentials,
     settingsFor: (host, repository) => connectionSettings(catalog, host, repository),
     hostLimitsFor: (host) => hostLimits(catalog, host),
     ...(options.warn && { warn: options.warn }),
@@ -45,6 +52,7 @@ export function catalogRepositories(catalog: Catalog, options: CatalogRepositori
   return {
     repositories,
     openTag: (tag) => repositories.open(tag.source, { insecure: tag.spec.insecure, ...writtenLayoutPath(tag) }),
+    credentialFiles: credentials.files,
     close: () => repositories.close(),
   };
 }

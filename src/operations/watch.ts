@@ -1,6 +1,8 @@
 import type { Catalog } from '../core/catalog.js';
+import type { FollowedCredentialFiles } from '../credentials/index.js';
 import { catalogRepositories } from '../engine/catalog-repositories.js';
-import { Watch, type WatchedCatalog, type WatchOptions } from '../engine/watch/watch.js';
+import { changedCredentials } from '../engine/watch/credentials.js';
+import { Watch, type WatchedCatalog, type WatchedCredentials, type WatchOptions } from '../engine/watch/watch.js';
 import { catalogDiscovery } from './discovery.js';
 import type { CatalogRepositoriesOptions } from './repositories.js';
 import { startTagCheck } from './watch-check.js';
@@ -24,14 +26,33 @@ export interface WatchSession {
  */
 export async function prepareWatch(request: WatchRequest): Promise<WatchSession> {
   const { loadCatalog, repositories, ...options } = request;
-  const open = async (): Promise<WatchedCatalog> => {
+  const open = async (current?: WatchedCatalog): Promise<WatchedCatalog> => {
     const catalog = await loadCatalog();
     const opened = catalogRepositories(catalog, repositories);
-    return { ...opened, catalog, discover: catalogDiscovery(opened).discover };
+    try {
+      const credentials = await readCredentials(opened.credentialFiles, current?.credentials);
+      return { ...opened, catalog, credentials, discover: catalogDiscovery(opened).discover };
+    } catch (error) {
+      await opened.close();
+      throw error;
+    }
   };
   const initial = await open();
   const watch = new Watch({ ...options, initial, reload: open, startCheck: startTagCheck, startListing });
   return { watch, discard: () => initial.close() };
+}
+
+/**
+ * What the credentials files hold now; those that changed since `current` was read are checked, so that a broken
+ * one is reported instead of adopted.
+ */
+async function readCredentials(
+  files: FollowedCredentialFiles,
+  current: WatchedCredentials | undefined,
+): Promise<WatchedCredentials> {
+  const now = { paths: files.paths, digests: await files.digests() };
+  if (current) await files.check(changedCredentials(current, now));
+  return now;
 }
 
 export { MAX_TIMER_MS } from '../engine/watch/clock.js';

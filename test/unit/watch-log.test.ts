@@ -180,6 +180,25 @@ const cases: [WatchLogEvent, string][] = [
   [
     {
       time,
+      type: 'catalog-reloaded',
+      catalog: 'imagestreams.yaml',
+      tags: 2,
+      credentials: ['/run/secrets/pull/auth.json'],
+    },
+    'catalog imagestreams.yaml reloaded with new credentials from /run/secrets/pull/auth.json: 2 scheduled tags',
+  ],
+  [
+    {
+      time,
+      type: 'credentials-invalid',
+      catalog: 'imagestreams.yaml',
+      message: '--authfile /run/secrets/pull/auth.json:1:9: invalid JSON',
+    },
+    'credentials of catalog imagestreams.yaml cannot be used, keeping the last good ones: --authfile /run/secrets/pull/auth.json:1:9: invalid JSON',
+  ],
+  [
+    {
+      time,
       type: 'catalog-invalid',
       catalog: 'imagestreams.yaml',
       message: 'imagestreams.yaml:3:5: error: one\nimagestreams.yaml:9:1: error: two',

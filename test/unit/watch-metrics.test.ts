@@ -33,6 +33,7 @@ describe('watch metrics', () => {
     { time: T0, type: 'failed', address: 'demo:2', reason: 'NotFound', message: 'gone', failures: 2, nextCheck: null },
     { time: T0, type: 'failed', address: 'demo:2', reason: 'NotFound', message: 'gone', failures: 3, nextCheck: null },
     { time: T0, type: 'catalog-invalid', catalog: 'imagestreams.yaml', message: 'bad', problems: ['bad'] },
+    { time: T0, type: 'credentials-invalid', catalog: 'imagestreams.yaml', message: 'auth.json: invalid JSON' },
   ]);
   const text = metrics.render([
     { address: 'ubi9:latest', nextCheckAt: Date.parse('2026-01-01T00:15:00Z'), failures: 0, running: false },
@@ -47,7 +48,7 @@ describe('watch metrics', () => {
       'imagestreams_watch_catalog_reloads_total',
       [
         'imagestreams_watch_catalog_reloads_total{result="applied"} 0',
-        'imagestreams_watch_catalog_reloads_total{result="invalid"} 1',
+        'imagestreams_watch_catalog_reloads_total{result="invalid"} 2',
       ],
     ],
     ['imagestreams_watch_scheduled_tags', ['imagestreams_watch_scheduled_tags 3']],

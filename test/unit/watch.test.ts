@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../src/config/parse-catalog.js';
 import type { CatalogTag } from '../../src/core/catalog.js';
 import { CatalogError } from '../../src/core/errors.js';
+import { CredentialsError } from '../../src/credentials/index.js';
 import type { TagOutcome, WatchEvent } from '../../src/engine/watch/events.js';
 import { Watch, type WatchedCatalog, type WatchOptions } from '../../src/engine/watch/watch.js';
 import type { ImageRepository } from '../../src/registry/repository.js';
@@ -169,6 +170,83 @@ describe('watch', () => {
       await h.changeCatalog(async () => same);
       expect(same.closed).toBe(true);
       expect(h.types()).not.toContain('catalog-reloaded');
+      h.watch.stop('test');
+      await running;
+    });
+  });
+
+  describe('reading the credentials again when what a credentials file holds changes', () => {
+    const AUTH = '/run/secrets/pull/auth.json';
+    /** `source` as loaded when the credentials file's bytes had digest `digest`. */
+    const holding = (source: ReturnType<typeof catalogSource>, digest: string) =>
+      Object.assign(source, { credentials: { paths: [AUTH], digests: new Map([[AUTH, digest]]) } });
+
+    /** A watch of `initial` whose reloads answer `reload`; `credentialsChanged`: the credentials file's watch fires. */
+    function credentialsHarness(initial: WatchedCatalog, reload: () => Promise<WatchedCatalog>) {
+      const watchers = new Map<string, () => unknown>();
+      const h = harness(initial, {
+        reload,
+        watchCatalog: (path, onChange) => {
+          watchers.set(path, onChange);
+          return () => watchers.delete(path);
+        },
+      });
+      const credentialsChanged = async () => {
+        await watchers.get(AUTH)?.();
+        await settle();
+      };
+      return { ...h, watchers, credentialsChanged };
+    }
+
+    it('builds a new generation with the same catalog when the credentials file holds something else', async () => {
+      const initial = holding(catalogSource({ a: true }), 'sha256:old');
+      const next = holding(catalogSource({ a: true }), 'sha256:new');
+      const h = credentialsHarness(initial, async () => next);
+      const running = h.watch.run();
+      await h.started();
+      expect([...h.watchers.keys()].sort()).toEqual([AUTH, join(dir.path, 'imagestreams.yaml')].sort());
+      await h.credentialsChanged();
+      expect(h.events.filter((e) => e.type === 'catalog-reloaded')).toEqual([
+        expect.objectContaining({ tags: 1, credentials: [AUTH] }),
+      ]);
+      expect(initial.closed).toBe(true);
+      expect(next.closed).toBe(false);
+      h.watch.stop('test');
+      await running;
+      expect(h.watchers.size).toBe(0);
+    });
+
+    it('keeps the current generation when the file was touched without a change', async () => {
+      const initial = holding(catalogSource({ a: true }), 'sha256:same');
+      const touched = holding(catalogSource({ a: true }), 'sha256:same');
+      const h = credentialsHarness(initial, async () => touched);
+      const running = h.watch.run();
+      await h.started();
+      await h.credentialsChanged();
+      expect(h.types()).not.toContain('catalog-reloaded');
+      expect(touched.closed).toBe(true);
+      expect(initial.closed).toBe(false);
+      h.watch.stop('test');
+      await running;
+    });
+
+    it('reports a credentials file that cannot be used once, and goes on with the last good credentials', async () => {
+      const initial = holding(catalogSource({ a: true }), 'sha256:good');
+      const broken = new CredentialsError(`--authfile ${AUTH}:1:2: invalid JSON`);
+      const h = credentialsHarness(initial, () => Promise.reject(broken));
+      const running = h.watch.run();
+      await h.started();
+      await h.clock.advance(0);
+      await h.credentialsChanged();
+      await h.credentialsChanged();
+      expect(h.events.filter((e) => e.type === 'credentials-invalid')).toEqual([
+        expect.objectContaining({ message: `--authfile ${AUTH}:1:2: invalid JSON` }),
+      ]);
+      expect(h.types()).not.toContain('catalog-reloaded');
+      expect(initial.closed).toBe(false);
+      h.checks.length = 0;
+      await h.clock.advance(60_000);
+      expect(h.checks.map((c) => c.address)).toEqual(['app:a']);
       h.watch.stop('test');
       await running;
     });

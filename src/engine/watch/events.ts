@@ -95,9 +95,12 @@ export type WatchEvent = { time: string } & (
     }
   | { type: 'lock-wait'; address: string; holder: LockInfo | null }
   | { type: 'abandoned'; address: string }
-  | { type: 'catalog-reloaded'; catalog: string; tags: number; discoveries?: number }
+  /** `credentials`: the credentials files whose content changed, by path, when any did. */
+  | { type: 'catalog-reloaded'; catalog: string; tags: number; discoveries?: number; credentials?: string[] }
   /** `problems`: each `file:line:column: error: …`; `message`: all of them, one a line. */
   | { type: 'catalog-invalid'; catalog: string; message: string; problems: string[] }
+  /** A credentials file that changed cannot be used (`message` names it, never a credential). */
+  | { type: 'credentials-invalid'; catalog: string; message: string }
   | { type: 'stopping'; reason: string }
   | { type: 'stopped'; checks: number; imported: number; failed: number; abandoned: number }
 );

@@ -49,6 +49,7 @@ export class WatchMetrics {
         this.reloads.applied++;
         return;
       case 'catalog-invalid':
+      case 'credentials-invalid':
         this.reloads.invalid++;
         return;
     }
@@ -76,10 +77,12 @@ export class WatchMetrics {
         'Failed checks and imports, by reason.',
         [...this.failures].map(([reason, count]) => sample({ reason }, count)),
       ),
-      family('imagestreams_watch_catalog_reloads_total', 'counter', 'Catalog file reloads, by result.', [
-        sample({ result: 'applied' }, this.reloads.applied),
-        sample({ result: 'invalid' }, this.reloads.invalid),
-      ]),
+      family(
+        'imagestreams_watch_catalog_reloads_total',
+        'counter',
+        'Reloads after a change of the catalog or its credentials files, by result.',
+        [sample({ result: 'applied' }, this.reloads.applied), sample({ result: 'invalid' }, this.reloads.invalid)],
+      ),
       family('imagestreams_watch_listings_total', 'counter', 'Listings of discovered repositories, by result.', [
         sample({ result: 'listed' }, this.listings.listed),
         sample({ result: 'failed' }, this.listings.failed),

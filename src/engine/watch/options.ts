@@ -14,7 +14,16 @@ export interface WatchedCatalog {
   openTag(tag: CatalogTag): ImageRepository;
   /** Lists a discovery's repository (with the catalog's registry settings); without it, nothing is listed. */
   discover?: Discoverer;
+  /** The credentials files its repositories read, as they were when it was loaded; without it, none is followed. */
+  credentials?: WatchedCredentials;
   close(): Promise<void>;
+}
+
+/** Credentials files, followed so that a new catalog generation reads them again when what one holds changes. */
+export interface WatchedCredentials {
+  paths: readonly string[];
+  /** A digest of what each file held, by path. */
+  digests: ReadonlyMap<string, string>;
 }
 
 /** The catalog a check runs against and the repositories its tags import from. */
@@ -48,9 +57,12 @@ export type StartCheck = (tag: CatalogTag, context: TagCheckContext, stop: Abort
 export interface WatchOptions {
   /** The catalog as loaded at start. */
   initial: WatchedCatalog;
-  /** Loads the catalog file again; throws (CatalogError) when the file is now invalid. */
-  reload(): Promise<WatchedCatalog>;
-  /** Reports possible changes of the catalog file; returns a function that stops watching. */
+  /**
+   * Loads the catalog file and its credentials again; throws when the file is now invalid (CatalogError), or when a
+   * credentials file that changed since `current` was loaded cannot be used (CredentialsError).
+   */
+  reload(current: WatchedCatalog): Promise<WatchedCatalog>;
+  /** Reports possible changes of the catalog file (and of each credentials file); returns a function that stops watching. */
   watchCatalog?: (path: string, onChange: () => void) => () => void;
   /** Overrides every tag's scheduleInterval. */
   intervalMs?: number;

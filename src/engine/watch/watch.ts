@@ -1,11 +1,13 @@
 import type { Catalog, CatalogTag } from '../../core/catalog.js';
 import { CatalogError, formatCatalogProblem, type LockInfo } from '../../core/errors.js';
 import type { State } from '../../core/state-model.js';
+import { CredentialsError } from '../../credentials/index.js';
 import { planningState, StateStore } from '../../state/index.js';
 import { catalogLocalStore, type LocalStore } from '../local-store.js';
 import { scheduledDiscoveries, scheduledTags } from '../scheduled-plan.js';
 import { watchCatalogFile } from './catalog-file.js';
 import { type Clock, systemClock } from './clock.js';
+import { CredentialsWatch, changedCredentials } from './credentials.js';
 import { checkedCatalog, dueNow, type FollowedCatalog, startingDiscovered, watchSubjects } from './discovered.js';
 import type { CheckOutcome, ListedOutcome, WatchEvent } from './events.js';
 import type { ListingContext, TagCheckContext, WatchedCatalog, WatchOptions, WatchSummary } from './options.js';
@@ -14,15 +16,22 @@ import { type ScheduleEntryView, type Settlement, type TagJob, type WatchedTag, 
 import { settledEvent, type UnstampedEvent } from './settled-events.js';
 import { isDiscovery, type ListedDiscovery, sameDiscovery, type WatchSubject } from './subjects.js';
 
-export type { StartCheck, TagCheckContext, WatchedCatalog, WatchOptions, WatchSummary } from './options.js';
+export type {
+  StartCheck,
+  TagCheckContext,
+  WatchedCatalog,
+  WatchedCredentials,
+  WatchOptions,
+  WatchSummary,
+} from './options.js';
 
 const DEFAULTS = { concurrency: 4, stopGraceMs: 5_000, lockPollMs: 500 };
 
 /**
  * `watch`: keeps the scheduled tags of a catalog following their upstream. Each tag is checked every interval
  * (spread by jitter, backing off while it fails, no faster than the global rate limit); a moved, new or changed tag
- * is imported under the state lock, held only while writing. The catalog file is reloaded when it changes; an
- * invalid version is reported and the last good one kept.
+ * is imported under the state lock, held only while writing. The catalog file is reloaded when it or what one of
+ * its credentials files holds changes; an invalid version is reported and the last good one kept.
  */
 export class Watch {
   private readonly clock: Clock;
@@ -34,6 +43,7 @@ export class Watch {
   private reloadAgain = false;
   private lastInvalid: string | undefined;
   private stopRequests = 0;
+  private credentialsWatch: CredentialsWatch | undefined;
 
   constructor(private readonly options: WatchOptions) {
     this.clock = options.clock ?? systemClock;
@@ -100,15 +110,24 @@ export class Watch {
     });
     const watchCatalog = this.options.watchCatalog ?? watchCatalogFile;
     const unwatch = this.options.once ? () => {} : watchCatalog(catalog.path, () => this.catalogChanged());
+    if (!this.options.once) {
+      this.credentialsWatch = new CredentialsWatch(watchCatalog, () => this.catalogChanged());
+      this.credentialsWatch.follow(this.current.source.credentials);
+    }
     try {
       await this.scheduler.run();
     } finally {
       unwatch();
+      this.credentialsWatch?.close();
+      this.credentialsWatch = undefined;
       await this.reloading;
     }
   }
 
-  /** Re-reads the catalog file after a change; a burst of changes during a reload causes one more. */
+  /**
+   * Re-reads the catalog file (and its credentials) after a change of it or of a credentials file; a burst of
+   * changes during a reload causes one more.
+   */
   catalogChanged(): Promise<void> {
     if (this.reloading) {
       this.reloadAgain = true;
@@ -126,21 +145,23 @@ export class Watch {
       if (this.stopping) return;
       let next: WatchedCatalog;
       try {
-        next = await this.options.reload();
+        next = await this.options.reload(this.current.source);
       } catch (error) {
         this.reportInvalid(error);
         continue;
       }
       this.lastInvalid = undefined;
-      if (next.catalog.sha256 === this.current.source.catalog.sha256 || this.stopping) {
+      const credentials = changedCredentials(this.current.source.credentials, next.credentials);
+      const same = next.catalog.sha256 === this.current.source.catalog.sha256 && credentials.length === 0;
+      if (same || this.stopping) {
         await next.close();
         continue;
       }
-      await this.adopt(next);
+      await this.adopt(next, credentials);
     } while (this.reloadAgain);
   }
 
-  private async adopt(next: WatchedCatalog): Promise<void> {
+  private async adopt(next: WatchedCatalog, credentials: string[]): Promise<void> {
     const state = await readState(next.catalog.statePath).catch(() => null);
     const previous = this.current;
     this.retire(previous);
@@ -148,11 +169,13 @@ export class Watch {
     const followed = { catalog: previous.source.catalog, discovered: previous.discovered };
     this.follow(this.current, startingDiscovered(next.catalog, state, followed));
     this.scheduler.setTags(this.watched(), dueNow(state));
+    this.credentialsWatch?.follow(next.credentials);
     this.emit({
       type: 'catalog-reloaded',
       catalog: next.catalog.displayPath,
       tags: scheduledTags(this.current.catalog).length,
       ...this.discoveriesCount(),
+      ...(credentials.length > 0 && { credentials }),
     });
   }
 
@@ -173,6 +196,13 @@ export class Watch {
   }
 
   private reportInvalid(error: unknown): void {
+    const catalog = this.current.source.catalog.displayPath;
+    if (error instanceof CredentialsError) {
+      if (error.message === this.lastInvalid) return;
+      this.lastInvalid = error.message;
+      this.emit({ type: 'credentials-invalid', catalog, message: error.message });
+      return;
+    }
     const problems =
       error instanceof CatalogError
         ? error.problems.map(formatCatalogProblem)
@@ -180,7 +210,7 @@ export class Watch {
     const message = problems.join('\n');
     if (message === this.lastInvalid) return;
     this.lastInvalid = message;
-    this.emit({ type: 'catalog-invalid', catalog: this.current.source.catalog.displayPath, message, problems });
+    this.emit({ type: 'catalog-invalid', catalog, message, problems });
   }
 
   private watched(): WatchedTag[] {
