@@ -24,8 +24,8 @@ export interface CatalogRepositoriesOptions {
 export interface CatalogRepositories {
   repositories: Repositories;
   openTag(tag: CatalogTag): ImageRepository;
-  /** The files the credentials are read from. */
-  credentialFiles: FollowedCredentialFiles;
+  /** The files the credentials are read from (looked for only when asked: `watch` follows them). */
+  readonly credentialFiles: FollowedCredentialFiles;
   close(): Promise<void>;
 }
 
@@ -52,7 +52,9 @@ export function catalogRepositories(catalog: Catalog, options: CatalogRepositori
   return {
     repositories,
     openTag: (tag) => repositories.open(tag.source, { insecure: tag.spec.insecure, ...writtenLayoutPath(tag) }),
-    credentialFiles: credentials.files,
+    get credentialFiles() {
+      return credentials.files;
+    },
     close: () => repositories.close(),
   };
 }
