@@ -88,13 +88,22 @@ export class CredentialFile {
     throw new CredentialsError(`${this.label}: the file cannot be read (${why})`);
   }
 
+  /**
+   * Where a problem in the file is: its label when that ends with its path (`--authfile ./auth.json`, `docker config
+   * ~/.docker/config.json`), so that a position can follow it; its path otherwise.
+   */
+  private placeOf(): string {
+    const { label, displayPath } = this.options;
+    return label.endsWith(` ${displayPath}`) ? label : displayPath;
+  }
+
   private parse(text: string): AuthConfig {
     try {
       return parseCredentialsDocument(text, this.options.role);
     } catch (error) {
       if (!(error instanceof DocumentProblem)) throw error;
       const at = error.position ? `:${error.position.line}:${error.position.column}` : '';
-      throw new CredentialsError(`${this.options.displayPath}${at}: ${error.message}`);
+      throw new CredentialsError(`${this.placeOf()}${at}: ${error.message}`);
     }
   }
 }

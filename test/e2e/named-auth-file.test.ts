@@ -40,13 +40,14 @@ describe('a named auth file in YAML, which the bin reads with the YAML library b
     await ws.expectRun(['plan'], 0, { env: { REGISTRY_AUTH_FILE: ws.file('auth.yaml') } });
   });
 
-  it('fails the command at once when it is not valid YAML, located in the file', async () => {
+  it('fails the command at once when it is not valid YAML, located in the file named as it was given', async () => {
     const ws = layoutWorkspace();
     writeFileSync(ws.file('auth.yaml'), 'auths:\n  quay.io: [\n');
-    const expected = `error: ${ws.file('auth.yaml')}:3:1: invalid YAML: bad indentation\n`;
-    expect((await ws.expectRun(['plan', '--authfile', ws.file('auth.yaml')], 1)).stderr).toBe(expected);
+    const expected = (given: string) => `error: ${given} ${ws.file('auth.yaml')}:3:1: invalid YAML: bad indentation\n`;
+    const fromFlag = await ws.expectRun(['plan', '--authfile', ws.file('auth.yaml')], 1);
+    expect(fromFlag.stderr).toBe(expected('--authfile'));
     const fromEnv = await ws.expectRun(['plan'], 1, { env: { REGISTRY_AUTH_FILE: ws.file('auth.yaml') } });
-    expect(fromEnv.stderr).toBe(expected);
+    expect(fromEnv.stderr).toBe(expected('REGISTRY_AUTH_FILE'));
     expect(ws.stateBytes()).toBeUndefined();
   });
 });

@@ -212,7 +212,7 @@ describe('missing files', () => {
   it('names the file and place of a syntax error', async () => {
     await put('home/.docker/config.json', '{\n  "auths": {},\n}\n');
     await expect(store().find(lookup('quay.io'))).rejects.toThrow(
-      new CredentialsError('~/.docker/config.json:3:1: invalid JSON'),
+      new CredentialsError('docker config ~/.docker/config.json:3:1: invalid JSON'),
     );
   });
 });
