@@ -118,7 +118,13 @@ function connectTarget(origin: URL): ConnectTarget {
   };
 }
 
-function createDispatcher(options: TransportOptions): { dispatcher: Dispatcher; spares?: SpareConnections } {
+/** The dispatcher of one origin, and the spare connections its connector takes first, when it has them. */
+interface OriginDispatcher {
+  dispatcher: Dispatcher;
+  spares?: SpareConnections;
+}
+
+function createDispatcher(options: TransportOptions): OriginDispatcher {
   const proxy = options.proxy && proxyHost(options.proxy);
   const { dispatcher, spares } = baseDispatcher(options);
   const deadline = deadlineInterceptor(options.deadline, {
@@ -134,7 +140,7 @@ function createDispatcher(options: TransportOptions): { dispatcher: Dispatcher; 
  */
 const H2_WINDOWS = { initialWindowSize: 4 * 1024 * 1024, connectionWindowSize: 8 * 1024 * 1024 };
 
-function baseDispatcher(options: TransportOptions): { dispatcher: Dispatcher; spares?: SpareConnections } {
+function baseDispatcher(options: TransportOptions): OriginDispatcher {
   const tls = { ...tlsOptions(options), allowH2: options.http2 };
   const connectTimeout = connectTimeoutOf(options);
   const multiplexing = { streams: options.connections, ...(options.connected && { connected: options.connected }) };
