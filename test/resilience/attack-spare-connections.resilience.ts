@@ -26,7 +26,7 @@ type LaterConnections = 'stall' | 'close when idle';
 interface ConnectionFront {
   /** `127.0.0.1:PORT` */
   host: string;
-  /** The most connections open at once. */
+  /** The most connections open at once, as the client holds them: one it has closed is not counted. */
   peakOpen(): number;
   stop(): void;
 }
@@ -35,8 +35,8 @@ interface ConnectionFront {
 const IDLE_MS = 200;
 
 /**
- * A TCP front to a registry that passes the first connection through, and either accepts the later ones without ever
- * answering (a TLS handshake that never ends) or passes them through but closes any the client leaves idle.
+ * A TCP front to a registry that passes the first connection through, and either accepts the later ones and reads
+ * them without ever answering (a TLS handshake that never ends) or passes them through but closes any the client leaves idle.
  */
 async function startFront(upstreamPort: number, later: LaterConnections): Promise<ConnectionFront> {
   const sockets = new Set<Socket>();
@@ -44,11 +44,19 @@ async function startFront(upstreamPort: number, later: LaterConnections): Promis
   let peak = 0;
   const server = createServer((socket) => {
     sockets.add(socket);
-    peak = Math.max(peak, sockets.size);
+    // Counted once this turn's I/O is read: a connection the client closed just before opening this one is gone.
+    setImmediate(() => {
+      peak = Math.max(peak, sockets.size);
+    });
+    // The client's FIN ends a connection for the count; a stalled one is read, unanswered, so that its FIN is seen.
+    socket.once('end', () => sockets.delete(socket));
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => {});
     accepted += 1;
-    if (accepted > 1 && later === 'stall') return;
+    if (accepted > 1 && later === 'stall') {
+      socket.resume();
+      return;
+    }
     const upstream = connect(upstreamPort, '127.0.0.1');
     upstream.on('error', () => socket.destroy());
     upstream.once('close', () => socket.destroy());
