@@ -1,11 +1,12 @@
 import { CatalogError, formatCatalogProblem, ImagestreamsError, LockError } from '../core/errors.js';
+import type { TextSink } from './stderr-route.js';
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
 export const EXIT_CHANGES = 2;
 
 /** The one place errors become stderr lines and exit codes: one clear line per problem, no stack trace. */
-export function reportError(error: unknown, stderr: NodeJS.WritableStream, env: NodeJS.ProcessEnv): number {
+export function reportError(error: unknown, stderr: TextSink, env: NodeJS.ProcessEnv): number {
   stderr.write(`${formatError(error, env)}\n`);
   return EXIT_ERROR;
 }

@@ -11,6 +11,7 @@ import { registerOpenshiftCommands } from './openshift-commands.js';
 import { collect, parseCount, parseLockTimeout, parsePositiveInt } from './option-values.js';
 import type { Io } from './output.js';
 import { addCompletionCommand, addInitCommand } from './setup-commands.js';
+import { StderrRoute } from './stderr-route.js';
 import { withUpdateOptions } from './update-command.js';
 import { packageVersion } from './version.js';
 
@@ -286,7 +287,7 @@ if (isMain()) {
   quietOnBrokenPipe(process.stdout, process.stderr);
   const io: Io = {
     stdout: process.stdout,
-    stderr: process.stderr,
+    stderr: new StderrRoute(process.stderr),
     stdin: process.stdin,
     env: process.env,
     cwd: process.cwd(),

@@ -1,17 +1,19 @@
+import type { StderrRoute, TextSink } from './stderr-route.js';
+
 /** The streams and terminal facts a command may use; everything else about the process stays in main. */
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: StderrRoute;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   cwd: string;
 }
 
-export function writeLine(stream: NodeJS.WritableStream, text = ''): void {
+export function writeLine(stream: TextSink, text = ''): void {
   stream.write(`${text}\n`);
 }
 
-export function writeJson(stream: NodeJS.WritableStream, value: unknown): void {
+export function writeJson(stream: TextSink, value: unknown): void {
   stream.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 

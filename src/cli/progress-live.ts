@@ -28,12 +28,17 @@ const CLEAR_TO_END = '\u001b[J';
  * Progress on a terminal: outcome lines are written once, as plain output that scrolls; below them, a block of one
  * line per running import (with its copy's bytes, rate and time left) is redrawn in place. Block lines are cut to the
  * terminal's width so that none wraps, which is what keeps redrawing in place exact; the block is at most as tall
- * as the terminal allows.
+ * as the terminal allows. Other text for the terminal is written through `write`, which puts each of its lines
+ * above the block, among the outcome lines: written below, the next redraw would erase it. Once finished, the block
+ * is gone and `write` writes straight to the terminal.
  */
 export class LiveProgress {
   private readonly board: ProgressBoard;
   private pending: string[] = [];
+  /** Text written through `write` after its last line end, held until its line is complete. */
+  private partial = '';
   private drawnLines = 0;
+  private finished = false;
   private readonly stop: () => void;
 
   constructor(
@@ -49,9 +54,26 @@ export class LiveProgress {
     if (outcome) this.pending.push(outcome);
   }
 
+  /** Shows `text` above the block, a line at a time; a line's start waits for its end, or for `finish`. */
+  write(text: string): void {
+    if (this.finished) {
+      this.terminal.write(text);
+      return;
+    }
+    const lines = `${this.partial}${text}`.split('\n');
+    this.partial = lines.pop() ?? '';
+    if (lines.length === 0) return;
+    this.pending.push(...lines);
+    this.draw();
+  }
+
+  /** Writes what is pending and erases the block, leaving the cursor where the text written next belongs. */
   async finish(): Promise<void> {
     this.stop();
+    this.finished = true;
     this.draw();
+    if (this.partial) this.terminal.write(this.partial);
+    this.partial = '';
   }
 
   /** Replaces the block drawn last with the new outcome lines and the block as it is now. */
@@ -67,7 +89,7 @@ export class LiveProgress {
 
   private block(): string[] {
     const columns = this.terminal.columns ?? 0;
-    if (columns < MIN_LIVE_COLUMNS) return [];
+    if (this.finished || columns < MIN_LIVE_COLUMNS) return [];
     const running = this.board.running().map(runningLine);
     const room = Math.max(1, (this.terminal.rows || DEFAULT_ROWS) - 2);
     const shown =

@@ -1,7 +1,8 @@
 import type { ApplyEvent, ImportProgress } from '../operations/progress.js';
 import type { Io } from './output.js';
-import { LiveProgress, MIN_LIVE_COLUMNS, type Terminal, type Ticker } from './progress-live.js';
+import { LiveProgress, MIN_LIVE_COLUMNS, type Ticker } from './progress-live.js';
 import { PlainProgress } from './progress-plain.js';
+import type { StderrRoute } from './stderr-route.js';
 
 /** Shows apply progress on stderr: redrawn in place on a terminal, whole lines otherwise, nothing with --json. */
 export interface Progress {
@@ -22,9 +23,21 @@ const REAL_TIME: Ticker = {
 
 export function createProgress(io: Io, silent: boolean, ticker: Ticker = REAL_TIME): Progress {
   if (silent) return SILENT;
-  const terminal = io.stderr as Io['stderr'] & Terminal;
-  if (isLiveTerminal(terminal, io.env)) return new LiveProgress(terminal, ticker);
+  if (isLiveTerminal(io.stderr, io.env)) return liveProgress(io.stderr, ticker);
   return new PlainProgress(io.stderr, () => ticker.now());
+}
+
+/** The live display, given whatever else is written to stderr while it is on the terminal. */
+function liveProgress(stderr: StderrRoute, ticker: Ticker): Progress {
+  const live = new LiveProgress(stderr.stream, ticker);
+  const handBack = stderr.takeOver(live);
+  return {
+    onEvent: (event) => live.onEvent(event),
+    finish: async () => {
+      await live.finish();
+      handBack();
+    },
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { type Command, CommanderError } from 'commander';
 import { buildProgram } from '../../src/cli/main.js';
-import type { Io } from '../../src/cli/output.js';
+import { memoryIo } from './memory-io.js';
 
 export interface Parsed {
   command: string;
@@ -22,8 +22,7 @@ export function parseWithCli(args: string[]): Parsed {
   stderr.on('data', (chunk: Buffer) => {
     errors += chunk.toString();
   });
-  const io: Io = { stdout: new PassThrough(), stderr, stdin: new PassThrough(), env: {}, cwd: '/' };
-  const program = buildProgram(io, () => {});
+  const program = buildProgram(memoryIo({ stderr }), () => {});
   let parsed: Parsed | undefined;
   for (const command of program.commands) {
     command.action(function (this: Command) {

@@ -1,15 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { completionScript, SHELLS } from '../../src/cli/completion/index.js';
 import { buildProgram } from '../../src/cli/main.js';
-import type { Io } from '../../src/cli/output.js';
 import { tempDir } from '../helpers/cli.js';
+import { memoryIo } from '../helpers/memory-io.js';
 
-const io: Io = { stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env: {}, cwd: '/' };
-const program = buildProgram(io, () => {});
+const program = buildProgram(memoryIo(), () => {});
 const scriptDir = tempDir('imagestreams-completion-').path;
 
 /** The completion script of `shell`, written to a file. */

@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
-import type { Io } from '../../src/cli/output.js';
 import { imagestreamsCommands } from '../helpers/example-commands.js';
+import { memoryIo } from '../helpers/memory-io.js';
 import { parseWithCli } from '../helpers/parse-cli.js';
 
 /** What `imagestreams [COMMAND] --help` prints. */
@@ -12,9 +12,8 @@ function helpOf(command?: string): string {
   stdout.on('data', (chunk: Buffer) => {
     text += chunk.toString();
   });
-  const io: Io = { stdout, stderr: new PassThrough(), stdin: new PassThrough(), env: {}, cwd: '/' };
   try {
-    buildProgram(io, () => {}).parse([...(command ? [command] : []), '--help'], { from: 'user' });
+    buildProgram(memoryIo({ stdout }), () => {}).parse([...(command ? [command] : []), '--help'], { from: 'user' });
   } catch {
     // --help ends the parse with a CommanderError of exit code 0
   }
@@ -30,10 +29,7 @@ function examplesOf(help: string): string[] {
     .map((line) => line.slice(4));
 }
 
-const commandNames = buildProgram(
-  { stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env: {}, cwd: '/' },
-  () => {},
-).commands.map((c) => c.name());
+const commandNames = buildProgram(memoryIo(), () => {}).commands.map((c) => c.name());
 
 describe("every command's --help", () => {
   it('lists every command the program has', () => {

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { isLiveTerminal } from '../../src/cli/progress.js';
+import { stderrWarning } from '../../src/cli/context.js';
+import { createProgress, isLiveTerminal } from '../../src/cli/progress.js';
 import { LiveProgress, type Ticker } from '../../src/cli/progress-live.js';
 import { PLAIN_COPY_INTERVAL_MS, PlainProgress } from '../../src/cli/progress-plain.js';
 import { RateMeter } from '../../src/cli/progress-rate.js';
 import type { ApplyEvent } from '../../src/operations/progress.js';
 import { fitWidth } from '../../src/render/fit-lines.js';
 import { copiedText, copyProgressText } from '../../src/render/progress-text.js';
+import { memoryIo } from '../helpers/memory-io.js';
 
 const MiB = 1024 * 1024;
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
@@ -39,6 +41,7 @@ class FakeTicker implements Ticker {
  * to the end of the screen (ESC [ J). It records every line as written, to check that none is wider than the screen.
  */
 class Screen {
+  readonly isTTY = true;
   lines: string[] = [];
   row = 0;
   written: string[] = [];
@@ -244,5 +247,90 @@ describe('LiveProgress', () => {
     progress.onEvent(done('app:1'));
     clock.advance(200);
     expect(screen.lines).toEqual([`app:1: imported ${DIGEST.slice(0, 19)}`]);
+  });
+});
+
+describe('stderr while the live display is on the terminal', () => {
+  const RETRYING = 'registry.example.com: 503 Service Unavailable, retrying in 1s';
+
+  function liveApply() {
+    const screen = new Screen(80);
+    const clock = new FakeTicker();
+    const io = memoryIo({ stderr: screen });
+    const progress = createProgress(io, false, clock);
+    progress.onEvent(start('big:1.0'));
+    clock.advance(200);
+    return { screen, clock, io, progress };
+  }
+
+  it('shows a warning written between redraws once, above the running imports, where redraws leave it', () => {
+    const { screen, clock, io } = liveApply();
+    stderrWarning(io)(RETRYING);
+    clock.advance(200);
+    clock.advance(200);
+    expect(screen.lines).toEqual([`warning: ${RETRYING}`, 'big:1.0: importing']);
+    expect(screen.written.filter((line) => line.startsWith('warning:'))).toHaveLength(1);
+  });
+
+  it('keeps outcome lines and other stderr lines in the order they came', () => {
+    const { screen, clock, io, progress } = liveApply();
+    progress.onEvent(start('app:1'));
+    progress.onEvent(done('app:1'));
+    stderrWarning(io)(RETRYING);
+    clock.advance(200);
+    expect(screen.lines).toEqual([
+      `app:1: imported ${DIGEST.slice(0, 19)}`,
+      `warning: ${RETRYING}`,
+      'big:1.0: importing',
+    ]);
+  });
+
+  it("holds text without its line end until the line is complete, or until the display's end", async () => {
+    const { screen, clock, io, progress } = liveApply();
+    io.stderr.write('warning: the first half');
+    clock.advance(200);
+    expect(screen.lines).toEqual(['big:1.0: importing']);
+    io.stderr.write(' and the second\nEnter a value: ');
+    clock.advance(200);
+    expect(screen.lines).toEqual(['warning: the first half and the second', 'big:1.0: importing']);
+    await progress.finish();
+    expect(screen.lines).toEqual(['warning: the first half and the second', 'Enter a value: ']);
+  });
+
+  it('is erased when the progress finishes, and stderr then goes straight to the terminal', async () => {
+    const { screen, clock, io, progress } = liveApply();
+    await progress.finish();
+    expect(screen.lines).toEqual([]);
+    expect(clock.running).toBe(0);
+    io.stderr.write('error: the state journal cannot be written\n');
+    io.stderr.write('Enter a value: ');
+    expect(screen.lines).toEqual(['error: the state journal cannot be written', 'Enter a value: ']);
+  });
+});
+
+describe('stderr with no live display', () => {
+  it.each([
+    ['not a terminal', { isTTY: false, columns: 80 }, {}, false],
+    ['a terminal in CI', { isTTY: true, columns: 80 }, { CI: 'true' }, false],
+    ['a terminal too narrow', { isTTY: true, columns: 12 }, {}, false],
+    ['--json on a terminal', { isTTY: true, columns: 80 }, {}, true],
+  ])('%s: goes out as written, when written, byte for byte', async (_, facts, env, silent) => {
+    const chunks: string[] = [];
+    const io = memoryIo({ stderr: { ...facts, write: (text: string) => chunks.push(text) }, env });
+    const clock = new FakeTicker();
+    const progress = createProgress(io, silent, clock);
+    progress.onEvent(start('app:1'));
+    stderrWarning(io)('registry.example.com: retrying');
+    io.stderr.write('no line end');
+    clock.advance(200);
+    progress.onEvent(done('app:1'));
+    await progress.finish();
+    const progressLines = silent ? [] : ['app:1: importing…\n', `app:1: imported ${DIGEST.slice(0, 19)}\n`];
+    expect(chunks).toEqual([
+      ...progressLines.slice(0, 1),
+      'warning: registry.example.com: retrying\n',
+      'no line end',
+      ...progressLines.slice(1),
+    ]);
   });
 });
