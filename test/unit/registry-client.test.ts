@@ -117,8 +117,13 @@ describe('RegistryClient, over a fake transport', () => {
 });
 
 describe('RegistryClient.prepare: connections set up while the token is fetched', () => {
-  /** A bearer registry whose token server holds its answer until `release`; `events` lists sends and warms in order. */
-  function heldTokenRegistry() {
+  const issued = (_req: HttpRequest) => answer(200, {}, { token: 'token-1', expires_in: 300 });
+
+  /**
+   * A bearer registry whose token server holds its answer until `release`, then answers with `token`; `events` lists
+   * sends, warms (as many connections as the places let it set up) and the closing of the connections warmed, in order.
+   */
+  function heldTokenRegistry(token: (req: HttpRequest) => ReturnType<typeof answer> = issued) {
     const events: string[] = [];
     let release = () => {};
     const held = new Promise<void>((resolve) => {
@@ -129,9 +134,14 @@ describe('RegistryClient.prepare: connections set up while the token is fetched'
         events.push(`send ${req.url.host}${req.url.pathname}`);
         if (req.url.pathname === '/v2/') return answer(401, { 'www-authenticate': BEARER_CHALLENGE });
         await held;
-        return answer(200, {}, { token: 'token-1', expires_in: 300 });
+        return token(req);
       },
-      warm: (origin, connections) => events.push(`warm ${origin.host} ${connections}`),
+      warm: (origin, connections, places) => {
+        let set = 0;
+        while (set < connections && (places?.take() ?? true)) set += 1;
+        events.push(`warm ${origin.host} ${set}`);
+        return { close: () => events.push(`close the ${set} warmed`) };
+      },
       close: async () => {},
     });
     return { events, release, transport };
@@ -139,7 +149,8 @@ describe('RegistryClient.prepare: connections set up while the token is fetched'
 
   function preparingClient(transport: TransportFactory, limiter?: RequestLimiter, provider = credentials) {
     const options = { ...DEFAULT_CLIENT_OPTIONS, registry: 'registry.example', env: {}, credentials: provider };
-    return new RegistryClient({ ...options, ...(limiter && { limiter }) }, transport);
+    const retry = { ...options.retry, maxRetries: 0 };
+    return new RegistryClient({ ...options, retry, ...(limiter && { limiter }) }, transport);
   }
 
   const warmed = async (events: string[]) => {
@@ -193,17 +204,58 @@ describe('RegistryClient.prepare: connections set up while the token is fetched'
     expect(events.filter((e) => e.startsWith('warm'))).toEqual(['warm registry.example 1']);
   });
 
-  it("keeps the connections set up ahead by a host's clients within its maxConcurrency", async () => {
-    const limiter = new RequestLimiter(4);
+  it("keeps the connections set up ahead by a host's clients, with its requests in flight, within its maxConcurrency", async () => {
+    const limiter = new RequestLimiter(5);
     const first = heldTokenRegistry();
     const second = heldTokenRegistry();
     const one = preparingClient(first.transport, limiter);
     const other = preparingClient(second.transport, limiter);
-    const prepared = [one.prepare('team/app', undefined, 3), other.prepare('team/db', undefined, 3)];
+    const prepared = [one.prepare('team/app', undefined, 2), other.prepare('team/db', undefined, 3)];
     await Promise.all([warmed(first.events), warmed(second.events)]);
-    expect([first.events.at(-1), second.events.at(-1)]).toEqual(['warm registry.example 3', 'warm registry.example 1']);
+    // the two token requests are in flight
+    expect([first.events.at(-1), second.events.at(-1)]).toEqual(['warm registry.example 2', 'warm registry.example 1']);
     first.release();
     second.release();
     await Promise.all(prepared);
+  });
+
+  /** Credentials the token server refuses for team/app, and accepts for every other repository. */
+  const refusedForApp: CredentialProvider = {
+    find: async ({ repository }) => ({
+      credential: { kind: 'basic', username: repository === 'team/app' ? 'old' : 'ci', password: 'hunter2-long' },
+      source: 'auth.json',
+    }),
+  };
+  const refusingOld = (req: HttpRequest) => (req.url.search.includes('account=old') ? answer(401) : issued(req));
+  const unreachable = (): ReturnType<typeof answer> => {
+    throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+  };
+
+  it.each([
+    ['refuses the credentials', refusingOld],
+    ['cannot be reached', unreachable],
+  ])('closes the connections set up beside a token when the token server %s', async (_, token) => {
+    const { events, release, transport } = heldTokenRegistry(token);
+    const registry = preparingClient(transport, undefined, refusedForApp);
+    const prepared = registry.prepare('team/app', undefined, 5);
+    await warmed(events);
+    release();
+    await expect(prepared).rejects.toThrow();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events.filter((e) => !e.startsWith('send'))).toEqual(['warm registry.example 5', 'close the 5 warmed']);
+  });
+
+  it('keeps them while another repository prepared on the registry may still send over them', async () => {
+    const { events, release, transport } = heldTokenRegistry(refusingOld);
+    const registry = preparingClient(transport, undefined, refusedForApp);
+    const refused = registry.prepare('team/app', undefined, 5);
+    await warmed(events);
+    const authorized = registry.prepare('team/db', undefined, 2);
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await expect(refused).rejects.toThrow();
+    await authorized;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events.filter((e) => e.startsWith('close'))).toEqual([]);
   });
 });

@@ -20,6 +20,7 @@ import { failureWording, withWordedFailures } from '../http/worded-failures.js';
 import { type AnswerContext, statusError } from '../wording/answers.js';
 import { crossOriginChallenge } from '../wording/auth.js';
 import { peerAt } from '../wording/network.js';
+import { PreparedRequests } from './prepared-requests.js';
 
 export interface RegistryClientOptions {
   /** Registry as written in references: `host[:port]`, `docker.io` for Docker Hub. */
@@ -103,7 +104,7 @@ export class RegistryClient {
   private readonly answers: AnswerContext;
   private readonly limiter: RequestLimiter;
   /** Requests `prepare` was told are coming that no connections have been set up for yet. */
-  private preparedRequests = 0;
+  private readonly prepared = new PreparedRequests();
 
   constructor(
     readonly options: RegistryClientOptions,
@@ -160,14 +161,13 @@ export class RegistryClient {
   /**
    * The ping and the authorization requests about `repository` with token `scope` need (a read's by default),
    * fetched ahead of the first of them; while the token is on its way, connections are set up for the `requests`
-   * about to come (those prepared since connections were last set up, within the host's maxConcurrency).
+   * about to come (those prepared since connections were last set up, within the host's maxConcurrency), and closed
+   * again while unclaimed if every authorization they were set up for fails (see PreparedRequests).
    */
   async prepare(repository: string, scope = pullScope(repository), requests = 1): Promise<void> {
-    this.preparedRequests += requests;
     const authorized = this.auth.authorization(repository, scope);
-    this.warmBesideToken(repository).catch(() => {
-      this.preparedRequests = Math.max(0, this.preparedRequests - requests);
-    });
+    const prepared = this.prepared.add(requests, authorized);
+    this.warmBesideToken(repository).catch(() => this.prepared.forget(prepared));
     await authorized;
   }
 
@@ -179,11 +179,7 @@ export class RegistryClient {
   private async warmBesideToken(repository: string): Promise<void> {
     const { base } = await this.endpoint.get();
     await this.credentials.find(repository);
-    setImmediate(() => {
-      const requests = this.preparedRequests;
-      this.preparedRequests = 0;
-      if (requests > 0) this.pool.warm(base, this.limiter.spareConnections(this, requests));
-    });
+    setImmediate(() => this.prepared.warm((requests) => this.pool.warm(base, requests, this.limiter.sparePlaces)));
   }
 
   /** Turns a non-success response into a RegistryError naming `what` (e.g. `manifest quay.io/a/b:1`). */

@@ -1,3 +1,4 @@
+import type { SparePlaces } from './spare-connections.js';
 import type { Exchange } from './transport.js';
 
 /** Bounds the requests to one registry: at most `concurrency` at once and `requestsPerSecond` started per second. */
@@ -5,8 +6,8 @@ export class RequestLimiter {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
   private nextStart = 0;
-  /** The connections each client of the host has been let set up ahead of its requests (see `spareConnections`). */
-  private readonly spares = new Map<object, number>();
+  /** A spare is outstanding from its set-up until a request claims it (it is then a connection in flight) or it closes. */
+  private outstandingSpares = 0;
 
   constructor(
     private readonly concurrency: number,
@@ -24,16 +25,19 @@ export class RequestLimiter {
   }
 
   /**
-   * How many connections `client` may have set up ahead of the `wanted` requests it expects: together with those of
-   * the host's other clients, no more than the requests the host allows at once.
+   * The places of the connections the host's clients set up ahead of their requests: one is taken while the spares
+   * outstanding and the requests in flight are fewer than the requests the host allows at once.
    */
-  spareConnections(client: object, wanted: number): number {
-    let others = 0;
-    for (const [owner, count] of this.spares) if (owner !== client) others += count;
-    const granted = Math.max(0, Math.min(wanted, this.concurrency - others));
-    this.spares.set(client, Math.max(granted, this.spares.get(client) ?? 0));
-    return granted;
-  }
+  readonly sparePlaces: SparePlaces = {
+    take: () => {
+      if (this.outstandingSpares + this.active >= this.concurrency) return false;
+      this.outstandingSpares += 1;
+      return true;
+    },
+    give: () => {
+      this.outstandingSpares -= 1;
+    },
+  };
 
   private acquire(): Promise<void> {
     if (this.active < this.concurrency) {

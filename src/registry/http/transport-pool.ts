@@ -1,5 +1,6 @@
 import type { Peer } from '../wording/network.js';
 import { proxyFor } from './proxy-env.js';
+import type { SpareBatch, SparePlaces } from './spare-connections.js';
 import {
   type HttpRequest,
   type HttpResponse,
@@ -25,9 +26,12 @@ export class TransportPool {
 
   readonly send = (req: HttpRequest, peer: Peer): Promise<HttpResponse> => this.transportFor(req.url, peer).send(req);
 
-  /** Sets up connections to the origin of `url`, if it has been reached, until `connections` are up or on their way. */
-  warm(url: URL, connections: number): void {
-    this.transports.get(url.origin)?.warm?.(url, connections);
+  /**
+   * Sets up connections to the origin of `url`, if it has been reached, until `connections` are up or on their way,
+   * within `places`; what it set up, if anything, can be closed while unclaimed.
+   */
+  warm(url: URL, connections: number, places?: SparePlaces): SpareBatch | undefined {
+    return this.transports.get(url.origin)?.warm?.(url, connections, places);
   }
 
   async close(): Promise<void> {

@@ -8,7 +8,13 @@ import { type DeadlinePolicy, deadlineInterceptor } from './deadline.js';
 import { multiplexedPoolFactory, type WireProtocol } from './multiplexed-pool.js';
 import { proxyHost } from './proxy-env.js';
 import type { EchoCheck } from './registry-text.js';
-import { type ConnectTarget, type SocketConnector, SpareConnections } from './spare-connections.js';
+import {
+  type ConnectTarget,
+  type SocketConnector,
+  type SpareBatch,
+  SpareConnections,
+  type SparePlaces,
+} from './spare-connections.js';
 import { sharedSecureContext, type TlsMaterial, type Warn } from './tls-context.js';
 import { Agent, buildConnector, ProxyAgent } from './undici-parts.js';
 
@@ -63,8 +69,11 @@ export type Exchange = (req: HttpRequest, peer: Peer) => Promise<HttpResponse>;
 /** What the client needs of the connections to one origin. */
 export interface OriginTransport {
   send(req: HttpRequest): Promise<HttpResponse>;
-  /** Sets up connections to `origin` until `connections` are up or on their way, for requests about to come. */
-  warm?(origin: URL, connections: number): void;
+  /**
+   * Sets up connections to `origin` until `connections` are up or on their way, for requests about to come, each
+   * taking one of `places` until a request claims it or it is closed.
+   */
+  warm?(origin: URL, connections: number, places?: SparePlaces): SpareBatch | undefined;
   close(): Promise<void>;
 }
 
@@ -80,8 +89,8 @@ export class Transport implements OriginTransport {
     this.spares = spares;
   }
 
-  warm(origin: URL, connections: number): void {
-    this.spares?.warm(connectTarget(origin), Math.min(connections, this.options.connections));
+  warm(origin: URL, connections: number, places?: SparePlaces): SpareBatch | undefined {
+    return this.spares?.warm(connectTarget(origin), Math.min(connections, this.options.connections), places);
   }
 
   async send(req: HttpRequest): Promise<HttpResponse> {
@@ -140,6 +149,9 @@ function createDispatcher(options: TransportOptions): OriginDispatcher {
  */
 const H2_WINDOWS = { initialWindowSize: 4 * 1024 * 1024, connectionWindowSize: 8 * 1024 * 1024 };
 
+/** How long a connection is kept idle, pooled or set up ahead and not yet asked for, when the server names no time. */
+export const KEEP_ALIVE_MS = 30_000;
+
 function baseDispatcher(options: TransportOptions): OriginDispatcher {
   const tls = { ...tlsOptions(options), allowH2: options.http2 };
   const connectTimeout = connectTimeoutOf(options);
@@ -147,7 +159,7 @@ function baseDispatcher(options: TransportOptions): OriginDispatcher {
   const common = {
     connections: options.connections,
     pipelining: 1,
-    keepAliveTimeout: 30_000,
+    keepAliveTimeout: KEEP_ALIVE_MS,
     connectTimeout,
     factory: multiplexedPoolFactory(multiplexing),
     ...H2_WINDOWS,
@@ -158,7 +170,7 @@ function baseDispatcher(options: TransportOptions): OriginDispatcher {
   }
   const connector = buildConnector({ ...tls, timeout: connectTimeout }) as SocketConnector;
   if (options.http2) return { dispatcher: new Agent({ ...common, connect: connector }) };
-  const spares = new SpareConnections(connector);
+  const spares = new SpareConnections(connector, { idleMs: KEEP_ALIVE_MS });
   return { dispatcher: new Agent({ ...common, connect: spares.connector }), spares };
 }
 
