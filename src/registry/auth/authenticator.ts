@@ -98,20 +98,18 @@ export class Authenticator {
     const credential = found?.credential;
     if (challenge.scheme === 'basic') return credential?.kind === 'basic' ? this.basicHeader(credential) : undefined;
     if (found && credential?.kind === 'registryToken') return this.registryTokenHeader(credential, found.source);
-    const allowPlainHttp = endpoint.base.protocol === 'http:' || this.options.insecure;
-    const request = {
-      challenge,
-      scope,
-      found,
-      registry: this.options.registry,
-      allowPlainHttp,
-      text: this.options.text,
-    };
-    return this.bearerHeader(request, joinable);
+    const fetch = () => this.batcher.fetch(this.tokenRequest(endpoint, challenge, scope, found), joinable);
+    return this.tokens.header(challenge, scope, fetch);
   }
 
-  private bearerHeader(request: TokenRequest, joinable: boolean): Promise<string> {
-    return this.tokens.header(request.challenge, request.scope, () => this.batcher.fetch(request, joinable));
+  private tokenRequest(
+    endpoint: Endpoint,
+    challenge: Challenge,
+    scope: string,
+    found: FoundCredential | undefined,
+  ): TokenRequest {
+    const allowPlainHttp = endpoint.base.protocol === 'http:' || this.options.insecure;
+    return { challenge, scope, found, registry: this.options.registry, allowPlainHttp, text: this.options.text };
   }
 
   private fetchToken(request: TokenRequest) {
