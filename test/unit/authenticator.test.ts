@@ -65,6 +65,13 @@ describe('the Authorization of a request', () => {
     expect(tokenRequests).toEqual([]);
   });
 
+  it('refuses a registry token a header cannot carry at every request, not only the first', async () => {
+    const { auth } = authenticator(bearer, { kind: 'registryToken', token: 'reg token 42' });
+    for (let request = 0; request < 2; request++) {
+      await expect(auth.authorization('team/app', PUSH)).rejects.toThrow(/registry token/i);
+    }
+  });
+
   it('asks the token server for every scope of a merged scope: push and pull, and pull on a mount source', async () => {
     const { auth, tokenRequests } = authenticator(bearer);
     await auth.authorization('team/app', `${PUSH} repository:base/os:pull`);
@@ -107,6 +114,14 @@ describe('a fresh Authorization after a 401', () => {
     const { auth } = authenticator(bearer, basic);
     await auth.authorization('team/app', PUSH);
     expect(await auth.reauthorize('team/app', answer(401), PUSH)).toBe('Bearer token-2');
+  });
+
+  it('is the header of the requests after it, in place of the refused one', async () => {
+    const { auth } = authenticator(bearer, basic);
+    expect(await auth.authorization('team/app', PUSH)).toBe('Bearer token-1');
+    await auth.reauthorize('team/app', answer(401), PUSH);
+    expect(await auth.authorization('team/app', PUSH)).toBe('Bearer token-2');
+    expect(await auth.authorization('team/app', PUSH)).toBe('Bearer token-2');
   });
 
   it('takes the challenge a registry that pinged anonymously gives per repository, and keeps it', async () => {

@@ -104,6 +104,29 @@ describe('EchoCheck: a secret in what a registry serves', () => {
     expect(headers).toEqual({ 'content-type': REDACTED, link: ['</a>', REDACTED], 'content-length': '2' });
   });
 
+  it('blanks them in a copy, leaving the answer as received', () => {
+    const check = textFor().echoCheck(`Bearer ${TOKEN}`);
+    const received = { etag: `"${TOKEN}"`, link: ['</a>', `</${TOKEN}>`], date: 'today' };
+    const asReceived = structuredClone(received);
+    expect(check.scrubHeaders(received)).toEqual({ etag: REDACTED, link: ['</a>', REDACTED], date: 'today' });
+    expect(received).toEqual(asReceived);
+  });
+
+  it('blanks a value every time it comes back, not only the first', () => {
+    const check = textFor().echoCheck(`Bearer ${TOKEN}`);
+    for (let answer = 0; answer < 3; answer++) {
+      expect(check.scrubHeaders({ 'x-echo': TOKEN, date: 'today' })).toEqual({ 'x-echo': REDACTED, date: 'today' });
+    }
+  });
+
+  it('hands back headers that hold no secret as they are, without a copy', () => {
+    const check = textFor().echoCheck(`Bearer ${TOKEN}`);
+    const headers = { 'content-type': 'application/json', link: ['</a>', '</b>'], 'content-length': '2' };
+    const scrubbed = check.scrubHeaders(headers);
+    expect(scrubbed).toBe(headers);
+    expect(scrubbed.link).toBe(headers.link);
+  });
+
   it('does not look for forms shorter than 8 characters in data, which would match ordinary bytes', () => {
     const text = new RegistryText();
     text.remember({ kind: 'basic', username: 'u', password: 'sha' });

@@ -50,6 +50,17 @@ describe('TokenCache', () => {
     expect(await cache.get(challenge, PULL, fetch)).toBe('token-2');
   });
 
+  it("gives the Authorization header of the token, a new token's once it expires or is invalidated", async () => {
+    const { cache, fetch, advance } = cacheAt(60_000);
+    expect(await cache.header(challenge, PULL, fetch)).toBe('Bearer token-1');
+    expect(await cache.header(challenge, PULL, fetch)).toBe('Bearer token-1');
+    advance(60_000);
+    expect(await cache.header(challenge, PULL, fetch)).toBe('Bearer token-2');
+    cache.invalidate(challenge, PULL);
+    expect(await cache.header(challenge, PULL, fetch)).toBe('Bearer token-3');
+    expect(await cache.get(challenge, PULL, fetch)).toBe('token-3');
+  });
+
   it('forgets an invalidated token, and a fetch that failed', async () => {
     const { cache, fetch } = cacheAt();
     await cache.get(challenge, PULL, fetch);

@@ -1,4 +1,4 @@
-import type { FoundCredential } from '../../credentials/types.js';
+import type { Credential, FoundCredential } from '../../credentials/types.js';
 import type { RegistryText } from '../http/registry-text.js';
 import type { Exchange, HttpResponse } from '../http/transport.js';
 import { unsendableRegistryToken } from '../wording/auth.js';
@@ -11,6 +11,8 @@ import { RequestAuthorization } from './request-authorization.js';
 import { TokenBatcher } from './token-batch.js';
 import { TokenCache } from './token-cache.js';
 import { fetchToken, type TokenRequest } from './token-fetch.js';
+
+type CredentialOf<Kind extends Credential['kind']> = Extract<Credential, { kind: Kind }>;
 
 export interface AuthenticatorOptions {
   registry: string;
@@ -34,6 +36,8 @@ export interface AuthenticatorOptions {
 export class Authenticator {
   private readonly tokens: TokenCache;
   private readonly batcher = new TokenBatcher((request) => this.fetchToken(request));
+  /** The Basic or Bearer header of each credential found, built once: a token may be kilobytes long. */
+  private readonly credentialHeaders = new WeakMap<Credential, string>();
 
   constructor(private readonly options: AuthenticatorOptions) {
     this.tokens = options.tokens ?? new TokenCache();
@@ -91,26 +95,21 @@ export class Authenticator {
   ): Promise<string | undefined> {
     if (!challenge) return undefined;
     const found = await this.options.credentials.find(repository);
-    if (challenge.scheme === 'basic') {
-      return found?.credential.kind === 'basic'
-        ? basicAuthorization(found.credential.username, found.credential.password)
-        : undefined;
-    }
-    if (found?.credential.kind === 'registryToken') return this.registryToken(found, found.credential.token);
-    const allowPlainHttp = endpoint.base.protocol === 'http:' || this.options.insecure;
-    const request = {
-      challenge,
-      scope,
-      found,
-      registry: this.options.registry,
-      allowPlainHttp,
-      text: this.options.text,
-    };
-    return `Bearer ${await this.bearerToken(request, joinable)}`;
+    const credential = found?.credential;
+    if (challenge.scheme === 'basic') return credential?.kind === 'basic' ? this.basicHeader(credential) : undefined;
+    if (found && credential?.kind === 'registryToken') return this.registryTokenHeader(credential, found.source);
+    const fetch = () => this.batcher.fetch(this.tokenRequest(endpoint, challenge, scope, found), joinable);
+    return this.tokens.header(challenge, scope, fetch);
   }
 
-  private bearerToken(request: TokenRequest, joinable: boolean): Promise<string> {
-    return this.tokens.get(request.challenge, request.scope, () => this.batcher.fetch(request, joinable));
+  private tokenRequest(
+    endpoint: Endpoint,
+    challenge: Challenge,
+    scope: string,
+    found: FoundCredential | undefined,
+  ): TokenRequest {
+    const allowPlainHttp = endpoint.base.protocol === 'http:' || this.options.insecure;
+    return { challenge, scope, found, registry: this.options.registry, allowPlainHttp, text: this.options.text };
   }
 
   private fetchToken(request: TokenRequest) {
@@ -123,8 +122,24 @@ export class Authenticator {
     );
   }
 
-  private registryToken(found: FoundCredential, token: string): string {
-    if (!isHeaderSafe(token)) throw unsendableRegistryToken(this.options.registry, found.source);
-    return `Bearer ${token}`;
+  private basicHeader(credential: CredentialOf<'basic'>): string {
+    return this.credentialHeader(credential, () => basicAuthorization(credential.username, credential.password));
+  }
+
+  private registryTokenHeader(credential: CredentialOf<'registryToken'>, source: FoundCredential['source']): string {
+    return this.credentialHeader(credential, () => {
+      if (!isHeaderSafe(credential.token)) throw unsendableRegistryToken(this.options.registry, source);
+      return `Bearer ${credential.token}`;
+    });
+  }
+
+  /** The header `credential` is sent in, built (and checked) at its first request. */
+  private credentialHeader(credential: Credential, build: () => string): string {
+    let header = this.credentialHeaders.get(credential);
+    if (header === undefined) {
+      header = build();
+      this.credentialHeaders.set(credential, header);
+    }
+    return header;
   }
 }

@@ -209,7 +209,7 @@ export class RegistryClient {
     const peer = peerAt(registry, this.apiHost, this.text, ownOrigin ? undefined : { role: 'redirect target', url });
     const res = await this.send({ method: req.method, url, headers, body: req.body }, peer);
     const echoCheck = this.text.echoCheck(authorization);
-    const checked = { ...res, headers: echoCheck.scrubHeaders(res.headers), echoCheck };
+    const checked = { status: res.status, headers: echoCheck.scrubHeaders(res.headers), body: res.body, echoCheck };
     if (checked.status === 401 && !ownOrigin) {
       await drain(checked);
       throw crossOriginChallenge(req.path, url, registry, this.text);

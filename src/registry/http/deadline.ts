@@ -40,6 +40,8 @@ export function deadlineInterceptor(
     dispatch(options, new DeadlineHandler(handler, requestBytes(options), policy, hooks));
 }
 
+const monotonicNow = (): number => performance.now();
+
 class DeadlineHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -56,7 +58,7 @@ class DeadlineHandler implements Dispatcher.DispatchHandler {
     private readonly policy: DeadlinePolicy,
     private readonly hooks: DeadlineHooks,
   ) {
-    this.now = hooks.now ?? (() => performance.now());
+    this.now = hooks.now ?? monotonicNow;
   }
 
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {

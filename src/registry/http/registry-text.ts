@@ -172,15 +172,30 @@ export class EchoCheck {
     return this.looseForms.length > 0 && this.foundLoosely(buffer.toString('utf8'));
   }
 
-  /** `headers` with every value that holds a secret replaced by `[redacted]`. */
+  /**
+   * `headers` with every value that holds a secret replaced by `[redacted]`: a copy when one does, `headers` itself
+   * when none does (most answers).
+   */
   scrubHeaders<T extends Record<string, string | string[] | undefined>>(headers: T): T {
     if (this.forms.length === 0 && this.looseForms.length === 0) return headers;
-    const out: Record<string, string | string[] | undefined> = { ...headers };
-    for (const [name, value] of Object.entries(headers)) {
-      if (Array.isArray(value)) out[name] = value.map((one) => (this.foundInHeader(one) ? REDACTED : one));
-      else if (value !== undefined && this.foundInHeader(value)) out[name] = REDACTED;
+    let out: Record<string, string | string[] | undefined> | undefined;
+    for (const name of Object.keys(headers)) {
+      const value = headers[name];
+      const scrubbed = Array.isArray(value) ? this.scrubbedValues(value) : this.scrubbedValue(value);
+      if (scrubbed === value) continue;
+      out ??= { ...headers };
+      out[name] = scrubbed;
     }
-    return out as T;
+    return (out ?? headers) as T;
+  }
+
+  /** `values`, or a copy with those that hold a secret replaced by `[redacted]`. */
+  private scrubbedValues(values: string[]): string[] {
+    return values.some((one) => this.foundInHeader(one)) ? values.map((one) => this.scrubbedValue(one)) : values;
+  }
+
+  private scrubbedValue<V extends string | undefined>(value: V): V | typeof REDACTED {
+    return value !== undefined && this.foundInHeader(value) ? REDACTED : value;
   }
 
   private foundInHeader(value: string): boolean {
