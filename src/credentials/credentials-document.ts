@@ -15,7 +15,8 @@ export type DocumentRole = 'pullSecret' | 'authFile' | 'legacyDockercfg';
 const EMPTY: AuthConfig = { entries: [], credHelpers: [] };
 
 /** Parses a credentials file; throws DocumentProblem (never quoting the file's content). */
-export function parseCredentialsDocument(text: string, role: DocumentRole): AuthConfig {
+export function parseCredentialsDocument(content: string, role: DocumentRole): AuthConfig {
+  const text = withoutByteOrderMark(content);
   if (text.trim() === '') {
     if (role !== 'pullSecret') return EMPTY;
     throw new DocumentProblem('the file is empty');
@@ -31,6 +32,11 @@ export function parseCredentialsDocument(text: string, role: DocumentRole): Auth
     throw new DocumentProblem('the file is neither a Kubernetes Secret nor a .dockerconfigjson (no "auths" object)');
   }
   return authConfigOfDocument(doc);
+}
+
+/** A leading UTF-8 byte-order mark, as Windows editors write one, is not part of the document. */
+function withoutByteOrderMark(text: string): string {
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
 }
 
 /** True when the text is parsed as YAML: it holds something, and does not open with `{` or `[` as JSON does. */

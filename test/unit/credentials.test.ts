@@ -337,6 +337,22 @@ describe('reading files', () => {
     await writeFile(path, JSON.stringify(basicAuths({ 'quay.io': 'second' })));
     expect(await passwordFound(s, lookup('quay.io', 'another/repo'))).toBe('first');
   });
+
+  it('accepts a JSON file that begins with a UTF-8 byte-order mark, as Windows editors write it', async () => {
+    const json = JSON.stringify(basicAuths({ 'quay.io': 'from-docker' }));
+    await put('home/.docker/config.json', `\uFEFF${json}`);
+    const secret = await put('secrets/pull.json', `\uFEFF${JSON.stringify(basicAuths({ 'ghcr.io': 'from-catalog' }))}`);
+    const s = store({ catalogSecrets: [{ key: 'ghcr.io', path: secret }] });
+    expect(await passwordFound(s, lookup('quay.io'))).toBe('from-docker');
+    expect(await passwordFound(s, lookup('ghcr.io'))).toBe('from-catalog');
+  });
+
+  it('accepts a leading byte-order mark only', async () => {
+    await put('home/.docker/config.json', `\uFEFF\uFEFF${JSON.stringify(basicAuths({ 'quay.io': 'x' }))}`);
+    await expect(store().find(lookup('quay.io'))).rejects.toThrow(
+      /^docker config ~\/\.docker\/config\.json(:1:1)?: invalid JSON$/,
+    );
+  });
 });
 
 describe('describeSources', () => {
