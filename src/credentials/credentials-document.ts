@@ -3,6 +3,7 @@ import { type AuthConfig, authConfigOfDocument, entriesOfAuths } from './auth-co
 import { isPlainObject } from './auth-entry.js';
 import { DocumentProblem } from './errors.js';
 import { authConfigOfSecret } from './kubernetes-secret.js';
+import { refuseDeepNesting } from './nesting-depth.js';
 import { yamlLibrary } from './yaml-library.js';
 
 /**
@@ -21,6 +22,7 @@ export function parseCredentialsDocument(content: string, role: DocumentRole): A
     if (role !== 'pullSecret') return EMPTY;
     throw new DocumentProblem('the file is empty');
   }
+  refuseDeepNesting(text);
   const doc = isYamlText(text) ? parseYaml(text) : parseJson(text);
   if (!isPlainObject(doc)) throw new DocumentProblem('the file must hold an object');
   if (role === 'legacyDockercfg') return { entries: entriesOfAuths(doc, ''), credHelpers: [] };

@@ -80,6 +80,14 @@ const ATTACKS: Attack[] = [
     },
   },
   {
+    name: 'brackets nested 4 million deep, under the size limit',
+    plant: (path) => publish(path, `${'['.repeat(4_000_000)}${']'.repeat(4_000_000)}`),
+    logs: {
+      secret: invalid('the file nests more than 64 levels deep'),
+      ...userFiles(invalid('the file nests more than 64 levels deep')),
+    },
+  },
+  {
     name: 'deleted, then re-created',
     plant: (path) => rmSync(path),
     // Removing the docker config is a logout, not an attack.

@@ -347,6 +347,25 @@ describe('reading files', () => {
     expect(await passwordFound(s, lookup('ghcr.io'))).toBe('from-catalog');
   });
 
+  it('refuses a file nested deeper than any credentials file before parsing it', async () => {
+    await put('home/.docker/config.json', `{"auths": {"quay.io": ${'['.repeat(100)}${']'.repeat(100)}}}`);
+    await expect(store().find(lookup('quay.io'))).rejects.toThrow(
+      new CredentialsError('docker config ~/.docker/config.json: the file nests more than 64 levels deep'),
+    );
+  });
+
+  it('refuses a Secret whose .dockerconfigjson is nested deeper than any, and counts no bracket in a string', async () => {
+    const deep = b64(`{"auths": {"quay.io": ${'['.repeat(100)}${']'.repeat(100)}}}`);
+    const secret = { kind: 'Secret', apiVersion: 'v1', type: 'kubernetes.io/dockerconfigjson' };
+    const path = await put('secrets/pull.json', { ...secret, data: { '.dockerconfigjson': deep } });
+    await expect(store({ catalogSecrets: [{ key: 'quay.io', path }] }).find(lookup('quay.io'))).rejects.toThrow(
+      new CredentialsError(`secrets/pull.json: data[".dockerconfigjson"] nests more than 64 levels deep`),
+    );
+    const bracketed = { 'quay.io': { username: 'u', password: `${'['.repeat(100)}\\"{` } };
+    await put('home/.docker/config.json', { auths: bracketed });
+    expect(await passwordFound(store(), lookup('quay.io'))).toBe(`${'['.repeat(100)}\\"{`);
+  });
+
   it('accepts a leading byte-order mark only', async () => {
     await put('home/.docker/config.json', `\uFEFF\uFEFF${JSON.stringify(basicAuths({ 'quay.io': 'x' }))}`);
     await expect(store().find(lookup('quay.io'))).rejects.toThrow(
