@@ -57,10 +57,14 @@ function parseJson(text: string): unknown {
 }
 
 function parseYaml(text: string): unknown {
-  const documents = yamlLibrary().parseAllDocuments(text);
+  // The library's own check of duplicate keys compares every pair: minutes for a few MiB of keys.
+  const documents = yamlLibrary().parseAllDocuments(text, { uniqueKeys: false });
   if (!Array.isArray(documents) || documents.length === 0) throw new DocumentProblem('the file holds no YAML document');
   const [first] = documents;
-  for (const document of documents) throwFirstError(document);
+  for (const document of documents) {
+    throwFirstError(document);
+    refuseDuplicateKeys(document, text);
+  }
   if (documents.length > 1 || !first)
     throw new DocumentProblem(`the file holds ${documents.length} YAML documents; expected one`);
   try {
@@ -90,6 +94,24 @@ function throwFirstError(document: Document.Parsed): void {
   const problem = YAML_PROBLEMS[error.code] ?? error.code.toLowerCase().replaceAll('_', ' ');
   const start = error.linePos?.[0];
   throw new DocumentProblem(`invalid YAML: ${problem}`, start && { line: start.line, column: start.col });
+}
+
+/** A key written twice in one mapping is an error, as the library's `uniqueKeys` makes it; found in one pass. */
+function refuseDuplicateKeys(document: Document.Parsed, text: string): void {
+  const { visit, isScalar } = yamlLibrary();
+  visit(document, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const { key } of map.items) {
+        if (!isScalar(key)) continue;
+        if (seen.has(key.value)) {
+          const at = key.range ? positionAt(text, key.range[0]) : undefined;
+          throw new DocumentProblem('invalid YAML: duplicate key', at);
+        }
+        seen.add(key.value);
+      }
+    },
+  });
 }
 
 function positionAt(text: string, offset: number): { line: number; column: number } {

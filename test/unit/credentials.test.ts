@@ -366,6 +366,21 @@ describe('reading files', () => {
     expect(await passwordFound(store(), lookup('quay.io'))).toBe(`${'['.repeat(100)}\\"{`);
   });
 
+  it('names a key written twice in a YAML pull secret, where it is written the second time', async () => {
+    const yaml = ['auths:', '  quay.io: {auth: dTpw}', '  ghcr.io: {auth: dTpw}', '  quay.io: {auth: dTpw}', ''];
+    const path = await put('secrets/pull.yaml', yaml.join('\n'));
+    await expect(store({ catalogSecrets: [{ key: 'quay.io', path }] }).find(lookup('quay.io'))).rejects.toThrow(
+      new CredentialsError('secrets/pull.yaml:4:3: invalid YAML: duplicate key'),
+    );
+  });
+
+  it('reads a YAML pull secret of a few MiB of keys in seconds', async () => {
+    const keys = Array.from({ length: 100_000 }, (_, i) => `  h${i}.example: {auth: ${b64('u:p')}}`);
+    const path = await put('secrets/pull.yaml', ['auths:', ...keys, ''].join('\n'));
+    const s = store({ catalogSecrets: [{ key: 'h99999.example', path }] });
+    expect(await passwordFound(s, lookup('h99999.example'))).toBe('p');
+  }, 20_000);
+
   it('accepts a leading byte-order mark only', async () => {
     await put('home/.docker/config.json', `\uFEFF\uFEFF${JSON.stringify(basicAuths({ 'quay.io': 'x' }))}`);
     await expect(store().find(lookup('quay.io'))).rejects.toThrow(
