@@ -3,6 +3,7 @@ import { type AuthConfig, authConfigOfDocument, entriesOfAuths } from './auth-co
 import { isPlainObject } from './auth-entry.js';
 import { DocumentProblem } from './errors.js';
 import { authConfigOfSecret } from './kubernetes-secret.js';
+import { refuseDeepNesting } from './nesting-depth.js';
 import { yamlLibrary } from './yaml-library.js';
 
 /**
@@ -15,11 +16,13 @@ export type DocumentRole = 'pullSecret' | 'authFile' | 'legacyDockercfg';
 const EMPTY: AuthConfig = { entries: [], credHelpers: [] };
 
 /** Parses a credentials file; throws DocumentProblem (never quoting the file's content). */
-export function parseCredentialsDocument(text: string, role: DocumentRole): AuthConfig {
+export function parseCredentialsDocument(content: string, role: DocumentRole): AuthConfig {
+  const text = withoutByteOrderMark(content);
   if (text.trim() === '') {
     if (role !== 'pullSecret') return EMPTY;
     throw new DocumentProblem('the file is empty');
   }
+  refuseDeepNesting(text);
   const doc = isYamlText(text) ? parseYaml(text) : parseJson(text);
   if (!isPlainObject(doc)) throw new DocumentProblem('the file must hold an object');
   if (role === 'legacyDockercfg') return { entries: entriesOfAuths(doc, ''), credHelpers: [] };
@@ -31,6 +34,11 @@ export function parseCredentialsDocument(text: string, role: DocumentRole): Auth
     throw new DocumentProblem('the file is neither a Kubernetes Secret nor a .dockerconfigjson (no "auths" object)');
   }
   return authConfigOfDocument(doc);
+}
+
+/** A leading UTF-8 byte-order mark, as Windows editors write one, is not part of the document. */
+function withoutByteOrderMark(text: string): string {
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
 }
 
 /** True when the text is parsed as YAML: it holds something, and does not open with `{` or `[` as JSON does. */
@@ -49,10 +57,14 @@ function parseJson(text: string): unknown {
 }
 
 function parseYaml(text: string): unknown {
-  const documents = yamlLibrary().parseAllDocuments(text);
+  // The library's own check of duplicate keys compares every pair: minutes for a few MiB of keys.
+  const documents = yamlLibrary().parseAllDocuments(text, { uniqueKeys: false });
   if (!Array.isArray(documents) || documents.length === 0) throw new DocumentProblem('the file holds no YAML document');
   const [first] = documents;
-  for (const document of documents) throwFirstError(document);
+  for (const document of documents) {
+    throwFirstError(document);
+    refuseDuplicateKeys(document, text);
+  }
   if (documents.length > 1 || !first)
     throw new DocumentProblem(`the file holds ${documents.length} YAML documents; expected one`);
   try {
@@ -82,6 +94,24 @@ function throwFirstError(document: Document.Parsed): void {
   const problem = YAML_PROBLEMS[error.code] ?? error.code.toLowerCase().replaceAll('_', ' ');
   const start = error.linePos?.[0];
   throw new DocumentProblem(`invalid YAML: ${problem}`, start && { line: start.line, column: start.col });
+}
+
+/** A key written twice in one mapping is an error, as the library's `uniqueKeys` makes it; found in one pass. */
+function refuseDuplicateKeys(document: Document.Parsed, text: string): void {
+  const { visit, isScalar } = yamlLibrary();
+  visit(document, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const { key } of map.items) {
+        if (!isScalar(key)) continue;
+        if (seen.has(key.value)) {
+          const at = key.range ? positionAt(text, key.range[0]) : undefined;
+          throw new DocumentProblem('invalid YAML: duplicate key', at);
+        }
+        seen.add(key.value);
+      }
+    },
+  });
 }
 
 function positionAt(text: string, offset: number): { line: number; column: number } {

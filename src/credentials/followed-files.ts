@@ -11,11 +11,13 @@ export interface FollowedCredentialFiles {
    * or whose directory does.
    */
   readonly paths: readonly string[];
+  /** Those of `paths` that must exist and be usable: the catalog's pull secrets and the named auth file. */
+  readonly named: readonly string[];
   /** A digest of what each file holds now, by path; a missing or unreadable file has one too. */
   digests(): Promise<Map<string, string>>;
   /**
-   * Reads the catalog secrets and the named auth file among `paths` now (the user's files are read when first
-   * needed, as always): a CredentialsError names the first that cannot be used.
+   * Reads the files among `paths` now, as they will be used: a CredentialsError names the first that cannot be
+   * (a user's file that does not exist is skipped, as always).
    */
   check(paths: readonly string[]): Promise<void>;
 }
@@ -25,15 +27,13 @@ export function followedCredentialFiles(files: readonly CredentialFile[]): Follo
   const byPath = new Map(followed.map((file) => [file.options.path, file]));
   return {
     paths: [...byPath.keys()],
+    named: followed.filter((file) => file.options.required).map((file) => file.options.path),
     async digests() {
       const entries = await Promise.all([...byPath.keys()].map(async (path) => [path, await digestOf(path)] as const));
       return new Map(entries);
     },
     async check(paths) {
-      for (const path of paths) {
-        const file = byPath.get(path);
-        if (file?.options.required) await file.load();
-      }
+      for (const path of paths) await byPath.get(path)?.load();
     },
   };
 }

@@ -2,6 +2,7 @@ import { type AuthConfig, entriesOfAuths } from './auth-config.js';
 import { isPlainObject } from './auth-entry.js';
 import { decodeBase64 } from './base64.js';
 import { DocumentProblem } from './errors.js';
+import { refuseDeepNesting } from './nesting-depth.js';
 
 const DOCKER_CONFIG_JSON_TYPE = 'kubernetes.io/dockerconfigjson';
 const DOCKERCFG_TYPE = 'kubernetes.io/dockercfg';
@@ -42,6 +43,7 @@ function secretJson(secret: Record<string, unknown>, field: string): { where: st
       `a ${secret.type} Secret needs data[${JSON.stringify(field)}] or stringData[${JSON.stringify(field)}]`,
     );
   }
+  refuseDeepNesting(text, where);
   try {
     return { where, doc: JSON.parse(text) };
   } catch {

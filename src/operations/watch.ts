@@ -43,15 +43,16 @@ export async function prepareWatch(request: WatchRequest): Promise<WatchSession>
 }
 
 /**
- * What the credentials files hold now; those that changed since `current` was read are checked, so that a broken
- * one is reported instead of adopted.
+ * What the credentials files hold now. Those that changed since `current` was read are checked, so that a broken one
+ * is reported instead of adopted; at start, the catalog's pull secrets and the named auth file are, as the catalog
+ * itself is.
  */
 async function readCredentials(
   files: FollowedCredentialFiles,
   current: WatchedCredentials | undefined,
 ): Promise<WatchedCredentials> {
   const now = { paths: files.paths, digests: await files.digests() };
-  if (current) await files.check(changedCredentials(current, now));
+  await files.check(current ? changedCredentials(current, now) : files.named);
   return now;
 }
 

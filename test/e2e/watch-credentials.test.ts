@@ -1,6 +1,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { useRegistry } from '../helpers/e2e-fixture.js';
 import { eventually, WatchWorkspace } from '../helpers/watch-workspace.js';
 
@@ -36,5 +37,23 @@ describe('watch with credentials that are replaced while it runs', () => {
     expect(await watch.stop()).toBe(0);
     expect(watch.log).not.toContain(WRONG_PASSWORD);
     expect(watch.log).not.toContain(registry.password);
+  });
+
+  it('does not start with a pull secret it cannot parse: exit 1 naming the file, as plan does, never its content', async () => {
+    const ws = new WatchWorkspace(registry);
+    await ws.push('latest', 'v1');
+    const catalog = parse(ws.catalogText({ latest: ['latest', true] }));
+    catalog.registries[registry.host].auth = { secret: 'pull.json' };
+    writeFileSync(ws.catalogPath, stringify(catalog));
+    writeFileSync(join(ws.dir, 'pull.json'), `{"auths": {"${registry.host}": {"password": "${WRONG_PASSWORD}"`);
+
+    const watch = await ws.run(['watch', '--json']);
+    expect(watch.code).toBe(1);
+    expect(watch.stderr).toMatch(/^error: pull\.json:1:\d+: invalid JSON$/m);
+    expect(watch.stderr).not.toContain('"type":"started"');
+    const plan = await ws.run(['plan']);
+    expect(plan.code).toBe(1);
+    expect(plan.stderr).toContain(/pull\.json:1:\d+: invalid JSON/.exec(watch.stderr)?.[0]);
+    expect(`${watch.stdout}${watch.stderr}${plan.stdout}${plan.stderr}`).not.toContain(WRONG_PASSWORD);
   });
 });

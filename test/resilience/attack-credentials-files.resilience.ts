@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, ftruncateSync, mkdirSync, openSync, symlinkSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -47,6 +47,11 @@ const PLANTS: Plant[] = [
       closeSync(fd);
     },
     /the file is larger than 8 MiB; refused/,
+  ],
+  [
+    'brackets nested 4 million deep, under the size limit',
+    (path) => writeFileSync(path, `${'['.repeat(4_000_000)}${']'.repeat(4_000_000)}`),
+    /nests more than 64 levels deep/,
   ],
   ['a link to /dev/zero', (path) => symlinkSync('/dev/zero', path)],
   [

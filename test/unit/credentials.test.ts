@@ -337,6 +337,56 @@ describe('reading files', () => {
     await writeFile(path, JSON.stringify(basicAuths({ 'quay.io': 'second' })));
     expect(await passwordFound(s, lookup('quay.io', 'another/repo'))).toBe('first');
   });
+
+  it('accepts a JSON file that begins with a UTF-8 byte-order mark, as Windows editors write it', async () => {
+    const json = JSON.stringify(basicAuths({ 'quay.io': 'from-docker' }));
+    await put('home/.docker/config.json', `\uFEFF${json}`);
+    const secret = await put('secrets/pull.json', `\uFEFF${JSON.stringify(basicAuths({ 'ghcr.io': 'from-catalog' }))}`);
+    const s = store({ catalogSecrets: [{ key: 'ghcr.io', path: secret }] });
+    expect(await passwordFound(s, lookup('quay.io'))).toBe('from-docker');
+    expect(await passwordFound(s, lookup('ghcr.io'))).toBe('from-catalog');
+  });
+
+  it('refuses a file nested deeper than any credentials file before parsing it', async () => {
+    await put('home/.docker/config.json', `{"auths": {"quay.io": ${'['.repeat(100)}${']'.repeat(100)}}}`);
+    await expect(store().find(lookup('quay.io'))).rejects.toThrow(
+      new CredentialsError('docker config ~/.docker/config.json: the file nests more than 64 levels deep'),
+    );
+  });
+
+  it('refuses a Secret whose .dockerconfigjson is nested deeper than any, and counts no bracket in a string', async () => {
+    const deep = b64(`{"auths": {"quay.io": ${'['.repeat(100)}${']'.repeat(100)}}}`);
+    const secret = { kind: 'Secret', apiVersion: 'v1', type: 'kubernetes.io/dockerconfigjson' };
+    const path = await put('secrets/pull.json', { ...secret, data: { '.dockerconfigjson': deep } });
+    await expect(store({ catalogSecrets: [{ key: 'quay.io', path }] }).find(lookup('quay.io'))).rejects.toThrow(
+      new CredentialsError(`secrets/pull.json: data[".dockerconfigjson"] nests more than 64 levels deep`),
+    );
+    const bracketed = { 'quay.io': { username: 'u', password: `${'['.repeat(100)}\\"{` } };
+    await put('home/.docker/config.json', { auths: bracketed });
+    expect(await passwordFound(store(), lookup('quay.io'))).toBe(`${'['.repeat(100)}\\"{`);
+  });
+
+  it('names a key written twice in a YAML pull secret, where it is written the second time', async () => {
+    const yaml = ['auths:', '  quay.io: {auth: dTpw}', '  ghcr.io: {auth: dTpw}', '  quay.io: {auth: dTpw}', ''];
+    const path = await put('secrets/pull.yaml', yaml.join('\n'));
+    await expect(store({ catalogSecrets: [{ key: 'quay.io', path }] }).find(lookup('quay.io'))).rejects.toThrow(
+      new CredentialsError('secrets/pull.yaml:4:3: invalid YAML: duplicate key'),
+    );
+  });
+
+  it('reads a YAML pull secret of a few MiB of keys in seconds', async () => {
+    const keys = Array.from({ length: 100_000 }, (_, i) => `  h${i}.example: {auth: ${b64('u:p')}}`);
+    const path = await put('secrets/pull.yaml', ['auths:', ...keys, ''].join('\n'));
+    const s = store({ catalogSecrets: [{ key: 'h99999.example', path }] });
+    expect(await passwordFound(s, lookup('h99999.example'))).toBe('p');
+  }, 20_000);
+
+  it('accepts a leading byte-order mark only', async () => {
+    await put('home/.docker/config.json', `\uFEFF\uFEFF${JSON.stringify(basicAuths({ 'quay.io': 'x' }))}`);
+    await expect(store().find(lookup('quay.io'))).rejects.toThrow(
+      /^docker config ~\/\.docker\/config\.json(:1:1)?: invalid JSON$/,
+    );
+  });
 });
 
 describe('describeSources', () => {

@@ -45,3 +45,19 @@ describe('watching a catalog in a Kubernetes ConfigMap volume', () => {
     expect(await seen).toBe(false);
   });
 });
+
+describe('watching a file that keeps changing', () => {
+  it('reports a file rewritten without a pause every maxWaitMs, without waiting for the rewriting to stop', async () => {
+    const path = join(work.path, 'rotated.json');
+    writeFileSync(path, '0');
+    let reports = 0;
+    const options = { debounceMs: 200, maxWaitMs: 300, pollMs: 3_600_000 };
+    stops.push(watchCatalogFile(path, () => reports++, options));
+    const rewriting = Date.now();
+    for (let i = 1; Date.now() - rewriting < 2_000; i++) {
+      writeFileSync(path, String(i));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(reports).toBeGreaterThanOrEqual(3);
+  });
+});

@@ -1,7 +1,8 @@
-import { mkdirSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/config/load-catalog.js';
+import { CredentialsError } from '../../src/credentials/index.js';
 import type { WatchEvent } from '../../src/engine/watch/events.js';
 import { prepareWatch } from '../../src/operations/watch.js';
 import { tempDir } from '../helpers/cli.js';
@@ -21,8 +22,11 @@ function writeAuthFile(name: string, password: string): void {
   renameSync(path(`${name}.tmp`), path(name));
 }
 
-/** A watch (never checking: its clock does not move) of a catalog with a pull secret, given `--authfile auth.json`. */
-async function startWatch() {
+/**
+ * A watch (never checking: its clock does not move) of a catalog with a pull secret, given `--authfile auth.json`;
+ * `spoil` changes the files before it starts.
+ */
+async function startWatch(spoil: () => void = () => {}) {
   mkdirSync(path('home/.docker'), { recursive: true });
   writeFileSync(path('home/.docker/config.json'), '{"auths": {}}');
   writeAuthFile('auth.json', WRONG);
@@ -36,6 +40,7 @@ async function startWatch() {
     'streams: {app: {tags: {a: {from: registry.example/app:a, scheduled: true}}}}',
   ];
   writeFileSync(path('imagestreams.yaml'), `${catalog.join('\n')}\n`);
+  spoil();
   const events: WatchEvent[] = [];
   const watchers = new Map<string, () => unknown>();
   const { watch } = await prepareWatch({
@@ -106,6 +111,64 @@ describe('watch following its credentials files', () => {
     expect(w.events.filter((e) => e.type === 'catalog-reloaded')).toEqual([
       expect.objectContaining({ credentials: [path('pull-secret.json')] }),
     ]);
+    await w.stop();
+  });
+
+  it('reports a user’s auth file that became invalid as it reports a pull secret, and keeps the last good one', async () => {
+    const w = await startWatch();
+    writeFileSync(path('home/.docker/config.json'), `{"auths": {"registry.example": {"password": "${RIGHT}"`);
+    await w.changed('home/.docker/config.json');
+    expect(w.events.filter((e) => e.type === 'credentials-invalid')).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/^docker config ~\/\.docker\/config\.json:\d+:\d+: invalid JSON$/),
+      }),
+    ]);
+    expect(JSON.stringify(w.events)).not.toContain(RIGHT);
+    expect(w.events.map((e) => e.type)).not.toContain('catalog-reloaded');
+
+    writeAuthFile('home/.docker/config.json', RIGHT);
+    await w.changed('home/.docker/config.json');
+    expect(w.events.filter((e) => e.type === 'catalog-reloaded')).toEqual([
+      expect.objectContaining({ credentials: [path('home/.docker/config.json')] }),
+    ]);
+    await w.stop();
+  });
+
+  it('takes a user’s auth file that is removed as a logout, not as an error', async () => {
+    const w = await startWatch();
+    rmSync(path('home/.docker/config.json'));
+    await w.changed('home/.docker/config.json');
+    expect(w.events.map((e) => e.type)).not.toContain('credentials-invalid');
+    expect(w.events.filter((e) => e.type === 'catalog-reloaded')).toEqual([
+      expect.objectContaining({ credentials: [path('home/.docker/config.json')] }),
+    ]);
+    await w.stop();
+  });
+});
+
+describe('watch starting with a credentials file it cannot use', () => {
+  it('does not start when the catalog’s pull secret cannot be parsed, naming it and never its content', async () => {
+    const spoil = () => writeFileSync(path('pull-secret.json'), `{"auths": {"registry.example": {"auth": "${RIGHT}"`);
+    const starting = startWatch(spoil);
+    await expect(starting).rejects.toThrow(/^pull-secret\.json:\d+:\d+: invalid JSON$/);
+    await expect(starting).rejects.toSatisfy((error: Error) => !error.message.includes(RIGHT));
+  });
+
+  it('does not start when the catalog’s pull secret is missing, naming it', async () => {
+    await expect(startWatch(() => rmSync(path('pull-secret.json')))).rejects.toThrow(
+      new CredentialsError('catalog secret pull-secret.json for registry.example: the file does not exist'),
+    );
+  });
+
+  it('does not start when the --authfile cannot be parsed, naming it', async () => {
+    await expect(startWatch(() => writeFileSync(path('auth.json'), '{"auths": '))).rejects.toThrow(
+      /^--authfile .*auth\.json: invalid JSON$/,
+    );
+  });
+
+  it('starts with a user’s auth file that cannot be parsed: it is read when first needed, as by plan', async () => {
+    const w = await startWatch(() => writeFileSync(path('home/.docker/config.json'), '{"auths": '));
+    expect(w.events.map((e) => e.type)).toEqual(['started']);
     await w.stop();
   });
 });

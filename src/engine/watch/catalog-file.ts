@@ -4,6 +4,8 @@ import { basename, dirname } from 'node:path';
 export interface CatalogFileWatchOptions {
   /** Changes closer together than this are reported once. */
   debounceMs?: number;
+  /** A file that keeps changing is reported at least this often all the same. */
+  maxWaitMs?: number;
   /** Polling period of the fallback that also catches what directory events miss. */
   pollMs?: number;
 }
@@ -11,17 +13,27 @@ export interface CatalogFileWatchOptions {
 /**
  * Calls `onChange` (debounced) when the file at `path` may have changed: directory events for the file itself and
  * for `..`-prefixed names (a Kubernetes ConfigMap volume swaps its `..data` link), plus a stat poll as a fallback
- * where directory events do not work. Returns a function that stops watching.
+ * where directory events do not work; a file rewritten without a pause (a secret rotated in a loop) is still
+ * reported every `maxWaitMs`. Returns a function that stops watching.
  */
 export function watchCatalogFile(
   path: string,
   onChange: () => void,
   options: CatalogFileWatchOptions = {},
 ): () => void {
+  const debounceMs = options.debounceMs ?? 200;
+  const maxWaitMs = options.maxWaitMs ?? 10 * debounceMs;
   let timer: NodeJS.Timeout | undefined;
+  let firstUnreported: number | undefined;
+  const report = () => {
+    firstUnreported = undefined;
+    onChange();
+  };
   const changed = () => {
+    const now = Date.now();
+    firstUnreported ??= now;
     clearTimeout(timer);
-    timer = setTimeout(onChange, options.debounceMs ?? 200);
+    timer = setTimeout(report, Math.max(0, Math.min(debounceMs, firstUnreported + maxWaitMs - now)));
   };
   const name = basename(path);
   let watcher: FSWatcher | undefined;

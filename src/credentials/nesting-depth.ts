@@ -1,0 +1,30 @@
+import { DocumentProblem } from './errors.js';
+
+/** Deeper than any credentials document (a Secret's `data` holds `{"auths": {host: {…}}}`: four levels). */
+const MAX_NESTING = 64;
+
+/**
+ * Refuses a document whose brackets nest deeper than MAX_NESTING, before a parser builds it: a few MiB of `[` would
+ * otherwise take hundreds of MiB of memory. Brackets inside double-quoted strings do not count.
+ */
+export function refuseDeepNesting(text: string, what = 'the file'): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
+      if (++depth > MAX_NESTING) throw new DocumentProblem(`${what} nests more than ${MAX_NESTING} levels deep`);
+    } else if (c === CLOSE_BRACKET || c === CLOSE_BRACE) depth = Math.max(0, depth - 1);
+  }
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
