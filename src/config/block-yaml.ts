@@ -1,7 +1,7 @@
+import { MAX_YAML_TOKENS } from '../core/yaml-limits.js';
 import { childPointer } from './json-pointer.js';
 import { TextLines } from './line-positions.js';
 import { SourceMap } from './source-map.js';
-import { MAX_YAML_TOKENS } from './yaml-limits.js';
 
 /**
  * A reader for the plain block YAML that catalogs are nearly always written in: block mappings and sequences, one

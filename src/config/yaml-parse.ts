@@ -1,5 +1,5 @@
 import { Composer, type CST, type Document, Lexer, LineCounter, Parser } from 'yaml';
-import { MAX_YAML_NESTING, MAX_YAML_TOKENS } from './yaml-limits.js';
+import { MAX_YAML_NESTING, MAX_YAML_TOKENS } from '../core/yaml-limits.js';
 
 export { MAX_YAML_NESTING, MAX_YAML_TOKENS };
 

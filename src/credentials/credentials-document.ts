@@ -5,6 +5,7 @@ import { DocumentProblem } from './errors.js';
 import { authConfigOfSecret } from './kubernetes-secret.js';
 import { refuseDeepNesting } from './nesting-depth.js';
 import { yamlLibrary } from './yaml-library.js';
+import { refuseManyYamlTokens } from './yaml-token-limit.js';
 
 /**
  * `pullSecret`: a catalog `auth.secret` — a Kubernetes Secret (YAML or JSON) or a raw `.dockerconfigjson`.
@@ -57,6 +58,7 @@ function parseJson(text: string): unknown {
 }
 
 function parseYaml(text: string): unknown {
+  refuseManyYamlTokens(text);
   // The library's own check of duplicate keys compares every pair: minutes for a few MiB of keys.
   const documents = yamlLibrary().parseAllDocuments(text, { uniqueKeys: false });
   if (!Array.isArray(documents) || documents.length === 0) throw new DocumentProblem('the file holds no YAML document');

@@ -7,7 +7,7 @@ import { readBlockYaml } from '../../src/config/block-yaml.js';
 import { blockCatalogValues, type CatalogValues } from '../../src/config/catalog-from-text.js';
 import { childPointer } from '../../src/config/json-pointer.js';
 import { yamlCatalogValues } from '../../src/config/yaml-catalog-values.js';
-import { MAX_YAML_TOKENS } from '../../src/config/yaml-limits.js';
+import { MAX_YAML_TOKENS } from '../../src/core/yaml-limits.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CORPUS = [

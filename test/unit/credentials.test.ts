@@ -2,6 +2,7 @@ import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } fro
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_YAML_TOKENS } from '../../src/core/yaml-limits.js';
 import {
   type CredentialLookup,
   type CredentialStoreOptions,
@@ -374,12 +375,19 @@ describe('reading files', () => {
     );
   });
 
-  it('reads a YAML pull secret of a few MiB of keys in seconds', async () => {
-    const keys = Array.from({ length: 100_000 }, (_, i) => `  h${i}.example: {auth: ${b64('u:p')}}`);
+  it('reads a YAML pull secret of 20,000 registries, within the token limit', async () => {
+    const keys = Array.from({ length: 20_000 }, (_, i) => `  h${i}.example: {auth: ${b64('u:p')}}`);
     const path = await put('secrets/pull.yaml', ['auths:', ...keys, ''].join('\n'));
-    const s = store({ catalogSecrets: [{ key: 'h99999.example', path }] });
-    expect(await passwordFound(s, lookup('h99999.example'))).toBe('p');
+    const s = store({ catalogSecrets: [{ key: 'h19999.example', path }] });
+    expect(await passwordFound(s, lookup('h19999.example'))).toBe('p');
   }, 20_000);
+
+  it('refuses a YAML file of more tokens than a catalog may hold before the library builds it', async () => {
+    const path = await put('secrets/pull.yaml', `auths:\n${'  - [a]\n'.repeat(100_000)}`);
+    await expect(store({ catalogSecrets: [{ key: 'quay.io', path }] }).find(lookup('quay.io'))).rejects.toThrow(
+      new CredentialsError(`secrets/pull.yaml: the file has too many YAML tokens (more than ${MAX_YAML_TOKENS})`),
+    );
+  });
 
   it('accepts a leading byte-order mark only', async () => {
     await put('home/.docker/config.json', `\uFEFF\uFEFF${JSON.stringify(basicAuths({ 'quay.io': 'x' }))}`);
