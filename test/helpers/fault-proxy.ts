@@ -19,6 +19,8 @@ export type Fault =
   | { kind: 'slow'; delayMs: number; chunkBytes?: number }
   /** Wait `ms` before forwarding (slow headers). */
   | { kind: 'delay'; ms: number }
+  /** Wait until `until` settles before forwarding: the request is held for as long as the test needs. */
+  | { kind: 'hold'; until: Promise<unknown> }
   /** Forward status and headers (Content-Length adjusted, `headers` set over them) with other body bytes. */
   | { kind: 'replaceBody'; body: Buffer | string; headers?: Record<string, string> }
   /** Forward the upstream answer with the `remove`d headers left out and the `set` ones added or replaced. */
@@ -321,6 +323,10 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
       }
       case 'delay':
         await sleep(fault.ms);
+        forward(request, response, undefined);
+        return;
+      case 'hold':
+        await fault.until.catch(() => undefined);
         forward(request, response, undefined);
         return;
       default:

@@ -94,6 +94,13 @@ export class RegistryUpstream {
     return new Map(this.history);
   }
 
+  /** The paths of the layer blobs of `team/<repository>:v1` as last published (for a fault to match). */
+  layerBlobs(repository: string): RegExp {
+    const digests = this.images.get(repository)?.manifests.flatMap((manifest) => manifest.layerDigests) ?? [];
+    if (digests.length === 0) throw new Error(`team/${repository}:v1 was not published`);
+    return new RegExp(`^/v2/team/${repository}/blobs/(?:${digests.join('|')})$`);
+  }
+
   /** Requests the proxy answered with a fault other than a mere delay. */
   faultsApplied(): number {
     return this.proxy.requests.filter((r) => r.fault !== undefined && r.fault !== 'delay').length;
