@@ -4,6 +4,7 @@ import { parseCatalog } from '../../src/config/parse-catalog.js';
 import type { CatalogTag } from '../../src/core/catalog.js';
 import { CatalogError } from '../../src/core/errors.js';
 import { CredentialsError } from '../../src/credentials/index.js';
+import { nextCheckDelay } from '../../src/engine/watch/delays.js';
 import type { TagOutcome, WatchEvent } from '../../src/engine/watch/events.js';
 import { Watch, type WatchedCatalog, type WatchOptions } from '../../src/engine/watch/watch.js';
 import type { ImageRepository } from '../../src/registry/repository.js';
@@ -111,6 +112,23 @@ describe('watch', () => {
       h.watch.stop('test');
       await running;
     }
+  });
+
+  it('stamps a settled check with the time its next check is counted from, however the clock moves meanwhile', async () => {
+    const base = new ManualClock();
+    let reads = 0;
+    const ticking = { now: () => base.now() + reads++, sleep: base.sleep.bind(base) };
+    const h = harness(catalogSource({ a: true }), { clock: ticking });
+    const running = h.watch.run();
+    await h.started();
+    await base.advance(3 * 60_000);
+    const checks = h.events.filter((e) => e.type === 'unchanged');
+    expect(checks.length).toBeGreaterThanOrEqual(2);
+    for (const check of checks) {
+      expect(Date.parse(String(check.nextCheck)) - Date.parse(check.time)).toBe(nextCheckDelay(60_000, () => 0));
+    }
+    h.watch.stop('test');
+    await running;
   });
 
   it('stamps events with the clock and ends with a summary', async () => {

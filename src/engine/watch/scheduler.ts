@@ -28,6 +28,8 @@ export interface Settlement {
   previousFailures: number;
   /** Epoch milliseconds of the next check; null when there is none (`--once`, or the tag left the catalog). */
   nextCheckAt: number | null;
+  /** Epoch milliseconds the check settled at, which the next check is counted from. */
+  at: number;
 }
 
 export interface SchedulerOptions {
@@ -198,11 +200,11 @@ export class WatchScheduler {
     entry.failures = outcome.kind === 'failed' ? previousFailures + 1 : 0;
     const scheduled = this.entries.get(entry.tag.address) === entry;
     let nextCheckAt: number | null = null;
+    const now = this.options.clock.now();
     if (scheduled && this.options.once) {
       this.entries.delete(entry.tag.address);
       this.checked.add(entry.tag.address);
     } else if (scheduled) {
-      const now = this.options.clock.now();
       if (outcome.kind === 'failed' && outcome.retryAfterMs !== undefined) {
         this.pause(entry.tag, now + Math.min(outcome.retryAfterMs, MAX_TIMER_MS));
       }
@@ -210,7 +212,7 @@ export class WatchScheduler {
       entry.recheck = false;
       nextCheckAt = entry.dueAt;
     }
-    this.options.onSettled(entry.tag, outcome, { failures: entry.failures, previousFailures, nextCheckAt });
+    this.options.onSettled(entry.tag, outcome, { failures: entry.failures, previousFailures, nextCheckAt, at: now });
   }
 
   private delayAfter(entry: Entry, outcome: CheckOutcome): number {

@@ -278,7 +278,7 @@ export class Watch {
     if (!isDiscovery(subject)) this.summary.checks++;
     if (outcome.kind === 'imported') this.summary.imported++;
     const event = settledEvent(subject, outcome, settlement);
-    if (event) this.emit(event);
+    if (event) this.emit(event, settlement.at);
     if (isDiscovery(subject) && outcome.kind === 'listed') this.followListing(subject, outcome);
   }
 
@@ -296,8 +296,9 @@ export class Watch {
     this.scheduler.setTags(this.watched(), (s) => isDiscovery(s) || due.has(s.address));
   }
 
-  private emit(event: UnstampedEvent): void {
-    this.options.onEvent?.({ time: new Date(this.clock.now()).toISOString(), ...event } as WatchEvent);
+  /** Logs `event`, stamped `at` (a settled check: the time its next check is counted from) or now. */
+  private emit(event: UnstampedEvent, at = this.clock.now()): void {
+    this.options.onEvent?.({ time: new Date(at).toISOString(), ...event } as WatchEvent);
   }
 }
 
