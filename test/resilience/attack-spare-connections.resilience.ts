@@ -89,6 +89,17 @@ function closeWhenIdle(socket: Socket): void {
   rearm();
 }
 
+/** The catalog's `registries` keys of the front's host, each with `common` settings. */
+type CatalogKeys = (host: string, common: Record<string, unknown>) => Record<string, Record<string, unknown>>;
+
+const oneKey: CatalogKeys = (host, common) => ({ [host]: { ...common, maxConcurrency: MAX_CONCURRENCY } });
+
+/** The host's key sets its maxConcurrency; team/app matches a more specific key that sets none. */
+const hostLimitOnOtherKey: CatalogKeys = (host, common) => ({
+  [host]: { ...common, maxConcurrency: MAX_CONCURRENCY },
+  [`${host}/team`]: common,
+});
+
 const TAGS = Array.from({ length: 12 }, (_, i) => `v${i + 1}`);
 const MAX_CONCURRENCY = 3;
 
@@ -96,7 +107,7 @@ const MAX_CONCURRENCY = 3;
  * A bearer registry behind a front misbehaving as `later` says, whose token server (reached directly) takes a second
  * to answer: while it does, the client sets up the connections the 12 tags of team/app will need.
  */
-async function registryBehindFront(later: LaterConnections) {
+async function registryBehindFront(later: LaterConnections, keys: CatalogKeys = oneKey) {
   const tokens = await start({
     tls: pki.server,
     routes: {
@@ -118,10 +129,7 @@ async function registryBehindFront(later: LaterConnections) {
   writeFileSync(join(workspace.dir, 'secrets', 'pull-secret.json'), canaryAuthFile([front.host, tokens.host]));
   const auth = { secret: 'secrets/pull-secret.json' };
   workspace.writeCatalog({
-    registries: {
-      [front.host]: { ca: 'ca.pem', auth, maxConcurrency: MAX_CONCURRENCY, requestTimeout: '3s' },
-      [tokens.host]: { ca: 'ca.pem' },
-    },
+    registries: { ...keys(front.host, { ca: 'ca.pem', auth, requestTimeout: '3s' }), [tokens.host]: { ca: 'ca.pem' } },
     streams: { app: Object.fromEntries(TAGS.map((tag) => [tag, { from: `${front.host}/team/app:${tag}` }])) },
   });
   return { front, workspace };
@@ -154,6 +162,17 @@ describe('a registry that answers its ping, then misbehaves on the connections s
       expect(canariesIn(output)).toEqual([]);
       expectWithinMemory(outcome);
     }
+    expect(front.peakOpen()).toBeLessThanOrEqual(MAX_CONCURRENCY);
+    tally({ attacks: 1 });
+  });
+
+  it('under a catalog key that sets no maxConcurrency, beside one of the host that does: within the host limit', async () => {
+    const { front, workspace } = await registryBehindFront('close when idle', hostLimitOnOtherKey);
+    const outcome = await runOnHostileInput(['plan'], workspace.dir);
+    const output = `${outcome.stdout}${outcome.stderr}`;
+    expect(outcome.stoppedBy, output).toBe('exit');
+    expect(outcome.code, output).toBe(0);
+    for (const tag of TAGS) expect(output).toContain(`app:${tag} `);
     expect(front.peakOpen()).toBeLessThanOrEqual(MAX_CONCURRENCY);
     tally({ attacks: 1 });
   });
