@@ -99,10 +99,11 @@ export class Repositories {
     const key = `${registry}\u0000${settings?.key ?? ''}\u0000${insecure}`;
     let client = this.clients.get(key);
     if (!client) {
-      client = new RegistryClient({
-        ...this.clientOptions(registry, settings, insecure),
-        limiter: this.limiter(registry, settings),
-      });
+      const limiter = this.limiter(registry, settings);
+      const options = this.clientOptions(registry, settings, insecure);
+      // Its pool opens no more connections than the host allows requests at once, whatever this key says.
+      options.maxConcurrency = Math.min(options.maxConcurrency, limiter.concurrency);
+      client = new RegistryClient({ ...options, limiter });
       this.clients.set(key, client);
     }
     return client;

@@ -89,19 +89,40 @@ function closeWhenIdle(socket: Socket): void {
   rearm();
 }
 
+/** The catalog's `registries` keys of the front's host, each with `common` settings. */
+type CatalogKeys = (host: string, common: Record<string, unknown>) => Record<string, Record<string, unknown>>;
+
+const oneKey: CatalogKeys = (host, common) => ({ [host]: { ...common, maxConcurrency: MAX_CONCURRENCY } });
+
+/** The host's key sets its maxConcurrency; team/app matches a more specific key that sets none. */
+const hostLimitOnOtherKey: CatalogKeys = (host, common) => ({
+  [host]: { ...common, maxConcurrency: MAX_CONCURRENCY },
+  [`${host}/team`]: common,
+});
+
 const TAGS = Array.from({ length: 12 }, (_, i) => `v${i + 1}`);
 const MAX_CONCURRENCY = 3;
+
+interface Scene {
+  keys?: CatalogKeys;
+  /** Whether the catalog also follows team/denied, whose every token request the token server refuses. */
+  denied?: boolean;
+}
 
 /**
  * A bearer registry behind a front misbehaving as `later` says, whose token server (reached directly) takes a second
  * to answer: while it does, the client sets up the connections the 12 tags of team/app will need.
  */
-async function registryBehindFront(later: LaterConnections) {
+async function registryBehindFront(later: LaterConnections, { keys = oneKey, denied = false }: Scene = {}) {
   const tokens = await start({
     tls: pki.server,
     routes: {
-      '/token': async (_request, response) => {
+      '/token': async (request, response) => {
         await new Promise((resolve) => setTimeout(resolve, 1000));
+        const scopes = new URL(request.url ?? '/', 'https://tokens.invalid').searchParams.getAll('scope');
+        if (scopes.some((scope) => scope.includes('team/denied'))) {
+          return json(response, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'not for you' }] });
+        }
         json(response, 200, { token: CANARY.bearerToken, access_token: CANARY.bearerToken, expires_in: 300 });
       },
     },
@@ -118,11 +139,11 @@ async function registryBehindFront(later: LaterConnections) {
   writeFileSync(join(workspace.dir, 'secrets', 'pull-secret.json'), canaryAuthFile([front.host, tokens.host]));
   const auth = { secret: 'secrets/pull-secret.json' };
   workspace.writeCatalog({
-    registries: {
-      [front.host]: { ca: 'ca.pem', auth, maxConcurrency: MAX_CONCURRENCY, requestTimeout: '3s' },
-      [tokens.host]: { ca: 'ca.pem' },
+    registries: { ...keys(front.host, { ca: 'ca.pem', auth, requestTimeout: '3s' }), [tokens.host]: { ca: 'ca.pem' } },
+    streams: {
+      app: Object.fromEntries(TAGS.map((tag) => [tag, { from: `${front.host}/team/app:${tag}` }])),
+      ...(denied && { denied: { v1: { from: `${front.host}/team/denied:v1` } } }),
     },
-    streams: { app: Object.fromEntries(TAGS.map((tag) => [tag, { from: `${front.host}/team/app:${tag}` }])) },
   });
   return { front, workspace };
 }
@@ -153,6 +174,33 @@ describe('a registry that answers its ping, then misbehaves on the connections s
       for (const tag of TAGS) expect(output).toContain(`app:${tag} `);
       expect(canariesIn(output)).toEqual([]);
       expectWithinMemory(outcome);
+    }
+    expect(front.peakOpen()).toBeLessThanOrEqual(MAX_CONCURRENCY);
+    tally({ attacks: 1 });
+  });
+
+  it('under a catalog key that sets no maxConcurrency, beside one of the host that does: within the host limit', async () => {
+    const { front, workspace } = await registryBehindFront('close when idle', { keys: hostLimitOnOtherKey });
+    const outcome = await runOnHostileInput(['plan'], workspace.dir);
+    const output = `${outcome.stdout}${outcome.stderr}`;
+    expect(outcome.stoppedBy, output).toBe('exit');
+    expect(outcome.code, output).toBe(0);
+    for (const tag of TAGS) expect(output).toContain(`app:${tag} `);
+    expect(front.peakOpen()).toBeLessThanOrEqual(MAX_CONCURRENCY);
+    tally({ attacks: 1 });
+  });
+
+  it('refusing the token of one repository: the other reads every tag, within maxConcurrency, one tag at a time too', async () => {
+    const { front, workspace } = await registryBehindFront('close when idle', { denied: true });
+    for (const command of [['plan'], ['plan', '--concurrency', '1']]) {
+      const outcome = await runOnHostileInput(command, workspace.dir);
+      const output = `${outcome.stdout}${outcome.stderr}`;
+      expect(outcome.stoppedBy, output).toBe('exit');
+      expect(outcome.code, output).toBe(1);
+      for (const tag of TAGS) expect(output).toContain(`app:${tag} `);
+      expect(output).toMatch(/denied:v1/);
+      expect(output).not.toMatch(/internal error|\n {4}at /);
+      expect(canariesIn(output)).toEqual([]);
     }
     expect(front.peakOpen()).toBeLessThanOrEqual(MAX_CONCURRENCY);
     tally({ attacks: 1 });

@@ -5,7 +5,7 @@ import { type HostileRegistry, json, tokenEndpoint } from '../helpers/hostile-re
 import { generatePki, type TestPki } from '../helpers/tls.js';
 import { Workspace } from '../helpers/workspace.js';
 import { runCliMeasured } from './support/cli-process.js';
-import { expectRefused, useHostileRegistries } from './support/hostile.js';
+import { expectRefused, runOnHostileInput, useHostileRegistries } from './support/hostile.js';
 import { tally } from './support/run-context.js';
 import { CANARY, canaryAuthFile } from './support/secrets.js';
 
@@ -84,6 +84,23 @@ describe('a registry that answers its ping anonymously and asks for credentials 
     const passwordsSent = registry.requests.filter((r) => r.path === '/token' && r.authorization);
     // at most one per connection to the registry (8) before the first refusal, and one naming no repository
     expect(passwordsSent.length).toBeLessThanOrEqual(8 + 1);
+    tally({ attacks: 1 });
+  });
+});
+
+describe('a token server that is down, answering 503 to every token request', () => {
+  it('is asked for the token of a repository a few times, not once more for each of its tags that waited', async () => {
+    const registry = await start({
+      tls: pki.server,
+      challenge: (origin) => `Bearer realm="${origin}/token",service="down"`,
+      routes: { '/token': (_request, response) => json(response, 503, { errors: [{ code: 'UNAVAILABLE' }] }) },
+    });
+    const workspace = workspaceFor(registry, ['team/app'], 12);
+    // runOnHostileInput stops a command after 30 s: each waiting tag fetching again in turn took longer than that.
+    expectRefused(await runOnHostileInput(['plan'], workspace.dir), /503|unavailable/i);
+    const tokenRequests = registry.requests.filter((r) => r.path === '/token');
+    // one fetch and its retries (maxRetries 4), shared by the tags waiting for it
+    expect(tokenRequests.length).toBeLessThanOrEqual(5);
     tally({ attacks: 1 });
   });
 });

@@ -69,6 +69,20 @@ describe('TokenCache', () => {
     await expect(cache.get(challenge, 'other', () => Promise.reject(new Error('down')))).rejects.toThrow('down');
     expect(await cache.get(challenge, 'other', fetch)).toBe('token-3');
   });
+
+  it('fails the requests that waited for a fetch that failed with its error, without fetching again for each', async () => {
+    const cache = new TokenCache();
+    let fetches = 0;
+    const failing = async (): Promise<CachedToken> => {
+      fetches += 1;
+      throw new Error(`down ${fetches}`);
+    };
+    const outcomes = await Promise.allSettled([1, 2, 3, 4].map(() => cache.get(challenge, PULL, failing)));
+    expect(outcomes.map((o) => o.status === 'rejected' && (o.reason as Error).message)).toEqual(
+      Array(4).fill('down 1'),
+    );
+    expect(fetches).toBe(1);
+  });
 });
 
 describe('the lifetime of a fetched token', () => {

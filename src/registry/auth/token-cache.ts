@@ -47,8 +47,10 @@ export class TokenCache {
     const key = cacheKey(challenge, scope);
     const slot = this.slots.get(key);
     if (!slot) return this.fetch(key, fetchToken);
-    const entry = slot.entry ?? (await slot.pending.catch(() => undefined));
-    if (entry && entry.expiresAt > this.now()) return entry;
+    // The requests that waited for a fetch that failed fail with it: each fetching again in turn would make one
+    // token server outage as many times as long as there were requests waiting.
+    const entry = slot.entry ?? (await slot.pending);
+    if (entry.expiresAt > this.now()) return entry;
     if (this.slots.get(key) === slot) this.slots.delete(key);
     return this.entry(challenge, scope, fetchToken);
   }

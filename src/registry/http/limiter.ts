@@ -10,7 +10,8 @@ export class RequestLimiter {
   private outstandingSpares = 0;
 
   constructor(
-    private readonly concurrency: number,
+    /** The requests the host allows at once. */
+    readonly concurrency: number,
     private readonly requestsPerSecond?: number,
   ) {}
 
