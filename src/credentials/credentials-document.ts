@@ -5,7 +5,7 @@ import { DocumentProblem } from './errors.js';
 import { authConfigOfSecret } from './kubernetes-secret.js';
 import { refuseDeepNesting } from './nesting-depth.js';
 import { yamlLibrary } from './yaml-library.js';
-import { refuseManyYamlTokens } from './yaml-token-limit.js';
+import { refuseCostlyYaml } from './yaml-token-limit.js';
 
 /**
  * `pullSecret`: a catalog `auth.secret` — a Kubernetes Secret (YAML or JSON) or a raw `.dockerconfigjson`.
@@ -23,7 +23,6 @@ export function parseCredentialsDocument(content: string, role: DocumentRole): A
     if (role !== 'pullSecret') return EMPTY;
     throw new DocumentProblem('the file is empty');
   }
-  refuseDeepNesting(text);
   const doc = isYamlText(text) ? parseYaml(text) : parseJson(text);
   if (!isPlainObject(doc)) throw new DocumentProblem('the file must hold an object');
   if (role === 'legacyDockercfg') return { entries: entriesOfAuths(doc, ''), credHelpers: [] };
@@ -48,6 +47,7 @@ export function isYamlText(text: string): boolean {
 }
 
 function parseJson(text: string): unknown {
+  refuseDeepNesting(text);
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -58,7 +58,7 @@ function parseJson(text: string): unknown {
 }
 
 function parseYaml(text: string): unknown {
-  refuseManyYamlTokens(text);
+  refuseCostlyYaml(text);
   // The library's own check of duplicate keys compares every pair: minutes for a few MiB of keys.
   const documents = yamlLibrary().parseAllDocuments(text, { uniqueKeys: false });
   if (!Array.isArray(documents) || documents.length === 0) throw new DocumentProblem('the file holds no YAML document');

@@ -53,6 +53,11 @@ const PLANTS: Plant[] = [
     (path) => writeFileSync(path, `${'['.repeat(4_000_000)}${']'.repeat(4_000_000)}`),
     /nests more than 64 levels deep/,
   ],
+  [
+    'YAML brackets nested 300,000 deep behind a quote in a single-quoted string',
+    (path) => writeFileSync(path, `a: '"'\nb: ${'['.repeat(300_000)}\n`),
+    /nests more than 64 levels deep/,
+  ],
   ['a link to /dev/zero', (path) => symlinkSync('/dev/zero', path)],
   [
     'a symbolic link loop',

@@ -367,6 +367,35 @@ describe('reading files', () => {
     expect(await passwordFound(store(), lookup('quay.io'))).toBe(`${'['.repeat(100)}\\"{`);
   });
 
+  it('reads a YAML file whose comments and unquoted or single-quoted passwords hold brackets, as the YAML library does', async () => {
+    const registries = Array.from({ length: 70 }, (_, i) => [
+      `  r${i}.example:`,
+      '    username: u',
+      `    password: p{[${i}`,
+    ]);
+    const yaml = [
+      `# ${'['.repeat(70)}`,
+      'auths:',
+      ...registries.flat(),
+      "  quay.io: {username: u, password: '{[\"'}",
+      '',
+    ];
+    const path = await put('secrets/pull.yaml', yaml.join('\n'));
+    const s = store({ catalogSecrets: ['r69.example', 'quay.io'].map((key) => ({ key, path })) });
+    expect(await passwordFound(s, lookup('r69.example'))).toBe('p{[69');
+    expect(await passwordFound(s, lookup('quay.io'))).toBe('{["');
+  });
+
+  it('refuses YAML nested deeper than any credentials file, however its quotes and comments would hide the brackets', async () => {
+    const deep = `${'['.repeat(100)}${']'.repeat(100)}`;
+    for (const hiding of [`a: '"'\nb: ${deep}\n`, `# "\nb: ${deep}\n`, `a: x"y\nb: ${deep}\n`]) {
+      const path = await put('secrets/pull.yaml', hiding);
+      await expect(store({ catalogSecrets: [{ key: 'quay.io', path }] }).find(lookup('quay.io'))).rejects.toThrow(
+        new CredentialsError('secrets/pull.yaml: the file nests more than 64 levels deep'),
+      );
+    }
+  });
+
   it('names a key written twice in a YAML pull secret, where it is written the second time', async () => {
     const yaml = ['auths:', '  quay.io: {auth: dTpw}', '  ghcr.io: {auth: dTpw}', '  quay.io: {auth: dTpw}', ''];
     const path = await put('secrets/pull.yaml', yaml.join('\n'));
