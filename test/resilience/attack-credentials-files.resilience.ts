@@ -58,6 +58,11 @@ const PLANTS: Plant[] = [
     (path) => writeFileSync(path, `a: '"'\nb: ${'['.repeat(300_000)}\n`),
     /nests more than 64 levels deep/,
   ],
+  [
+    'YAML of one double-quoted string of 8 MB',
+    (path) => writeFileSync(path, `a: "${'x'.repeat(8_000_000)}"\n`),
+    /more than 2 MiB of double-quoted strings/,
+  ],
   ['a link to /dev/zero', (path) => symlinkSync('/dev/zero', path)],
   [
     'a symbolic link loop',

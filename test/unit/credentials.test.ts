@@ -9,6 +9,7 @@ import {
   CredentialsError,
   createCredentialStore,
 } from '../../src/credentials/index.js';
+import { MAX_DOUBLE_QUOTED_CHARS } from '../../src/credentials/yaml-token-limit.js';
 
 const FIXTURES = new URL('../fixtures/credentials/', import.meta.url);
 const b64 = (text: string) => Buffer.from(text).toString('base64');
@@ -415,6 +416,21 @@ describe('reading files', () => {
     const path = await put('secrets/pull.yaml', `auths:\n${'  - [a]\n'.repeat(100_000)}`);
     await expect(store({ catalogSecrets: [{ key: 'quay.io', path }] }).find(lookup('quay.io'))).rejects.toThrow(
       new CredentialsError(`secrets/pull.yaml: the file has too many YAML tokens (more than ${MAX_YAML_TOKENS})`),
+    );
+  });
+
+  it('refuses a YAML file of more double-quoted text than credentials need, which the library builds a character at a time', async () => {
+    const password = 'p'.repeat(MAX_DOUBLE_QUOTED_CHARS / 2);
+    const path = await put(
+      'secrets/pull.yaml',
+      `auths:\n  quay.io: {username: "${password}", password: "${password}"}\n`,
+    );
+    await expect(store({ catalogSecrets: [{ key: 'quay.io', path }] }).find(lookup('quay.io'))).rejects.toThrow(
+      new CredentialsError('secrets/pull.yaml: the file has more than 2 MiB of double-quoted strings'),
+    );
+    await put('secrets/pull.yaml', `auths:\n  quay.io: {username: u, password: "${password}"}\n`);
+    expect(await passwordFound(store({ catalogSecrets: [{ key: 'quay.io', path }] }), lookup('quay.io'))).toBe(
+      password,
     );
   });
 
