@@ -59,8 +59,9 @@ function parseJson(text: string): unknown {
 
 function parseYaml(text: string): unknown {
   refuseCostlyYaml(text);
-  // The library's own check of duplicate keys compares every pair: minutes for a few MiB of keys.
-  const documents = yamlLibrary().parseAllDocuments(text, { uniqueKeys: false });
+  // The library's own check of duplicate keys compares every pair: minutes for a few MiB of keys. Its warnings
+  // (a key that is a collection, turned into text) quote the file on stderr: they are not shown.
+  const documents = yamlLibrary().parseAllDocuments(text, { uniqueKeys: false, logLevel: 'error' });
   if (!Array.isArray(documents) || documents.length === 0) throw new DocumentProblem('the file holds no YAML document');
   const [first] = documents;
   for (const document of documents) {

@@ -1,7 +1,7 @@
 import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MAX_YAML_TOKENS } from '../../src/core/yaml-limits.js';
 import {
   type CredentialLookup,
@@ -432,6 +432,16 @@ describe('reading files', () => {
     expect(await passwordFound(store({ catalogSecrets: [{ key: 'quay.io', path }] }), lookup('quay.io'))).toBe(
       password,
     );
+  });
+
+  it('prints nothing of a YAML key that is a collection, as the YAML library would when it turns it into text', async () => {
+    const warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const path = await put('secrets/pull.yaml', 'auths:\n  ? {password: hunter2}\n  : {auth: dTpw}\n');
+    await store({ catalogSecrets: [{ key: 'quay.io', path }] })
+      .find(lookup('quay.io'))
+      .catch(() => undefined);
+    expect(warnings).not.toHaveBeenCalled();
+    warnings.mockRestore();
   });
 
   it('accepts a leading byte-order mark only', async () => {
