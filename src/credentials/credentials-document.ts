@@ -60,12 +60,17 @@ function parseJson(text: string): unknown {
 function parseYaml(text: string): unknown {
   refuseCostlyYaml(text);
   // The library's own check of duplicate keys compares every pair: minutes for a few MiB of keys. Its warnings
-  // (a key that is a collection, turned into text) quote the file on stderr: they are not shown.
-  const documents = yamlLibrary().parseAllDocuments(text, { uniqueKeys: false, logLevel: 'error' });
+  // (a key that is a collection, turned into text) quote the file on stderr: they are not shown. Its "pretty" errors
+  // copy the whole line of each error and warning: minutes for 100,000 unknown tags on one line.
+  const documents = yamlLibrary().parseAllDocuments(text, {
+    uniqueKeys: false,
+    logLevel: 'error',
+    prettyErrors: false,
+  });
   if (!Array.isArray(documents) || documents.length === 0) throw new DocumentProblem('the file holds no YAML document');
   const [first] = documents;
   for (const document of documents) {
-    throwFirstError(document);
+    throwFirstError(document, text);
     refuseDuplicateKeys(document, text);
   }
   if (documents.length > 1 || !first)
@@ -91,12 +96,11 @@ const YAML_PROBLEMS: Record<string, string> = {
   UNEXPECTED_TOKEN: 'unexpected token',
 };
 
-function throwFirstError(document: Document.Parsed): void {
+function throwFirstError(document: Document.Parsed, text: string): void {
   const error = document.errors[0];
   if (!error) return;
   const problem = YAML_PROBLEMS[error.code] ?? error.code.toLowerCase().replaceAll('_', ' ');
-  const start = error.linePos?.[0];
-  throw new DocumentProblem(`invalid YAML: ${problem}`, start && { line: start.line, column: start.col });
+  throw new DocumentProblem(`invalid YAML: ${problem}`, positionAt(text, error.pos[0]));
 }
 
 /** A key written twice in one mapping is an error, as the library's `uniqueKeys` makes it; found in one pass. */

@@ -63,6 +63,10 @@ const PLANTS: Plant[] = [
     (path) => writeFileSync(path, `a: "${'x'.repeat(8_000_000)}"\n`),
     /more than 2 MiB of double-quoted strings/,
   ],
+  [
+    'YAML of 80,000 unknown tags on one line',
+    (path) => writeFileSync(path, `a: [${Array.from({ length: 80_000 }, (_, i) => `!tag${i}`).join(',')}]\n`),
+  ],
   ['a link to /dev/zero', (path) => symlinkSync('/dev/zero', path)],
   [
     'a symbolic link loop',
