@@ -67,6 +67,11 @@ const PLANTS: Plant[] = [
     'YAML of 80,000 unknown tags on one line',
     (path) => writeFileSync(path, `a: [${Array.from({ length: 80_000 }, (_, i) => `!tag${i}`).join(',')}]\n`),
   ],
+  [
+    'YAML of a block scalar of 2 million lines',
+    (path) => writeFileSync(path, `a: |\n${'  x\n'.repeat(2_000_000)}`),
+    /too many YAML tokens/,
+  ],
   ['a link to /dev/zero', (path) => symlinkSync('/dev/zero', path)],
   [
     'a symbolic link loop',

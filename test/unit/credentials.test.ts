@@ -444,6 +444,13 @@ describe('reading files', () => {
     warnings.mockRestore();
   });
 
+  it('counts each line of a YAML scalar of many lines as a token, as the library keeps as much for it', async () => {
+    const path = await put('secrets/pull.yaml', `auths: |\n${'  x\n'.repeat(MAX_YAML_TOKENS)}`);
+    await expect(store({ catalogSecrets: [{ key: 'quay.io', path }] }).find(lookup('quay.io'))).rejects.toThrow(
+      new CredentialsError(`secrets/pull.yaml: the file has too many YAML tokens (more than ${MAX_YAML_TOKENS})`),
+    );
+  });
+
   it('accepts a leading byte-order mark only', async () => {
     await put('home/.docker/config.json', `\uFEFF\uFEFF${JSON.stringify(basicAuths({ 'quay.io': 'x' }))}`);
     await expect(store().find(lookup('quay.io'))).rejects.toThrow(
