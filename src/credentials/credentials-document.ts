@@ -4,8 +4,8 @@ import { isPlainObject } from './auth-entry.js';
 import { DocumentProblem } from './errors.js';
 import { authConfigOfSecret } from './kubernetes-secret.js';
 import { refuseDeepNesting } from './nesting-depth.js';
+import { refuseCostlyYaml } from './yaml-cost-limits.js';
 import { yamlLibrary } from './yaml-library.js';
-import { refuseCostlyYaml } from './yaml-token-limit.js';
 
 /**
  * `pullSecret`: a catalog `auth.secret` — a Kubernetes Secret (YAML or JSON) or a raw `.dockerconfigjson`.

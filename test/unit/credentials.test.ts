@@ -9,7 +9,7 @@ import {
   CredentialsError,
   createCredentialStore,
 } from '../../src/credentials/index.js';
-import { MAX_DOUBLE_QUOTED_CHARS } from '../../src/credentials/yaml-token-limit.js';
+import { MAX_DOUBLE_QUOTED_CHARS } from '../../src/credentials/yaml-cost-limits.js';
 
 const FIXTURES = new URL('../fixtures/credentials/', import.meta.url);
 const b64 = (text: string) => Buffer.from(text).toString('base64');
