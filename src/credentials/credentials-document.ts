@@ -4,8 +4,8 @@ import { isPlainObject } from './auth-entry.js';
 import { DocumentProblem } from './errors.js';
 import { authConfigOfSecret } from './kubernetes-secret.js';
 import { refuseDeepNesting } from './nesting-depth.js';
+import { refuseCostlyYaml } from './yaml-cost-limits.js';
 import { yamlLibrary } from './yaml-library.js';
-import { refuseManyYamlTokens } from './yaml-token-limit.js';
 
 /**
  * `pullSecret`: a catalog `auth.secret` — a Kubernetes Secret (YAML or JSON) or a raw `.dockerconfigjson`.
@@ -23,7 +23,6 @@ export function parseCredentialsDocument(content: string, role: DocumentRole): A
     if (role !== 'pullSecret') return EMPTY;
     throw new DocumentProblem('the file is empty');
   }
-  refuseDeepNesting(text);
   const doc = isYamlText(text) ? parseYaml(text) : parseJson(text);
   if (!isPlainObject(doc)) throw new DocumentProblem('the file must hold an object');
   if (role === 'legacyDockercfg') return { entries: entriesOfAuths(doc, ''), credHelpers: [] };
@@ -48,6 +47,7 @@ export function isYamlText(text: string): boolean {
 }
 
 function parseJson(text: string): unknown {
+  refuseDeepNesting(text);
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -58,13 +58,19 @@ function parseJson(text: string): unknown {
 }
 
 function parseYaml(text: string): unknown {
-  refuseManyYamlTokens(text);
-  // The library's own check of duplicate keys compares every pair: minutes for a few MiB of keys.
-  const documents = yamlLibrary().parseAllDocuments(text, { uniqueKeys: false });
+  refuseCostlyYaml(text);
+  // The library's own check of duplicate keys compares every pair: minutes for a few MiB of keys. Its warnings
+  // (a key that is a collection, turned into text) quote the file on stderr: they are not shown. Its "pretty" errors
+  // copy the whole line of each error and warning: minutes for 100,000 unknown tags on one line.
+  const documents = yamlLibrary().parseAllDocuments(text, {
+    uniqueKeys: false,
+    logLevel: 'error',
+    prettyErrors: false,
+  });
   if (!Array.isArray(documents) || documents.length === 0) throw new DocumentProblem('the file holds no YAML document');
   const [first] = documents;
   for (const document of documents) {
-    throwFirstError(document);
+    throwFirstError(document, text);
     refuseDuplicateKeys(document, text);
   }
   if (documents.length > 1 || !first)
@@ -90,12 +96,11 @@ const YAML_PROBLEMS: Record<string, string> = {
   UNEXPECTED_TOKEN: 'unexpected token',
 };
 
-function throwFirstError(document: Document.Parsed): void {
+function throwFirstError(document: Document.Parsed, text: string): void {
   const error = document.errors[0];
   if (!error) return;
   const problem = YAML_PROBLEMS[error.code] ?? error.code.toLowerCase().replaceAll('_', ' ');
-  const start = error.linePos?.[0];
-  throw new DocumentProblem(`invalid YAML: ${problem}`, start && { line: start.line, column: start.col });
+  throw new DocumentProblem(`invalid YAML: ${problem}`, positionAt(text, error.pos[0]));
 }
 
 /** A key written twice in one mapping is an error, as the library's `uniqueKeys` makes it; found in one pass. */

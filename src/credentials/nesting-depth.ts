@@ -1,11 +1,16 @@
 import { DocumentProblem } from './errors.js';
 
 /** Deeper than any credentials document (a Secret's `data` holds `{"auths": {host: {…}}}`: four levels). */
-const MAX_NESTING = 64;
+export const MAX_NESTING = 64;
+
+/** The refusal of a document nested deeper than MAX_NESTING. */
+export function deepNesting(what = 'the file'): DocumentProblem {
+  return new DocumentProblem(`${what} nests more than ${MAX_NESTING} levels deep`);
+}
 
 /**
- * Refuses a document whose brackets nest deeper than MAX_NESTING, before a parser builds it: a few MiB of `[` would
- * otherwise take hundreds of MiB of memory. Brackets inside double-quoted strings do not count.
+ * Refuses JSON whose brackets nest deeper than MAX_NESTING, before a parser builds it: a few MiB of `[` would
+ * otherwise take hundreds of MiB of memory. Brackets inside strings do not count.
  */
 export function refuseDeepNesting(text: string, what = 'the file'): void {
   let depth = 0;
@@ -17,7 +22,7 @@ export function refuseDeepNesting(text: string, what = 'the file'): void {
       else if (c === QUOTE) inString = false;
     } else if (c === QUOTE) inString = true;
     else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
-      if (++depth > MAX_NESTING) throw new DocumentProblem(`${what} nests more than ${MAX_NESTING} levels deep`);
+      if (++depth > MAX_NESTING) throw deepNesting(what);
     } else if (c === CLOSE_BRACKET || c === CLOSE_BRACE) depth = Math.max(0, depth - 1);
   }
 }

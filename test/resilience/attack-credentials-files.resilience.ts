@@ -53,6 +53,25 @@ const PLANTS: Plant[] = [
     (path) => writeFileSync(path, `${'['.repeat(4_000_000)}${']'.repeat(4_000_000)}`),
     /nests more than 64 levels deep/,
   ],
+  [
+    'YAML brackets nested 300,000 deep behind a quote in a single-quoted string',
+    (path) => writeFileSync(path, `a: '"'\nb: ${'['.repeat(300_000)}\n`),
+    /nests more than 64 levels deep/,
+  ],
+  [
+    'YAML of one double-quoted string of 8 MB',
+    (path) => writeFileSync(path, `a: "${'x'.repeat(8_000_000)}"\n`),
+    /more than 2 MiB of double-quoted strings/,
+  ],
+  [
+    'YAML of 80,000 unknown tags on one line',
+    (path) => writeFileSync(path, `a: [${Array.from({ length: 80_000 }, (_, i) => `!tag${i}`).join(',')}]\n`),
+  ],
+  [
+    'YAML of a block scalar of 2 million lines',
+    (path) => writeFileSync(path, `a: |\n${'  x\n'.repeat(2_000_000)}`),
+    /too many YAML tokens/,
+  ],
   ['a link to /dev/zero', (path) => symlinkSync('/dev/zero', path)],
   [
     'a symbolic link loop',

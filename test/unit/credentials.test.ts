@@ -1,7 +1,7 @@
 import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MAX_YAML_TOKENS } from '../../src/core/yaml-limits.js';
 import {
   type CredentialLookup,
@@ -9,6 +9,7 @@ import {
   CredentialsError,
   createCredentialStore,
 } from '../../src/credentials/index.js';
+import { MAX_DOUBLE_QUOTED_CHARS } from '../../src/credentials/yaml-cost-limits.js';
 
 const FIXTURES = new URL('../fixtures/credentials/', import.meta.url);
 const b64 = (text: string) => Buffer.from(text).toString('base64');
@@ -367,6 +368,35 @@ describe('reading files', () => {
     expect(await passwordFound(store(), lookup('quay.io'))).toBe(`${'['.repeat(100)}\\"{`);
   });
 
+  it('reads a YAML file whose comments and unquoted or single-quoted passwords hold brackets, as the YAML library does', async () => {
+    const registries = Array.from({ length: 70 }, (_, i) => [
+      `  r${i}.example:`,
+      '    username: u',
+      `    password: p{[${i}`,
+    ]);
+    const yaml = [
+      `# ${'['.repeat(70)}`,
+      'auths:',
+      ...registries.flat(),
+      "  quay.io: {username: u, password: '{[\"'}",
+      '',
+    ];
+    const path = await put('secrets/pull.yaml', yaml.join('\n'));
+    const s = store({ catalogSecrets: ['r69.example', 'quay.io'].map((key) => ({ key, path })) });
+    expect(await passwordFound(s, lookup('r69.example'))).toBe('p{[69');
+    expect(await passwordFound(s, lookup('quay.io'))).toBe('{["');
+  });
+
+  it('refuses YAML nested deeper than any credentials file, however its quotes and comments would hide the brackets', async () => {
+    const deep = `${'['.repeat(100)}${']'.repeat(100)}`;
+    for (const hiding of [`a: '"'\nb: ${deep}\n`, `# "\nb: ${deep}\n`, `a: x"y\nb: ${deep}\n`]) {
+      const path = await put('secrets/pull.yaml', hiding);
+      await expect(store({ catalogSecrets: [{ key: 'quay.io', path }] }).find(lookup('quay.io'))).rejects.toThrow(
+        new CredentialsError('secrets/pull.yaml: the file nests more than 64 levels deep'),
+      );
+    }
+  });
+
   it('names a key written twice in a YAML pull secret, where it is written the second time', async () => {
     const yaml = ['auths:', '  quay.io: {auth: dTpw}', '  ghcr.io: {auth: dTpw}', '  quay.io: {auth: dTpw}', ''];
     const path = await put('secrets/pull.yaml', yaml.join('\n'));
@@ -384,6 +414,38 @@ describe('reading files', () => {
 
   it('refuses a YAML file of more tokens than a catalog may hold before the library builds it', async () => {
     const path = await put('secrets/pull.yaml', `auths:\n${'  - [a]\n'.repeat(100_000)}`);
+    await expect(store({ catalogSecrets: [{ key: 'quay.io', path }] }).find(lookup('quay.io'))).rejects.toThrow(
+      new CredentialsError(`secrets/pull.yaml: the file has too many YAML tokens (more than ${MAX_YAML_TOKENS})`),
+    );
+  });
+
+  it('refuses a YAML file of more double-quoted text than credentials need, which the library builds a character at a time', async () => {
+    const password = 'p'.repeat(MAX_DOUBLE_QUOTED_CHARS / 2);
+    const path = await put(
+      'secrets/pull.yaml',
+      `auths:\n  quay.io: {username: "${password}", password: "${password}"}\n`,
+    );
+    await expect(store({ catalogSecrets: [{ key: 'quay.io', path }] }).find(lookup('quay.io'))).rejects.toThrow(
+      new CredentialsError('secrets/pull.yaml: the file has more than 2 MiB of double-quoted strings'),
+    );
+    await put('secrets/pull.yaml', `auths:\n  quay.io: {username: u, password: "${password}"}\n`);
+    expect(await passwordFound(store({ catalogSecrets: [{ key: 'quay.io', path }] }), lookup('quay.io'))).toBe(
+      password,
+    );
+  });
+
+  it('prints nothing of a YAML key that is a collection, as the YAML library would when it turns it into text', async () => {
+    const warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const path = await put('secrets/pull.yaml', 'auths:\n  ? {password: hunter2}\n  : {auth: dTpw}\n');
+    await store({ catalogSecrets: [{ key: 'quay.io', path }] })
+      .find(lookup('quay.io'))
+      .catch(() => undefined);
+    expect(warnings).not.toHaveBeenCalled();
+    warnings.mockRestore();
+  });
+
+  it('counts each line of a YAML scalar of many lines as a token, as the library keeps as much for it', async () => {
+    const path = await put('secrets/pull.yaml', `auths: |\n${'  x\n'.repeat(MAX_YAML_TOKENS)}`);
     await expect(store({ catalogSecrets: [{ key: 'quay.io', path }] }).find(lookup('quay.io'))).rejects.toThrow(
       new CredentialsError(`secrets/pull.yaml: the file has too many YAML tokens (more than ${MAX_YAML_TOKENS})`),
     );
