@@ -230,12 +230,24 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     tokenServer = auth.tokenServer;
     mkdirSync(join(dir, 'storage'), { recursive: true });
     const configPath = join(dir, 'config.yml');
-    const knownPort = options.quiet ? await freePort() : undefined;
-    writeFileSync(configPath, stringify(registryConfig(dir, options, tls, pki, auth.auth, knownPort)));
-    child = spawnRegistry(configPath, logPath);
-    const exit = exitWatcher(child);
     const scheme = tls ? 'https' : 'http';
-    const port = await waitForReady(logPath, exit, scheme, pki, options.readyTimeoutMs ?? 15_000, knownPort);
+    let port: number | undefined;
+    // A quiet registry logs no address, so it is given a port found free, which another process may take first.
+    for (let attempt = 1; port === undefined; attempt++) {
+      const knownPort = options.quiet ? await freePort() : undefined;
+      writeFileSync(configPath, stringify(registryConfig(dir, options, tls, pki, auth.auth, knownPort)));
+      if (attempt > 1) writeFileSync(logPath, '');
+      child = spawnRegistry(configPath, logPath);
+      const exit = exitWatcher(child);
+      try {
+        port = await waitForReady(logPath, exit, scheme, pki, options.readyTimeoutMs ?? 15_000, knownPort);
+      } catch (error) {
+        if (!options.quiet || attempt === 3 || !/address already in use/.test(readFileSync(logPath, 'utf8'))) {
+          throw error;
+        }
+        await stopProcess(child);
+      }
+    }
     const host = `127.0.0.1:${port}`;
     return {
       host,
