@@ -1,3 +1,4 @@
+import { BACKSLASH, CLOSE_ARRAY, CLOSE_OBJECT, OPEN_ARRAY, OPEN_OBJECT, QUOTE } from '../core/json-characters.js';
 import { DocumentProblem } from './errors.js';
 
 /** Deeper than any credentials document (a Secret's `data` holds `{"auths": {host: {…}}}`: four levels). */
@@ -21,15 +22,8 @@ export function refuseDeepNesting(text: string, what = 'the file'): void {
       if (c === BACKSLASH) i++;
       else if (c === QUOTE) inString = false;
     } else if (c === QUOTE) inString = true;
-    else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
+    else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
       if (++depth > MAX_NESTING) throw deepNesting(what);
-    } else if (c === CLOSE_BRACKET || c === CLOSE_BRACE) depth = Math.max(0, depth - 1);
+    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) depth = Math.max(0, depth - 1);
   }
 }
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;

@@ -1,14 +1,16 @@
+import {
+  BACKSLASH,
+  CLOSE_ARRAY,
+  CLOSE_OBJECT,
+  COLON,
+  COMMA,
+  OPEN_ARRAY,
+  OPEN_OBJECT,
+  QUOTE,
+} from '../core/json-characters.js';
+
 /** The text is not something `JsonPieces` reads: the caller parses the whole text with JSON.parse instead. */
 export class NotPiecewise extends Error {}
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
 
 type Expect = 'value' | 'first-value' | 'key' | 'first-key' | 'colon' | 'next' | 'done';
 
