@@ -48,11 +48,16 @@ async function readAtMost(path: string, limit: number, displayPath: string): Pro
     const stats = await handle.stat();
     if (!stats.isFile()) throw fileProblem(displayPath, 'cannot read the catalog: not a file');
     if (stats.size > limit) throw catalogTooLarge(displayPath, stats.size);
-    // One byte more than allowed, in case the file grew since stat.
-    const buffer = Buffer.alloc(stats.size + 1);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    if (bytesRead > limit) throw catalogTooLarge(displayPath, bytesRead);
-    return buffer.subarray(0, bytesRead);
+    // Read to the end, which an edit being written may have moved since stat, or to one byte past the limit.
+    let buffer = Buffer.alloc(stats.size + 1);
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) buffer = Buffer.concat([buffer], Math.min(limit + 1, 2 * buffer.length));
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) return buffer.subarray(0, length);
+      length += bytesRead;
+      if (length > limit) throw catalogTooLarge(displayPath, length);
+    }
   } finally {
     await handle.close();
   }
