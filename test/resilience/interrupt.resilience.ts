@@ -123,3 +123,22 @@ describe('apply interrupted', () => {
     expect(plan.stdout).toMatch(/Plan: 3 to import/);
   });
 });
+
+describe('import-image interrupted', () => {
+  it('by one signal abandons the held import after the grace period and releases the lock', async () => {
+    hold(HELD_BLOBS);
+    const running = startCli(['import-image', 'app1:t0'], workspace.dir);
+    await running.waitForLines(/^app1:t0: importing…$/);
+    running.signal('SIGTERM');
+    const outcome = await running.outcome;
+    expectCleanError(outcome);
+    expect(outcome.stderr).toMatch(STOPPING);
+    expect(outcome.stderr).toMatch(
+      /^error: interrupted: 0 tags done \(recorded in the state\), 1 tag left \(app1:t0\); run 'imagestreams apply' \(or this import-image again\) to finish the rest$/m,
+    );
+    releaseHeld();
+    const apply = await runCliMeasured(['apply', '--auto-approve'], workspace.dir);
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(settledMismatches(workspace.state(), upstream.expected())).toEqual([]);
+  });
+});
