@@ -202,12 +202,8 @@ function stoppedError(failure: StateError, recorded: string[], work: PlannedChan
     recorded.length > 0
       ? `Recorded before that, and kept in the state journal (the next apply writes it into the state file): ${list(recorded)}.`
       : 'Nothing was recorded.';
-  return new StateError(
-    `${failure.message}\nApply stopped. ${kept} Not recorded: ${list(notRecorded(work, recorded))}.`,
-    {
-      cause: failure,
-    },
-  );
+  const notDone = list(notRecorded(work, recorded));
+  return new StateError(`${failure.message}\nApply stopped. ${kept} Not recorded: ${notDone}.`, { cause: failure });
 }
 
 function list(addresses: string[]): string {

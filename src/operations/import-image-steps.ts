@@ -79,18 +79,15 @@ export async function importTags(
   const done: string[] = [];
   const importEach = async () => {
     for (const tag of tags) {
-      if (interruption?.stop.aborted) break;
+      if (interruption?.stop.aborted) throw leftOf(done, tags);
       const failure = await writePlannedTag(plan, tag, store, options).catch((error: unknown) => {
-        throw error instanceof InterruptedError ? new InterruptedError([...done, ...error.done], []) : error;
+        throw error instanceof InterruptedError ? leftOf([...done, ...error.done], tags) : error;
       });
       if (failure) failures.set(tag.address, failure);
       done.push(tag.address);
     }
   };
-  await (interruption ? interruption.whileImporting(importEach) : importEach()).catch((error: unknown) => {
-    throw error instanceof InterruptedError ? leftOf(error.done, tags) : error;
-  });
-  if (done.length < tags.length) throw leftOf(done, tags);
+  await (interruption ? interruption.whileImporting(importEach) : importEach());
   return failures;
 }
 

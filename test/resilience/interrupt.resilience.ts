@@ -45,10 +45,11 @@ function hold(path: RegExp): void {
   upstream.proxy.inject({ kind: 'hold', until: released }, { path, times: 10_000 });
 }
 
-/** An apply that has recorded app0:t0, with the others in progress. */
-async function applyHalfway(): Promise<CliProcess> {
+/** An apply (of `planFile` when given) that has recorded app0:t0, with the others in progress. */
+async function applyHalfway(planFile?: string): Promise<CliProcess> {
   hold(HELD_BLOBS);
-  const apply = startCli(['apply', '--auto-approve', '--concurrency', '2'], workspace.dir);
+  const args = planFile ? ['apply', planFile] : ['apply', '--auto-approve'];
+  const apply = startCli([...args, '--concurrency', '2'], workspace.dir);
   await apply.waitForLines(FIRST_IMPORTED);
   return apply;
 }
@@ -76,20 +77,27 @@ async function expectTheRestApplies(): Promise<void> {
 }
 
 describe('apply interrupted', () => {
-  it('by one signal stops gracefully: what completed is committed, the lock released, the rest left to apply', async () => {
-    const apply = await applyHalfway();
-    apply.signal('SIGINT');
-    const outcome = await apply.outcome;
-    expectCleanError(outcome);
-    expect(outcome.stderr).toMatch(STOPPING);
-    expect(outcome.stderr).toMatch(
-      /^error: interrupted: 1 tag done \(recorded in the state\), 2 tags left \(app1:t0, app2:t0\); run 'imagestreams apply' to finish the rest$/m,
-    );
-    // Committed to the state file itself, not only kept in the journal.
-    expect(existsSync(`${workspace.statePath}.journal`)).toBe(false);
-    expect([...tagsOf(workspace.state()).keys()]).toEqual(['app0:t0']);
-    await expectTheRestApplies();
-  });
+  it.each([
+    ['fresh', false],
+    ['of a saved plan', true],
+  ])(
+    '%s, by one signal stops gracefully: what completed is committed, the lock released, the rest left to apply',
+    async (_, saved) => {
+      if (saved) expect((await runCliMeasured(['plan', '--out', 'plan.bin'], workspace.dir)).code).toBe(0);
+      const apply = await applyHalfway(saved ? 'plan.bin' : undefined);
+      apply.signal('SIGINT');
+      const outcome = await apply.outcome;
+      expectCleanError(outcome);
+      expect(outcome.stderr).toMatch(STOPPING);
+      expect(outcome.stderr).toMatch(
+        /^error: interrupted: 1 tag done \(recorded in the state\), 2 tags left \(app1:t0, app2:t0\); run 'imagestreams apply' to finish the rest$/m,
+      );
+      // Committed to the state file itself, not only kept in the journal.
+      expect(existsSync(`${workspace.statePath}.journal`)).toBe(false);
+      expect([...tagsOf(workspace.state()).keys()]).toEqual(['app0:t0']);
+      await expectTheRestApplies();
+    },
+  );
 
   it('by a second signal stops at once, releasing the lock; the journal keeps what completed', async () => {
     const apply = await applyHalfway();
