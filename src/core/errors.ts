@@ -119,6 +119,20 @@ export class PlanMismatchError extends ImagestreamsError {
   readonly code = 'PLAN_MISMATCH';
 }
 
+/**
+ * Imports stopped by an interruption (SIGINT, SIGTERM): `done` were recorded in the state, `left` were not started
+ * or were abandoned.
+ */
+export class InterruptedError extends ImagestreamsError {
+  readonly code = 'INTERRUPTED';
+  constructor(
+    readonly done: readonly string[],
+    readonly left: readonly string[],
+  ) {
+    super(`interrupted: ${done.length} done, ${left.length} left`);
+  }
+}
+
 /** The user declined, or could not be asked, to confirm an apply. */
 export class NotConfirmedError extends ImagestreamsError {
   readonly code = 'NOT_CONFIRMED';

@@ -1,13 +1,14 @@
 import type { ImportReason } from '../core/errors.js';
-import { RegistryError, StateError } from '../core/errors.js';
+import { InterruptedError, RegistryError, StateError } from '../core/errors.js';
 import { type FollowingChange, inDependencyOrder, isFollowingChange } from '../core/following-changes.js';
 import type { Plan, PlannedChange } from '../core/plan-model.js';
 import { recordedTag } from '../core/state-lookup.js';
 import type { State, TagItem } from '../core/state-model.js';
 import type { ImageRepository } from '../registry/repository.js';
-import type { StateStore } from '../state/index.js';
+import type { JournalEntry, StateStore } from '../state/index.js';
 import { followedItem, importedOrigin } from './apply-references.js';
 import { mapConcurrent } from './concurrency.js';
+import type { Interruption } from './interruption.js';
 import { importedItem } from './item-metadata.js';
 import type { LocalStore } from './local-store.js';
 import { mirrorImage } from './mirror/mirror.js';
@@ -35,6 +36,8 @@ export interface ApplyOptions {
   onEvent?: (event: ApplyEvent) => void;
   /** Imports known to fail before they start (their planned image could not be read): recorded as failed. */
   failing?: ReadonlyMap<string, RegistryError>;
+  /** Once it stops, no change starts; once it abandons, the changes in progress are no longer waited for. */
+  interruption?: Interruption;
 }
 
 export interface ApplyResult {
@@ -47,7 +50,8 @@ export interface ApplyResult {
  * Performs the changes of a plan: imports exactly the planned digests, records each completed import in the state
  * journal as it lands, turns failures into conditions (keeping the tag's previous items), and commits once at the end.
  * A change is reported done only once it is recorded. When the journal cannot be written, apply starts nothing more
- * and fails with a StateError saying which changes were recorded and which were not.
+ * and fails with a StateError saying which changes were recorded and which were not. Interrupted, it commits what
+ * was recorded and fails with an InterruptedError, unless every change was recorded by then.
  */
 export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
   const result: ApplyResult = { imported: [], removed: [], failed: [] };
@@ -64,9 +68,9 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   const preparing =
     run.mirror && prepareDestinations(run.mirror.store, mirroredStreams(work, options.failing), 'write');
   const step = async (change: PlannedChange) => {
-    if (run.halted) return;
+    if (run.halted || options.interruption?.stop.aborted) return;
     try {
-      await applyChange(change, run);
+      await untilAbandoned(applyChange(change, run), options.interruption?.abandon);
     } catch (error) {
       if (!(error instanceof StateError)) throw error;
       run.halted ??= error;
@@ -82,7 +86,34 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   await preparing;
   if (run.halted) throw stoppedError(run.halted, run.recorded, work);
   await options.store.commit();
+  const left = notRecorded(work, run.recorded);
+  if (options.interruption?.stop.aborted && left.length > 0) throw new InterruptedError([...run.recorded], left);
   return result;
+}
+
+/** `work`, or less once `abandon` is aborted: the change is then left to finish (or fail) unheeded. */
+function untilAbandoned(work: Promise<void>, abandon: AbortSignal | undefined): Promise<void> {
+  if (!abandon) return work;
+  return new Promise((resolve, reject) => {
+    const onAbandon = () => {
+      work.catch(() => {});
+      resolve();
+    };
+    if (abandon.aborted) return onAbandon();
+    abandon.addEventListener('abort', onAbandon, { once: true });
+    work.then(resolve, reject).finally(() => abandon.removeEventListener('abort', onAbandon));
+  });
+}
+
+/** Writes a change's outcome to the journal, unless the change was abandoned: nothing of it is written after that. */
+async function record(run: ApplyRun, entry: JournalEntry): Promise<void> {
+  if (run.options.interruption?.abandon.aborted) throw new Error('abandoned');
+  await run.options.store.record(entry);
+}
+
+function notRecorded(work: PlannedChange[], recorded: string[]): string[] {
+  const done = new Set(recorded);
+  return work.map((c) => c.address).filter((address) => !done.has(address));
 }
 
 /** The streams the changes copy images into: those of Local tags imported or following, unless known to fail. */
@@ -112,7 +143,7 @@ async function applyChange(change: PlannedChange, run: ApplyRun): Promise<void> 
   const { options, result } = run;
   options.onEvent?.({ type: 'start', address: change.address, action: change.action });
   if (change.action === 'delete') {
-    await options.store.record({ op: 'deleteTag', stream: change.stream, tag: change.tag });
+    await record(run, { op: 'deleteTag', stream: change.stream, tag: change.tag });
     run.recorded.push(change.address);
     result.removed.push(change.address);
     options.onEvent?.({ type: 'done', address: change.address, action: change.action, digest: null });
@@ -129,14 +160,14 @@ async function applyChange(change: PlannedChange, run: ApplyRun): Promise<void> 
   } catch (error) {
     if (!(error instanceof RegistryError)) throw error;
     const value = failedTagState(change.spec!, prior, error, run.generation, run.now());
-    await options.store.record({ op: 'setTag', stream: change.stream, tag: change.tag, value });
+    await record(run, { op: 'setTag', stream: change.stream, tag: change.tag, value });
     run.recorded.push(change.address);
     result.failed.push({ address: change.address, reason: error.reason, message: error.message });
     options.onEvent?.({ type: 'failed', address: change.address, reason: error.reason, message: error.message });
     return;
   }
   const value = importedTagState(change.spec!, prior, item);
-  await options.store.record({ op: 'setTag', stream: change.stream, tag: change.tag, value });
+  await record(run, { op: 'setTag', stream: change.stream, tag: change.tag, value });
   run.recorded.push(change.address);
   result.imported.push(change.address);
   options.onEvent?.({ type: 'done', address: change.address, action: change.action, digest: item.digest });
@@ -167,15 +198,12 @@ const LISTED_ADDRESSES = 10;
 
 /** The failure to record, with what was recorded before it (kept in the journal) and what was not. */
 function stoppedError(failure: StateError, recorded: string[], work: PlannedChange[]): StateError {
-  const done = new Set(recorded);
-  const notRecorded = work.map((c) => c.address).filter((address) => !done.has(address));
   const kept =
     recorded.length > 0
       ? `Recorded before that, and kept in the state journal (the next apply writes it into the state file): ${list(recorded)}.`
       : 'Nothing was recorded.';
-  return new StateError(`${failure.message}\nApply stopped. ${kept} Not recorded: ${list(notRecorded)}.`, {
-    cause: failure,
-  });
+  const notDone = list(notRecorded(work, recorded));
+  return new StateError(`${failure.message}\nApply stopped. ${kept} Not recorded: ${notDone}.`, { cause: failure });
 }
 
 function list(addresses: string[]): string {

@@ -3,6 +3,7 @@ import type { RegistryError } from '../core/errors.js';
 import { hasChanges, type Plan, type PlanDocument, type PlanLimit } from '../core/plan-model.js';
 import type { ApplyResult } from '../engine/apply.js';
 import { tagConcurrency } from '../engine/concurrency.js';
+import type { Interruption } from '../engine/interruption.js';
 import { catalogLocalStore } from '../engine/local-store.js';
 import { planWithDiscoveries, prepareCatalogSources } from '../engine/plan.js';
 import { ProvenSources } from '../engine/saved-plan/proven-sources.js';
@@ -28,6 +29,8 @@ export interface ApplyRequest extends PlanScope, CatalogRepositoriesOptions {
   /** Asked with a fresh plan that has changes before anything is imported; false: import nothing. */
   approve?(plan: Plan): Promise<boolean>;
   progress?: ImportProgress;
+  /** Stops the imports: what completed is committed, and the apply fails with an InterruptedError. */
+  interruption?: Interruption;
 }
 
 export interface ApplyOutcome {
@@ -62,7 +65,8 @@ export async function readSavedPlan(path: string, options: ReadSavedPlanOptions)
 
 /** Plans (or proves a saved plan) and imports under the state lock. */
 export async function applyOperation(catalog: Catalog, request: ApplyRequest = {}): Promise<ApplyOutcome> {
-  return withRepositories(catalog, request, (repositories) => {
+  const closing = { ...request, abandon: request.interruption?.abandon };
+  return withRepositories(catalog, closing, (repositories) => {
     const lock = { operation: 'apply', timeoutMs: request.lockTimeoutMs ?? 0 };
     return withLockedState(catalog.statePath, lock, async (store) => {
       const work = request.saved
@@ -146,6 +150,7 @@ function runWork(
     ...(local && { local }),
     concurrency: tagConcurrency(catalog.registries, request.concurrency),
     ...(work.failing && { failing: work.failing }),
+    ...(request.interruption && { interruption: request.interruption }),
   };
   return applyWithProgress(work.plan, options, request.progress);
 }

@@ -7,10 +7,11 @@ import { mergeYamlValue } from '../config/yaml-merge.js';
 import { type AnyCatalogTag, allCatalogTags, type Catalog, type CatalogTag, isReferenceTag } from '../core/catalog.js';
 import { NotConfirmedError } from '../core/errors.js';
 import type { State } from '../core/state-model.js';
+import type { Interruption } from '../engine/interruption.js';
 import { StateStore } from '../state/index.js';
 import { type CatalogFileRef, type CatalogFileText, readCatalogFile } from './catalog-file.js';
 import { type AllSource, allSource, DEFAULT_MAX_TAGS, listRepositoryTags } from './import-image-all-source.js';
-import { catalogOptions, importTags, withLockedStateAfter } from './import-image-steps.js';
+import { catalogOptions, closing, importTags, withLockedStateAfter } from './import-image-steps.js';
 import { type ImportFlags, type ImportNote, importChanges, importFlagsOf } from './import-settings.js';
 import { hasStream } from './import-target.js';
 import type { ImportProgress } from './progress.js';
@@ -33,6 +34,8 @@ export interface ImportAllRequest extends TagSettings, CatalogRepositoriesOption
   /** Told once the catalog file was written, before the imports. */
   onCatalogWritten?(file: CatalogFileRef): void;
   progress?: ImportProgress;
+  /** Stops the imports: what completed is committed, and the command fails with an InterruptedError. */
+  interruption?: Interruption;
 }
 
 export interface ImportAllResult {
@@ -71,7 +74,7 @@ export async function importAllOperation(ref: CatalogFileRef, request: ImportAll
   if (source.kind === 'repository' && source.needsConfirm && !request.confirm && !request.dryRun) {
     throw new NotConfirmedError(`${source.needsConfirm} (nothing was written)`);
   }
-  return withRepositories(catalog, request, async (repositories) => {
+  return withRepositories(catalog, closing(request), async (repositories) => {
     const planned = await allEdit(file, catalog, source, flags, repositories, request);
     const done = request.dryRun ? await dryRun(file, planned) : await importNow(file, planned, repositories, request);
     const { additionalTags, notes, tags } = planned;
@@ -179,7 +182,7 @@ async function importNow(
     request.onCatalogWritten?.(file);
   };
   return withLockedStateAfter(edit.catalog.statePath, request.lockTimeoutMs, write, async (store) => {
-    const failed = await importTags(edit.catalog, tags, store, repositories, request.progress);
+    const failed = await importTags(edit.catalog, tags, store, repositories, request);
     const failures = tags.flatMap((tag) => {
       const failure = failed.get(tag.address);
       return failure ? [{ tag, failure }] : [];

@@ -1,6 +1,8 @@
 import type { LoadCatalogOptions } from '../config/index.js';
 import type { Catalog, CatalogTag } from '../core/catalog.js';
+import { InterruptedError } from '../core/errors.js';
 import type { Plan } from '../core/plan-model.js';
+import type { Interruption } from '../engine/interruption.js';
 import { catalogLocalStore } from '../engine/local-store.js';
 import { planCatalog } from '../engine/plan.js';
 import { planningState, StateStore } from '../state/index.js';
@@ -42,16 +44,27 @@ export function planTags(
   });
 }
 
+/** Repository options that do not wait for abandoned imports' requests when closing. */
+export function closing<T extends { interruption?: Interruption }>(request: T): T & { abandon?: AbortSignal } {
+  return { ...request, ...(request.interruption && { abandon: request.interruption.abandon }) };
+}
+
+/** How `importTags` reports and can be stopped. */
+export interface ImportTagsOptions {
+  progress?: ImportProgress | undefined;
+  interruption?: Interruption | undefined;
+}
+
 /**
  * Plans `tags` again and imports each into the state (whose lock the caller holds), one after the other; returns the
- * failures by tag address.
+ * failures by tag address. Interrupted, it fails with an InterruptedError counting the tags of the whole run.
  */
 export async function importTags(
   catalog: Catalog,
   tags: readonly CatalogTag[],
   store: StateStore,
   repositories: CatalogRepositories,
-  progress: ImportProgress | undefined,
+  { progress, interruption }: ImportTagsOptions,
 ): Promise<Map<string, ImportFailure>> {
   const plan = await planTags(catalog, tags, store, repositories, Math.min(4, tags.length));
   const local = catalogLocalStore(catalog, repositories.openTag);
@@ -60,13 +73,30 @@ export async function importTags(
     ...(local && { local }),
     now: () => new Date(),
     ...(progress && { progress }),
+    ...(interruption && { interruption }),
   };
   const failures = new Map<string, ImportFailure>();
-  for (const tag of tags) {
-    const failure = await writePlannedTag(plan, tag, store, options);
-    if (failure) failures.set(tag.address, failure);
-  }
+  const done: string[] = [];
+  const importEach = async () => {
+    for (const tag of tags) {
+      if (interruption?.stop.aborted) throw leftOf(done, tags);
+      const failure = await writePlannedTag(plan, tag, store, options).catch((error: unknown) => {
+        throw error instanceof InterruptedError ? leftOf([...done, ...error.done], tags) : error;
+      });
+      if (failure) failures.set(tag.address, failure);
+      done.push(tag.address);
+    }
+  };
+  await (interruption ? interruption.whileImporting(importEach) : importEach());
   return failures;
+}
+
+function leftOf(done: readonly string[], tags: readonly CatalogTag[]): InterruptedError {
+  const recorded = new Set(done);
+  return new InterruptedError(
+    done,
+    tags.map((t) => t.address).filter((address) => !recorded.has(address)),
+  );
 }
 
 /** How the catalog file is validated: as the file it is, with the command line's overrides. */

@@ -8,9 +8,10 @@ import type { Catalog, CatalogTag } from '../core/catalog.js';
 import { NotConfirmedError, UsageError } from '../core/errors.js';
 import type { State, TagItem } from '../core/state-model.js';
 import { previewImport } from '../engine/import-preview.js';
+import type { Interruption } from '../engine/interruption.js';
 import { StateStore } from '../state/index.js';
 import { type CatalogFileRef, type CatalogFileText, readCatalogFile } from './catalog-file.js';
-import { catalogOptions, importTags, planTags, withLockedStateAfter } from './import-image-steps.js';
+import { catalogOptions, closing, importTags, planTags, withLockedStateAfter } from './import-image-steps.js';
 import { type ImportFlags, type ImportNote, importChanges, importFlagsOf } from './import-settings.js';
 import { hasStream, importTarget } from './import-target.js';
 import type { ImportProgress } from './progress.js';
@@ -33,6 +34,8 @@ export interface ImportImageRequest extends TagSettings, CatalogRepositoriesOpti
   /** Told once the catalog file was written, before the import. */
   onCatalogWritten?(tag: CatalogTag, file: CatalogFileRef): void;
   progress?: ImportProgress;
+  /** Stops the imports: what completed is committed, and the command fails with an InterruptedError. */
+  interruption?: Interruption;
 }
 
 export interface ImportImageResult {
@@ -65,7 +68,7 @@ export async function importImageOperation(
   const { stream, tag: tagName } = wanted.address;
   const edit = setCatalogTag(file, stream, tagName, wanted.changes);
   const tag = findTag(edit.catalog, stream, tagName)!;
-  const done = await withRepositories(edit.catalog, request, (repositories) =>
+  const done = await withRepositories(edit.catalog, closing(request), (repositories) =>
     request.dryRun ? dryRun(file, edit, tag, repositories) : importNow(file, edit, tag, repositories, request),
   );
   return { ...done, notes: wanted.notes };
@@ -140,7 +143,7 @@ function importNow(
       }
     },
     async (store) => {
-      const failure = (await importTags(edit.catalog, [tag], store, repositories, request.progress)).get(tag.address);
+      const failure = (await importTags(edit.catalog, [tag], store, repositories, request)).get(tag.address);
       return { catalog: edit.catalog, state: store.state, tag, ...(failure && { failure }) };
     },
   );

@@ -20,7 +20,11 @@ export async function applyWithProgress(
 ): Promise<ApplyResult> {
   progress.started?.(plan.changes);
   try {
-    return await applyPlan(plan, { ...options, ...(progress.onEvent && { onEvent: progress.onEvent }) });
+    const applying = { ...options, ...(progress.onEvent && { onEvent: progress.onEvent }) };
+    const { interruption } = options;
+    return await (interruption
+      ? interruption.whileImporting(() => applyPlan(plan, applying))
+      : applyPlan(plan, applying));
   } finally {
     await progress.finished?.();
   }

@@ -4,6 +4,8 @@ import { recordedTag } from '../core/state-lookup.js';
 import { failedTagState } from '../engine/tag-outcome.js';
 import { acquireLock, StateStore } from '../state/index.js';
 
+export { holdsStateLock, releaseHeldLocksNow } from '../state/index.js';
+
 /** How an operation takes the state lock. */
 export interface LockRequest {
   /** Named in the lock, for whoever finds it held. */

@@ -1,6 +1,7 @@
 import type { CatalogTag } from '../core/catalog.js';
 import type { ImportReason } from '../core/errors.js';
 import type { Plan, PlannedChange } from '../core/plan-model.js';
+import type { Interruption } from '../engine/interruption.js';
 import type { LocalStore } from '../engine/local-store.js';
 import type { ImageRepository } from '../registry/repository.js';
 import type { StateStore } from '../state/index.js';
@@ -17,6 +18,7 @@ export interface TagImportOptions {
   local?: LocalStore;
   now(): Date;
   progress?: ImportProgress;
+  interruption?: Interruption;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function writePlannedTag(
     ...(options.local && { local: options.local }),
     concurrency: 1,
     now: options.now,
+    ...(options.interruption && { interruption: options.interruption }),
   };
   const result = await applyWithProgress({ ...plan, changes }, applyOptions, options.progress);
   return result.failed.find((f) => f.address === tag.address);

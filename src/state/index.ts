@@ -4,11 +4,13 @@ export {
   acquireLock,
   forceUnlock,
   formatLockInfo,
+  holdsStateLock,
   isStale,
   type Lock,
   type LockOptions,
   lockPath,
   readLock,
+  releaseHeldLocksNow,
   staleLockMessage,
 } from './lock.js';
 export { STATE_MIGRATIONS, type StateMigration } from './migrations.js';

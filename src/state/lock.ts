@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { lstatSync, readFileSync, unlinkSync } from 'node:fs';
 import { lstat, mkdir, open, unlink } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -207,17 +208,48 @@ async function makeDirectory(dir: string): Promise<void> {
   }
 }
 
+/** The locks this process holds, by the state file they lock: released at once when the process must end now. */
+const heldLocks = new Map<Lock, string>();
+
 function heldLock(statePath: string, info: LockInfo): Lock {
   let released = false;
-  return {
+  const lock: Lock = {
     info,
     async release() {
       if (released) return;
       released = true;
+      heldLocks.delete(lock);
       const current = await readLock(statePath);
       if (current?.id === info.id) await removeIfExists(lockPath(statePath));
     },
   };
+  heldLocks.set(lock, statePath);
+  return lock;
+}
+
+/** True while this process holds a state lock. */
+export function holdsStateLock(): boolean {
+  return heldLocks.size > 0;
+}
+
+/**
+ * Removes, synchronously, every lock file this process holds that is still its own: for a process about to exit
+ * without finishing its work (what it recorded is in the state's journal). Errors are ignored: nothing is left to
+ * report them to.
+ */
+export function releaseHeldLocksNow(): void {
+  for (const [lock, statePath] of heldLocks) {
+    heldLocks.delete(lock);
+    const file = lockPath(statePath);
+    try {
+      const stats = lstatSync(file);
+      if (!stats.isFile() || stats.size > MAX_LOCK_BYTES) continue;
+      const held = JSON.parse(readFileSync(file, 'utf8')) as { id?: unknown };
+      if (held.id === lock.info.id) unlinkSync(file);
+    } catch {
+      // gone, or not ours to remove
+    }
+  }
 }
 
 /** `waitedMs`: how long the lock was waited for, 0 when it was not (or not at all, its holder being gone). */

@@ -4,7 +4,14 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LockError, type LockInfo, StateError } from '../../src/core/errors.js';
-import { acquireLock, forceUnlock, formatLockInfo, readLock } from '../../src/state/index.js';
+import {
+  acquireLock,
+  forceUnlock,
+  formatLockInfo,
+  holdsStateLock,
+  readLock,
+  releaseHeldLocksNow,
+} from '../../src/state/index.js';
 
 let dir: string;
 let statePath: string;
@@ -212,6 +219,22 @@ describe('Lock.release', () => {
     await second.release();
     await second.release();
     expect(await readLock(statePath)).toBeNull();
+  });
+});
+
+describe('releaseHeldLocksNow', () => {
+  it('removes at once the locks this process holds, and only while they hold its ids', async () => {
+    const other = join(dir, 'other.state.json');
+    const mine = await acquireLock(statePath, { operation: 'apply' });
+    const taken = await acquireLock(other, { operation: 'apply' });
+    // Unlocked by force meanwhile, and locked again by another process.
+    await writeFile(`${other}.lock`, JSON.stringify({ ...taken.info, id: 'another-process' }));
+    expect(holdsStateLock()).toBe(true);
+    releaseHeldLocksNow();
+    expect(await readLock(statePath)).toBeNull();
+    expect((await readLock(other))?.id).toBe('another-process');
+    expect(holdsStateLock()).toBe(false);
+    await mine.release();
   });
 });
 

@@ -6,6 +6,7 @@ import { adoptOperation } from '../../operations/adopt.js';
 import { allowedPathsOf, type CatalogPathOptions, catalogFileOf } from '../catalog-options.js';
 import { repositoryOptionsOf } from '../context.js';
 import { EXIT_OK } from '../exit.js';
+import { interruptible } from '../interrupt.js';
 import { type Io, writeLine } from '../output.js';
 
 export interface AdoptOptions extends CatalogPathOptions {
@@ -15,7 +16,12 @@ export interface AdoptOptions extends CatalogPathOptions {
 }
 
 /** `adopt FILE|-`: `oc get is -o yaml|json` output into the catalog and the state. */
-export async function adoptCommand(input: string, options: AdoptOptions, io: Io): Promise<number> {
+/** Stopped by SIGINT or SIGTERM as `interruptible` says: the state lock is not left behind. */
+export function adoptCommand(input: string, options: AdoptOptions, io: Io): Promise<number> {
+  return interruptible(io, 'run this adopt again', () => adoptLocked(input, options, io));
+}
+
+async function adoptLocked(input: string, options: AdoptOptions, io: Io): Promise<number> {
   const text = input === '-' ? await readStdin(io) : await readInput(resolve(io.cwd, input), input);
   const allowedPaths = allowedPathsOf(options, io);
   const file = catalogFileOf(options, io);

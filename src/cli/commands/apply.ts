@@ -3,11 +3,13 @@ import { printable } from '../../core/echoed-text.js';
 import { NotConfirmedError } from '../../core/errors.js';
 import type { Plan, PlanDocument } from '../../core/plan-model.js';
 import { type ApplyOutcome, applyOperation, readSavedPlan } from '../../operations/apply.js';
+import type { Interruption } from '../../operations/interruption.js';
 import { applySummary } from '../../render/apply-summary.js';
 import { renderPlan } from '../../render/plan.js';
 import { writeCatalogWarnings } from '../catalog-warnings.js';
 import { loadCatalogOf, repositoryOptionsOf, textStyle } from '../context.js';
 import { EXIT_ERROR, EXIT_OK } from '../exit.js';
+import { interruptible } from '../interrupt.js';
 import { type Io, writeJson } from '../output.js';
 import { PLAN_KEY_VARIABLE, planKey } from '../plan-key.js';
 import { importProgress } from '../progress.js';
@@ -31,10 +33,18 @@ export interface ApplyCommandOptions {
   abbrev?: boolean;
 }
 
-export async function applyCommand(
+/** `apply`: stopped by SIGINT or SIGTERM as `interruptible` says. */
+export function applyCommand(planFile: string | undefined, options: ApplyCommandOptions, io: Io): Promise<number> {
+  return interruptible(io, "run 'imagestreams apply'", (interruption) =>
+    applyInterruptible(planFile, options, io, interruption),
+  );
+}
+
+async function applyInterruptible(
   planFile: string | undefined,
   options: ApplyCommandOptions,
   io: Io,
+  interruption: Interruption,
 ): Promise<number> {
   if (planFile) refuseScopeWithSavedPlan(planFile, options);
   const saved = planFile ? await savedPlan(planFile, options, io) : undefined;
@@ -53,6 +63,7 @@ export async function applyCommand(
     },
     approve: (plan) => approve(plan, options, io),
     progress: importProgress(io, Boolean(options.json)),
+    interruption,
   });
   if (outcome.ran || options.json || outcome.result.failed.length > 0) report(outcome, options, io);
   if (outcome.ran) io.stderr.write(targetedApplyWarning(outcome.plan.targets, outcome.limitedBy));

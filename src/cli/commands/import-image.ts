@@ -5,6 +5,7 @@ import { UsageError } from '../../core/errors.js';
 import { type ImportImageResult, importImageOperation } from '../../operations/import-image.js';
 import { type ImportAllResult, importAllOperation } from '../../operations/import-image-all.js';
 import type { ImportNote } from '../../operations/import-settings.js';
+import type { Interruption } from '../../operations/interruption.js';
 import {
   type DescribeTextOptions,
   describeStream,
@@ -14,6 +15,7 @@ import {
 import { allowedPathsOf, type CatalogPathOptions, catalogFileOf } from '../catalog-options.js';
 import { repositoryOptionsOf } from '../context.js';
 import { EXIT_ERROR, EXIT_OK } from '../exit.js';
+import { interruptible } from '../interrupt.js';
 import type { Io } from '../output.js';
 import { importProgress } from '../progress.js';
 
@@ -37,9 +39,22 @@ export interface ImportImageOptions extends CatalogPathOptions {
  * with --confirm), then imports exactly that tag under the state lock and shows the stream and the image. A failed
  * import keeps the catalog edit, records a condition and exits 1.
  */
-export async function importImageCommand(target: string, options: ImportImageOptions, io: Io): Promise<number> {
+export function importImageCommand(target: string, options: ImportImageOptions, io: Io): Promise<number> {
+  const finish = "run 'imagestreams apply' (or this import-image again)";
+  return interruptible(io, finish, (interruption) =>
+    options.all
+      ? importAllCommand(target, options, io, interruption)
+      : importTagCommand(target, options, io, interruption),
+  );
+}
+
+async function importTagCommand(
+  target: string,
+  options: ImportImageOptions,
+  io: Io,
+  interruption: Interruption,
+): Promise<number> {
   if (target.includes('@')) throw new UsageError("to import images by ID, use the 'tag' command");
-  if (options.all) return importAllCommand(target, options, io);
   if (options.maxTags !== undefined) throw new UsageError('--max-tags applies only with --all');
   const address = parseTagAddress(target, 'latest');
   const ref = catalogRefOf(options, io);
@@ -52,6 +67,7 @@ export async function importImageCommand(target: string, options: ImportImageOpt
     cwd: io.cwd,
     onCatalogWritten: (tag: CatalogTag, file) => io.stderr.write(`Wrote ${tag.address} to ${file.displayPath}.\n`),
     progress: importProgress(io, false),
+    interruption,
   });
   if (result.dryRun?.diff) io.stdout.write(`${result.dryRun.diff}\n`);
   for (const note of result.notes) io.stderr.write(`${noteText(note)}\n`);
@@ -60,7 +76,13 @@ export async function importImageCommand(target: string, options: ImportImageOpt
 }
 
 /** `import-image STREAM --all`: the repository's tags (or the stream's own, again), as `oc import-image --all`. */
-async function importAllCommand(target: string, options: ImportImageOptions, io: Io): Promise<number> {
+async function importAllCommand(
+  target: string,
+  options: ImportImageOptions,
+  io: Io,
+  interruption: Interruption,
+): Promise<number> {
+  if (target.includes('@')) throw new UsageError("to import images by ID, use the 'tag' command");
   if (target.includes(':')) throw new UsageError(`cannot specify a tag "${target}" as well as --all`);
   const { stream } = parseTagAddress(target, 'latest');
   const result = await importAllOperation(catalogRefOf(options, io), {
@@ -71,6 +93,7 @@ async function importAllCommand(target: string, options: ImportImageOptions, io:
     cwd: io.cwd,
     onCatalogWritten: (file) => io.stderr.write(`Wrote the tags of ${stream} to ${file.displayPath}.\n`),
     progress: importProgress(io, false),
+    interruption,
   });
   if (result.dryRun?.diff) io.stdout.write(`${result.dryRun.diff}\n`);
   for (const note of result.notes) io.stderr.write(`${noteText(note)}\n`);

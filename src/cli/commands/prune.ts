@@ -4,6 +4,7 @@ import { type PrunePlan, type PruneTotals, pruneOperation, type StreamPrune } fr
 import { formatBytes } from '../../render/plan-text.js';
 import { loadCatalogOf, repositoryOptionsOf } from '../context.js';
 import { EXIT_OK } from '../exit.js';
+import { interruptible } from '../interrupt.js';
 import { type Io, writeJson } from '../output.js';
 
 export interface PruneOptions {
@@ -22,7 +23,12 @@ export interface PruneOptions {
  * `prune`: trims each tag's history and deletes from the local store what no remaining item references. Without
  * `--confirm` it only shows what it would delete.
  */
-export async function pruneCommand(options: PruneOptions, io: Io): Promise<number> {
+/** Stopped by SIGINT or SIGTERM as `interruptible` says: the state lock is not left behind. */
+export function pruneCommand(options: PruneOptions, io: Io): Promise<number> {
+  return interruptible(io, "run 'imagestreams prune' again", () => pruneLocked(options, io));
+}
+
+async function pruneLocked(options: PruneOptions, io: Io): Promise<number> {
   const policy = {
     keepTagRevisions: options.keepTagRevisions,
     keepYoungerThanMs: parseDuration(options.keepYoungerThan, 'zero'),

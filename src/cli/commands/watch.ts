@@ -12,6 +12,7 @@ import { loadCatalogOf, repositoryOptionsOf } from '../context.js';
 import { EXIT_ERROR, EXIT_OK } from '../exit.js';
 import { type MetricsServer, parseListenAddress, startMetricsServer } from '../metrics-server.js';
 import type { Io } from '../output.js';
+import { nodeProcess, type StopProcess } from '../stop-signals.js';
 import { formatWatchEvent, type WatchLogEvent } from '../watch-log.js';
 
 export interface WatchCommandOptions {
@@ -27,27 +28,6 @@ export interface WatchCommandOptions {
   concurrency: number;
 }
 
-/** What the command needs of the process it runs in. */
-export interface WatchProcess {
-  /** Calls `handler` on SIGINT and SIGTERM until the returned function is called. */
-  onStopSignal(handler: (signal: string) => void): () => void;
-  /** Ends the process with `code` if work abandoned at the stop still keeps it alive a little later. */
-  exitSoon(code: number): void;
-}
-
-export const nodeProcess: WatchProcess = {
-  onStopSignal(handler) {
-    const signals = ['SIGINT', 'SIGTERM'] as const;
-    for (const signal of signals) process.on(signal, handler);
-    return () => {
-      for (const signal of signals) process.off(signal, handler);
-    };
-  },
-  exitSoon(code) {
-    setTimeout(() => process.exit(code), 2_000).unref();
-  },
-};
-
 /**
  * `watch`: re-imports scheduled tags whose upstream moved, until SIGINT or SIGTERM (exit 0); with `--once`, one
  * pass that exits 0 only when every scheduled tag was checked and imported without error.
@@ -55,7 +35,7 @@ export const nodeProcess: WatchProcess = {
 export async function watchCommand(
   options: WatchCommandOptions,
   io: Io,
-  host: WatchProcess = nodeProcess,
+  host: Pick<StopProcess, 'onStopSignal' | 'exitSoon'> = nodeProcess,
 ): Promise<number> {
   const intervalMs = options.interval === undefined ? undefined : parseInterval(options.interval);
   const importsPerMinute = parseImportsPerMinute(options.importsPerMinute);

@@ -3,6 +3,7 @@ import { CatalogError, formatCatalogProblem, type LockInfo } from '../../core/er
 import type { State } from '../../core/state-model.js';
 import { CredentialsError } from '../../credentials/index.js';
 import { planningState, StateStore } from '../../state/index.js';
+import { STOP_GRACE_MS } from '../interruption.js';
 import { catalogLocalStore, type LocalStore } from '../local-store.js';
 import { scheduledDiscoveries, scheduledTags } from '../scheduled-plan.js';
 import { watchCatalogFile } from './catalog-file.js';
@@ -25,7 +26,7 @@ export type {
   WatchSummary,
 } from './options.js';
 
-const DEFAULTS = { concurrency: 4, stopGraceMs: 5_000, lockPollMs: 500 };
+const DEFAULTS = { concurrency: 4, stopGraceMs: STOP_GRACE_MS, lockPollMs: 500 };
 
 /**
  * `watch`: keeps the scheduled tags of a catalog following their upstream. Each tag is checked every interval

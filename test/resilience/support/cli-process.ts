@@ -29,6 +29,8 @@ export interface CliProcess {
   readonly pid: number;
   /** Resolves when stderr holds a line matching `pattern` `count` times; rejects if the process ends first. */
   waitForLines(pattern: RegExp, count?: number): Promise<void>;
+  /** Sends `signal` (SIGINT, SIGTERM) without waiting for anything. */
+  signal(signal: NodeJS.Signals): void;
   /** SIGKILL now; resolves when the process is gone. */
   kill(reason?: CliOutcome['stoppedBy']): Promise<CliOutcome>;
   readonly outcome: Promise<CliOutcome>;
@@ -95,7 +97,8 @@ function watch(child: ChildProcessWithoutNullStreams, rssFile: string, args: rea
   return {
     pid: child.pid!,
     waitForLines(pattern, count = 1) {
-      const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}gm`);
+      const flags = new Set([...pattern.flags, 'g', 'm']);
+      const global = new RegExp(pattern.source, [...flags].join(''));
       return new Promise((resolve, reject) => {
         const check = () => {
           if ((stderr.match(global)?.length ?? 0) >= count) {
@@ -109,6 +112,9 @@ function watch(child: ChildProcessWithoutNullStreams, rssFile: string, args: rea
         waiters.add(check);
         check();
       });
+    },
+    signal(signal) {
+      child.kill(signal);
     },
     kill,
     outcome,

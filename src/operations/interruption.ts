@@ -1,0 +1,1 @@
+export { Interruption, STOP_GRACE_MS } from '../engine/interruption.js';
