@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { lstatSync, readFileSync, unlinkSync } from 'node:fs';
-import { lstat, mkdir, open, unlink } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { lstat, mkdir } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -63,7 +63,8 @@ export async function acquireLock(statePath: string, options: LockOptions): Prom
   await makeDirectory(dirname(file));
   let glimpses = 0;
   for (;;) {
-    if (await tryCreateLock(file, info)) return heldLock(statePath, info);
+    const created = await tryCreateLock(file, info);
+    if (created) return heldLock(statePath, info, created);
     const holder = await readLock(statePath);
     if (!holder && ++glimpses <= LOCK_GLIMPSES) {
       await sleep(LOCK_GLIMPSE_MS);
@@ -153,29 +154,43 @@ export function isStale(info: LockInfo): boolean {
   }
 }
 
-/** True when the lock file was created; false when a lock file is already there. */
-async function tryCreateLock(file: string, info: LockInfo): Promise<boolean> {
-  let handle: Awaited<ReturnType<typeof open>>;
+/**
+ * The lock file created, undefined when a lock file is already there. It is created and written synchronously, so
+ * that a signal finds it either absent or complete and among those `releaseHeldLocksNow` removes.
+ */
+async function tryCreateLock(file: string, info: LockInfo): Promise<CreatedLock | undefined> {
+  const text = Buffer.from(`${JSON.stringify(info, null, 2)}\n`, 'utf8');
+  let fd: number;
   try {
-    handle = await open(file, 'wx', 0o644);
+    fd = openSync(file, 'wx', 0o644);
   } catch (error) {
     if (isErrorCode(error, 'EEXIST')) {
       await assertLockFile(file);
-      return false;
+      return undefined;
     }
     throw new StateError(`cannot create state lock ${file}: ${describeSystemError(error)}`, { cause: error });
   }
   try {
-    await handle.writeFile(`${JSON.stringify(info, null, 2)}\n`, 'utf8');
-    await handle.sync();
+    writeSync(fd, text);
+    fsyncSync(fd);
   } catch (error) {
-    await handle.close();
-    await unlink(file).catch(() => {});
+    closeSync(fd);
+    removeLockNow(file);
     throw new StateError(`cannot write state lock ${file}: ${describeSystemError(error)}`, { cause: error });
   }
-  await handle.close();
+  closeSync(fd);
+  const created = { file, text };
+  createdLocks.add(created);
   await syncDirectory(dirname(file));
-  return true;
+  return created;
+}
+
+function removeLockNow(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // gone already
+  }
 }
 
 /** Throws unless what is at the lock's path (O_EXCL found something) is a regular file, or is gone already. */
@@ -208,47 +223,68 @@ async function makeDirectory(dir: string): Promise<void> {
   }
 }
 
-/** The locks this process holds, by the state file they lock: released at once when the process must end now. */
-const heldLocks = new Map<Lock, string>();
+/**
+ * The lock files this process created and has not removed, with the text it writes in them: removed at once when
+ * the process must end now. A file is one of them from its creation until its removal, so that no moment of taking
+ * or releasing a lock leaves it behind.
+ */
+const createdLocks = new Set<CreatedLock>();
 
-function heldLock(statePath: string, info: LockInfo): Lock {
+interface CreatedLock {
+  file: string;
+  text: Buffer;
+}
+
+function heldLock(statePath: string, info: LockInfo, created: CreatedLock): Lock {
   let released = false;
-  const lock: Lock = {
+  return {
     info,
     async release() {
       if (released) return;
       released = true;
-      heldLocks.delete(lock);
-      const current = await readLock(statePath);
-      if (current?.id === info.id) await removeIfExists(lockPath(statePath));
+      try {
+        const current = await readLock(statePath);
+        if (current?.id === info.id) await removeIfExists(lockPath(statePath));
+      } finally {
+        createdLocks.delete(created);
+      }
     },
   };
-  heldLocks.set(lock, statePath);
-  return lock;
 }
 
-/** True while this process holds a state lock. */
+/** True while this process holds a state lock, from the creation of its file to its removal. */
 export function holdsStateLock(): boolean {
-  return heldLocks.size > 0;
+  return createdLocks.size > 0;
 }
 
 /**
- * Removes, synchronously, every lock file this process holds that is still its own: for a process about to exit
- * without finishing its work (what it recorded is in the state's journal). Errors are ignored: nothing is left to
- * report them to.
+ * Removes, synchronously, every lock file this process created that is still its own (holds what it wrote): for a process about to exit without finishing its work (what it recorded is in the state's
+ * journal). What is not a regular file at a lock's path is neither followed nor removed. Errors are ignored:
+ * nothing is left to report them to.
  */
 export function releaseHeldLocksNow(): void {
-  for (const [lock, statePath] of heldLocks) {
-    heldLocks.delete(lock);
-    const file = lockPath(statePath);
+  for (const created of createdLocks) {
+    createdLocks.delete(created);
     try {
-      const stats = lstatSync(file);
-      if (!stats.isFile() || stats.size > MAX_LOCK_BYTES) continue;
-      const held = JSON.parse(readFileSync(file, 'utf8')) as { id?: unknown };
-      if (held.id === lock.info.id) unlinkSync(file);
+      const held = readLockBytes(created.file, created.text.length);
+      if (held?.equals(created.text)) unlinkSync(created.file);
     } catch {
       // gone, or not ours to remove
     }
+  }
+}
+
+/** The bytes of the regular file `file`, undefined when it is longer than `maxBytes`; a link is not followed. */
+function readLockBytes(file: string, maxBytes: number): Buffer | undefined {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile() || stats.size > maxBytes) return undefined;
+    const buffer = Buffer.alloc(maxBytes + 1);
+    const length = readSync(fd, buffer, 0, buffer.length, 0);
+    return length > maxBytes ? undefined : buffer.subarray(0, length);
+  } finally {
+    closeSync(fd);
   }
 }
 

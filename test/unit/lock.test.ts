@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -235,6 +236,29 @@ describe('releaseHeldLocksNow', () => {
     expect((await readLock(other))?.id).toBe('another-process');
     expect(holdsStateLock()).toBe(false);
     await mine.release();
+  });
+
+  it('removes a lock being released, until its file is gone', async () => {
+    const lock = await acquireLock(statePath, { operation: 'apply' });
+    const releasing = lock.release();
+    expect(holdsStateLock()).toBe(true);
+    releaseHeldLocksNow();
+    expect(existsSync(lockFile)).toBe(false);
+    await releasing;
+  });
+
+  it('removes a lock being taken, from the creation of its file', async () => {
+    let taken = false;
+    const taking = acquireLock(statePath, { operation: 'apply' }).then((lock) => {
+      taken = true;
+      return lock;
+    });
+    while (!existsSync(lockFile)) await new Promise(setImmediate);
+    expect(taken).toBe(false);
+    releaseHeldLocksNow();
+    expect(existsSync(lockFile)).toBe(false);
+    await (await taking).release();
+    expect(holdsStateLock()).toBe(false);
   });
 });
 
