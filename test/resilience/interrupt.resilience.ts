@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { acquireLock, readLock } from '../../src/state/index.js';
 import { eventually } from '../helpers/watch-workspace.js';
 import { catalogText, Workspace } from '../helpers/workspace.js';
 import { type CliOutcome, type CliProcess, runCliMeasured, startCli } from './support/cli-process.js';
@@ -129,6 +131,41 @@ describe('apply interrupted', () => {
     const plan = await runCliMeasured(['plan', '--detailed-exitcode'], workspace.dir);
     expect(plan.code, plan.stderr).toBe(2);
     expect(plan.stdout).toMatch(/Plan: 3 to import/);
+  });
+});
+
+describe('apply waiting with --lock-timeout for the lock of another process', () => {
+  it.each([['SIGINT'], ['SIGTERM']] as const)(
+    'ends as %s ends any program, leaving the other process its lock',
+    async (signal) => {
+      const other = await acquireLock(workspace.statePath, { operation: 'apply' });
+      try {
+        const waiting = startCli(['apply', '--auto-approve', '--lock-timeout', '5m'], workspace.dir);
+        await sleep(1_500);
+        waiting.signal(signal);
+        waiting.signal(signal);
+        const outcome = await waiting.outcome;
+        expect(outcome.signal, outcome.stderr).toBe(signal);
+        expect((await readLock(workspace.statePath))?.id).toBe(other.info.id);
+      } finally {
+        await other.release();
+      }
+    },
+  );
+});
+
+describe('apply interrupted by signals in quick succession', () => {
+  it('stops at once at the second, releasing the lock; the journal keeps what completed', async () => {
+    const apply = await applyHalfway();
+    apply.signal('SIGTERM');
+    apply.signal('SIGINT');
+    apply.signal('SIGINT');
+    const outcome = await apply.outcome;
+    expectCleanError(outcome);
+    // Signals sent together may be delivered in either order.
+    expect(outcome.stderr).toMatch(/^error: stopped at once \(SIG(INT|TERM)\): the state lock was released/m);
+    expect([...tagsOf(await replayedState(workspace)).keys()]).toEqual(['app0:t0']);
+    await expectTheRestApplies();
   });
 });
 
