@@ -36,6 +36,7 @@ export async function interruptible(
     }
     const released = holdsStateLock() ? 'the state lock was released, and what was imported is kept; ' : '';
     releaseHeldLocksNow();
+    io.stderr.endTakeOver();
     io.stderr.write(`\nerror: stopped at once (${signal}): ${released}${finish} to finish\n`);
     host.exitNow(EXIT_ERROR);
   });

@@ -69,6 +69,11 @@ export class LiveProgress {
 
   /** Writes what is pending and erases the block, leaving the cursor where the text written next belongs. */
   async finish(): Promise<void> {
+    this.endNow();
+  }
+
+  /** As `finish`, synchronously. */
+  endNow(): void {
     this.stop();
     this.finished = true;
     this.draw();

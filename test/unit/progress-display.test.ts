@@ -306,6 +306,15 @@ describe('stderr while the live display is on the terminal', () => {
     io.stderr.write('Enter a value: ');
     expect(screen.lines).toEqual(['error: the state journal cannot be written', 'Enter a value: ']);
   });
+
+  it('is erased at once when the process must exit now, and stderr then goes straight to the terminal', () => {
+    const { screen, clock, io } = liveApply();
+    io.stderr.write('warning: the first half');
+    io.stderr.endTakeOver();
+    io.stderr.write('\nerror: stopped at once (SIGINT)\n');
+    expect(screen.lines).toEqual(['warning: the first half', 'error: stopped at once (SIGINT)']);
+    expect(clock.running).toBe(0);
+  });
 });
 
 describe('stderr with no live display', () => {
