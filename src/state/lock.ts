@@ -258,9 +258,10 @@ export function holdsStateLock(): boolean {
 }
 
 /**
- * Removes, synchronously, every lock file this process created that is still its own (holds what it wrote): for a process about to exit without finishing its work (what it recorded is in the state's
- * journal). What is not a regular file at a lock's path is neither followed nor removed. Errors are ignored:
- * nothing is left to report them to.
+ * Removes, synchronously, every lock file this process created that is still its own (holds what it wrote): for a
+ * process about to exit without finishing its work (what it recorded is in the state's journal). What is not a
+ * regular file at a lock's path is neither followed nor removed. Errors are ignored: nothing is left to report them
+ * to.
  */
 export function releaseHeldLocksNow(): void {
   for (const created of createdLocks) {
