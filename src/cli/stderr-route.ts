@@ -50,7 +50,10 @@ export class StderrRoute implements TerminalStream {
     };
   }
 
-  /** Ends a live display that has taken stderr over, at once, and writes to the stream again: for a process about to exit. */
+  /**
+   * Ends a live display that has taken stderr over, at once, and writes to the stream again: for a process about to
+   * exit.
+   */
   endTakeOver(): void {
     const taker = this.taker;
     this.taker = undefined;
