@@ -1,35 +1,15 @@
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseCatalog } from '../../src/config/parse-catalog.js';
-import type { Catalog } from '../../src/core/catalog.js';
+import { describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../src/core/errors.js';
 import type { PlannedChange } from '../../src/core/plan-model.js';
 import type { State } from '../../src/core/state-model.js';
 import { type ApplyEvent, applyPlan } from '../../src/engine/apply.js';
-import { type CatalogRepositories, catalogRepositories } from '../../src/engine/catalog-repositories.js';
 import { Interruption } from '../../src/engine/interruption.js';
 import { planCatalog } from '../../src/engine/plan.js';
 import type { ImageRepository } from '../../src/registry/repository.js';
 import type { JournalEntry, StateStore } from '../../src/state/index.js';
-import { type TempDir, tempDir } from '../helpers/cli.js';
-import { writeImageLayout } from '../helpers/images.js';
+import { useLayoutCatalog } from '../helpers/layout-catalog.js';
 
-let temp: TempDir;
-let repositories: CatalogRepositories;
-let catalog: Catalog;
-
-beforeEach(() => {
-  temp = tempDir('imagestreams-apply-interrupted-');
-  writeImageLayout(join(temp.path, 'upstream'), {
-    tags: { a: { platforms: ['linux/amd64'] }, b: { platforms: ['linux/amd64'] }, c: { platforms: ['linux/amd64'] } },
-  });
-  const tags = ['a', 'b', 'c'].map((t) => `      ${t}: { from: "oci:upstream:${t}" }`).join('\n');
-  const text = `apiVersion: imagestreams/v1\nkind: Catalog\nstreams:\n  app:\n    tags:\n${tags}\n`;
-  catalog = parseCatalog(text, join(temp.path, 'imagestreams.yaml'));
-  repositories = catalogRepositories(catalog, { env: {}, homeDir: temp.path });
-});
-
-afterEach(() => repositories.close());
+const scene = useLayoutCatalog('imagestreams-apply-interrupted-');
 
 /** A store that keeps what it is given, in memory. */
 class RecordingStore {
@@ -66,12 +46,12 @@ function heldUntil(repository: ImageRepository, gate: Promise<void>, onBlob: () 
 
 describe('apply interrupted', () => {
   it('starts nothing more, abandons what is in progress after the grace period, and writes nothing of it', async () => {
-    const plan = await planCatalog(catalog, null, {
+    const plan = await planCatalog(scene.catalog(), null, {
       targets: [],
       reimport: [],
       refresh: true,
       concurrency: 1,
-      openTag: repositories.openTag,
+      openTag: scene.repositories().openTag,
     });
     let releaseB = () => {};
     const gate = new Promise<void>((resolve) => {
@@ -81,9 +61,9 @@ describe('apply interrupted', () => {
     const bRead = new Promise<void>((resolve) => {
       configReadOfB = resolve;
     });
-    const tags = new Map(catalog.tags.map((t) => [t.address, t]));
+    const tags = new Map(scene.catalog().tags.map((t) => [t.address, t]));
     const open = (change: PlannedChange) => {
-      const repository = repositories.openTag(tags.get(change.address)!);
+      const repository = scene.repositories().openTag(tags.get(change.address)!);
       return change.address === 'app:b' ? heldUntil(repository, gate, configReadOfB) : repository;
     };
     const interruption = new Interruption(0);

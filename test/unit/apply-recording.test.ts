@@ -1,33 +1,13 @@
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseCatalog } from '../../src/config/parse-catalog.js';
-import type { Catalog } from '../../src/core/catalog.js';
+import { describe, expect, it } from 'vitest';
 import { StateError } from '../../src/core/errors.js';
 import type { Plan } from '../../src/core/plan-model.js';
 import type { State } from '../../src/core/state-model.js';
 import { type ApplyEvent, applyPlan } from '../../src/engine/apply.js';
-import { type CatalogRepositories, catalogRepositories } from '../../src/engine/catalog-repositories.js';
 import { planCatalog } from '../../src/engine/plan.js';
 import type { JournalEntry, StateStore } from '../../src/state/index.js';
-import { type TempDir, tempDir } from '../helpers/cli.js';
-import { writeImageLayout } from '../helpers/images.js';
+import { useLayoutCatalog } from '../helpers/layout-catalog.js';
 
-let temp: TempDir;
-let repositories: CatalogRepositories;
-let catalog: Catalog;
-
-beforeEach(() => {
-  temp = tempDir('imagestreams-apply-recording-');
-  writeImageLayout(join(temp.path, 'upstream'), {
-    tags: { a: { platforms: ['linux/amd64'] }, b: { platforms: ['linux/amd64'] }, c: { platforms: ['linux/amd64'] } },
-  });
-  const tags = ['a', 'b', 'c'].map((t) => `      ${t}: { from: "oci:upstream:${t}" }`).join('\n');
-  const text = `apiVersion: imagestreams/v1\nkind: Catalog\nstreams:\n  app:\n    tags:\n${tags}\n`;
-  catalog = parseCatalog(text, join(temp.path, 'imagestreams.yaml'));
-  repositories = catalogRepositories(catalog, { env: {}, homeDir: temp.path });
-});
-
-afterEach(() => repositories.close());
+const scene = useLayoutCatalog('imagestreams-apply-recording-');
 
 /**
  * A store whose journal fails like a full disk on the entry `fails` picks: that append and, when the failure is
@@ -65,21 +45,21 @@ class FailingStore {
 const afterRecording = (accepted: number) => (_: JournalEntry, recorded: number) => recorded === accepted;
 
 async function planned(): Promise<Plan> {
-  return planCatalog(catalog, null, {
+  return planCatalog(scene.catalog(), null, {
     targets: [],
     reimport: [],
     refresh: true,
     concurrency: 1,
-    openTag: repositories.openTag,
+    openTag: scene.repositories().openTag,
   });
 }
 
 async function applyWith(store: FailingStore, concurrency: number, events: ApplyEvent[]): Promise<unknown> {
   const plan = await planned();
-  const tags = new Map(catalog.tags.map((t) => [t.address, t]));
+  const tags = new Map(scene.catalog().tags.map((t) => [t.address, t]));
   return applyPlan(plan, {
     store: store as unknown as StateStore,
-    openRepository: (change) => repositories.openTag(tags.get(change.address)!),
+    openRepository: (change) => scene.repositories().openTag(tags.get(change.address)!),
     concurrency,
     onEvent: (event) => events.push(event),
   }).catch((error: unknown) => error);
