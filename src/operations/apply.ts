@@ -65,8 +65,7 @@ export async function readSavedPlan(path: string, options: ReadSavedPlanOptions)
 
 /** Plans (or proves a saved plan) and imports under the state lock. */
 export async function applyOperation(catalog: Catalog, request: ApplyRequest = {}): Promise<ApplyOutcome> {
-  const closing = { ...request, abandon: request.interruption?.abandon };
-  return withRepositories(catalog, closing, (repositories) => {
+  return withRepositories(catalog, request, (repositories) => {
     const lock = { operation: 'apply', timeoutMs: request.lockTimeoutMs ?? 0 };
     return withLockedState(catalog.statePath, lock, async (store) => {
       const work = request.saved

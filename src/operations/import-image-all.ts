@@ -11,7 +11,7 @@ import type { Interruption } from '../engine/interruption.js';
 import { StateStore } from '../state/index.js';
 import { type CatalogFileRef, type CatalogFileText, readCatalogFile } from './catalog-file.js';
 import { type AllSource, allSource, DEFAULT_MAX_TAGS, listRepositoryTags } from './import-image-all-source.js';
-import { catalogOptions, closing, importTags, withLockedStateAfter } from './import-image-steps.js';
+import { catalogOptions, importTags, withLockedStateAfter } from './import-image-steps.js';
 import { type ImportFlags, type ImportNote, importChanges, importFlagsOf } from './import-settings.js';
 import { hasStream } from './import-target.js';
 import type { ImportProgress } from './progress.js';
@@ -74,7 +74,7 @@ export async function importAllOperation(ref: CatalogFileRef, request: ImportAll
   if (source.kind === 'repository' && source.needsConfirm && !request.confirm && !request.dryRun) {
     throw new NotConfirmedError(`${source.needsConfirm} (nothing was written)`);
   }
-  return withRepositories(catalog, closing(request), async (repositories) => {
+  return withRepositories(catalog, request, async (repositories) => {
     const planned = await allEdit(file, catalog, source, flags, repositories, request);
     const done = request.dryRun ? await dryRun(file, planned) : await importNow(file, planned, repositories, request);
     const { additionalTags, notes, tags } = planned;

@@ -44,11 +44,6 @@ export function planTags(
   });
 }
 
-/** Repository options that do not wait for abandoned imports' requests when closing. */
-export function closing<T extends { interruption?: Interruption }>(request: T): T & { abandon?: AbortSignal } {
-  return { ...request, ...(request.interruption && { abandon: request.interruption.abandon }) };
-}
-
 /** How `importTags` reports and can be stopped. */
 export interface ImportTagsOptions {
   progress?: ImportProgress | undefined;

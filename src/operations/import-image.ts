@@ -11,7 +11,7 @@ import { previewImport } from '../engine/import-preview.js';
 import type { Interruption } from '../engine/interruption.js';
 import { StateStore } from '../state/index.js';
 import { type CatalogFileRef, type CatalogFileText, readCatalogFile } from './catalog-file.js';
-import { catalogOptions, closing, importTags, planTags, withLockedStateAfter } from './import-image-steps.js';
+import { catalogOptions, importTags, planTags, withLockedStateAfter } from './import-image-steps.js';
 import { type ImportFlags, type ImportNote, importChanges, importFlagsOf } from './import-settings.js';
 import { hasStream, importTarget } from './import-target.js';
 import type { ImportProgress } from './progress.js';
@@ -68,7 +68,7 @@ export async function importImageOperation(
   const { stream, tag: tagName } = wanted.address;
   const edit = setCatalogTag(file, stream, tagName, wanted.changes);
   const tag = findTag(edit.catalog, stream, tagName)!;
-  const done = await withRepositories(edit.catalog, closing(request), (repositories) =>
+  const done = await withRepositories(edit.catalog, request, (repositories) =>
     request.dryRun ? dryRun(file, edit, tag, repositories) : importNow(file, edit, tag, repositories, request),
   );
   return { ...done, notes: wanted.notes };

@@ -4,16 +4,17 @@ import {
   type CatalogRepositoriesOptions,
   catalogRepositories,
 } from '../engine/catalog-repositories.js';
+import type { Interruption } from '../engine/interruption.js';
 
 export type { CatalogRepositories, CatalogRepositoriesOptions };
 
 /**
- * Runs `work` with the repositories the catalog's tags import from, closed however `work` ends; after imports were
- * abandoned (`abandon`), their connections are closed without waiting for the requests they still carry.
+ * Runs `work` with the repositories the catalog's tags import from, closed however `work` ends; after an interruption
+ * abandoned imports, their connections are closed without waiting for the requests they still carry.
  */
 export async function withRepositories<T>(
   catalog: Catalog,
-  options: CatalogRepositoriesOptions & { abandon?: AbortSignal | undefined },
+  options: CatalogRepositoriesOptions & { interruption?: Interruption | undefined },
   work: (repositories: CatalogRepositories) => Promise<T>,
 ): Promise<T> {
   const repositories = catalogRepositories(catalog, options);
@@ -21,7 +22,7 @@ export async function withRepositories<T>(
     return await work(repositories);
   } finally {
     const closing = repositories.close();
-    if (options.abandon?.aborted) closing.catch(() => {});
+    if (options.interruption?.abandon.aborted) closing.catch(() => {});
     else await closing;
   }
 }
