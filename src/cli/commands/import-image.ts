@@ -59,18 +59,12 @@ async function importTagCommand(
   const address = parseTagAddress(target, 'latest');
   const ref = catalogRefOf(options, io);
   const result = await importImageOperation(ref, {
-    ...options,
-    ...repositoryOptionsOf(options, io),
+    ...operationOptions(options, io, interruption),
     address,
     target,
-    lockTimeoutMs: options.lockTimeout,
-    cwd: io.cwd,
     onCatalogWritten: (tag: CatalogTag, file) => io.stderr.write(`Wrote ${tag.address} to ${file.displayPath}.\n`),
-    progress: importProgress(io, false),
-    interruption,
   });
-  if (result.dryRun?.diff) io.stdout.write(`${result.dryRun.diff}\n`);
-  for (const note of result.notes) io.stderr.write(`${noteText(note)}\n`);
+  writeDiffAndNotes(result, io);
   show(result, io);
   return result.failure ? EXIT_ERROR : EXIT_OK;
 }
@@ -86,19 +80,31 @@ async function importAllCommand(
   if (target.includes(':')) throw new UsageError(`cannot specify a tag "${target}" as well as --all`);
   const { stream } = parseTagAddress(target, 'latest');
   const result = await importAllOperation(catalogRefOf(options, io), {
-    ...options,
-    ...repositoryOptionsOf(options, io),
+    ...operationOptions(options, io, interruption),
     stream,
-    lockTimeoutMs: options.lockTimeout,
-    cwd: io.cwd,
     onCatalogWritten: (file) => io.stderr.write(`Wrote the tags of ${stream} to ${file.displayPath}.\n`),
-    progress: importProgress(io, false),
-    interruption,
   });
-  if (result.dryRun?.diff) io.stdout.write(`${result.dryRun.diff}\n`);
-  for (const note of result.notes) io.stderr.write(`${noteText(note)}\n`);
+  writeDiffAndNotes(result, io);
   showAll(result, io);
   return result.failures.length > 0 ? EXIT_ERROR : EXIT_OK;
+}
+
+/** What both imports are given from the command line: its options, credentials, lock wait, progress and stop. */
+function operationOptions(options: ImportImageOptions, io: Io, interruption: Interruption) {
+  return {
+    ...options,
+    ...repositoryOptionsOf(options, io),
+    lockTimeoutMs: options.lockTimeout,
+    cwd: io.cwd,
+    progress: importProgress(io, false),
+    interruption,
+  };
+}
+
+/** A dry run's catalog diff on stdout, then the notes on the settings on stderr. */
+function writeDiffAndNotes(result: { dryRun?: { diff?: string } | undefined; notes: ImportNote[] }, io: Io): void {
+  if (result.dryRun?.diff) io.stdout.write(`${result.dryRun.diff}\n`);
+  for (const note of result.notes) io.stderr.write(`${noteText(note)}\n`);
 }
 
 function catalogRefOf(options: ImportImageOptions, io: Io) {
